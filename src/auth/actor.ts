@@ -1,0 +1,13 @@
+import type { Permission } from '../roles/permissions';
+
+/** The signed-in user making a request, as every service sees it. */
+export type Actor = {
+  id: number;
+  username: string;
+  email: string;
+  role: string | null;
+  permissions: ReadonlySet<Permission>;
+  tokenId: number;
+};
+
+export const isAdmin = (actor: Actor) => actor.role === 'admin';

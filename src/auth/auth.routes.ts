@@ -1,0 +1,86 @@
+import type { Authenticator } from './passport';
+import type { AuthService } from './auth.service';
+import { defineRoute } from '../http/route';
+import { AppError } from '../http/errors';
+import { loginBody, registerBody, tokenBody } from './auth.schemas';
+import { findUserById } from '../users/users.repository';
+import type { Database } from '../db/client';
+import { toUserJson } from '../users/users.mapper';
+
+export function authRoutes({ auth, authenticator, db }: { auth: AuthService; authenticator: Authenticator; db: Database }) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/register',
+      access: 'public',
+      summary: 'Create an account (role company_user or subscriber)',
+      body: registerBody,
+      handler: async ({ res, body }) => {
+        const user = await auth.register(body);
+        res.status(201).json({
+          message: 'Account has been created',
+          id: user.id,
+          username: user.username,
+          email: user.email,
+          role: user.role?.name ?? null,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/login',
+      access: 'public',
+      summary: 'Log in with username and password; returns a new token',
+      body: loginBody,
+      handler: async ({ req, res }) => {
+        const user = await authenticator.authenticateCredentials(req, res);
+        const { token, expiresAt } = await auth.issueToken(user.id);
+        res.json({
+          message: 'Login successful',
+          token,
+          expiresAt: expiresAt.toISOString(),
+          user: { id: user.id, username: user.username, email: user.email, role: user.role },
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/token',
+      access: 'public',
+      summary: 'Get a token for username and password, or check a token',
+      body: tokenBody,
+      handler: async ({ req, res, body }) => {
+        if ('token' in body) {
+          const actor = await auth.resolveToken(body.token);
+          if (!actor) throw new AppError('INVALID_TOKEN');
+          res.json({ message: 'Login successful', username: actor.username });
+          return;
+        }
+        const user = await authenticator.authenticateCredentials(req, res);
+        const { token, expiresAt } = await auth.issueToken(user.id);
+        res.json({ message: 'Token created', token, expiresAt: expiresAt.toISOString() });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/logout',
+      access: 'authenticated',
+      summary: 'Revoke the token used for this request',
+      handler: async ({ res, actor }) => {
+        await auth.logout(actor);
+        res.json({ message: 'Logout successful' });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/auth/me',
+      access: 'authenticated',
+      summary: 'The signed-in user, role and permissions',
+      handler: async ({ res, actor }) => {
+        const user = await findUserById(db, actor.id);
+        if (!user) throw new AppError('INVALID_TOKEN');
+        res.json({ ...toUserJson(user), permissions: [...actor.permissions] });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const MB = 1024 * 1024;
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgresql:// (PostgreSQL)')
+    .default('file:./data/gallery.db'),
+  UPLOAD_DIR: z.string().min(1).default('./uploads'),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * MB).default(25 * MB),
+  JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * MB).default(100 * 1024),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  TRUST_PROXY: booleanFromEnv.default(false),
+  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info']).default('info'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl: string;
+  uploadDir: string;
+  maxUploadBytes: number;
+  jsonBodyLimitBytes: number;
+  bcryptCost: number;
+  tokenTtlMs: number;
+  publicUrl?: string;
+  trustProxy: boolean;
+  logLevel: 'silent' | 'error' | 'warn' | 'info';
+};
+
+/** Parses the environment once; throws an Error naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    uploadDir: e.UPLOAD_DIR,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
+    bcryptCost: e.BCRYPT_COST,
+    tokenTtlMs: e.TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
+    publicUrl: e.PUBLIC_URL,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

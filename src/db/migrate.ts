@@ -1,0 +1,148 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { Client } from 'pg';
+import { isSqliteUrl } from './client';
+
+/** The project root: the nearest folder above this file that holds package.json. */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the project root (package.json)');
+    dir = parent;
+  }
+  return dir;
+}
+
+export type Migration = { name: string; sql: string; checksum: string };
+
+/** The migrations for a database URL's provider, oldest first, as Prisma's CLI lays them out. */
+export function loadMigrations(url: string): Migration[] {
+  const folder = join(projectRoot(), 'prisma', isSqliteUrl(url) ? 'sqlite' : 'postgres', 'migrations');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(folder, entry.name, 'migration.sql')))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(folder, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+type AppliedRow = { migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown };
+
+/** Refuses to go on over a failed migration or one whose file changed after it was applied. */
+function pending(migrations: Migration[], applied: AppliedRow[]): Migration[] {
+  const live = applied.filter((row) => !row.rolled_back_at);
+  const failed = live.find((row) => !row.finished_at);
+  if (failed) throw new Error(`migration ${failed.migration_name} failed earlier; resolve it before starting`);
+  const byName = new Map(live.map((row) => [row.migration_name, row]));
+  for (const migration of migrations) {
+    const row = byName.get(migration.name);
+    if (row && row.checksum !== migration.checksum) {
+      throw new Error(`migration ${migration.name} was changed after it was applied`);
+    }
+  }
+  return migrations.filter((migration) => !byName.has(migration.name));
+}
+
+const SQLITE_HISTORY = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+const POSTGRES_HISTORY = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+/** The same lock id Prisma's migrate uses, so this and `prisma migrate deploy` never interleave. */
+const POSTGRES_LOCK = 72707369;
+
+function sqlitePath(url: string): string {
+  const path = url.replace(/^file:/, '').replace(/\?.*$/, '');
+  return resolve(path);
+}
+
+function deploySqlite(url: string, migrations: Migration[]): string[] {
+  const path = sqlitePath(url);
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Sqlite(path);
+  try {
+    db.pragma('busy_timeout = 10000');
+    db.exec(SQLITE_HISTORY);
+    const todo = db.transaction(() => {
+      const applied = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations').all() as AppliedRow[];
+      const list = pending(migrations, applied);
+      const record = db.prepare(
+        `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+         VALUES (?, ?, ?, ?, ?, 1)`,
+      );
+      for (const migration of list) {
+        const started = Date.now();
+        db.exec(migration.sql);
+        record.run(randomUUID(), migration.checksum, migration.name, started, Date.now());
+      }
+      return list.map((migration) => migration.name);
+    });
+    return todo.immediate();
+  } finally {
+    db.close();
+  }
+}
+
+async function deployPostgres(url: string, migrations: Migration[]): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [POSTGRES_LOCK]);
+    await client.query(POSTGRES_HISTORY);
+    const { rows } = await client.query<AppliedRow>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations');
+    const list = pending(migrations, rows);
+    for (const migration of list) {
+      const id = randomUUID();
+      await client.query('BEGIN');
+      try {
+        await client.query(
+          'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
+          [id, migration.checksum, migration.name],
+        );
+        await client.query(migration.sql);
+        await client.query('UPDATE _prisma_migrations SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+    return list.map((migration) => migration.name);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [POSTGRES_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+}
+
+/**
+ * Applies the pending migrations of `prisma/<provider>/migrations`, each in its own transaction,
+ * recorded in `_prisma_migrations` exactly as `prisma migrate deploy` records them.
+ */
+export async function deployMigrations(url: string): Promise<{ applied: string[] }> {
+  const migrations = loadMigrations(url);
+  const applied = isSqliteUrl(url) ? deploySqlite(url, migrations) : await deployPostgres(url, migrations);
+  return { applied };
+}

@@ -1,0 +1,19 @@
+import type { RequestHandler } from 'express';
+import type { Actor } from '../auth/actor';
+import type { Permission } from '../roles/permissions';
+import { forbidden } from './errors';
+
+/** Who may call a route: anyone, any signed-in user, or holders of one permission. */
+export type Access = 'public' | 'authenticated' | Permission;
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return actor.permissions.has(permission);
+}
+
+export function authorize(permission: Permission): RequestHandler {
+  return (_req, res, next) => {
+    const actor = res.locals.actor as Actor;
+    if (!can(actor, permission)) throw forbidden();
+    next();
+  };
+}

@@ -1,0 +1,46 @@
+/** Every error the API can answer with: one stable code, one status, one default sentence. */
+export const ERROR_TABLE = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  UNAUTHENTICATED: { status: 401, message: 'Authentication credentials were not provided.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Invalid credentials' },
+  INVALID_TOKEN: { status: 401, message: 'Invalid token' },
+  FORBIDDEN: { status: 403, message: 'You do not have permission to perform this action.' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  CONFLICT: { status: 409, message: 'A record with that value already exists.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported media type.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export type ErrorDetail = { path: string; message: string };
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: ErrorDetail[];
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options: { details?: ErrorDetail[]; headers?: Record<string, string> } = {},
+  ) {
+    super(message ?? ERROR_TABLE[code].message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_TABLE[code].status;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+}
+
+export const notFound = (message?: string) => new AppError('NOT_FOUND', message);
+export const forbidden = (message?: string) => new AppError('FORBIDDEN', message);
+export const conflict = (message?: string) => new AppError('CONFLICT', message);
+export const badRequest = (message: string, details?: ErrorDetail[]) =>
+  new AppError('VALIDATION_FAILED', message, { details });

@@ -1,0 +1,35 @@
+import { authRoutes } from '../auth/auth.routes';
+import type { AuthService } from '../auth/auth.service';
+import type { Authenticator } from '../auth/passport';
+import type { Database } from '../db/client';
+import { galleryRoutes } from '../galleries/galleries.routes';
+import type { GalleriesService } from '../galleries/galleries.service';
+import { imageRoutes } from '../images/images.routes';
+import type { ImagesService } from '../images/images.service';
+import { roleRoutes } from '../roles/roles.routes';
+import { userRoutes } from '../users/users.routes';
+import type { UsersService } from '../users/users.service';
+import { healthRoutes } from './health.routes';
+import type { RouteSpec } from './route';
+
+export type RouteTableDeps = {
+  db: Database;
+  auth: AuthService;
+  authenticator: Authenticator;
+  galleries: GalleriesService;
+  images: ImagesService;
+  users: UsersService;
+  publicUrl?: string;
+};
+
+/** Every route of the API, each with the access it needs. Nothing is mounted that is not here. */
+export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
+  return [
+    ...healthRoutes(deps),
+    ...authRoutes(deps),
+    ...roleRoutes(deps),
+    ...galleryRoutes(deps),
+    ...imageRoutes(deps),
+    ...userRoutes(deps),
+  ];
+}

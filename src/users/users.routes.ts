@@ -1,0 +1,45 @@
+import { defineRoute } from '../http/route';
+import { sendPage } from '../http/pagination';
+import { toUserJson } from './users.mapper';
+import { listUsersQuery, updateUserBody, userParams } from './users.schemas';
+import type { UsersService } from './users.service';
+
+const BASE = '/api/admin/users';
+
+export function userRoutes({ users }: { users: UsersService }) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: BASE,
+      access: 'user:manage',
+      summary: 'List users, oldest first (?limit=, ?cursor=)',
+      query: listUsersQuery,
+      handler: async ({ req, res, query }) => {
+        const rows = await users.list({ limit: query.limit, afterId: query.cursor });
+        sendPage(req, res, rows, query.limit, toUserJson);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${BASE}/:id`,
+      access: 'user:manage',
+      summary: 'One user',
+      params: userParams,
+      handler: async ({ res, params }) => {
+        res.json(toUserJson(await users.get(params.id)));
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: `${BASE}/:id`,
+      access: 'user:manage',
+      summary: "Change a user's role or active status",
+      params: userParams,
+      body: updateUserBody,
+      handler: async ({ res, actor, params, body }) => {
+        const user = await users.update(actor, params.id, body);
+        res.json({ message: 'User updated successfully', ...toUserJson(user) });
+      },
+    }),
+  ];
+}
