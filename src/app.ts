@@ -1,0 +1,55 @@
+import express, { type Express } from 'express';
+import { createAuthService } from './auth/auth.service';
+import { createPassport } from './auth/passport';
+import type { AppDeps } from './deps';
+import { createGalleriesService } from './galleries/galleries.service';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { mountRoutes, type RouteSpec } from './http/route';
+import { buildRouteTable } from './http/routes';
+import { createImagesService } from './images/images.service';
+import { createUploadMiddleware } from './images/upload';
+import { createUsersService } from './users/users.service';
+
+export type App = Express & { locals: { routes: RouteSpec[] } };
+
+/** The whole HTTP application, without listening: middleware, routes, error handling. */
+export function buildApp(deps: AppDeps): App {
+  const { config, logger, storage } = deps;
+  const auth = createAuthService(deps);
+  const authenticator = createPassport(auth);
+  const routes = buildRouteTable({
+    db: deps.db,
+    auth,
+    authenticator,
+    galleries: createGalleriesService(deps),
+    images: createImagesService(deps),
+    users: createUsersService(deps),
+    publicUrl: config.publicUrl,
+  });
+
+  const app = express() as App;
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('etag', false);
+  app.locals.routes = routes;
+
+  if (config.logLevel === 'info') {
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.info('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) });
+      });
+      next();
+    });
+  }
+  app.use(express.json({ limit: config.jsonBodyLimitBytes }));
+  app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimitBytes, parameterLimit: 100 }));
+
+  const router = express.Router();
+  mountRoutes(router, routes, { authenticator, upload: createUploadMiddleware(storage, config.maxUploadBytes) });
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

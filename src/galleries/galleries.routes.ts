@@ -1,0 +1,67 @@
+import { defineRoute } from '../http/route';
+import { sendPage } from '../http/pagination';
+import { createGalleryBody, galleryParams, listGalleriesQuery, updateGalleryBody } from './galleries.schemas';
+import { toGalleryJson } from './galleries.mapper';
+import type { GalleriesService } from './galleries.service';
+
+const BASE = '/api/gallery/galleries';
+
+export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: BASE,
+      access: 'gallery:read',
+      summary: 'List galleries, newest first (?owner=, ?limit=, ?cursor=)',
+      query: listGalleriesQuery,
+      handler: async ({ req, res, query }) => {
+        const rows = await galleries.list({ ownerId: query.owner, beforeId: query.cursor, limit: query.limit });
+        sendPage(req, res, rows, query.limit, toGalleryJson);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: BASE,
+      access: 'gallery:create',
+      summary: 'Create a gallery owned by the caller',
+      body: createGalleryBody,
+      handler: async ({ res, actor, body }) => {
+        const gallery = await galleries.create(actor, body);
+        res.status(201).json({ message: 'Gallery created successfully', ...toGalleryJson(gallery) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${BASE}/:id`,
+      access: 'gallery:read',
+      summary: 'One gallery',
+      params: galleryParams,
+      handler: async ({ res, params }) => {
+        res.json(toGalleryJson(await galleries.get(params.id)));
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: `${BASE}/:id`,
+      access: 'gallery:update',
+      summary: 'Rename or describe a gallery (owner or admin)',
+      params: galleryParams,
+      body: updateGalleryBody,
+      handler: async ({ res, actor, params, body }) => {
+        const gallery = await galleries.update(actor, params.id, body);
+        res.json({ message: 'Gallery updated successfully', ...toGalleryJson(gallery) });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: `${BASE}/:id`,
+      access: 'gallery:delete',
+      summary: 'Delete a gallery with its images and their files (owner or admin)',
+      params: galleryParams,
+      handler: async ({ res, actor, params }) => {
+        await galleries.remove(actor, params.id);
+        res.json({ message: 'Gallery deleted successfully' });
+      },
+    }),
+  ];
+}

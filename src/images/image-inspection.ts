@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import sharp from 'sharp';
+import { AppError } from '../http/errors';
+
+export const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'] as const;
+export type ImageMimeType = (typeof ACCEPTED_TYPES)[number];
+
+export const EXTENSIONS: Record<ImageMimeType, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+};
+
+const ascii = (bytes: Buffer, start: number, end: number) => bytes.subarray(start, end).toString('latin1');
+
+/** The image type from the file's first bytes; what the client declared does not count. */
+export function sniffImageType(head: Buffer): ImageMimeType | null {
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+  if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    return 'image/png';
+  }
+  if (head.length >= 6 && (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a')) return 'image/gif';
+  if (head.length >= 12 && ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP') return 'image/webp';
+  if (head.length >= 12 && ascii(head, 4, 8) === 'ftyp') {
+    const boxSize = Math.min(head.readUInt32BE(0), head.length);
+    for (let offset = 8; offset + 4 <= boxSize; offset += 4) {
+      if (offset === 12) continue; // minor version, not a brand
+      const brand = ascii(head, offset, offset + 4);
+      if (brand === 'avif' || brand === 'avis') return 'image/avif';
+    }
+  }
+  return null;
+}
+
+async function readHead(path: string, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export type InspectedImage = { mimeType: ImageMimeType; sha256: string; width: number | null; height: number | null };
+
+const NOT_AN_IMAGE = 'The file is not a JPEG, PNG, GIF, WebP or AVIF image.';
+
+/** Decides the type from the bytes, hashes the file and reads its dimensions from the header. */
+export async function inspectImage(path: string): Promise<InspectedImage> {
+  const mimeType = sniffImageType(await readHead(path, 64));
+  if (!mimeType) throw new AppError('UNSUPPORTED_MEDIA_TYPE', NOT_AN_IMAGE);
+  let metadata: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+  try {
+    metadata = await sharp(path).metadata();
+  } catch {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The file could not be read as an image.');
+  }
+  const formats: Record<ImageMimeType, string[]> = {
+    'image/jpeg': ['jpeg'],
+    'image/png': ['png'],
+    'image/gif': ['gif'],
+    'image/webp': ['webp'],
+    'image/avif': ['heif', 'avif'],
+  };
+  if (!metadata.format || !formats[mimeType].includes(metadata.format)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', NOT_AN_IMAGE);
+  }
+  return { mimeType, sha256: await sha256Of(path), width: metadata.width ?? null, height: metadata.height ?? null };
+}

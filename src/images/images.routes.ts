@@ -1,0 +1,141 @@
+import { pipeline } from 'node:stream/promises';
+import type { Request } from 'express';
+import { AppError } from '../http/errors';
+import { sendPage } from '../http/pagination';
+import { defineRoute, type Method, type RouteSpec } from '../http/route';
+import { createImageBody, imageParams, listImagesQuery, updateImageBody } from './images.schemas';
+import { toImageJson } from './images.mapper';
+import type { ImagesService } from './images.service';
+import { claimUpload } from './upload';
+
+const FULL = '/api/gallery/images';
+const VIEW = '/api/gallery/view-images';
+
+export function imageRoutes({ images, publicUrl }: { images: ImagesService; publicUrl?: string }): RouteSpec[] {
+  const baseUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
+
+  const list = (path: string, access: 'image:manage' | 'image:read') =>
+    defineRoute({
+      method: 'get',
+      path,
+      access,
+      summary: 'List images, newest first (?gallery=, ?limit=, ?cursor=)',
+      query: listImagesQuery,
+      handler: async ({ req, res, query }) => {
+        const rows = await images.list({ galleryId: query.gallery, beforeId: query.cursor, limit: query.limit });
+        const base = baseUrl(req);
+        sendPage(req, res, rows, query.limit, (row) => toImageJson(row, base));
+      },
+    });
+
+  const show = (path: string, access: 'image:manage' | 'image:read') =>
+    defineRoute({
+      method: 'get',
+      path,
+      access,
+      summary: 'One image',
+      params: imageParams,
+      handler: async ({ req, res, params }) => {
+        res.json(toImageJson(await images.get(params.id), baseUrl(req)));
+      },
+    });
+
+  const update = (method: Method, path: string) =>
+    defineRoute({
+      method,
+      path,
+      access: 'image:update',
+      summary: 'Change title, description, gallery or file (uploader, gallery owner or admin)',
+      upload: true,
+      params: imageParams,
+      body: updateImageBody,
+      handler: async ({ req, res, actor, params, body }) => {
+        const image = await images.update(actor, params.id, body, claimUpload(req, res));
+        res.json({ message: 'Image updated successfully', ...toImageJson(image, baseUrl(req)) });
+      },
+    });
+
+  const remove = (path: string) =>
+    defineRoute({
+      method: 'delete',
+      path,
+      access: 'image:delete',
+      summary: 'Delete an image and its file (uploader, gallery owner or admin)',
+      params: imageParams,
+      handler: async ({ res, actor, params }) => {
+        await images.remove(actor, params.id);
+        res.json({ message: 'Image deleted successfully' });
+      },
+    });
+
+  const viewOnlyWrite = (method: Method, path: string) =>
+    defineRoute({
+      method,
+      path,
+      access: 'authenticated',
+      summary: 'Refused: the view-only endpoints never change anything',
+      handler: () => {
+        throw new AppError('FORBIDDEN', 'No permission to perform this action');
+      },
+    });
+
+  return [
+    list(FULL, 'image:manage'),
+    defineRoute({
+      method: 'post',
+      path: FULL,
+      access: 'image:create',
+      summary: 'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image)',
+      upload: true,
+      body: createImageBody,
+      handler: async ({ req, res, actor, body }) => {
+        const image = await images.create(actor, body, claimUpload(req, res));
+        res.status(201).json({ message: 'Image created successfully', ...toImageJson(image, baseUrl(req)) });
+      },
+    }),
+    show(`${FULL}/:id`, 'image:manage'),
+    show(`${FULL}/:id/update`, 'image:manage'),
+    show(`${FULL}/:id/delete`, 'image:manage'),
+    update('put', `${FULL}/:id`),
+    update('patch', `${FULL}/:id`),
+    update('put', `${FULL}/:id/update`),
+    update('patch', `${FULL}/:id/update`),
+    remove(`${FULL}/:id`),
+    remove(`${FULL}/:id/delete`),
+    defineRoute({
+      method: 'get',
+      path: `${FULL}/:id/file`,
+      access: 'image:read',
+      summary: 'The image file itself',
+      params: imageParams,
+      handler: async ({ req, res, params }) => {
+        const { image, stream, size } = await images.openFile(params.id);
+        const etag = `"${image.sha256}"`;
+        res.set({
+          'Content-Type': image.mimeType,
+          'X-Content-Type-Options': 'nosniff',
+          'Content-Security-Policy': "default-src 'none'",
+          'Cache-Control': 'private, max-age=0, must-revalidate',
+          ETag: etag,
+        });
+        if (req.fresh || req.method === 'HEAD') {
+          stream.destroy();
+          if (req.fresh) res.status(304).end();
+          else res.set('Content-Length', String(size)).end();
+          return;
+        }
+        res.set('Content-Length', String(size));
+        await pipeline(stream, res).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+        });
+      },
+    }),
+    list(VIEW, 'image:read'),
+    show(`${VIEW}/:id`, 'image:read'),
+    show(`${VIEW}/:id/update`, 'image:read'),
+    show(`${VIEW}/:id/delete`, 'image:read'),
+    ...[VIEW, `${VIEW}/:id`, `${VIEW}/:id/update`, `${VIEW}/:id/delete`].flatMap((path) =>
+      (['post', 'put', 'patch', 'delete'] as const).map((method) => viewOnlyWrite(method, path)),
+    ),
+  ];
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { buildApp } from './app';
+import { loadConfig } from './config';
+import { prepareDatabase } from './db/prepare';
+import { createLogger } from './logger';
+import { createDiskStorage } from './storage/disk-storage';
+
+async function main() {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const { db, applied } = await prepareDatabase(config.databaseUrl);
+  if (applied.length > 0) logger.info('migrations applied', { applied });
+  const storage = await createDiskStorage(config.uploadDir);
+  const app = buildApp({ config, db, storage, logger });
+
+  const server = app.listen(config.port, config.host, () => {
+    const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
+    logger.info('Gallery Server listening', { url: `http://${config.host}:${config.port}`, database: provider });
+  });
+  server.requestTimeout = 10 * 60 * 1000;
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close(() => {
+      db.$disconnect().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
