@@ -1,0 +1,48 @@
+// `npm test`: type check, then the whole suite on SQLite, then again on PostgreSQL — against
+// TEST_DATABASE_URL when set, otherwise a throwaway cluster started from initdb/pg_ctl.
+// Extra arguments go to jest (e.g. `npm test -- tests/http/auth.test.ts`).
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findPostgresBinaries, startCluster } from './pg-cluster.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const jestArgs = process.argv.slice(2);
+const requirePostgres = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_POSTGRES).toLowerCase());
+
+function run(label, command, args, env = {}) {
+  console.log(`\n=== ${label} ===`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status ?? 1;
+}
+
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+if (run('generate Prisma clients', process.execPath, [join(root, 'scripts/generate.mjs')]) !== 0) process.exit(1);
+if (run('type check', bin('tsc'), ['--noEmit', '-p', '.']) !== 0) process.exit(1);
+
+const results = [];
+results.push(['SQLite', run('tests on SQLite', bin('jest'), jestArgs, { TEST_DB: 'sqlite' })]);
+
+let cluster = null;
+let pgUrl = process.env.TEST_DATABASE_URL;
+if (!pgUrl && findPostgresBinaries()) {
+  console.log('\nStarting a throwaway PostgreSQL cluster (initdb/pg_ctl)...');
+  cluster = await startCluster();
+  pgUrl = cluster.url;
+}
+if (pgUrl) {
+  try {
+    results.push(['PostgreSQL', run('tests on PostgreSQL', bin('jest'), jestArgs, { TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl })]);
+  } finally {
+    cluster?.stop();
+  }
+} else {
+  const why = 'PostgreSQL suite NOT run: TEST_DATABASE_URL is not set and initdb/pg_ctl are not on PATH.';
+  console.log(`\n${why}`);
+  results.push(['PostgreSQL', requirePostgres ? 1 : 0]);
+}
+
+console.log('\n=== summary ===');
+for (const [name, status] of results) console.log(`${name}: ${status === 0 ? 'passed' : 'FAILED'}`);
+process.exit(results.every(([, status]) => status === 0) ? 0 : 1);

@@ -1,0 +1,91 @@
+import bcrypt from 'bcrypt';
+import sharp from 'sharp';
+import request from 'supertest';
+import type { RoleName } from '../../src/roles/permissions';
+import type { TestApp } from './test-app';
+
+let sequence = 0;
+const unique = (prefix: string) => `${prefix}${process.pid}_${++sequence}`;
+
+export type TestUser = {
+  id: number;
+  username: string;
+  email: string;
+  password: string;
+  token: string;
+  /** Headers that sign a request in as this user. */
+  auth: { Authorization: string };
+};
+
+/** A user with the given role (null: no role at all), already logged in. */
+export async function createUser(
+  t: TestApp,
+  role: RoleName | null,
+  options: { username?: string; isActive?: boolean } = {},
+): Promise<TestUser> {
+  const username = options.username ?? unique('user');
+  const email = `${username}@example.test`;
+  const password = `pw-${username}-secret`;
+  const roleRow = role ? await t.db.role.findUniqueOrThrow({ where: { name: role } }) : null;
+  const user = await t.db.user.create({
+    data: {
+      username,
+      usernameLower: username.toLowerCase(),
+      email,
+      emailLower: email.toLowerCase(),
+      passwordHash: await bcrypt.hash(password, 4),
+      roleId: roleRow?.id ?? null,
+    },
+  });
+  const login = await request(t.app).post('/api/auth/login/').send({ username, password }).expect(200);
+  if (options.isActive === false) await t.db.user.update({ where: { id: user.id }, data: { isActive: false } });
+  const token = login.body.token as string;
+  return { id: user.id, username, email, password, token, auth: { Authorization: `Token ${token}` } };
+}
+
+export async function createGallery(t: TestApp, owner: { id: number }, name = unique('gallery')) {
+  return t.db.gallery.create({ data: { name, description: `about ${name}`, ownerId: owner.id } });
+}
+
+export function pngBytes(width = 4, height = 3, color = '#ff0000'): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: color } }).png().toBuffer();
+}
+
+export function jpegBytes(width = 4, height = 3, color = '#00ff00'): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: color } }).jpeg().toBuffer();
+}
+
+export function webpBytes(width = 4, height = 3): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#0000ff' } }).webp().toBuffer();
+}
+
+export function gifBytes(width = 4, height = 3): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#00ffff' } }).gif().toBuffer();
+}
+
+/** Uploads an image as `user` and returns the reply (status not checked). */
+export function upload(
+  t: TestApp,
+  user: TestUser,
+  fields: { gallery: number | string; title?: string; description?: string },
+  file: { bytes: Buffer; filename?: string; contentType?: string } | null,
+) {
+  const req = request(t.app).post('/api/gallery/images/').set(user.auth);
+  req.field('title', fields.title ?? 'A picture');
+  if (fields.description !== undefined) req.field('description', fields.description);
+  req.field('gallery', String(fields.gallery));
+  if (file) {
+    req.attach('image', file.bytes, {
+      filename: file.filename ?? 'picture.png',
+      contentType: file.contentType ?? 'image/png',
+    });
+  }
+  return req;
+}
+
+/** Uploads a PNG and returns the created image's JSON; fails the test unless it is 201. */
+export async function createImage(t: TestApp, user: TestUser, galleryId: number, title = unique('image')) {
+  const res = await upload(t, user, { gallery: galleryId, title }, { bytes: await pngBytes() });
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: number; image: string; title: string; gallery: number };
+}

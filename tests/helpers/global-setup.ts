@@ -1,0 +1,32 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createDatabase } from '../../src/db/client';
+import { deployMigrations } from '../../src/db/migrate';
+import { ensureRoles } from '../../src/roles/roles.repository';
+import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
+
+/** Builds one migrated, seeded template database; each test file then gets a fresh copy of it. */
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'gallery-test-'));
+  process.env.TEST_TMP_DIR = dir;
+  let url: string;
+  if (testDbKind() === 'sqlite') {
+    url = `file:${join(dir, 'template.db')}`;
+    process.env.TEST_SQLITE_TEMPLATE = join(dir, 'template.db');
+  } else {
+    const name = `gallery_template_${process.pid}`;
+    const admin = new Client({ connectionString: postgresBaseUrl() });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    url = withDatabase(postgresBaseUrl(), name);
+    process.env.TEST_PG_TEMPLATE = name;
+  }
+  await deployMigrations(url);
+  const db = createDatabase(url);
+  await ensureRoles(db);
+  await db.$disconnect();
+}

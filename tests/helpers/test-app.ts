@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { buildApp, type App } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createDatabase, tuneDatabase, type Database } from '../../src/db/client';
+import { createLogger } from '../../src/logger';
+import { createDiskStorage } from '../../src/storage/disk-storage';
+import type { Storage } from '../../src/storage/storage';
+import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
+
+export type TestApp = {
+  app: App;
+  db: Database;
+  config: Config;
+  storage: Storage;
+  uploadDir: string;
+  /** Every file under the upload folder, relative to it (temp files included). */
+  files(): string[];
+  close(): Promise<void>;
+};
+
+async function freshDatabase(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (testDbKind() === 'sqlite') {
+    const path = join(dir, 'test.db');
+    copyFileSync(process.env.TEST_SQLITE_TEMPLATE!, path);
+    return { url: `file:${path}`, drop: async () => undefined };
+  }
+  const name = `gallery_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new Client({ connectionString: postgresBaseUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${process.env.TEST_PG_TEMPLATE}`);
+  await admin.end();
+  return {
+    url: withDatabase(postgresBaseUrl(), name),
+    drop: async () => {
+      const client = new Client({ connectionString: postgresBaseUrl() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+function listFiles(root: string, prefix = ''): string[] {
+  return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? listFiles(root, relative) : [relative];
+  });
+}
+
+/** A whole app on its own fresh database and upload folder. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = join(process.env.TEST_TMP_DIR!, randomUUID());
+  mkdirSync(dir, { recursive: true });
+  const database = await freshDatabase(dir);
+  const uploadDir = join(dir, 'uploads');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    UPLOAD_DIR: uploadDir,
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const db = createDatabase(config.databaseUrl);
+  await tuneDatabase(db, config.databaseUrl);
+  const storage = await createDiskStorage(uploadDir);
+  const app = buildApp({ config, db, storage, logger: createLogger(config.logLevel) });
+  return {
+    app,
+    db,
+    config,
+    storage,
+    uploadDir,
+    files: () => listFiles(uploadDir),
+    async close() {
+      await db.$disconnect();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import request from 'supertest';
+import { createGallery, createUser, gifBytes, jpegBytes, pngBytes, upload, webpBytes, type TestUser } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+let player: TestUser;
+let otherPlayer: TestUser;
+let subscriber: TestUser;
+let galleryId: number;
+
+beforeAll(async () => {
+  t = await startTestApp({ MAX_UPLOAD_BYTES: String(64 * 1024) });
+  [player, otherPlayer, subscriber] = await Promise.all([
+    createUser(t, 'beta_player'),
+    createUser(t, 'beta_player'),
+    createUser(t, 'subscriber'),
+  ]);
+  galleryId = (await createGallery(t, player)).id;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Nothing left in the temp folder and no stored file without a row. */
+async function expectNoStrayFiles() {
+  const keys = new Set((await t.db.image.findMany({ select: { storageKey: true } })).map((row) => row.storageKey));
+  const files = t.files();
+  expect(files.filter((file) => file.startsWith('tmp/'))).toEqual([]);
+  expect(files.filter((file) => !keys.has(file.split('/').pop()!))).toEqual([]);
+}
+
+async function imageCount() {
+  return t.db.image.count();
+}
+
+describe('accepted uploads', () => {
+  it.each([
+    ['PNG', pngBytes, 'image/png'],
+    ['JPEG', jpegBytes, 'image/jpeg'],
+    ['GIF', gifBytes, 'image/gif'],
+    ['WebP', webpBytes, 'image/webp'],
+  ])('stores a %s with the type read from its bytes, size, sha256 and dimensions', async (_name, make, mimeType) => {
+    const bytes = await make();
+    const res = await upload(t, player, { gallery: galleryId, title: 'ok', description: 'words' }, { bytes, filename: 'x.bin', contentType: 'application/octet-stream' }).expect(201);
+    expect(res.body).toMatchObject({ message: 'Image created successfully', title: 'ok', description: 'words', mimeType, size: bytes.length, width: 4, height: 3 });
+    const row = await t.db.image.findUniqueOrThrow({ where: { id: res.body.id } });
+    expect(row.sha256).toBe(require('node:crypto').createHash('sha256').update(bytes).digest('hex'));
+    expect(row.storageKey).not.toContain('x.bin');
+    const served = await request(t.app).get(`/api/gallery/images/${row.id}/file`).set(subscriber.auth).buffer(true).expect(200);
+    expect(Buffer.compare(served.body as Buffer, bytes)).toBe(0);
+    await expectNoStrayFiles();
+  });
+
+  it('never uses the client filename for the stored path', async () => {
+    const res = await upload(t, player, { gallery: galleryId }, { bytes: await pngBytes(), filename: '../../etc/passwd.png' }).expect(201);
+    const row = await t.db.image.findUniqueOrThrow({ where: { id: res.body.id } });
+    expect(row.storageKey).toMatch(/^[a-f0-9]{32}\.png$/);
+  });
+});
+
+describe('refused uploads leave nothing behind', () => {
+  it('refuses a file over the size limit with 413', async () => {
+    const before = await imageCount();
+    const big = Buffer.concat([await pngBytes(), Buffer.alloc(70 * 1024)]);
+    const res = await upload(t, player, { gallery: galleryId }, { bytes: big });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await imageCount()).toBe(before);
+    await expectNoStrayFiles();
+  });
+
+  it.each([
+    ['HTML named .png', Buffer.from('<html><script>alert(1)</script></html>'), 'evil.png', 'image/png'],
+    ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'a.svg', 'image/svg+xml'],
+    ['JSON named .jpg', Buffer.from('{"a":1}'), 'a.jpg', 'image/jpeg'],
+    ['a PNG signature followed by HTML', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('<html></html>')]), 'a.png', 'image/png'],
+    ['an empty file', Buffer.alloc(0), 'empty.png', 'image/png'],
+  ])('refuses %s with 415 whatever its name and declared type', async (_name, bytes, filename, contentType) => {
+    const before = await imageCount();
+    const res = await upload(t, player, { gallery: galleryId }, { bytes, filename, contentType });
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await imageCount()).toBe(before);
+    await expectNoStrayFiles();
+  });
+
+  it('refuses an upload without a file with 400', async () => {
+    const res = await upload(t, player, { gallery: galleryId }, null).expect(400);
+    expect(res.body.details[0].path).toBe('image');
+  });
+
+  it('refuses two files with 400', async () => {
+    const png = await pngBytes();
+    const res = await request(t.app)
+      .post('/api/gallery/images')
+      .set(player.auth)
+      .field('title', 't')
+      .field('gallery', String(galleryId))
+      .attach('image', png, 'a.png')
+      .attach('image', png, 'b.png');
+    expect(res.status).toBe(400);
+    await expectNoStrayFiles();
+  });
+
+  it('refuses a file in another field with 400', async () => {
+    const res = await request(t.app).post('/api/gallery/images').set(player.auth).field('title', 't').field('gallery', String(galleryId)).attach('photo', await pngBytes(), 'a.png');
+    expect(res.status).toBe(400);
+    await expectNoStrayFiles();
+  });
+
+  it('refuses a missing title or gallery with 400', async () => {
+    const png = await pngBytes();
+    const res = await request(t.app).post('/api/gallery/images').set(player.auth).field('gallery', String(galleryId)).attach('image', png, 'a.png').expect(400);
+    expect(res.body.details[0].path).toBe('title');
+    await request(t.app).post('/api/gallery/images').set(player.auth).field('title', 'x').attach('image', png, 'a.png').expect(400);
+    await expectNoStrayFiles();
+  });
+
+  it('refuses an upload into a missing gallery with 400', async () => {
+    await upload(t, player, { gallery: 999999 }, { bytes: await pngBytes() }).expect(400);
+    await expectNoStrayFiles();
+  });
+
+  it("refuses an upload into another user's gallery with 403", async () => {
+    const res = await upload(t, otherPlayer, { gallery: galleryId }, { bytes: await pngBytes() }).expect(403);
+    expect(res.body.code).toBe('FORBIDDEN');
+    await expectNoStrayFiles();
+  });
+
+  it('refuses a subscriber with 403 before reading the file', async () => {
+    const res = await upload(t, subscriber, { gallery: galleryId }, { bytes: await pngBytes() }).expect(403);
+    expect(res.body.message).toBe('You do not have permission to perform this action.');
+    await expectNoStrayFiles();
+  });
+
+  it('refuses an anonymous upload with 401', async () => {
+    const res = await request(t.app).post('/api/gallery/images').field('title', 't').field('gallery', String(galleryId)).attach('image', await pngBytes(), 'a.png');
+    expect(res.status).toBe(401);
+    await expectNoStrayFiles();
+  });
+
+  it('refuses a replacement file that is not an image with 415 and keeps the old one', async () => {
+    const created = await upload(t, player, { gallery: galleryId }, { bytes: await pngBytes() }).expect(201);
+    const before = await t.db.image.findUniqueOrThrow({ where: { id: created.body.id } });
+    await request(t.app).patch(`/api/gallery/images/${before.id}`).set(player.auth).attach('image', Buffer.from('GIF89a no'), 'a.gif').expect(415);
+    const after = await t.db.image.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after.storageKey).toBe(before.storageKey);
+    await request(t.app).get(`/api/gallery/images/${before.id}/file`).set(player.auth).expect(200);
+    await expectNoStrayFiles();
+  });
+});
+
+describe('a failing database', () => {
+  it('answers a failed insert with an error and leaves no file behind', async () => {
+    const broken = await startTestApp();
+    try {
+      const user = await createUser(broken, 'beta_player');
+      const gallery = await createGallery(broken, user);
+      await broken.db.$executeRawUnsafe('DROP TABLE "Image"');
+      const res = await upload(broken, user, { gallery: gallery.id }, { bytes: await pngBytes() });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ message: 'Something went wrong on our side.', code: 'INTERNAL' });
+      expect(broken.files()).toEqual([]);
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import { PERMISSIONS } from '../../src/roles/permissions';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+
+function mountedRoutes(stack: Layer[]): string[] {
+  return stack.flatMap((layer) => {
+    if (layer.route) {
+      return Object.keys(layer.route.methods)
+        .filter((method) => method !== '_all')
+        .map((method) => `${method.toUpperCase()} ${layer.route!.path}`);
+    }
+    return layer.handle?.stack ? mountedRoutes(layer.handle.stack) : [];
+  });
+}
+
+describe('the route table', () => {
+  it('gives every route a declared access rule that exists', () => {
+    const valid = new Set<string>(['public', 'authenticated', ...PERMISSIONS]);
+    for (const route of t.app.locals.routes) {
+      expect({ route: `${route.method} ${route.path}`, valid: valid.has(route.access) }).toEqual({ route: `${route.method} ${route.path}`, valid: true });
+    }
+  });
+
+  it('mounts exactly the routes in the table, nothing else', () => {
+    const declared = t.app.locals.routes.map((route) => `${route.method.toUpperCase()} ${route.path}`).sort();
+    const mounted = mountedRoutes((t.app as unknown as { router: { stack: Layer[] } }).router.stack).sort();
+    expect(mounted).toEqual(declared);
+  });
+
+  it('keeps public routes to the few that must be', () => {
+    const open = t.app.locals.routes.filter((route) => route.access === 'public').map((route) => route.path).sort();
+    expect(open).toEqual(['/api/auth/login', '/api/auth/register', '/api/auth/token', '/health']);
+  });
+});
