@@ -1,0 +1,124 @@
+// `npm run bench`: throughput of the main read paths against a bare Express handler that returns
+// the same 50-item page from memory, all measured in this one run on this machine.
+//   BENCH_DURATION=5 (seconds per route)  BENCH_CONNECTIONS=10  BENCH_IMAGES=10000
+//   BENCH_DATABASE_URL=postgresql://…  to measure on PostgreSQL instead of a temporary SQLite file
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import bcrypt from 'bcrypt';
+import express from 'express';
+import { buildApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { prepareDatabase } from '../src/db/prepare';
+import { createLogger } from '../src/logger';
+import { createDiskStorage } from '../src/storage/disk-storage';
+
+const duration = Number(process.env.BENCH_DURATION ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const imageCount = Number(process.env.BENCH_IMAGES ?? 10_000);
+
+type Result = { name: string; rps: number; p50: number; p99: number; errors: number };
+
+async function measure(name: string, url: string, headers: Record<string, string> = {}): Promise<Result> {
+  await autocannon({ url, connections, duration: 1, headers }); // warm-up
+  const result = await autocannon({ url, connections, duration, headers });
+  const errors = result.errors + result.non2xx;
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+function listen(app: express.Express): Promise<{ url: string; close(): Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'gallery-bench-'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `file:${join(dir, 'bench.db')}`;
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'error', BCRYPT_COST: '4' });
+  const { db } = await prepareDatabase(databaseUrl);
+  const stamp = Date.now();
+
+  const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });
+  const username = `bench${stamp}`;
+  const user = await db.user.create({
+    data: { username, usernameLower: username, email: `${username}@example.test`, emailLower: `${username}@example.test`, passwordHash: await bcrypt.hash('bench-password', 4), roleId: role.id },
+  });
+  const gallery = await db.gallery.create({ data: { name: 'Bench gallery', ownerId: user.id } });
+  process.stdout.write(`seeding ${imageCount} images... `);
+  for (let start = 0; start < imageCount; start += 1000) {
+    const batch = Array.from({ length: Math.min(1000, imageCount - start) }, (_, i) => ({
+      galleryId: gallery.id,
+      uploaderId: user.id,
+      title: `Image ${start + i}`,
+      description: 'A benchmark image with a short description.',
+      storageKey: `${(stamp.toString(16) + (start + i).toString(16).padStart(8, '0')).padStart(32, '0')}.png`,
+      mimeType: 'image/png',
+      size: 123_456,
+      sha256: 'a'.repeat(64),
+      width: 1920,
+      height: 1080,
+    }));
+    await db.image.createMany({ data: batch });
+  }
+  console.log('done');
+
+  const storage = await createDiskStorage(config.uploadDir);
+  const app = listen(buildApp({ config, db, storage, logger: createLogger('error') }));
+  const server = await app;
+  const login = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'bench-password' }),
+  }).then((res) => res.json() as Promise<{ token: string }>);
+  const headers = { authorization: `Token ${login.token}` };
+  const page = await fetch(`${server.url}/api/gallery/images/`, { headers }).then((res) => res.json() as Promise<{ id: number }[]>);
+  if (page.length !== 50) throw new Error(`expected a page of 50, got ${page.length}`);
+
+  const reference = express();
+  reference.get('/page', (_req, res) => {
+    res.json(page);
+  });
+  const ref = await listen(reference);
+
+  const results: Result[] = [];
+  results.push(await measure('reference: bare Express, same 50 items from memory', `${ref.url}/page`));
+  results.push(await measure('GET /api/gallery/images/ (page of 50)', `${server.url}/api/gallery/images/`, headers));
+  results.push(await measure('GET /api/gallery/images/{id}/', `${server.url}/api/gallery/images/${page[10].id}/`, headers));
+  results.push(await measure('GET /api/auth/me/', `${server.url}/api/auth/me/`, headers));
+
+  const base = results[0].rps;
+  const provider = databaseUrl.startsWith('file:') ? 'SQLite' : 'PostgreSQL';
+  console.log(`\n${provider}, ${imageCount} images, ${connections} connections, ${duration} s per route, node ${process.version}\n`);
+  console.log(['route'.padEnd(52), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'ratio'.padStart(7), 'errors'.padStart(7)].join(''));
+  for (const r of results) {
+    console.log([r.name.padEnd(52), r.rps.toFixed(0).padStart(9), r.p50.toFixed(1).padStart(8), r.p99.toFixed(1).padStart(8), (r.rps / base).toFixed(2).padStart(7), String(r.errors).padStart(7)].join(''));
+  }
+  const targets: [string, number, number][] = [
+    ['page of 50 ≥ 0.35 of reference', results[1].rps / base, 0.35],
+    ['single image ≥ 0.5 of reference', results[2].rps / base, 0.5],
+  ];
+  console.log('');
+  for (const [label, ratio, target] of targets) console.log(`${ratio >= target ? 'MET ' : 'MISS'}  ${label}: ${ratio.toFixed(2)}`);
+
+  await server.close();
+  await ref.close();
+  await db.image.deleteMany({ where: { galleryId: gallery.id } });
+  await db.gallery.delete({ where: { id: gallery.id } });
+  await db.user.delete({ where: { id: user.id } });
+  await db.$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
