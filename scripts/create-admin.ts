@@ -69,7 +69,7 @@ async function main() {
   }
 
   const config = loadConfig();
-  const { db } = await prepareDatabase(config.databaseUrl);
+  const { db, close } = await prepareDatabase(config.databaseUrl);
   try {
     const taken = await db.user.findFirst({
       where: { OR: [{ usernameLower: parsed.data.username.toLowerCase() }, { emailLower: parsed.data.email.toLowerCase() }] },
@@ -88,7 +88,7 @@ async function main() {
     });
     console.log(`Admin "${user.username}" created (id ${user.id}).`);
   } finally {
-    await db.$disconnect();
+    await close();
   }
 }
 

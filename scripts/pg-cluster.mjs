@@ -59,7 +59,7 @@ export async function startCluster() {
   return { url: `postgresql://gallery@127.0.0.1:${port}/postgres`, stop };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const cluster = await startCluster();
   console.log(cluster.url);
   const shutdown = () => {

@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { Database } from './db/client';
+import type { SqlReader } from './db/sql-reader';
 import type { Logger } from './logger';
 import type { Storage } from './storage/storage';
 
@@ -7,6 +8,7 @@ import type { Storage } from './storage/storage';
 export type AppDeps = {
   config: Config;
   db: Database;
+  reader: SqlReader;
   storage: Storage;
   logger: Logger;
 };

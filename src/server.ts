@@ -9,10 +9,10 @@ async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { db, applied } = await prepareDatabase(config.databaseUrl);
+  const { db, reader, close, applied } = await prepareDatabase(config.databaseUrl);
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const storage = await createDiskStorage(config.uploadDir);
-  const app = buildApp({ config, db, storage, logger });
+  const app = buildApp({ config, db, reader, storage, logger });
 
   const server = app.listen(config.port, config.host, () => {
     const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
@@ -28,7 +28,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     server.close(() => {
-      db.$disconnect().finally(() => process.exit(0));
+      close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client';
+import { asBoolean, asDate, asNullableDate, type SqlReader } from '../db/sql-reader';
 
 const userWithRole = { include: { role: { select: { name: true } } } } as const;
 
@@ -10,19 +11,43 @@ export function insertToken(db: Database, data: { userId: number; tokenHash: str
   return db.token.create({ data, select: { id: true, expiresAt: true } });
 }
 
-export function findTokenWithUser(db: Database, tokenHash: string) {
-  return db.token.findUnique({
-    where: { tokenHash },
-    select: {
-      id: true,
-      expiresAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      user: {
-        select: { id: true, username: true, email: true, isActive: true, role: { select: { name: true } } },
-      },
+type TokenRow = {
+  id: number;
+  expiresAt: unknown;
+  revokedAt: unknown;
+  lastUsedAt: unknown;
+  userId: number;
+  username: string;
+  email: string;
+  isActive: unknown;
+  roleName: string | null;
+};
+
+const TOKEN_WITH_USER = `
+  SELECT t.id, t."expiresAt", t."revokedAt", t."lastUsedAt",
+         u.id AS "userId", u.username, u.email, u."isActive", r.name AS "roleName"
+  FROM "Token" t
+  JOIN "User" u ON u.id = t."userId"
+  LEFT JOIN "Role" r ON r.id = u."roleId"
+  WHERE t."tokenHash" = ?`;
+
+/** The token and its user in one query: this runs on every authenticated request. */
+export async function findTokenWithUser(reader: SqlReader, tokenHash: string) {
+  const [row] = await reader.all<TokenRow>(TOKEN_WITH_USER, [tokenHash]);
+  if (!row) return null;
+  return {
+    id: row.id,
+    expiresAt: asDate(row.expiresAt),
+    revokedAt: asNullableDate(row.revokedAt),
+    lastUsedAt: asNullableDate(row.lastUsedAt),
+    user: {
+      id: row.userId,
+      username: row.username,
+      email: row.email,
+      isActive: asBoolean(row.isActive),
+      role: row.roleName === null ? null : { name: row.roleName },
     },
-  });
+  };
 }
 
 export function touchToken(db: Database, tokenId: number, at: Date) {

@@ -14,7 +14,7 @@ const TOUCH_INTERVAL_MS = 60_000;
 export type Credentials = { username: string; password: string };
 export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
 
-export function createAuthService({ db, config }: Pick<AppDeps, 'db' | 'config'>) {
+export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | 'reader' | 'config'>) {
   // Compared against when the username is unknown, so that both failures cost one bcrypt call.
   const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
 
@@ -63,7 +63,7 @@ export function createAuthService({ db, config }: Pick<AppDeps, 'db' | 'config'>
   /** The actor behind a token, or null when it is unknown, revoked, expired or its user inactive. */
   async function resolveToken(token: string): Promise<Actor | null> {
     if (!looksLikeToken(token)) return null;
-    const row = await repo.findTokenWithUser(db, hashToken(token));
+    const row = await repo.findTokenWithUser(reader, hashToken(token));
     const now = new Date();
     if (!row || row.revokedAt || row.expiresAt <= now || !row.user.isActive) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {

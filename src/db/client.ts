@@ -1,7 +1,11 @@
+import { resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import Sqlite from 'better-sqlite3';
+import { Pool } from 'pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
+import { createPostgresReader, createSqliteReader, type SqlReader } from './sql-reader';
 
 /**
  * The two generated clients have the same API (one model, two providers); the rest of the code
@@ -9,22 +13,46 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client';
  */
 export type Database = SqliteClient;
 
+export type DatabaseHandle = {
+  /** Prisma: every write and most reads. */
+  db: Database;
+  /** Plain SQL on the same database, for the few reads on every request's path. */
+  reader: SqlReader;
+  close(): Promise<void>;
+};
+
 export function isSqliteUrl(url: string): boolean {
   return url.startsWith('file:');
 }
 
-export function createDatabase(url: string): Database {
-  if (isSqliteUrl(url)) {
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url }) });
-  }
-  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
-  return client as unknown as Database;
+/** The file behind a `file:` URL, relative to the working directory unless absolute. */
+export function sqliteFilePath(url: string): string {
+  return resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''));
 }
 
-/** Settings a SQLite database needs to serve concurrent requests well. No-op on PostgreSQL. */
-export async function tuneDatabase(db: Database, url: string): Promise<void> {
-  if (!isSqliteUrl(url)) return;
-  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-  await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
-  await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+export function openDatabase(url: string): DatabaseHandle {
+  if (isSqliteUrl(url)) {
+    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}` }) });
+    const connection = new Sqlite(sqliteFilePath(url), { timeout: 5000 });
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('synchronous = NORMAL');
+    return {
+      db,
+      reader: createSqliteReader(connection),
+      async close() {
+        await db.$disconnect();
+        connection.close();
+      },
+    };
+  }
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const db = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Database;
+  return {
+    db,
+    reader: createPostgresReader(pool),
+    async close() {
+      await db.$disconnect();
+      await pool.end();
+    },
+  };
 }

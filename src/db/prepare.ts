@@ -1,12 +1,11 @@
 import { ensureRoles } from '../roles/roles.repository';
-import { createDatabase, tuneDatabase, type Database } from './client';
+import { openDatabase, type DatabaseHandle } from './client';
 import { deployMigrations } from './migrate';
 
-/** Brings the database up to date (migrations, then roles) and returns a client for it. */
-export async function prepareDatabase(url: string): Promise<{ db: Database; applied: string[] }> {
+/** Brings the database up to date (migrations, then roles) and opens it. */
+export async function prepareDatabase(url: string): Promise<DatabaseHandle & { applied: string[] }> {
   const { applied } = await deployMigrations(url);
-  const db = createDatabase(url);
-  await tuneDatabase(db, url);
-  await ensureRoles(db);
-  return { db, applied };
+  const handle = openDatabase(url);
+  await ensureRoles(handle.db);
+  return { ...handle, applied };
 }

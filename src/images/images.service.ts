@@ -13,9 +13,9 @@ type ImageFields = { title?: string; description?: string; gallery?: number };
 
 const IMAGE_NOT_FOUND = 'Image not found';
 
-export function createImagesService({ db, storage, logger }: Pick<AppDeps, 'db' | 'storage' | 'logger'>) {
+export function createImagesService({ db, reader, storage, logger }: Pick<AppDeps, 'db' | 'reader' | 'storage' | 'logger'>) {
   async function get(id: number) {
-    const image = await repo.findImage(db, id);
+    const image = await repo.findImage(reader, id);
     if (!image) throw notFound(IMAGE_NOT_FOUND);
     return image;
   }
@@ -108,7 +108,7 @@ export function createImagesService({ db, storage, logger }: Pick<AppDeps, 'db' 
 
   return {
     get,
-    list: (filter: { galleryId?: number; beforeId?: number; limit: number }) => repo.listImages(db, filter),
+    list: (filter: { galleryId?: number; beforeId?: number; limit: number }) => repo.listImages(reader, filter),
     create,
     update,
     remove,

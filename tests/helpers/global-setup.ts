@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createDatabase } from '../../src/db/client';
+import { openDatabase } from '../../src/db/client';
 import { deployMigrations } from '../../src/db/migrate';
 import { ensureRoles } from '../../src/roles/roles.repository';
 import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
@@ -26,7 +26,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_PG_TEMPLATE = name;
   }
   await deployMigrations(url);
-  const db = createDatabase(url);
-  await ensureRoles(db);
-  await db.$disconnect();
+  const database = openDatabase(url);
+  await ensureRoles(database.db);
+  await database.close();
 }

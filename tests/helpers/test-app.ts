@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { buildApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
-import { createDatabase, tuneDatabase, type Database } from '../../src/db/client';
+import { openDatabase, type Database } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { createDiskStorage } from '../../src/storage/disk-storage';
 import type { Storage } from '../../src/storage/storage';
@@ -64,10 +64,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const db = createDatabase(config.databaseUrl);
-  await tuneDatabase(db, config.databaseUrl);
+  const { db, reader, close } = openDatabase(config.databaseUrl);
   const storage = await createDiskStorage(uploadDir);
-  const app = buildApp({ config, db, storage, logger: createLogger(config.logLevel) });
+  const app = buildApp({ config, db, reader, storage, logger: createLogger(config.logLevel) });
   return {
     app,
     db,
@@ -76,7 +75,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     uploadDir,
     files: () => listFiles(uploadDir),
     async close() {
-      await db.$disconnect();
+      await close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },

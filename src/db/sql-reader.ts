@@ -1,0 +1,78 @@
+import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
+import { types, type Pool } from 'pg';
+
+/**
+ * Plain SQL reads for the hot path (every authenticated request, every image page). Write the SQL
+ * once, with `?` placeholders and quoted identifiers, valid on SQLite and PostgreSQL; read dates
+ * and booleans through `asDate` and `asBoolean`, which even out the two drivers' values.
+ */
+export interface SqlReader {
+  all<T>(sql: string, params: unknown[]): Promise<T[]>;
+}
+
+type Prepared = { statement: Statement; columns: string[] };
+
+export function createSqliteReader(connection: SqliteConnection): SqlReader {
+  const prepared = new Map<string, Prepared>();
+  return {
+    async all<T>(sql: string, params: unknown[]) {
+      let entry = prepared.get(sql);
+      if (!entry) {
+        // Rows as arrays, then objects built here: about twice as fast as the driver's own objects.
+        const statement = connection.prepare(sql).raw(true);
+        entry = { statement, columns: statement.columns().map((column) => column.name) };
+        prepared.set(sql, entry);
+      }
+      const { statement, columns } = entry;
+      const rows = statement.all(...params) as unknown[][];
+      const out = new Array<Record<string, unknown>>(rows.length);
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
+        const object: Record<string, unknown> = {};
+        for (let c = 0; c < columns.length; c++) object[columns[c]] = row[c];
+        out[r] = object;
+      }
+      return out as T[];
+    },
+  };
+}
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+
+/** Prisma writes `timestamp(3)` columns in UTC; pg would read them in the process's time zone. */
+const utcTimestamps = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE
+      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
+      : types.getTypeParser(oid, format as 'text'),
+} as unknown as typeof types;
+
+export function createPostgresReader(pool: Pool): SqlReader {
+  const texts = new Map<string, string>();
+  return {
+    async all<T>(sql: string, params: unknown[]) {
+      let text = texts.get(sql);
+      if (text === undefined) {
+        let n = 0;
+        text = sql.replace(/\?/g, () => `$${++n}`);
+        texts.set(sql, text);
+      }
+      const result = await pool.query({ text, values: params, types: utcTimestamps });
+      return result.rows as T[];
+    },
+  };
+}
+
+/** SQLite keeps dates as ISO text, PostgreSQL returns Date objects. */
+export function asDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}
+
+export function asNullableDate(value: unknown): Date | null {
+  return value === null || value === undefined ? null : asDate(value);
+}
+
+/** SQLite keeps booleans as 0/1. */
+export function asBoolean(value: unknown): boolean {
+  return value === true || value === 1;
+}
