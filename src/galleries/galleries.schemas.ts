@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination';
+import { nameField, textField } from '../http/text-fields';
 import { idParam } from '../images/images.schemas';
 
 export const galleryParams = z.object({ id: idParam });
 
-const name = z.string().trim().min(1, 'This field is required.').max(200, 'At most 200 characters.');
-const description = z.string().trim().max(5000, 'At most 5000 characters.');
+const name = nameField();
+const description = textField();
 
 export const createGalleryBody = z.object({
-  name: z.string({ error: 'This field is required.' }).pipe(name),
+  name,
   description: description.default(''),
 });
 

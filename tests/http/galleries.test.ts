@@ -54,6 +54,14 @@ describe('creating galleries', () => {
     await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'x'.repeat(201) }).expect(400);
   });
 
+  it('refuses NUL and control characters with 400, not a database error', async () => {
+    const res = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'bad\u0000name' }).expect(400);
+    expect(res.body.details[0]).toEqual({ path: 'name', message: 'Control characters are not allowed.' });
+    await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'ok', description: 'x\u0000' }).expect(400);
+    const multiline = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'ok', description: 'line 1\nline 2' }).expect(201);
+    expect(multiline.body.description).toBe('line 1\nline 2');
+  });
+
   it('ignores an ownerId in the body: the caller owns what they create', async () => {
     const res = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'Mine', ownerId: otherPlayer.id }).expect(201);
     expect(res.body.owner.id).toBe(owner.id);

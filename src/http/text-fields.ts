@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+// NUL and other control characters (tab and line breaks aside) have no place in a title, and
+// PostgreSQL refuses NUL outright: refuse them here with a 400 rather than fail at the database.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** A one-line name or title: trimmed, 1 to `max` characters. */
+export const nameField = (max = 200) =>
+  z
+    .string({ error: 'This field is required.' })
+    .trim()
+    .min(1, 'This field is required.')
+    .max(max, `At most ${max} characters.`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value) && !/[\r\n\t]/.test(value), 'Control characters are not allowed.');
+
+/** Free text (line breaks allowed): trimmed, at most `max` characters. */
+export const textField = (max = 5000) =>
+  z
+    .string()
+    .trim()
+    .max(max, `At most ${max} characters.`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'Control characters are not allowed.');
