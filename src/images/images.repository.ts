@@ -38,18 +38,7 @@ export type ImageRow = {
   uploader: { id: number; username: string };
 };
 
-export type NewImage = {
-  galleryId: number;
-  uploaderId: number;
-  title: string;
-  description: string;
-  storageKey: string;
-  mimeType: string;
-  size: number;
-  sha256: string;
-  width: number | null;
-  height: number | null;
-};
+export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
 
 type FlatImageRow = Omit<ImageRow, 'gallery' | 'uploader' | 'createdAt' | 'updatedAt'> & {
   createdAt: unknown;

@@ -43,6 +43,18 @@ export async function createUser(
   return { id: user.id, username, email, password, token, auth: { Authorization: `Token ${token}` } };
 }
 
+/** One user of each kind, all logged in: two Beta Players, a Subscriber, a Company User, an admin. */
+export async function createCast(t: TestApp) {
+  const [owner, otherPlayer, subscriber, companyUser, admin] = await Promise.all([
+    createUser(t, 'beta_player'),
+    createUser(t, 'beta_player'),
+    createUser(t, 'subscriber'),
+    createUser(t, 'company_user'),
+    createUser(t, 'admin'),
+  ]);
+  return { owner, otherPlayer, subscriber, companyUser, admin };
+}
+
 export async function createGallery(t: TestApp, owner: { id: number }, name = unique('gallery')) {
   return t.db.gallery.create({ data: { name, description: `about ${name}`, ownerId: owner.id } });
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
+import { createCast, createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -13,13 +13,7 @@ let admin: TestUser;
 
 beforeAll(async () => {
   t = await startTestApp();
-  [owner, otherPlayer, subscriber, companyUser, admin] = await Promise.all([
-    createUser(t, 'beta_player'),
-    createUser(t, 'beta_player'),
-    createUser(t, 'subscriber'),
-    createUser(t, 'company_user'),
-    createUser(t, 'admin'),
-  ]);
+  ({ owner, otherPlayer, subscriber, companyUser, admin } = await createCast(t));
 });
 afterAll(async () => {
   await t.close();

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createGallery, createImage, createUser, jpegBytes, type TestUser } from '../helpers/factories';
+import { createCast, createGallery, createImage, createUser, jpegBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -12,13 +12,7 @@ let galleryId: number;
 
 beforeAll(async () => {
   t = await startTestApp();
-  [owner, otherPlayer, subscriber, companyUser, admin] = await Promise.all([
-    createUser(t, 'beta_player'),
-    createUser(t, 'beta_player'),
-    createUser(t, 'subscriber'),
-    createUser(t, 'company_user'),
-    createUser(t, 'admin'),
-  ]);
+  ({ owner, otherPlayer, subscriber, companyUser, admin } = await createCast(t));
   galleryId = (await createGallery(t, owner)).id;
 });
 afterAll(async () => {
