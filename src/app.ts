@@ -7,7 +7,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoutes, type RouteSpec } from './http/route';
 import { buildRouteTable } from './http/routes';
 import { createImagesService } from './images/images.service';
-import { createUploadMiddleware } from './images/upload';
+import { createUploadMiddleware } from './http/upload';
 import { createUsersService } from './users/users.service';
 
 export type App = Express & { locals: { routes: RouteSpec[] } };

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { ZodError } from 'zod';
+import { discardUnclaimedUpload } from './upload';
 import type { Logger } from '../logger';
 import { AppError, ERROR_TABLE, type ErrorDetail } from './errors';
 
@@ -65,7 +66,8 @@ export function toAppError(error: unknown): AppError | null {
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
+  return async (error, req, res, _next) => {
+    await discardUnclaimedUpload(req, res).catch(() => undefined);
     const known = toAppError(error);
     const appError = known ?? new AppError('INTERNAL');
     if (!known || appError.status >= 500) {

@@ -6,7 +6,7 @@ import { defineRoute, type Method, type RouteSpec } from '../http/route';
 import { createImageBody, imageParams, listImagesQuery, updateImageBody } from './images.schemas';
 import { toImageJson } from './images.mapper';
 import type { ImagesService } from './images.service';
-import { claimUpload } from './upload';
+import { claimUpload } from '../http/upload';
 
 const FULL = '/api/gallery/images';
 const VIEW = '/api/gallery/view-images';

@@ -5,8 +5,9 @@ import type { Storage } from '../storage/storage';
 
 /**
  * multer on disk: at most one file, in the `image` field, into the storage's temp folder under a
- * random name, with limits on every part of the form. If the request ends before a handler has
- * claimed the temp file (`claimUpload`), the file is removed; a handler that claims it removes it itself.
+ * random name, with limits on every part of the form. A handler that takes the temp file
+ * (`claimUpload`) removes it itself; otherwise the error handler removes it before answering
+ * (`discardUnclaimedUpload`), and a request that ends without an answer removes it on close.
  */
 export function createUploadMiddleware(storage: Storage, maxUploadBytes: number): RequestHandler {
   const parse = multer({
@@ -18,11 +19,18 @@ export function createUploadMiddleware(storage: Storage, maxUploadBytes: number)
   }).single('image');
 
   return (req, res, next) => {
+    res.locals.discardUpload = () => (req.file ? storage.discardTemp(req.file.path) : Promise.resolve());
     res.once('close', () => {
-      if (req.file && !res.locals.uploadClaimed) void storage.discardTemp(req.file.path).catch(() => undefined);
+      void discardUnclaimedUpload(req, res).catch(() => undefined);
     });
     parse(req, res, next);
   };
+}
+
+/** Removes the request's temp file unless a handler has taken it over. */
+export async function discardUnclaimedUpload(req: Request, res: Response): Promise<void> {
+  const discard = res.locals.discardUpload as (() => Promise<void>) | undefined;
+  if (req.file && discard && !res.locals.uploadClaimed) await discard();
 }
 
 /** Takes over the request's temp file: from now on the caller must discard it. */
