@@ -71,6 +71,10 @@ export function webpBytes(width = 4, height = 3): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: '#0000ff' } }).webp().toBuffer();
 }
 
+export function avifBytes(width = 4, height = 3): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#ff00ff' } }).avif().toBuffer();
+}
+
 export function gifBytes(width = 4, height = 3): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: '#00ffff' } }).gif().toBuffer();
 }

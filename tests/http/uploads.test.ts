@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createGallery, createUser, gifBytes, jpegBytes, pngBytes, upload, webpBytes, type TestUser } from '../helpers/factories';
+import { avifBytes, createGallery, createUser, gifBytes, jpegBytes, pngBytes, upload, webpBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -39,6 +39,7 @@ describe('accepted uploads', () => {
     ['JPEG', jpegBytes, 'image/jpeg'],
     ['GIF', gifBytes, 'image/gif'],
     ['WebP', webpBytes, 'image/webp'],
+    ['AVIF', avifBytes, 'image/avif'],
   ])('stores a %s with the type read from its bytes, size, sha256 and dimensions', async (_name, make, mimeType) => {
     const bytes = await make();
     const res = await upload(t, player, { gallery: galleryId, title: 'ok', description: 'words' }, { bytes, filename: 'x.bin', contentType: 'application/octet-stream' }).expect(201);

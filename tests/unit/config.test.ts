@@ -1,0 +1,49 @@
+import { loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it('has a default for everything, serving SQLite on port 8000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8000,
+      databaseUrl: 'file:./data/gallery.db',
+      uploadDir: './uploads',
+      maxUploadBytes: 25 * 1024 * 1024,
+      bcryptCost: 12,
+      tokenTtlMs: 30 * 24 * 60 * 60 * 1000,
+      trustProxy: false,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PUBLIC_URL: '', PORT: '' }).port).toBe(8000);
+  });
+
+  it('reads and converts every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      DATABASE_URL: 'postgresql://u:p@localhost:5432/db',
+      MAX_UPLOAD_BYTES: '1048576',
+      BCRYPT_COST: '10',
+      TOKEN_TTL_DAYS: '7',
+      PUBLIC_URL: 'https://gallery.example.com/',
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'error',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      databaseUrl: 'postgresql://u:p@localhost:5432/db',
+      maxUploadBytes: 1048576,
+      bcryptCost: 10,
+      tokenTtlMs: 7 * 24 * 60 * 60 * 1000,
+      publicUrl: 'https://gallery.example.com',
+      trustProxy: true,
+      logLevel: 'error',
+    });
+  });
+
+  it('names every bad variable in one message', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BCRYPT_COST: '99' })).toThrow(
+      /PORT[\s\S]*DATABASE_URL[\s\S]*BCRYPT_COST/,
+    );
+  });
+});
