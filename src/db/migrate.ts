@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Client } from 'pg';
-import { isSqliteUrl } from './client';
+import { isSqliteUrl, sqliteFilePath } from './client';
 
 /** The project root: the nearest folder above this file that holds package.json. */
-function projectRoot(): string {
+export function projectRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
@@ -16,11 +16,17 @@ function projectRoot(): string {
   return dir;
 }
 
+export type ProviderFolder = 'sqlite' | 'postgres';
+
+export function migrationsFolder(provider: ProviderFolder): string {
+  return join(projectRoot(), 'prisma', provider, 'migrations');
+}
+
 export type Migration = { name: string; sql: string; checksum: string };
 
 /** The migrations for a database URL's provider, oldest first, as Prisma's CLI lays them out. */
 export function loadMigrations(url: string): Migration[] {
-  const folder = join(projectRoot(), 'prisma', isSqliteUrl(url) ? 'sqlite' : 'postgres', 'migrations');
+  const folder = migrationsFolder(isSqliteUrl(url) ? 'sqlite' : 'postgres');
   if (!existsSync(folder)) return [];
   return readdirSync(folder, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(folder, entry.name, 'migration.sql')))
@@ -74,13 +80,8 @@ const POSTGRES_HISTORY = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 /** The same lock id Prisma's migrate uses, so this and `prisma migrate deploy` never interleave. */
 const POSTGRES_LOCK = 72707369;
 
-function sqlitePath(url: string): string {
-  const path = url.replace(/^file:/, '').replace(/\?.*$/, '');
-  return resolve(path);
-}
-
 function deploySqlite(url: string, migrations: Migration[]): string[] {
-  const path = sqlitePath(url);
+  const path = sqliteFilePath(url);
   mkdirSync(dirname(path), { recursive: true });
   const db = new Sqlite(path);
   try {
@@ -135,6 +136,40 @@ async function deployPostgres(url: string, migrations: Migration[]): Promise<str
     await client.query('SELECT pg_advisory_unlock($1)', [POSTGRES_LOCK]).catch(() => undefined);
     await client.end();
   }
+}
+
+async function readHistory(url: string): Promise<AppliedRow[]> {
+  const query = 'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations';
+  if (isSqliteUrl(url)) {
+    const path = sqliteFilePath(url);
+    if (!existsSync(path)) return [];
+    const db = new Sqlite(path, { readonly: true });
+    try {
+      const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+      return table ? (db.prepare(query).all() as AppliedRow[]) : [];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ exists: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists");
+    return rows[0].exists ? (await client.query<AppliedRow>(query)).rows : [];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Which migrations are applied and which are pending; throws as deploy would on a bad history. */
+export async function migrationStatus(url: string): Promise<{ applied: string[]; pending: string[] }> {
+  const migrations = loadMigrations(url);
+  const history = await readHistory(url);
+  const todo = pending(migrations, history);
+  return {
+    applied: history.filter((row) => row.finished_at && !row.rolled_back_at).map((row) => row.migration_name),
+    pending: todo.map((migration) => migration.name),
+  };
 }
 
 /**

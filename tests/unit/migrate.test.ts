@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { deployMigrations, loadMigrations, migrationStatus } from '../../src/db/migrate';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gallery-migrate-test-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the migration runner', () => {
+  it('applies every migration once, recording them as prisma migrate deploy does', async () => {
+    const url = `file:${join(dir, 'nested', 'new.db')}`;
+    const names = loadMigrations(url).map((migration) => migration.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(await migrationStatus(url)).toEqual({ applied: [], pending: names });
+
+    expect((await deployMigrations(url)).applied).toEqual(names);
+    expect((await deployMigrations(url)).applied).toEqual([]);
+    expect(await migrationStatus(url)).toEqual({ applied: names, pending: [] });
+
+    const db = new Sqlite(join(dir, 'nested', 'new.db'));
+    const rows = db.prepare('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations').all() as {
+      checksum: string;
+      finished_at: number;
+      applied_steps_count: number;
+    }[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((row) => (row as { name: string }).name);
+    db.close();
+    expect(rows).toHaveLength(names.length);
+    expect(rows[0].checksum).toMatch(/^[a-f0-9]{64}$/);
+    expect(rows[0].finished_at).not.toBeNull();
+    expect(tables).toEqual(expect.arrayContaining(['User', 'Role', 'Token', 'Gallery', 'Image']));
+  });
+
+  it('refuses to go on when an applied migration was edited afterwards', async () => {
+    const url = `file:${join(dir, 'edited.db')}`;
+    await deployMigrations(url);
+    const db = new Sqlite(join(dir, 'edited.db'));
+    db.prepare("UPDATE _prisma_migrations SET checksum = 'x'").run();
+    db.close();
+    await expect(deployMigrations(url)).rejects.toThrow(/changed after it was applied/);
+  });
+
+  it('refuses to go on over a migration that failed earlier', async () => {
+    const url = `file:${join(dir, 'failed.db')}`;
+    await deployMigrations(url);
+    const db = new Sqlite(join(dir, 'failed.db'));
+    db.prepare('UPDATE _prisma_migrations SET finished_at = NULL').run();
+    db.close();
+    await expect(deployMigrations(url)).rejects.toThrow(/failed earlier/);
+  });
+});
