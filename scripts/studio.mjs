@@ -10,10 +10,9 @@ const url = process.env.DATABASE_URL || 'file:./data/gallery.db';
 const postgres = /^postgres(ql)?:\/\//.test(url);
 // Studio needs an absolute file URL for SQLite.
 const studioUrl = postgres ? url : pathToFileURL(resolve(root, url.replace(/^file:/, ''))).href;
-const schema = join(root, 'prisma', postgres ? 'postgres' : 'sqlite', 'schema.prisma');
 const result = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/prisma/build/index.js'), 'studio', '--schema', schema, '--url', studioUrl, ...process.argv.slice(2)],
+  [join(root, 'node_modules/prisma/build/index.js'), 'studio', '--url', studioUrl, ...process.argv.slice(2)],
   { stdio: 'inherit', cwd: root, env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, CHECKPOINT_DISABLE: '1' } },
 );
 process.exit(result.status ?? 1);
