@@ -46,6 +46,9 @@ export function openDatabase(url: string): DatabaseHandle {
     };
   }
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closes (restart, failover) emits 'error' on the pool; unhandled,
+  // that would end the process. The pool drops the broken client and the next query reconnects.
+  pool.on('error', () => undefined);
   const db = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Database;
   return {
     db,
