@@ -47,7 +47,11 @@ export function buildApp(deps: AppDeps): App {
   app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimitBytes, parameterLimit: 100 }));
 
   const router = express.Router();
-  mountRoutes(router, routes, { authenticator, upload: createUploadMiddleware(storage, config.maxUploadBytes) });
+  mountRoutes(router, routes, {
+    authenticator,
+    upload: createUploadMiddleware(storage, config.maxUploadBytes),
+    validateReplies: config.validateResponses,
+  });
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

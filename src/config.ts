@@ -25,6 +25,7 @@ const envSchema = z.object({
     .optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info']).default('info'),
+  VALIDATE_RESPONSES: booleanFromEnv.default(false),
 });
 
 export type Config = {
@@ -40,6 +41,8 @@ export type Config = {
   publicUrl?: string;
   trustProxy: boolean;
   logLevel: 'silent' | 'error' | 'warn' | 'info';
+  /** Check every JSON reply against its documented schema (tests turn this on). */
+  validateResponses: boolean;
 };
 
 /** Parses the environment once; throws an Error naming every bad variable. */
@@ -64,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    validateResponses: e.VALIDATE_RESPONSES,
   };
 }

@@ -2,7 +2,9 @@ import type { Authenticator } from './passport';
 import type { AuthService } from './auth.service';
 import { defineRoute } from '../http/route';
 import { AppError } from '../http/errors';
-import { loginBody, registerBody, tokenBody } from './auth.schemas';
+import { loginBody, loginReply, registerBody, registerReply, tokenBody, tokenReply } from './auth.schemas';
+import { messageOnly } from '../http/response-schemas';
+import { meReply } from '../users/users.schemas';
 import { findUserById } from '../users/users.repository';
 import type { Database } from '../db/client';
 import { toUserJson } from '../users/users.mapper';
@@ -14,6 +16,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       path: '/api/auth/register',
       access: 'public',
       summary: 'Create an account (role company_user or subscriber)',
+      responses: { 201: registerReply },
       body: registerBody,
       handler: async ({ res, body }) => {
         const user = await auth.register(body);
@@ -31,6 +34,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       path: '/api/auth/login',
       access: 'public',
       summary: 'Log in with username and password; returns a new token',
+      responses: { 200: loginReply },
       body: loginBody,
       handler: async ({ req, res }) => {
         const user = await authenticator.authenticateCredentials(req, res);
@@ -48,6 +52,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       path: '/api/auth/token',
       access: 'public',
       summary: 'Get a token for username and password, or check a token',
+      responses: { 200: tokenReply },
       body: tokenBody,
       handler: async ({ req, res, body }) => {
         if ('token' in body) {
@@ -66,6 +71,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       path: '/api/auth/logout',
       access: 'authenticated',
       summary: 'Revoke the token used for this request',
+      responses: { 200: messageOnly },
       handler: async ({ res, actor }) => {
         await auth.logout(actor);
         res.json({ message: 'Logout successful' });
@@ -76,6 +82,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       path: '/api/auth/me',
       access: 'authenticated',
       summary: 'The signed-in user, role and permissions',
+      responses: { 200: meReply },
       handler: async ({ res, actor }) => {
         const user = await findUserById(db, actor.id);
         if (!user) throw new AppError('INVALID_TOKEN');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../roles/permissions';
+import { id, timestamp } from '../http/response-schemas';
 
 export const USERNAME_RULE = /^[\w.@+-]+$/;
 
@@ -52,3 +53,25 @@ export const loginBody = z.object({
 export const tokenBody = z.union([loginBody, z.object({ token: z.string().min(1).max(200) })], {
   error: 'Send {"username", "password"} to get a token, or {"token"} to check one.',
 });
+
+const roleOrNull = z.string().nullable();
+
+export const registerReply = z.strictObject({
+  message: z.string(),
+  id,
+  username: z.string(),
+  email: z.string(),
+  role: roleOrNull,
+});
+
+export const loginReply = z.strictObject({
+  message: z.string(),
+  token: z.string(),
+  expiresAt: timestamp,
+  user: z.strictObject({ id, username: z.string(), email: z.string(), role: roleOrNull }),
+});
+
+export const tokenReply = z.union([
+  z.strictObject({ message: z.string(), token: z.string(), expiresAt: timestamp }),
+  z.strictObject({ message: z.string(), username: z.string() }),
+]);

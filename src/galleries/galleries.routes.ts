@@ -1,6 +1,8 @@
 import { defineRoute } from '../http/route';
 import { sendPage } from '../http/pagination';
-import { createGalleryBody, galleryParams, listGalleriesQuery, updateGalleryBody } from './galleries.schemas';
+import { z } from 'zod';
+import { messageOnly, withMessage } from '../http/response-schemas';
+import { createGalleryBody, galleryParams, galleryReply, listGalleriesQuery, updateGalleryBody } from './galleries.schemas';
 import { toGalleryJson } from './galleries.mapper';
 import type { GalleriesService } from './galleries.service';
 
@@ -13,6 +15,7 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       path: BASE,
       access: 'gallery:read',
       summary: 'List galleries, newest first (?owner=, ?limit=, ?cursor=)',
+      responses: { 200: z.array(galleryReply) },
       query: listGalleriesQuery,
       handler: async ({ req, res, query }) => {
         const rows = await galleries.list({ ownerId: query.owner, beforeId: query.cursor, limit: query.limit });
@@ -24,6 +27,7 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       path: BASE,
       access: 'gallery:create',
       summary: 'Create a gallery owned by the caller',
+      responses: { 201: withMessage(galleryReply) },
       body: createGalleryBody,
       handler: async ({ res, actor, body }) => {
         const gallery = await galleries.create(actor, body);
@@ -35,6 +39,7 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       path: `${BASE}/:id`,
       access: 'gallery:read',
       summary: 'One gallery',
+      responses: { 200: galleryReply },
       params: galleryParams,
       handler: async ({ res, params }) => {
         res.json(toGalleryJson(await galleries.get(params.id)));
@@ -45,6 +50,7 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       path: `${BASE}/:id`,
       access: 'gallery:update',
       summary: 'Rename or describe a gallery (owner or admin)',
+      responses: { 200: withMessage(galleryReply) },
       params: galleryParams,
       body: updateGalleryBody,
       handler: async ({ res, actor, params, body }) => {
@@ -57,6 +63,7 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       path: `${BASE}/:id`,
       access: 'gallery:delete',
       summary: 'Delete a gallery with its images and their files (owner or admin)',
+      responses: { 200: messageOnly },
       params: galleryParams,
       handler: async ({ res, actor, params }) => {
         await galleries.remove(actor, params.id);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination';
+import { id, timestamp, userRef } from '../http/response-schemas';
 import { nameField, textField } from '../http/text-fields';
 import { idParam } from '../images/images.schemas';
 
@@ -22,4 +23,14 @@ export const updateGalleryBody = z
 export const listGalleriesQuery = z.object({
   owner: idParam.optional(),
   ...pageQuery,
+});
+
+export const galleryReply = z.strictObject({
+  id,
+  name: z.string(),
+  description: z.string(),
+  owner: userRef,
+  imageCount: z.number().int().nonnegative(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });

@@ -1,5 +1,12 @@
 import type { Database } from '../db/client';
+import { z } from 'zod';
 import { defineRoute } from './route';
+
+const healthReply = z.strictObject({
+  message: z.string(),
+  status: z.enum(['ok', 'degraded']),
+  database: z.enum(['ok', 'unavailable']),
+});
 
 export function healthRoutes({ db }: { db: Database }) {
   return [
@@ -8,6 +15,7 @@ export function healthRoutes({ db }: { db: Database }) {
       path: '/health',
       access: 'public',
       summary: 'Liveness and database status',
+      responses: { 200: healthReply },
       handler: async ({ res }) => {
         const database = await db.$queryRawUnsafe('SELECT 1').then(
           () => 'ok' as const,

@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor';
 import { authenticate } from './authenticate';
 import { authorize, type Access } from './authorize';
 import { AppError } from './errors';
+import { errorReply } from './response-schemas';
 import { validate, type ParsedInput } from './validate';
 import type { Authenticator } from '../auth/passport';
 
@@ -21,11 +22,17 @@ export type RouteContext<B, Q, P> = {
   params: P;
 };
 
+/** A documented reply: a JSON schema, raw bytes (the image file) or no body. */
+export type ReplySpec = ZodType | 'binary' | 'empty';
+export type Replies = Partial<Record<200 | 201 | 304, ReplySpec>>;
+
 export type RouteSpec = {
   method: Method;
   path: string;
   access: Access;
   summary: string;
+  /** Successful replies by status; error replies follow from access, inputs and uploads. */
+  responses: Replies;
   /** Accepts multipart/form-data with one image file in the `image` field. */
   upload?: boolean;
   body?: ZodType;
@@ -44,6 +51,7 @@ export function defineRoute<
   path: string;
   access: Access;
   summary: string;
+  responses: Replies;
   upload?: boolean;
   body?: B;
   query?: Q;
@@ -68,14 +76,34 @@ function acceptBodies(upload: boolean): RequestHandler {
   };
 }
 
-function run(spec: RouteSpec): RequestHandler {
+/**
+ * Checks every JSON reply of a route against the schema documented for its status (the error
+ * shape for 4xx/5xx); a reply that does not match becomes a 500. Turned on in tests.
+ */
+function checkReplies(spec: RouteSpec, res: Response): void {
+  const send = res.json.bind(res);
+  res.json = (body: unknown) => {
+    const documented = res.statusCode >= 400 ? errorReply : spec.responses[res.statusCode as 200];
+    if (!documented || typeof documented === 'string') {
+      throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${res.statusCode}, which is not documented`);
+    }
+    const checked = documented.safeParse(body);
+    if (!checked.success) {
+      throw new Error(`${spec.method.toUpperCase()} ${spec.path} ${res.statusCode} reply does not match its schema: ${checked.error.message}`);
+    }
+    return send(body);
+  };
+}
+
+function run(spec: RouteSpec, validateReplies: boolean): RequestHandler {
   return async (req, res) => {
+    if (validateReplies) checkReplies(spec, res);
     const input = res.locals.input as ParsedInput;
     await spec.handler({ req, res, actor: res.locals.actor as Actor, ...input });
   };
 }
 
-export type MountDeps = { authenticator: Authenticator; upload: RequestHandler };
+export type MountDeps = { authenticator: Authenticator; upload: RequestHandler; validateReplies: boolean };
 
 /**
  * Mounts every route with its chain: body type check → authenticate → authorize → upload → validate
@@ -88,7 +116,7 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: MountDeps
     if (spec.access !== 'public') chain.push(requireToken);
     if (spec.access !== 'public' && spec.access !== 'authenticated') chain.push(authorize(spec.access));
     if (spec.upload) chain.push(deps.upload);
-    chain.push(validate(spec), run(spec));
+    chain.push(validate(spec), run(spec, deps.validateReplies));
     router[spec.method](spec.path, ...chain);
   }
   const methodsByPath = new Map<string, Set<string>>();

@@ -3,7 +3,9 @@ import type { Request } from 'express';
 import { AppError } from '../http/errors';
 import { sendPage } from '../http/pagination';
 import { defineRoute, type Method, type RouteSpec } from '../http/route';
-import { createImageBody, imageParams, listImagesQuery, updateImageBody } from './images.schemas';
+import { z } from 'zod';
+import { messageOnly, withMessage } from '../http/response-schemas';
+import { createImageBody, imageParams, imageReply, listImagesQuery, updateImageBody } from './images.schemas';
 import { toImageJson } from './images.mapper';
 import type { ImagesService } from './images.service';
 import { claimUpload } from '../http/upload';
@@ -20,6 +22,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       path,
       access,
       summary: 'List images, newest first (?gallery=, ?limit=, ?cursor=)',
+      responses: { 200: z.array(imageReply) },
       query: listImagesQuery,
       handler: async ({ req, res, query }) => {
         const rows = await images.list({ galleryId: query.gallery, beforeId: query.cursor, limit: query.limit });
@@ -34,6 +37,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       path,
       access,
       summary: 'One image',
+      responses: { 200: imageReply },
       params: imageParams,
       handler: async ({ req, res, params }) => {
         res.json(toImageJson(await images.get(params.id), baseUrl(req)));
@@ -46,6 +50,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       path,
       access: 'image:update',
       summary: 'Change title, description, gallery or file (uploader, gallery owner or admin)',
+      responses: { 200: withMessage(imageReply) },
       upload: true,
       params: imageParams,
       body: updateImageBody,
@@ -61,6 +66,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       path,
       access: 'image:delete',
       summary: 'Delete an image and its file (uploader, gallery owner or admin)',
+      responses: { 200: messageOnly },
       params: imageParams,
       handler: async ({ res, actor, params }) => {
         await images.remove(actor, params.id);
@@ -74,6 +80,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       path,
       access: 'authenticated',
       summary: 'Refused: the view-only endpoints never change anything',
+      responses: {},
       handler: () => {
         throw new AppError('FORBIDDEN', 'No permission to perform this action');
       },
@@ -86,6 +93,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       path: FULL,
       access: 'image:create',
       summary: 'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image)',
+      responses: { 201: withMessage(imageReply) },
       upload: true,
       body: createImageBody,
       handler: async ({ req, res, actor, body }) => {
@@ -107,6 +115,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       path: `${FULL}/:id/file`,
       access: 'image:read',
       summary: 'The image file itself',
+      responses: { 200: 'binary', 304: 'empty' },
       params: imageParams,
       handler: async ({ req, res, params }) => {
         const { image, stream, size } = await images.openFile(params.id);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination';
+import { id, timestamp, userRef } from '../http/response-schemas';
 import { nameField, textField } from '../http/text-fields';
 
 export const idParam = z.coerce.number().int().min(1).max(2_147_483_647);
@@ -24,4 +25,21 @@ export const updateImageBody = z.object({
 export const listImagesQuery = z.object({
   gallery: galleryId.optional(),
   ...pageQuery,
+});
+
+export const imageReply = z.strictObject({
+  id,
+  title: z.string(),
+  image: z.string(),
+  description: z.string(),
+  gallery: id,
+  gallery_name: z.string(),
+  uploader: userRef,
+  mimeType: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });

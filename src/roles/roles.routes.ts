@@ -2,6 +2,8 @@ import type { Database } from '../db/client';
 import { defineRoute } from '../http/route';
 import { permissionsOf, SELF_ASSIGNABLE_ROLES, type RoleName } from './permissions';
 import { listRoles } from './roles.repository';
+import { z } from 'zod';
+import { roleReply } from '../users/users.schemas';
 
 export function roleRoutes({ db }: { db: Database }) {
   return [
@@ -10,6 +12,7 @@ export function roleRoutes({ db }: { db: Database }) {
       path: '/api/roles',
       access: 'role:read',
       summary: 'The roles, what each may do, and which can be chosen at registration',
+      responses: { 200: z.array(roleReply) },
       handler: async ({ res }) => {
         const roles = await listRoles(db);
         res.json(

@@ -1,7 +1,9 @@
 import { defineRoute } from '../http/route';
 import { sendPage } from '../http/pagination';
 import { toUserJson } from './users.mapper';
-import { listUsersQuery, updateUserBody, userParams } from './users.schemas';
+import { z } from 'zod';
+import { withMessage } from '../http/response-schemas';
+import { listUsersQuery, updateUserBody, userParams, userReply } from './users.schemas';
 import type { UsersService } from './users.service';
 
 const BASE = '/api/admin/users';
@@ -13,6 +15,7 @@ export function userRoutes({ users }: { users: UsersService }) {
       path: BASE,
       access: 'user:manage',
       summary: 'List users, oldest first (?limit=, ?cursor=)',
+      responses: { 200: z.array(userReply) },
       query: listUsersQuery,
       handler: async ({ req, res, query }) => {
         const rows = await users.list({ limit: query.limit, afterId: query.cursor });
@@ -24,6 +27,7 @@ export function userRoutes({ users }: { users: UsersService }) {
       path: `${BASE}/:id`,
       access: 'user:manage',
       summary: 'One user',
+      responses: { 200: userReply },
       params: userParams,
       handler: async ({ res, params }) => {
         res.json(toUserJson(await users.get(params.id)));
@@ -34,6 +38,7 @@ export function userRoutes({ users }: { users: UsersService }) {
       path: `${BASE}/:id`,
       access: 'user:manage',
       summary: "Change a user's role or active status",
+      responses: { 200: withMessage(userReply) },
       params: userParams,
       body: updateUserBody,
       handler: async ({ res, actor, params, body }) => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination';
 import { idParam } from '../images/images.schemas';
-import { ROLES, type RoleName } from '../roles/permissions';
+import { PERMISSIONS, ROLES, type RoleName } from '../roles/permissions';
+import { id, timestamp } from '../http/response-schemas';
 
 export const userParams = z.object({ id: idParam });
 
@@ -15,3 +16,25 @@ export const updateUserBody = z
   .refine((body) => body.role !== undefined || body.isActive !== undefined, {
     message: 'Send at least one of: role, isActive.',
   });
+
+const roleName = z.enum(ROLES.map((role) => role.name) as [RoleName, ...RoleName[]]);
+
+export const userReply = z.strictObject({
+  id,
+  username: z.string(),
+  email: z.string(),
+  role: roleName.nullable(),
+  roleLabel: z.string().nullable(),
+  isActive: z.boolean(),
+  createdAt: timestamp,
+  lastLoginAt: timestamp.nullable(),
+});
+
+export const meReply = userReply.extend({ permissions: z.array(z.enum(PERMISSIONS)) });
+
+export const roleReply = z.strictObject({
+  name: roleName,
+  label: z.string(),
+  selfAssignable: z.boolean(),
+  permissions: z.array(z.enum(PERMISSIONS)),
+});

@@ -62,6 +62,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     UPLOAD_DIR: uploadDir,
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
+    VALIDATE_RESPONSES: 'true',
     ...env,
   });
   const { db, reader, close } = openDatabase(config.databaseUrl);
