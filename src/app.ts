@@ -6,6 +6,8 @@ import { createGalleriesService } from './galleries/galleries.service';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoutes, type RouteSpec } from './http/route';
 import { buildRouteTable } from './http/routes';
+import { DOCS_ASSETS_PATH } from './http/docs.routes';
+import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { createImagesService } from './images/images.service';
 import { createUploadMiddleware } from './http/upload';
 import { createUsersService } from './users/users.service';
@@ -45,6 +47,8 @@ export function buildApp(deps: AppDeps): App {
   }
   app.use(express.json({ limit: config.jsonBodyLimitBytes }));
   app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimitBytes, parameterLimit: 100 }));
+
+  app.use(DOCS_ASSETS_PATH, express.static(getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
 
   const router = express.Router();
   mountRoutes(router, routes, {

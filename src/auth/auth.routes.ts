@@ -17,6 +17,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       access: 'public',
       summary: 'Create an account (role company_user or subscriber)',
       responses: { 201: registerReply },
+      errors: ['CONFLICT', 'FORBIDDEN'],
       body: registerBody,
       handler: async ({ res, body }) => {
         const user = await auth.register(body);
@@ -35,6 +36,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       access: 'public',
       summary: 'Log in with username and password; returns a new token',
       responses: { 200: loginReply },
+      errors: ['INVALID_CREDENTIALS'],
       body: loginBody,
       handler: async ({ req, res }) => {
         const user = await authenticator.authenticateCredentials(req, res);
@@ -53,6 +55,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       access: 'public',
       summary: 'Get a token for username and password, or check a token',
       responses: { 200: tokenReply },
+      errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN'],
       body: tokenBody,
       handler: async ({ req, res, body }) => {
         if ('token' in body) {

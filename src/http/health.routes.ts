@@ -15,7 +15,7 @@ export function healthRoutes({ db }: { db: Database }) {
       path: '/health',
       access: 'public',
       summary: 'Liveness and database status',
-      responses: { 200: healthReply },
+      responses: { 200: healthReply, 503: healthReply },
       handler: async ({ res }) => {
         const database = await db.$queryRawUnsafe('SELECT 1').then(
           () => 'ok' as const,

@@ -3,7 +3,7 @@ import type { z, ZodType } from 'zod';
 import type { Actor } from '../auth/actor';
 import { authenticate } from './authenticate';
 import { authorize, type Access } from './authorize';
-import { AppError } from './errors';
+import { AppError, ERROR_TABLE, type ErrorCode } from './errors';
 import { errorReply } from './response-schemas';
 import { validate, type ParsedInput } from './validate';
 import type { Authenticator } from '../auth/passport';
@@ -22,17 +22,19 @@ export type RouteContext<B, Q, P> = {
   params: P;
 };
 
-/** A documented reply: a JSON schema, raw bytes (the image file) or no body. */
-export type ReplySpec = ZodType | 'binary' | 'empty';
-export type Replies = Partial<Record<200 | 201 | 304, ReplySpec>>;
+/** A documented reply: a JSON schema, raw bytes (the image file), an HTML page or no body. */
+export type ReplySpec = ZodType | 'binary' | 'html' | 'empty';
+export type Replies = Partial<Record<200 | 201 | 304 | 503, ReplySpec>>;
 
 export type RouteSpec = {
   method: Method;
   path: string;
   access: Access;
   summary: string;
-  /** Successful replies by status; error replies follow from access, inputs and uploads. */
+  /** Replies by status; the error replies follow from access, inputs and uploads (`errorCodesOf`). */
   responses: Replies;
+  /** Error codes this route gives beyond those that follow from its declaration. */
+  errors?: ErrorCode[];
   /** Accepts multipart/form-data with one image file in the `image` field. */
   upload?: boolean;
   body?: ZodType;
@@ -52,6 +54,7 @@ export function defineRoute<
   access: Access;
   summary: string;
   responses: Replies;
+  errors?: ErrorCode[];
   upload?: boolean;
   body?: B;
   query?: Q;
@@ -76,28 +79,45 @@ function acceptBodies(upload: boolean): RequestHandler {
   };
 }
 
+/** The error codes a route can answer with: from its access, inputs and uploads, plus its own. */
+export function errorCodesOf(route: RouteSpec): ErrorCode[] {
+  const codes: ErrorCode[] = [];
+  if (route.body || route.query || route.upload) codes.push('VALIDATION_FAILED');
+  if (route.body || route.upload) codes.push('INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  if (route.access !== 'public') codes.push('UNAUTHENTICATED', 'INVALID_TOKEN', 'FORBIDDEN');
+  if (route.params) codes.push('NOT_FOUND');
+  codes.push(...(route.errors ?? []), 'INTERNAL', 'SERVICE_UNAVAILABLE');
+  return [...new Set(codes)];
+}
+
 /**
- * Checks every JSON reply of a route against the schema documented for its status (the error
- * shape for 4xx/5xx); a reply that does not match becomes a 500. Turned on in tests.
+ * Checks every JSON reply of a route against what is documented for it: the schema of its status,
+ * or the error shape with a documented code. A reply that does not match becomes a 500; meant for
+ * tests (VALIDATE_RESPONSES).
  */
-function checkReplies(spec: RouteSpec, res: Response): void {
-  const send = res.json.bind(res);
-  res.json = (body: unknown) => {
-    const documented = res.statusCode >= 400 ? errorReply : spec.responses[res.statusCode as 200];
-    if (!documented || typeof documented === 'string') {
-      throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${res.statusCode}, which is not documented`);
-    }
-    const checked = documented.safeParse(body);
-    if (!checked.success) {
-      throw new Error(`${spec.method.toUpperCase()} ${spec.path} ${res.statusCode} reply does not match its schema: ${checked.error.message}`);
-    }
-    return send(body);
+function checkReplies(spec: RouteSpec): RequestHandler {
+  const errorCodes = new Set<string>(errorCodesOf(spec));
+  return (_req, res, next) => {
+    const send = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const own = spec.responses[res.statusCode as 200];
+      const documented = own ?? (res.statusCode >= 400 ? errorReply : undefined);
+      const where = `${spec.method.toUpperCase()} ${spec.path} ${res.statusCode}`;
+      if (!documented || typeof documented === 'string') throw new Error(`${where}: status not documented`);
+      const checked = documented.safeParse(body);
+      if (!checked.success) throw new Error(`${where}: reply does not match its schema: ${checked.error.message}`);
+      const code = own ? null : (checked.data as { code: ErrorCode }).code;
+      if (code && (!errorCodes.has(code) || ERROR_TABLE[code].status !== res.statusCode)) {
+        throw new Error(`${where}: error code ${code} not documented for this route`);
+      }
+      return send(body);
+    };
+    next();
   };
 }
 
-function run(spec: RouteSpec, validateReplies: boolean): RequestHandler {
+function run(spec: RouteSpec): RequestHandler {
   return async (req, res) => {
-    if (validateReplies) checkReplies(spec, res);
     const input = res.locals.input as ParsedInput;
     await spec.handler({ req, res, actor: res.locals.actor as Actor, ...input });
   };
@@ -112,11 +132,12 @@ export type MountDeps = { authenticator: Authenticator; upload: RequestHandler; 
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: MountDeps): void {
   const requireToken = authenticate(deps.authenticator);
   for (const spec of routes) {
-    const chain: RequestHandler[] = [acceptBodies(Boolean(spec.upload))];
+    const chain: RequestHandler[] = deps.validateReplies ? [checkReplies(spec)] : [];
+    chain.push(acceptBodies(Boolean(spec.upload)));
     if (spec.access !== 'public') chain.push(requireToken);
     if (spec.access !== 'public' && spec.access !== 'authenticated') chain.push(authorize(spec.access));
     if (spec.upload) chain.push(deps.upload);
-    chain.push(validate(spec), run(spec, deps.validateReplies));
+    chain.push(validate(spec), run(spec));
     router[spec.method](spec.path, ...chain);
   }
   const methodsByPath = new Map<string, Set<string>>();

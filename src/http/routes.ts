@@ -9,7 +9,10 @@ import type { ImagesService } from '../images/images.service';
 import { roleRoutes } from '../roles/roles.routes';
 import { userRoutes } from '../users/users.routes';
 import type { UsersService } from '../users/users.service';
+import { version } from '../../package.json';
+import { docsRoutes } from './docs.routes';
 import { healthRoutes } from './health.routes';
+import { buildOpenApiDocument } from './openapi';
 import type { RouteSpec } from './route';
 
 export type RouteTableDeps = {
@@ -24,7 +27,8 @@ export type RouteTableDeps = {
 
 /** Every route of the API, each with the access it needs. Nothing is mounted that is not here. */
 export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
-  return [
+  let document: unknown;
+  const routes: RouteSpec[] = [
     ...healthRoutes(deps),
     ...authRoutes(deps),
     ...roleRoutes(deps),
@@ -32,4 +36,6 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...imageRoutes(deps),
     ...userRoutes(deps),
   ];
+  routes.push(...docsRoutes(() => (document ??= buildOpenApiDocument(routes, { title: 'Gallery Server', version }))));
+  return routes;
 }
