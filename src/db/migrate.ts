@@ -86,6 +86,9 @@ function deploySqlite(url: string, migrations: Migration[]): string[] {
   const db = new Sqlite(path);
   try {
     db.pragma('busy_timeout = 10000');
+    // Table rebuilds drop and re-create tables: with foreign keys on, that would cascade deletes.
+    // The pragma is ignored inside a transaction, so it is set here, and checked before commit.
+    db.pragma('foreign_keys = OFF');
     db.exec(SQLITE_HISTORY);
     const todo = db.transaction(() => {
       const applied = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations').all() as AppliedRow[];
@@ -99,6 +102,8 @@ function deploySqlite(url: string, migrations: Migration[]): string[] {
         db.exec(migration.sql);
         record.run(randomUUID(), migration.checksum, migration.name, started, Date.now());
       }
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) throw new Error(`migrations left ${broken.length} rows with broken foreign keys`);
       return list.map((migration) => migration.name);
     });
     return todo.immediate();
@@ -176,8 +181,7 @@ export async function migrationStatus(url: string): Promise<{ applied: string[];
  * Applies the pending migrations of `prisma/<provider>/migrations`, each in its own transaction,
  * recorded in `_prisma_migrations` exactly as `prisma migrate deploy` records them.
  */
-export async function deployMigrations(url: string): Promise<{ applied: string[] }> {
-  const migrations = loadMigrations(url);
+export async function deployMigrations(url: string, migrations = loadMigrations(url)): Promise<{ applied: string[] }> {
   const applied = isSqliteUrl(url) ? deploySqlite(url, migrations) : await deployPostgres(url, migrations);
   return { applied };
 }

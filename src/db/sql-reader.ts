@@ -8,6 +8,8 @@ import { types, type Pool } from 'pg';
  */
 export interface SqlReader {
   all<T>(sql: string, params: unknown[]): Promise<T[]>;
+  /** A date as a parameter that compares correctly with the stored DateTime columns. */
+  dateParam(date: Date): string;
 }
 
 type Prepared = { statement: Statement; columns: string[] };
@@ -34,6 +36,8 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
       }
       return out as T[];
     },
+    // Prisma's SQLite adapter stores DateTime as fixed-width ISO text with an explicit +00:00.
+    dateParam: (date) => date.toISOString().replace('Z', '+00:00'),
   };
 }
 
@@ -60,6 +64,8 @@ export function createPostgresReader(pool: Pool): SqlReader {
       const result = await pool.query({ text, values: params, types: utcTimestamps });
       return result.rows as T[];
     },
+    // timestamp(3) without time zone, holding UTC.
+    dateParam: (date) => date.toISOString().replace('Z', ''),
   };
 }
 

@@ -1,4 +1,8 @@
 import type { Database } from '../db/client';
+import { countRows, finishPage, keysetPage, type Filter } from '../db/keyset';
+import { asDate, type SqlReader } from '../db/sql-reader';
+import type { ListOptions } from '../http/listing';
+import type { Page } from '../http/pagination';
 
 export const gallerySelect = {
   id: true,
@@ -18,28 +22,71 @@ export function findGallery(db: Database, id: number) {
 }
 
 export function findGalleryOwner(db: Database, id: number) {
-  return db.gallery.findUnique({ where: { id }, select: { id: true, ownerId: true } });
+  return db.gallery.findUnique({ where: { id }, select: { id: true, ownerId: true, name: true, description: true } });
 }
 
-/** Newest first, `limit + 1` rows so the caller can tell whether another page follows. */
-export function listGalleries(db: Database, filter: { ownerId?: number; beforeId?: number; limit: number }) {
-  return db.gallery.findMany({
-    where: {
-      ...(filter.ownerId !== undefined ? { ownerId: filter.ownerId } : {}),
-      ...(filter.beforeId !== undefined ? { id: { lt: filter.beforeId } } : {}),
-    },
-    orderBy: { id: 'desc' },
-    take: filter.limit + 1,
-    select: gallerySelect,
-  });
+type FlatGalleryRow = {
+  id: number;
+  name: string;
+  description: string;
+  ownerId: number;
+  ownerUsername: string;
+  imageCount: number | string;
+  nameKey: string;
+  createdAt: unknown;
+  updatedAt: unknown;
+};
+
+const SELECT_GALLERY = `
+  SELECT g.id, g.name, g.description, g."ownerId", u.username AS "ownerUsername", g."nameKey",
+         g."createdAt", g."updatedAt",
+         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id) AS "imageCount"
+  FROM "Gallery" g
+  JOIN "User" u ON u.id = g."ownerId"`;
+
+const GALLERY_COLUMNS = { id: 'g.id', created: 'g."createdAt"', titleKey: 'g."nameKey"', search: 'g."searchText"' };
+
+function toRow(row: FlatGalleryRow): GalleryRow {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    ownerId: row.ownerId,
+    owner: { id: row.ownerId, username: row.ownerUsername },
+    _count: { images: Number(row.imageCount) },
+    createdAt: asDate(row.createdAt),
+    updatedAt: asDate(row.updatedAt),
+  };
+}
+
+/** One page of galleries, filtered in the database, in keyset order. */
+export async function listGalleries(reader: SqlReader, filter: { ownerId?: number }, options: ListOptions): Promise<Page<GalleryRow>> {
+  const filters: Filter[] = filter.ownerId !== undefined ? [{ sql: 'g."ownerId" = ?', params: [filter.ownerId] }] : [];
+  const page = keysetPage(reader, GALLERY_COLUMNS, options, filters);
+  const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
+  const result = finishPage(rows, options, (row) => row.nameKey, toRow);
+  if (options.count) result.total = await countRows(reader, '"Gallery" g', page);
+  return result;
+}
+
+/** The lower-case copies that make sorting and search case-insensitive on both databases. */
+export function galleryKeys(name: string, description: string) {
+  return { nameKey: name.toLowerCase(), searchText: `${name}\n${description}`.toLowerCase() };
 }
 
 export function insertGallery(db: Database, data: { name: string; description: string; ownerId: number }) {
-  return db.gallery.create({ data, select: gallerySelect });
+  return db.gallery.create({ data: { ...data, ...galleryKeys(data.name, data.description) }, select: gallerySelect });
 }
 
-export function updateGallery(db: Database, id: number, data: { name?: string; description?: string }) {
-  return db.gallery.update({ where: { id }, data, select: gallerySelect });
+/** `current` is the row before the change, to keep the search keys in step with name and description. */
+export function updateGallery(
+  db: Database,
+  id: number,
+  data: { name?: string; description?: string },
+  current: { name: string; description: string },
+) {
+  const keys = galleryKeys(data.name ?? current.name, data.description ?? current.description);
+  return db.gallery.update({ where: { id }, data: { ...data, ...keys }, select: gallerySelect });
 }
 
 /** Deletes the gallery and its images in one transaction; returns the storage keys to remove. */

@@ -1,5 +1,6 @@
 import { defineRoute } from '../http/route';
 import { sendPage } from '../http/pagination';
+import { listOptions } from '../http/listing';
 import { z } from 'zod';
 import { messageOnly, withMessage } from '../http/response-schemas';
 import { createGalleryBody, galleryParams, galleryReply, listGalleriesQuery, updateGalleryBody } from './galleries.schemas';
@@ -14,12 +15,12 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       method: 'get',
       path: BASE,
       access: 'gallery:read',
-      summary: 'List galleries, newest first (?owner=, ?limit=, ?cursor=)',
+      summary: 'List galleries (?owner=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
       responses: { 200: z.array(galleryReply) },
       query: listGalleriesQuery,
       handler: async ({ req, res, query }) => {
-        const rows = await galleries.list({ ownerId: query.owner, beforeId: query.cursor, limit: query.limit });
-        sendPage(req, res, rows, query.limit, toGalleryJson);
+        const page = await galleries.list({ ownerId: query.owner }, listOptions(query));
+        sendPage(req, res, page, toGalleryJson);
       },
     }),
     defineRoute({

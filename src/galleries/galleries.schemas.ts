@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuery } from '../http/pagination';
+import { listQuery } from '../http/listing';
 import { id, timestamp, userRef } from '../http/response-schemas';
 import { nameField, textField } from '../http/text-fields';
 import { idParam } from '../images/images.schemas';
@@ -22,7 +22,7 @@ export const updateGalleryBody = z
 
 export const listGalleriesQuery = z.object({
   owner: idParam.optional(),
-  ...pageQuery,
+  ...listQuery,
 });
 
 export const galleryReply = z.strictObject({

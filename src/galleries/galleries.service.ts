@@ -3,10 +3,11 @@ import type { AppDeps } from '../deps';
 import { forbidden, notFound } from '../http/errors';
 import { canModifyGallery } from './galleries.policy';
 import * as repo from './galleries.repository';
+import type { ListOptions } from '../http/listing';
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
 
-export function createGalleriesService({ db, storage, logger }: Pick<AppDeps, 'db' | 'storage' | 'logger'>) {
+export function createGalleriesService({ db, reader, storage, logger }: Pick<AppDeps, 'db' | 'reader' | 'storage' | 'logger'>) {
   async function get(id: number) {
     const gallery = await repo.findGallery(db, id);
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
@@ -24,12 +25,12 @@ export function createGalleriesService({ db, storage, logger }: Pick<AppDeps, 'd
     get,
     /** The gallery an actor may add images to; 404 when missing, 403 when not theirs. */
     requireModifiable,
-    list: (filter: { ownerId?: number; beforeId?: number; limit: number }) => repo.listGalleries(db, filter),
+    list: (filter: { ownerId?: number }, options: ListOptions) => repo.listGalleries(reader, filter, options),
     create: (actor: Actor, input: { name: string; description: string }) =>
       repo.insertGallery(db, { ...input, ownerId: actor.id }),
     async update(actor: Actor, id: number, input: { name?: string; description?: string }) {
-      await requireModifiable(actor, id);
-      return repo.updateGallery(db, id, input);
+      const current = await requireModifiable(actor, id);
+      return repo.updateGallery(db, id, input, current);
     },
     /** Deletes the gallery and its images; files go once the rows are gone. */
     async remove(actor: Actor, id: number) {

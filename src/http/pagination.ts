@@ -28,29 +28,30 @@ export function encodeCursor(id: number): string {
   return Buffer.from(`id:${id}`, 'utf8').toString('base64url');
 }
 
+export type Page<T> = { items: T[]; next?: string; total?: number };
+
+/** Of `limit + 1` rows in id order, the page and the cursor of the next one (for id-ordered lists). */
+export function idPage<T extends { id: number }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  return { items, next: rows.length > limit ? encodeCursor(items[items.length - 1].id) : undefined };
+}
+
 /**
- * Given `limit + 1` rows, keeps `limit` and, when there were more, announces the next page in a
- * `Link: <…>; rel="next"` header carrying every other query parameter unchanged.
+ * Sends a page as a bare JSON array. A next page is announced in `Link: <…>; rel="next"` with every
+ * other query parameter unchanged; a total, when asked for, in `X-Total-Count`.
  */
-export function sendPage<T extends { id: number }, J>(
-  req: Request,
-  res: Response,
-  rows: T[],
-  limit: number,
-  toJson: (row: T) => J,
-): void {
-  const page = rows.slice(0, limit);
-  if (rows.length > limit) {
+export function sendPage<T, J>(req: Request, res: Response, page: Page<T>, toJson: (item: T) => J): void {
+  if (page.next) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query)) {
-      if (key === 'cursor' || key === 'limit') continue;
+      if (key === 'cursor') continue;
       for (const item of Array.isArray(value) ? value : [value]) {
         if (typeof item === 'string') params.append(key, item);
       }
     }
-    params.set('limit', String(limit));
-    params.set('cursor', encodeCursor(page[page.length - 1].id));
+    params.set('cursor', page.next);
     res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
   }
-  res.json(page.map(toJson));
+  if (page.total !== undefined) res.set('X-Total-Count', String(page.total));
+  res.json(page.items.map(toJson));
 }

@@ -1,5 +1,8 @@
 import type { Database } from '../db/client';
 import { asDate, type SqlReader } from '../db/sql-reader';
+import { countRows, finishPage, keysetPage, type Filter } from '../db/keyset';
+import type { ListOptions } from '../http/listing';
+import type { Page } from '../http/pagination';
 
 export const imageSelect = {
   id: true,
@@ -41,6 +44,7 @@ export type ImageRow = {
 export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
 
 type FlatImageRow = Omit<ImageRow, 'gallery' | 'uploader' | 'createdAt' | 'updatedAt'> & {
+  titleKey: string;
   createdAt: unknown;
   updatedAt: unknown;
   galleryName: string;
@@ -72,7 +76,7 @@ function nest(row: FlatImageRow): ImageRow {
 /* The reads behind every image page are plain SQL: they are the hot path. */
 const SELECT_IMAGE = `
   SELECT i.id, i.title, i.description, i."galleryId", i."uploaderId", i."storageKey", i."mimeType",
-         i.size, i.sha256, i.width, i.height, i."createdAt", i."updatedAt",
+         i.size, i.sha256, i.width, i.height, i."createdAt", i."updatedAt", i."titleKey",
          g.name AS "galleryName", g."ownerId" AS "galleryOwnerId", u.username AS "uploaderUsername"
   FROM "Image" i
   JOIN "Gallery" g ON g.id = i."galleryId"
@@ -83,29 +87,37 @@ export async function findImage(reader: SqlReader, id: number): Promise<ImageRow
   return row ? nest(row) : null;
 }
 
-/** Newest first, `limit + 1` rows so the caller can tell whether another page follows. */
-export async function listImages(reader: SqlReader, filter: { galleryId?: number; beforeId?: number; limit: number }) {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  if (filter.galleryId !== undefined) {
-    conditions.push('i."galleryId" = ?');
-    params.push(filter.galleryId);
-  }
-  if (filter.beforeId !== undefined) {
-    conditions.push('i.id < ?');
-    params.push(filter.beforeId);
-  }
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const rows = await reader.all<FlatImageRow>(`${SELECT_IMAGE} ${where} ORDER BY i.id DESC LIMIT ?`, [...params, filter.limit + 1]);
-  return rows.map(nest);
+const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', titleKey: 'i."titleKey"', search: 'i."searchText"' };
+
+/** One page of images, filtered in the database, in keyset order. */
+export async function listImages(
+  reader: SqlReader,
+  filter: { galleryId?: number; uploaderId?: number },
+  options: ListOptions,
+): Promise<Page<ImageRow>> {
+  const filters: Filter[] = [];
+  if (filter.galleryId !== undefined) filters.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
+  if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
+  const page = keysetPage(reader, IMAGE_COLUMNS, options, filters);
+  const rows = await reader.all<FlatImageRow>(`${SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
+  const result = finishPage(rows, options, (row) => row.titleKey, nest);
+  if (options.count) result.total = await countRows(reader, '"Image" i', page);
+  return result;
+}
+
+/** The lower-case copies that make sorting and search case-insensitive on both databases. */
+export function imageKeys(title: string, description: string) {
+  return { titleKey: title.toLowerCase(), searchText: `${title}\n${description}`.toLowerCase() };
 }
 
 export function insertImage(db: Database, data: NewImage) {
-  return db.image.create({ data, select: imageSelect });
+  return db.image.create({ data: { ...data, ...imageKeys(data.title, data.description) }, select: imageSelect });
 }
 
-export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
-  return db.image.update({ where: { id }, data, select: imageSelect });
+/** `current` is the row before the change, to keep the search keys in step with title and description. */
+export function updateImage(db: Database, id: number, data: Partial<NewImage>, current: { title: string; description: string }) {
+  const keys = imageKeys(data.title ?? current.title, data.description ?? current.description);
+  return db.image.update({ where: { id }, data: { ...data, ...keys }, select: imageSelect });
 }
 
 export function deleteImage(db: Database, id: number) {

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { AppError } from '../http/errors';
 import { sendPage } from '../http/pagination';
+import { listOptions } from '../http/listing';
 import { defineRoute, type Method, type RouteSpec } from '../http/route';
 import { z } from 'zod';
 import { messageOnly, withMessage } from '../http/response-schemas';
@@ -21,13 +22,13 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       method: 'get',
       path,
       access,
-      summary: 'List images, newest first (?gallery=, ?limit=, ?cursor=)',
+      summary: 'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
       responses: { 200: z.array(imageReply) },
       query: listImagesQuery,
       handler: async ({ req, res, query }) => {
-        const rows = await images.list({ galleryId: query.gallery, beforeId: query.cursor, limit: query.limit });
+        const page = await images.list({ galleryId: query.gallery, uploaderId: query.uploader }, listOptions(query));
         const base = baseUrl(req);
-        sendPage(req, res, rows, query.limit, (row) => toImageJson(row, base));
+        sendPage(req, res, page, (row) => toImageJson(row, base));
       },
     });
 

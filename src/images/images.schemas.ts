@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuery } from '../http/pagination';
+import { listQuery } from '../http/listing';
 import { id, timestamp, userRef } from '../http/response-schemas';
 import { nameField, textField } from '../http/text-fields';
 
@@ -24,7 +24,8 @@ export const updateImageBody = z.object({
 
 export const listImagesQuery = z.object({
   gallery: galleryId.optional(),
-  ...pageQuery,
+  uploader: idParam.optional(),
+  ...listQuery,
 });
 
 export const imageReply = z.strictObject({

@@ -7,6 +7,7 @@ import { badRequest, forbidden, notFound } from '../http/errors';
 import { EXTENSIONS, inspectImage } from './image-inspection';
 import { canModifyImage } from './images.policy';
 import * as repo from './images.repository';
+import type { ListOptions } from '../http/listing';
 
 type UploadedFile = { path: string; size: number };
 type ImageFields = { title?: string; description?: string; gallery?: number };
@@ -75,15 +76,15 @@ export function createImagesService({ db, reader, storage, logger }: Pick<AppDep
       if (input.gallery !== undefined && input.gallery !== image.galleryId) await requireTargetGallery(actor, input.gallery);
       const { gallery, ...fields } = changes as ImageFields;
       const data: Partial<repo.NewImage> = { ...fields, ...(gallery !== undefined ? { galleryId: gallery } : {}) };
-      if (!file) return await repo.updateImage(db, id, data);
+      if (!file) return await repo.updateImage(db, id, data, image);
 
       const prepared = await prepareFile(file);
-      const updated = await repo.updateImage(db, id, { ...data, ...prepared });
+      const updated = await repo.updateImage(db, id, { ...data, ...prepared }, image);
       try {
         await storage.putFromTemp(file.path, prepared.storageKey);
       } catch (error) {
         const { storageKey, mimeType, size, sha256, width, height } = image;
-        await repo.updateImage(db, id, { storageKey, mimeType, size, sha256, width, height }).catch(() => undefined);
+        await repo.updateImage(db, id, { storageKey, mimeType, size, sha256, width, height }, image).catch(() => undefined);
         throw error;
       }
       await deleteFileQuietly(image.storageKey);
@@ -108,7 +109,7 @@ export function createImagesService({ db, reader, storage, logger }: Pick<AppDep
 
   return {
     get,
-    list: (filter: { galleryId?: number; beforeId?: number; limit: number }) => repo.listImages(reader, filter),
+    list: (filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) => repo.listImages(reader, filter, options),
     create,
     update,
     remove,

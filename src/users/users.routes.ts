@@ -1,5 +1,5 @@
 import { defineRoute } from '../http/route';
-import { sendPage } from '../http/pagination';
+import { idPage, sendPage } from '../http/pagination';
 import { toUserJson } from './users.mapper';
 import { z } from 'zod';
 import { withMessage } from '../http/response-schemas';
@@ -19,7 +19,7 @@ export function userRoutes({ users }: { users: UsersService }) {
       query: listUsersQuery,
       handler: async ({ req, res, query }) => {
         const rows = await users.list({ limit: query.limit, afterId: query.cursor });
-        sendPage(req, res, rows, query.limit, toUserJson);
+        sendPage(req, res, idPage(rows, query.limit), toUserJson);
       },
     }),
     defineRoute({

@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
 import sharp from 'sharp';
 import request from 'supertest';
+import { galleryKeys } from '../../src/galleries/galleries.repository';
 import type { RoleName } from '../../src/roles/permissions';
 import type { TestApp } from './test-app';
 
@@ -56,7 +57,8 @@ export async function createCast(t: TestApp) {
 }
 
 export async function createGallery(t: TestApp, owner: { id: number }, name = unique('gallery')) {
-  return t.db.gallery.create({ data: { name, description: `about ${name}`, ownerId: owner.id } });
+  const description = `about ${name}`;
+  return t.db.gallery.create({ data: { name, description, ownerId: owner.id, ...galleryKeys(name, description) } });
 }
 
 export function pngBytes(width = 4, height = 3, color = '#ff0000'): Promise<Buffer> {

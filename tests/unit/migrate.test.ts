@@ -55,3 +55,31 @@ describe('the migration runner', () => {
     await expect(deployMigrations(url)).rejects.toThrow(/failed earlier/);
   });
 });
+
+describe('upgrading a database that holds data', () => {
+  it('keeps every row through the table rebuilds of later migrations, and backfills new columns', async () => {
+    const file = join(dir, 'upgrade.db');
+    const url = `file:${file}`;
+    const [first, ...later] = loadMigrations(url);
+    expect(later.length).toBeGreaterThan(0);
+    await deployMigrations(url, [first]);
+    const db = new Sqlite(file);
+    db.exec(`
+      INSERT INTO "Role" (name, label) VALUES ('beta_player', 'Beta Player');
+      INSERT INTO "User" (username, "usernameLower", email, "emailLower", "passwordHash", "roleId") VALUES ('Ann', 'ann', 'a@x', 'a@x', 'h', 1);
+      INSERT INTO "Gallery" (name, description, "ownerId", "updatedAt") VALUES ('Summer Trip', 'Beach', 1, '2026-01-01T00:00:00.000+00:00');
+      INSERT INTO "Image" ("galleryId", "uploaderId", title, description, "storageKey", "mimeType", size, sha256, "updatedAt")
+        VALUES (1, 1, 'Sunset AT Sea', 'Red sky', 'k', 'image/png', 1, 'a', '2026-01-01T00:00:00.000+00:00');
+    `);
+    db.close();
+
+    await deployMigrations(url);
+
+    const after = new Sqlite(file);
+    const image = after.prepare('SELECT * FROM "Image"').get() as Record<string, unknown>;
+    const gallery = after.prepare('SELECT * FROM "Gallery"').get() as Record<string, unknown>;
+    after.close();
+    expect(image).toMatchObject({ title: 'Sunset AT Sea', titleKey: 'sunset at sea', searchText: 'sunset at sea\nred sky' });
+    expect(gallery).toMatchObject({ name: 'Summer Trip', nameKey: 'summer trip', searchText: 'summer trip\nbeach' });
+  });
+});

@@ -1,0 +1,122 @@
+import request from 'supertest';
+import { createCast, createGallery, createImage, type TestUser } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+let owner: TestUser;
+let other: TestUser;
+let viewer: TestUser;
+let galleryId: number;
+const titles = ['banana split', 'Apple pie', 'cherry TART', 'apple strudel', 'Éclair', 'date loaf', 'apple crumble'];
+const ids: Record<string, number> = {};
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ owner, otherPlayer: other, subscriber: viewer } = await createCast(t));
+  galleryId = (await createGallery(t, owner, 'Desserts')).id;
+  for (const title of titles) ids[title] = (await createImage(t, owner, galleryId, title)).id;
+  const otherGallery = await createGallery(t, other, 'Other APPLES');
+  await createImage(t, other, otherGallery.id, 'apple of another');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Follows the Link headers from `path` to the end; returns every title seen, in order. */
+async function walk(path: string): Promise<{ titles: string[]; pages: number }> {
+  const seen: string[] = [];
+  let next: string | undefined = path;
+  let pages = 0;
+  while (next) {
+    const res: request.Response = await request(t.app).get(next).set(viewer.auth).expect(200);
+    seen.push(...res.body.map((item: { title?: string; name?: string }) => item.title ?? item.name));
+    next = res.headers.link ? /<([^>]+)>; rel="next"/.exec(res.headers.link)![1] : undefined;
+    pages++;
+  }
+  return { titles: seen, pages };
+}
+
+const inGallery = () => `/api/gallery/view-images/?gallery=${galleryId}`;
+
+describe('listing images', () => {
+  it('searches title and description case-insensitively, non-ASCII letters included', async () => {
+    expect((await walk(`${inGallery()}&q=APPLE`)).titles.sort()).toEqual(['Apple pie', 'apple crumble', 'apple strudel']);
+    expect((await walk(`${inGallery()}&q=éCLAIR`)).titles).toEqual(['Éclair']);
+    expect((await walk(`${inGallery()}&q=tart`)).titles).toEqual(['cherry TART']);
+  });
+
+  it('takes % and _ in a search literally', async () => {
+    expect((await walk(`${inGallery()}&q=${encodeURIComponent('%')}`)).titles).toEqual([]);
+    expect((await walk(`${inGallery()}&q=_`)).titles).toEqual([]);
+  });
+
+  it('filters by uploader', async () => {
+    const res = await request(t.app).get(`/api/gallery/view-images/?uploader=${other.id}`).set(viewer.auth).expect(200);
+    expect(res.body.map((image: { title: string }) => image.title)).toEqual(['apple of another']);
+  });
+
+  it('sorts by title, case-insensitively, both ways, through every page', async () => {
+    const expected = [...titles].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+    const up = await walk(`${inGallery()}&sort=title&limit=2`);
+    expect(up.titles).toEqual(expected);
+    expect(up.pages).toBe(4);
+    expect((await walk(`${inGallery()}&sort=-title&limit=3`)).titles).toEqual([...expected].reverse());
+  });
+
+  it('sorts by creation time both ways, through every page', async () => {
+    expect((await walk(`${inGallery()}&sort=created&limit=3`)).titles).toEqual(titles);
+    expect((await walk(`${inGallery()}&sort=-created&limit=3`)).titles).toEqual([...titles].reverse());
+  });
+
+  it('filters by creation time', async () => {
+    const row = await t.db.image.findUniqueOrThrow({ where: { id: ids['date loaf'] } });
+    const at = row.createdAt.toISOString();
+    const after = await walk(`${inGallery()}&created_after=${encodeURIComponent(at)}&sort=created`);
+    expect(after.titles).toEqual(['apple crumble']);
+    const before = await walk(`${inGallery()}&created_before=${encodeURIComponent(at)}&sort=created`);
+    expect(before.titles).toEqual(titles.slice(0, 5));
+  });
+
+  it('gives the total only when asked, in X-Total-Count', async () => {
+    const counted = await request(t.app).get(`${inGallery()}&q=apple&limit=1&count=true`).set(viewer.auth).expect(200);
+    expect(counted.headers['x-total-count']).toBe('3');
+    expect(counted.body).toHaveLength(1);
+    const plain = await request(t.app).get(`${inGallery()}&q=apple&limit=1`).set(viewer.auth).expect(200);
+    expect(plain.headers['x-total-count']).toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown sort', 'sort=size'],
+    ['a bad date', 'created_after=yesterday'],
+    ['an overlong search', `q=${'x'.repeat(201)}`],
+    ['a bad count flag', 'count=maybe'],
+  ])('refuses %s with 400', async (_name, query) => {
+    const res = await request(t.app).get(`${inGallery()}&${query}`).set(viewer.auth).expect(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses a cursor used with another sort order', async () => {
+    const first = await request(t.app).get(`${inGallery()}&sort=title&limit=2`).set(viewer.auth).expect(200);
+    const cursor = new URLSearchParams(/<[^?]+\?([^>]+)>/.exec(first.headers.link)![1]).get('cursor')!;
+    const res = await request(t.app).get(`${inGallery()}&sort=-created&cursor=${cursor}`).set(viewer.auth).expect(400);
+    expect(res.body.message).toMatch(/another sort order/);
+  });
+
+  it('keeps the search keys in step when a title changes', async () => {
+    const image = await createImage(t, owner, galleryId, 'temporary name');
+    await request(t.app).patch(`/api/gallery/images/${image.id}`).set(owner.auth).send({ title: 'Zucchini Bread' }).expect(200);
+    expect((await walk(`${inGallery()}&q=zucchini`)).titles).toEqual(['Zucchini Bread']);
+    expect((await walk(`${inGallery()}&q=temporary`)).titles).toEqual([]);
+    await request(t.app).delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200);
+  });
+});
+
+describe('listing galleries', () => {
+  it('searches, sorts by name and counts', async () => {
+    const res = await request(t.app).get('/api/gallery/galleries/?q=apples&count=true').set(viewer.auth).expect(200);
+    expect(res.body.map((g: { name: string }) => g.name)).toEqual(['Other APPLES']);
+    expect(res.headers['x-total-count']).toBe('1');
+    const sorted = await walk('/api/gallery/galleries/?sort=title&limit=1');
+    expect(sorted.titles).toEqual(['Desserts', 'Other APPLES']);
+  });
+});
