@@ -1,5 +1,6 @@
 import { defineRoute } from '../http/route';
 import { sendPage } from '../http/pagination';
+import { sendWithEtag } from '../http/conditional';
 import { listOptions } from '../http/listing';
 import { z } from 'zod';
 import { messageOnly, withMessage } from '../http/response-schemas';
@@ -39,11 +40,11 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       method: 'get',
       path: `${BASE}/:id`,
       access: 'gallery:read',
-      summary: 'One gallery',
-      responses: { 200: galleryReply },
+      summary: 'One gallery (ETag; If-None-Match → 304)',
+      responses: { 200: galleryReply, 304: 'empty' },
       params: galleryParams,
-      handler: async ({ res, params }) => {
-        res.json(toGalleryJson(await galleries.get(params.id)));
+      handler: async ({ req, res, params }) => {
+        sendWithEtag(req, res, toGalleryJson(await galleries.get(params.id)));
       },
     }),
     defineRoute({

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { AppError } from '../http/errors';
 import { sendPage } from '../http/pagination';
+import { sendWithEtag } from '../http/conditional';
 import { listOptions } from '../http/listing';
 import { defineRoute, type Method, type RouteSpec } from '../http/route';
 import { z } from 'zod';
@@ -37,11 +38,11 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       method: 'get',
       path,
       access,
-      summary: 'One image',
-      responses: { 200: imageReply },
+      summary: 'One image (ETag; If-None-Match → 304)',
+      responses: { 200: imageReply, 304: 'empty' },
       params: imageParams,
       handler: async ({ req, res, params }) => {
-        res.json(toImageJson(await images.get(params.id), baseUrl(req)));
+        sendWithEtag(req, res, toImageJson(await images.get(params.id), baseUrl(req)));
       },
     });
 

@@ -1,5 +1,6 @@
 import { defineRoute } from '../http/route';
 import { idPage, sendPage } from '../http/pagination';
+import { sendWithEtag } from '../http/conditional';
 import { toUserJson } from './users.mapper';
 import { z } from 'zod';
 import { withMessage } from '../http/response-schemas';
@@ -26,11 +27,11 @@ export function userRoutes({ users }: { users: UsersService }) {
       method: 'get',
       path: `${BASE}/:id`,
       access: 'user:manage',
-      summary: 'One user',
-      responses: { 200: userReply },
+      summary: 'One user (ETag; If-None-Match → 304)',
+      responses: { 200: userReply, 304: 'empty' },
       params: userParams,
-      handler: async ({ res, params }) => {
-        res.json(toUserJson(await users.get(params.id)));
+      handler: async ({ req, res, params }) => {
+        sendWithEtag(req, res, toUserJson(await users.get(params.id)));
       },
     }),
     defineRoute({

@@ -120,3 +120,22 @@ describe('listing galleries', () => {
     expect(sorted.titles).toEqual(['Desserts', 'Other APPLES']);
   });
 });
+
+describe('conditional GETs on single objects', () => {
+  it.each([
+    ['an image', () => `/api/gallery/view-images/${ids['Apple pie']}/`],
+    ['a gallery', () => `/api/gallery/galleries/${galleryId}/`],
+  ])('answers If-None-Match with 304 for %s, and 200 once it changed', async (_name, path) => {
+    // Image links carry the Host; supertest's changes with every request.
+    const get = () => request(t.app).get(path()).set(viewer.auth).set('Host', 'gallery.test');
+    const first = await get().expect(200);
+    expect(first.headers.etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+    const again = await get().set('If-None-Match', first.headers.etag).expect(304);
+    expect(again.text).toBe('');
+    const edit = path().includes('galleries') ? { name: 'Desserts!' } : { title: 'Apple pie!' };
+    const target = path().includes('galleries') ? `/api/gallery/galleries/${galleryId}` : `/api/gallery/images/${ids['Apple pie']}`;
+    await request(t.app).patch(target).set(owner.auth).send(edit).expect(200);
+    const changed = await get().set('If-None-Match', first.headers.etag).expect(200);
+    expect(changed.headers.etag).not.toBe(first.headers.etag);
+  });
+});
