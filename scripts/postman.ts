@@ -1,0 +1,77 @@
+// `npm run postman`: writes postman/gallery-server.postman_collection.json from the OpenAPI document,
+// with a `baseUrl` variable (default http://localhost:8000) and a `token` variable used by every
+// request that needs one (Authorization: Token {{token}}).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Converter from 'openapi-to-postmanv2';
+import { buildApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/client';
+import { createLogger } from '../src/logger';
+import { buildOpenApiDocument } from '../src/http/openapi';
+import { createDiskStorage } from '../src/storage/disk-storage';
+import { version } from '../package.json';
+
+export const COLLECTION_PATH = join(__dirname, '..', 'postman', 'gallery-server.postman_collection.json');
+
+type PostmanItem = { item?: PostmanItem[]; request?: { auth?: unknown } };
+type Collection = { variable?: { key: string; value: string }[]; auth?: unknown; [key: string]: unknown };
+
+/** The route table of an app that is built but never started: no database is touched. */
+export async function postmanCollection(): Promise<Collection> {
+  const dir = mkdtempSync(join(tmpdir(), 'gallery-postman-'));
+  const url = `file:${join(dir, 'unused.db')}`;
+  const { db, reader, close } = openDatabase(url);
+  try {
+    const config = loadConfig({ DATABASE_URL: url, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'silent' });
+    const app = buildApp({ config, db, reader, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
+    const document = { ...buildOpenApiDocument(app.locals.routes, { title: 'Gallery Server', version }), servers: [{ url: 'http://localhost:8000' }] };
+    const collection = await new Promise<Collection>((resolve, reject) => {
+      Converter.convert({ type: 'json', data: document }, { folderStrategy: 'Tags', requestNameSource: 'Fallback' }, (error, result) => {
+        if (error) return reject(error);
+        if (!result?.result || !result.output?.[0]) return reject(new Error(result?.reason ?? 'conversion failed'));
+        resolve(result.output[0].data as Collection);
+      });
+    });
+    // Secured requests inherit the collection's `Token {{token}}`; public ones send no credentials.
+    const visit = (items: PostmanItem[]) => {
+      for (const item of items) {
+        if (item.item) visit(item.item);
+        else if (item.request) {
+          if (item.request.auth) delete item.request.auth;
+          else item.request.auth = { type: 'noauth' };
+        }
+      }
+    };
+    visit(collection.item as PostmanItem[]);
+    collection.variable = [
+      { key: 'baseUrl', value: 'http://localhost:8000' },
+      { key: 'token', value: '' },
+    ];
+    collection.auth = { type: 'apikey', apikey: [
+      { key: 'key', value: 'Authorization', type: 'string' },
+      { key: 'value', value: 'Token {{token}}', type: 'string' },
+      { key: 'in', value: 'header', type: 'string' },
+    ] };
+    return collection;
+  } finally {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  postmanCollection().then(
+    (collection) => {
+      mkdirSync(join(COLLECTION_PATH, '..'), { recursive: true });
+      writeFileSync(COLLECTION_PATH, `${JSON.stringify(collection, null, 2)}\n`);
+      console.log(`wrote ${COLLECTION_PATH}`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
