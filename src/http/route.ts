@@ -26,7 +26,8 @@ export type RouteContext<B, Q, P> = {
 export type ReplySpec = ZodType | 'binary' | 'html' | 'empty';
 export type Replies = Partial<Record<200 | 201 | 304 | 503, ReplySpec>>;
 
-export type RouteSpec = {
+/** What a route declares about itself, apart from its input schemas and handler. */
+type RouteDeclaration = {
   method: Method;
   path: string;
   access: Access;
@@ -37,6 +38,9 @@ export type RouteSpec = {
   errors?: ErrorCode[];
   /** Accepts multipart/form-data with one image file in the `image` field. */
   upload?: boolean;
+};
+
+export type RouteSpec = RouteDeclaration & {
   body?: ZodType;
   query?: ZodType;
   params?: ZodType;
@@ -48,19 +52,14 @@ export function defineRoute<
   B extends ZodType | undefined = undefined,
   Q extends ZodType | undefined = undefined,
   P extends ZodType | undefined = undefined,
->(spec: {
-  method: Method;
-  path: string;
-  access: Access;
-  summary: string;
-  responses: Replies;
-  errors?: ErrorCode[];
-  upload?: boolean;
-  body?: B;
-  query?: Q;
-  params?: P;
-  handler: (ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>>) => unknown;
-}): RouteSpec {
+>(
+  spec: RouteDeclaration & {
+    body?: B;
+    query?: Q;
+    params?: P;
+    handler: (ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>>) => unknown;
+  },
+): RouteSpec {
   return spec as RouteSpec;
 }
 
