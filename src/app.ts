@@ -6,6 +6,7 @@ import { createGalleriesService } from './galleries/galleries.service';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoutes, type RouteSpec } from './http/route';
 import { buildRouteTable } from './http/routes';
+import { corsPolicy, securityHeaders } from './http/security-headers';
 import { DOCS_ASSETS_PATH } from './http/docs.routes';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { createImagesService } from './images/images.service';
@@ -45,6 +46,9 @@ export function buildApp(deps: AppDeps): App {
       next();
     });
   }
+  app.use(securityHeaders);
+  const allowOrigins = corsPolicy(config.corsOrigins);
+  if (allowOrigins) app.use(allowOrigins);
   app.use(express.json({ limit: config.jsonBodyLimitBytes }));
   app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimitBytes, parameterLimit: 100 }));
 

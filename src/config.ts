@@ -24,6 +24,11 @@ const envSchema = z.object({
     .transform((value) => value.replace(/\/+$/, ''))
     .optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((origin) => origin.replace(/\/+$/, ''))))
+    .default([]),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info']).default('info'),
   VALIDATE_RESPONSES: booleanFromEnv.default(false),
 });
@@ -40,6 +45,8 @@ export type Config = {
   tokenTtlMs: number;
   publicUrl?: string;
   trustProxy: boolean;
+  /** Browser origins allowed to call the API (CORS); empty: none. */
+  corsOrigins: string[];
   logLevel: 'silent' | 'error' | 'warn' | 'info';
   /** Check every JSON reply against its documented schema (tests turn this on). */
   validateResponses: boolean;
@@ -66,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlMs: e.TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
+    corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     validateResponses: e.VALIDATE_RESPONSES,
   };

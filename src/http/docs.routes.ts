@@ -1,7 +1,28 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from './route';
 
 export const DOCS_ASSETS_PATH = '/api/docs/assets';
+
+const init = `
+    window.ui = SwaggerUIBundle({
+      url: '/api/openapi.json',
+      dom_id: '#swagger-ui',
+      persistAuthorization: true,
+      tryItOutEnabled: true,
+      displayOperationId: false,
+    });
+  `;
+
+/** The page may run the bundle from this server and this one inline script, and nothing else. */
+const pagePolicy = [
+  "default-src 'none'",
+  "script-src 'self' 'sha256-" + createHash('sha256').update(init).digest('base64') + "'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const page = `<!doctype html>
 <html lang="en">
@@ -13,15 +34,7 @@ const page = `<!doctype html>
 <body>
   <div id="swagger-ui"></div>
   <script src="${DOCS_ASSETS_PATH}/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({
-      url: '/api/openapi.json',
-      dom_id: '#swagger-ui',
-      persistAuthorization: true,
-      tryItOutEnabled: true,
-      displayOperationId: false,
-    });
-  </script>
+  <script>${init}</script>
 </body>
 </html>
 `;
@@ -46,7 +59,7 @@ export function docsRoutes(document: () => unknown): RouteSpec[] {
       summary: 'Interactive API documentation (Swagger UI); Authorize with "Token <token>" to try operations',
       responses: { 200: 'html' },
       handler: ({ res }) => {
-        res.type('html').send(page);
+        res.set('Content-Security-Policy', pagePolicy).type('html').send(page);
       },
     }),
   ];

@@ -41,6 +41,15 @@ describe('configuration', () => {
     });
   });
 
+  it('reads CORS origins as a list, and refuses anything that is not an origin', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:3000/' }).corsOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:3000',
+    ]);
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow(/CORS_ORIGINS/);
+  });
+
   it('names every bad variable in one message', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BCRYPT_COST: '99' })).toThrow(
       /PORT[\s\S]*DATABASE_URL[\s\S]*BCRYPT_COST/,
