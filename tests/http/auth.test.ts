@@ -253,3 +253,23 @@ describe('token authentication', () => {
     expect(row.lastUsedAt).not.toBeNull();
   });
 });
+
+describe('no account enumeration', () => {
+  it('spends one bcrypt comparison on an unknown user, as on a wrong password', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bcrypt = require('bcrypt') as typeof import('bcrypt');
+    const user = await createUser(t, 'subscriber');
+    const compare = jest.spyOn(bcrypt, 'compare');
+    try {
+      const unknown = await request(t.app).post('/api/auth/login').send({ username: 'no-such-user', password: 'whatever-1' });
+      const unknownCalls = compare.mock.calls.length;
+      const wrong = await request(t.app).post('/api/auth/login').send({ username: user.username, password: 'wrong-password' });
+      expect(unknownCalls).toBe(1);
+      expect(compare.mock.calls.length - unknownCalls).toBe(1);
+      expect(unknown.status).toBe(wrong.status);
+      expect(unknown.body).toEqual(wrong.body);
+    } finally {
+      compare.mockRestore();
+    }
+  });
+});
