@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { createAuthService } from './auth/auth.service';
 import { createPassport } from './auth/passport';
+import { createLoginThrottle, databaseThrottleStore } from './auth/login-throttle';
 import type { AppDeps } from './deps';
 import { createGalleriesService } from './galleries/galleries.service';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -24,6 +25,7 @@ export function buildApp(deps: AppDeps): App {
     db: deps.db,
     auth,
     authenticator,
+    throttle: createLoginThrottle(databaseThrottleStore(deps.db), config.loginThrottle),
     galleries: createGalleriesService(deps),
     images: createImagesService(deps),
     users: createUsersService(deps),

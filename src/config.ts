@@ -30,6 +30,10 @@ const envSchema = z.object({
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((origin) => origin.replace(/\/+$/, ''))))
     .default([]),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info']).default('info'),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
   VALIDATE_RESPONSES: booleanFromEnv.default(false),
 });
 
@@ -45,6 +49,8 @@ export type Config = {
   tokenTtlMs: number;
   publicUrl?: string;
   trustProxy: boolean;
+  /** Failed-login throttling per account and per address. */
+  loginThrottle: { maxFailures: number; addressMaxFailures: number; windowMs: number; lockMs: number; maxLockMs: number };
   /** Browser origins allowed to call the API (CORS); empty: none. */
   corsOrigins: string[];
   logLevel: 'silent' | 'error' | 'warn' | 'info';
@@ -73,6 +79,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlMs: e.TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
+    loginThrottle: {
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      addressMaxFailures: e.LOGIN_ADDRESS_MAX_FAILURES,
+      windowMs: e.LOGIN_WINDOW_MINUTES * 60_000,
+      lockMs: e.LOGIN_LOCK_SECONDS * 1000,
+      maxLockMs: 60 * 60_000,
+    },
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     validateResponses: e.VALIDATE_RESPONSES,

@@ -1,4 +1,6 @@
+import type { Request, Response } from 'express';
 import type { Authenticator } from './passport';
+import type { LoginThrottle } from './login-throttle';
 import type { AuthService } from './auth.service';
 import { defineRoute } from '../http/route';
 import { AppError } from '../http/errors';
@@ -9,7 +11,29 @@ import { findUserById } from '../users/users.repository';
 import type { Database } from '../db/client';
 import { toUserJson } from '../users/users.mapper';
 
-export function authRoutes({ auth, authenticator, db }: { auth: AuthService; authenticator: Authenticator; db: Database }) {
+export function authRoutes({
+  auth,
+  authenticator,
+  throttle,
+  db,
+}: {
+  auth: AuthService;
+  authenticator: Authenticator;
+  throttle: LoginThrottle;
+  db: Database;
+}) {
+  /** Username and password through passport, throttled per account and address; then a new token. */
+  async function signIn(req: Request, res: Response, username: string) {
+    const address = req.ip ?? 'unknown';
+    await throttle.check(username, address);
+    const user = await authenticator.authenticateCredentials(req, res).catch(async (error: unknown) => {
+      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') await throttle.recordFailure(username, address);
+      throw error;
+    });
+    await throttle.recordSuccess(username);
+    return { user, ...(await auth.issueToken(user.id)) };
+  }
+
   return [
     defineRoute({
       method: 'post',
@@ -36,11 +60,10 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       access: 'public',
       summary: 'Log in with username and password; returns a new token',
       responses: { 200: loginReply },
-      errors: ['INVALID_CREDENTIALS'],
+      errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
       body: loginBody,
-      handler: async ({ req, res }) => {
-        const user = await authenticator.authenticateCredentials(req, res);
-        const { token, expiresAt } = await auth.issueToken(user.id);
+      handler: async ({ req, res, body }) => {
+        const { user, token, expiresAt } = await signIn(req, res, body.username);
         res.json({
           message: 'Login successful',
           token,
@@ -55,7 +78,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
       access: 'public',
       summary: 'Get a token for username and password, or check a token',
       responses: { 200: tokenReply },
-      errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN'],
+      errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'TOO_MANY_REQUESTS'],
       body: tokenBody,
       handler: async ({ req, res, body }) => {
         if ('token' in body) {
@@ -64,8 +87,7 @@ export function authRoutes({ auth, authenticator, db }: { auth: AuthService; aut
           res.json({ message: 'Login successful', username: actor.username });
           return;
         }
-        const user = await authenticator.authenticateCredentials(req, res);
-        const { token, expiresAt } = await auth.issueToken(user.id);
+        const { token, expiresAt } = await signIn(req, res, body.username);
         res.json({ message: 'Token created', token, expiresAt: expiresAt.toISOString() });
       },
     }),

@@ -1,6 +1,7 @@
 import { authRoutes } from '../auth/auth.routes';
 import type { AuthService } from '../auth/auth.service';
 import type { Authenticator } from '../auth/passport';
+import type { LoginThrottle } from '../auth/login-throttle';
 import type { Database } from '../db/client';
 import { galleryRoutes } from '../galleries/galleries.routes';
 import type { GalleriesService } from '../galleries/galleries.service';
@@ -19,6 +20,7 @@ export type RouteTableDeps = {
   db: Database;
   auth: AuthService;
   authenticator: Authenticator;
+  throttle: LoginThrottle;
   galleries: GalleriesService;
   images: ImagesService;
   users: UsersService;

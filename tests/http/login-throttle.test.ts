@@ -1,0 +1,102 @@
+import request from 'supertest';
+import { afterFailure } from '../../src/auth/login-throttle';
+import { createUser } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+const login = (t: TestApp, username: string, password: string, forwardedFor?: string) => {
+  const req = request(t.app).post('/api/auth/login').send({ username, password });
+  return forwardedFor ? req.set('X-Forwarded-For', forwardedFor) : req;
+};
+
+describe('failed-login throttling per account', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('locks an account after the limit, refusing even the right password, with Retry-After', async () => {
+    const user = await createUser(t, 'subscriber');
+    for (let i = 0; i < 3; i++) await login(t, user.username, 'wrong-password').expect(401);
+    const locked = await login(t, user.username, user.password).expect(429);
+    expect(locked.body.code).toBe('TOO_MANY_REQUESTS');
+    const seconds = Number(locked.headers['retry-after']);
+    expect(seconds).toBeGreaterThan(50);
+    expect(seconds).toBeLessThanOrEqual(60);
+    await request(t.app).post('/api/auth/token').send({ username: user.username, password: user.password }).expect(429);
+  });
+
+  it('leaves other accounts alone', async () => {
+    const victim = await createUser(t, 'subscriber');
+    const bystander = await createUser(t, 'subscriber');
+    for (let i = 0; i < 3; i++) await login(t, victim.username, 'wrong-password').expect(401);
+    await login(t, victim.username, victim.password).expect(429);
+    await login(t, bystander.username, bystander.password).expect(200);
+  });
+
+  it('counts the account whatever the case of the username', async () => {
+    const user = await createUser(t, 'subscriber');
+    await login(t, user.username.toUpperCase(), 'wrong-password').expect(401);
+    await login(t, user.username, 'wrong-password').expect(401);
+    await login(t, user.username.toUpperCase(), 'wrong-password').expect(401);
+    await login(t, user.username, user.password).expect(429);
+  });
+
+  it('lets the right password in once the lock has passed, and starts counting afresh', async () => {
+    const user = await createUser(t, 'subscriber');
+    for (let i = 0; i < 3; i++) await login(t, user.username, 'wrong-password').expect(401);
+    await login(t, user.username, user.password).expect(429);
+    await t.db.loginThrottle.update({ where: { key: `user:${user.username.toLowerCase()}` }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    await login(t, user.username, user.password).expect(200);
+    await login(t, user.username, 'wrong-password').expect(401);
+    await login(t, user.username, user.password).expect(200);
+  });
+});
+
+describe('failed-login throttling per client address', () => {
+  it('counts failures across accounts from one address, whatever X-Forwarded-For says', async () => {
+    const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3' });
+    try {
+      const user = await createUser(t, 'subscriber');
+      for (let i = 0; i < 3; i++) await login(t, `nobody${i}`, 'wrong-password', `10.0.0.${i}`).expect(401);
+      const res = await login(t, user.username, user.password, '10.9.9.9').expect(429);
+      expect(res.headers['retry-after']).toBeDefined();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('believes X-Forwarded-For only behind a trusted proxy', async () => {
+    const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', TRUST_PROXY: 'true' });
+    try {
+      const user = await createUser(t, 'subscriber');
+      for (let i = 0; i < 3; i++) await login(t, `nobody${i}`, 'wrong-password', '203.0.113.7').expect(401);
+      await login(t, user.username, user.password, '203.0.113.7').expect(429);
+      await login(t, user.username, user.password, '198.51.100.2').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('lock length', () => {
+  const policy = { maxFailures: 3, windowMs: 15 * 60_000, lockMs: 60_000, maxLockMs: 3_600_000 };
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('doubles with each failure past the limit, up to the maximum', () => {
+    let state = null;
+    const locks: (number | null)[] = [];
+    for (let i = 0; i < 10; i++) {
+      state = afterFailure(state, now, policy);
+      locks.push(state.lockedUntil ? state.lockedUntil.getTime() - now.getTime() : null);
+    }
+    expect(locks).toEqual([null, null, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000]);
+  });
+
+  it('starts a new window once the old one has passed', () => {
+    const old = { failures: 2, windowStartedAt: new Date(now.getTime() - 16 * 60_000), lockedUntil: null };
+    expect(afterFailure(old, now, policy)).toEqual({ failures: 1, windowStartedAt: now, lockedUntil: null });
+  });
+});
