@@ -19,6 +19,7 @@ const envSchema = z.object({
   JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * MB).default(100 * 1024),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  TOKEN_IDLE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/ })
     .transform((value) => value.replace(/\/+$/, ''))
@@ -47,6 +48,8 @@ export type Config = {
   jsonBodyLimitBytes: number;
   bcryptCost: number;
   tokenTtlMs: number;
+  /** A token unused for this long is refused, whatever its expiry. */
+  tokenIdleMs: number;
   publicUrl?: string;
   trustProxy: boolean;
   /** Failed-login throttling per account and per address. */
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
     bcryptCost: e.BCRYPT_COST,
     tokenTtlMs: e.TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
+    tokenIdleMs: e.TOKEN_IDLE_DAYS * 24 * 60 * 60 * 1000,
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     loginThrottle: {

@@ -8,6 +8,10 @@ export type Actor = {
   role: string | null;
   permissions: ReadonlySet<Permission>;
   tokenId: number;
+  /** A `read` token may only read, whatever the role allows. */
+  scope: TokenScope;
 };
+
+export type TokenScope = 'read' | 'read-write';
 
 export const isAdmin = (actor: Actor) => actor.role === 'admin';

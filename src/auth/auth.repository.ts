@@ -7,12 +7,46 @@ export function findUserByUsername(db: Database, username: string) {
   return db.user.findUnique({ where: { usernameLower: username.toLowerCase() }, ...userWithRole });
 }
 
-export function insertToken(db: Database, data: { userId: number; tokenHash: string; expiresAt: Date }) {
-  return db.token.create({ data, select: { id: true, expiresAt: true } });
+export const tokenInfoSelect = {
+  id: true,
+  kind: true,
+  scope: true,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+} as const;
+
+export function insertToken(
+  db: Database,
+  data: { userId: number; tokenHash: string; expiresAt: Date; kind: string; scope: string; name: string | null; prefix: string },
+) {
+  return db.token.create({ data, select: tokenInfoSelect });
+}
+
+/** A user's tokens that still work (not revoked, not expired), newest first. */
+export function listLiveTokens(db: Database, userId: number, now: Date) {
+  return db.token.findMany({
+    where: { userId, revokedAt: null, expiresAt: { gt: now } },
+    orderBy: { id: 'desc' },
+    take: 500,
+    select: tokenInfoSelect,
+  });
+}
+
+export function revokeOwnToken(db: Database, userId: number, tokenId: number, at: Date) {
+  return db.token.updateMany({ where: { id: tokenId, userId, revokedAt: null }, data: { revokedAt: at } });
+}
+
+export function revokeOtherTokens(db: Database, userId: number, keepTokenId: number, at: Date) {
+  return db.token.updateMany({ where: { userId, revokedAt: null, id: { not: keepTokenId } }, data: { revokedAt: at } });
 }
 
 type TokenRow = {
   id: number;
+  scope: string;
+  createdAt: unknown;
   expiresAt: unknown;
   revokedAt: unknown;
   lastUsedAt: unknown;
@@ -24,7 +58,7 @@ type TokenRow = {
 };
 
 const TOKEN_WITH_USER = `
-  SELECT t.id, t."expiresAt", t."revokedAt", t."lastUsedAt",
+  SELECT t.id, t.scope, t."createdAt", t."expiresAt", t."revokedAt", t."lastUsedAt",
          u.id AS "userId", u.username, u.email, u."isActive", r.name AS "roleName"
   FROM "Token" t
   JOIN "User" u ON u.id = t."userId"
@@ -37,6 +71,8 @@ export async function findTokenWithUser(reader: SqlReader, tokenHash: string) {
   if (!row) return null;
   return {
     id: row.id,
+    scope: row.scope === 'read' ? ('read' as const) : ('read-write' as const),
+    createdAt: asDate(row.createdAt),
     expiresAt: asDate(row.expiresAt),
     revokedAt: asNullableDate(row.revokedAt),
     lastUsedAt: asNullableDate(row.lastUsedAt),

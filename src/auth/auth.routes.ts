@@ -96,6 +96,7 @@ export function authRoutes({
       path: '/api/auth/logout',
       access: 'authenticated',
       summary: 'Revoke the token used for this request',
+      readOnlyTokenMayCall: true,
       responses: { 200: messageOnly },
       handler: async ({ res, actor }) => {
         await auth.logout(actor);

@@ -11,7 +11,7 @@ const username = z
   .max(150, 'At most 150 characters.')
   .regex(USERNAME_RULE, 'Letters, digits and @ . + - _ only.');
 
-const password = z
+export const passwordField = z
   .string({ error: 'This field is required.' })
   .min(8, 'At least 8 characters.')
   .refine((value) => Buffer.byteLength(value, 'utf8') <= 72, 'At most 72 bytes.');
@@ -34,7 +34,7 @@ export const registerBody = z
   .object({
     username,
     email: z.email('Enter a valid email address.').max(254),
-    password,
+    password: passwordField,
     password2: z.string({ error: 'This field is required.' }).max(1024),
     role: roleInput.optional(),
   })

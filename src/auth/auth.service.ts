@@ -1,10 +1,10 @@
 import bcrypt from 'bcrypt';
 import type { AppDeps } from '../deps';
-import { AppError, conflict, forbidden } from '../http/errors';
+import { AppError, conflict, forbidden, notFound } from '../http/errors';
 import { DEFAULT_ROLE, SELF_ASSIGNABLE_ROLES, permissionsOf, type RoleName } from '../roles/permissions';
 import { findRoleByName } from '../roles/roles.repository';
-import { findUserConflicts, insertUser } from '../users/users.repository';
-import type { Actor } from './actor';
+import { findUserConflicts, insertUser, setUserPassword } from '../users/users.repository';
+import type { Actor, TokenScope } from './actor';
 import * as repo from './auth.repository';
 import { generateToken, hashToken, looksLikeToken } from './tokens';
 
@@ -51,13 +51,49 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
     return { id: user.id, username: user.username, email: user.email, role: user.role?.name ?? null };
   }
 
-  async function issueToken(userId: number) {
+  async function createToken(userId: number, options: { kind: 'session' | 'personal'; scope: TokenScope; name: string | null; ttlMs: number }) {
     const token = generateToken();
-    const now = new Date();
-    const expiresAt = new Date(now.getTime() + config.tokenTtlMs);
-    await repo.insertToken(db, { userId, tokenHash: hashToken(token), expiresAt });
-    await repo.recordLogin(db, userId, now);
-    return { token, expiresAt };
+    const expiresAt = new Date(Date.now() + options.ttlMs);
+    const info = await repo.insertToken(db, {
+      userId,
+      tokenHash: hashToken(token),
+      expiresAt,
+      kind: options.kind,
+      scope: options.scope,
+      name: options.name,
+      prefix: token.slice(0, 8),
+    });
+    return { token, info };
+  }
+
+  /** A login: a new read-write session token, valid for the configured lifetime. */
+  async function issueToken(userId: number) {
+    const { token, info } = await createToken(userId, { kind: 'session', scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
+    await repo.recordLogin(db, userId, new Date());
+    return { token, expiresAt: info.expiresAt };
+  }
+
+  /** A named token for a script, shown once; `read` tokens may only read. */
+  function createPersonalToken(actor: Actor, input: { name: string; scope: TokenScope; expiresInDays?: number }) {
+    const ttlMs = input.expiresInDays ? input.expiresInDays * 86_400_000 : config.tokenTtlMs;
+    return createToken(actor.id, { kind: 'personal', scope: input.scope, name: input.name, ttlMs });
+  }
+
+  async function revokeToken(actor: Actor, tokenId: number) {
+    const { count } = await repo.revokeOwnToken(db, actor.id, tokenId, new Date());
+    if (count === 0) throw notFound('Token not found');
+  }
+
+  /** Changes the password after checking the current one, and revokes every other token. */
+  async function changePassword(actor: Actor, currentPassword: string, newPassword: string) {
+    const user = await repo.findUserByUsername(db, actor.username);
+    if (!user || !(await bcrypt.compare(currentPassword, user.passwordHash))) {
+      throw new AppError('VALIDATION_FAILED', 'currentPassword: The current password is not correct.', {
+        details: [{ path: 'currentPassword', message: 'The current password is not correct.' }],
+      });
+    }
+    await setUserPassword(db, actor.id, await bcrypt.hash(newPassword, config.bcryptCost));
+    await repo.revokeOtherTokens(db, actor.id, actor.tokenId, new Date());
   }
 
   /** The actor behind a token, or null when it is unknown, revoked, expired or its user inactive. */
@@ -66,6 +102,8 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
     const row = await repo.findTokenWithUser(reader, hashToken(token));
     const now = new Date();
     if (!row || row.revokedAt || row.expiresAt <= now || !row.user.isActive) return null;
+    const lastActive = row.lastUsedAt ?? row.createdAt;
+    if (now.getTime() - lastActive.getTime() > config.tokenIdleMs) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       await repo.touchToken(db, row.id, now);
     }
@@ -77,6 +115,7 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
       role,
       permissions: new Set(permissionsOf(role)),
       tokenId: row.id,
+      scope: row.scope,
     };
   }
 
@@ -84,7 +123,18 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
     await repo.revokeToken(db, actor.tokenId, new Date());
   }
 
-  return { register, verifyCredentials, issueToken, resolveToken, logout };
+  return {
+    register,
+    verifyCredentials,
+    issueToken,
+    resolveToken,
+    logout,
+    createPersonalToken,
+    listTokens: (actor: Actor) => repo.listLiveTokens(db, actor.id, new Date()),
+    revokeToken,
+    revokeAllTokens: (userId: number) => repo.revokeUserTokens(db, userId, new Date()),
+    changePassword,
+  };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

@@ -38,6 +38,8 @@ type RouteDeclaration = {
   errors?: ErrorCode[];
   /** Accepts multipart/form-data with one image file in the `image` field. */
   upload?: boolean;
+  /** A write that a read-only token may still make (logging itself out). */
+  readOnlyTokenMayCall?: boolean;
 };
 
 export type RouteSpec = RouteDeclaration & {
@@ -122,6 +124,12 @@ function run(spec: RouteSpec): RequestHandler {
   };
 }
 
+/** A `read` token may only read, whatever its user's role allows. */
+const refuseReadOnlyTokens: RequestHandler = (_req, res, next) => {
+  if ((res.locals.actor as Actor).scope === 'read') throw new AppError('FORBIDDEN', 'This token is read-only.');
+  next();
+};
+
 export type MountDeps = { authenticator: Authenticator; upload: RequestHandler; validateReplies: boolean };
 
 /**
@@ -134,6 +142,7 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: MountDeps
     const chain: RequestHandler[] = deps.validateReplies ? [checkReplies(spec)] : [];
     chain.push(acceptBodies(Boolean(spec.upload)));
     if (spec.access !== 'public') chain.push(requireToken);
+    if (spec.access !== 'public' && spec.method !== 'get' && !spec.readOnlyTokenMayCall) chain.push(refuseReadOnlyTokens);
     if (spec.access !== 'public' && spec.access !== 'authenticated') chain.push(authorize(spec.access));
     if (spec.upload) chain.push(deps.upload);
     chain.push(validate(spec), run(spec));

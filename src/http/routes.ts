@@ -1,4 +1,5 @@
 import { authRoutes } from '../auth/auth.routes';
+import { tokenRoutes } from '../auth/tokens.routes';
 import type { AuthService } from '../auth/auth.service';
 import type { Authenticator } from '../auth/passport';
 import type { LoginThrottle } from '../auth/login-throttle';
@@ -33,6 +34,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
     ...healthRoutes(deps),
     ...authRoutes(deps),
+    ...tokenRoutes(deps),
     ...roleRoutes(deps),
     ...galleryRoutes(deps),
     ...imageRoutes(deps),

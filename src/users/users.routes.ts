@@ -47,5 +47,17 @@ export function userRoutes({ users }: { users: UsersService }) {
         res.json({ message: 'User updated successfully', ...toUserJson(user) });
       },
     }),
+    defineRoute({
+      method: 'delete',
+      path: `${BASE}/:id/tokens`,
+      access: 'user:manage',
+      summary: "Revoke every token of a user",
+      params: userParams,
+      responses: { 200: z.strictObject({ message: z.string(), revoked: z.number().int() }) },
+      handler: async ({ res, params }) => {
+        const revoked = await users.revokeTokens(params.id);
+        res.json({ message: 'Tokens revoked', revoked });
+      },
+    }),
   ];
 }

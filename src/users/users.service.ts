@@ -8,6 +8,13 @@ import * as repo from './users.repository';
 
 export function createUsersService({ db }: Pick<AppDeps, 'db'>) {
   return {
+    /** Revokes every token of a user (a lost laptop, a leaked script). */
+    async revokeTokens(id: number) {
+      if (!(await repo.findUserById(db, id))) throw notFound('User not found');
+      const { count } = await revokeUserTokens(db, id, new Date());
+      return count;
+    },
+
     list: (page: { limit: number; afterId?: number }) => repo.listUsers(db, page),
 
     async get(id: number) {
