@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { createAuthService } from './auth/auth.service';
 import { createPassport } from './auth/passport';
+import { createAuditLog } from './audit/audit.log';
 import { createLoginThrottle, databaseThrottleStore } from './auth/login-throttle';
 import type { AppDeps } from './deps';
 import { createGalleriesService } from './galleries/galleries.service';
@@ -26,6 +27,7 @@ export function buildApp(deps: AppDeps): App {
     auth,
     authenticator,
     throttle: createLoginThrottle(databaseThrottleStore(deps.db), config.loginThrottle),
+    audit: createAuditLog(deps.db, logger),
     galleries: createGalleriesService(deps),
     images: createImagesService(deps),
     users: createUsersService(deps),

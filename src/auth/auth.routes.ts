@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Authenticator } from './passport';
 import type { LoginThrottle } from './login-throttle';
+import type { AuditLog } from '../audit/audit.log';
 import type { AuthService } from './auth.service';
 import { defineRoute } from '../http/route';
 import { AppError } from '../http/errors';
@@ -15,11 +16,13 @@ export function authRoutes({
   auth,
   authenticator,
   throttle,
+  audit,
   db,
 }: {
   auth: AuthService;
   authenticator: Authenticator;
   throttle: LoginThrottle;
+  audit: AuditLog;
   db: Database;
 }) {
   /** Username and password through passport, throttled per account and address; then a new token. */
@@ -27,10 +30,14 @@ export function authRoutes({
     const address = req.ip ?? 'unknown';
     await throttle.check(username, address);
     const user = await authenticator.authenticateCredentials(req, res).catch(async (error: unknown) => {
-      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') await throttle.recordFailure(username, address);
+      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
+        await throttle.recordFailure(username, address);
+        await audit.record(req, { action: 'login', outcome: 'failed', detail: `username=${username.slice(0, 150)}` });
+      }
       throw error;
     });
     await throttle.recordSuccess(username);
+    await audit.record(req, { action: 'login', actor: user });
     return { user, ...(await auth.issueToken(user.id)) };
   }
 
@@ -43,8 +50,9 @@ export function authRoutes({
       responses: { 201: registerReply },
       errors: ['CONFLICT', 'FORBIDDEN'],
       body: registerBody,
-      handler: async ({ res, body }) => {
+      handler: async ({ req, res, body }) => {
         const user = await auth.register(body);
+        await audit.record(req, { action: 'register', actor: user, target: { type: 'user', id: user.id }, detail: `role=${user.role?.name}` });
         res.status(201).json({
           message: 'Account has been created',
           id: user.id,
@@ -98,8 +106,9 @@ export function authRoutes({
       summary: 'Revoke the token used for this request',
       readOnlyTokenMayCall: true,
       responses: { 200: messageOnly },
-      handler: async ({ res, actor }) => {
+      handler: async ({ req, res, actor }) => {
         await auth.logout(actor);
+        await audit.record(req, { action: 'logout', actor, target: { type: 'token', id: actor.tokenId } });
         res.json({ message: 'Logout successful' });
       },
     }),

@@ -7,10 +7,11 @@ import { messageOnly, withMessage } from '../http/response-schemas';
 import { createGalleryBody, galleryParams, galleryReply, listGalleriesQuery, updateGalleryBody } from './galleries.schemas';
 import { toGalleryJson } from './galleries.mapper';
 import type { GalleriesService } from './galleries.service';
+import type { AuditLog } from '../audit/audit.log';
 
 const BASE = '/api/gallery/galleries';
 
-export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
+export function galleryRoutes({ galleries, audit }: { galleries: GalleriesService; audit: AuditLog }) {
   return [
     defineRoute({
       method: 'get',
@@ -67,8 +68,9 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       summary: 'Delete a gallery with its images and their files (owner or admin)',
       responses: { 200: messageOnly },
       params: galleryParams,
-      handler: async ({ res, actor, params }) => {
+      handler: async ({ req, res, actor, params }) => {
         await galleries.remove(actor, params.id);
+        await audit.record(req, { action: 'gallery.delete', actor, target: { type: 'gallery', id: params.id } });
         res.json({ message: 'Gallery deleted successfully' });
       },
     }),

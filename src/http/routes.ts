@@ -3,6 +3,8 @@ import { tokenRoutes } from '../auth/tokens.routes';
 import type { AuthService } from '../auth/auth.service';
 import type { Authenticator } from '../auth/passport';
 import type { LoginThrottle } from '../auth/login-throttle';
+import type { AuditLog } from '../audit/audit.log';
+import { auditRoutes } from '../audit/audit.routes';
 import type { Database } from '../db/client';
 import { galleryRoutes } from '../galleries/galleries.routes';
 import type { GalleriesService } from '../galleries/galleries.service';
@@ -22,6 +24,7 @@ export type RouteTableDeps = {
   auth: AuthService;
   authenticator: Authenticator;
   throttle: LoginThrottle;
+  audit: AuditLog;
   galleries: GalleriesService;
   images: ImagesService;
   users: UsersService;
@@ -39,6 +42,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...galleryRoutes(deps),
     ...imageRoutes(deps),
     ...userRoutes(deps),
+    ...auditRoutes(deps),
   ];
   routes.push(...docsRoutes(() => (document ??= buildOpenApiDocument(routes, { title: 'Gallery Server', version }))));
   return routes;

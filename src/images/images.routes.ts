@@ -10,12 +10,13 @@ import { messageOnly, withMessage } from '../http/response-schemas';
 import { createImageBody, imageParams, imageReply, listImagesQuery, updateImageBody } from './images.schemas';
 import { toImageJson } from './images.mapper';
 import type { ImagesService } from './images.service';
+import type { AuditLog } from '../audit/audit.log';
 import { claimUpload } from '../http/upload';
 
 const FULL = '/api/gallery/images';
 const VIEW = '/api/gallery/view-images';
 
-export function imageRoutes({ images, publicUrl }: { images: ImagesService; publicUrl?: string }): RouteSpec[] {
+export function imageRoutes({ images, audit, publicUrl }: { images: ImagesService; audit: AuditLog; publicUrl?: string }): RouteSpec[] {
   const baseUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   const list = (path: string, access: 'image:manage' | 'image:read') =>
@@ -57,7 +58,10 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       params: imageParams,
       body: updateImageBody,
       handler: async ({ req, res, actor, params, body }) => {
-        const image = await images.update(actor, params.id, body, claimUpload(req, res));
+        const file = claimUpload(req, res);
+        const image = await images.update(actor, params.id, body, file);
+        const detail = file ? `new file ${image.mimeType} ${image.size} bytes` : `fields=${Object.keys(body).join(',')}`;
+        await audit.record(req, { action: 'image.update', actor, target: { type: 'image', id: image.id }, detail });
         res.json({ message: 'Image updated successfully', ...toImageJson(image, baseUrl(req)) });
       },
     });
@@ -70,8 +74,9 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       summary: 'Delete an image and its file (uploader, gallery owner or admin)',
       responses: { 200: messageOnly },
       params: imageParams,
-      handler: async ({ res, actor, params }) => {
+      handler: async ({ req, res, actor, params }) => {
         await images.remove(actor, params.id);
+        await audit.record(req, { action: 'image.delete', actor, target: { type: 'image', id: params.id } });
         res.json({ message: 'Image deleted successfully' });
       },
     });
@@ -100,6 +105,7 @@ export function imageRoutes({ images, publicUrl }: { images: ImagesService; publ
       body: createImageBody,
       handler: async ({ req, res, actor, body }) => {
         const image = await images.create(actor, body, claimUpload(req, res));
+        await audit.record(req, { action: 'image.upload', actor, target: { type: 'image', id: image.id }, detail: `${image.mimeType} ${image.size} bytes` });
         res.status(201).json({ message: 'Image created successfully', ...toImageJson(image, baseUrl(req)) });
       },
     }),

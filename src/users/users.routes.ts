@@ -6,10 +6,11 @@ import { z } from 'zod';
 import { withMessage } from '../http/response-schemas';
 import { listUsersQuery, updateUserBody, userParams, userReply } from './users.schemas';
 import type { UsersService } from './users.service';
+import type { AuditLog } from '../audit/audit.log';
 
 const BASE = '/api/admin/users';
 
-export function userRoutes({ users }: { users: UsersService }) {
+export function userRoutes({ users, audit }: { users: UsersService; audit: AuditLog }) {
   return [
     defineRoute({
       method: 'get',
@@ -42,8 +43,9 @@ export function userRoutes({ users }: { users: UsersService }) {
       responses: { 200: withMessage(userReply) },
       params: userParams,
       body: updateUserBody,
-      handler: async ({ res, actor, params, body }) => {
+      handler: async ({ req, res, actor, params, body }) => {
         const user = await users.update(actor, params.id, body);
+        await audit.record(req, { action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(body) });
         res.json({ message: 'User updated successfully', ...toUserJson(user) });
       },
     }),
@@ -54,8 +56,9 @@ export function userRoutes({ users }: { users: UsersService }) {
       summary: "Revoke every token of a user",
       params: userParams,
       responses: { 200: z.strictObject({ message: z.string(), revoked: z.number().int() }) },
-      handler: async ({ res, params }) => {
+      handler: async ({ req, res, actor, params }) => {
         const revoked = await users.revokeTokens(params.id);
+        await audit.record(req, { action: 'user.tokens_revoke', actor, target: { type: 'user', id: params.id }, detail: `revoked=${revoked}` });
         res.json({ message: 'Tokens revoked', revoked });
       },
     }),
