@@ -48,10 +48,16 @@ export function authRoutes({
       access: 'public',
       summary: 'Create an account (role company_user or subscriber)',
       responses: { 201: registerReply },
-      errors: ['CONFLICT', 'FORBIDDEN'],
+      errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
       body: registerBody,
       handler: async ({ req, res, body }) => {
-        const user = await auth.register(body);
+        // Probing for taken usernames or emails is throttled like failed logins, per address.
+        const address = req.ip ?? 'unknown';
+        await throttle.checkAddress(address);
+        const user = await auth.register(body).catch(async (error: unknown) => {
+          if (error instanceof AppError && error.code === 'CONFLICT') await throttle.recordAddressFailure(address);
+          throw error;
+        });
         await audit.record(req, { action: 'register', actor: user, target: { type: 'user', id: user.id }, detail: `role=${user.role?.name}` });
         res.status(201).json({
           message: 'Account has been created',

@@ -54,27 +54,39 @@ export function afterFailure(
 export function createLoginThrottle(store: ThrottleStore, policy: ThrottlePolicy, clock: () => Date = () => new Date()) {
   const keysFor = (username: string, address: string) => [`user:${username.toLowerCase()}`, `ip:${address}`];
 
+  /** Throws 429 when any of the keys is locked. */
+  async function checkKeys(keys: string[]): Promise<void> {
+    const now = clock();
+    let until = 0;
+    for (const key of keys) {
+      const state = await store.get(key);
+      if (state?.lockedUntil && state.lockedUntil > now) until = Math.max(until, state.lockedUntil.getTime());
+    }
+    if (until > 0) {
+      const seconds = Math.ceil((until - now.getTime()) / 1000);
+      throw new AppError('TOO_MANY_REQUESTS', `Too many failed attempts. Try again in ${seconds} seconds.`, {
+        headers: { 'Retry-After': String(seconds) },
+      });
+    }
+  }
+
+  const addressPolicy = { ...policy, maxFailures: policy.addressMaxFailures };
+
   return {
     /** Throws 429 when the account or the address is locked. */
-    async check(username: string, address: string): Promise<void> {
-      const now = clock();
-      let until = 0;
-      for (const key of keysFor(username, address)) {
-        const state = await store.get(key);
-        if (state?.lockedUntil && state.lockedUntil > now) until = Math.max(until, state.lockedUntil.getTime());
-      }
-      if (until > 0) {
-        const seconds = Math.ceil((until - now.getTime()) / 1000);
-        throw new AppError('TOO_MANY_REQUESTS', `Too many failed logins. Try again in ${seconds} seconds.`, {
-          headers: { 'Retry-After': String(seconds) },
-        });
-      }
+    check: (username: string, address: string) => checkKeys(keysFor(username, address)),
+    /** Throws 429 when the address is locked (registration: no account is at stake yet). */
+    checkAddress: (address: string) => checkKeys([`ip:${address}`]),
+    /** A failed registration counts against the address only, never against someone's account. */
+    async recordAddressFailure(address: string): Promise<void> {
+      const key = `ip:${address}`;
+      await store.put(key, afterFailure(await store.get(key), clock(), addressPolicy));
     },
     async recordFailure(username: string, address: string): Promise<void> {
       const now = clock();
       const [account, client] = keysFor(username, address);
       await store.put(account, afterFailure(await store.get(account), now, policy));
-      await store.put(client, afterFailure(await store.get(client), now, { ...policy, maxFailures: policy.addressMaxFailures }));
+      await store.put(client, afterFailure(await store.get(client), now, addressPolicy));
     },
     /** A successful login clears the account's count; the address keeps its own. */
     async recordSuccess(username: string): Promise<void> {

@@ -100,3 +100,22 @@ describe('lock length', () => {
     expect(afterFailure(old, now, policy)).toEqual({ failures: 1, windowStartedAt: now, lockedUntil: null });
   });
 });
+
+describe('registration probing', () => {
+  it('throttles repeated conflicts from one address, and never locks the existing account', async () => {
+    const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3' });
+    try {
+      const owner = await createUser(t, 'subscriber');
+      const probe = (i: number) =>
+        request(t.app)
+          .post('/api/auth/register')
+          .send({ username: owner.username, email: `probe${i}@example.test`, password: 'long enough pw', password2: 'long enough pw' });
+      for (let i = 0; i < 3; i++) await probe(i).expect(409);
+      const locked = await probe(9).expect(429);
+      expect(locked.headers['retry-after']).toBeDefined();
+      expect(await t.db.loginThrottle.count({ where: { key: { startsWith: 'user:' } } })).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
