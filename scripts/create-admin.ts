@@ -10,15 +10,12 @@ import bcrypt from 'bcrypt';
 import { z } from 'zod';
 import { loadConfig } from '../src/config';
 import { prepareDatabase } from '../src/db/prepare';
-import { USERNAME_RULE } from '../src/auth/auth.schemas';
+import { passwordField, USERNAME_RULE } from '../src/auth/auth.schemas';
 
 const input = z.object({
   username: z.string().trim().min(1).max(150).regex(USERNAME_RULE, 'letters, digits and @ . + - _ only'),
   email: z.email().max(254),
-  password: z
-    .string()
-    .min(8, 'at least 8 characters')
-    .refine((value) => Buffer.byteLength(value) <= 72, 'at most 72 bytes'),
+  password: passwordField,
 });
 
 function ask(question: string, hidden = false): Promise<string> {

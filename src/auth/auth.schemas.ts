@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../roles/permissions';
+import { isCommonPassword } from './common-passwords';
 import { id, timestamp } from '../http/response-schemas';
 
 export const USERNAME_RULE = /^[\w.@+-]+$/;
@@ -14,7 +15,8 @@ const username = z
 export const passwordField = z
   .string({ error: 'This field is required.' })
   .min(8, 'At least 8 characters.')
-  .refine((value) => Buffer.byteLength(value, 'utf8') <= 72, 'At most 72 bytes.');
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= 72, 'At most 72 bytes.')
+  .refine((value) => !isCommonPassword(value), 'This password is too common; choose another.');
 
 /** Accepts a role by name ("company_user") or by label ("Company User"), as the original's forms sent it. */
 const roleInput = z

@@ -66,6 +66,8 @@ describe('POST /api/auth/register', () => {
     ['a short password', { password: 'short', password2: 'short' }, 'password'],
     ['a password over 72 bytes', { password: 'é'.repeat(37), password2: 'é'.repeat(37) }, 'password'],
     ['a password equal to the username', { password: 'henry-the-8th', password2: 'henry-the-8th', username: 'henry-the-8th' }, 'password'],
+    ['a common password', { password: 'password123', password2: 'password123' }, 'password'],
+    ['a common password in other case', { password: 'ILoveYou1', password2: 'ILoveYou1' }, 'password'],
     ['an invalid email', { email: 'not-an-email' }, 'email'],
     ['a username with spaces', { username: 'has space' }, 'username'],
     ['an unknown role', { role: 'emperor' }, 'role'],

@@ -1,0 +1,15 @@
+import list from '../../src/auth/common-passwords.json';
+import { isCommonPassword } from '../../src/auth/common-passwords';
+
+describe('the common password list', () => {
+  it('holds the 10,000 most common passwords', () => {
+    expect(list.passwords).toHaveLength(10_000);
+    expect(list.passwords.slice(0, 3)).toEqual(['123456', 'password', '12345678']);
+  });
+
+  it('matches whatever the case, and only whole passwords', () => {
+    expect(isCommonPassword('Password')).toBe(true);
+    expect(isCommonPassword('QWERTYUIOP')).toBe(true);
+    expect(isCommonPassword('correct horse battery')).toBe(false);
+  });
+});
