@@ -40,7 +40,7 @@ function listen(app: express.Express): Promise<{ url: string; close(): Promise<v
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gallery-bench-'));
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? `file:${join(dir, 'bench.db')}`;
-  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'error', BCRYPT_COST: '4' });
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'error', BCRYPT_COST: '10', RATE_LIMIT_PER_MINUTE: '1000000' });
   const { db, reader, close } = await prepareDatabase(databaseUrl);
   const stamp = Date.now();
 

@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoutes, type RouteSpec } from './http/route';
 import { buildRouteTable } from './http/routes';
 import { corsPolicy, securityHeaders } from './http/security-headers';
+import { memoryRateLimitStore, rateLimit } from './http/rate-limit';
 import { DOCS_ASSETS_PATH } from './http/docs.routes';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { createImagesService } from './images/images.service';
@@ -63,6 +64,7 @@ export function buildApp(deps: AppDeps): App {
     authenticator,
     upload: createUploadMiddleware(storage, config.maxUploadBytes),
     validateReplies: config.validateResponses,
+    rateLimit: rateLimit(memoryRateLimitStore(), config.rateLimitPerMinute, 60_000),
   });
   app.use(router);
   app.use(notFoundHandler);

@@ -31,6 +31,7 @@ const envSchema = z.object({
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((origin) => origin.replace(/\/+$/, ''))))
     .default([]),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info']).default('info'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
@@ -52,6 +53,8 @@ export type Config = {
   tokenIdleMs: number;
   publicUrl?: string;
   trustProxy: boolean;
+  /** Requests per minute per token (or per address when anonymous). */
+  rateLimitPerMinute: number;
   /** Failed-login throttling per account and per address. */
   loginThrottle: { maxFailures: number; addressMaxFailures: number; windowMs: number; lockMs: number; maxLockMs: number };
   /** Browser origins allowed to call the API (CORS); empty: none. */
@@ -70,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.BCRYPT_COST < 10) {
+    throw new Error('Invalid configuration:\n  BCRYPT_COST: at least 10 in production');
+  }
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -83,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenIdleMs: e.TOKEN_IDLE_DAYS * 24 * 60 * 60 * 1000,
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     loginThrottle: {
       maxFailures: e.LOGIN_MAX_FAILURES,
       addressMaxFailures: e.LOGIN_ADDRESS_MAX_FAILURES,

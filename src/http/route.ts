@@ -87,7 +87,7 @@ export function errorCodesOf(route: RouteSpec): ErrorCode[] {
   if (route.body || route.upload) codes.push('INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   if (route.access !== 'public') codes.push('UNAUTHENTICATED', 'INVALID_TOKEN', 'FORBIDDEN');
   if (route.params) codes.push('NOT_FOUND');
-  codes.push(...(route.errors ?? []), 'INTERNAL', 'SERVICE_UNAVAILABLE');
+  codes.push(...(route.errors ?? []), 'TOO_MANY_REQUESTS', 'INTERNAL', 'SERVICE_UNAVAILABLE');
   return [...new Set(codes)];
 }
 
@@ -130,7 +130,12 @@ const refuseReadOnlyTokens: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export type MountDeps = { authenticator: Authenticator; upload: RequestHandler; validateReplies: boolean };
+export type MountDeps = {
+  authenticator: Authenticator;
+  upload: RequestHandler;
+  validateReplies: boolean;
+  rateLimit: RequestHandler;
+};
 
 /**
  * Mounts every route with its chain: body type check → authenticate → authorize → upload → validate
@@ -142,6 +147,7 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: MountDeps
     const chain: RequestHandler[] = deps.validateReplies ? [checkReplies(spec)] : [];
     chain.push(acceptBodies(Boolean(spec.upload)));
     if (spec.access !== 'public') chain.push(requireToken);
+    chain.push(deps.rateLimit);
     if (spec.access !== 'public' && spec.method !== 'get' && !spec.readOnlyTokenMayCall) chain.push(refuseReadOnlyTokens);
     if (spec.access !== 'public' && spec.access !== 'authenticated') chain.push(authorize(spec.access));
     if (spec.upload) chain.push(deps.upload);

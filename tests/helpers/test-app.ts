@@ -63,6 +63,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
     VALIDATE_RESPONSES: 'true',
+    // Whole test files run on one token; the limit itself is tested with a low value.
+    RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
   const { db, reader, close } = openDatabase(config.databaseUrl);

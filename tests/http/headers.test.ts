@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 /** Headers whose values change from request to request. */
-const VARYING = new Set(['date', 'content-length', 'connection', 'keep-alive']);
+const VARYING = new Set(['date', 'content-length', 'connection', 'keep-alive', 'ratelimit-remaining', 'ratelimit-reset']);
 
 describe('security headers', () => {
   it('sends exactly this set of headers with a JSON reply', async () => {
@@ -22,6 +22,7 @@ describe('security headers', () => {
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-resource-policy': 'same-origin',
       'origin-agent-cluster': '?1',
+      'ratelimit-limit': '100000',
       'referrer-policy': 'no-referrer',
       'strict-transport-security': 'max-age=31536000; includeSubDomains',
       'x-content-type-options': 'nosniff',
@@ -65,6 +66,55 @@ describe('CORS', () => {
       expect(denied.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('rate limits', () => {
+  it('count requests per token and per address, with RateLimit headers and 429 past the limit', async () => {
+    const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const first = await request(limited.app).get('/health').expect(200);
+      expect(first.headers['ratelimit-limit']).toBe('3');
+      expect(first.headers['ratelimit-remaining']).toBe('2');
+      expect(Number(first.headers['ratelimit-reset'])).toBeGreaterThan(0);
+      await request(limited.app).get('/health').expect(200);
+      await request(limited.app).get('/health').expect(200);
+      const over = await request(limited.app).get('/health').expect(429);
+      expect(over.body.code).toBe('TOO_MANY_REQUESTS');
+      expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('never contain a password or a token', async () => {
+    const logged = await startTestApp({ LOG_LEVEL: 'info' });
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      const body = { username: 'logcheck', email: 'logcheck@example.test', password: 'Secret-Log-Pass-1', password2: 'Secret-Log-Pass-1' };
+      await request(logged.app).post('/api/auth/register').send(body).expect(201);
+      const login = await request(logged.app).post('/api/auth/login').send({ username: 'logcheck', password: 'Secret-Log-Pass-1' }).expect(200);
+      await request(logged.app).post('/api/auth/login').send({ username: 'logcheck', password: 'Wrong-Log-Pass-2' }).expect(401);
+      await request(logged.app).get(`/api/auth/me?token=${login.body.token}`).set('Authorization', `Token ${login.body.token}`).expect(200);
+      await request(logged.app).post('/api/auth/token').send({ token: login.body.token }).expect(200);
+      const text = lines.join('');
+      expect(text).toContain('"path":"/api/auth/login"');
+      expect(text).not.toContain('Secret-Log-Pass-1');
+      expect(text).not.toContain('Wrong-Log-Pass-2');
+      expect(text).not.toContain(login.body.token);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+      await logged.close();
     }
   });
 });

@@ -56,3 +56,10 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('bcrypt cost floor', () => {
+  it('refuses a cost under 10 in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);
+    expect(loadConfig({ NODE_ENV: 'production', BCRYPT_COST: '10' }).bcryptCost).toBe(10);
+  });
+});
