@@ -9,13 +9,14 @@ export const galleryParams = z.object({ id: idParam });
 const name = nameField();
 const description = textField();
 
-export const createGalleryBody = z.object({
+/** Galleries are new to this API: unknown fields (ownerId, id, …) are refused, not ignored. */
+export const createGalleryBody = z.strictObject({
   name,
   description: description.default(''),
 });
 
 export const updateGalleryBody = z
-  .object({ name: name.optional(), description: description.optional() })
+  .strictObject({ name: name.optional(), description: description.optional() })
   .refine((body) => body.name !== undefined || body.description !== undefined, {
     message: 'Send at least one of: name, description.',
   });

@@ -56,9 +56,14 @@ describe('creating galleries', () => {
     expect(multiline.body.description).toBe('line 1\nline 2');
   });
 
-  it('ignores an ownerId in the body: the caller owns what they create', async () => {
-    const res = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'Mine', ownerId: otherPlayer.id }).expect(201);
-    expect(res.body.owner.id).toBe(owner.id);
+  it('refuses fields a client must not set (ownerId, id) with 400, creating nothing', async () => {
+    const res = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'Mine', ownerId: otherPlayer.id }).expect(400);
+    expect(res.body.message).toMatch(/ownerId/);
+    await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'Mine', id: 1 }).expect(400);
+    expect(await t.db.gallery.count({ where: { name: 'Mine' } })).toBe(0);
+    const gallery = await createGallery(t, owner);
+    await request(t.app).patch(`/api/gallery/galleries/${gallery.id}`).set(owner.auth).send({ ownerId: otherPlayer.id }).expect(400);
+    expect((await t.db.gallery.findUniqueOrThrow({ where: { id: gallery.id } })).ownerId).toBe(owner.id);
   });
 });
 

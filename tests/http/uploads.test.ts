@@ -52,6 +52,20 @@ describe('accepted uploads', () => {
     await expectNoStrayFiles();
   });
 
+  it('ignores uploaderId and id sent with an upload: the caller is the uploader', async () => {
+    const res = await request(t.app)
+      .post('/api/gallery/images')
+      .set(player.auth)
+      .field('title', 'mine')
+      .field('gallery', String(galleryId))
+      .field('uploaderId', String(otherPlayer.id))
+      .field('id', '424242')
+      .attach('image', await pngBytes(), 'a.png')
+      .expect(201);
+    expect(res.body.uploader.id).toBe(player.id);
+    expect(res.body.id).not.toBe(424242);
+  });
+
   it('never uses the client filename for the stored path', async () => {
     const res = await upload(t, player, { gallery: galleryId }, { bytes: await pngBytes(), filename: '../../etc/passwd.png' }).expect(201);
     const row = await t.db.image.findUniqueOrThrow({ where: { id: res.body.id } });
