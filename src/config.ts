@@ -16,6 +16,7 @@ const envSchema = z.object({
     .default('file:./data/gallery.db'),
   UPLOAD_DIR: z.string().min(1).default('./uploads'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * MB).default(25 * MB),
+  MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000_000),
   JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * MB).default(100 * 1024),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -47,6 +48,8 @@ export type Config = {
   uploadDir: string;
   maxUploadBytes: number;
   jsonBodyLimitBytes: number;
+  /** Largest image accepted, in pixels (width × height). */
+  maxImagePixels: number;
   bcryptCost: number;
   tokenTtlMs: number;
   /** A token unused for this long is refused, whatever its expiry. */
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: e.UPLOAD_DIR,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
+    maxImagePixels: e.MAX_IMAGE_PIXELS,
     bcryptCost: e.BCRYPT_COST,
     tokenTtlMs: e.TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
     tokenIdleMs: e.TOKEN_IDLE_DAYS * 24 * 60 * 60 * 1000,

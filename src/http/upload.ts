@@ -1,20 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { Storage } from '../storage/storage';
+import { hashingUploadEngine, type HashedUpload } from '../storage/hashing-upload-engine';
 
 /**
- * multer on disk: at most one file, in the `image` field, into the storage's temp folder under a
- * random name, with limits on every part of the form. A handler that takes the temp file
+ * multer: at most one file, in the `image` field, streamed into the storage's temp folder under a
+ * random name (hashed and type-checked on the way), with limits on every part of the form. A handler that takes the temp file
  * (`claimUpload`) removes it itself; otherwise the error handler removes it before answering
  * (`discardUnclaimedUpload`), and a request that ends without an answer removes it on close.
  */
 export function createUploadMiddleware(storage: Storage, maxUploadBytes: number): RequestHandler {
   const parse = multer({
-    storage: multer.diskStorage({
-      destination: storage.tempDir,
-      filename: (_req, _file, done) => done(null, `${randomUUID()}.upload`),
-    }),
+    storage: hashingUploadEngine(storage.tempDir),
     limits: { fileSize: maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024, fieldNameSize: 100, parts: 21 },
   }).single('image');
 
@@ -34,7 +31,7 @@ export async function discardUnclaimedUpload(req: Request, res: Response): Promi
 }
 
 /** Takes over the request's temp file: from now on the caller must discard it. */
-export function claimUpload(req: Request, res: Response): Express.Multer.File | undefined {
+export function claimUpload(req: Request, res: Response): (Express.Multer.File & HashedUpload) | undefined {
   res.locals.uploadClaimed = true;
-  return req.file;
+  return req.file as (Express.Multer.File & HashedUpload) | undefined;
 }

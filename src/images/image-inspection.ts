@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import { AppError } from '../http/errors';
 
@@ -14,6 +11,8 @@ export const EXTENSIONS: Record<ImageMimeType, string> = {
   'image/webp': 'webp',
   'image/avif': 'avif',
 };
+
+export const NOT_AN_IMAGE = 'The file is not a JPEG, PNG, GIF, WebP or AVIF image.';
 
 const ascii = (bytes: Buffer, start: number, end: number) => bytes.subarray(start, end).toString('latin1');
 
@@ -36,32 +35,14 @@ export function sniffImageType(head: Buffer): ImageMimeType | null {
   return null;
 }
 
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
+export type InspectedImage = { width: number | null; height: number | null };
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-export type InspectedImage = { mimeType: ImageMimeType; sha256: string; width: number | null; height: number | null };
-
-const NOT_AN_IMAGE = 'The file is not a JPEG, PNG, GIF, WebP or AVIF image.';
-
-/** Decides the type from the bytes, hashes the file and reads its dimensions from the header. */
-export async function inspectImage(path: string): Promise<InspectedImage> {
-  const mimeType = sniffImageType(await readHead(path, 64));
-  if (!mimeType) throw new AppError('UNSUPPORTED_MEDIA_TYPE', NOT_AN_IMAGE);
-  let metadata: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+/**
+ * Reads the image header with sharp: the format must be the one the bytes announced, and the
+ * pixel count within `maxPixels` (a decompression bomb is refused before anything decodes it).
+ */
+export async function inspectImage(path: string, mimeType: ImageMimeType, maxPixels: number): Promise<InspectedImage> {
+  let metadata: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     metadata = await sharp(path).metadata();
   } catch {
@@ -77,5 +58,10 @@ export async function inspectImage(path: string): Promise<InspectedImage> {
   if (!metadata.format || !formats[mimeType].includes(metadata.format)) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', NOT_AN_IMAGE);
   }
-  return { mimeType, sha256: await sha256Of(path), width: metadata.width ?? null, height: metadata.height ?? null };
+  const width = metadata.width ?? null;
+  const height = metadata.height ?? null;
+  if (width !== null && height !== null && width * height > maxPixels) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted.`);
+  }
+  return { width, height };
 }

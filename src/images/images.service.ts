@@ -4,17 +4,17 @@ import type { AppDeps } from '../deps';
 import { canModifyGallery } from '../galleries/galleries.policy';
 import { findGalleryOwner } from '../galleries/galleries.repository';
 import { badRequest, forbidden, notFound } from '../http/errors';
-import { EXTENSIONS, inspectImage } from './image-inspection';
+import { EXTENSIONS, inspectImage, type ImageMimeType } from './image-inspection';
 import { canModifyImage } from './images.policy';
 import * as repo from './images.repository';
 import type { ListOptions } from '../http/listing';
 
-type UploadedFile = { path: string; size: number };
+type UploadedFile = { path: string; size: number; sha256: string; mimeType: ImageMimeType };
 type ImageFields = { title?: string; description?: string; gallery?: number };
 
 const IMAGE_NOT_FOUND = 'Image not found';
 
-export function createImagesService({ db, reader, storage, logger }: Pick<AppDeps, 'db' | 'reader' | 'storage' | 'logger'>) {
+export function createImagesService({ db, reader, storage, logger, config }: Pick<AppDeps, 'db' | 'reader' | 'storage' | 'logger' | 'config'>) {
   async function get(id: number) {
     const image = await repo.findImage(reader, id);
     if (!image) throw notFound(IMAGE_NOT_FOUND);
@@ -30,9 +30,9 @@ export function createImagesService({ db, reader, storage, logger }: Pick<AppDep
 
   /** Type, hash and dimensions of an uploaded file, and the key it will be stored under. */
   async function prepareFile(file: UploadedFile) {
-    const inspected = await inspectImage(file.path);
-    const storageKey = `${randomUUID().replaceAll('-', '')}.${EXTENSIONS[inspected.mimeType]}`;
-    return { ...inspected, size: file.size, storageKey };
+    const { width, height } = await inspectImage(file.path, file.mimeType, config.maxImagePixels);
+    const storageKey = `${randomUUID().replaceAll('-', '')}.${EXTENSIONS[file.mimeType]}`;
+    return { mimeType: file.mimeType, sha256: file.sha256, size: file.size, width, height, storageKey };
   }
 
   async function deleteFileQuietly(key: string) {

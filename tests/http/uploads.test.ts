@@ -165,6 +165,38 @@ describe('refused uploads leave nothing behind', () => {
   });
 });
 
+describe('the streaming upload', () => {
+  it('refuses a large file that is not an image from its first bytes, leaving nothing', async () => {
+    const big = await startTestApp();
+    try {
+      const user = await createUser(big, 'beta_player');
+      const gallery = await createGallery(big, user);
+      const html = Buffer.alloc(8 * 1024 * 1024, '<p>not an image</p>');
+      const res = await upload(big, user, { gallery: gallery.id }, { bytes: html, filename: 'x.png' });
+      expect(res.status).toBe(415);
+      expect(big.files()).toEqual([]);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('refuses an image with more pixels than MAX_IMAGE_PIXELS with 413 before decoding it', async () => {
+    const strict = await startTestApp({ MAX_IMAGE_PIXELS: '1000' });
+    try {
+      const user = await createUser(strict, 'beta_player');
+      const gallery = await createGallery(strict, user);
+      await upload(strict, user, { gallery: gallery.id }, { bytes: await pngBytes(30, 30) }).expect(201);
+      const res = await upload(strict, user, { gallery: gallery.id }, { bytes: await pngBytes(40, 40) });
+      expect(res.status).toBe(413);
+      expect(res.body.message).toMatch(/40×40 pixels/);
+      expect(await strict.db.image.count()).toBe(1);
+      expect(strict.files().filter((f) => f.startsWith('tmp/'))).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe('a failing database', () => {
   it('answers a failed insert with an error and leaves no file behind', async () => {
     const broken = await startTestApp();
