@@ -2,6 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { AppError } from '../http/errors';
 import { sendPage } from '../http/pagination';
+import { create as contentDisposition } from 'content-disposition';
+import { EXTENSIONS, type ImageMimeType } from './image-inspection';
 import { sendWithEtag } from '../http/conditional';
 import { listOptions } from '../http/listing';
 import { defineRoute, type Method, type RouteSpec } from '../http/route';
@@ -14,6 +16,12 @@ import type { AuditLog } from '../audit/audit.log';
 import { claimUpload } from '../http/upload';
 
 const FULL = '/api/gallery/images';
+
+/** A file name from the title: no path separators or control characters, the real extension. */
+function downloadName(title: string, mimeType: string): string {
+  const base = title.replace(/[\\/\u0000-\u001f\u007f"\s]+/g, ' ').trim().slice(0, 100) || 'image';
+  return `${base}.${EXTENSIONS[mimeType as ImageMimeType] ?? 'bin'}`;
+}
 const VIEW = '/api/gallery/view-images';
 
 export function imageRoutes({ images, audit, publicUrl }: { images: ImagesService; audit: AuditLog; publicUrl?: string }): RouteSpec[] {
@@ -123,17 +131,27 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
       path: `${FULL}/:id/file`,
       access: 'image:read',
       summary: 'The image file itself',
-      responses: { 200: 'binary', 304: 'empty' },
+      responses: { 200: 'binary', 206: 'binary', 304: 'empty' },
+      errors: ['RANGE_NOT_SATISFIABLE'],
       params: imageParams,
       handler: async ({ req, res, params }) => {
-        const { image, stream, size } = await images.openFile(params.id);
-        const etag = `"${image.sha256}"`;
+        // One byte range is served (206); a malformed or multi-part Range gets the whole file.
+        const wanted = (size: number) => {
+          if (!req.headers.range || size === 0) return undefined;
+          const ranges = req.range(size, { combine: true });
+          if (ranges === -1) throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
+          return Array.isArray(ranges) && ranges.length === 1 ? { start: ranges[0].start, end: ranges[0].end } : undefined;
+        };
+        const { image, stream, size } = await images.openFile(params.id, wanted);
+        const range = wanted(size);
         res.set({
           'Content-Type': image.mimeType,
           'X-Content-Type-Options': 'nosniff',
           'Content-Security-Policy': "default-src 'none'",
-          'Cache-Control': 'private, max-age=0, must-revalidate',
-          ETag: etag,
+          'Cache-Control': 'private, no-cache',
+          'Accept-Ranges': 'bytes',
+          'Content-Disposition': contentDisposition(downloadName(image.title, image.mimeType), { type: 'inline' }),
+          ETag: `"${image.sha256}"`,
         });
         if (req.fresh || req.method === 'HEAD') {
           stream.destroy();
@@ -141,7 +159,11 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
           else res.set('Content-Length', String(size)).end();
           return;
         }
-        res.set('Content-Length', String(size));
+        if (range) {
+          res.status(206).set({ 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': String(range.end - range.start + 1) });
+        } else {
+          res.set('Content-Length', String(size));
+        }
         await pipeline(stream, res).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
         });

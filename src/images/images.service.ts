@@ -101,9 +101,9 @@ export function createImagesService({ db, reader, storage, logger, config }: Pic
     await deleteFileQuietly(image.storageKey);
   }
 
-  async function openFile(id: number) {
+  async function openFile(id: number, range?: (size: number) => { start: number; end: number } | undefined) {
     const image = await get(id);
-    const file = await storage.open(image.storageKey);
+    const file = await storage.open(image.storageKey, range?.(image.size));
     return { image, ...file };
   }
 

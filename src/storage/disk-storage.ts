@@ -33,7 +33,7 @@ export async function createDiskStorage(root: string): Promise<Storage> {
       await mkdir(join(imagesDir, key.slice(0, 2)), { recursive: true });
       await rename(tempPath, target);
     },
-    async open(key) {
+    async open(key, range) {
       let handle;
       try {
         handle = await open(pathOf(key), 'r');
@@ -43,7 +43,7 @@ export async function createDiskStorage(root: string): Promise<Storage> {
       }
       const { size } = await handle.stat();
       // The stream owns the descriptor: a delete racing this read cannot truncate what is sent.
-      return { stream: createReadStream('', { fd: handle, autoClose: true }), size };
+      return { stream: createReadStream('', { fd: handle, autoClose: true, ...range }), size };
     },
     async delete(key) {
       await unlink(pathOf(key)).catch(ignoreMissing);

@@ -6,8 +6,11 @@ export interface Storage {
   readonly tempDir: string;
   /** Moves a finished temp file into place under `key`. */
   putFromTemp(tempPath: string, key: string): Promise<void>;
-  /** A read stream and the size of the stored file; throws NOT_FOUND when it is missing. */
-  open(key: string): Promise<{ stream: Readable; size: number }>;
+  /**
+   * The size of the stored file and a stream of it, or of the byte range asked for (ends
+   * included); throws NOT_FOUND when it is missing.
+   */
+  open(key: string, range?: { start: number; end: number }): Promise<{ stream: Readable; size: number }>;
   /** Removes a stored file; a file already gone is not an error. */
   delete(key: string): Promise<void>;
   /** Removes a temp file if it is still there. */

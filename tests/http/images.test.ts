@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createCast, createGallery, createImage, createUser, jpegBytes, type TestUser } from '../helpers/factories';
+import { createCast, createGallery, createImage, createUser, jpegBytes, pngBytes, upload, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -241,6 +241,26 @@ describe('the file endpoint', () => {
       expect(Number(res.headers['content-length'])).toBe(row.size);
       expect((res.body as Buffer).subarray(1, 4).toString()).toBe('PNG');
     }
+  });
+
+  it('serves one byte range with 206, and 416 for a range outside the file', async () => {
+    const image = await createImage(t, owner, galleryId);
+    const whole = (await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).buffer(true).expect(200)).body as Buffer;
+    const part = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).set('Range', 'bytes=2-9').buffer(true).expect(206);
+    expect(part.headers['content-range']).toBe(`bytes 2-9/${whole.length}`);
+    expect(Buffer.compare(part.body as Buffer, whole.subarray(2, 10))).toBe(0);
+    const tail = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).set('Range', 'bytes=-4').buffer(true).expect(206);
+    expect(Buffer.compare(tail.body as Buffer, whole.subarray(-4))).toBe(0);
+    const outside = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).set('Range', `bytes=${whole.length + 10}-`).expect(416);
+    expect(outside.headers['content-range']).toBe(`bytes */${whole.length}`);
+    expect(outside.body.code).toBe('RANGE_NOT_SATISFIABLE');
+  });
+
+  it('names the file after its title, safely, for inline display', async () => {
+    const res = await upload(t, owner, { gallery: galleryId, title: 'Sunset / "Sea" ☀' }, { bytes: await pngBytes() }).expect(201);
+    const file = await request(t.app).get(`/api/gallery/images/${res.body.id}/file`).set(owner.auth).expect(200);
+    expect(file.headers['content-disposition']).toBe(`inline; filename="Sunset Sea ?.png"; filename*=UTF-8''Sunset%20Sea%20%E2%98%80.png`);
+    expect(file.headers['accept-ranges']).toBe('bytes');
   });
 
   it('answers If-None-Match with 304', async () => {
