@@ -16,6 +16,7 @@ const envSchema = z.object({
     .default('file:./data/gallery.db'),
   UPLOAD_DIR: z.string().min(1).default('./uploads'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * MB).default(25 * MB),
+  STORAGE_QUOTA_MB: z.coerce.number().int().min(1).max(100_000_000).default(1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000_000),
   JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * MB).default(100 * 1024),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
@@ -50,6 +51,8 @@ export type Config = {
   jsonBodyLimitBytes: number;
   /** Largest image accepted, in pixels (width × height). */
   maxImagePixels: number;
+  /** Default storage per user for uploads, in bytes; an admin can set another per user. */
+  storageQuotaBytes: number;
   bcryptCost: number;
   tokenTtlMs: number;
   /** A token unused for this long is refused, whatever its expiry. */
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
     maxImagePixels: e.MAX_IMAGE_PIXELS,
+    storageQuotaBytes: e.STORAGE_QUOTA_MB * 1024 * 1024,
     bcryptCost: e.BCRYPT_COST,
     tokenTtlMs: e.TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
     tokenIdleMs: e.TOKEN_IDLE_DAYS * 24 * 60 * 60 * 1000,

@@ -124,3 +124,12 @@ export function deleteImage(db: Database, id: number) {
   return db.image.delete({ where: { id }, select: { id: true } });
 }
 
+
+/** Bytes a user's uploads take, and the quota set for them (null: the default). */
+export async function storageUse(db: Database, userId: number) {
+  const [used, user] = await Promise.all([
+    db.image.aggregate({ where: { uploaderId: userId }, _sum: { size: true } }),
+    db.user.findUnique({ where: { id: userId }, select: { storageQuotaMb: true } }),
+  ]);
+  return { usedBytes: used._sum.size ?? 0, quotaMb: user?.storageQuotaMb ?? null };
+}

@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor';
 import type { AppDeps } from '../deps';
 import { canModifyGallery } from '../galleries/galleries.policy';
 import { findGalleryOwner } from '../galleries/galleries.repository';
-import { badRequest, forbidden, notFound } from '../http/errors';
+import { AppError, badRequest, forbidden, notFound } from '../http/errors';
 import { EXTENSIONS, inspectImage, type ImageMimeType } from './image-inspection';
 import { canModifyImage } from './images.policy';
 import * as repo from './images.repository';
@@ -35,6 +35,16 @@ export function createImagesService({ db, reader, storage, logger, config }: Pic
     return { mimeType: file.mimeType, sha256: file.sha256, size: file.size, width, height, storageKey };
   }
 
+  /** 413 when this file would take the actor past their storage quota. */
+  async function requireRoom(actor: Actor, addedBytes: number, freedBytes = 0) {
+    const { usedBytes, quotaMb } = await repo.storageUse(db, actor.id);
+    const quota = quotaMb === null ? config.storageQuotaBytes : quotaMb * 1024 * 1024;
+    if (usedBytes - freedBytes + addedBytes > quota) {
+      const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+      throw new AppError('PAYLOAD_TOO_LARGE', `Storage quota exceeded: ${mb(usedBytes)} MiB of ${mb(quota)} MiB used; this file needs ${mb(addedBytes)} MiB.`);
+    }
+  }
+
   async function deleteFileQuietly(key: string) {
     await storage.delete(key).catch((error: unknown) => {
       logger.error('could not delete image file', { key, error: String(error) });
@@ -45,6 +55,7 @@ export function createImagesService({ db, reader, storage, logger, config }: Pic
     try {
       if (!file) throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
       await requireTargetGallery(actor, input.gallery);
+      await requireRoom(actor, file.size);
       const prepared = await prepareFile(file);
       const image = await repo.insertImage(db, {
         galleryId: input.gallery,
@@ -78,6 +89,7 @@ export function createImagesService({ db, reader, storage, logger, config }: Pic
       const data: Partial<repo.NewImage> = { ...fields, ...(gallery !== undefined ? { galleryId: gallery } : {}) };
       if (!file) return await repo.updateImage(db, id, data, image);
 
+      await requireRoom(actor, file.size, image.uploaderId === actor.id ? image.size : 0);
       const prepared = await prepareFile(file);
       const updated = await repo.updateImage(db, id, { ...data, ...prepared }, image);
       try {

@@ -5,6 +5,7 @@ type UserRow = {
   username: string;
   email: string;
   isActive: boolean;
+  storageQuotaMb: number | null;
   createdAt: Date;
   lastLoginAt: Date | null;
   role: { name: string } | null;
@@ -20,6 +21,7 @@ export function toUserJson(user: UserRow) {
     role,
     roleLabel: roleLabel(role),
     isActive: user.isActive,
+    storageQuotaMb: user.storageQuotaMb,
     createdAt: user.createdAt.toISOString(),
     lastLoginAt: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
   };

@@ -5,6 +5,7 @@ export const publicUserSelect = {
   username: true,
   email: true,
   isActive: true,
+  storageQuotaMb: true,
   createdAt: true,
   lastLoginAt: true,
   role: { select: { name: true } },
@@ -40,7 +41,7 @@ export function listUsers(db: Database, page: { limit: number; afterId?: number 
   });
 }
 
-export function updateUser(db: Database, id: number, data: { roleId?: number; isActive?: boolean }) {
+export function updateUser(db: Database, id: number, data: { roleId?: number; isActive?: boolean; storageQuotaMb?: number | null }) {
   return db.user.update({ where: { id }, data, select: publicUserSelect });
 }
 

@@ -12,9 +12,11 @@ export const updateUserBody = z
   .strictObject({
     role: z.enum(ROLES.map((role) => role.name) as [RoleName, ...RoleName[]]).optional(),
     isActive: z.boolean().optional(),
+    /** MiB; null returns the user to the server's default. */
+    storageQuotaMb: z.number().int().min(0).max(100_000_000).nullable().optional(),
   })
-  .refine((body) => body.role !== undefined || body.isActive !== undefined, {
-    message: 'Send at least one of: role, isActive.',
+  .refine((body) => body.role !== undefined || body.isActive !== undefined || body.storageQuotaMb !== undefined, {
+    message: 'Send at least one of: role, isActive, storageQuotaMb.',
   });
 
 const roleName = z.enum(ROLES.map((role) => role.name) as [RoleName, ...RoleName[]]);
@@ -26,6 +28,7 @@ export const userReply = z.strictObject({
   role: roleName.nullable(),
   roleLabel: z.string().nullable(),
   isActive: z.boolean(),
+  storageQuotaMb: z.number().int().nullable(),
   createdAt: timestamp,
   lastLoginAt: timestamp.nullable(),
 });

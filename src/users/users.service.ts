@@ -27,7 +27,7 @@ export function createUsersService({ db }: Pick<AppDeps, 'db'>) {
      * Changes a user's role or status. Roles are read on every request, so a new role applies to
      * existing tokens at once; deactivating revokes every token. Admins cannot lock themselves out.
      */
-    async update(actor: Actor, id: number, input: { role?: RoleName; isActive?: boolean }) {
+    async update(actor: Actor, id: number, input: { role?: RoleName; isActive?: boolean; storageQuotaMb?: number | null }) {
       if (id === actor.id && (input.isActive === false || (input.role && input.role !== 'admin'))) {
         throw badRequest('You cannot deactivate yourself or remove your own admin role.');
       }
@@ -39,7 +39,7 @@ export function createUsersService({ db }: Pick<AppDeps, 'db'>) {
         roleId = role.id;
       }
       return db.$transaction(async (tx) => {
-        const user = await repo.updateUser(tx as typeof db, id, { roleId, isActive: input.isActive });
+        const user = await repo.updateUser(tx as typeof db, id, { roleId, isActive: input.isActive, storageQuotaMb: input.storageQuotaMb });
         if (input.isActive === false) await revokeUserTokens(tx as typeof db, id, new Date());
         return user;
       });

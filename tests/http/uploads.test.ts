@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import request from 'supertest';
 import { avifBytes, createGallery, createUser, gifBytes, jpegBytes, pngBytes, upload, webpBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -193,6 +194,32 @@ describe('the streaming upload', () => {
       expect(strict.files().filter((f) => f.startsWith('tmp/'))).toEqual([]);
     } finally {
       await strict.close();
+    }
+  });
+});
+
+describe('storage quotas', () => {
+  it('refuses an upload past the quota with 413, and follows a per-user quota set by an admin', async () => {
+    const quota = await startTestApp({ STORAGE_QUOTA_MB: '1' });
+    try {
+      const user = await createUser(quota, 'beta_player');
+      const admin = await createUser(quota, 'admin');
+      const gallery = await createGallery(quota, user);
+      // An uncompressed PNG of about 0.6 MiB: one fits in 1 MiB, two do not.
+      const bytes = await sharp({ create: { width: 500, height: 400, channels: 3, background: '#123456' } }).png({ compressionLevel: 0 }).toBuffer();
+      await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(201);
+      const over = await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(413);
+      expect(over.body.message).toMatch(/^Storage quota exceeded: 0\.6 MiB of 1\.0 MiB used/);
+      expect(await quota.db.image.count()).toBe(1);
+      expect(quota.files().filter((f) => f.startsWith('tmp/'))).toEqual([]);
+
+      const raised = await request(quota.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ storageQuotaMb: 5 }).expect(200);
+      expect(raised.body.storageQuotaMb).toBe(5);
+      await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(201);
+      await request(quota.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ storageQuotaMb: null }).expect(200);
+      await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(413);
+    } finally {
+      await quota.close();
     }
   });
 });
