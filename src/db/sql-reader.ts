@@ -69,13 +69,27 @@ export function createPostgresReader(pool: Pool): SqlReader {
   };
 }
 
-/** SQLite keeps dates as ISO text, PostgreSQL returns Date objects. */
+/**
+ * SQLite keeps dates as ISO text (or, from a column default, `YYYY-MM-DD HH:MM:SS` in UTC);
+ * PostgreSQL returns Date objects.
+ */
 export function asDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(value as string);
+  if (value instanceof Date) return value;
+  const text = String(value);
+  return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text);
 }
 
 export function asNullableDate(value: unknown): Date | null {
   return value === null || value === undefined ? null : asDate(value);
+}
+
+/**
+ * A stored time as ISO-8601 UTC text (`…Z`). SQLite's fixed-width `…+00:00` text is rewritten
+ * without parsing it: on a page of images that saves two Date round trips per row.
+ */
+export function asIsoTimestamp(value: unknown): string {
+  if (typeof value === 'string' && value.length === 29 && value.endsWith('+00:00')) return `${value.slice(0, 23)}Z`;
+  return asDate(value).toISOString();
 }
 
 /** SQLite keeps booleans as 0/1. */

@@ -1,3 +1,4 @@
+import { asIsoTimestamp } from '../db/sql-reader';
 import type { ImageRow } from './images.repository';
 
 /** The public shape of an image: the original's fields first, never the storage key. */
@@ -15,7 +16,7 @@ export function toImageJson(image: ImageRow, baseUrl: string) {
     width: image.width,
     height: image.height,
     sha256: image.sha256,
-    createdAt: image.createdAt.toISOString(),
-    updatedAt: image.updatedAt.toISOString(),
+    createdAt: asIsoTimestamp(image.createdAt),
+    updatedAt: asIsoTimestamp(image.updatedAt),
   };
 }

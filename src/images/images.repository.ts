@@ -1,5 +1,5 @@
 import type { Database } from '../db/client';
-import { asDate, type SqlReader } from '../db/sql-reader';
+import { asIsoTimestamp, type SqlReader } from '../db/sql-reader';
 import { countRows, finishPage, keysetPage, type Filter } from '../db/keyset';
 import type { ListOptions } from '../http/listing';
 import type { Page } from '../http/pagination';
@@ -35,8 +35,9 @@ export type ImageRow = {
   sha256: string;
   width: number | null;
   height: number | null;
-  createdAt: Date;
-  updatedAt: Date;
+  /** A Date from the ORM, ISO text from the plain-SQL reads. */
+  createdAt: Date | string;
+  updatedAt: Date | string;
   gallery: { name: string; ownerId: number };
   uploader: { id: number; username: string };
 };
@@ -66,8 +67,8 @@ function nest(row: FlatImageRow): ImageRow {
     sha256: row.sha256,
     width: row.width,
     height: row.height,
-    createdAt: asDate(row.createdAt),
-    updatedAt: asDate(row.updatedAt),
+    createdAt: asIsoTimestamp(row.createdAt),
+    updatedAt: asIsoTimestamp(row.updatedAt),
     gallery: { name: row.galleryName, ownerId: row.galleryOwnerId },
     uploader: { id: row.uploaderId, username: row.uploaderUsername },
   };
