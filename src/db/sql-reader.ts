@@ -88,7 +88,10 @@ export function asNullableDate(value: unknown): Date | null {
  * without parsing it: on a page of images that saves two Date round trips per row.
  */
 export function asIsoTimestamp(value: unknown): string {
-  if (typeof value === 'string' && value.length === 29 && value.endsWith('+00:00')) return `${value.slice(0, 23)}Z`;
+  if (typeof value === 'string') {
+    if (value.length === 24 && value.endsWith('Z')) return value;
+    if (value.length === 29 && value.endsWith('+00:00')) return `${value.slice(0, 23)}Z`;
+  }
   return asDate(value).toISOString();
 }
 
