@@ -10,7 +10,7 @@ import { defineRoute, type Method, type RouteSpec } from '../http/route';
 import { z } from 'zod';
 import { messageOnly, withMessage } from '../http/response-schemas';
 import { createImageBody, imageParams, imageReply, listImagesQuery, updateImageBody } from './images.schemas';
-import { toImageJson } from './images.mapper';
+import { fileVersion, toImageJson } from './images.mapper';
 import type { ImagesService } from './images.service';
 import type { AuditLog } from '../audit/audit.log';
 import { claimUpload } from '../http/upload';
@@ -148,7 +148,8 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
           'Content-Type': image.mimeType,
           'X-Content-Type-Options': 'nosniff',
           'Content-Security-Policy': "default-src 'none'",
-          'Cache-Control': 'private, no-cache',
+          // The versioned URL from the image's JSON never changes content: cache it for good.
+          'Cache-Control': req.query.v === fileVersion(image.sha256) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
           'Accept-Ranges': 'bytes',
           'Content-Disposition': contentDisposition(downloadName(image.title, image.mimeType), { type: 'inline' }),
           ETag: `"${image.sha256}"`,

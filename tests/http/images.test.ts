@@ -35,7 +35,7 @@ describe('full-access listing, /api/gallery/images', () => {
       title: 'first',
       description: '',
       gallery: galleryId,
-      image: expect.stringMatching(new RegExp(`/api/gallery/images/${first.id}/file/$`)),
+      image: expect.stringMatching(new RegExp(`/api/gallery/images/${first.id}/file/\\?v=[a-f0-9]{16}$`)),
       uploader: { id: owner.id, username: owner.username },
       mimeType: 'image/png',
       width: 4,
@@ -263,6 +263,19 @@ describe('the file endpoint', () => {
     expect(file.headers['accept-ranges']).toBe('bytes');
   });
 
+  it('lets the versioned URL from the JSON be cached for good, and a replaced file get a new URL', async () => {
+    const image = await createImage(t, owner, galleryId);
+    const url = new URL(image.image);
+    const versioned = await request(t.app).get(url.pathname + url.search).set(owner.auth).expect(200);
+    expect(versioned.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    const plain = await request(t.app).get(url.pathname).set(owner.auth).expect(200);
+    expect(plain.headers['cache-control']).toBe('private, no-cache');
+    const replaced = await request(t.app).put(`/api/gallery/images/${image.id}`).set(owner.auth).attach('image', await jpegBytes(), 'new.jpg').expect(200);
+    expect(replaced.body.image).not.toBe(image.image);
+    const stale = await request(t.app).get(url.pathname + url.search).set(owner.auth).expect(200);
+    expect(stale.headers['cache-control']).toBe('private, no-cache');
+  });
+
   it('answers If-None-Match with 304', async () => {
     const image = await createImage(t, owner, galleryId);
     const first = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).expect(200);
@@ -281,7 +294,7 @@ describe('the file endpoint', () => {
       const user = await createUser(other, 'beta_player');
       const gallery = await createGallery(other, user);
       const image = await createImage(other, user, gallery.id);
-      expect(image.image).toBe(`https://gallery.example.com/api/gallery/images/${image.id}/file/`);
+      expect(image.image).toMatch(new RegExp(`^https://gallery\\.example\\.com/api/gallery/images/${image.id}/file/\\?v=[a-f0-9]{16}$`));
     } finally {
       await other.close();
     }
