@@ -24,7 +24,7 @@ export const pageQuery = {
   cursor: cursorSchema.optional(),
 };
 
-export function encodeCursor(id: number): string {
+function encodeIdCursor(id: number): string {
   return Buffer.from(`id:${id}`, 'utf8').toString('base64url');
 }
 
@@ -33,7 +33,7 @@ export type Page<T> = { items: T[]; next?: string; total?: number };
 /** Of `limit + 1` rows in id order, the page and the cursor of the next one (for id-ordered lists). */
 export function idPage<T extends { id: number }>(rows: T[], limit: number): Page<T> {
   const items = rows.slice(0, limit);
-  return { items, next: rows.length > limit ? encodeCursor(items[items.length - 1].id) : undefined };
+  return { items, next: rows.length > limit ? encodeIdCursor(items[items.length - 1].id) : undefined };
 }
 
 /**

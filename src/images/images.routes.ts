@@ -142,8 +142,7 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
           if (ranges === -1) throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
           return Array.isArray(ranges) && ranges.length === 1 ? { start: ranges[0].start, end: ranges[0].end } : undefined;
         };
-        const { image, stream, size } = await images.openFile(params.id, wanted);
-        const range = wanted(size);
+        const { image, stream, size, range } = await images.openFile(params.id, wanted);
         res.set({
           'Content-Type': image.mimeType,
           'X-Content-Type-Options': 'nosniff',

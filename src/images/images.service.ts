@@ -113,10 +113,12 @@ export function createImagesService({ db, reader, storage, logger, config }: Pic
     await deleteFileQuietly(image.storageKey);
   }
 
-  async function openFile(id: number, range?: (size: number) => { start: number; end: number } | undefined) {
+  /** The image and its file; `rangeFor` picks the byte range to read from the file's size. */
+  async function openFile(id: number, rangeFor?: (size: number) => { start: number; end: number } | undefined) {
     const image = await get(id);
-    const file = await storage.open(image.storageKey, range?.(image.size));
-    return { image, ...file };
+    const range = rangeFor?.(image.size);
+    const file = await storage.open(image.storageKey, range);
+    return { image, range, ...file };
   }
 
   return {
