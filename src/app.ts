@@ -13,6 +13,7 @@ import { memoryRateLimitStore, rateLimit } from './http/rate-limit';
 import { DOCS_ASSETS_PATH } from './http/docs.routes';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { createImagesService } from './images/images.service';
+import { createImageFiles } from './images/image-files';
 import { createUploadMiddleware } from './http/upload';
 import { createUsersService } from './users/users.service';
 
@@ -23,14 +24,16 @@ export function buildApp(deps: AppDeps): App {
   const { config, logger, storage } = deps;
   const auth = createAuthService(deps);
   const authenticator = createPassport(auth);
+  const files = createImageFiles(deps);
   const routes = buildRouteTable({
     db: deps.db,
     auth,
     authenticator,
     throttle: createLoginThrottle(databaseThrottleStore(deps.db), config.loginThrottle),
     audit: createAuditLog(deps.db, logger),
-    galleries: createGalleriesService(deps),
-    images: createImagesService(deps),
+    galleries: createGalleriesService({ ...deps, files }),
+    images: createImagesService({ ...deps, files }),
+    originalsVisibleTo: config.originalsVisibleTo,
     users: createUsersService(deps),
     publicUrl: config.publicUrl,
   });

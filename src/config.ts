@@ -2,6 +2,14 @@ import { z } from 'zod';
 
 const MB = 1024 * 1024;
 
+/**
+ * Places in the upload and delete paths where a test can make the server process die at once
+ * (SIGKILL), to prove that a crash there loses nothing and leaves nothing behind. Refused in
+ * production.
+ */
+export const FAULT_POINTS = ['upload-staged', 'upload-committed', 'upload-stored', 'delete-marked'] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -39,6 +47,11 @@ const envSchema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
   VALIDATE_RESPONSES: booleanFromEnv.default(false),
+  ORIGINALS_VISIBLE_TO: z.enum(['owners', 'everyone']).default('owners'),
+  RECONCILE_ON_START: z.enum(['off', 'report', 'repair']).default('report'),
+  UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
+  FAULT_POINT: z.enum(FAULT_POINTS).optional(),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
 });
 
 export type Config = {
@@ -68,6 +81,15 @@ export type Config = {
   logLevel: 'silent' | 'error' | 'warn' | 'info';
   /** Check every JSON reply against its documented schema (tests turn this on). */
   validateResponses: boolean;
+  /** Who may fetch an image's original file (with its EXIF): its uploader, gallery owner and admins, or every viewer. */
+  originalsVisibleTo: 'owners' | 'everyone';
+  /** What the storage check does when the server starts. */
+  reconcileOnStart: 'off' | 'report' | 'repair';
+  /** Temp files older than this are left over from a crash or an abort and are removed. */
+  uploadTempMaxAgeMs: number;
+  faultPoint?: FaultPoint;
+  /** How long a write waits for a database lock before the request gets 503. */
+  databaseLockTimeoutMs: number;
 };
 
 /** Parses the environment once; throws an Error naming every bad variable. */
@@ -81,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && e.BCRYPT_COST < 10) {
     throw new Error('Invalid configuration:\n  BCRYPT_COST: at least 10 in production');
+  }
+  if (e.NODE_ENV === 'production' && e.FAULT_POINT) {
+    throw new Error('Invalid configuration:\n  FAULT_POINT: only for tests, never in production');
   }
   return {
     env: e.NODE_ENV,
@@ -108,5 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     validateResponses: e.VALIDATE_RESPONSES,
+    originalsVisibleTo: e.ORIGINALS_VISIBLE_TO,
+    reconcileOnStart: e.RECONCILE_ON_START,
+    uploadTempMaxAgeMs: e.UPLOAD_TEMP_MAX_AGE_SECONDS * 1000,
+    faultPoint: e.FAULT_POINT,
+    databaseLockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
   };
 }

@@ -4,14 +4,28 @@ import { loadConfig } from './config';
 import { prepareDatabase } from './db/prepare';
 import { createLogger } from './logger';
 import { createDiskStorage } from './storage/disk-storage';
+import { createImageFiles } from './images/image-files';
+import { checkStorage, sweepStaleUploads } from './images/storage-check';
+
+const TEMP_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { db, reader, close, applied } = await prepareDatabase(config.databaseUrl);
+  const { db, reader, close, applied } = await prepareDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const storage = await createDiskStorage(config.uploadDir);
+  if (config.reconcileOnStart !== 'off') {
+    await checkStorage(
+      { db, storage, files: createImageFiles({ storage, logger, config }), logger },
+      { repair: config.reconcileOnStart === 'repair', tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels },
+    );
+  }
+  const sweeper = setInterval(() => {
+    sweepStaleUploads(storage, config.uploadTempMaxAgeMs).catch((error: unknown) => logger.error('temp sweep failed', { error: String(error) }));
+  }, TEMP_SWEEP_INTERVAL_MS);
+  sweeper.unref();
   const app = buildApp({ config, db, reader, storage, logger });
 
   const server = app.listen(config.port, config.host, () => {

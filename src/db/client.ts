@@ -30,10 +30,15 @@ export function sqliteFilePath(url: string): string {
   return resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''));
 }
 
-export function openDatabase(url: string): DatabaseHandle {
+export type DatabaseOptions = {
+  /** How long a write waits for a lock held by someone else before failing (then: 503). */
+  lockTimeoutMs?: number;
+};
+
+export function openDatabase(url: string, { lockTimeoutMs = 5000 }: DatabaseOptions = {}): DatabaseHandle {
   if (isSqliteUrl(url)) {
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}` }) });
-    const connection = new Sqlite(sqliteFilePath(url), { timeout: 5000 });
+    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}`, timeout: lockTimeoutMs }) });
+    const connection = new Sqlite(sqliteFilePath(url), { timeout: lockTimeoutMs });
     connection.pragma('journal_mode = WAL');
     connection.pragma('synchronous = NORMAL');
     return {
@@ -45,7 +50,7 @@ export function openDatabase(url: string): DatabaseHandle {
       },
     };
   }
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const pool = new Pool({ connectionString: url, max: 10, options: `-c lock_timeout=${lockTimeoutMs}` });
   // An idle connection the server closes (restart, failover) emits 'error' on the pool; unhandled,
   // that would end the process. The pool drops the broken client and the next query reconnects.
   pool.on('error', () => undefined);

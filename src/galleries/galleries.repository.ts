@@ -12,7 +12,7 @@ export const gallerySelect = {
   createdAt: true,
   updatedAt: true,
   owner: { select: { id: true, username: true } },
-  _count: { select: { images: true } },
+  _count: { select: { images: { where: { deletedAt: null } } } },
 } as const;
 
 export type GalleryRow = NonNullable<Awaited<ReturnType<typeof findGallery>>>;
@@ -40,7 +40,7 @@ type FlatGalleryRow = {
 const SELECT_GALLERY = `
   SELECT g.id, g.name, g.description, g."ownerId", u.username AS "ownerUsername", g."nameKey",
          g."createdAt", g."updatedAt",
-         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id) AS "imageCount"
+         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND x."deletedAt" IS NULL) AS "imageCount"
   FROM "Gallery" g
   JOIN "User" u ON u.id = g."ownerId"`;
 
@@ -89,12 +89,7 @@ export function updateGallery(
   return db.gallery.update({ where: { id }, data: { ...data, ...keys }, select: gallerySelect });
 }
 
-/** Deletes the gallery and its images in one transaction; returns the storage keys to remove. */
-export function deleteGalleryWithImages(db: Database, id: number) {
-  return db.$transaction(async (tx) => {
-    const images = await tx.image.findMany({ where: { galleryId: id }, select: { storageKey: true } });
-    await tx.image.deleteMany({ where: { galleryId: id } });
-    await tx.gallery.delete({ where: { id }, select: { id: true } });
-    return images.map((image) => image.storageKey);
-  });
+/** Deletes the gallery; its image rows go with it (their files must be removed first). */
+export function deleteGallery(db: Database, id: number) {
+  return db.gallery.delete({ where: { id }, select: { id: true } });
 }

@@ -4,10 +4,12 @@ import { forbidden, notFound } from '../http/errors';
 import { canModifyGallery } from './galleries.policy';
 import * as repo from './galleries.repository';
 import type { ListOptions } from '../http/listing';
+import type { ImageFiles } from '../images/image-files';
+import { markGalleryImagesDeleted } from '../images/images.repository';
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
 
-export function createGalleriesService({ db, reader, storage, logger }: Pick<AppDeps, 'db' | 'reader' | 'storage' | 'logger'>) {
+export function createGalleriesService({ db, reader, files }: Pick<AppDeps, 'db' | 'reader'> & { files: ImageFiles }) {
   async function get(id: number) {
     const gallery = await repo.findGallery(db, id);
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
@@ -32,15 +34,15 @@ export function createGalleriesService({ db, reader, storage, logger }: Pick<App
       const current = await requireModifiable(actor, id);
       return repo.updateGallery(db, id, input, current);
     },
-    /** Deletes the gallery and its images; files go once the rows are gone. */
+    /**
+     * Deletes the gallery and its images the crash-safe way: image rows marked (hidden), their
+     * files removed, then the rows. A crash part-way leaves marked rows the storage check finishes.
+     */
     async remove(actor: Actor, id: number) {
       await requireModifiable(actor, id);
-      const keys = await repo.deleteGalleryWithImages(db, id);
-      for (const key of keys) {
-        await storage.delete(key).catch((error: unknown) => {
-          logger.error('could not delete image file', { key, error: String(error) });
-        });
-      }
+      const keys = await markGalleryImagesDeleted(db, id);
+      for (const key of keys) await files.remove(key);
+      await repo.deleteGallery(db, id);
     },
   };
 }

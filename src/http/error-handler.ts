@@ -48,6 +48,36 @@ function fromPrisma(error: PrismaLikeError): AppError | null {
   return null;
 }
 
+/** Retry-After on a 503: the database or the disk may be back shortly. */
+const RETRY = { headers: { 'Retry-After': '5' } };
+
+/** SQLite and PostgreSQL saying "not now": locked, busy, refusing connections, shutting down. */
+const UNAVAILABLE_PATTERN =
+  /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_IOERR|database is locked|SocketTimeout|DatabaseNotReachable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|too many clients|the database system is (starting up|shutting down)|lock timeout|canceling statement due to (lock|statement) timeout|terminating connection/i;
+/** PostgreSQL SQLSTATE classes for the same: 08 connection, 53 resources, 57 operator intervention, 55P03 lock not available. */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57)|^55P03$/;
+
+/**
+ * Failures of what the server stands on rather than of the request: a full disk is 507, a
+ * database that cannot be reached or written to right now is 503. Neither is the client's fault,
+ * and neither is a bug.
+ */
+function fromInfrastructure(error: { code?: unknown; message?: unknown; meta?: unknown }): AppError | null {
+  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return new AppError('INSUFFICIENT_STORAGE');
+  // Prisma: P1001 cannot reach, P1002 timed out reaching, P1008 operation timed out (a lock held
+  // elsewhere), P1017 connection closed; the driver's own code sits in meta.driverAdapterError.
+  if (typeof error.code === 'string' && /^P10(01|02|08|17)$/.test(error.code)) return new AppError('SERVICE_UNAVAILABLE', undefined, RETRY);
+  const driver = (error.meta as { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown; kind?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause;
+  const sqlState = driver?.originalCode;
+  if (typeof sqlState === 'string' && UNAVAILABLE_SQLSTATE.test(sqlState)) return new AppError('SERVICE_UNAVAILABLE', undefined, RETRY);
+  const texts = [error.message, sqlState, driver?.originalMessage, driver?.kind];
+  if (texts.some((text) => typeof text === 'string' && UNAVAILABLE_PATTERN.test(text))) {
+    return new AppError('SERVICE_UNAVAILABLE', undefined, RETRY);
+  }
+  return null;
+}
+
 /** Maps any thrown value to a status and the one error shape. The only place that does so. */
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
@@ -60,7 +90,7 @@ export function toAppError(error: unknown): AppError | null {
   if (typeof error === 'object' && error !== null) {
     const type = (error as { type?: unknown }).type;
     if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type];
-    return fromPrisma(error as PrismaLikeError);
+    return fromInfrastructure(error as { code?: unknown; message?: unknown }) ?? fromPrisma(error as PrismaLikeError);
   }
   return null;
 }

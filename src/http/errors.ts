@@ -14,7 +14,8 @@ export const ERROR_TABLE = {
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is outside the file.' },
   TOO_MANY_REQUESTS: { status: 429, message: 'Too many requests. Try again later.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
-  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable. Try again later.' },
+  INSUFFICIENT_STORAGE: { status: 507, message: 'The server has no room left to store this file.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -29,6 +29,7 @@ export type RouteTableDeps = {
   images: ImagesService;
   users: UsersService;
   publicUrl?: string;
+  originalsVisibleTo: 'owners' | 'everyone';
 };
 
 /** Every route of the API, each with the access it needs. Nothing is mounted that is not here. */

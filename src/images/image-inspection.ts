@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-import { AppError } from '../http/errors';
 
 export const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'] as const;
 export type ImageMimeType = (typeof ACCEPTED_TYPES)[number];
@@ -33,35 +31,4 @@ export function sniffImageType(head: Buffer): ImageMimeType | null {
     }
   }
   return null;
-}
-
-export type InspectedImage = { width: number | null; height: number | null };
-
-/**
- * Reads the image header with sharp: the format must be the one the bytes announced, and the
- * pixel count within `maxPixels` (a decompression bomb is refused before anything decodes it).
- */
-export async function inspectImage(path: string, mimeType: ImageMimeType, maxPixels: number): Promise<InspectedImage> {
-  let metadata: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-  try {
-    metadata = await sharp(path).metadata();
-  } catch {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The file could not be read as an image.');
-  }
-  const formats: Record<ImageMimeType, string[]> = {
-    'image/jpeg': ['jpeg'],
-    'image/png': ['png'],
-    'image/gif': ['gif'],
-    'image/webp': ['webp'],
-    'image/avif': ['heif', 'avif'],
-  };
-  if (!metadata.format || !formats[mimeType].includes(metadata.format)) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', NOT_AN_IMAGE);
-  }
-  const width = metadata.width ?? null;
-  const height = metadata.height ?? null;
-  if (width !== null && height !== null && width * height > maxPixels) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted.`);
-  }
-  return { width, height };
 }

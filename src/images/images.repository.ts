@@ -16,6 +16,10 @@ export const imageSelect = {
   sha256: true,
   width: true,
   height: true,
+  orientation: true,
+  capturedAt: true,
+  cameraModel: true,
+  hasGps: true,
   createdAt: true,
   updatedAt: true,
   gallery: { select: { name: true, ownerId: true } },
@@ -35,6 +39,10 @@ export type ImageRow = {
   sha256: string;
   width: number | null;
   height: number | null;
+  orientation: number | null;
+  capturedAt: string | null;
+  cameraModel: string | null;
+  hasGps: boolean;
   /** A Date from the ORM, ISO text from the plain-SQL reads. */
   createdAt: Date | string;
   updatedAt: Date | string;
@@ -44,7 +52,9 @@ export type ImageRow = {
 
 export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
 
-type FlatImageRow = Omit<ImageRow, 'gallery' | 'uploader' | 'createdAt' | 'updatedAt'> & {
+type FlatImageRow = Omit<ImageRow, 'gallery' | 'uploader' | 'createdAt' | 'updatedAt' | 'hasGps'> & {
+  /** 0/1 from SQLite, a boolean from PostgreSQL. */
+  hasGps: boolean | number;
   titleKey: string;
   createdAt: unknown;
   updatedAt: unknown;
@@ -67,6 +77,10 @@ function nest(row: FlatImageRow): ImageRow {
     sha256: row.sha256,
     width: row.width,
     height: row.height,
+    orientation: row.orientation,
+    capturedAt: row.capturedAt,
+    cameraModel: row.cameraModel,
+    hasGps: row.hasGps === true || row.hasGps === 1,
     createdAt: asIsoTimestamp(row.createdAt),
     updatedAt: asIsoTimestamp(row.updatedAt),
     gallery: { name: row.galleryName, ownerId: row.galleryOwnerId },
@@ -77,14 +91,24 @@ function nest(row: FlatImageRow): ImageRow {
 /* The reads behind every image page are plain SQL: they are the hot path. */
 const SELECT_IMAGE = `
   SELECT i.id, i.title, i.description, i."galleryId", i."uploaderId", i."storageKey", i."mimeType",
-         i.size, i.sha256, i.width, i.height, i."createdAt", i."updatedAt", i."titleKey",
+         i.size, i.sha256, i.width, i.height, i.orientation, i."capturedAt", i."cameraModel", i."hasGps",
+         i."createdAt", i."updatedAt", i."titleKey",
          g.name AS "galleryName", g."ownerId" AS "galleryOwnerId", u.username AS "uploaderUsername"
   FROM "Image" i
   JOIN "Gallery" g ON g.id = i."galleryId"
   JOIN "User" u ON u.id = i."uploaderId"`;
 
+/** Rows whose delete has begun are gone as far as every reader is concerned. */
+const LIVE = 'i."deletedAt" IS NULL';
+
 export async function findImage(reader: SqlReader, id: number): Promise<ImageRow | null> {
-  const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i.id = ?`, [id]);
+  const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i.id = ? AND ${LIVE}`, [id]);
+  return row ? nest(row) : null;
+}
+
+/** The image with these bytes in this gallery, if there is one. */
+export async function findImageBySha256(reader: SqlReader, galleryId: number, sha256: string): Promise<ImageRow | null> {
+  const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i."galleryId" = ? AND i.sha256 = ? AND ${LIVE}`, [galleryId, sha256]);
   return row ? nest(row) : null;
 }
 
@@ -96,7 +120,7 @@ export async function listImages(
   filter: { galleryId?: number; uploaderId?: number },
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
-  const filters: Filter[] = [];
+  const filters: Filter[] = [{ sql: LIVE, params: [] }];
   if (filter.galleryId !== undefined) filters.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
   if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
   const page = keysetPage(reader, IMAGE_COLUMNS, options, filters);
@@ -123,6 +147,21 @@ export function updateImage(db: Database, id: number, data: Partial<NewImage>, c
 
 export function deleteImage(db: Database, id: number) {
   return db.image.delete({ where: { id }, select: { id: true } });
+}
+
+/** First step of a delete: hides the row. False when it is already gone or being deleted. */
+export async function markDeleted(db: Database, id: number): Promise<boolean> {
+  const { count } = await db.image.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });
+  return count === 1;
+}
+
+/** Marks every image of a gallery deleted; returns their storage keys. */
+export async function markGalleryImagesDeleted(db: Database, galleryId: number): Promise<string[]> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.image.findMany({ where: { galleryId }, select: { storageKey: true } });
+    await tx.image.updateMany({ where: { galleryId, deletedAt: null }, data: { deletedAt: new Date() } });
+    return rows.map((row) => row.storageKey);
+  });
 }
 
 

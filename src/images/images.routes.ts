@@ -9,7 +9,10 @@ import { listOptions } from '../http/listing';
 import { defineRoute, type Method, type RouteSpec } from '../http/route';
 import { z } from 'zod';
 import { messageOnly, withMessage } from '../http/response-schemas';
-import { createImageBody, imageParams, imageReply, listImagesQuery, updateImageBody } from './images.schemas';
+import { createImageBody, fileQuery, imageParams, imageReply, listImagesQuery, sha256Params, updateImageBody } from './images.schemas';
+import { canSeeOriginal } from './images.policy';
+import type { Actor } from '../auth/actor';
+import type { ImageRow } from './images.repository';
 import { fileVersion, toImageJson } from './images.mapper';
 import type { ImagesService } from './images.service';
 import type { AuditLog } from '../audit/audit.log';
@@ -18,14 +21,22 @@ import { claimUpload } from '../http/upload';
 const FULL = '/api/gallery/images';
 
 /** A file name from the title: no path separators or control characters, the real extension. */
-function downloadName(title: string, mimeType: string): string {
+function downloadName(title: string, mimeType: string, size: string): string {
   const base = title.replace(/[\\/\u0000-\u001f\u007f"\s]+/g, ' ').trim().slice(0, 100) || 'image';
-  return `${base}.${EXTENSIONS[mimeType as ImageMimeType] ?? 'bin'}`;
+  const suffix = size === 'original' ? '' : ` (${size})`;
+  return `${base}${suffix}.${EXTENSIONS[mimeType as ImageMimeType] ?? 'bin'}`;
 }
 const VIEW = '/api/gallery/view-images';
 
-export function imageRoutes({ images, audit, publicUrl }: { images: ImagesService; audit: AuditLog; publicUrl?: string }): RouteSpec[] {
+type ImageRouteDeps = { images: ImagesService; audit: AuditLog; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
+
+export function imageRoutes({ images, audit, publicUrl, originalsVisibleTo }: ImageRouteDeps): RouteSpec[] {
   const baseUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  /** The image's JSON as this caller sees it. */
+  const jsonFor = (req: Request, actor: Actor) => {
+    const base = baseUrl(req);
+    return (image: ImageRow) => toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo));
+  };
 
   const list = (path: string, access: 'image:manage' | 'image:read') =>
     defineRoute({
@@ -35,10 +46,9 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
       summary: 'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
       responses: { 200: z.array(imageReply) },
       query: listImagesQuery,
-      handler: async ({ req, res, query }) => {
+      handler: async ({ req, res, actor, query }) => {
         const page = await images.list({ galleryId: query.gallery, uploaderId: query.uploader }, listOptions(query));
-        const base = baseUrl(req);
-        sendPage(req, res, page, (row) => toImageJson(row, base));
+        sendPage(req, res, page, jsonFor(req, actor));
       },
     });
 
@@ -50,8 +60,8 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
       summary: 'One image (ETag; If-None-Match → 304)',
       responses: { 200: imageReply, 304: 'empty' },
       params: imageParams,
-      handler: async ({ req, res, params }) => {
-        sendWithEtag(req, res, toImageJson(await images.get(params.id), baseUrl(req)));
+      handler: async ({ req, res, actor, params }) => {
+        sendWithEtag(req, res, jsonFor(req, actor)(await images.get(params.id)));
       },
     });
 
@@ -62,6 +72,7 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
       access: 'image:update',
       summary: 'Change title, description, gallery or file (uploader, gallery owner or admin)',
       responses: { 200: withMessage(imageReply) },
+      errors: ['CONFLICT'],
       upload: true,
       params: imageParams,
       body: updateImageBody,
@@ -70,7 +81,7 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
         const image = await images.update(actor, params.id, body, file);
         const detail = file ? `new file ${image.mimeType} ${image.size} bytes` : `fields=${Object.keys(body).join(',')}`;
         await audit.record(req, { action: 'image.update', actor, target: { type: 'image', id: image.id }, detail });
-        res.json({ message: 'Image updated successfully', ...toImageJson(image, baseUrl(req)) });
+        res.json({ message: 'Image updated successfully', ...jsonFor(req, actor)(image) });
       },
     });
 
@@ -107,14 +118,32 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
       method: 'post',
       path: FULL,
       access: 'image:create',
-      summary: 'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image)',
-      responses: { 201: withMessage(imageReply) },
+      summary: 'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image); the same bytes again in that gallery → 200 with the image already there',
+      responses: { 201: withMessage(imageReply), 200: withMessage(imageReply) },
       upload: true,
       body: createImageBody,
+      errors: ['CONFLICT'],
       handler: async ({ req, res, actor, body }) => {
-        const image = await images.create(actor, body, claimUpload(req, res));
+        const { image, created } = await images.create(actor, body, claimUpload(req, res));
+        if (!created) {
+          res.status(200).json({ message: 'This gallery already has this image', ...jsonFor(req, actor)(image) });
+          return;
+        }
         await audit.record(req, { action: 'image.upload', actor, target: { type: 'image', id: image.id }, detail: `${image.mimeType} ${image.size} bytes` });
-        res.status(201).json({ message: 'Image created successfully', ...toImageJson(image, baseUrl(req)) });
+        res.status(201).json({ message: 'Image created successfully', ...jsonFor(req, actor)(image) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/gallery/galleries/:id/images/:sha256',
+      access: 'image:read',
+      summary: 'Is an image with this SHA-256 already in the gallery? 200 with it, or 404 (HEAD works too: ask before uploading)',
+      responses: { 200: imageReply },
+      params: sha256Params,
+      handler: async ({ req, res, actor, params }) => {
+        const image = await images.findBySha256(params.id, params.sha256);
+        if (!image) throw new AppError('NOT_FOUND', 'No image with that SHA-256 in this gallery');
+        res.json(jsonFor(req, actor)(image));
       },
     }),
     show(`${FULL}/:id`, 'image:manage'),
@@ -130,11 +159,12 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
       method: 'get',
       path: `${FULL}/:id/file`,
       access: 'image:read',
-      summary: 'The image file itself',
+      summary: 'The image file: ?size=thumb|preview|original (default: the original for its uploader, the gallery owner and admins, the preview for other viewers)',
       responses: { 200: 'binary', 206: 'binary', 304: 'empty' },
       errors: ['RANGE_NOT_SATISFIABLE'],
       params: imageParams,
-      handler: async ({ req, res, params }) => {
+      query: fileQuery,
+      handler: async ({ req, res, actor, params, query }) => {
         // One byte range is served (206); a malformed or multi-part Range gets the whole file.
         const wanted = (size: number) => {
           if (!req.headers.range || size === 0) return undefined;
@@ -142,16 +172,18 @@ export function imageRoutes({ images, audit, publicUrl }: { images: ImagesServic
           if (ranges === -1) throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
           return Array.isArray(ranges) && ranges.length === 1 ? { start: ranges[0].start, end: ranges[0].end } : undefined;
         };
-        const { image, stream, size, range } = await images.openFile(params.id, wanted);
+        const file = await images.openFile(actor, params.id, query.size, wanted);
+        const { image, stream, size, range } = file;
         res.set({
-          'Content-Type': image.mimeType,
+          'Content-Type': file.mimeType,
           'X-Content-Type-Options': 'nosniff',
           'Content-Security-Policy': "default-src 'none'",
           // The versioned URL from the image's JSON never changes content: cache it for good.
-          'Cache-Control': req.query.v === fileVersion(image.sha256) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+          'Cache-Control': query.v === fileVersion(image.sha256) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
           'Accept-Ranges': 'bytes',
-          'Content-Disposition': contentDisposition(downloadName(image.title, image.mimeType), { type: 'inline' }),
-          ETag: `"${image.sha256}"`,
+          'Content-Disposition': contentDisposition(downloadName(image.title, file.mimeType, file.variant), { type: 'inline' }),
+          ETag: file.variant === 'original' ? `"${image.sha256}"` : `"${image.sha256}.${file.variant}"`,
+          Vary: 'Authorization',
         });
         if (req.fresh || req.method === 'HEAD') {
           stream.destroy();

@@ -36,11 +36,28 @@ export const imageReply = z.strictObject({
   gallery: id,
   gallery_name: z.string(),
   uploader: userRef,
+  original: z.string().nullable().meta({ description: 'The original file, with its EXIF; null for callers who may only see variants' }),
+  preview: z.string().meta({ description: 'WebP, at most 1440 px a side, upright, no metadata' }),
+  thumbnail: z.string().meta({ description: 'WebP, at most 256 px a side, upright, no metadata' }),
   mimeType: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']),
   size: z.number().int().nonnegative(),
   width: z.number().int().nullable(),
   height: z.number().int().nullable(),
+  orientation: z.number().int().min(1).max(8).nullable(),
+  capturedAt: z.string().nullable().meta({ description: 'When the photo was taken (EXIF), as the camera wrote it' }),
+  cameraModel: z.string().nullable(),
+  hasGps: z.boolean().meta({ description: 'Whether the original carries a GPS position (never shown in variants)' }),
   sha256: z.string().regex(/^[a-f0-9]{64}$/),
   createdAt: timestamp,
   updatedAt: timestamp,
+});
+
+export const fileQuery = z.object({
+  size: z.enum(['thumb', 'preview', 'original']).optional(),
+  v: z.string().max(64).optional(),
+});
+
+export const sha256Params = z.object({
+  id: idParam,
+  sha256: z.string().regex(/^[a-fA-F0-9]{64}$/, 'A SHA-256 in hex (64 characters).').transform((value) => value.toLowerCase()),
 });

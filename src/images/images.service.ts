@@ -1,20 +1,46 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor';
 import type { AppDeps } from '../deps';
 import { canModifyGallery } from '../galleries/galleries.policy';
 import { findGalleryOwner } from '../galleries/galleries.repository';
-import { AppError, badRequest, forbidden, notFound } from '../http/errors';
-import { EXTENSIONS, inspectImage, type ImageMimeType } from './image-inspection';
-import { canModifyImage } from './images.policy';
-import * as repo from './images.repository';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors';
 import type { ListOptions } from '../http/listing';
+import { newStorageKey, variantKey, type VariantName } from '../storage/storage-keys';
+import { EXTENSIONS, type ImageMimeType } from './image-inspection';
+import type { ImageFiles } from './image-files';
+import { processImage } from './image-processing';
+import { canModifyImage, canSeeOriginal } from './images.policy';
+import * as repo from './images.repository';
 
 type UploadedFile = { path: string; size: number; sha256: string; mimeType: ImageMimeType };
 type ImageFields = { title?: string; description?: string; gallery?: number };
+export type FileSize = VariantName | 'original';
 
 const IMAGE_NOT_FOUND = 'Image not found';
 
-export function createImagesService({ db, reader, storage, logger, config }: Pick<AppDeps, 'db' | 'reader' | 'storage' | 'logger' | 'config'>) {
+/** Prisma's unique-constraint error. */
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'P2002';
+}
+
+/** Runs changes to one image one at a time (in this process): a delete never races an update's file swap. */
+function perImageQueue() {
+  const tails = new Map<number, Promise<unknown>>();
+  return async <T>(id: number, work: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(id) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    tails.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(id) === tail) tails.delete(id);
+    }
+  };
+}
+
+export function createImagesService({ db, reader, files, config }: Pick<AppDeps, 'db' | 'reader' | 'config'> & { files: ImageFiles }) {
+  const serially = perImageQueue();
+
   async function get(id: number) {
     const image = await repo.findImage(reader, id);
     if (!image) throw notFound(IMAGE_NOT_FOUND);
@@ -28,13 +54,6 @@ export function createImagesService({ db, reader, storage, logger, config }: Pic
     if (!canModifyGallery(actor, gallery)) throw forbidden('You can add images only to your own galleries.');
   }
 
-  /** Type, hash and dimensions of an uploaded file, and the key it will be stored under. */
-  async function prepareFile(file: UploadedFile) {
-    const { width, height } = await inspectImage(file.path, file.mimeType, config.maxImagePixels);
-    const storageKey = `${randomUUID().replaceAll('-', '')}.${EXTENSIONS[file.mimeType]}`;
-    return { mimeType: file.mimeType, sha256: file.sha256, size: file.size, width, height, storageKey };
-  }
-
   /** 413 when this file would take the actor past their storage quota. */
   async function requireRoom(actor: Actor, addedBytes: number, freedBytes = 0) {
     const { usedBytes, quotaMb } = await repo.storageUse(db, actor.id);
@@ -45,84 +64,152 @@ export function createImagesService({ db, reader, storage, logger, config }: Pic
     }
   }
 
-  async function deleteFileQuietly(key: string) {
-    await storage.delete(key).catch((error: unknown) => {
-      logger.error('could not delete image file', { key, error: String(error) });
-    });
+  const duplicateIn = (galleryId: number, existingId?: number) =>
+    conflict(`Gallery ${galleryId} already has an image with the same bytes${existingId ? ` (image ${existingId})` : ''}.`);
+
+  /**
+   * Checks and decodes the upload, and stages it with its variants under a new key: durable on
+   * disk, not yet visible. Returns the row fields that describe the file.
+   */
+  async function prepareFile(file: UploadedFile) {
+    const { variants, ...described } = await processImage(file.path, file.mimeType, config.maxImagePixels);
+    const storageKey = newStorageKey(EXTENSIONS[file.mimeType]);
+    await files.stage(file.path, storageKey, variants);
+    files.faultPoint('upload-staged');
+    return { mimeType: file.mimeType, sha256: file.sha256, size: file.size, storageKey, ...described };
   }
 
+  /** Moves the committed row's staged files into place. */
+  async function storeFiles(storageKey: string) {
+    files.faultPoint('upload-committed');
+    await files.store(storageKey);
+    files.faultPoint('upload-stored');
+  }
+
+  /**
+   * Upload: the same bytes already in the gallery give back that image (`created: false`);
+   * otherwise temp file → decode and variants → staged (fsync) → row committed → files stored.
+   * The unique (gallery, sha256) index settles parallel identical uploads: one row, one file.
+   */
   async function create(actor: Actor, input: Required<ImageFields>, file: UploadedFile | undefined) {
+    if (!file) throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
+    let staged: string | undefined;
     try {
-      if (!file) throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
       await requireTargetGallery(actor, input.gallery);
+      const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256);
+      if (existing) return { image: existing, created: false };
       await requireRoom(actor, file.size);
       const prepared = await prepareFile(file);
-      const image = await repo.insertImage(db, {
-        galleryId: input.gallery,
-        uploaderId: actor.id,
-        title: input.title,
-        description: input.description,
-        ...prepared,
-      });
+      staged = prepared.storageKey;
+      let image: repo.ImageRow;
       try {
-        await storage.putFromTemp(file.path, prepared.storageKey);
+        image = await repo.insertImage(db, { galleryId: input.gallery, uploaderId: actor.id, title: input.title, description: input.description, ...prepared });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const winner = await repo.findImageBySha256(reader, input.gallery, file.sha256);
+        if (!winner) throw conflict('The same image is being deleted from this gallery; try again.');
+        return { image: winner, created: false };
+      }
+      try {
+        await storeFiles(prepared.storageKey);
       } catch (error) {
         await repo.deleteImage(db, image.id).catch(() => undefined);
         throw error;
       }
-      return image;
+      staged = undefined;
+      return { image, created: true };
     } finally {
-      if (file) await storage.discardTemp(file.path);
+      if (staged) await files.discardStaged(staged);
+      await files.discardUpload(file.path);
     }
   }
 
   async function update(actor: Actor, id: number, input: ImageFields, file: UploadedFile | undefined) {
     try {
-      const image = await get(id);
-      if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may change this image.');
-      const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-      if (Object.keys(changes).length === 0 && !file) {
-        throw badRequest('Send at least one of: title, description, gallery, image.');
-      }
-      if (input.gallery !== undefined && input.gallery !== image.galleryId) await requireTargetGallery(actor, input.gallery);
-      const { gallery, ...fields } = changes as ImageFields;
-      const data: Partial<repo.NewImage> = { ...fields, ...(gallery !== undefined ? { galleryId: gallery } : {}) };
-      if (!file) return await repo.updateImage(db, id, data, image);
+      return await serially(id, async () => {
+        const image = await get(id);
+        if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may change this image.');
+        const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+        if (Object.keys(changes).length === 0 && !file) {
+          throw badRequest('Send at least one of: title, description, gallery, image.');
+        }
+        const galleryId = input.gallery ?? image.galleryId;
+        if (galleryId !== image.galleryId) await requireTargetGallery(actor, galleryId);
+        const sha256 = file?.sha256 ?? image.sha256;
+        const clash = galleryId !== image.galleryId || sha256 !== image.sha256 ? await repo.findImageBySha256(reader, galleryId, sha256) : null;
+        if (clash && clash.id !== id) throw duplicateIn(galleryId, clash.id);
 
-      await requireRoom(actor, file.size, image.uploaderId === actor.id ? image.size : 0);
-      const prepared = await prepareFile(file);
-      const updated = await repo.updateImage(db, id, { ...data, ...prepared }, image);
-      try {
-        await storage.putFromTemp(file.path, prepared.storageKey);
-      } catch (error) {
-        const { storageKey, mimeType, size, sha256, width, height } = image;
-        await repo.updateImage(db, id, { storageKey, mimeType, size, sha256, width, height }, image).catch(() => undefined);
-        throw error;
-      }
-      await deleteFileQuietly(image.storageKey);
-      return updated;
+        const { gallery, ...fields } = changes as ImageFields;
+        const data: Partial<repo.NewImage> = { ...fields, ...(gallery !== undefined ? { galleryId: gallery } : {}) };
+        if (!file) return await saveChanges(id, data, image);
+
+        await requireRoom(actor, file.size, image.uploaderId === actor.id ? image.size : 0);
+        const prepared = await prepareFile(file);
+        let updated: repo.ImageRow;
+        try {
+          updated = await saveChanges(id, { ...data, ...prepared }, image);
+        } catch (error) {
+          await files.discardStaged(prepared.storageKey);
+          throw error;
+        }
+        try {
+          await storeFiles(prepared.storageKey);
+        } catch (error) {
+          const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps } = image;
+          await repo.updateImage(db, id, { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps }, image).catch(() => undefined);
+          await files.discardStaged(prepared.storageKey);
+          throw error;
+        }
+        await files.remove(image.storageKey);
+        return updated;
+      });
     } finally {
-      if (file) await storage.discardTemp(file.path);
+      if (file) await files.discardUpload(file.path);
     }
   }
 
-  async function remove(actor: Actor, id: number) {
-    const image = await get(id);
-    if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may delete this image.');
-    await repo.deleteImage(db, id);
-    await deleteFileQuietly(image.storageKey);
+  /** The update itself: a row deleted meanwhile is 404, a clash with another image of the gallery 409. */
+  async function saveChanges(id: number, data: Partial<repo.NewImage>, current: repo.ImageRow) {
+    try {
+      return await repo.updateImage(db, id, data, current);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateIn(data.galleryId ?? current.galleryId);
+      if ((error as { code?: unknown }).code === 'P2025') throw notFound(IMAGE_NOT_FOUND);
+      throw error;
+    }
   }
 
-  /** The image and its file; `rangeFor` picks the byte range to read from the file's size. */
-  async function openFile(id: number, rangeFor?: (size: number) => { start: number; end: number } | undefined) {
+  /** Delete: the row is marked (hidden at once), the files removed, then the row. */
+  async function remove(actor: Actor, id: number) {
+    await serially(id, async () => {
+      const image = await get(id);
+      if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may delete this image.');
+      if (!(await repo.markDeleted(db, id))) throw notFound(IMAGE_NOT_FOUND);
+      files.faultPoint('delete-marked');
+      await files.remove(image.storageKey);
+      await repo.deleteImage(db, id);
+    });
+  }
+
+  /**
+   * The file to send: `size` as asked, or by default the original for those who may see it and
+   * the preview for everyone else. `rangeFor` picks the byte range from the file's size.
+   */
+  async function openFile(actor: Actor, id: number, size: FileSize | undefined, rangeFor?: (size: number) => { start: number; end: number } | undefined) {
     const image = await get(id);
-    const range = rangeFor?.(image.size);
-    const file = await storage.open(image.storageKey, range);
-    return { image, range, ...file };
+    const mayOriginal = canSeeOriginal(actor, image, config.originalsVisibleTo);
+    const chosen = size ?? (mayOriginal ? 'original' : 'preview');
+    if (chosen === 'original' && !mayOriginal) {
+      throw forbidden('The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.');
+    }
+    const key = chosen === 'original' ? image.storageKey : variantKey(image.storageKey, chosen);
+    const file = await files.open(key, rangeFor);
+    return { image, variant: chosen, mimeType: chosen === 'original' ? image.mimeType : 'image/webp', ...file };
   }
 
   return {
     get,
+    findBySha256: (galleryId: number, sha256: string) => repo.findImageBySha256(reader, galleryId, sha256),
     list: (filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) => repo.listImages(reader, filter, options),
     create,
     update,

@@ -1,18 +1,31 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, opendir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../http/errors';
-import type { Storage } from './storage';
+import { KEY_SHAPE } from './storage-keys';
+import type { Storage, StoredFile } from './storage';
 
-const KEY_SHAPE = /^[a-f0-9]{32}\.[a-z0-9]{2,5}$/;
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
 
 function ignoreMissing(error: unknown): void {
-  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  if (!isMissing(error)) throw error;
+}
+
+/** Makes a directory's entries (a rename into it) durable. */
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
- * Files under `<root>/images/<first two characters of key>/<key>`; uploads in progress in
- * `<root>/tmp`, so that moving one into place is a rename on one filesystem.
+ * Files under `<root>/images/<first two characters of key>/<key>`; uploads in progress and staged
+ * files in `<root>/tmp`, so that storing one is a rename on one filesystem.
  */
 export async function createDiskStorage(root: string): Promise<Storage> {
   const base = resolve(root);
@@ -21,35 +34,94 @@ export async function createDiskStorage(root: string): Promise<Storage> {
   await mkdir(tempDir, { recursive: true });
   await mkdir(imagesDir, { recursive: true });
 
-  const pathOf = (key: string) => {
+  const checked = (key: string) => {
     if (!KEY_SHAPE.test(key)) throw new Error(`invalid storage key: ${key}`);
-    return join(imagesDir, key.slice(0, 2), key);
+    return key;
   };
+  const pathOf = (key: string) => join(imagesDir, checked(key).slice(0, 2), key);
+  const stagingPath = (key: string) => join(tempDir, checked(key));
+
+  /** The stored file, or its staged copy while a committed upload is being moved into place. */
+  async function openStoredOrStaged(key: string) {
+    for (const path of [pathOf(key), stagingPath(key)]) {
+      try {
+        return await open(path, 'r');
+      } catch (error) {
+        ignoreMissing(error);
+      }
+    }
+    throw new AppError('NOT_FOUND', 'Image file not found');
+  }
 
   return {
     tempDir,
-    async putFromTemp(tempPath, key) {
-      const target = pathOf(key);
-      await mkdir(join(imagesDir, key.slice(0, 2)), { recursive: true });
-      await rename(tempPath, target);
+    stagingPath,
+    async stageFile(key, fromPath) {
+      await rename(fromPath, stagingPath(key));
+      await syncDirectory(tempDir);
     },
-    async open(key, range) {
-      let handle;
+    async stageBytes(key, bytes) {
+      const handle = await open(stagingPath(key), 'wx');
       try {
-        handle = await open(pathOf(key), 'r');
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    },
+    async put(key, fromPath) {
+      const folder = join(imagesDir, checked(key).slice(0, 2));
+      await mkdir(folder, { recursive: true });
+      await rename(fromPath, join(folder, key));
+      await syncDirectory(folder);
+    },
+    async get(key, rangeFor) {
+      const handle = await openStoredOrStaged(key);
+      try {
+        const { size } = await handle.stat();
+        const range = rangeFor?.(size);
+        // The stream owns the descriptor: a delete racing this read cannot truncate what is sent.
+        return { stream: createReadStream('', { fd: handle, autoClose: true, ...range }), size, range };
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    },
+    async stat(key) {
+      try {
+        const info = await stat(pathOf(key));
+        return { key, size: info.size, modifiedAt: info.mtime };
       } catch (error) {
         ignoreMissing(error);
-        throw new AppError('NOT_FOUND', 'Image file not found');
+        return null;
       }
-      const { size } = await handle.stat();
-      // The stream owns the descriptor: a delete racing this read cannot truncate what is sent.
-      return { stream: createReadStream('', { fd: handle, autoClose: true, ...range }), size };
     },
     async delete(key) {
       await unlink(pathOf(key)).catch(ignoreMissing);
     },
-    async discardTemp(tempPath) {
-      await unlink(tempPath).catch(ignoreMissing);
+    async *list(): AsyncIterable<StoredFile> {
+      for (const folder of await readdir(imagesDir)) {
+        const dir = await opendir(join(imagesDir, folder)).catch(() => null);
+        if (!dir) continue;
+        for await (const entry of dir) {
+          if (!entry.isFile()) continue;
+          const info = await stat(join(imagesDir, folder, entry.name)).catch(() => null);
+          if (info) yield { key: entry.name, size: info.size, modifiedAt: info.mtime };
+        }
+      }
+    },
+    async listTemp() {
+      const names = await readdir(tempDir);
+      const files = await Promise.all(
+        names.map(async (name) => {
+          const info = await stat(join(tempDir, name)).catch(() => null);
+          return info?.isFile() ? { path: join(tempDir, name), name, modifiedAt: info.mtime } : null;
+        }),
+      );
+      return files.filter((file) => file !== null);
+    },
+    async discardTemp(path) {
+      await unlink(path).catch(ignoreMissing);
     },
   };
 }

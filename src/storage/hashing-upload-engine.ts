@@ -10,6 +10,9 @@ import { NOT_AN_IMAGE, sniffImageType, type ImageMimeType } from '../images/imag
 /** What the engine adds to multer's file: computed in the one pass that writes it. */
 export type HashedUpload = { sha256: string; mimeType: ImageMimeType };
 
+/** Temp files of uploads in progress end with this. */
+export const UPLOAD_SUFFIX = '.upload';
+
 /** Bytes needed to tell every accepted type apart (AVIF's brands sit in its first box). */
 const SNIFF_BYTES = 32;
 
@@ -22,8 +25,9 @@ const SNIFF_BYTES = 32;
 export function hashingUploadEngine(tempDir: string): multer.StorageEngine {
   return {
     _handleFile(_req: Request, file, done) {
-      const path = join(tempDir, `${randomUUID()}.upload`);
-      const out = createWriteStream(path, { flags: 'wx' });
+      const path = join(tempDir, `${randomUUID()}${UPLOAD_SUFFIX}`);
+      // flush: the bytes are on disk (fsync) before the file is reported written.
+      const out = createWriteStream(path, { flags: 'wx', flush: true });
       const hash = createHash('sha256');
       let size = 0;
       let head = Buffer.alloc(0);

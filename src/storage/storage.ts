@@ -1,18 +1,43 @@
 import type { Readable } from 'node:stream';
 
-/** Where image files live. Keys are server-generated; a client's filename never reaches a path. */
+/** A stored file as the storage sees it. */
+export type StoredFile = { key: string; size: number; modifiedAt: Date };
+
+/** A file in the temp area: an upload in progress (or left by a crash), or a staged file. */
+export type TempFile = { path: string; name: string; modifiedAt: Date };
+
+/**
+ * Where image files live. Keys are server-generated (`storage-keys.ts`); a client's filename never
+ * reaches a path. A file goes temp → staged (`stagingPath(key)`, durable) → stored (`put`), so a
+ * crash between the database commit and `put` can be rolled forward from the staged copy.
+ */
 export interface Storage {
   /** Folder for uploads in progress, on the same filesystem as the stored files. */
   readonly tempDir: string;
-  /** Moves a finished temp file into place under `key`. */
-  putFromTemp(tempPath: string, key: string): Promise<void>;
+  /** Where the file for `key` waits between being written and being stored. */
+  stagingPath(key: string): string;
+  /** Moves a finished temp file to the staging place of `key`; durable once it resolves. */
+  stageFile(key: string, fromPath: string): Promise<void>;
+  /** Writes bytes as the staged file of `key`; durable once it resolves. */
+  stageBytes(key: string, bytes: Buffer): Promise<void>;
+  /** Moves a staged (or any finished temp) file into place under `key`; durable once it resolves. */
+  put(key: string, fromPath: string): Promise<void>;
   /**
    * The size of the stored file and a stream of it, or of the byte range asked for (ends
-   * included); throws NOT_FOUND when it is missing.
+   * included); throws NOT_FOUND when it is missing. `rangeFor` picks the range from the size.
    */
-  open(key: string, range?: { start: number; end: number }): Promise<{ stream: Readable; size: number }>;
+  get(
+    key: string,
+    rangeFor?: (size: number) => { start: number; end: number } | undefined,
+  ): Promise<{ stream: Readable; size: number; range?: { start: number; end: number } }>;
+  /** Size and time of a stored file, or null when there is none. */
+  stat(key: string): Promise<StoredFile | null>;
   /** Removes a stored file; a file already gone is not an error. */
   delete(key: string): Promise<void>;
-  /** Removes a temp file if it is still there. */
-  discardTemp(tempPath: string): Promise<void>;
+  /** Every stored file. */
+  list(): AsyncIterable<StoredFile>;
+  /** Every file in the temp area. */
+  listTemp(): Promise<TempFile[]>;
+  /** Removes a temp or staged file if it is still there. */
+  discardTemp(path: string): Promise<void>;
 }

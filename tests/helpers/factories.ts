@@ -61,24 +61,37 @@ export async function createGallery(t: TestApp, owner: { id: number }, name = un
   return t.db.gallery.create({ data: { name, description, ownerId: owner.id, ...galleryKeys(name, description) } });
 }
 
-export function pngBytes(width = 4, height = 3, color = '#ff0000'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: color } }).png().toBuffer();
+let colorCounter = 0;
+/**
+ * A colour no other call has had: every image made here has its own bytes, since the same bytes
+ * twice in a gallery are one image.
+ */
+export function uniqueColor(): { r: number; g: number; b: number } {
+  const n = (colorCounter += 1) * 2654435761;
+  return { r: n & 0xff, g: (n >>> 8) & 0xff, b: (n >>> 16) & 0xff };
 }
 
-export function jpegBytes(width = 4, height = 3, color = '#00ff00'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: color } }).jpeg().toBuffer();
+type Color = string | { r: number; g: number; b: number };
+const solid = (width: number, height: number, color: Color) => sharp({ create: { width, height, channels: 3, background: color } });
+
+export function pngBytes(width = 4, height = 3, color: Color = uniqueColor()): Promise<Buffer> {
+  return solid(width, height, color).png().toBuffer();
 }
 
-export function webpBytes(width = 4, height = 3): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#0000ff' } }).webp().toBuffer();
+export function jpegBytes(width = 4, height = 3, color: Color = uniqueColor()): Promise<Buffer> {
+  return solid(width, height, color).jpeg({ quality: 100 }).toBuffer();
 }
 
-export function avifBytes(width = 4, height = 3): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#ff00ff' } }).avif().toBuffer();
+export function webpBytes(width = 4, height = 3, color: Color = uniqueColor()): Promise<Buffer> {
+  return solid(width, height, color).webp({ lossless: true }).toBuffer();
 }
 
-export function gifBytes(width = 4, height = 3): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#00ffff' } }).gif().toBuffer();
+export function avifBytes(width = 4, height = 3, color: Color = uniqueColor()): Promise<Buffer> {
+  return solid(width, height, color).avif({ lossless: true }).toBuffer();
+}
+
+export function gifBytes(width = 4, height = 3, color: Color = uniqueColor()): Promise<Buffer> {
+  return solid(width, height, color).gif().toBuffer();
 }
 
 /** Uploads an image as `user` and returns the reply (status not checked). */

@@ -67,7 +67,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
-  const { db, reader, close } = openDatabase(config.databaseUrl);
+  const { db, reader, close } = openDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
   const storage = await createDiskStorage(uploadDir);
   const app = buildApp({ config, db, reader, storage, logger: createLogger(config.logLevel) });
   return {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createCast, createGallery, createImage, createUser, jpegBytes, pngBytes, upload, type TestUser } from '../helpers/factories';
+import { expectStorageInStep } from '../helpers/storage';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -35,7 +36,7 @@ describe('full-access listing, /api/gallery/images', () => {
       title: 'first',
       description: '',
       gallery: galleryId,
-      image: expect.stringMatching(new RegExp(`/api/gallery/images/${first.id}/file/\\?v=[a-f0-9]{16}$`)),
+      image: expect.stringMatching(new RegExp(`/api/gallery/images/${first.id}/file/\\?v=[a-f0-9]{16}&size=original$`)),
       uploader: { id: owner.id, username: owner.username },
       mimeType: 'image/png',
       width: 4,
@@ -198,8 +199,9 @@ describe('one image', () => {
     const files = t.files();
     expect(files.some((file) => file.endsWith(before.storageKey))).toBe(false);
     expect(files.some((file) => file.endsWith(after.storageKey))).toBe(true);
-    const file = await request(t.app).get(`/api/gallery/images/${image.id}/file/`).set(subscriber.auth).expect(200);
+    const file = await request(t.app).get(`/api/gallery/images/${image.id}/file/`).set(owner.auth).expect(200);
     expect(file.headers['content-type']).toBe('image/jpeg');
+    await expectStorageInStep(t);
   });
 
   it.each([
@@ -230,16 +232,25 @@ describe('one image', () => {
 });
 
 describe('the file endpoint', () => {
-  it('serves the bytes to every role with type, length, ETag and nosniff (the original never served media)', async () => {
+  it('serves every role a file with type, length, ETag and nosniff (the original never served media)', async () => {
     const image = await createImage(t, owner, galleryId);
     const row = await t.db.image.findUniqueOrThrow({ where: { id: image.id } });
-    for (const user of [subscriber, companyUser, owner, admin]) {
+    for (const user of [owner, admin]) {
       const res = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(user.auth).buffer(true).expect(200);
       expect(res.headers['content-type']).toBe('image/png');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers.etag).toBe(`"${row.sha256}"`);
       expect(Number(res.headers['content-length'])).toBe(row.size);
       expect((res.body as Buffer).subarray(1, 4).toString()).toBe('PNG');
+    }
+    // View-only roles get the preview: the original (and its EXIF) is for its owners.
+    for (const user of [subscriber, companyUser]) {
+      const res = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(user.auth).buffer(true).expect(200);
+      expect(res.headers['content-type']).toBe('image/webp');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers.etag).toBe(`"${row.sha256}.preview"`);
+      expect(Number(res.headers['content-length'])).toBe((res.body as Buffer).length);
+      expect((res.body as Buffer).subarray(8, 12).toString()).toBe('WEBP');
     }
   });
 
@@ -294,7 +305,7 @@ describe('the file endpoint', () => {
       const user = await createUser(other, 'beta_player');
       const gallery = await createGallery(other, user);
       const image = await createImage(other, user, gallery.id);
-      expect(image.image).toMatch(new RegExp(`^https://gallery\\.example\\.com/api/gallery/images/${image.id}/file/\\?v=[a-f0-9]{16}$`));
+      expect(image.image).toMatch(new RegExp(`^https://gallery\\.example\\.com/api/gallery/images/${image.id}/file/\\?v=[a-f0-9]{16}&size=original$`));
     } finally {
       await other.close();
     }

@@ -56,7 +56,7 @@ describe('personal access tokens', () => {
       expect(res.body.message).toBe('This token is read-only.');
     }
     expect((await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).title).toBe('kept title');
-    expect(t.files().length).toBe(1);
+    expect(t.files().length).toBe(3); // the original, its thumbnail and preview
     await request(t.app).post('/api/auth/logout').set(auth(token)).expect(200);
   });
 

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import request from 'supertest';
-import { avifBytes, createGallery, createUser, gifBytes, jpegBytes, pngBytes, upload, webpBytes, type TestUser } from '../helpers/factories';
+import { avifBytes, createGallery, createUser, gifBytes, jpegBytes, pngBytes, uniqueColor, upload, webpBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { expectStorageInStep } from '../helpers/storage';
 
 let t: TestApp;
 let player: TestUser;
@@ -22,13 +23,7 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Nothing left in the temp folder and no stored file without a row. */
-async function expectNoStrayFiles() {
-  const keys = new Set((await t.db.image.findMany({ select: { storageKey: true } })).map((row) => row.storageKey));
-  const files = t.files();
-  expect(files.filter((file) => file.startsWith('tmp/'))).toEqual([]);
-  expect(files.filter((file) => !keys.has(file.split('/').pop()!))).toEqual([]);
-}
+const expectNoStrayFiles = () => expectStorageInStep(t);
 
 async function imageCount() {
   return t.db.image.count();
@@ -48,8 +43,9 @@ describe('accepted uploads', () => {
     const row = await t.db.image.findUniqueOrThrow({ where: { id: res.body.id } });
     expect(row.sha256).toBe(require('node:crypto').createHash('sha256').update(bytes).digest('hex'));
     expect(row.storageKey).not.toContain('x.bin');
-    const served = await request(t.app).get(`/api/gallery/images/${row.id}/file`).set(subscriber.auth).buffer(true).expect(200);
+    const served = await request(t.app).get(`/api/gallery/images/${row.id}/file?size=original`).set(player.auth).buffer(true).expect(200);
     expect(Buffer.compare(served.body as Buffer, bytes)).toBe(0);
+    await request(t.app).get(`/api/gallery/images/${row.id}/file?size=thumb`).set(subscriber.auth).expect(200).expect('Content-Type', 'image/webp');
     await expectNoStrayFiles();
   });
 
@@ -205,19 +201,19 @@ describe('storage quotas', () => {
       const user = await createUser(quota, 'beta_player');
       const admin = await createUser(quota, 'admin');
       const gallery = await createGallery(quota, user);
-      // An uncompressed PNG of about 0.6 MiB: one fits in 1 MiB, two do not.
-      const bytes = await sharp({ create: { width: 500, height: 400, channels: 3, background: '#123456' } }).png({ compressionLevel: 0 }).toBuffer();
-      await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(201);
-      const over = await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(413);
+      // Uncompressed PNGs of about 0.6 MiB (each its own bytes): one fits in 1 MiB, two do not.
+      const png = () => sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } }).png({ compressionLevel: 0 }).toBuffer();
+      await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(201);
+      const over = await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(413);
       expect(over.body.message).toMatch(/^Storage quota exceeded: 0\.6 MiB of 1\.0 MiB used/);
       expect(await quota.db.image.count()).toBe(1);
       expect(quota.files().filter((f) => f.startsWith('tmp/'))).toEqual([]);
 
       const raised = await request(quota.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ storageQuotaMb: 5 }).expect(200);
       expect(raised.body.storageQuotaMb).toBe(5);
-      await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(201);
+      await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(201);
       await request(quota.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ storageQuotaMb: null }).expect(200);
-      await upload(quota, user, { gallery: gallery.id }, { bytes }).expect(413);
+      await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(413);
     } finally {
       await quota.close();
     }

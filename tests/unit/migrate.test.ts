@@ -82,4 +82,40 @@ describe('upgrading a database that holds data', () => {
     expect(image).toMatchObject({ title: 'Sunset AT Sea', titleKey: 'sunset at sea', searchText: 'sunset at sea\nred sky' });
     expect(gallery).toMatchObject({ name: 'Summer Trip', nameKey: 'summer trip', searchText: 'summer trip\nbeach' });
   });
+
+  it('resolves duplicate images (same bytes, same gallery) before the unique index: oldest kept, the others noted in the audit log', async () => {
+    const file = join(dir, 'duplicates.db');
+    const url = `file:${file}`;
+    const migrations = loadMigrations(url);
+    const pipeline = migrations.findIndex((m) => m.name.endsWith('_image_pipeline'));
+    expect(pipeline).toBeGreaterThan(0);
+    await deployMigrations(url, migrations.slice(0, pipeline));
+    const db = new Sqlite(file);
+    db.exec(`
+      INSERT INTO "Role" (name, label) VALUES ('beta_player', 'Beta Player');
+      INSERT INTO "User" (username, "usernameLower", email, "emailLower", "passwordHash", "roleId") VALUES ('Ann', 'ann', 'a@x', 'a@x', 'h', 1);
+      INSERT INTO "Gallery" (name, description, "ownerId", "updatedAt") VALUES ('One', '', 1, '2026-01-01T00:00:00.000+00:00');
+      INSERT INTO "Gallery" (name, description, "ownerId", "updatedAt") VALUES ('Two', '', 1, '2026-01-01T00:00:00.000+00:00');
+      INSERT INTO "Image" ("galleryId", "uploaderId", title, "storageKey", "mimeType", size, sha256, "updatedAt") VALUES
+        (1, 1, 'first',  'k1', 'image/png', 1, 'same', '2026-01-01T00:00:00.000+00:00'),
+        (1, 1, 'second', 'k2', 'image/png', 1, 'same', '2026-01-01T00:00:00.000+00:00'),
+        (1, 1, 'third',  'k3', 'image/png', 1, 'same', '2026-01-01T00:00:00.000+00:00'),
+        (1, 1, 'other',  'k4', 'image/png', 1, 'different', '2026-01-01T00:00:00.000+00:00'),
+        (2, 1, 'copy in another gallery', 'k5', 'image/png', 1, 'same', '2026-01-01T00:00:00.000+00:00');
+    `);
+    db.close();
+
+    await deployMigrations(url);
+
+    const after = new Sqlite(file);
+    const titles = (after.prepare('SELECT title FROM "Image" ORDER BY id').all() as { title: string }[]).map((row) => row.title);
+    const events = after.prepare('SELECT action, "targetId", detail FROM "AuditEvent" ORDER BY "targetId"').all();
+    expect(() => after.exec(`INSERT INTO "Image" ("galleryId", "uploaderId", title, "storageKey", "mimeType", size, sha256, "updatedAt") VALUES (1, 1, 'x', 'k6', 'image/png', 1, 'same', '2026-01-01')`)).toThrow(/UNIQUE/);
+    after.close();
+    expect(titles).toEqual(['first', 'other', 'copy in another gallery']);
+    expect(events).toEqual([
+      { action: 'image.deduplicate', targetId: 2, detail: 'duplicate of image 1 in gallery 1; title: second; file: k2' },
+      { action: 'image.deduplicate', targetId: 3, detail: 'duplicate of image 1 in gallery 1; title: third; file: k3' },
+    ]);
+  });
 });

@@ -1,0 +1,38 @@
+// `npm run storage:check`: compares the stored image files with the database, as the server does
+// when it starts (RECONCILE_ON_START), and prints what it found as JSON.
+//   --repair   also delete rows whose original file is missing, and stored files no row refers to
+//   --verify   also read every original and compare its SHA-256 with the database (slow)
+// Run it while the server is stopped, or at least while nobody uploads.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config';
+import { prepareDatabase } from '../src/db/prepare';
+import { createImageFiles } from '../src/images/image-files';
+import { checkStorage } from '../src/images/storage-check';
+import { createLogger } from '../src/logger';
+import { createDiskStorage } from '../src/storage/disk-storage';
+
+async function main() {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const { values } = parseArgs({ options: { repair: { type: 'boolean', default: false }, verify: { type: 'boolean', default: false } } });
+  const config = loadConfig();
+  const logger = createLogger('error');
+  const { db, close } = await prepareDatabase(config.databaseUrl);
+  try {
+    const storage = await createDiskStorage(config.uploadDir);
+    const report = await checkStorage(
+      { db, storage, files: createImageFiles({ storage, logger, config }), logger },
+      { repair: values.repair, verifyHashes: values.verify, tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels },
+    );
+    console.log(JSON.stringify(report, null, 2));
+    const problems = report.rowsWithoutFile.length + report.damaged.length + report.filesWithoutRow.length;
+    process.exitCode = problems > 0 && !values.repair ? 2 : 0;
+  } finally {
+    await close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
