@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createImageFiles } from '../../src/images/image-files';
+import { checkStorage, sweepStaleUploads } from '../../src/images/storage-check';
+import { createLogger } from '../../src/logger';
+import { createGallery, createImage, createUser, jpegBytes, type TestUser } from '../helpers/factories';
+import { expectStorageInStep } from '../helpers/storage';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+let owner: TestUser;
+let galleryId: number;
+
+beforeEach(async () => {
+  t = await startTestApp();
+  owner = await createUser(t, 'beta_player');
+  galleryId = (await createGallery(t, owner)).id;
+});
+afterEach(async () => {
+  await t.close();
+});
+
+function check(repair: boolean, tempMaxAgeMs = 3_600_000) {
+  const logger = createLogger('silent');
+  return checkStorage(
+    { db: t.db, storage: t.storage, files: createImageFiles({ storage: t.storage, logger, config: {} }), logger },
+    { repair, tempMaxAgeMs, maxImagePixels: 50_000_000, verifyHashes: true },
+  );
+}
+
+const stored = (key: string) => join(t.uploadDir, 'images', key.slice(0, 2), key);
+const keyOf = async (id: number) => (await t.db.image.findUniqueOrThrow({ where: { id } })).storageKey;
+
+describe('the storage check', () => {
+  it('finds nothing to do when files and rows are in step', async () => {
+    await createImage(t, owner, galleryId);
+    const report = await check(false);
+    expect(report).toEqual({
+      tempRemoved: [],
+      rolledForward: [],
+      deletionsFinished: [],
+      variantsRebuilt: [],
+      rowsWithoutFile: [],
+      damaged: [],
+      filesWithoutRow: [],
+      repaired: false,
+    });
+  });
+
+  it('makes missing variants again from the original', async () => {
+    const image = await createImage(t, owner, galleryId);
+    const key = await keyOf(image.id);
+    const thumb = stored(`${key.slice(0, 32)}.thumb.webp`);
+    rmSync(thumb);
+    const report = await check(false);
+    expect(report.variantsRebuilt).toEqual([key]);
+    expect(existsSync(thumb)).toBe(true);
+    await request(t.app).get(`/api/gallery/images/${image.id}/file/?size=thumb`).set(owner.auth).expect(200).expect('Content-Type', 'image/webp');
+    await expectStorageInStep(t);
+  });
+
+  it('finishes a delete that had begun, and rolls a committed upload forward from its staged files', async () => {
+    const deleting = await createImage(t, owner, galleryId);
+    await t.db.image.update({ where: { id: deleting.id }, data: { deletedAt: new Date() } });
+    const committed = await createImage(t, owner, galleryId);
+    const key = await keyOf(committed.id);
+    for (const name of [key, `${key.slice(0, 32)}.thumb.webp`, `${key.slice(0, 32)}.preview.webp`]) {
+      renameSync(stored(name), t.storage.stagingPath(name));
+    }
+    const report = await check(false);
+    expect(report.deletionsFinished).toEqual([deleting.id]);
+    expect(report.rolledForward).toHaveLength(3);
+    expect(await t.db.image.count({ where: { id: deleting.id } })).toBe(0);
+    await expectStorageInStep(t);
+  });
+
+  it('removes temp files only once they are older than the limit', async () => {
+    const fresh = join(t.storage.tempDir, 'fresh.upload');
+    const stale = join(t.storage.tempDir, 'stale.upload');
+    writeFileSync(fresh, 'x');
+    writeFileSync(stale, 'x');
+    const hourAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, hourAgo, hourAgo);
+    expect((await check(false)).tempRemoved).toEqual(['stale.upload']);
+    expect(existsSync(fresh)).toBe(true);
+    expect(await sweepStaleUploads(t.storage, 0)).toBe(1);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('reports rows without files, damaged files and files without rows, and deletes them only when repairing', async () => {
+    const lost = await createImage(t, owner, galleryId);
+    const damaged = await createImage(t, owner, galleryId);
+    const lostKey = await keyOf(lost.id);
+    rmSync(stored(lostKey));
+    writeFileSync(stored(await keyOf(damaged.id)), 'not the bytes that were uploaded');
+    const orphan = `${'ab'.repeat(16)}.jpg`;
+    mkdirSync(join(t.uploadDir, 'images', 'ab'), { recursive: true });
+    writeFileSync(stored(orphan), await jpegBytes());
+
+    const report = await check(false);
+    expect(report.rowsWithoutFile).toEqual([lost.id]);
+    expect(report.damaged).toEqual([damaged.id]);
+    expect(report.filesWithoutRow).toEqual([orphan]);
+    expect(await t.db.image.count({ where: { id: lost.id } })).toBe(1);
+    expect(existsSync(stored(orphan))).toBe(true);
+
+    const repaired = await check(true);
+    expect(repaired.rowsWithoutFile).toEqual([lost.id]);
+    expect(await t.db.image.count({ where: { id: lost.id } })).toBe(0);
+    expect(existsSync(stored(orphan))).toBe(false);
+    // A damaged file is only reported: its row still describes what the user uploaded.
+    expect(await t.db.image.count({ where: { id: damaged.id } })).toBe(1);
+  });
+});
