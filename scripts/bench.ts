@@ -1,7 +1,22 @@
-// `npm run bench`: throughput of the main read paths against a bare Express handler that returns
-// the same 50-item page from memory, all measured in this one run on this machine.
-//   BENCH_DURATION=5 (seconds per route)  BENCH_CONNECTIONS=10  BENCH_IMAGES=10000
-//   BENCH_DATABASE_URL=postgresql://…  to measure on PostgreSQL instead of a temporary SQLite file
+// `npm run bench`, in sections, each measured against a reference run in the same process on this
+// machine, with MET/MISS lines against the targets:
+//   reads       throughput of the main read paths against a bare Express handler that returns the
+//               same 50-item page from memory
+//   throughput  POST /api/gallery/images/ with ~1 MB and ~20 MB JPEGs (distinct noise images) against a
+//               plain Node http server piping the same multipart bodies to a file
+//   rss         the server in its own process (node --import tsx src/server.ts): its RSS while a
+//               ~100 MB JPEG is uploaded (transfer, and the whole request with the decode)
+//   thumbs      processImage() against bare sharp making the same two WebP variants, images/s
+// Environment:
+//   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all; `uploads` = throughput,rss,thumbs)
+//   reads:       BENCH_DURATION=5 (seconds per route)  BENCH_CONNECTIONS=10  BENCH_IMAGES=10000
+//                BENCH_ONLY=<route index 1-4> (that route and the reference only)
+//                BENCH_DATABASE_URL=postgresql://…  to measure on PostgreSQL instead of a temporary SQLite file
+//   throughput:  BENCH_UPLOADS_SMALL=30  BENCH_UPLOADS_LARGE=10  BENCH_UPLOAD_CONCURRENCY=1 (1: sequential)
+//   thumbs:      BENCH_THUMB_IMAGES=20  BENCH_THUMB_ROUNDS=3
+//   rss:         BENCH_RSS_INTERVAL_MS=20
+// The upload sections use temporary SQLite databases and upload folders, removed at the end.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +29,10 @@ import { loadConfig } from '../src/config';
 import { prepareDatabase } from '../src/db/prepare';
 import { createLogger } from '../src/logger';
 import { createDiskStorage } from '../src/storage/disk-storage';
+import { runUploadRss } from './bench/rss';
+import { runThumbnails } from './bench/thumbs';
+import { runUploadThroughput } from './bench/uploads';
+import { installCleanupHandlers, onCleanup } from './bench/util';
 
 const duration = Number(process.env.BENCH_DURATION ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -37,8 +56,9 @@ function listen(app: express.Express): Promise<{ url: string; close(): Promise<v
   });
 }
 
-async function main() {
+async function runReads() {
   const dir = mkdtempSync(join(tmpdir(), 'gallery-bench-'));
+  const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? `file:${join(dir, 'bench.db')}`;
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'error', BCRYPT_COST: '10', RATE_LIMIT_PER_MINUTE: '1000000' });
   const { db, reader, close } = await prepareDatabase(databaseUrl);
@@ -60,7 +80,7 @@ async function main() {
       storageKey: `${(stamp.toString(16) + (start + i).toString(16).padStart(8, '0')).padStart(32, '0')}.png`,
       mimeType: 'image/png',
       size: 123_456,
-      sha256: 'a'.repeat(64),
+      sha256: createHash('sha256').update(`bench image ${start + i}`).digest('hex'), // (gallery, sha256) is unique
       width: 1920,
       height: 1080,
     }));
@@ -139,7 +159,44 @@ async function main() {
   await db.gallery.delete({ where: { id: gallery.id } });
   await db.user.delete({ where: { id: user.id } });
   await close();
-  rmSync(dir, { recursive: true, force: true });
+  removeDir();
+}
+
+const SECTIONS = ['reads', 'throughput', 'rss', 'thumbs'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function selectedSections(): Section[] {
+  const asked = (process.env.BENCH_SECTIONS ?? SECTIONS.join(','))
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean)
+    .flatMap((name) => (name === 'uploads' ? ['throughput', 'rss', 'thumbs'] : name === 'all' ? [...SECTIONS] : [name]));
+  const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_SECTIONS: unknown ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}, uploads, all`);
+  return SECTIONS.filter((section) => asked.includes(section));
+}
+
+async function main() {
+  installCleanupHandlers();
+  const sections = selectedSections();
+  const count = (name: string, fallback: number) => {
+    const value = Number(process.env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: a whole number ≥ 1`);
+    return value;
+  };
+  const runs: Record<Section, () => Promise<void>> = {
+    reads: runReads,
+    throughput: () =>
+      runUploadThroughput({ small: count('BENCH_UPLOADS_SMALL', 30), large: count('BENCH_UPLOADS_LARGE', 10), concurrency: count('BENCH_UPLOAD_CONCURRENCY', 1), target: 0.6 }),
+    rss: () => runUploadRss({ budgetMb: 64, intervalMs: count('BENCH_RSS_INTERVAL_MS', 20) }),
+    thumbs: () => runThumbnails({ images: count('BENCH_THUMB_IMAGES', 20), rounds: count('BENCH_THUMB_ROUNDS', 3), target: 0.8 }),
+  };
+  for (const [i, section] of sections.entries()) {
+    console.log(`${i === 0 ? '' : '\n'}== ${section} ==`);
+    const start = performance.now();
+    await runs[section]();
+    console.log(`(${section}: ${((performance.now() - start) / 1000).toFixed(0)} s)`);
+  }
 }
 
 main().then(

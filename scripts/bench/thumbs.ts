@@ -1,0 +1,54 @@
+// Variants per second: processImage() (header check, EXIF, one decode, preview + thumbnail) against
+// bare sharp making the same two WebP outputs straight from the file, on the same JPEGs on disk.
+import { availableParallelism } from 'node:os';
+import sharp from 'sharp';
+import { SMALL, sharedNoiseJpegs, writeAll } from './images';
+import { pool, printTable, tempDir, verdict } from './util';
+
+export type ThumbOptions = { images: number; rounds: number; target: number };
+
+export async function runThumbnails(options: ThumbOptions): Promise<void> {
+  // Imported here: the module (and its EXIF reader) is only needed by this section.
+  const { processImage } = await import('../../src/images/image-processing');
+  const dir = tempDir('gallery-bench-thumbs-');
+  try {
+    process.stdout.write(`generating ${options.images} × ${SMALL.label} noise JPEGs... `);
+    const paths = await writeAll(dir.path, await sharedNoiseJpegs(SMALL, options.images), 'small');
+    console.log('done');
+    const concurrency = availableParallelism();
+
+    const impls: [string, (path: string) => Promise<unknown>][] = [
+      [
+        'reference: bare sharp, 2 pipelines from the file',
+        async (path) => {
+          await sharp(path).rotate().resize({ width: 1440, height: 1440, fit: 'inside', withoutEnlargement: true }).webp({ quality: 82 }).toBuffer();
+          await sharp(path).resize({ width: 256, height: 256, fit: 'inside' }).webp({ quality: 75 }).toBuffer();
+        },
+      ],
+      ['processImage() (header, EXIF, decode once, 2 variants)', (path) => processImage(path, 'image/jpeg', 50_000_000)],
+    ];
+    const seconds = impls.map(() => 0);
+    for (const [, run] of impls) await pool(paths, concurrency, run); // warm-up
+    for (let round = 0; round < options.rounds; round++) {
+      // Alternate which goes first, so neither always runs on a warmer (or hotter) machine.
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const start = performance.now();
+        await pool(paths, concurrency, impls[i][1]);
+        seconds[i] += (performance.now() - start) / 1000;
+      }
+    }
+    const perSecond = seconds.map((s) => (paths.length * options.rounds) / s);
+    console.log(`\nVariants (preview 1440 q82 + thumb 256 q75, WebP): ${paths.length} distinct ${SMALL.label} JPEGs (${SMALL.width}×${SMALL.height}) on disk, concurrency ${concurrency}, ${options.rounds} timed rounds after a warm-up round, sharp.cache(false) for both\n`);
+    printTable(
+      ['variants', 'images/s', 'ms each', 'ratio'],
+      impls.map(([name], i) => [name, perSecond[i].toFixed(1), ((1000 * concurrency) / perSecond[i]).toFixed(0), (perSecond[i] / perSecond[0]).toFixed(2)]),
+      [58, 10, 10, 7],
+    );
+    console.log('');
+    const ratio = perSecond[1] / perSecond[0];
+    console.log(verdict(ratio >= options.target, `processImage(): ${ratio.toFixed(2)} of bare sharp's images per second (target ${options.target})`));
+  } finally {
+    dir.remove();
+  }
+}
