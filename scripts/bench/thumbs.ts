@@ -2,6 +2,7 @@
 // bare sharp making the same two WebP outputs straight from the file, on the same JPEGs on disk.
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
+import { VARIANTS } from '../../src/storage/storage-keys';
 import { SMALL, sharedNoiseJpegs, writeAll } from './images';
 import { pool, printTable, tempDir, verdict } from './util';
 
@@ -21,8 +22,10 @@ export async function runThumbnails(options: ThumbOptions): Promise<void> {
       [
         'reference: bare sharp, 2 pipelines from the file',
         async (path) => {
-          await sharp(path).rotate().resize({ width: 1440, height: 1440, fit: 'inside', withoutEnlargement: true }).webp({ quality: 82 }).toBuffer();
-          await sharp(path).resize({ width: 256, height: 256, fit: 'inside' }).webp({ quality: 75 }).toBuffer();
+          // The same sizes and encoder settings as the server's variants, from the original each time.
+          const { preview, thumb } = VARIANTS;
+          await sharp(path).rotate().resize({ width: preview.maxSide, height: preview.maxSide, fit: 'inside', withoutEnlargement: true }).webp({ quality: preview.quality, effort: preview.effort }).toBuffer();
+          await sharp(path).rotate().resize({ width: thumb.maxSide, height: thumb.maxSide, fit: 'inside', withoutEnlargement: true }).webp({ quality: thumb.quality, effort: thumb.effort }).toBuffer();
         },
       ],
       ['processImage() (header, EXIF, decode once, 2 variants)', (path) => processImage(path, 'image/jpeg', 50_000_000)],
@@ -39,7 +42,7 @@ export async function runThumbnails(options: ThumbOptions): Promise<void> {
       }
     }
     const perSecond = seconds.map((s) => (paths.length * options.rounds) / s);
-    console.log(`\nVariants (preview 1440 q82 + thumb 256 q75, WebP): ${paths.length} distinct ${SMALL.label} JPEGs (${SMALL.width}×${SMALL.height}) on disk, concurrency ${concurrency}, ${options.rounds} timed rounds after a warm-up round, sharp.cache(false) for both\n`);
+    console.log(`\nVariants (preview ${VARIANTS.preview.maxSide} q${VARIANTS.preview.quality} + thumb ${VARIANTS.thumb.maxSide} q${VARIANTS.thumb.quality}, WebP effort ${VARIANTS.preview.effort}): ${paths.length} distinct ${SMALL.label} JPEGs (${SMALL.width}×${SMALL.height}) on disk, concurrency ${concurrency}, ${options.rounds} timed rounds after a warm-up round, sharp.cache(false) for both\n`);
     printTable(
       ['variants', 'images/s', 'ms each', 'ratio'],
       impls.map(([name], i) => [name, perSecond[i].toFixed(1), ((1000 * concurrency) / perSecond[i]).toFixed(0), (perSecond[i] / perSecond[0]).toFixed(2)]),

@@ -74,12 +74,12 @@ async function makeVariants(input: string | Readable, maxPixels: number): Promis
     preview = await decoder
       .rotate()
       .resize(fit('preview'))
-      .webp({ quality: VARIANTS.preview.quality })
+      .webp({ quality: VARIANTS.preview.quality, effort: VARIANTS.preview.effort })
       .toBuffer();
   } catch {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The image is truncated or corrupt: it could not be decoded.');
   }
-  const thumb = await sharp(preview).resize(fit('thumb')).webp({ quality: VARIANTS.thumb.quality }).toBuffer();
+  const thumb = await sharp(preview).resize(fit('thumb')).webp({ quality: VARIANTS.thumb.quality, effort: VARIANTS.thumb.effort }).toBuffer();
   return { thumb, preview };
 }
 
