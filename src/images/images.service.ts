@@ -7,7 +7,7 @@ import type { ListOptions } from '../http/listing';
 import { newStorageKey, variantKey, type VariantName } from '../storage/storage-keys';
 import { EXTENSIONS, type ImageMimeType } from './image-inspection';
 import type { ImageFiles } from './image-files';
-import { processImage } from './image-processing';
+import { processImage, remakeVariants } from './image-processing';
 import { canModifyImage, canSeeOriginal } from './images.policy';
 import * as repo from './images.repository';
 
@@ -40,6 +40,19 @@ function perImageQueue() {
 
 export function createImagesService({ db, reader, files, config }: Pick<AppDeps, 'db' | 'reader' | 'config'> & { files: ImageFiles }) {
   const serially = perImageQueue();
+  const remaking = new Map<string, Promise<void>>();
+
+  function remakeOnce(storageKey: string): Promise<void> {
+    let pending = remaking.get(storageKey);
+    if (!pending) {
+      pending = (async () => {
+        const { stream } = await files.open(storageKey);
+        await files.storeVariants(storageKey, await remakeVariants(stream, config.maxImagePixels));
+      })().finally(() => remaking.delete(storageKey));
+      remaking.set(storageKey, pending);
+    }
+    return pending;
+  }
 
   async function get(id: number) {
     const image = await repo.findImage(reader, id);
@@ -203,7 +216,13 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
       throw forbidden('The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.');
     }
     const key = chosen === 'original' ? image.storageKey : variantKey(image.storageKey, chosen);
-    const file = await files.open(key, rangeFor);
+    const file = await files.open(key, rangeFor).catch(async (error: unknown) => {
+      if (chosen === 'original' || !(error instanceof AppError) || error.code !== 'NOT_FOUND') throw error;
+      // A variant that is missing (an image stored before variants existed, or a lost file) is
+      // made again from the original, once however many ask for it at the same time.
+      await remakeOnce(image.storageKey);
+      return files.open(key, rangeFor);
+    });
     return { image, variant: chosen, mimeType: chosen === 'original' ? image.mimeType : 'image/webp', ...file };
   }
 

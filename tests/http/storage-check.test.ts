@@ -60,6 +60,22 @@ describe('the storage check', () => {
     await expectStorageInStep(t);
   });
 
+  it('makes a missing variant on demand when it is asked for, before any check has run', async () => {
+    const image = await createImage(t, owner, galleryId);
+    const key = await keyOf(image.id);
+    const preview = stored(`${key.slice(0, 32)}.preview.webp`);
+    rmSync(preview);
+    const replies = await Promise.all(
+      Array.from({ length: 3 }, () => request(t.app).get(`/api/gallery/images/${image.id}/file/?size=preview`).set(owner.auth).buffer(true)),
+    );
+    for (const res of replies) {
+      expect(res.status).toBe(200);
+      expect((res.body as Buffer).subarray(8, 12).toString()).toBe('WEBP');
+    }
+    expect(existsSync(preview)).toBe(true);
+    await expectStorageInStep(t);
+  });
+
   it('finishes a delete that had begun, and rolls a committed upload forward from its staged files', async () => {
     const deleting = await createImage(t, owner, galleryId);
     await t.db.image.update({ where: { id: deleting.id }, data: { deletedAt: new Date() } });
