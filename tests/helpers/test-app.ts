@@ -21,7 +21,7 @@ export type TestApp = {
   close(): Promise<void>;
 };
 
-async function freshDatabase(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshDatabase(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
   if (testDbKind() === 'sqlite') {
     const path = join(dir, 'test.db');
     copyFileSync(process.env.TEST_SQLITE_TEMPLATE!, path);
