@@ -126,7 +126,9 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
       try {
         await storeFiles(prepared.storageKey);
       } catch (error) {
+        // Some files may be in place already: the row goes, then every file of the key.
         await repo.deleteImage(db, image.id).catch(() => undefined);
+        await files.remove(prepared.storageKey);
         throw error;
       }
       staged = undefined;
@@ -170,7 +172,7 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
         } catch (error) {
           const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps } = image;
           await repo.updateImage(db, id, { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps }, image).catch(() => undefined);
-          await files.discardStaged(prepared.storageKey);
+          await files.remove(prepared.storageKey);
           throw error;
         }
         await files.remove(image.storageKey);

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import Sqlite from 'better-sqlite3';
@@ -322,6 +324,24 @@ describe('a database that cannot take the insert', () => {
       await upload(locked, people.owner, { gallery: gallery.id }, { bytes, contentType: 'image/jpeg' }).expect(201);
     } finally {
       await locked.close();
+    }
+  });
+});
+
+describe('a store that fails after the row is committed', () => {
+  it('takes the row back and leaves no file', async () => {
+    const broken = await startTestApp();
+    try {
+      const people = await createCast(broken);
+      const gallery = await createGallery(broken, people.owner);
+      // Every folder a file could be stored in is taken by a plain file: moving into place fails.
+      for (let n = 0; n < 256; n++) writeFileSync(join(broken.uploadDir, 'images', n.toString(16).padStart(2, '0')), '');
+      const res = await upload(broken, people.owner, { gallery: gallery.id }, { bytes: await jpegBytes(32, 32), contentType: 'image/jpeg' });
+      expect(res.status).toBe(500);
+      expect(await broken.db.image.count()).toBe(0);
+      expect(broken.files().filter((file) => !/^images\/[0-9a-f]{2}$/.test(file))).toEqual([]);
+    } finally {
+      await broken.close();
     }
   });
 });
