@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { AppError } from '../http/errors';
 import { VARIANTS, type VariantName } from '../storage/storage-keys';
 import { readExif } from './exif';
@@ -64,22 +64,26 @@ async function readHeader(path: string, mimeType: ImageMimeType, maxPixels: numb
   return { metadata, width, height };
 }
 
-/** The preview from the original (a full decode: a truncated or corrupt file fails here), the thumbnail from the preview. */
+/**
+ * One decode of the original (a truncated or corrupt file fails here) to upright pixels at preview
+ * size; the preview and the thumbnail are both encoded from those pixels.
+ */
 async function makeVariants(input: string | Readable, maxPixels: number): Promise<Record<VariantName, Buffer>> {
   const fit = (name: VariantName) => ({ width: VARIANTS[name].maxSide, height: VARIANTS[name].maxSide, fit: 'inside' as const, withoutEnlargement: true });
-  let preview: Buffer;
+  const encode = (name: VariantName) => ({ quality: VARIANTS[name].quality, effort: VARIANTS[name].effort });
+  let pixels: { data: Buffer; info: OutputInfo };
   try {
     const options = { limitInputPixels: maxPixels, failOn: 'warning' as const, sequentialRead: true };
     const decoder = typeof input === 'string' ? sharp(input, options) : input.pipe(sharp(options));
-    preview = await decoder
-      .rotate()
-      .resize(fit('preview'))
-      .webp({ quality: VARIANTS.preview.quality, effort: VARIANTS.preview.effort })
-      .toBuffer();
+    pixels = await decoder.rotate().resize(fit('preview')).raw().toBuffer({ resolveWithObject: true });
   } catch {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The image is truncated or corrupt: it could not be decoded.');
   }
-  const thumb = await sharp(preview).resize(fit('thumb')).webp({ quality: VARIANTS.thumb.quality, effort: VARIANTS.thumb.effort }).toBuffer();
+  const raw = { raw: { width: pixels.info.width, height: pixels.info.height, channels: pixels.info.channels } };
+  const [preview, thumb] = await Promise.all([
+    sharp(pixels.data, raw).webp(encode('preview')).toBuffer(),
+    sharp(pixels.data, raw).resize(fit('thumb')).webp(encode('thumb')).toBuffer(),
+  ]);
   return { thumb, preview };
 }
 
