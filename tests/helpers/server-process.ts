@@ -11,6 +11,9 @@ import { freshDatabase } from './test-app';
 
 const ROOT = resolve(__dirname, '../..');
 
+/** How the real server is started without a build (cwd: the repository). */
+export const SERVER_COMMAND = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+
 /** A free TCP port on the loopback interface. */
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -23,62 +26,106 @@ function freePort(): Promise<number> {
   });
 }
 
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
 export type ServerProcess = {
+  /** `http://127.0.0.1:<port>` */
   url: string;
+  /** The server's own pid (a `wrap` command must `exec` the server for this to hold). */
   pid: number;
-  /** Every line the server wrote, stdout and stderr. */
+  /** Every line the server wrote, stdout and stderr, in order of arrival. */
   logs: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The lines it wrote on stderr. */
+  stderr: string[];
+  /** Resolves when the process has ended, with its exit code or the signal that ended it. */
+  exited: Promise<Exit>;
   /** The parsed JSON log lines with this message. */
   logged(message: string): Record<string, unknown>[];
-  stop(): Promise<void>;
+  /** Sends a signal (SIGKILL: dies on the spot). */
+  kill(signal: NodeJS.Signals): void;
+  /** SIGTERM and wait for it to end (SIGKILL if it has not after `graceMs`). */
+  stop(graceMs?: number): Promise<Exit>;
+};
+
+export type StartOptions = {
+  /**
+   * A command the server runs under: the server command is appended to it as arguments, so a
+   * shell in it ends with `exec "$@"`, e.g. `['unshare', '-rm', 'sh', '-c', 'mount … && exec "$@"', 'sh']`.
+   */
+  wrap?: string[];
+  /** How long to wait for "Gallery Server listening". */
+  timeoutMs?: number;
 };
 
 const running = new Set<ServerProcess>();
+const children = new Set<{ kill(signal: NodeJS.Signals): boolean }>();
+// Should the test process end with servers still running (a crash of jest's worker), take them along.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
-/** Stops every server still running (for afterEach/afterAll). */
+/** Stops every server still running: call it in afterEach/afterAll, so a failed test leaves none behind. */
 export async function stopAllServers(): Promise<void> {
-  await Promise.all([...running].map((server) => server.stop()));
+  await Promise.all([...running].map((server) => server.stop(2000)));
 }
 
 /**
- * The real server (`src/server.ts`) as a child process on a free port. `shell`: run it through
- * `sh -c` with this command prefix (the server command follows it), e.g. inside a namespace.
+ * The real server (`src/server.ts`) as a child process on a free port, with NODE_ENV=test,
+ * LOG_LEVEL=info, BCRYPT_COST=4 and a rate limit high enough never to matter, plus `env`
+ * (DATABASE_URL and UPLOAD_DIR at least). Resolves once it logs that it listens; rejects, with
+ * what it wrote, when it exits first or does not get there within the timeout (20 s).
  */
-export async function startServer(env: Record<string, string>, options: { prefix?: string[]; shellSetup?: string } = {}): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const serverCommand = [process.execPath, '--import', 'tsx', 'src/server.ts'];
-  const [command, ...args] = options.prefix
-    ? [...options.prefix, 'sh', '-c', `${options.shellSetup ?? 'true'} && exec "$@"`, 'sh', ...serverCommand]
-    : serverCommand;
+  const [command, ...args] = [...(options.wrap ?? []), ...SERVER_COMMAND];
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', BCRYPT_COST: '4', RATE_LIMIT_PER_MINUTE: '100000', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      BCRYPT_COST: '4',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   const logs: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    child.once('exit', (code, signal) => done({ code, signal }));
+  const stderr: string[] = [];
+  const exited = new Promise<Exit>((done) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      done({ code, signal });
+    });
   });
-  let ready: () => void;
+  let ready = () => {};
   const listening = new Promise<void>((done) => (ready = done));
-  let buffered = '';
-  const collect = (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      logs.push(line);
-      if (line.includes('"Gallery Server listening"')) ready();
-    }
+  const collector = (into: string[] | null) => {
+    let buffered = '';
+    return (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        logs.push(line);
+        into?.push(line);
+        if (line.includes('"Gallery Server listening"')) ready();
+      }
+    };
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  child.stdout.on('data', collector(null));
+  child.stderr.on('data', collector(stderr));
 
+  const alive = () => child.exitCode === null && child.signalCode === null;
   const server: ServerProcess = {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
     logs,
+    stderr,
     exited,
     logged: (message) =>
       logs.flatMap((line) => {
@@ -89,22 +136,37 @@ export async function startServer(env: Record<string, string>, options: { prefix
           return [];
         }
       }),
-    async stop() {
+    kill(signal) {
+      if (alive()) child.kill(signal);
+    },
+    async stop(graceMs = 10_000) {
       running.delete(server);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      server.kill('SIGTERM');
+      const force = setTimeout(() => server.kill('SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(force);
+      }
     },
   };
   running.add(server);
-  const timeout = new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`server did not start:\n${logs.join('\n')}`)), 30_000).unref());
-  const died = exited.then(({ code, signal }) => {
-    throw new Error(`server exited (${code ?? signal}) before listening:\n${logs.join('\n')}`);
-  });
-  await Promise.race([listening, timeout, died]);
-  return server;
+
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    listening.then(() => 'listening' as const),
+    exited.then((exit) => exit),
+    new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'listening') return server;
+  await server.stop(1000);
+  const why = outcome === 'timeout' ? `did not log "Gallery Server listening" within ${timeoutMs} ms` : `exited (${outcome.code ?? outcome.signal}) before listening`;
+  throw new Error(`server ${why}.\nstderr:\n${stderr.join('\n') || '(nothing)'}\nstdout and stderr:\n${logs.join('\n') || '(nothing)'}`);
 }
 
-/** A fresh database and upload folder with one Beta Player (password known) and their gallery. */
+/** A fresh database and upload folder (under TEST_TMP_DIR) with one Beta Player (password known) and their gallery. */
 export async function prepareWorld() {
   const dir = join(process.env.TEST_TMP_DIR!, randomUUID());
   mkdirSync(dir, { recursive: true });
@@ -117,7 +179,14 @@ export async function prepareWorld() {
   const username = `owner${randomUUID().slice(0, 8)}`;
   const password = 'a long enough password';
   const user = await db.user.create({
-    data: { username, usernameLower: username, email: `${username}@example.test`, emailLower: `${username}@example.test`, passwordHash: await bcrypt.hash(password, 4), roleId: role.id },
+    data: {
+      username,
+      usernameLower: username,
+      email: `${username}@example.test`,
+      emailLower: `${username}@example.test`,
+      passwordHash: await bcrypt.hash(password, 4),
+      roleId: role.id,
+    },
   });
   const gallery = await db.gallery.create({ data: { name: 'Crash tests', description: '', ownerId: user.id, ...galleryKeys('Crash tests', '') } });
   return {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { login, multipart, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
 
-// Each test starts the real server as a child process, often twice: allow for that.
-jest.setTimeout(90_000);
+// The real server as a child process, killed and started again: each test starts it once or twice.
+jest.setTimeout(60_000);
 
 type World = Awaited<ReturnType<typeof prepareWorld>>;
 let world: World;
@@ -22,42 +22,46 @@ afterEach(async () => {
 /** After a crash: the start-up check repairs, and removes every leftover temp file whatever its age. */
 const RECOVER = { RECONCILE_ON_START: 'repair', UPLOAD_TEMP_MAX_AGE_SECONDS: '0' };
 
-let noiseSeed = 0;
-/** A JPEG of random noise: large for its size, and different every time. */
-async function noiseJpeg(width: number, height: number, quality = 90): Promise<Buffer> {
-  noiseSeed += 1;
-  const noise = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 100 + (noiseSeed % 50), sigma: 40 } } })
-    .raw()
+/**
+ * A JPEG of gaussian noise: large for its pixel count (4:4:4 chroma: about 2 bytes a pixel at
+ * quality 95–100), and other bytes on every call (libvips draws new noise each time).
+ */
+function noiseJpeg(width: number, height: number, quality = 95): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    .jpeg({ quality, chromaSubsampling: '4:4:4' })
     .toBuffer();
-  return sharp(noise, { raw: { width, height, channels: 3 } }).jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer();
 }
 
-function filesUnder(root: string, prefix = ''): string[] {
-  if (!existsSync(join(root, prefix))) return [];
-  return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? filesUnder(root, relative) : [relative];
+const MiB = 1024 * 1024;
+
+/** Every file under `root/sub` (folders left out), relative to it; the folder itself must exist. */
+function filesUnder(root: string, sub = ''): string[] {
+  return readdirSync(join(root, sub), { withFileTypes: true }).flatMap((entry) => {
+    if (!entry.isDirectory()) return [entry.name];
+    return filesUnder(join(root, sub), entry.name).map((name) => `${entry.name}/${name}`);
   });
 }
 
+/** The stored files (names only) of one image, as the storage keys them. */
+const filesOf = (storageKey: string) => [storageKey, `${storageKey.slice(0, 32)}.thumb.webp`, `${storageKey.slice(0, 32)}.preview.webp`];
+
 /**
- * The invariant a crash must never break: nothing in tmp/, every row has its original (same size
- * and SHA-256 as recorded) and both variants, and no stored file lacks a row.
+ * The invariant a crash must never break: nothing in tmp/, every row has its original (the size
+ * and SHA-256 of its bytes as recorded) and both variants under images/<first two>/, and no
+ * stored file lacks a row. `uploadDir`: the folder as this process can see it.
  */
 async function expectConsistent(uploadDir: string) {
-  const rows = await world.db.image.findMany({ select: { storageKey: true, size: true, sha256: true, deletedAt: true } });
   expect(filesUnder(uploadDir, 'tmp')).toEqual([]);
+  const rows = await world.db.image.findMany({ select: { id: true, storageKey: true, size: true, sha256: true, deletedAt: true } });
   const expected: string[] = [];
   for (const row of rows) {
     expect(row.deletedAt).toBeNull();
-    const stem = row.storageKey.slice(0, 32);
-    const original = join(uploadDir, 'images', stem.slice(0, 2), row.storageKey);
-    expect(statSync(original).size).toBe(row.size);
-    expect(createHash('sha256').update(readFileSync(original)).digest('hex')).toBe(row.sha256);
-    expected.push(row.storageKey, `${stem}.thumb.webp`, `${stem}.preview.webp`);
+    const bytes = readFileSync(join(uploadDir, 'images', row.storageKey.slice(0, 2), row.storageKey));
+    expect(bytes.length).toBe(row.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(row.sha256);
+    expected.push(...filesOf(row.storageKey).map((name) => `${name.slice(0, 2)}/${name}`));
   }
-  const stored = filesUnder(join(uploadDir, 'images')).map((path) => path.split('/').pop()!);
-  expect(stored.sort()).toEqual(expected.sort());
+  expect(filesUnder(uploadDir, 'images').sort()).toEqual(expected.sort());
 }
 
 function upload(server: ServerProcess, auth: Record<string, string>, file: Buffer) {
@@ -65,33 +69,51 @@ function upload(server: ServerProcess, auth: Record<string, string>, file: Buffe
   return send(server.url, { method: 'POST', path: '/api/gallery/images/', headers: { ...auth, 'Content-Type': contentType }, body });
 }
 
+const CONNECTION_DIED = /socket hang up|ECONNRESET|EPIPE/;
+
 describe('a server killed (kill -9) halfway through streaming a large upload', () => {
-  it('leaves, after a restart, no row, no file and no temp file', async () => {
-    const env = { ...world.env, ...RECOVER, MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) };
-    const server = await startServer(env);
+  it('leaves, after a restart, no row, no stored file and no temp file', async () => {
+    const env = { ...world.env, ...RECOVER, MAX_UPLOAD_BYTES: String(64 * MiB) };
+    const [server, jpeg] = await Promise.all([startServer(env), noiseJpeg(3600, 3000, 100)]);
+    expect(jpeg.length).toBeGreaterThan(20 * MiB);
+    expect(jpeg.length).toBeLessThan(30 * MiB);
     const auth = await login(server.url, world.credentials);
-    const jpeg = await noiseJpeg(2400, 2000, 100);
+
+    // Send the head and the first 60% of the file, in 256 KiB chunks, and keep the request open.
     const { contentType, head, tail } = multipart({ title: 'big', gallery: String(world.galleryId) }, jpeg);
     const req = request(`${server.url}/api/gallery/images/`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': contentType, 'Content-Length': String(head.length + jpeg.length + tail.length) },
     });
     const failed = new Promise<Error>((done) => req.on('error', done));
+    const answered = new Promise<number>((done) => req.on('response', (res) => done(res.statusCode ?? 0)));
     req.write(head);
-    req.write(jpeg.subarray(0, Math.floor(jpeg.length / 2)));
-    // Wait until the server is writing the upload to its temp file, then kill it on the spot.
+    const sent = Math.floor(jpeg.length * 0.6);
+    for (let at = 0; at < sent; at += 256 * 1024) req.write(jpeg.subarray(at, Math.min(at + 256 * 1024, sent)));
+
+    // Wait until the server is writing the upload to its temp file and the file has grown past
+    // 8 MiB, then kill the server on the spot, mid-stream.
     const tmp = join(world.uploadDir, 'tmp');
-    const deadline = Date.now() + 10_000;
-    const growing = () => filesUnder(tmp).some((name) => name.endsWith('.upload') && statSync(join(tmp, name)).size > 1024 * 1024);
-    while (!growing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(growing()).toBe(true);
-    process.kill(server.pid, 'SIGKILL');
-    expect((await server.exited).signal).toBe('SIGKILL');
-    await failed;
+    const uploadSize = () => {
+      const names = readdirSync(tmp).filter((name) => name.endsWith('.upload'));
+      return names.length === 1 ? statSync(join(tmp, names[0])).size : 0;
+    };
+    const deadline = Date.now() + 15_000;
+    while (uploadSize() <= 8 * MiB && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const sizeAtKill = uploadSize();
+    server.kill('SIGKILL');
+    expect(sizeAtKill).toBeGreaterThan(8 * MiB);
+    expect(sizeAtKill).toBeLessThan(jpeg.length);
+    expect(await server.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect((await failed).message).toMatch(CONNECTION_DIED);
+    await expect(Promise.race([answered, Promise.resolve('no answer')])).resolves.toBe('no answer');
+
+    // The crash left its partial temp file behind, and nothing else.
+    expect(filesUnder(world.uploadDir)).toEqual([expect.stringMatching(/^tmp\/[0-9a-f-]{36}\.upload$/)]);
 
     const restarted = await startServer(env);
     const [check] = restarted.logged('storage check');
-    expect(check.tempRemoved).toBeGreaterThanOrEqual(1);
+    expect(check).toMatchObject({ tempRemoved: 1, rolledForward: 0, filesWithoutRow: 0, rowsWithoutFile: 0 });
     expect(await world.db.image.count()).toBe(0);
     expect(filesUnder(world.uploadDir)).toEqual([]);
     await expectConsistent(world.uploadDir);
@@ -100,30 +122,46 @@ describe('a server killed (kill -9) halfway through streaming a large upload', (
 
 describe('a server killed at each step of the upload protocol (FAULT_POINT)', () => {
   it.each([
-    ['upload-staged', 'before the row is written', 0],
-    ['upload-committed', 'after the row is committed, before the files are moved into place', 1],
-    ['upload-stored', 'after the files are in place, before the reply', 1],
-  ] as const)('%s (%s): after restart every row has its files and no file lacks a row', async (faultPoint, _when, rowsAfter) => {
-    const crashing = await startServer({ ...world.env, FAULT_POINT: faultPoint });
+    // What the crash leaves, what the start-up check reports, and the rows after it.
+    { faultPoint: 'upload-staged', when: 'files staged, no row', rows: 0, staged: true, stored: false, check: { tempRemoved: 3, rolledForward: 0 } },
+    { faultPoint: 'upload-committed', when: 'row committed, files still staged', rows: 1, staged: true, stored: false, check: { tempRemoved: 0, rolledForward: 3 } },
+    { faultPoint: 'upload-stored', when: 'files in place, no reply yet', rows: 1, staged: false, stored: true, check: { tempRemoved: 0, rolledForward: 0 } },
+  ] as const)('$faultPoint ($when): after a restart every row has its files and no file lacks a row', async ({ faultPoint, rows, staged, stored, check }) => {
+    const [crashing, jpeg] = await Promise.all([startServer({ ...world.env, FAULT_POINT: faultPoint }), noiseJpeg(600, 400)]);
     const auth = await login(crashing.url, world.credentials);
-    const jpeg = await noiseJpeg(600, 400);
-    await expect(upload(crashing, auth, jpeg)).rejects.toThrow(/socket hang up|ECONNRESET/);
-    expect((await crashing.exited).signal).toBe('SIGKILL');
+    await expect(upload(crashing, auth, jpeg)).rejects.toThrow(CONNECTION_DIED);
+    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    // The crash happened where it was asked for: the row and the files are as that step leaves them.
+    const row = await world.db.image.findFirst();
+    expect(row ? 1 : 0).toBe(rows);
+    const stagedNames = filesUnder(world.uploadDir, 'tmp');
+    expect(stagedNames).toHaveLength(staged ? 3 : 0);
+    if (staged) {
+      const stem = stagedNames[0].slice(0, 32);
+      expect(stagedNames.sort()).toEqual(filesOf(stagedNames.find((name) => !name.includes('.webp'))!).sort());
+      if (row) expect(row.storageKey.slice(0, 32)).toBe(stem);
+    }
+    expect(filesUnder(world.uploadDir, 'images')).toHaveLength(stored ? 3 : 0);
 
     const server = await startServer({ ...world.env, ...RECOVER });
-    const [check] = server.logged('storage check');
-    expect(check.rolledForward).toBe(faultPoint === 'upload-committed' ? 3 : 0);
-    expect(await world.db.image.count()).toBe(rowsAfter);
+    expect(server.logged('storage check')[0]).toMatchObject({ ...check, deletionsFinished: 0, rowsWithoutFile: 0, filesWithoutRow: 0, damaged: 0 });
+    expect(await world.db.image.count()).toBe(rows);
     await expectConsistent(world.uploadDir);
-    if (rowsAfter === 1) {
-      // The upload survived the crash whole: the very bytes are served.
-      const row = await world.db.image.findFirstOrThrow();
+    if (row) {
+      // The upload survived the crash whole: the very bytes are served, and the variants.
       const file = await send(server.url, { path: `/api/gallery/images/${row.id}/file/?size=original`, headers: auth });
       expect(file.status).toBe(200);
       expect(Buffer.compare(file.body, jpeg)).toBe(0);
-      // And sending it again is recognised as the same image.
-      expect((await upload(server, auth, jpeg)).status).toBe(200);
+      const thumb = await send(server.url, { path: `/api/gallery/images/${row.id}/file/?size=thumb`, headers: auth });
+      expect(thumb.status).toBe(200);
+      expect((await sharp(thumb.body).metadata()).format).toBe('webp');
+      // Sending the same bytes again is recognised as the same image.
+      const again = await upload(server, auth, jpeg);
+      expect(again.status).toBe(200);
+      expect(again.json().id).toBe(row.id);
     } else {
+      // Nothing of the lost upload is left, so it can be sent again.
       expect((await upload(server, auth, jpeg)).status).toBe(201);
     }
     await expectConsistent(world.uploadDir);
@@ -132,46 +170,91 @@ describe('a server killed at each step of the upload protocol (FAULT_POINT)', ()
   it('delete-marked: a delete killed after marking the row is finished at restart', async () => {
     const first = await startServer(world.env);
     const auth = await login(first.url, world.credentials);
-    const created = await upload(first, auth, await noiseJpeg(300, 200));
-    expect(created.status).toBe(201);
-    await first.stop();
+    const [keep, doomed] = [await upload(first, auth, await noiseJpeg(300, 200)), await upload(first, auth, await noiseJpeg(300, 200))];
+    expect([keep.status, doomed.status]).toEqual([201, 201]);
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     const crashing = await startServer({ ...world.env, FAULT_POINT: 'delete-marked' });
-    const id = created.json().id as number;
-    await expect(send(crashing.url, { method: 'DELETE', path: `/api/gallery/images/${id}/`, headers: auth })).rejects.toThrow(/socket hang up|ECONNRESET/);
-    expect((await crashing.exited).signal).toBe('SIGKILL');
-    expect((await world.db.image.findUniqueOrThrow({ where: { id } })).deletedAt).not.toBeNull();
+    const id = doomed.json().id as number;
+    await expect(send(crashing.url, { method: 'DELETE', path: `/api/gallery/images/${id}/`, headers: auth })).rejects.toThrow(CONNECTION_DIED);
+    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // Killed between marking the row and removing the files: both images' files are still there.
+    const marked = await world.db.image.findUniqueOrThrow({ where: { id } });
+    expect(marked.deletedAt).not.toBeNull();
+    expect(filesUnder(world.uploadDir, 'images')).toHaveLength(6);
 
     const server = await startServer({ ...world.env, ...RECOVER });
-    expect(server.logged('storage check')[0].deletionsFinished).toBe(1);
-    expect(await world.db.image.count()).toBe(0);
-    expect(filesUnder(join(world.uploadDir, 'images'))).toEqual([]);
+    expect(server.logged('storage check')[0]).toMatchObject({ deletionsFinished: 1, tempRemoved: 0, rowsWithoutFile: 0, filesWithoutRow: 0 });
+    expect(await world.db.image.findUnique({ where: { id } })).toBeNull();
+    expect(await world.db.image.count()).toBe(1);
+    for (const name of filesOf(marked.storageKey)) expect(existsSync(join(world.uploadDir, 'images', name.slice(0, 2), name))).toBe(false);
+    await expectConsistent(world.uploadDir);
     expect((await send(server.url, { path: `/api/gallery/images/${id}/`, headers: auth })).status).toBe(404);
+    expect((await send(server.url, { path: `/api/gallery/images/${keep.json().id as number}/file/?size=original`, headers: auth })).status).toBe(200);
   });
 });
 
 describe('a full disk', () => {
-  it('answers 507, leaves no partial file and no row, and goes on serving', async () => {
-    // The upload folder is a 3 MiB tmpfs, mounted in a user and mount namespace of the server's own.
-    const server = await startServer(
-      { ...world.env, MAX_UPLOAD_BYTES: String(32 * 1024 * 1024) },
-      { prefix: ['unshare', '--user', '--map-root-user', '--mount'], shellSetup: `mount -t tmpfs -o size=3m tmpfs "${world.uploadDir}" && mkdir -p "${world.uploadDir}/tmp" "${world.uploadDir}/images"` },
-    );
-    // The server's view of its upload folder (the tmpfs is invisible from here otherwise).
-    const seen = `/proc/${server.pid}/root${world.uploadDir}`;
-    const auth = await login(server.url, world.credentials);
-    const big = await noiseJpeg(1600, 1400, 100);
-    expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
+  const TMPFS_MAGIC = 0x01021994;
 
+  it('answers 507 (while streaming the upload, and while staging its variants), leaves no partial file and no row, and goes on serving', async () => {
+    // The upload folder is a 3 MiB tmpfs, mounted in a user and mount namespace of the server's
+    // own: only the server (and /proc/<its pid>/root) sees it.
+    const [server, big, fits, small] = await Promise.all([
+      startServer(
+        { ...world.env, MAX_UPLOAD_BYTES: String(32 * MiB) },
+        { wrap: ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', 'mount -t tmpfs -o size=3m tmpfs "$UPLOAD_DIR" && exec "$@"', 'sh'] },
+      ),
+      noiseJpeg(1600, 1400, 100),
+      noiseJpeg(1400, 1200),
+      noiseJpeg(200, 150),
+    ]);
+    const seen = `/proc/${server.pid}/root${world.uploadDir}`;
+    const disk = statfsSync(seen);
+    expect(disk.type).toBe(TMPFS_MAGIC);
+    expect(disk.blocks * disk.bsize).toBe(3 * MiB);
+    expect(readdirSync(seen).sort()).toEqual(['images', 'tmp']);
+    expect(filesUnder(seen)).toEqual([]);
+    const auth = await login(server.url, world.credentials);
+
+    // Larger than the whole disk: the temp file fills it while streaming.
+    expect(big.length).toBeGreaterThan(4.5 * MiB);
     const full = await upload(server, auth, big);
     expect(full.status).toBe(507);
     expect(full.json()).toEqual({ message: 'The server has no room left to store this file.', code: 'INSUFFICIENT_STORAGE' });
     expect(await world.db.image.count()).toBe(0);
     expect(filesUnder(seen)).toEqual([]);
 
-    expect((await send(server.url, { path: '/api/gallery/images/', headers: auth })).status).toBe(200);
-    const small = await upload(server, auth, await noiseJpeg(200, 150));
-    expect(small.status).toBe(201);
+    // Fits as a temp file, but its preview does not fit beside it: the staging write fails.
+    expect(fits.length).toBeGreaterThan(2.3 * MiB);
+    expect(fits.length).toBeLessThan(2.9 * MiB);
+    const staging = await upload(server, auth, fits);
+    expect(staging.status).toBe(507);
+    expect(staging.json().code).toBe('INSUFFICIENT_STORAGE');
+    expect(await world.db.image.count()).toBe(0);
+    expect(filesUnder(seen)).toEqual([]);
+
+    // Both reached the error handler as the file system's own ENOSPC error (multer passes its
+    // storage engine's error on as it is): the first from the temp file's write stream, the
+    // second from writing a staged variant.
+    const failures = server.logged('request failed').map((failure) => String(failure.error));
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toMatch(/^Error: ENOSPC: no space left on device, write/);
+    expect(failures[0]).not.toMatch(/stage/);
+    expect(failures[1]).toMatch(/^Error: ENOSPC: no space left on device, write/);
+    expect(failures[1]).toMatch(/stageBytes/);
+
+    // And the server goes on: it lists, and it stores what fits.
+    const list = await send(server.url, { path: '/api/gallery/images/', headers: auth });
+    expect(list.status).toBe(200);
+    expect(JSON.parse(list.body.toString())).toEqual([]);
+    const created = await upload(server, auth, small);
+    expect(created.status).toBe(201);
+    const file = await send(server.url, { path: `/api/gallery/images/${created.json().id as number}/file/?size=original`, headers: auth });
+    expect(Buffer.compare(file.body, small)).toBe(0);
     await expectConsistent(seen);
+    // The files are on the tmpfs, not in the folder under it.
+    expect(filesUnder(seen, 'images')).toHaveLength(3);
+    expect(filesUnder(world.uploadDir)).toEqual([]);
   });
 });
