@@ -145,6 +145,31 @@ export function updateImage(db: Database, id: number, data: Partial<NewImage>, c
   return db.image.update({ where: { id }, data: { ...data, ...keys }, select: imageSelect });
 }
 
+/**
+ * Points the image at a new file and notes its old file for removal, in one transaction: a crash
+ * after the commit leaves a note the storage check acts on, never an unnoticed orphan.
+ */
+export async function replaceImageFile(db: Database, id: number, data: Partial<NewImage>, current: { title: string; description: string; storageKey: string }) {
+  const keys = imageKeys(data.title ?? current.title, data.description ?? current.description);
+  const [image] = await db.$transaction([
+    db.image.update({ where: { id }, data: { ...data, ...keys }, select: imageSelect }),
+    db.pendingFileRemoval.create({ data: { storageKey: current.storageKey } }),
+  ]);
+  return image;
+}
+
+/** Puts the old file back after the new one could not be stored (the removal note goes too). */
+export async function restoreImageFile(db: Database, id: number, data: Partial<NewImage>, current: { title: string; description: string; storageKey: string }) {
+  await db.$transaction([
+    db.image.update({ where: { id }, data: { ...data, ...imageKeys(current.title, current.description) }, select: { id: true } }),
+    db.pendingFileRemoval.deleteMany({ where: { storageKey: current.storageKey } }),
+  ]);
+}
+
+export function forgetFileRemoval(db: Database, storageKey: string) {
+  return db.pendingFileRemoval.deleteMany({ where: { storageKey } });
+}
+
 export function deleteImage(db: Database, id: number) {
   return db.image.delete({ where: { id }, select: { id: true } });
 }

@@ -162,7 +162,7 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
         const prepared = await prepareFile(file);
         let updated: repo.ImageRow;
         try {
-          updated = await saveChanges(id, { ...data, ...prepared }, image);
+          updated = await saveChanges(id, { ...data, ...prepared }, image, true);
         } catch (error) {
           await files.discardStaged(prepared.storageKey);
           throw error;
@@ -171,11 +171,12 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
           await storeFiles(prepared.storageKey);
         } catch (error) {
           const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps } = image;
-          await repo.updateImage(db, id, { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps }, image).catch(() => undefined);
+          await repo.restoreImageFile(db, id, { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps }, image).catch(() => undefined);
           await files.remove(prepared.storageKey);
           throw error;
         }
         await files.remove(image.storageKey);
+        await repo.forgetFileRemoval(db, image.storageKey);
         return updated;
       });
     } finally {
@@ -184,9 +185,9 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
   }
 
   /** The update itself: a row deleted meanwhile is 404, a clash with another image of the gallery 409. */
-  async function saveChanges(id: number, data: Partial<repo.NewImage>, current: repo.ImageRow) {
+  async function saveChanges(id: number, data: Partial<repo.NewImage>, current: repo.ImageRow, newFile = false) {
     try {
-      return await repo.updateImage(db, id, data, current);
+      return await (newFile ? repo.replaceImageFile : repo.updateImage)(db, id, data, current);
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicateIn(data.galleryId ?? current.galleryId);
       if ((error as { code?: unknown }).code === 'P2025') throw notFound(IMAGE_NOT_FOUND);

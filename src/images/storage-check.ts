@@ -24,6 +24,8 @@ export type StorageCheckReport = {
   rolledForward: string[];
   /** Images whose delete had begun, now finished. */
   deletionsFinished: number[];
+  /** Old files of images that got a new file, removed (a crash came between the change and the removal). */
+  replacedFilesRemoved: string[];
   /** Thumbnails and previews made again from their original. */
   variantsRebuilt: string[];
   /** Images whose original file is missing (deleted from the database when repairing). */
@@ -76,6 +78,7 @@ export async function checkStorage(
     tempRemoved: [],
     rolledForward: [],
     deletionsFinished: [],
+    replacedFilesRemoved: [],
     variantsRebuilt: [],
     rowsWithoutFile: [],
     damaged: [],
@@ -91,6 +94,15 @@ export async function checkStorage(
 
   const rows = new Map<string, LiveRow>();
   for await (const row of liveRows(db)) rows.set(keyStem(row.storageKey), row);
+
+  for (const { storageKey } of await db.pendingFileRemoval.findMany({ select: { storageKey: true } })) {
+    // Still some image's file: the change it was noted for did not happen after all.
+    if (rows.get(keyStem(storageKey))?.storageKey !== storageKey) {
+      await files.remove(storageKey);
+      report.replacedFilesRemoved.push(storageKey);
+    }
+    await db.pendingFileRemoval.deleteMany({ where: { storageKey } });
+  }
 
   const now = Date.now();
   for (const temp of await storage.listTemp()) {

@@ -198,6 +198,7 @@ describe('one image', () => {
     expect(after.storageKey).not.toBe(before.storageKey);
     const files = t.files();
     expect(files.some((file) => file.endsWith(before.storageKey))).toBe(false);
+    expect(await t.db.pendingFileRemoval.count()).toBe(0);
     expect(files.some((file) => file.endsWith(after.storageKey))).toBe(true);
     const file = await request(t.app).get(`/api/gallery/images/${image.id}/file/`).set(owner.auth).expect(200);
     expect(file.headers['content-type']).toBe('image/jpeg');

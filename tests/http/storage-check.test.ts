@@ -40,6 +40,7 @@ describe('the storage check', () => {
       tempRemoved: [],
       rolledForward: [],
       deletionsFinished: [],
+      replacedFilesRemoved: [],
       variantsRebuilt: [],
       rowsWithoutFile: [],
       damaged: [],
@@ -88,6 +89,28 @@ describe('the storage check', () => {
     expect(report.deletionsFinished).toEqual([deleting.id]);
     expect(report.rolledForward).toHaveLength(3);
     expect(await t.db.image.count({ where: { id: deleting.id } })).toBe(0);
+    await expectStorageInStep(t);
+  });
+
+  it("removes an image's old files noted for removal when a new file replaced them, even when only reporting", async () => {
+    const image = await createImage(t, owner, galleryId);
+    const oldKey = await keyOf(image.id);
+    // As a crash right after the change would leave it: the row on the new file, the old files
+    // still there, and the note that they are to go.
+    await request(t.app).put(`/api/gallery/images/${image.id}/`).set(owner.auth).attach('image', await jpegBytes(12, 12), { filename: 'n.jpg', contentType: 'image/jpeg' }).expect(200);
+    const newKey = await keyOf(image.id);
+    for (const name of [oldKey, `${oldKey.slice(0, 32)}.thumb.webp`, `${oldKey.slice(0, 32)}.preview.webp`]) {
+      mkdirSync(join(t.uploadDir, 'images', name.slice(0, 2)), { recursive: true });
+      writeFileSync(stored(name), 'old');
+    }
+    await t.db.pendingFileRemoval.create({ data: { storageKey: oldKey } });
+    // A note whose key is still in use (the change was rolled back) removes nothing.
+    await t.db.pendingFileRemoval.create({ data: { storageKey: newKey } });
+
+    const report = await check(false);
+    expect(report.replacedFilesRemoved).toEqual([oldKey]);
+    expect(report.filesWithoutRow).toEqual([]);
+    expect(await t.db.pendingFileRemoval.count()).toBe(0);
     await expectStorageInStep(t);
   });
 

@@ -194,6 +194,36 @@ describe('a server killed at each step of the upload protocol (FAULT_POINT)', ()
   });
 });
 
+describe('a server killed while an image gets a new file', () => {
+  it.each(['upload-committed', 'upload-stored'] as const)('%s: after restart the image has its new file and the old files are gone', async (faultPoint) => {
+    const first = await startServer(world.env);
+    const auth = await login(first.url, world.credentials);
+    const created = await upload(first, auth, await noiseJpeg(300, 200));
+    expect(created.status).toBe(201);
+    const id = created.json().id as number;
+    const oldKey = (await world.db.image.findUniqueOrThrow({ where: { id } })).storageKey;
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    const crashing = await startServer({ ...world.env, FAULT_POINT: faultPoint });
+    const replacement = await noiseJpeg(320, 240);
+    const { contentType, body } = multipart({}, replacement);
+    await expect(send(crashing.url, { method: 'PUT', path: `/api/gallery/images/${id}/`, headers: { ...auth, 'Content-Type': contentType }, body })).rejects.toThrow(CONNECTION_DIED);
+    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // The change is committed with a note that the old files are to go; they are still there.
+    expect((await world.db.image.findUniqueOrThrow({ where: { id } })).storageKey).not.toBe(oldKey);
+    expect(await world.db.pendingFileRemoval.count()).toBe(1);
+    expect(existsSync(join(world.uploadDir, 'images', oldKey.slice(0, 2), oldKey))).toBe(true);
+
+    // The default check (report) is enough: removing noted files needs no decision.
+    const server = await startServer({ ...world.env, UPLOAD_TEMP_MAX_AGE_SECONDS: '0' });
+    expect(server.logged('storage check')[0]).toMatchObject({ replacedFilesRemoved: 1, filesWithoutRow: 0, rowsWithoutFile: 0 });
+    expect(await world.db.pendingFileRemoval.count()).toBe(0);
+    await expectConsistent(world.uploadDir);
+    const file = await send(server.url, { path: `/api/gallery/images/${id}/file/?size=original`, headers: auth });
+    expect(Buffer.compare(file.body, replacement)).toBe(0);
+  });
+});
+
 describe('a full disk', () => {
   const TMPFS_MAGIC = 0x01021994;
 
