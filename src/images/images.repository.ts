@@ -135,8 +135,20 @@ export function imageKeys(title: string, description: string) {
   return { titleKey: title.toLowerCase(), searchText: `${title}\n${description}`.toLowerCase() };
 }
 
-export function insertImage(db: Database, data: NewImage) {
-  return db.image.create({ data: { ...data, ...imageKeys(data.title, data.description) }, select: imageSelect });
+/**
+ * Inserts the image in a transaction that first takes a write lock on the uploader's row (on
+ * SQLite: the database's write lock), so that `beforeInsert` — the quota check — sees every other
+ * upload of the same user that committed before, and none can slip in between check and insert.
+ */
+export function insertImage(db: Database, data: NewImage, beforeInsert?: (tx: Database) => Promise<void>) {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`UPDATE "User" SET "id" = "id" WHERE "id" = ${data.uploaderId}`;
+      await beforeInsert?.(tx as Database);
+      return tx.image.create({ data: { ...data, ...imageKeys(data.title, data.description) }, select: imageSelect });
+    },
+    { maxWait: 15_000, timeout: 15_000 },
+  );
 }
 
 /** `current` is the row before the change, to keep the search keys in step with title and description. */

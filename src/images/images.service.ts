@@ -68,8 +68,8 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
   }
 
   /** 413 when this file would take the actor past their storage quota. */
-  async function requireRoom(actor: Actor, addedBytes: number, freedBytes = 0) {
-    const { usedBytes, quotaMb } = await repo.storageUse(db, actor.id);
+  async function requireRoom(actor: Actor, addedBytes: number, freedBytes = 0, within = db) {
+    const { usedBytes, quotaMb } = await repo.storageUse(within, actor.id);
     const quota = quotaMb === null ? config.storageQuotaBytes : quotaMb * 1024 * 1024;
     if (usedBytes - freedBytes + addedBytes > quota) {
       const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -116,7 +116,9 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
       staged = prepared.storageKey;
       let image: repo.ImageRow;
       try {
-        image = await repo.insertImage(db, { galleryId: input.gallery, uploaderId: actor.id, title: input.title, description: input.description, ...prepared });
+        const row = { galleryId: input.gallery, uploaderId: actor.id, title: input.title, description: input.description, ...prepared };
+        // Checked again with the insert, under a lock: parallel uploads cannot pass the quota together.
+        image = await repo.insertImage(db, row, (tx) => requireRoom(actor, file.size, 0, tx));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         const winner = await repo.findImageBySha256(reader, input.gallery, file.sha256);

@@ -220,6 +220,25 @@ describe('storage quotas', () => {
   });
 });
 
+describe('parallel uploads against a quota', () => {
+  it('lets exactly as many through as fit, however they race', async () => {
+    const quota = await startTestApp({ STORAGE_QUOTA_MB: '1' });
+    try {
+      const user = await createUser(quota, 'beta_player');
+      const gallery = await createGallery(quota, user);
+      const png = () => sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } }).png({ compressionLevel: 0 }).toBuffer();
+      const files = await Promise.all(Array.from({ length: 6 }, png));
+      const replies = await Promise.all(files.map((bytes) => upload(quota, user, { gallery: gallery.id }, { bytes })));
+      const statuses = replies.map((res) => res.status).sort();
+      expect(statuses).toEqual([201, 413, 413, 413, 413, 413]);
+      expect(await quota.db.image.count()).toBe(1);
+      await expectStorageInStep(quota);
+    } finally {
+      await quota.close();
+    }
+  });
+});
+
 describe('a failing database', () => {
   it('answers a failed insert with an error and leaves no file behind', async () => {
     const broken = await startTestApp();
