@@ -39,8 +39,14 @@ export function hashingUploadEngine(tempDir: string): multer.StorageEngine {
         finished = true;
         file.stream.unpipe();
         file.stream.resume(); // drain the rest of the part so the form can end
-        out.destroy();
-        unlink(path).catch(() => undefined).finally(() => done(error));
+        // Unlink only once the stream is closed: a refusal within the first bytes can come before
+        // the file is even opened, and an unlink before the open would leave the file behind.
+        const remove = () => unlink(path).catch(() => undefined).finally(() => done(error));
+        if (out.closed) remove();
+        else {
+          out.once('close', remove);
+          out.destroy();
+        }
       };
       const decide = () => {
         mimeType = sniffImageType(head);

@@ -246,6 +246,15 @@ describe('hostile and broken files: all 4xx, nothing stored', () => {
   });
 });
 
+describe('many refusals at once', () => {
+  it('leave no temp file, even when a refusal comes before the temp file is open', async () => {
+    const json = Buffer.from(JSON.stringify({ not: 'an image', padding: 'x'.repeat(64) }));
+    const replies = await Promise.all(Array.from({ length: 40 }, () => upload(t, cast.owner, { gallery: galleryId }, { bytes: json, filename: 'a.png' })));
+    expect(new Set(replies.map((res) => res.status))).toEqual(new Set([415]));
+    await expectStorageInStep(t);
+  });
+});
+
 describe('a client that goes away mid-upload', () => {
   it('leaves no temp file behind', async () => {
     const server = t.app.listen(0, '127.0.0.1');
