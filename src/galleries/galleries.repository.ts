@@ -12,7 +12,7 @@ export const gallerySelect = {
   createdAt: true,
   updatedAt: true,
   owner: { select: { id: true, username: true } },
-  _count: { select: { images: { where: { deletedAt: null } } } },
+  _count: { select: { images: { where: { deleting: false } } } },
 } as const;
 
 export type GalleryRow = NonNullable<Awaited<ReturnType<typeof findGallery>>>;
@@ -40,7 +40,7 @@ type FlatGalleryRow = {
 const SELECT_GALLERY = `
   SELECT g.id, g.name, g.description, g."ownerId", u.username AS "ownerUsername", g."nameKey",
          g."createdAt", g."updatedAt",
-         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND x."deletedAt" IS NULL) AS "imageCount"
+         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND NOT x."deleting") AS "imageCount"
   FROM "Gallery" g
   JOIN "User" u ON u.id = g."ownerId"`;
 

@@ -99,7 +99,7 @@ const SELECT_IMAGE = `
   JOIN "User" u ON u.id = i."uploaderId"`;
 
 /** Rows whose delete has begun are gone as far as every reader is concerned. */
-const LIVE = 'i."deletedAt" IS NULL';
+const LIVE = 'NOT i."deleting"';
 
 export async function findImage(reader: SqlReader, id: number): Promise<ImageRow | null> {
   const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i.id = ? AND ${LIVE}`, [id]);
@@ -188,7 +188,7 @@ export function deleteImage(db: Database, id: number) {
 
 /** First step of a delete: hides the row. False when it is already gone or being deleted. */
 export async function markDeleted(db: Database, id: number): Promise<boolean> {
-  const { count } = await db.image.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });
+  const { count } = await db.image.updateMany({ where: { id, deleting: false }, data: { deleting: true } });
   return count === 1;
 }
 
@@ -196,7 +196,7 @@ export async function markDeleted(db: Database, id: number): Promise<boolean> {
 export async function markGalleryImagesDeleted(db: Database, galleryId: number): Promise<string[]> {
   return db.$transaction(async (tx) => {
     const rows = await tx.image.findMany({ where: { galleryId }, select: { storageKey: true } });
-    await tx.image.updateMany({ where: { galleryId, deletedAt: null }, data: { deletedAt: new Date() } });
+    await tx.image.updateMany({ where: { galleryId, deleting: false }, data: { deleting: true } });
     return rows.map((row) => row.storageKey);
   });
 }

@@ -51,7 +51,7 @@ async function* liveRows(db: Database): AsyncIterable<LiveRow> {
   let after = 0;
   for (;;) {
     const rows = await db.image.findMany({
-      where: { id: { gt: after }, deletedAt: null },
+      where: { id: { gt: after }, deleting: false },
       orderBy: { id: 'asc' },
       take: 1000,
       select: { id: true, storageKey: true, size: true, sha256: true },
@@ -86,7 +86,7 @@ export async function checkStorage(
     repaired: options.repair,
   };
 
-  for (const row of await db.image.findMany({ where: { deletedAt: { not: null } }, select: { id: true, storageKey: true } })) {
+  for (const row of await db.image.findMany({ where: { deleting: true }, select: { id: true, storageKey: true } })) {
     await files.remove(row.storageKey);
     await db.image.deleteMany({ where: { id: row.id } });
     report.deletionsFinished.push(row.id);

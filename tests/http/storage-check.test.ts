@@ -79,7 +79,7 @@ describe('the storage check', () => {
 
   it('finishes a delete that had begun, and rolls a committed upload forward from its staged files', async () => {
     const deleting = await createImage(t, owner, galleryId);
-    await t.db.image.update({ where: { id: deleting.id }, data: { deletedAt: new Date() } });
+    await t.db.image.update({ where: { id: deleting.id }, data: { deleting: true } });
     const committed = await createImage(t, owner, galleryId);
     const key = await keyOf(committed.id);
     for (const name of [key, `${key.slice(0, 32)}.thumb.webp`, `${key.slice(0, 32)}.preview.webp`]) {

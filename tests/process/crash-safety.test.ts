@@ -52,10 +52,10 @@ const filesOf = (storageKey: string) => [storageKey, `${storageKey.slice(0, 32)}
  */
 async function expectConsistent(uploadDir: string) {
   expect(filesUnder(uploadDir, 'tmp')).toEqual([]);
-  const rows = await world.db.image.findMany({ select: { id: true, storageKey: true, size: true, sha256: true, deletedAt: true } });
+  const rows = await world.db.image.findMany({ select: { id: true, storageKey: true, size: true, sha256: true, deleting: true } });
   const expected: string[] = [];
   for (const row of rows) {
-    expect(row.deletedAt).toBeNull();
+    expect(row.deleting).toBe(false);
     const bytes = readFileSync(join(uploadDir, 'images', row.storageKey.slice(0, 2), row.storageKey));
     expect(bytes.length).toBe(row.size);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(row.sha256);
@@ -180,7 +180,7 @@ describe('a server killed at each step of the upload protocol (FAULT_POINT)', ()
     expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // Killed between marking the row and removing the files: both images' files are still there.
     const marked = await world.db.image.findUniqueOrThrow({ where: { id } });
-    expect(marked.deletedAt).not.toBeNull();
+    expect(marked.deleting).toBe(true);
     expect(filesUnder(world.uploadDir, 'images')).toHaveLength(6);
 
     const server = await startServer({ ...world.env, ...RECOVER });

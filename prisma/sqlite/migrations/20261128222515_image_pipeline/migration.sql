@@ -1,6 +1,6 @@
 -- The same bytes twice in one gallery (allowed before): keep the oldest image, note each removed
 -- copy (title, file) in the audit log, and remove it. The files of removed copies have no row
--- any more: the storage reconciler reports them (and removes them when repairing).
+-- any more: the storage check reports them (and removes them when repairing).
 INSERT INTO "AuditEvent" ("action", "outcome", "targetType", "targetId", "detail")
 SELECT 'image.deduplicate', 'ok', 'image', d."id",
        'duplicate of image ' || k."keep" || ' in gallery ' || d."galleryId" || '; title: ' || d."title" || '; file: ' || d."storageKey"
@@ -8,6 +8,12 @@ FROM "Image" d
 JOIN (SELECT "galleryId", "sha256", MIN("id") AS "keep" FROM "Image" GROUP BY "galleryId", "sha256" HAVING COUNT(*) > 1) k
   ON k."galleryId" = d."galleryId" AND k."sha256" = d."sha256" AND d."id" <> k."keep";
 DELETE FROM "Image" WHERE "id" NOT IN (SELECT MIN("id") FROM "Image" GROUP BY "galleryId", "sha256");
+
+-- CreateTable
+CREATE TABLE "PendingFileRemoval" (
+    "storageKey" TEXT NOT NULL PRIMARY KEY,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
 
 -- RedefineTables
 PRAGMA defer_foreign_keys=ON;
@@ -28,7 +34,7 @@ CREATE TABLE "new_Image" (
     "capturedAt" TEXT,
     "cameraModel" TEXT,
     "hasGps" BOOLEAN NOT NULL DEFAULT false,
-    "deletedAt" DATETIME,
+    "deleting" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
     "titleKey" TEXT NOT NULL DEFAULT '',
