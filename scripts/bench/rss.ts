@@ -2,7 +2,7 @@
 // (`node --import tsx src/server.ts`) so that its resident set can be read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../lib/free-port';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../../src/db/client';
 import { HUGE, SMALL, noiseJpeg, sharedNoiseJpegs, writeAll } from './images';
@@ -12,17 +12,6 @@ import { MiB, killOnExit, percentile, printTable, tempDir, verdict } from './uti
 export type RssOptions = { budgetMb: number; intervalMs: number };
 
 const REPO = resolve(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
 
 /** VmRSS and VmHWM (the kernel's high-water mark) of a process, in bytes. */
 function memoryOf(pid: number): { rss: number; hwm: number } {

@@ -3,19 +3,20 @@ import type { Readable } from 'node:stream';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { AppError } from '../http/errors';
 import { VARIANTS, type VariantName } from '../storage/storage-keys';
-import { readExif } from './exif';
+import { readExif, type ExifSummary } from './exif';
 import { NOT_AN_IMAGE, type ImageMimeType } from './image-inspection';
 
 // libvips' cache would keep decoded images in memory and deleted temp files open between requests.
 sharp.cache(false);
 
-export type ProcessedImage = {
+/** What is kept about an image's pixels and its EXIF (the row's columns of the same names). */
+export type ImageFacts = ExifSummary & {
   width: number | null;
   height: number | null;
   orientation: number | null;
-  capturedAt: string | null;
-  cameraModel: string | null;
-  hasGps: boolean;
+};
+
+export type ProcessedImage = ImageFacts & {
   /** WebP, upright, every bit of metadata (EXIF, GPS, XMP, ICC comments) left out. */
   variants: Record<VariantName, Buffer>;
 };

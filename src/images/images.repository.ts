@@ -3,6 +3,7 @@ import { asIsoTimestamp, type SqlReader } from '../db/sql-reader';
 import { countRows, finishPage, keysetPage, type Filter } from '../db/keyset';
 import type { ListOptions } from '../http/listing';
 import type { Page } from '../http/pagination';
+import type { ImageFacts } from './image-processing';
 
 export const imageSelect = {
   id: true,
@@ -37,18 +38,12 @@ export type ImageRow = {
   mimeType: string;
   size: number;
   sha256: string;
-  width: number | null;
-  height: number | null;
-  orientation: number | null;
-  capturedAt: string | null;
-  cameraModel: string | null;
-  hasGps: boolean;
   /** A Date from the ORM, ISO text from the plain-SQL reads. */
   createdAt: Date | string;
   updatedAt: Date | string;
   gallery: { name: string; ownerId: number };
   uploader: { id: number; username: string };
-};
+} & ImageFacts;
 
 export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/lib/free-port';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
 import { openDatabase, type Database } from '../../src/db/client';
@@ -13,18 +13,6 @@ const ROOT = resolve(__dirname, '../..');
 
 /** How the real server is started without a build (cwd: the repository). */
 export const SERVER_COMMAND = [process.execPath, '--import', 'tsx', 'src/server.ts'];
-
-/** A free TCP port on the loopback interface. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
