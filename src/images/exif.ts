@@ -47,7 +47,7 @@ function readAscii(tiff: Buffer, entry: Entry | undefined, little: boolean): str
   const start = entry.count <= 4 ? entry.valueOffset : little ? tiff.readUInt32LE(entry.valueOffset) : tiff.readUInt32BE(entry.valueOffset);
   if (start + entry.count > tiff.length) return null;
   // eslint-disable-next-line no-control-regex
-  const text = tiff.subarray(start, start + entry.count).toString('latin1').replace(/\u0000[\s\S]*$/, '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const text = tiff.subarray(start, start + entry.count).toString('latin1').replace(/\u0000[\s\S]*$/, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
   return text.length > 0 ? text : null;
 }
 
@@ -57,12 +57,12 @@ function readPointer(tiff: Buffer, entry: Entry | undefined, little: boolean): n
   return little ? tiff.readUInt32LE(entry.valueOffset) : tiff.readUInt32BE(entry.valueOffset);
 }
 
-/** "2024:05:01 12:34:56" → "2024-05-01T12:34:56", with a well-formed "+02:00" offset appended; null when not a real time. */
+/** "2024:05:01 12:34:56" → "2024-05-01T12:34:56", with a well-formed "+02:00" offset appended; null when not a real calendar time. */
 function captureTime(value: string | null, offset: string | null): string | null {
-  const match = value && /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(value);
+  const match = value && /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(value);
   if (!match) return null;
   const [, year, month, day, hour, minute, second] = match.map(Number);
-  if (year < 1800 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  if (year < 1800 || month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate() || hour > 23 || minute > 59 || second > 60) return null;
   const zone = offset && /^[+-](0\d|1[0-4]):[0-5]\d$/.test(offset) ? offset : '';
   return `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}${zone}`;
 }
@@ -70,7 +70,8 @@ function captureTime(value: string | null, offset: string | null): string | null
 /** "Canon" + "Canon EOS R5" → "Canon EOS R5"; "FUJIFILM" + "X-T4" → "FUJIFILM X-T4". */
 function camera(make: string | null, model: string | null): string | null {
   const joined = make && model ? (model.toLowerCase().startsWith(make.toLowerCase()) ? model : `${make} ${model}`) : (make ?? model);
-  return joined ? joined.slice(0, 100) : null;
+  const cut = joined?.slice(0, 100).trim();
+  return cut ? cut : null;
 }
 
 /**
