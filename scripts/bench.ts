@@ -4,7 +4,7 @@
 //               same 50-item page from memory
 //   throughput  POST /api/gallery/images/ with ~1 MB and ~20 MB JPEGs (distinct noise images) against a
 //               plain Node http server piping the same multipart bodies to a file
-//   rss         the server in its own process (node --import tsx src/server.ts): its RSS while a
+//   rss         the server in its own process (node dist/server.js): its RSS while a
 //               ~100 MB JPEG is uploaded (transfer, and the whole request with the decode)
 //   thumbs      processImage() against bare sharp making the same two WebP variants, images/s
 // Environment:

@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import { deployMigrations, migrationsFolder, migrationStatus, projectRoot, type ProviderFolder } from '../src/db/migrate';
+import { deployMigrations, migrationsFolder, migrationStatus, type ProviderFolder } from '../src/db/migrate';
+import { PACKAGE_ROOT } from '../src/assets';
 
 type Engine = {
   diff(params: unknown): Promise<{ exitCode: number; stdout: string | null }>;
@@ -34,7 +35,7 @@ type Glue = {
 
 /** Prisma's schema engine, compiled to WebAssembly: needs no native binary and no download. */
 async function loadEngine(): Promise<Glue> {
-  const dir = join(projectRoot(), 'node_modules/@prisma/schema-engine-wasm');
+  const dir = join(PACKAGE_ROOT, 'node_modules/@prisma/schema-engine-wasm');
   const glue = (await import(pathToFileURL(join(dir, 'schema_engine_bg.js')).href)) as Glue;
   const module = await wasmApi.compile(readFileSync(join(dir, 'schema_engine_bg.wasm')));
   const instance = await wasmApi.instantiate(module, { './schema_engine_bg.js': glue });
@@ -59,7 +60,7 @@ function timestamp(): string {
 }
 
 async function devMigration(glue: Glue, provider: ProviderFolder, adapter: unknown, folderName: string): Promise<boolean> {
-  const schemaPath = join(projectRoot(), 'prisma', provider, 'schema.prisma');
+  const schemaPath = join(PACKAGE_ROOT, 'prisma', provider, 'schema.prisma');
   const schema = readFileSync(schemaPath, 'utf8');
   const previous = latestSnapshot(provider);
   const engine = await glue.SchemaEngine.new({ datamodels: [['schema.prisma', schema]] }, () => undefined, adapter);
@@ -92,7 +93,7 @@ async function devMigration(glue: Glue, provider: ProviderFolder, adapter: unkno
 
 async function dev(name: string) {
   if (!/^[a-z0-9_]{1,60}$/.test(name)) throw new Error('--name: lower-case letters, digits and _ only');
-  execFileSync(process.execPath, [join(projectRoot(), 'scripts/generate.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(PACKAGE_ROOT, 'scripts/generate.mjs')], { stdio: 'inherit' });
   const glue = await loadEngine();
   const folderName = `${timestamp()}_${name}`;
   const scratch = mkdtempSync(join(tmpdir(), 'gallery-migrate-'));
@@ -104,7 +105,7 @@ async function dev(name: string) {
     let url = process.env.TEST_DATABASE_URL ?? (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined);
     let stop = () => undefined as void;
     if (!url) {
-      const { startCluster } = (await import(pathToFileURL(join(projectRoot(), 'scripts/pg-cluster.mjs')).href)) as {
+      const { startCluster } = (await import(pathToFileURL(join(PACKAGE_ROOT, 'scripts/pg-cluster.mjs')).href)) as {
         startCluster(): Promise<{ url: string; stop(): void }>;
       };
       const cluster = await startCluster();

@@ -18,7 +18,7 @@ function run(label, command, args, env = {}) {
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-if (run('generate Prisma clients', process.execPath, [join(root, 'scripts/generate.mjs')]) !== 0) process.exit(1);
+if (run('build (Prisma clients, dist/)', process.execPath, [join(root, 'scripts/build.mjs')]) !== 0) process.exit(1);
 if (run('type check', bin('tsc'), ['--noEmit', '-p', '.']) !== 0) process.exit(1);
 
 const results = [];

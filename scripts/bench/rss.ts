@@ -1,5 +1,5 @@
 // Server memory while a 100 MB image is uploaded: the server runs in its own process
-// (`node --import tsx src/server.ts`) so that its resident set can be read from /proc.
+// (`node dist/server.js`, built first) so that its resident set can be read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { freePort } from '../lib/free-port';
@@ -69,7 +69,7 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
       RECONCILE_ON_START: 'off',
       RATE_LIMIT_PER_MINUTE: '1000000',
     };
-    const started = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(process.execPath, ['dist/server.js'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     const stopOnExit = killOnExit(started);
     let output = '';
@@ -172,7 +172,7 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
 
     const m = (bytes: number) => (bytes / MiB).toFixed(1);
     const over = (bytes: number) => `+${m(bytes - idle)}`;
-    console.log(`\nServer RSS: separate process (node --import tsx src/server.ts, pid ${pid}), VmRSS sampled every ${options.intervalMs} ms (${samples.length} samples)${hwmReset ? ', VmHWM reset before the upload' : ''}`);
+    console.log(`\nServer RSS: separate process (node dist/server.js, pid ${pid}), VmRSS sampled every ${options.intervalMs} ms (${samples.length} samples)${hwmReset ? ', VmHWM reset before the upload' : ''}`);
     console.log(`  ${(hugeSize / 1e6).toFixed(1)} MB JPEG streamed from disk; transfer ${transferEnd.toFixed(0)} ms (${transferKnown ? 'until the server\'s temp file was complete' : 'client side'}), whole request ${reply.ms.toFixed(0)} ms\n`);
     const rows: string[][] = [
       ['idle (median over 1 s, after 2 warm-up uploads)', m(idle), ''],

@@ -3,39 +3,35 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Client } from 'pg';
+import { packagePath } from '../assets';
 import { isSqliteUrl, sqliteFilePath } from './client';
-
-/** The project root: the nearest folder above this file that holds package.json. */
-export function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the project root (package.json)');
-    dir = parent;
-  }
-  return dir;
-}
 
 export type ProviderFolder = 'sqlite' | 'postgres';
 
 export function migrationsFolder(provider: ProviderFolder): string {
-  return join(projectRoot(), 'prisma', provider, 'migrations');
+  return packagePath('prisma', provider, 'migrations');
 }
 
 export type Migration = { name: string; sql: string; checksum: string };
 
-/** The migrations for a database URL's provider, oldest first, as Prisma's CLI lays them out. */
+/**
+ * The migrations for a database URL's provider, oldest first, as Prisma's CLI lays them out.
+ * Throws when there are none: a server that cannot find its migrations must not start on an
+ * empty database.
+ */
 export function loadMigrations(url: string): Migration[] {
   const folder = migrationsFolder(isSqliteUrl(url) ? 'sqlite' : 'postgres');
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(folder, entry.name, 'migration.sql')))
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => {
-      const sql = readFileSync(join(folder, name, 'migration.sql'), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
-    });
+  const names = existsSync(folder)
+    ? readdirSync(folder, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(join(folder, entry.name, 'migration.sql')))
+        .map((entry) => entry.name)
+        .sort()
+    : [];
+  if (names.length === 0) throw new Error(`No database migrations found in ${folder}`);
+  return names.map((name) => {
+    const sql = readFileSync(join(folder, name, 'migration.sql'), 'utf8');
+    return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+  });
 }
 
 type AppliedRow = { migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown };

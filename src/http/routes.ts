@@ -13,7 +13,7 @@ import type { ImagesService } from '../images/images.service';
 import { roleRoutes } from '../roles/roles.routes';
 import { userRoutes } from '../users/users.routes';
 import type { UsersService } from '../users/users.service';
-import { version } from '../../package.json';
+import { packageInfo } from '../assets';
 import { docsRoutes } from './docs.routes';
 import { healthRoutes } from './health.routes';
 import { buildOpenApiDocument } from './openapi';
@@ -45,6 +45,6 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...userRoutes(deps),
     ...auditRoutes(deps),
   ];
-  routes.push(...docsRoutes(() => (document ??= buildOpenApiDocument(routes, { title: 'Gallery Server', version }))));
+  routes.push(...docsRoutes(() => (document ??= buildOpenApiDocument(routes, { title: 'Gallery Server', version: packageInfo().version }))));
   return routes;
 }

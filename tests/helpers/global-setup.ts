@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +8,12 @@ import { deployMigrations } from '../../src/db/migrate';
 import { ensureRoles } from '../../src/roles/roles.repository';
 import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
 
-/** Builds one migrated, seeded template database; each test file then gets a fresh copy of it. */
+/**
+ * Brings the compiled server up to date (the process tests start what `npm start` runs), then builds
+ * one migrated, seeded template database; each test file gets a fresh copy of it.
+ */
 export default async function globalSetup(): Promise<void> {
+  execFileSync(process.execPath, [join(__dirname, '../../scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = mkdtempSync(join(tmpdir(), 'gallery-test-'));
   process.env.TEST_TMP_DIR = dir;
   let url: string;

@@ -11,8 +11,8 @@ import { freshDatabase } from './test-app';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** How the real server is started without a build (cwd: the repository). */
-export const SERVER_COMMAND = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+/** The server as shipped: the compiled build (global setup makes sure it is up to date). */
+export const SERVER_COMMAND = [process.execPath, 'dist/server.js'];
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -58,7 +58,7 @@ export async function stopAllServers(): Promise<void> {
 }
 
 /**
- * The real server (`src/server.ts`) as a child process on a free port, with NODE_ENV=test,
+ * The real server (`dist/server.js`) as a child process on a free port, with NODE_ENV=test,
  * LOG_LEVEL=info, BCRYPT_COST=4 and a rate limit high enough never to matter, plus `env`
  * (DATABASE_URL and UPLOAD_DIR at least). Resolves once it logs that it listens; rejects, with
  * what it wrote, when it exits first or does not get there within the timeout (20 s).

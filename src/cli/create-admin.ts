@@ -1,5 +1,6 @@
 // Creates an admin account, like Django's createsuperuser.
 //   npm run create-admin -- --username alice --email alice@example.com
+// (a production install runs the same with: node dist/cli/create-admin.js --username …)
 // The password is asked for (hidden) on a terminal, or read from the first line of standard input:
 //   printf '%s\n' "$PASSWORD" | npm run create-admin -- --username alice --email alice@example.com
 // It is never taken from the command line, where other users could see it.
@@ -8,9 +9,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
-import { loadConfig } from '../src/config';
-import { prepareDatabase } from '../src/db/prepare';
-import { passwordField, USERNAME_RULE } from '../src/auth/auth.schemas';
+import { loadConfig } from '../config';
+import { prepareDatabase } from '../db/prepare';
+import { passwordField, USERNAME_RULE } from '../auth/auth.schemas';
+import { findRoleByName } from '../roles/roles.repository';
+import { findUserConflicts, insertUser } from '../users/users.repository';
 
 const input = z.object({
   username: z.string().trim().min(1).max(150).regex(USERNAME_RULE, 'letters, digits and @ . + - _ only'),
@@ -68,20 +71,16 @@ async function main() {
   const config = loadConfig();
   const { db, close } = await prepareDatabase(config.databaseUrl);
   try {
-    const taken = await db.user.findFirst({
-      where: { OR: [{ usernameLower: parsed.data.username.toLowerCase() }, { emailLower: parsed.data.email.toLowerCase() }] },
-    });
-    if (taken) throw new Error('A user with that username or email already exists.');
-    const role = await db.role.findUniqueOrThrow({ where: { name: 'admin' } });
-    const user = await db.user.create({
-      data: {
-        username: parsed.data.username,
-        usernameLower: parsed.data.username.toLowerCase(),
-        email: parsed.data.email,
-        emailLower: parsed.data.email.toLowerCase(),
-        passwordHash: await bcrypt.hash(parsed.data.password, config.bcryptCost),
-        roleId: role.id,
-      },
+    if (await findUserConflicts(db, parsed.data.username, parsed.data.email)) {
+      throw new Error('A user with that username or email already exists.');
+    }
+    const role = await findRoleByName(db, 'admin');
+    if (!role) throw new Error('The admin role is missing.');
+    const user = await insertUser(db, {
+      username: parsed.data.username,
+      email: parsed.data.email,
+      passwordHash: await bcrypt.hash(parsed.data.password, config.bcryptCost),
+      roleId: role.id,
     });
     console.log(`Admin "${user.username}" created (id ${user.id}).`);
   } finally {

@@ -5,12 +5,12 @@
 // Run it while the server is stopped, or at least while nobody uploads.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config';
-import { prepareDatabase } from '../src/db/prepare';
-import { createImageFiles } from '../src/images/image-files';
-import { checkStorage } from '../src/images/storage-check';
-import { createLogger } from '../src/logger';
-import { createDiskStorage } from '../src/storage/disk-storage';
+import { loadConfig } from '../config';
+import { prepareDatabase } from '../db/prepare';
+import { createImageFiles } from '../images/image-files';
+import { checkStorage } from '../images/storage-check';
+import { createLogger } from '../logger';
+import { createDiskStorage } from '../storage/disk-storage';
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
