@@ -4,7 +4,7 @@ import { AppError } from '../http/errors';
 import { sendPage } from '../http/pagination';
 import { create as contentDisposition } from 'content-disposition';
 import { EXTENSIONS, type ImageMimeType } from './image-inspection';
-import { sendWithEtag } from '../http/conditional';
+import { notModified, sendWithEtag } from '../http/conditional';
 import { listOptions } from '../http/listing';
 import { defineRoute, type Method, type RouteSpec } from '../http/route';
 import { z } from 'zod';
@@ -174,6 +174,7 @@ export function imageRoutes({ images, audit, publicUrl, originalsVisibleTo }: Im
         };
         const file = await images.openFile(actor, params.id, query.size, wanted);
         const { image, stream, size, range } = file;
+        const etag = file.variant === 'original' ? `"${image.sha256}"` : `"${image.sha256}.${file.variant}"`;
         res.set({
           'Content-Type': file.mimeType,
           'X-Content-Type-Options': 'nosniff',
@@ -182,12 +183,13 @@ export function imageRoutes({ images, audit, publicUrl, originalsVisibleTo }: Im
           'Cache-Control': query.v === fileVersion(image.sha256) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
           'Accept-Ranges': 'bytes',
           'Content-Disposition': contentDisposition(downloadName(image.title, file.mimeType, file.variant), { type: 'inline' }),
-          ETag: file.variant === 'original' ? `"${image.sha256}"` : `"${image.sha256}.${file.variant}"`,
+          ETag: etag,
           Vary: 'Authorization',
         });
-        if (req.fresh || req.method === 'HEAD') {
+        const unchanged = notModified(req, etag);
+        if (unchanged || req.method === 'HEAD') {
           stream.destroy();
-          if (req.fresh) res.status(304).end();
+          if (unchanged) res.status(304).end();
           else res.set('Content-Length', String(size)).end();
           return;
         }
