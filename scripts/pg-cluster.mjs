@@ -43,7 +43,15 @@ export async function startCluster() {
     execFileSync(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
   };
   const port = await freePort();
-  run(bins.initdb, ['-D', dataDir, '-U', 'gallery', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+  // Byte-order collation (fast, like C) with a UTF-8 character type, so that lower() folds non-ASCII
+  // letters as on a usual server; where the C.UTF-8 locale is missing, plain C.
+  const initdb = (locale) => run(bins.initdb, ['-D', dataDir, '-U', 'gallery', '--auth=trust', '-E', 'UTF8', ...locale]);
+  try {
+    initdb(['--lc-collate=C', '--lc-ctype=C.UTF-8']);
+  } catch {
+    rmSync(dataDir, { recursive: true, force: true });
+    initdb(['--no-locale']);
+  }
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   run(bins.pgCtl, ['-D', dataDir, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
   let stopped = false;

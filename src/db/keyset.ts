@@ -3,7 +3,12 @@ import type { Page } from '../http/pagination';
 import { asDate } from './sql-reader';
 import type { SqlReader } from './sql-reader';
 
-export type ListColumns = { id: string; created: string; titleKey: string; search: string };
+/**
+ * The columns a list is paged over. `sortKey` is the case-insensitive sort expression, the one the
+ * list's expression index is on (`lower(title)`); each query selects it as "sortKey". `search`:
+ * the text columns `?q=` looks in.
+ */
+export type ListColumns = { id: string; created: string; sortKey: string; search: string[] };
 export type Filter = { sql: string; params: unknown[] };
 
 /**
@@ -12,13 +17,19 @@ export type Filter = { sql: string; params: unknown[] };
  */
 export function keysetPage(reader: SqlReader, columns: ListColumns, options: ListOptions, filters: Filter[]) {
   const conditions = [...filters];
-  if (options.q) conditions.push({ sql: `${columns.search} LIKE ? ESCAPE '\\'`, params: [containsPattern(options.q)] });
+  if (options.q) {
+    const pattern = containsPattern(options.q);
+    conditions.push({
+      sql: `(${columns.search.map((column) => `${reader.foldCase(column)} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
+      params: columns.search.map(() => pattern),
+    });
+  }
   if (options.createdAfter) conditions.push({ sql: `${columns.created} > ?`, params: [reader.dateParam(options.createdAfter)] });
   if (options.createdBefore) conditions.push({ sql: `${columns.created} < ?`, params: [reader.dateParam(options.createdBefore)] });
   const matching = [...conditions];
 
   const byCreated = options.sort.endsWith('created');
-  const column = byCreated ? columns.created : columns.titleKey;
+  const column = byCreated ? columns.created : columns.sortKey;
   const direction = options.sort.startsWith('-') ? 'DESC' : 'ASC';
   if (options.after) {
     const value = byCreated ? reader.dateParam(new Date(options.after.value)) : options.after.value;
@@ -35,16 +46,15 @@ export function keysetPage(reader: SqlReader, columns: ListColumns, options: Lis
   };
 }
 
-/** Of `limit + 1` raw rows: the page, mapped, and the cursor of the next one. */
-export function finishPage<R extends { id: number; createdAt: unknown }, T>(
+/** Of `limit + 1` raw rows (with their "sortKey"): the page, mapped, and the cursor of the next one. */
+export function finishPage<R extends { id: number; createdAt: unknown; sortKey: string }, T>(
   rows: R[],
   options: ListOptions,
-  titleKeyOf: (row: R) => string,
   toItem: (row: R) => T,
 ): Page<T> {
   const items = rows.slice(0, options.limit);
   const last = rows.length > options.limit ? items[items.length - 1] : undefined;
-  const value = last && (options.sort.endsWith('created') ? asDate(last.createdAt).toISOString() : titleKeyOf(last));
+  const value = last && (options.sort.endsWith('created') ? asDate(last.createdAt).toISOString() : last.sortKey);
   return { items: items.map(toItem), next: last ? encodeCursor(options.sort, value!, last.id) : undefined };
 }
 

@@ -10,12 +10,21 @@ export interface SqlReader {
   all<T>(sql: string, params: unknown[]): Promise<T[]>;
   /** A date as a parameter that compares correctly with the stored DateTime columns. */
   dateParam(date: Date): string;
+  /**
+   * SQL for `expression` in lower case, non-ASCII letters included, like JavaScript's
+   * toLowerCase(): for case-insensitive search on the columns as stored.
+   */
+  foldCase(expression: string): string;
 }
 
 type Prepared = { statement: Statement; columns: string[] };
 
+/** SQLite's own lower() folds ASCII letters only; this one, on the reader's connection, folds all. */
+const SQLITE_FOLD_CASE = 'gallery_fold_case';
+
 export function createSqliteReader(connection: SqliteConnection): SqlReader {
   const prepared = new Map<string, Prepared>();
+  connection.function(SQLITE_FOLD_CASE, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   return {
     async all<T>(sql: string, params: unknown[]) {
       let entry = prepared.get(sql);
@@ -38,6 +47,7 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
     },
     // Prisma's SQLite adapter stores DateTime as fixed-width ISO text with an explicit +00:00.
     dateParam: (date) => date.toISOString().replace('Z', '+00:00'),
+    foldCase: (expression) => `${SQLITE_FOLD_CASE}(${expression})`,
   };
 }
 
@@ -66,6 +76,8 @@ export function createPostgresReader(pool: Pool): SqlReader {
     },
     // timestamp(3) without time zone, holding UTC.
     dateParam: (date) => date.toISOString().replace('Z', ''),
+    // By the database's LC_CTYPE: any UTF-8 locale folds non-ASCII letters too (README: PostgreSQL).
+    foldCase: (expression) => `lower(${expression})`,
   };
 }
 

@@ -32,19 +32,19 @@ type FlatGalleryRow = {
   ownerId: number;
   ownerUsername: string;
   imageCount: number | string;
-  nameKey: string;
+  sortKey: string;
   createdAt: unknown;
   updatedAt: unknown;
 };
 
 const SELECT_GALLERY = `
-  SELECT g.id, g.name, g.description, g."ownerId", u.username AS "ownerUsername", g."nameKey",
+  SELECT g.id, g.name, g.description, g."ownerId", u.username AS "ownerUsername", lower(g.name) AS "sortKey",
          g."createdAt", g."updatedAt",
          (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND NOT x."deleting") AS "imageCount"
   FROM "Gallery" g
   JOIN "User" u ON u.id = g."ownerId"`;
 
-const GALLERY_COLUMNS = { id: 'g.id', created: 'g."createdAt"', titleKey: 'g."nameKey"', search: 'g."searchText"' };
+const GALLERY_COLUMNS = { id: 'g.id', created: 'g."createdAt"', sortKey: 'lower(g.name)', search: ['g.name', 'g.description'] };
 
 function toRow(row: FlatGalleryRow): GalleryRow {
   return {
@@ -64,29 +64,17 @@ export async function listGalleries(reader: SqlReader, filter: { ownerId?: numbe
   const filters: Filter[] = filter.ownerId !== undefined ? [{ sql: 'g."ownerId" = ?', params: [filter.ownerId] }] : [];
   const page = keysetPage(reader, GALLERY_COLUMNS, options, filters);
   const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
-  const result = finishPage(rows, options, (row) => row.nameKey, toRow);
+  const result = finishPage(rows, options, toRow);
   if (options.count) result.total = await countRows(reader, '"Gallery" g', page);
   return result;
 }
 
-/** The lower-case copies that make sorting and search case-insensitive on both databases. */
-export function galleryKeys(name: string, description: string) {
-  return { nameKey: name.toLowerCase(), searchText: `${name}\n${description}`.toLowerCase() };
-}
-
 export function insertGallery(db: Database, data: { name: string; description: string; ownerId: number }) {
-  return db.gallery.create({ data: { ...data, ...galleryKeys(data.name, data.description) }, select: gallerySelect });
+  return db.gallery.create({ data, select: gallerySelect });
 }
 
-/** `current` is the row before the change, to keep the search keys in step with name and description. */
-export function updateGallery(
-  db: Database,
-  id: number,
-  data: { name?: string; description?: string },
-  current: { name: string; description: string },
-) {
-  const keys = galleryKeys(data.name ?? current.name, data.description ?? current.description);
-  return db.gallery.update({ where: { id }, data: { ...data, ...keys }, select: gallerySelect });
+export function updateGallery(db: Database, id: number, data: { name?: string; description?: string }) {
+  return db.gallery.update({ where: { id }, data, select: gallerySelect });
 }
 
 /** Deletes the gallery; its image rows go with it (their files must be removed first). */

@@ -31,8 +31,8 @@ export function createGalleriesService({ db, reader, files }: Pick<AppDeps, 'db'
     create: (actor: Actor, input: { name: string; description: string }) =>
       repo.insertGallery(db, { ...input, ownerId: actor.id }),
     async update(actor: Actor, id: number, input: { name?: string; description?: string }) {
-      const current = await requireModifiable(actor, id);
-      return repo.updateGallery(db, id, input, current);
+      await requireModifiable(actor, id);
+      return repo.updateGallery(db, id, input);
     },
     /**
      * Deletes the gallery and its images the crash-safe way: image rows marked (hidden), their

@@ -50,7 +50,7 @@ export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'galler
 type FlatImageRow = Omit<ImageRow, 'gallery' | 'uploader' | 'createdAt' | 'updatedAt' | 'hasGps'> & {
   /** 0/1 from SQLite, a boolean from PostgreSQL. */
   hasGps: boolean | number;
-  titleKey: string;
+  sortKey: string;
   createdAt: unknown;
   updatedAt: unknown;
   galleryName: string;
@@ -87,7 +87,7 @@ function nest(row: FlatImageRow): ImageRow {
 const SELECT_IMAGE = `
   SELECT i.id, i.title, i.description, i."galleryId", i."uploaderId", i."storageKey", i."mimeType",
          i.size, i.sha256, i.width, i.height, i.orientation, i."capturedAt", i."cameraModel", i."hasGps",
-         i."createdAt", i."updatedAt", i."titleKey",
+         i."createdAt", i."updatedAt", lower(i.title) AS "sortKey",
          g.name AS "galleryName", g."ownerId" AS "galleryOwnerId", u.username AS "uploaderUsername"
   FROM "Image" i
   JOIN "Gallery" g ON g.id = i."galleryId"
@@ -107,7 +107,7 @@ export async function findImageBySha256(reader: SqlReader, galleryId: number, sh
   return row ? nest(row) : null;
 }
 
-const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', titleKey: 'i."titleKey"', search: 'i."searchText"' };
+const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', sortKey: 'lower(i.title)', search: ['i.title', 'i.description'] };
 
 /** One page of images, filtered in the database, in keyset order. */
 export async function listImages(
@@ -120,14 +120,9 @@ export async function listImages(
   if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
   const page = keysetPage(reader, IMAGE_COLUMNS, options, filters);
   const rows = await reader.all<FlatImageRow>(`${SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
-  const result = finishPage(rows, options, (row) => row.titleKey, nest);
+  const result = finishPage(rows, options, nest);
   if (options.count) result.total = await countRows(reader, '"Image" i', page);
   return result;
-}
-
-/** The lower-case copies that make sorting and search case-insensitive on both databases. */
-export function imageKeys(title: string, description: string) {
-  return { titleKey: title.toLowerCase(), searchText: `${title}\n${description}`.toLowerCase() };
 }
 
 /**
@@ -140,35 +135,32 @@ export function insertImage(db: Database, data: NewImage, beforeInsert?: (tx: Da
     async (tx) => {
       await tx.$executeRaw`UPDATE "User" SET "id" = "id" WHERE "id" = ${data.uploaderId}`;
       await beforeInsert?.(tx as Database);
-      return tx.image.create({ data: { ...data, ...imageKeys(data.title, data.description) }, select: imageSelect });
+      return tx.image.create({ data, select: imageSelect });
     },
     { maxWait: 15_000, timeout: 15_000 },
   );
 }
 
-/** `current` is the row before the change, to keep the search keys in step with title and description. */
-export function updateImage(db: Database, id: number, data: Partial<NewImage>, current: { title: string; description: string }) {
-  const keys = imageKeys(data.title ?? current.title, data.description ?? current.description);
-  return db.image.update({ where: { id }, data: { ...data, ...keys }, select: imageSelect });
+export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
+  return db.image.update({ where: { id }, data, select: imageSelect });
 }
 
 /**
  * Points the image at a new file and notes its old file for removal, in one transaction: a crash
  * after the commit leaves a note the storage check acts on, never an unnoticed orphan.
  */
-export async function replaceImageFile(db: Database, id: number, data: Partial<NewImage>, current: { title: string; description: string; storageKey: string }) {
-  const keys = imageKeys(data.title ?? current.title, data.description ?? current.description);
+export async function replaceImageFile(db: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
   const [image] = await db.$transaction([
-    db.image.update({ where: { id }, data: { ...data, ...keys }, select: imageSelect }),
+    db.image.update({ where: { id }, data, select: imageSelect }),
     db.pendingFileRemoval.create({ data: { storageKey: current.storageKey } }),
   ]);
   return image;
 }
 
 /** Puts the old file back after the new one could not be stored (the removal note goes too). */
-export async function restoreImageFile(db: Database, id: number, data: Partial<NewImage>, current: { title: string; description: string; storageKey: string }) {
+export async function restoreImageFile(db: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
   await db.$transaction([
-    db.image.update({ where: { id }, data: { ...data, ...imageKeys(current.title, current.description) }, select: { id: true } }),
+    db.image.update({ where: { id }, data, select: { id: true } }),
     db.pendingFileRemoval.deleteMany({ where: { storageKey: current.storageKey } }),
   ]);
 }

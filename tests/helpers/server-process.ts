@@ -6,7 +6,6 @@ import { freePort } from '../../scripts/lib/free-port';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
 import { openDatabase, type Database } from '../../src/db/client';
-import { galleryKeys } from '../../src/galleries/galleries.repository';
 import { freshDatabase } from './test-app';
 
 const ROOT = resolve(__dirname, '../..');
@@ -176,7 +175,7 @@ export async function prepareWorld() {
       roleId: role.id,
     },
   });
-  const gallery = await db.gallery.create({ data: { name: 'Crash tests', description: '', ownerId: user.id, ...galleryKeys('Crash tests', '') } });
+  const gallery = await db.gallery.create({ data: { name: 'Crash tests', description: '', ownerId: user.id } });
   return {
     db,
     uploadDir,

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createCast, createGallery, createImage, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { testDbKind } from '../helpers/test-env';
 
 let t: TestApp;
 let owner: TestUser;
@@ -108,6 +109,49 @@ describe('listing images', () => {
     expect((await walk(`${inGallery()}&q=zucchini`)).titles).toEqual(['Zucchini Bread']);
     expect((await walk(`${inGallery()}&q=temporary`)).titles).toEqual([]);
     await request(t.app).delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200);
+  });
+});
+
+describe('rows written outside the API (Prisma Studio, SQL)', () => {
+  it('are found by search and sorted by title like the others', async () => {
+    const image = await createImage(t, owner, galleryId, 'made through the API');
+    await t.db.image.update({ where: { id: image.id }, data: { title: 'Zebra Crossing', description: 'STRIPES' } });
+    expect((await walk(`${inGallery()}&q=zebra`)).titles).toEqual(['Zebra Crossing']);
+    expect((await walk(`${inGallery()}&q=stripes`)).titles).toEqual(['Zebra Crossing']);
+    expect((await walk(`${inGallery()}&q=made`)).titles).toEqual([]);
+    const sorted = (await walk(`${inGallery()}&sort=title&limit=3`)).titles;
+    // After every title in ASCII letters; before the one that starts with a non-ASCII letter.
+    expect(sorted.slice(sorted.indexOf('Zebra Crossing') - 1)).toEqual(['date loaf', 'Zebra Crossing', 'Éclair']);
+    await request(t.app).delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200);
+  });
+
+  it('include galleries created without the API', async () => {
+    const outside = await t.db.gallery.create({ data: { name: 'Aardvark Sightings', description: 'Seen from the ROAD', ownerId: owner.id } });
+    expect((await walk('/api/gallery/galleries/?q=aardvark')).titles).toEqual(['Aardvark Sightings']);
+    expect((await walk('/api/gallery/galleries/?q=road')).titles).toEqual(['Aardvark Sightings']);
+    expect((await walk('/api/gallery/galleries/?sort=title&limit=1')).titles[0]).toBe('Aardvark Sightings');
+    await t.db.gallery.delete({ where: { id: outside.id } });
+  });
+});
+
+describe('sorting by title', () => {
+  it('is served by the lower(title) and lower(name) indexes, on both databases', async () => {
+    const queries = [
+      ['Image_lower_title_id_idx', 'SELECT id FROM "Image" ORDER BY lower(title), id LIMIT 5'],
+      ['Gallery_lower_name_id_idx', 'SELECT id FROM "Gallery" ORDER BY lower(name) DESC, id DESC LIMIT 5'],
+    ];
+    for (const [index, sql] of queries) {
+      const plan =
+        testDbKind() === 'sqlite'
+          ? await t.db.$queryRawUnsafe<unknown[]>(`EXPLAIN QUERY PLAN ${sql}`)
+          : await t.db.$transaction(async (tx) => {
+              // The tables are tiny here: forbid the scan-and-sort the planner would rightly prefer.
+              await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
+              await tx.$executeRawUnsafe('SET LOCAL enable_sort = off');
+              return tx.$queryRawUnsafe<unknown[]>(`EXPLAIN ${sql}`);
+            });
+      expect(JSON.stringify(plan, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))).toContain(index);
+    }
   });
 });
 
