@@ -22,7 +22,8 @@ export type App = Express & { locals: { routes: RouteSpec[] } };
 /** The whole HTTP application, without listening: middleware, routes, error handling. */
 export function buildApp(deps: AppDeps): App {
   const { config, logger, storage } = deps;
-  const auth = createAuthService(deps);
+  const audit = createAuditLog(deps.db, logger);
+  const auth = createAuthService({ ...deps, audit });
   const authenticator = createPassport(auth);
   const files = createImageFiles(deps);
   const routes = buildRouteTable({
@@ -30,11 +31,11 @@ export function buildApp(deps: AppDeps): App {
     auth,
     authenticator,
     throttle: createLoginThrottle(databaseThrottleStore(deps.db), config.loginThrottle),
-    audit: createAuditLog(deps.db, logger),
-    galleries: createGalleriesService({ ...deps, files }),
-    images: createImagesService({ ...deps, files }),
+    audit,
+    galleries: createGalleriesService({ ...deps, files, audit }),
+    images: createImagesService({ ...deps, files, audit }),
     originalsVisibleTo: config.originalsVisibleTo,
-    users: createUsersService(deps),
+    users: createUsersService({ ...deps, audit }),
     publicUrl: config.publicUrl,
   });
 

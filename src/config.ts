@@ -7,7 +7,7 @@ const MB = 1024 * 1024;
  * (SIGKILL), to prove that a crash there loses nothing and leaves nothing behind. Refused in
  * production.
  */
-export const FAULT_POINTS = ['upload-staged', 'upload-committed', 'upload-stored', 'delete-marked'] as const;
+export const FAULT_POINTS = ['upload-staged', 'upload-committed', 'upload-stored', 'delete-marked', 'gallery-delete-marked'] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 const booleanFromEnv = z

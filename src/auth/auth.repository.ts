@@ -54,18 +54,25 @@ type TokenRow = {
   username: string;
   email: string;
   isActive: unknown;
+  storageQuotaMb: number | null;
+  userCreatedAt: unknown;
+  lastLoginAt: unknown;
   roleName: string | null;
 };
 
 const TOKEN_WITH_USER = `
   SELECT t.id, t.scope, t."createdAt", t."expiresAt", t."revokedAt", t."lastUsedAt",
-         u.id AS "userId", u.username, u.email, u."isActive", r.name AS "roleName"
+         u.id AS "userId", u.username, u.email, u."isActive", u."storageQuotaMb", u."createdAt" AS "userCreatedAt",
+         u."lastLoginAt", r.name AS "roleName"
   FROM "Token" t
   JOIN "User" u ON u.id = t."userId"
   LEFT JOIN "Role" r ON r.id = u."roleId"
   WHERE t."tokenHash" = ?`;
 
-/** The token and its user in one query: this runs on every authenticated request. */
+/**
+ * The token and its user in one query: this runs on every authenticated request, and reads all of
+ * the user that `/me` shows, so that it needs no second query.
+ */
 export async function findTokenWithUser(reader: SqlReader, tokenHash: string) {
   const [row] = await reader.all<TokenRow>(TOKEN_WITH_USER, [tokenHash]);
   if (!row) return null;
@@ -81,6 +88,9 @@ export async function findTokenWithUser(reader: SqlReader, tokenHash: string) {
       username: row.username,
       email: row.email,
       isActive: asBoolean(row.isActive),
+      storageQuotaMb: row.storageQuotaMb,
+      createdAt: asDate(row.userCreatedAt),
+      lastLoginAt: asNullableDate(row.lastLoginAt),
       role: row.roleName === null ? null : { name: row.roleName },
     },
   };

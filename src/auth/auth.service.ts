@@ -1,4 +1,5 @@
 import bcrypt from 'bcrypt';
+import type { AuditLog, Transaction } from '../audit/audit.log';
 import type { AppDeps } from '../deps';
 import { AppError, conflict, forbidden, notFound } from '../http/errors';
 import { DEFAULT_ROLE, SELF_ASSIGNABLE_ROLES, permissionsOf, type RoleName } from '../roles/permissions';
@@ -14,11 +15,12 @@ const TOUCH_INTERVAL_MS = 60_000;
 export type Credentials = { username: string; password: string };
 export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
 
-export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | 'reader' | 'config'>) {
+export function createAuthService({ db, reader, config, audit }: Pick<AppDeps, 'db' | 'reader' | 'config'> & { audit: AuditLog }) {
   // Compared against when the username is unknown, so that both failures cost one bcrypt call.
   const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
 
-  async function register(input: { username: string; email: string; password: string; role?: RoleName }) {
+  /** A new account; `address` is the client's, for the audit log. */
+  async function register(input: { username: string; email: string; password: string; role?: RoleName }, address: string | null) {
     const roleName = input.role ?? DEFAULT_ROLE;
     if (!SELF_ASSIGNABLE_ROLES.includes(roleName)) {
       throw forbidden(`The ${roleName} role is granted only by an admin.`);
@@ -28,7 +30,10 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
     if (!role) throw new AppError('SERVICE_UNAVAILABLE', 'Roles are not set up yet.');
     const passwordHash = await bcrypt.hash(input.password, config.bcryptCost);
     try {
-      return await insertUser(db, { username: input.username, email: input.email, passwordHash, roleId: role.id });
+      return await audit.withEvent(
+        (tx) => insertUser(tx, { username: input.username, email: input.email, passwordHash, roleId: role.id }),
+        (user) => ({ action: 'register', actor: user, target: { type: 'user', id: user.id }, detail: `role=${user.role?.name}`, address }),
+      );
     } catch (error) {
       // Lost a race with a concurrent registration: say which value was taken.
       await assertAvailable(input.username, input.email);
@@ -51,10 +56,14 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
     return { id: user.id, username: user.username, email: user.email, role: user.role?.name ?? null };
   }
 
-  async function createToken(userId: number, options: { kind: 'session' | 'personal'; scope: TokenScope; name: string | null; ttlMs: number }) {
+  async function createToken(
+    tx: Transaction,
+    userId: number,
+    options: { kind: 'session' | 'personal'; scope: TokenScope; name: string | null; ttlMs: number },
+  ) {
     const token = generateToken();
     const expiresAt = new Date(Date.now() + options.ttlMs);
-    const info = await repo.insertToken(db, {
+    const info = await repo.insertToken(tx, {
       userId,
       tokenHash: hashToken(token),
       expiresAt,
@@ -67,24 +76,45 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
   }
 
   /** A login: a new read-write session token, valid for the configured lifetime. */
-  async function issueToken(userId: number) {
-    const { token, info } = await createToken(userId, { kind: 'session', scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
-    await repo.recordLogin(db, userId, new Date());
-    return { token, expiresAt: info.expiresAt };
+  function issueToken(user: { id: number; username: string }, address: string | null) {
+    return audit.withEvent(
+      async (tx) => {
+        const { token, info } = await createToken(tx, user.id, { kind: 'session', scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
+        await repo.recordLogin(tx, user.id, new Date());
+        return { token, expiresAt: info.expiresAt };
+      },
+      () => ({ action: 'login', actor: user, address }),
+    );
   }
 
   /** A named token for a script, shown once; `read` tokens may only read. */
   function createPersonalToken(actor: Actor, input: { name: string; scope: TokenScope; expiresInDays?: number }) {
     const ttlMs = input.expiresInDays ? input.expiresInDays * 86_400_000 : config.tokenTtlMs;
-    return createToken(actor.id, { kind: 'personal', scope: input.scope, name: input.name, ttlMs });
+    return audit.withEvent(
+      (tx) => createToken(tx, actor.id, { kind: 'personal', scope: input.scope, name: input.name, ttlMs }),
+      ({ info }) => ({ action: 'token.create', actor, target: { type: 'token', id: info.id }, detail: `scope=${info.scope}`, address: actor.address }),
+    );
   }
 
-  async function revokeToken(actor: Actor, tokenId: number) {
-    const { count } = await repo.revokeOwnToken(db, actor.id, tokenId, new Date());
-    if (count === 0) throw notFound('Token not found');
+  function revokeToken(actor: Actor, tokenId: number) {
+    return audit.withEvent(
+      async (tx) => {
+        const { count } = await repo.revokeOwnToken(tx, actor.id, tokenId, new Date());
+        if (count === 0) throw notFound('Token not found');
+      },
+      () => ({ action: 'token.revoke', actor, target: { type: 'token', id: tokenId }, address: actor.address }),
+    );
   }
 
-  /** Changes the password after checking the current one, and revokes every other token. */
+  /** Revokes every token of the actor, the one in use included. */
+  function revokeAllTokens(actor: Actor) {
+    return audit.withEvent(
+      (tx) => repo.revokeUserTokens(tx, actor.id, new Date()),
+      () => ({ action: 'token.revoke_all', actor, target: { type: 'user', id: actor.id }, address: actor.address }),
+    );
+  }
+
+  /** Changes the password after checking the current one, and revokes every other token, at once. */
   async function changePassword(actor: Actor, currentPassword: string, newPassword: string) {
     const user = await repo.findUserByUsername(db, actor.username);
     if (!user || !(await bcrypt.compare(currentPassword, user.passwordHash))) {
@@ -92,12 +122,21 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
         details: [{ path: 'currentPassword', message: 'The current password is not correct.' }],
       });
     }
-    await setUserPassword(db, actor.id, await bcrypt.hash(newPassword, config.bcryptCost));
-    await repo.revokeOtherTokens(db, actor.id, actor.tokenId, new Date());
+    const passwordHash = await bcrypt.hash(newPassword, config.bcryptCost);
+    await audit.withEvent(
+      async (tx) => {
+        await setUserPassword(tx, actor.id, passwordHash);
+        await repo.revokeOtherTokens(tx, actor.id, actor.tokenId, new Date());
+      },
+      () => ({ action: 'password.change', actor, target: { type: 'user', id: actor.id }, address: actor.address }),
+    );
   }
 
-  /** The actor behind a token, or null when it is unknown, revoked, expired or its user inactive. */
-  async function resolveToken(token: string): Promise<Actor | null> {
+  /**
+   * The actor behind a token, or null when it is unknown, revoked, expired or its user inactive.
+   * `address` is the client's, kept on the actor for the audit log.
+   */
+  async function resolveToken(token: string, address: string | null): Promise<Actor | null> {
     if (!looksLikeToken(token)) return null;
     const row = await repo.findTokenWithUser(reader, hashToken(token));
     const now = new Date();
@@ -116,11 +155,16 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
       permissions: new Set(permissionsOf(role)),
       tokenId: row.id,
       scope: row.scope,
+      address,
+      account: { isActive: row.user.isActive, storageQuotaMb: row.user.storageQuotaMb, createdAt: row.user.createdAt, lastLoginAt: row.user.lastLoginAt },
     };
   }
 
-  async function logout(actor: Actor) {
-    await repo.revokeToken(db, actor.tokenId, new Date());
+  function logout(actor: Actor) {
+    return audit.withEvent(
+      (tx) => repo.revokeToken(tx, actor.tokenId, new Date()),
+      () => ({ action: 'logout', actor, target: { type: 'token', id: actor.tokenId }, address: actor.address }),
+    );
   }
 
   return {
@@ -132,7 +176,7 @@ export function createAuthService({ db, reader, config }: Pick<AppDeps, 'db' | '
     createPersonalToken,
     listTokens: (actor: Actor) => repo.listLiveTokens(db, actor.id, new Date()),
     revokeToken,
-    revokeAllTokens: (userId: number) => repo.revokeUserTokens(db, userId, new Date()),
+    revokeAllTokens,
     changePassword,
   };
 }

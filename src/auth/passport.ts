@@ -29,7 +29,7 @@ export function createPassport(auth: AuthService) {
       const token = readTokenHeader(req.headers.authorization);
       if (token === null) return done(new AppError('UNAUTHENTICATED', undefined, { headers: TOKEN_CHALLENGE }));
       if (token === 'malformed') return done(new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE }));
-      auth.resolveToken(token).then(
+      auth.resolveToken(token, req.ip ?? null).then(
         (actor) =>
           actor ? done(null, actor) : done(new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE })),
         (error) => done(error),

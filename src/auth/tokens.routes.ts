@@ -6,7 +6,6 @@ import { idParam } from '../images/images.schemas';
 import type { Actor } from './actor';
 import { passwordField } from './auth.schemas';
 import type { AuthService } from './auth.service';
-import type { AuditLog } from '../audit/audit.log';
 
 const tokenInfo = z.strictObject({
   id,
@@ -61,7 +60,7 @@ const changePasswordBody = z
 
 const BASE = '/api/auth/tokens';
 
-export function tokenRoutes({ auth, audit }: { auth: AuthService; audit: AuditLog }) {
+export function tokenRoutes({ auth }: { auth: AuthService }) {
   return [
     defineRoute({
       method: 'get',
@@ -80,9 +79,8 @@ export function tokenRoutes({ auth, audit }: { auth: AuthService; audit: AuditLo
       summary: 'Create a personal access token for a script; the token is shown this once',
       responses: { 201: tokenInfo.extend({ message: z.string(), token: z.string() }) },
       body: createTokenBody,
-      handler: async ({ req, res, actor, body }) => {
+      handler: async ({ res, actor, body }) => {
         const { token, info } = await auth.createPersonalToken(actor, body);
-        await audit.record(req, { action: 'token.create', actor, target: { type: 'token', id: info.id }, detail: `scope=${info.scope}` });
         res.status(201).json({ message: 'Token created', token, ...toTokenJson(info, actor) });
       },
     }),
@@ -92,9 +90,8 @@ export function tokenRoutes({ auth, audit }: { auth: AuthService; audit: AuditLo
       access: 'authenticated',
       summary: 'Revoke all your tokens, this one included',
       responses: { 200: messageOnly },
-      handler: async ({ req, res, actor }) => {
-        await auth.revokeAllTokens(actor.id);
-        await audit.record(req, { action: 'token.revoke_all', actor, target: { type: 'user', id: actor.id } });
+      handler: async ({ res, actor }) => {
+        await auth.revokeAllTokens(actor);
         res.json({ message: 'All tokens revoked' });
       },
     }),
@@ -105,9 +102,8 @@ export function tokenRoutes({ auth, audit }: { auth: AuthService; audit: AuditLo
       summary: 'Revoke one of your tokens',
       responses: { 200: messageOnly },
       params: z.object({ id: idParam }),
-      handler: async ({ req, res, actor, params }) => {
+      handler: async ({ res, actor, params }) => {
         await auth.revokeToken(actor, params.id);
-        await audit.record(req, { action: 'token.revoke', actor, target: { type: 'token', id: params.id } });
         res.json({ message: 'Token revoked' });
       },
     }),
@@ -118,9 +114,8 @@ export function tokenRoutes({ auth, audit }: { auth: AuthService; audit: AuditLo
       summary: 'Change your password (needs the current one); every other token is revoked',
       responses: { 200: messageOnly },
       body: changePasswordBody,
-      handler: async ({ req, res, actor, body }) => {
+      handler: async ({ res, actor, body }) => {
         await auth.changePassword(actor, body.currentPassword, body.newPassword);
-        await audit.record(req, { action: 'password.change', actor, target: { type: 'user', id: actor.id } });
         res.json({ message: 'Password changed; your other tokens were revoked' });
       },
     }),

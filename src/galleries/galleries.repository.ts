@@ -17,12 +17,15 @@ export const gallerySelect = {
 
 export type GalleryRow = NonNullable<Awaited<ReturnType<typeof findGallery>>>;
 
+/** Galleries whose delete has begun are gone as far as every reader is concerned. */
+const live = (id: number) => ({ id, deleting: false });
+
 export function findGallery(db: Database, id: number) {
-  return db.gallery.findUnique({ where: { id }, select: gallerySelect });
+  return db.gallery.findFirst({ where: live(id), select: gallerySelect });
 }
 
 export function findGalleryOwner(db: Database, id: number) {
-  return db.gallery.findUnique({ where: { id }, select: { id: true, ownerId: true, name: true, description: true } });
+  return db.gallery.findFirst({ where: live(id), select: { id: true, ownerId: true, name: true, description: true } });
 }
 
 type FlatGalleryRow = {
@@ -61,7 +64,8 @@ function toRow(row: FlatGalleryRow): GalleryRow {
 
 /** One page of galleries, filtered in the database, in keyset order. */
 export async function listGalleries(reader: SqlReader, filter: { ownerId?: number }, options: ListOptions): Promise<Page<GalleryRow>> {
-  const filters: Filter[] = filter.ownerId !== undefined ? [{ sql: 'g."ownerId" = ?', params: [filter.ownerId] }] : [];
+  const filters: Filter[] = [{ sql: 'NOT g."deleting"', params: [] }];
+  if (filter.ownerId !== undefined) filters.push({ sql: 'g."ownerId" = ?', params: [filter.ownerId] });
   const page = keysetPage(reader, GALLERY_COLUMNS, options, filters);
   const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
   const result = finishPage(rows, options, toRow);
@@ -77,7 +81,24 @@ export function updateGallery(db: Database, id: number, data: { name?: string; d
   return db.gallery.update({ where: { id }, data, select: gallerySelect });
 }
 
+/**
+ * In a transaction, the first step of a delete: hides the gallery and marks every image of it
+ * deleted. Returns the images' storage keys; null when the gallery is gone or already being deleted.
+ */
+export async function markGalleryDeleted(tx: Database, id: number): Promise<string[] | null> {
+  const { count } = await tx.gallery.updateMany({ where: live(id), data: { deleting: true } });
+  if (count === 0) return null;
+  const rows = await tx.image.findMany({ where: { galleryId: id }, select: { storageKey: true } });
+  await tx.image.updateMany({ where: { galleryId: id, deleting: false }, data: { deleting: true } });
+  return rows.map((row) => row.storageKey);
+}
+
+/** Galleries whose delete a crash interrupted, with their images' storage keys. */
+export async function galleriesBeingDeleted(db: Database) {
+  return db.gallery.findMany({ where: { deleting: true }, select: { id: true, images: { select: { storageKey: true } } } });
+}
+
 /** Deletes the gallery; its image rows go with it (their files must be removed first). */
 export function deleteGallery(db: Database, id: number) {
-  return db.gallery.delete({ where: { id }, select: { id: true } });
+  return db.gallery.deleteMany({ where: { id } });
 }

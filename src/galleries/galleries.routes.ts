@@ -70,7 +70,6 @@ export function galleryRoutes({ galleries, audit }: { galleries: GalleriesServic
       params: galleryParams,
       handler: async ({ req, res, actor, params }) => {
         await galleries.remove(actor, params.id);
-        await audit.record(req, { action: 'gallery.delete', actor, target: { type: 'gallery', id: params.id } });
         res.json({ message: 'Gallery deleted successfully' });
       },
     }),

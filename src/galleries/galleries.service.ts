@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit.log';
 import type { Actor } from '../auth/actor';
 import type { AppDeps } from '../deps';
 import { forbidden, notFound } from '../http/errors';
@@ -5,11 +6,10 @@ import { canModifyGallery } from './galleries.policy';
 import * as repo from './galleries.repository';
 import type { ListOptions } from '../http/listing';
 import type { ImageFiles } from '../images/image-files';
-import { markGalleryImagesDeleted } from '../images/images.repository';
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
 
-export function createGalleriesService({ db, reader, files }: Pick<AppDeps, 'db' | 'reader'> & { files: ImageFiles }) {
+export function createGalleriesService({ db, reader, files, audit }: Pick<AppDeps, 'db' | 'reader'> & { files: ImageFiles; audit: AuditLog }) {
   async function get(id: number) {
     const gallery = await repo.findGallery(db, id);
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
@@ -35,12 +35,21 @@ export function createGalleriesService({ db, reader, files }: Pick<AppDeps, 'db'
       return repo.updateGallery(db, id, input);
     },
     /**
-     * Deletes the gallery and its images the crash-safe way: image rows marked (hidden), their
-     * files removed, then the rows. A crash part-way leaves marked rows the storage check finishes.
+     * Deletes the gallery and its images the crash-safe way: the gallery and its image rows marked
+     * (hidden at once), the files removed, then the rows. The storage check finishes a delete that
+     * a crash interrupted.
      */
     async remove(actor: Actor, id: number) {
       await requireModifiable(actor, id);
-      const keys = await markGalleryImagesDeleted(db, id);
+      const keys = await audit.withEvent(
+        async (tx) => {
+          const marked = await repo.markGalleryDeleted(tx, id);
+          if (!marked) throw notFound(GALLERY_NOT_FOUND);
+          return marked;
+        },
+        () => ({ action: 'gallery.delete', actor, target: { type: 'gallery', id }, address: actor.address }),
+      );
+      files.faultPoint('gallery-delete-marked');
       for (const key of keys) await files.remove(key);
       await repo.deleteGallery(db, id);
     },

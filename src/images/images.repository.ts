@@ -126,19 +126,17 @@ export async function listImages(
 }
 
 /**
- * Inserts the image in a transaction that first takes a write lock on the uploader's row (on
- * SQLite: the database's write lock), so that `beforeInsert` — the quota check — sees every other
- * upload of the same user that committed before, and none can slip in between check and insert.
+ * In a transaction: write locks on a user's row (on SQLite: the database's write lock) and on a
+ * gallery's row. False when the gallery is gone or being deleted.
  */
-export function insertImage(db: Database, data: NewImage, beforeInsert?: (tx: Database) => Promise<void>) {
-  return db.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`UPDATE "User" SET "id" = "id" WHERE "id" = ${data.uploaderId}`;
-      await beforeInsert?.(tx as Database);
-      return tx.image.create({ data, select: imageSelect });
-    },
-    { maxWait: 15_000, timeout: 15_000 },
-  );
+export async function lockUserAndGallery(tx: Database, userId: number, galleryId: number): Promise<boolean> {
+  await tx.$executeRaw`UPDATE "User" SET "id" = "id" WHERE "id" = ${userId}`;
+  const locked = await tx.$executeRaw`UPDATE "Gallery" SET "id" = "id" WHERE "id" = ${galleryId} AND NOT "deleting"`;
+  return locked === 1;
+}
+
+export function insertImage(db: Database, data: NewImage) {
+  return db.image.create({ data, select: imageSelect });
 }
 
 export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
@@ -146,23 +144,19 @@ export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
 }
 
 /**
- * Points the image at a new file and notes its old file for removal, in one transaction: a crash
- * after the commit leaves a note the storage check acts on, never an unnoticed orphan.
+ * In a transaction: points the image at a new file and notes its old file for removal, so that a
+ * crash after the commit leaves a note the storage check acts on, never an unnoticed orphan.
  */
-export async function replaceImageFile(db: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
-  const [image] = await db.$transaction([
-    db.image.update({ where: { id }, data, select: imageSelect }),
-    db.pendingFileRemoval.create({ data: { storageKey: current.storageKey } }),
-  ]);
+export async function replaceImageFile(tx: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
+  const image = await tx.image.update({ where: { id }, data, select: imageSelect });
+  await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
   return image;
 }
 
-/** Puts the old file back after the new one could not be stored (the removal note goes too). */
-export async function restoreImageFile(db: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
-  await db.$transaction([
-    db.image.update({ where: { id }, data, select: { id: true } }),
-    db.pendingFileRemoval.deleteMany({ where: { storageKey: current.storageKey } }),
-  ]);
+/** In a transaction: puts the old file back after the new one could not be stored (the removal note goes too). */
+export async function restoreImageFile(tx: Database, id: number, previous: Partial<NewImage> & { storageKey: string }) {
+  await tx.image.update({ where: { id }, data: previous, select: { id: true } });
+  await tx.pendingFileRemoval.deleteMany({ where: { storageKey: previous.storageKey } });
 }
 
 export function forgetFileRemoval(db: Database, storageKey: string) {
@@ -179,14 +173,6 @@ export async function markDeleted(db: Database, id: number): Promise<boolean> {
   return count === 1;
 }
 
-/** Marks every image of a gallery deleted; returns their storage keys. */
-export async function markGalleryImagesDeleted(db: Database, galleryId: number): Promise<string[]> {
-  return db.$transaction(async (tx) => {
-    const rows = await tx.image.findMany({ where: { galleryId }, select: { storageKey: true } });
-    await tx.image.updateMany({ where: { galleryId, deleting: false }, data: { deleting: true } });
-    return rows.map((row) => row.storageKey);
-  });
-}
 
 
 /** Bytes a user's uploads take, and the quota set for them (null: the default). */

@@ -79,8 +79,6 @@ export function imageRoutes({ images, audit, publicUrl, originalsVisibleTo }: Im
       handler: async ({ req, res, actor, params, body }) => {
         const file = claimUpload(req, res);
         const image = await images.update(actor, params.id, body, file);
-        const detail = file ? `new file ${image.mimeType} ${image.size} bytes` : `fields=${Object.keys(body).join(',')}`;
-        await audit.record(req, { action: 'image.update', actor, target: { type: 'image', id: image.id }, detail });
         res.json({ message: 'Image updated successfully', ...jsonFor(req, actor)(image) });
       },
     });
@@ -95,7 +93,6 @@ export function imageRoutes({ images, audit, publicUrl, originalsVisibleTo }: Im
       params: imageParams,
       handler: async ({ req, res, actor, params }) => {
         await images.remove(actor, params.id);
-        await audit.record(req, { action: 'image.delete', actor, target: { type: 'image', id: params.id } });
         res.json({ message: 'Image deleted successfully' });
       },
     });
@@ -129,7 +126,6 @@ export function imageRoutes({ images, audit, publicUrl, originalsVisibleTo }: Im
           res.status(200).json({ message: 'This gallery already has this image', ...jsonFor(req, actor)(image) });
           return;
         }
-        await audit.record(req, { action: 'image.upload', actor, target: { type: 'image', id: image.id }, detail: `${image.mimeType} ${image.size} bytes` });
         res.status(201).json({ message: 'Image created successfully', ...jsonFor(req, actor)(image) });
       },
     }),

@@ -1,3 +1,4 @@
+import type { AuditEvent, AuditLog, Transaction } from '../audit/audit.log';
 import type { Actor } from '../auth/actor';
 import type { AppDeps } from '../deps';
 import { canModifyGallery } from '../galleries/galleries.policy';
@@ -38,7 +39,10 @@ function perImageQueue() {
   };
 }
 
-export function createImagesService({ db, reader, files, config }: Pick<AppDeps, 'db' | 'reader' | 'config'> & { files: ImageFiles }) {
+/** An upload's insert waits this long for the locks of other uploads by the same user. */
+const INSERT_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
+
+export function createImagesService({ db, reader, files, config, audit }: Pick<AppDeps, 'db' | 'reader' | 'config'> & { files: ImageFiles; audit: AuditLog }) {
   const serially = perImageQueue();
   const remaking = new Map<string, Promise<void>>();
 
@@ -67,13 +71,29 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
     if (!canModifyGallery(actor, gallery)) throw forbidden('You can add images only to your own galleries.');
   }
 
-  /** 413 when this file would take the actor past their storage quota. */
-  async function requireRoom(actor: Actor, addedBytes: number, freedBytes = 0, within = db) {
-    const { usedBytes, quotaMb } = await repo.storageUse(within, actor.id);
+  /**
+   * 413 when a file would take `owner` (the user its bytes are counted for: the uploader) past
+   * their storage quota; `freedBytes` is what the file replaces.
+   */
+  async function requireRoom(actor: Actor, owner: { id: number; username: string }, addedBytes: number, freedBytes = 0, within: Transaction = db) {
+    const { usedBytes, quotaMb } = await repo.storageUse(within, owner.id);
     const quota = quotaMb === null ? config.storageQuotaBytes : quotaMb * 1024 * 1024;
     if (usedBytes - freedBytes + addedBytes > quota) {
       const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-      throw new AppError('PAYLOAD_TOO_LARGE', `Storage quota exceeded: ${mb(usedBytes)} MiB of ${mb(quota)} MiB used; this file needs ${mb(addedBytes)} MiB.`);
+      const whose = owner.id === actor.id ? 'Storage quota' : `The storage quota of ${owner.username}, who uploaded this image,`;
+      throw new AppError('PAYLOAD_TOO_LARGE', `${whose} exceeded: ${mb(usedBytes)} MiB of ${mb(quota)} MiB used; this file needs ${mb(addedBytes)} MiB.`);
+    }
+  }
+
+  /**
+   * In an insert's or a file change's transaction: takes a write lock on the row of the user the
+   * bytes are counted for (on SQLite: the database's write lock), so that the quota check that
+   * follows sees every other upload of that user that committed before, and none slips in between
+   * check and write; and on the gallery, which must not be being deleted.
+   */
+  async function lockForWrite(tx: Transaction, ownerId: number, galleryId: number) {
+    if (!(await repo.lockUserAndGallery(tx, ownerId, galleryId))) {
+      throw badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
     }
   }
 
@@ -111,14 +131,22 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
       await requireTargetGallery(actor, input.gallery);
       const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256);
       if (existing) return { image: existing, created: false };
-      await requireRoom(actor, file.size);
+      await requireRoom(actor, actor, file.size);
       const prepared = await prepareFile(file);
       staged = prepared.storageKey;
       let image: repo.ImageRow;
       try {
         const row = { galleryId: input.gallery, uploaderId: actor.id, title: input.title, description: input.description, ...prepared };
         // Checked again with the insert, under a lock: parallel uploads cannot pass the quota together.
-        image = await repo.insertImage(db, row, (tx) => requireRoom(actor, file.size, 0, tx));
+        image = await audit.withEvent(
+          async (tx) => {
+            await lockForWrite(tx, actor.id, input.gallery);
+            await requireRoom(actor, actor, file.size, 0, tx);
+            return repo.insertImage(tx, row);
+          },
+          (created) => ({ action: 'image.upload', actor, target: { type: 'image', id: created.id }, detail: `${created.mimeType} ${created.size} bytes`, address: actor.address }),
+          INSERT_TRANSACTION,
+        );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         const winner = await repo.findImageBySha256(reader, input.gallery, file.sha256);
@@ -129,7 +157,12 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
         await storeFiles(prepared.storageKey);
       } catch (error) {
         // Some files may be in place already: the row goes, then every file of the key.
-        await repo.deleteImage(db, image.id).catch(() => undefined);
+        await audit
+          .withEvent(
+            (tx) => repo.deleteImage(tx, image.id),
+            () => ({ action: 'image.upload', outcome: 'failed', actor, target: { type: 'image', id: image.id }, detail: 'the file could not be stored; the image was taken back', address: actor.address }),
+          )
+          .catch(() => undefined);
         await files.remove(prepared.storageKey);
         throw error;
       }
@@ -158,13 +191,16 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
 
         const { gallery, ...fields } = changes as ImageFields;
         const data: Partial<repo.NewImage> = { ...fields, ...(gallery !== undefined ? { galleryId: gallery } : {}) };
-        if (!file) return await saveChanges(id, data, image);
+        const event = (detail: string, outcome: 'ok' | 'failed' = 'ok') => () =>
+          ({ action: 'image.update', outcome, actor, target: { type: 'image', id }, detail, address: actor.address }) as const;
+        if (!file) return await saveChanges(actor, image, data, event(`fields=${Object.keys(changes).join(',')}`));
 
-        await requireRoom(actor, file.size, image.uploaderId === actor.id ? image.size : 0);
+        // The new bytes are counted for the image's uploader, whoever replaces them.
+        await requireRoom(actor, image.uploader, file.size, image.size);
         const prepared = await prepareFile(file);
         let updated: repo.ImageRow;
         try {
-          updated = await saveChanges(id, { ...data, ...prepared }, image, true);
+          updated = await saveChanges(actor, image, { ...data, ...prepared }, event(`new file ${prepared.mimeType} ${prepared.size} bytes`), true);
         } catch (error) {
           await files.discardStaged(prepared.storageKey);
           throw error;
@@ -173,7 +209,10 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
           await storeFiles(prepared.storageKey);
         } catch (error) {
           const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps } = image;
-          await repo.restoreImageFile(db, id, { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps }, image).catch(() => undefined);
+          const previous = { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps };
+          await audit
+            .withEvent((tx) => repo.restoreImageFile(tx, id, previous), event('the new file could not be stored; the previous one was kept', 'failed'))
+            .catch(() => undefined);
           await files.remove(prepared.storageKey);
           throw error;
         }
@@ -186,10 +225,23 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
     }
   }
 
-  /** The update itself: a row deleted meanwhile is 404, a clash with another image of the gallery 409. */
-  async function saveChanges(id: number, data: Partial<repo.NewImage>, current: repo.ImageRow, newFile = false) {
+  /**
+   * The update itself, with its audit event; a new file is checked against its uploader's quota
+   * under a lock, as uploads are. A row deleted meanwhile is 404, a clash with another image of
+   * the gallery 409.
+   */
+  async function saveChanges(actor: Actor, current: repo.ImageRow, data: Partial<repo.NewImage>, event: () => AuditEvent, newFile = false) {
     try {
-      return await (newFile ? repo.replaceImageFile : repo.updateImage)(db, id, data, current);
+      return await audit.withEvent(
+        async (tx) => {
+          if (!newFile) return repo.updateImage(tx, current.id, data);
+          await lockForWrite(tx, current.uploaderId, data.galleryId ?? current.galleryId);
+          await requireRoom(actor, current.uploader, data.size!, current.size, tx);
+          return repo.replaceImageFile(tx, current.id, data, current);
+        },
+        event,
+        newFile ? INSERT_TRANSACTION : undefined,
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicateIn(data.galleryId ?? current.galleryId);
       if ((error as { code?: unknown }).code === 'P2025') throw notFound(IMAGE_NOT_FOUND);
@@ -202,7 +254,12 @@ export function createImagesService({ db, reader, files, config }: Pick<AppDeps,
     await serially(id, async () => {
       const image = await get(id);
       if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may delete this image.');
-      if (!(await repo.markDeleted(db, id))) throw notFound(IMAGE_NOT_FOUND);
+      await audit.withEvent(
+        async (tx) => {
+          if (!(await repo.markDeleted(tx, id))) throw notFound(IMAGE_NOT_FOUND);
+        },
+        () => ({ action: 'image.delete', actor, target: { type: 'image', id }, address: actor.address }),
+      );
       files.faultPoint('delete-marked');
       await files.remove(image.storageKey);
       await repo.deleteImage(db, id);

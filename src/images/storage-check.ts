@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
+import { deleteGallery, galleriesBeingDeleted } from '../galleries/galleries.repository';
 import type { Logger } from '../logger';
 import { UPLOAD_SUFFIX } from '../storage/hashing-upload-engine';
 import { KEY_SHAPE, keyStem, VARIANT_NAMES, variantKey } from '../storage/storage-keys';
@@ -24,6 +25,8 @@ export type StorageCheckReport = {
   rolledForward: string[];
   /** Images whose delete had begun, now finished. */
   deletionsFinished: number[];
+  /** Galleries whose delete had begun, now finished (with their images). */
+  galleryDeletionsFinished: number[];
   /** Old files of images that got a new file, removed (a crash came between the change and the removal). */
   replacedFilesRemoved: string[];
   /** Thumbnails and previews made again from their original. */
@@ -78,6 +81,7 @@ export async function checkStorage(
     tempRemoved: [],
     rolledForward: [],
     deletionsFinished: [],
+    galleryDeletionsFinished: [],
     replacedFilesRemoved: [],
     variantsRebuilt: [],
     rowsWithoutFile: [],
@@ -90,6 +94,11 @@ export async function checkStorage(
     await files.remove(row.storageKey);
     await db.image.deleteMany({ where: { id: row.id } });
     report.deletionsFinished.push(row.id);
+  }
+  for (const gallery of await galleriesBeingDeleted(db)) {
+    for (const image of gallery.images) await files.remove(image.storageKey);
+    await deleteGallery(db, gallery.id);
+    report.galleryDeletionsFinished.push(gallery.id);
   }
 
   const rows = new Map<string, LiveRow>();

@@ -45,7 +45,6 @@ export function userRoutes({ users, audit }: { users: UsersService; audit: Audit
       body: updateUserBody,
       handler: async ({ req, res, actor, params, body }) => {
         const user = await users.update(actor, params.id, body);
-        await audit.record(req, { action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(body) });
         res.json({ message: 'User updated successfully', ...toUserJson(user) });
       },
     }),
@@ -57,8 +56,7 @@ export function userRoutes({ users, audit }: { users: UsersService; audit: Audit
       params: userParams,
       responses: { 200: z.strictObject({ message: z.string(), revoked: z.number().int() }) },
       handler: async ({ req, res, actor, params }) => {
-        const revoked = await users.revokeTokens(params.id);
-        await audit.record(req, { action: 'user.tokens_revoke', actor, target: { type: 'user', id: params.id }, detail: `revoked=${revoked}` });
+        const revoked = await users.revokeTokens(actor, params.id);
         res.json({ message: 'Tokens revoked', revoked });
       },
     }),

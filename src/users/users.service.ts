@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit.log';
 import type { Actor } from '../auth/actor';
 import { revokeUserTokens } from '../auth/auth.repository';
 import type { AppDeps } from '../deps';
@@ -6,12 +7,15 @@ import type { RoleName } from '../roles/permissions';
 import { findRoleByName } from '../roles/roles.repository';
 import * as repo from './users.repository';
 
-export function createUsersService({ db }: Pick<AppDeps, 'db'>) {
+export function createUsersService({ db, audit }: Pick<AppDeps, 'db'> & { audit: AuditLog }) {
   return {
-    /** Revokes every token of a user (a lost laptop, a leaked script). */
-    async revokeTokens(id: number) {
+    /** Revokes every token of a user (a lost laptop, a leaked script); returns how many. */
+    async revokeTokens(actor: Actor, id: number) {
       if (!(await repo.findUserById(db, id))) throw notFound('User not found');
-      const { count } = await revokeUserTokens(db, id, new Date());
+      const { count } = await audit.withEvent(
+        (tx) => revokeUserTokens(tx, id, new Date()),
+        ({ count: revoked }) => ({ action: 'user.tokens_revoke', actor, target: { type: 'user', id }, detail: `revoked=${revoked}`, address: actor.address }),
+      );
       return count;
     },
 
@@ -38,11 +42,14 @@ export function createUsersService({ db }: Pick<AppDeps, 'db'>) {
         if (!role) throw new AppError('SERVICE_UNAVAILABLE', 'Roles are not set up yet.');
         roleId = role.id;
       }
-      return db.$transaction(async (tx) => {
-        const user = await repo.updateUser(tx as typeof db, id, { roleId, isActive: input.isActive, storageQuotaMb: input.storageQuotaMb });
-        if (input.isActive === false) await revokeUserTokens(tx as typeof db, id, new Date());
-        return user;
-      });
+      return audit.withEvent(
+        async (tx) => {
+          const user = await repo.updateUser(tx, id, { roleId, isActive: input.isActive, storageQuotaMb: input.storageQuotaMb });
+          if (input.isActive === false) await revokeUserTokens(tx, id, new Date());
+          return user;
+        },
+        (user) => ({ action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(input), address: actor.address }),
+      );
     },
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { buildApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import type { AppDeps } from '../../src/deps';
 import { openDatabase, type Database } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { createDiskStorage } from '../../src/storage/disk-storage';
@@ -50,8 +51,11 @@ function listFiles(root: string, prefix = ''): string[] {
   });
 }
 
-/** A whole app on its own fresh database and upload folder. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * A whole app on its own fresh database and upload folder. `wrap` may put something between the
+ * app and its database (e.g. to count queries); `db` stays the plain client.
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: { wrap?: (deps: AppDeps) => AppDeps } = {}): Promise<TestApp> {
   const dir = join(process.env.TEST_TMP_DIR!, randomUUID());
   mkdirSync(dir, { recursive: true });
   const database = await freshDatabase(dir);
@@ -69,7 +73,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const { db, reader, close } = openDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
   const storage = await createDiskStorage(uploadDir);
-  const app = buildApp({ config, db, reader, storage, logger: createLogger(config.logLevel) });
+  const deps: AppDeps = { config, db, reader, storage, logger: createLogger(config.logLevel) };
+  const app = buildApp(options.wrap ? options.wrap(deps) : deps);
   return {
     app,
     db,

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createUser } from '../helpers/factories';
+import type { Database } from '../../src/db/client';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -207,6 +208,29 @@ describe('GET /api/auth/me', () => {
     expect(res.body).toMatchObject({ id: user.id, username: user.username, role: 'beta_player', roleLabel: 'Beta Player' });
     expect(res.body.permissions).toEqual(expect.arrayContaining(['image:create', 'gallery:create']));
     expect(res.body.permissions).not.toContain('user:manage');
+  });
+
+  it('reads the database once: the token lookup brings the whole user', async () => {
+    let sql = 0;
+    let orm = 0;
+    const counted = await startTestApp({}, {
+      wrap: (deps) => ({
+        ...deps,
+        reader: { ...deps.reader, all: (text, params) => ((sql += 1), deps.reader.all(text, params)) },
+        db: deps.db.$extends({ query: { $allOperations: ({ args, query }) => ((orm += 1), query(args)) } }) as unknown as Database,
+      }),
+    });
+    try {
+      const user = await createUser(counted, 'subscriber');
+      await request(counted.app).get('/api/auth/me').set(user.auth).expect(200); // the first use of a token notes it
+      [sql, orm] = [0, 0];
+      const res = await request(counted.app).get('/api/auth/me').set(user.auth).expect(200);
+      expect(res.body).toMatchObject({ id: user.id, username: user.username, email: user.email, role: 'subscriber', isActive: true, storageQuotaMb: null });
+      expect(res.body.lastLoginAt).toEqual(expect.any(String));
+      expect({ sql, orm }).toEqual({ sql: 1, orm: 0 });
+    } finally {
+      await counted.close();
+    }
   });
 
   it('serves a user without a role with no permissions, not a 500', async () => {

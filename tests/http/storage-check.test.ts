@@ -40,6 +40,7 @@ describe('the storage check', () => {
       tempRemoved: [],
       rolledForward: [],
       deletionsFinished: [],
+      galleryDeletionsFinished: [],
       replacedFilesRemoved: [],
       variantsRebuilt: [],
       rowsWithoutFile: [],

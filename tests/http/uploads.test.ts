@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import request from 'supertest';
-import { avifBytes, createGallery, createUser, gifBytes, jpegBytes, pngBytes, uniqueColor, upload, webpBytes, type TestUser } from '../helpers/factories';
+import { avifBytes, createGallery, createImage, createUser, gifBytes, jpegBytes, pngBytes, uniqueColor, upload, webpBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { expectStorageInStep } from '../helpers/storage';
 
@@ -214,6 +214,50 @@ describe('storage quotas', () => {
       await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(201);
       await request(quota.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ storageQuotaMb: null }).expect(200);
       await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(413);
+    } finally {
+      await quota.close();
+    }
+  });
+});
+
+describe('a new file for an image, against the quota', () => {
+  // Uncompressed PNGs of about 0.6 MiB (each its own bytes): one fits in 1 MiB, two do not.
+  const big = () => sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } }).png({ compressionLevel: 0 }).toBuffer();
+  const replace = (app: TestApp, user: TestUser, id: number, bytes: Buffer) =>
+    request(app.app).put(`/api/gallery/images/${id}`).set(user.auth).attach('image', bytes, { filename: 'new.png', contentType: 'image/png' });
+
+  it("is counted for the image's uploader, whoever sends it", async () => {
+    const quota = await startTestApp({ STORAGE_QUOTA_MB: '1' });
+    try {
+      const user = await createUser(quota, 'beta_player');
+      const admin = await createUser(quota, 'admin');
+      await quota.db.user.update({ where: { id: admin.id }, data: { storageQuotaMb: 100 } });
+      const gallery = await createGallery(quota, user);
+      await upload(quota, user, { gallery: gallery.id }, { bytes: await big() }).expect(201);
+      const small = await createImage(quota, user, gallery.id);
+      const over = await replace(quota, admin, small.id, await big()).expect(413);
+      expect(over.body.message).toMatch(new RegExp(`^The storage quota of ${user.username}, who uploaded this image, exceeded: 0\\.6 MiB of 1\\.0 MiB used`));
+      const kept = await request(quota.app).get(`/api/gallery/images/${small.id}`).set(user.auth).expect(200);
+      expect(kept.body.width).toBe(4);
+      // What the file replaces is freed: a file of the same size fits where the old one was.
+      const first = (await quota.db.image.findFirstOrThrow({ where: { galleryId: gallery.id }, orderBy: { id: 'asc' } })).id;
+      await replace(quota, admin, first, await big()).expect(200);
+      await expectStorageInStep(quota);
+    } finally {
+      await quota.close();
+    }
+  });
+
+  it('cannot pass the quota together with another, however they race', async () => {
+    const quota = await startTestApp({ STORAGE_QUOTA_MB: '1' });
+    try {
+      const user = await createUser(quota, 'beta_player');
+      const gallery = await createGallery(quota, user);
+      const images = [await createImage(quota, user, gallery.id), await createImage(quota, user, gallery.id)];
+      const files = await Promise.all(images.map(big));
+      const replies = await Promise.all(images.map((image, index) => replace(quota, user, image.id, files[index])));
+      expect(replies.map((res) => res.status).sort()).toEqual([200, 413]);
+      await expectStorageInStep(quota);
     } finally {
       await quota.close();
     }

@@ -64,8 +64,8 @@ async function expectConsistent(uploadDir: string) {
   expect(filesUnder(uploadDir, 'images').sort()).toEqual(expected.sort());
 }
 
-function upload(server: ServerProcess, auth: Record<string, string>, file: Buffer) {
-  const { contentType, body } = multipart({ title: 'crash test', gallery: String(world.galleryId) }, file);
+function upload(server: ServerProcess, auth: Record<string, string>, file: Buffer, galleryId = world.galleryId) {
+  const { contentType, body } = multipart({ title: 'crash test', gallery: String(galleryId) }, file);
   return send(server.url, { method: 'POST', path: '/api/gallery/images/', headers: { ...auth, 'Content-Type': contentType }, body });
 }
 
@@ -190,6 +190,40 @@ describe('a server killed at each step of the upload protocol (FAULT_POINT)', ()
     for (const name of filesOf(marked.storageKey)) expect(existsSync(join(world.uploadDir, 'images', name.slice(0, 2), name))).toBe(false);
     await expectConsistent(world.uploadDir);
     expect((await send(server.url, { path: `/api/gallery/images/${id}/`, headers: auth })).status).toBe(404);
+    expect((await send(server.url, { path: `/api/gallery/images/${keep.json().id as number}/file/?size=original`, headers: auth })).status).toBe(200);
+  });
+});
+
+describe('a server killed while a gallery is deleted', () => {
+  it('gallery-delete-marked: the delete is finished at restart, the gallery and its images gone, the rest kept', async () => {
+    const first = await startServer(world.env);
+    const auth = await login(first.url, world.credentials);
+    const created = await send(first.url, {
+      method: 'POST',
+      path: '/api/gallery/galleries/',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ name: 'Doomed' })),
+    });
+    const doomedGallery = created.json().id as number;
+    const keep = await upload(first, auth, await noiseJpeg(300, 200));
+    const doomed = [await upload(first, auth, await noiseJpeg(300, 200), doomedGallery), await upload(first, auth, await noiseJpeg(300, 200), doomedGallery)];
+    expect([keep.status, ...doomed.map((reply) => reply.status)]).toEqual([201, 201, 201]);
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    const crashing = await startServer({ ...world.env, FAULT_POINT: 'gallery-delete-marked' });
+    await expect(send(crashing.url, { method: 'DELETE', path: `/api/gallery/galleries/${doomedGallery}/`, headers: auth })).rejects.toThrow(CONNECTION_DIED);
+    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // Killed after marking: the gallery and its images are hidden, every file is still there.
+    expect(await world.db.gallery.findUniqueOrThrow({ where: { id: doomedGallery } })).toMatchObject({ deleting: true });
+    expect(await world.db.image.count({ where: { galleryId: doomedGallery, deleting: true } })).toBe(2);
+    expect(filesUnder(world.uploadDir, 'images')).toHaveLength(9);
+
+    const server = await startServer(world.env);
+    expect(server.logged('storage check')[0]).toMatchObject({ galleryDeletionsFinished: 1, rowsWithoutFile: 0, filesWithoutRow: 0 });
+    expect(await world.db.gallery.findUnique({ where: { id: doomedGallery } })).toBeNull();
+    expect(await world.db.image.count()).toBe(1);
+    await expectConsistent(world.uploadDir);
+    expect((await send(server.url, { path: `/api/gallery/galleries/${doomedGallery}/`, headers: auth })).status).toBe(404);
     expect((await send(server.url, { path: `/api/gallery/images/${keep.json().id as number}/file/?size=original`, headers: auth })).status).toBe(200);
   });
 });

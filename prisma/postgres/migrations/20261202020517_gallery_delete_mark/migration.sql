@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Gallery" ADD COLUMN     "deleting" BOOLEAN NOT NULL DEFAULT false;
