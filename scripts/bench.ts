@@ -7,6 +7,8 @@
 //   rss         the server in its own process (node dist/server.js): its RSS while a
 //               ~100 MB JPEG is uploaded (transfer, and the whole request with the decode)
 //   thumbs      processImage() against bare sharp making the same two WebP variants, images/s
+//   startup     npm start to the first 200 of /health, on 10,000 and 100,000 images with their files,
+//               with the storage check at start (report) and without it (off)
 // Environment:
 //   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all; `uploads` = throughput,rss,thumbs)
 //   reads:       BENCH_DURATION=5 (seconds per route)  BENCH_CONNECTIONS=10  BENCH_IMAGES=10000
@@ -15,6 +17,7 @@
 //   throughput:  BENCH_UPLOADS_SMALL=30  BENCH_UPLOADS_LARGE=10  BENCH_UPLOAD_CONCURRENCY=1 (1: sequential)
 //   thumbs:      BENCH_THUMB_IMAGES=20  BENCH_THUMB_ROUNDS=3
 //   rss:         BENCH_RSS_INTERVAL_MS=20
+//   startup:     BENCH_STARTUP_IMAGES=10000,100000  BENCH_STARTUP_RUNS=3
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +33,7 @@ import { prepareDatabase } from '../src/db/prepare';
 import { createLogger } from '../src/logger';
 import { createDiskStorage } from '../src/storage/disk-storage';
 import { runUploadRss } from './bench/rss';
+import { runStartup } from './bench/startup';
 import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
 import { installCleanupHandlers, onCleanup } from './bench/util';
@@ -162,7 +166,7 @@ async function runReads() {
   removeDir();
 }
 
-const SECTIONS = ['reads', 'throughput', 'rss', 'thumbs'] as const;
+const SECTIONS = ['reads', 'throughput', 'rss', 'thumbs', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Section[] {
@@ -190,6 +194,12 @@ async function main() {
       runUploadThroughput({ small: count('BENCH_UPLOADS_SMALL', 30), large: count('BENCH_UPLOADS_LARGE', 10), concurrency: count('BENCH_UPLOAD_CONCURRENCY', 1), target: 0.6 }),
     rss: () => runUploadRss({ budgetMb: 64, intervalMs: count('BENCH_RSS_INTERVAL_MS', 20) }),
     thumbs: () => runThumbnails({ images: count('BENCH_THUMB_IMAGES', 20), rounds: count('BENCH_THUMB_ROUNDS', 3), target: 0.8 }),
+    startup: () =>
+      runStartup({
+        sizes: (process.env.BENCH_STARTUP_IMAGES ?? '10000,100000').split(',').map((size) => Number(size)),
+        runs: count('BENCH_STARTUP_RUNS', 3),
+        targetMs: 3000,
+      }),
   };
   for (const [i, section] of sections.entries()) {
     console.log(`${i === 0 ? '' : '\n'}== ${section} ==`);

@@ -6,6 +6,7 @@ import { UPLOAD_SUFFIX } from '../storage/hashing-upload-engine';
 import { KEY_SHAPE, keyStem, VARIANT_NAMES, variantKey } from '../storage/storage-keys';
 import type { Storage } from '../storage/storage';
 import type { ImageFiles } from './image-files';
+import { EXTENSIONS } from './image-inspection';
 import { remakeVariants } from './image-processing';
 
 export type StorageCheckOptions = {
@@ -49,47 +50,40 @@ async function sha256Of(storage: Storage, key: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Every image row, a thousand at a time. */
-async function* liveRows(db: Database): AsyncIterable<LiveRow> {
-  let after = 0;
-  for (;;) {
-    const rows = await db.image.findMany({
-      where: { id: { gt: after }, deleting: false },
-      orderBy: { id: 'asc' },
-      take: 1000,
-      select: { id: true, storageKey: true, size: true, sha256: true },
-    });
-    yield* rows;
-    if (rows.length < 1000) return;
-    after = rows[rows.length - 1].id;
-  }
+/** Keys are 32 hex characters and more: the check goes through them by their first two. */
+const PREFIXES = Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, '0'));
+/** Sorts after every character a key can hold: `key < prefix + KEY_END` for every key with that prefix. */
+const KEY_END = '~';
+/** Files looked at (stat, hash) at once: enough to keep the disk's queue busy, not the whole library. */
+const AT_ONCE = 32;
+
+async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += AT_ONCE) await Promise.all(items.slice(i, i + AT_ONCE).map(work));
+}
+
+const originalsOf = (stem: string) => Object.values(EXTENSIONS).map((extension) => `${stem}.${extension}`);
+
+/** The committed, live image whose files are stored under this stem, if any. */
+function rowOfStem(db: Database, stem: string) {
+  return db.image.findFirst({ where: { storageKey: { in: originalsOf(stem) }, deleting: false }, select: { id: true } });
 }
 
 /**
- * Brings the stored files and the image rows back in step after a crash, and says what it found.
- * Always safe: finishes begun deletes, rolls committed uploads forward from their staged files,
- * removes stale temp files, remakes missing variants. Only with `repair`: deletes rows whose
- * original is gone and files no row refers to. Meant to run while no upload is in progress on
- * this storage from another process (the server runs it before it listens).
+ * Whether the files under this stem are still accounted for: some image row has them (being
+ * deleted included), or they are noted for removal (replaced by a new file a moment ago).
  */
-export async function checkStorage(
-  deps: { db: Database; storage: Storage; files: ImageFiles; logger: Logger },
-  options: StorageCheckOptions,
-): Promise<StorageCheckReport> {
-  const { db, storage, files, logger } = deps;
-  const report: StorageCheckReport = {
-    tempRemoved: [],
-    rolledForward: [],
-    deletionsFinished: [],
-    galleryDeletionsFinished: [],
-    replacedFilesRemoved: [],
-    variantsRebuilt: [],
-    rowsWithoutFile: [],
-    damaged: [],
-    filesWithoutRow: [],
-    repaired: options.repair,
-  };
+async function stemAccountedFor(db: Database, stem: string) {
+  const originals = originalsOf(stem);
+  return (
+    (await db.image.count({ where: { storageKey: { in: originals } } })) > 0 ||
+    (await db.pendingFileRemoval.count({ where: { storageKey: { in: originals } } })) > 0
+  );
+}
 
+type Deps = { db: Database; storage: Storage; files: ImageFiles; logger: Logger };
+
+/** What a crash can leave half done: begun deletes, replaced files, staged and temp files. */
+async function recover({ db, storage, files }: Deps, options: StorageCheckOptions, report: StorageCheckReport) {
   for (const row of await db.image.findMany({ where: { deleting: true }, select: { id: true, storageKey: true } })) {
     await files.remove(row.storageKey);
     await db.image.deleteMany({ where: { id: row.id } });
@@ -101,12 +95,9 @@ export async function checkStorage(
     report.galleryDeletionsFinished.push(gallery.id);
   }
 
-  const rows = new Map<string, LiveRow>();
-  for await (const row of liveRows(db)) rows.set(keyStem(row.storageKey), row);
-
   for (const { storageKey } of await db.pendingFileRemoval.findMany({ select: { storageKey: true } })) {
     // Still some image's file: the change it was noted for did not happen after all.
-    if (rows.get(keyStem(storageKey))?.storageKey !== storageKey) {
+    if (!(await db.image.findUnique({ where: { storageKey }, select: { id: true } }))) {
       await files.remove(storageKey);
       report.replacedFilesRemoved.push(storageKey);
     }
@@ -115,7 +106,7 @@ export async function checkStorage(
 
   const now = Date.now();
   for (const temp of await storage.listTemp()) {
-    const row = KEY_SHAPE.test(temp.name) ? rows.get(keyStem(temp.name)) : undefined;
+    const row = KEY_SHAPE.test(temp.name) ? await rowOfStem(db, keyStem(temp.name)) : null;
     if (row) {
       if (await storage.stat(temp.name)) await storage.discardTemp(temp.path);
       else {
@@ -127,44 +118,143 @@ export async function checkStorage(
       report.tempRemoved.push(temp.name);
     }
   }
+}
 
-  for (const row of rows.values()) {
-    const original = await storage.stat(row.storageKey);
-    if (!original) {
+/** Limits of an audit that runs while the server serves. */
+export type AuditScope = {
+  /** Only rows unchanged since then are looked at: uploads, changes and deletes after it are in flight. */
+  changedBefore?: Date;
+  /** Stops between prefixes (the server is shutting down). */
+  signal?: AbortSignal;
+};
+
+/**
+ * Rows against files, a two-character key prefix at a time (one folder of the disk storage, one
+ * listing of an object store): what is in memory is bounded by one prefix, whatever the size of
+ * the library. A file is stat'ed only for an original (its size against the row). While the
+ * server serves (`scope.changedBefore`), each finding is looked at again before it is reported, so
+ * that an upload or delete in progress is not taken for a problem.
+ */
+async function audit({ db, storage, files, logger }: Deps, options: StorageCheckOptions, report: StorageCheckReport, scope: AuditScope = {}) {
+  const serving = scope.changedBefore !== undefined;
+  const stillLive = (row: LiveRow) => db.image.count({ where: { id: row.id, storageKey: row.storageKey, deleting: false } }).then((n) => n === 1);
+  for (const prefix of PREFIXES) {
+    if (scope.signal?.aborted) return;
+    const present = new Set<string>();
+    for await (const key of storage.listKeys(prefix)) present.add(key);
+    const rows: LiveRow[] = await db.image.findMany({
+      where: { storageKey: { gte: prefix, lt: prefix + KEY_END }, deleting: false, ...(serving ? { updatedAt: { lt: scope.changedBefore } } : {}) },
+      select: { id: true, storageKey: true, size: true, sha256: true },
+    });
+    const stems = new Set(rows.map((row) => keyStem(row.storageKey)));
+
+    const stored = rows.filter((row) => present.has(row.storageKey));
+    for (const row of rows) {
+      if (present.has(row.storageKey)) continue;
+      if (serving && ((await storage.stat(row.storageKey)) || !(await stillLive(row)))) continue;
       report.rowsWithoutFile.push(row.id);
       if (options.repair) {
         await files.remove(row.storageKey);
         await db.image.deleteMany({ where: { id: row.id } });
       }
-      continue;
     }
-    if (original.size !== row.size) report.damaged.push(row.id);
-    else if (options.verifyHashes && (await sha256Of(storage, row.storageKey)) !== row.sha256) report.damaged.push(row.id);
-    const missing = [];
-    for (const name of VARIANT_NAMES) if (!(await storage.stat(variantKey(row.storageKey, name)))) missing.push(name);
-    if (missing.length > 0 && !report.damaged.includes(row.id)) {
+    const damaged = new Set<number>();
+    await inBatches(stored, async (row) => {
+      const original = await storage.stat(row.storageKey);
+      if (!original) {
+        if (!serving || (await stillLive(row))) damaged.add(row.id);
+      } else if (original.size !== row.size) damaged.add(row.id);
+      else if (options.verifyHashes && (await sha256Of(storage, row.storageKey)) !== row.sha256) damaged.add(row.id);
+    });
+    report.damaged.push(...damaged);
+    for (const row of stored) {
+      if (damaged.has(row.id) || VARIANT_NAMES.every((name) => present.has(variantKey(row.storageKey, name)))) continue;
       try {
         const { stream } = await storage.get(row.storageKey);
         await files.storeVariants(row.storageKey, await remakeVariants(stream, options.maxImagePixels));
+        // Deleted or given a new file meanwhile: those files are going, these go with them.
+        if (serving && !(await stillLive(row))) {
+          for (const name of VARIANT_NAMES) await storage.delete(variantKey(row.storageKey, name));
+          continue;
+        }
         report.variantsRebuilt.push(row.storageKey);
       } catch (error) {
         logger.error('could not make variants again', { id: row.id, error: String(error) });
       }
     }
-  }
 
-  for await (const file of storage.list()) {
-    if (KEY_SHAPE.test(file.key) && rows.has(keyStem(file.key))) continue;
-    report.filesWithoutRow.push(file.key);
-    if (options.repair && KEY_SHAPE.test(file.key)) await storage.delete(file.key);
+    for (const key of present) {
+      if (KEY_SHAPE.test(key) && stems.has(keyStem(key))) continue;
+      if (serving && (!(await storage.stat(key)) || (KEY_SHAPE.test(key) && (await stemAccountedFor(db, keyStem(key)))))) continue;
+      report.filesWithoutRow.push(key);
+      if (options.repair && KEY_SHAPE.test(key)) await storage.delete(key);
+    }
   }
+  report.damaged.sort((a, b) => a - b);
+  report.rowsWithoutFile.sort((a, b) => a - b);
+}
 
+function emptyReport(repair: boolean): StorageCheckReport {
+  return {
+    tempRemoved: [],
+    rolledForward: [],
+    deletionsFinished: [],
+    galleryDeletionsFinished: [],
+    replacedFilesRemoved: [],
+    variantsRebuilt: [],
+    rowsWithoutFile: [],
+    damaged: [],
+    filesWithoutRow: [],
+    repaired: repair,
+  };
+}
+
+function logReport(logger: Logger, message: string, report: StorageCheckReport, started: number, extra: Record<string, unknown> = {}) {
   const counts = Object.fromEntries(Object.entries(report).map(([name, value]) => [name, Array.isArray(value) ? value.length : value]));
   const problems = report.rowsWithoutFile.length + report.damaged.length + report.filesWithoutRow.length;
-  (problems > 0 && !options.repair ? logger.warn : logger.info)('storage check', {
+  (problems > 0 && !report.repaired ? logger.warn : logger.info)(message, {
+    ms: Math.round(performance.now() - started),
+    ...extra,
     ...counts,
     ...(problems > 0 ? { rowsWithoutFile: report.rowsWithoutFile.slice(0, 20), damaged: report.damaged.slice(0, 20), filesWithoutRow: report.filesWithoutRow.slice(0, 20) } : {}),
   });
+}
+
+/**
+ * Brings the stored files and the image rows back in step after a crash, and says what it found.
+ * Always safe: finishes begun deletes, rolls committed uploads forward from their staged files,
+ * removes stale temp files, remakes missing variants. Only with `repair`: deletes rows whose
+ * original is gone and files no row refers to. Meant to run while nothing else uses this storage
+ * (`npm run storage:check`, and the server before it listens when repairing).
+ */
+export async function checkStorage(deps: Deps, options: StorageCheckOptions): Promise<StorageCheckReport> {
+  const started = performance.now();
+  const report = emptyReport(options.repair);
+  await recover(deps, options, report);
+  await audit(deps, options, report);
+  logReport(deps.logger, 'storage check', report, started, { audit: 'done' });
+  return report;
+}
+
+/**
+ * The server's start in `report` mode: what a crash left half done is put right now, before it
+ * listens (the cost is that of the leftovers, not of the library); the audit of every row against
+ * every file runs once it serves (`auditWhileServing`), reporting only.
+ */
+export async function recoverStorage(deps: Deps, options: Omit<StorageCheckOptions, 'repair'>): Promise<StorageCheckReport> {
+  const started = performance.now();
+  const report = emptyReport(false);
+  await recover(deps, { ...options, repair: false }, report);
+  logReport(deps.logger, 'storage check', report, started, { audit: 'after start' });
+  return report;
+}
+
+/** The audit, while the server serves: rows unchanged since `changedBefore`, findings looked at twice, nothing deleted. */
+export async function auditWhileServing(deps: Deps, options: Omit<StorageCheckOptions, 'repair'>, scope: Required<Pick<AuditScope, 'changedBefore'>> & AuditScope) {
+  const started = performance.now();
+  const report = emptyReport(false);
+  await audit(deps, { ...options, repair: false }, report, scope);
+  if (!scope.signal?.aborted) logReport(deps.logger, 'storage audit', report, started);
   return report;
 }
 

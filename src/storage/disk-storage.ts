@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, opendir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../http/errors';
 import { KEY_SHAPE } from './storage-keys';
-import type { Storage, StoredFile } from './storage';
+import type { Storage } from './storage';
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
@@ -99,16 +99,14 @@ export async function createDiskStorage(root: string): Promise<Storage> {
     async delete(key) {
       await unlink(pathOf(key)).catch(ignoreMissing);
     },
-    async *list(): AsyncIterable<StoredFile> {
-      for (const folder of await readdir(imagesDir)) {
-        const dir = await opendir(join(imagesDir, folder)).catch(() => null);
-        if (!dir) continue;
-        for await (const entry of dir) {
-          if (!entry.isFile()) continue;
-          const info = await stat(join(imagesDir, folder, entry.name)).catch(() => null);
-          if (info) yield { key: entry.name, size: info.size, modifiedAt: info.mtime };
-        }
-      }
+    async *listKeys(prefix: string): AsyncIterable<string> {
+      if (prefix.length < 2) throw new Error('listKeys: a prefix of at least two characters');
+      // One folder holds every key of a two-character prefix.
+      const entries = await readdir(join(imagesDir, prefix.slice(0, 2)), { withFileTypes: true }).catch((error: unknown) => {
+        ignoreMissing(error);
+        return [];
+      });
+      for (const entry of entries) if (entry.isFile() && entry.name.startsWith(prefix)) yield entry.name;
     },
     async listTemp() {
       const names = await readdir(tempDir);

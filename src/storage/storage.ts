@@ -34,8 +34,8 @@ export interface Storage {
   stat(key: string): Promise<StoredFile | null>;
   /** Removes a stored file; a file already gone is not an error. */
   delete(key: string): Promise<void>;
-  /** Every stored file. */
-  list(): AsyncIterable<StoredFile>;
+  /** The keys of the stored files that start with `prefix` (at least two characters). */
+  listKeys(prefix: string): AsyncIterable<string>;
   /** Every file in the temp area. */
   listTemp(): Promise<TempFile[]>;
   /** Removes a temp or staged file if it is still there. */

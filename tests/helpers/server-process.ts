@@ -28,6 +28,8 @@ export type ServerProcess = {
   exited: Promise<Exit>;
   /** The parsed JSON log lines with this message. */
   logged(message: string): Record<string, unknown>[];
+  /** The first log line with this message, once it is written. */
+  waitForLog(message: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Sends a signal (SIGKILL: dies on the spot). */
   kill(signal: NodeJS.Signals): void;
   /** SIGTERM and wait for it to end (SIGKILL if it has not after `graceMs`). */
@@ -123,6 +125,15 @@ export async function startServer(env: Record<string, string>, options: StartOpt
           return [];
         }
       }),
+    async waitForLog(message, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const [entry] = server.logged(message);
+        if (entry) return entry;
+        if (!alive() || Date.now() > deadline) throw new Error(`the server did not log "${message}":\n${logs.join('\n')}`);
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    },
     kill(signal) {
       if (alive()) child.kill(signal);
     },

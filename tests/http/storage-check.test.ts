@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } 
 import { join } from 'node:path';
 import request from 'supertest';
 import { createImageFiles } from '../../src/images/image-files';
-import { checkStorage, sweepStaleUploads } from '../../src/images/storage-check';
+import { auditWhileServing, checkStorage, sweepStaleUploads } from '../../src/images/storage-check';
 import { createLogger } from '../../src/logger';
 import { createGallery, createImage, createUser, jpegBytes, type TestUser } from '../helpers/factories';
 import { expectStorageInStep } from '../helpers/storage';
@@ -151,5 +151,89 @@ describe('the storage check', () => {
     expect(existsSync(stored(orphan))).toBe(false);
     // A damaged file is only reported: its row still describes what the user uploaded.
     expect(await t.db.image.count({ where: { id: damaged.id } })).toBe(1);
+  });
+});
+
+describe('the audit while the server serves', () => {
+  const logger = createLogger('silent');
+  const audit = (changedBefore: Date) =>
+    auditWhileServing(
+      { db: t.db, storage: t.storage, files: createImageFiles({ storage: t.storage, logger, config: {} }), logger },
+      { tempMaxAgeMs: 3_600_000, maxImagePixels: 50_000_000 },
+      { changedBefore },
+    );
+
+  it('takes no upload, change or delete in progress for a problem, and changes nothing', async () => {
+    const before = await Promise.all(Array.from({ length: 6 }, () => createImage(t, owner, galleryId)));
+    const since = new Date();
+    let busy = true;
+    const reports: Awaited<ReturnType<typeof audit>>[] = [];
+    const auditing = (async () => {
+      while (busy) reports.push(await audit(since));
+    })();
+    const work = [
+      ...Array.from({ length: 6 }, () => createImage(t, owner, galleryId)),
+      ...before.slice(0, 3).map((image) => request(t.app).delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200)),
+      ...before.slice(3).map(async (image) =>
+        request(t.app).put(`/api/gallery/images/${image.id}`).set(owner.auth).attach('image', await jpegBytes(20, 20), 'new.jpg').expect(200),
+      ),
+    ];
+    await Promise.all(work);
+    busy = false;
+    await auditing;
+    reports.push(await audit(since));
+    expect(reports.length).toBeGreaterThan(1);
+    for (const report of reports) {
+      expect({ rowsWithoutFile: report.rowsWithoutFile, damaged: report.damaged, filesWithoutRow: report.filesWithoutRow }).toEqual({
+        rowsWithoutFile: [],
+        damaged: [],
+        filesWithoutRow: [],
+      });
+    }
+    await expectStorageInStep(t);
+  });
+
+  it('takes the states of an upload, a new file and a delete in progress for what they are', async () => {
+    const deleting = await createImage(t, owner, galleryId);
+    const replaced = await createImage(t, owner, galleryId);
+    const since = new Date();
+    await new Promise((done) => setTimeout(done, 5));
+    // A delete that has marked its row and not yet removed the files.
+    await t.db.image.update({ where: { id: deleting.id }, data: { deleting: true } });
+    // A new file committed, the old files still there with their note.
+    const oldKey = await keyOf(replaced.id);
+    await t.db.$transaction([
+      t.db.image.update({ where: { id: replaced.id }, data: { storageKey: `${'ef'.repeat(16)}.png` } }),
+      t.db.pendingFileRemoval.create({ data: { storageKey: oldKey } }),
+    ]);
+    for (const name of [`${'ef'.repeat(16)}.png`, `${'ef'.repeat(16)}.thumb.webp`, `${'ef'.repeat(16)}.preview.webp`]) {
+      mkdirSync(join(t.uploadDir, 'images', 'ef'), { recursive: true });
+      writeFileSync(stored(name), 'new');
+    }
+    // An upload committed, its files still staged.
+    const uploading = await createImage(t, owner, galleryId);
+    const key = await keyOf(uploading.id);
+    for (const name of [key, `${key.slice(0, 32)}.thumb.webp`, `${key.slice(0, 32)}.preview.webp`]) renameSync(stored(name), t.storage.stagingPath(name));
+
+    const report = await audit(since);
+    expect({ rowsWithoutFile: report.rowsWithoutFile, damaged: report.damaged, filesWithoutRow: report.filesWithoutRow }).toEqual({
+      rowsWithoutFile: [],
+      damaged: [],
+      filesWithoutRow: [],
+    });
+  });
+
+  it('reports what is wrong with rows from before it started, and deletes nothing', async () => {
+    const lost = await createImage(t, owner, galleryId);
+    rmSync(stored(await keyOf(lost.id)));
+    const orphan = `${'cd'.repeat(16)}.jpg`;
+    mkdirSync(join(t.uploadDir, 'images', 'cd'), { recursive: true });
+    writeFileSync(stored(orphan), await jpegBytes());
+    const report = await audit(new Date());
+    expect(report.rowsWithoutFile).toEqual([lost.id]);
+    expect(report.filesWithoutRow).toEqual([orphan]);
+    expect(report.repaired).toBe(false);
+    expect(await t.db.image.count({ where: { id: lost.id } })).toBe(1);
+    expect(existsSync(stored(orphan))).toBe(true);
   });
 });

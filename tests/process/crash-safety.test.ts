@@ -219,7 +219,8 @@ describe('a server killed while a gallery is deleted', () => {
     expect(filesUnder(world.uploadDir, 'images')).toHaveLength(9);
 
     const server = await startServer(world.env);
-    expect(server.logged('storage check')[0]).toMatchObject({ galleryDeletionsFinished: 1, rowsWithoutFile: 0, filesWithoutRow: 0 });
+    expect(server.logged('storage check')[0]).toMatchObject({ galleryDeletionsFinished: 1 });
+    expect(await server.waitForLog('storage audit')).toMatchObject({ rowsWithoutFile: 0, filesWithoutRow: 0, damaged: 0 });
     expect(await world.db.gallery.findUnique({ where: { id: doomedGallery } })).toBeNull();
     expect(await world.db.image.count()).toBe(1);
     await expectConsistent(world.uploadDir);
@@ -250,7 +251,8 @@ describe('a server killed while an image gets a new file', () => {
 
     // The default check (report) is enough: removing noted files needs no decision.
     const server = await startServer({ ...world.env, UPLOAD_TEMP_MAX_AGE_SECONDS: '0' });
-    expect(server.logged('storage check')[0]).toMatchObject({ replacedFilesRemoved: 1, filesWithoutRow: 0, rowsWithoutFile: 0 });
+    expect(server.logged('storage check')[0]).toMatchObject({ replacedFilesRemoved: 1 });
+    expect(await server.waitForLog('storage audit')).toMatchObject({ rowsWithoutFile: 0, filesWithoutRow: 0, damaged: 0 });
     expect(await world.db.pendingFileRemoval.count()).toBe(0);
     await expectConsistent(world.uploadDir);
     const file = await send(server.url, { path: `/api/gallery/images/${id}/file/?size=original`, headers: auth });
