@@ -15,6 +15,9 @@ const srcDir = join(root, 'src');
 const distDir = join(root, 'dist');
 const stampFile = join(distDir, '.build-stamp');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
+// TypeScript itself may stay in a production install (npm keeps it as an optional peer of
+// @prisma/client); the type packages the build needs do not.
+const buildTools = [tsc, join(root, 'node_modules/@types/multer/package.json')];
 
 function filesUnder(dir) {
   const files = [];
@@ -47,7 +50,7 @@ function removeOrphans() {
 
 /**
  * Makes dist/ match the sources, building what is out of date. Throws with what to do when it is
- * out of date and this install cannot build (no TypeScript: a production install).
+ * out of date and this install cannot build (no dev dependencies: a production install).
  */
 export function ensureBuilt({ force = false, log = console.log } = {}) {
   if (!existsSync(srcDir)) {
@@ -59,12 +62,12 @@ export function ensureBuilt({ force = false, log = console.log } = {}) {
   const fingerprint = sourceFingerprint();
   const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : null;
   if (!force && stamp === fingerprint) return 'up to date';
-  if (!existsSync(tsc)) {
+  if (!buildTools.every((file) => existsSync(file))) {
     throw new Error(
       stamp === null
-        ? 'dist/ has not been built, and this install has no TypeScript to build it (dev dependencies omitted). ' +
+        ? 'dist/ has not been built, and this install has no build tools (dev dependencies omitted). ' +
             'Build first where dev dependencies are installed: npm ci && npm run build, then npm prune --omit=dev.'
-        : 'dist/ was built from other sources than the ones here, and this install has no TypeScript to rebuild it ' +
+        : 'dist/ was built from other sources than the ones here, and this install has no build tools to rebuild it ' +
             '(dev dependencies omitted). Run npm run build where dev dependencies are installed.',
     );
   }

@@ -1,6 +1,8 @@
-// `npm test`: type check, then the whole suite on SQLite, then again on PostgreSQL — against
-// TEST_DATABASE_URL when set, otherwise a throwaway cluster started from initdb/pg_ctl.
-// Extra arguments go to jest (e.g. `npm test -- tests/http/auth.test.ts`).
+// `npm test`: build and type check, the whole suite on SQLite, then again on PostgreSQL — against
+// TEST_DATABASE_URL when set, otherwise a throwaway cluster started from initdb/pg_ctl — and last
+// the artifact smoke test (tests/artifact/smoke.mjs: a fresh copy, npm ci, npm start, the README's
+// session, on both databases, then as a production install).
+// Extra arguments go to jest and run only jest (e.g. `npm test -- tests/http/auth.test.ts`).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,16 +33,20 @@ if (!pgUrl && findPostgresBinaries()) {
   cluster = await startCluster();
   pgUrl = cluster.url;
 }
-if (pgUrl) {
-  try {
+try {
+  if (pgUrl) {
     results.push(['PostgreSQL', run('tests on PostgreSQL', bin('jest'), jestArgs, { TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl })]);
-  } finally {
-    cluster?.stop();
+  } else {
+    const why = 'PostgreSQL suite NOT run: TEST_DATABASE_URL is not set and initdb/pg_ctl are not on PATH.';
+    console.log(`\n${why}`);
+    results.push(['PostgreSQL', requirePostgres ? 1 : 0]);
   }
-} else {
-  const why = 'PostgreSQL suite NOT run: TEST_DATABASE_URL is not set and initdb/pg_ctl are not on PATH.';
-  console.log(`\n${why}`);
-  results.push(['PostgreSQL', requirePostgres ? 1 : 0]);
+  if (jestArgs.length === 0) {
+    const env = pgUrl ? { TEST_DATABASE_URL: pgUrl } : {};
+    results.push(['artifact smoke test', run('artifact smoke test (fresh copy, npm ci, npm start)', process.execPath, [join(root, 'tests/artifact/smoke.mjs')], env)]);
+  }
+} finally {
+  cluster?.stop();
 }
 
 console.log('\n=== summary ===');
