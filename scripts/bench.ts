@@ -27,11 +27,11 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import express from 'express';
-import { buildApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { prepareDatabase } from '../src/db/prepare';
-import { createLogger } from '../src/logger';
-import { createDiskStorage } from '../src/storage/disk-storage';
+import { buildApp } from '../src/app/app';
+import { loadConfig } from '../src/shared/config';
+import { prepareAppDatabase } from '../src/app/database';
+import { createLogger } from '../src/shared/logger';
+import { createDiskStorage } from '../src/platform/storage/disk-storage';
 import { runUploadRss } from './bench/rss';
 import { runStartup } from './bench/startup';
 import { runThumbnails } from './bench/thumbs';
@@ -65,7 +65,7 @@ async function runReads() {
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? `file:${join(dir, 'bench.db')}`;
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'error', BCRYPT_COST: '10', RATE_LIMIT_PER_MINUTE: '1000000' });
-  const { db, reader, close } = await prepareDatabase(databaseUrl);
+  const { db, reader, close } = await prepareAppDatabase(databaseUrl);
   const stamp = Date.now();
 
   const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });

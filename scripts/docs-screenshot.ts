@@ -6,16 +6,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { buildApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { prepareDatabase } from '../src/db/prepare';
-import { createLogger } from '../src/logger';
-import { createDiskStorage } from '../src/storage/disk-storage';
+import { buildApp } from '../src/app/app';
+import { loadConfig } from '../src/shared/config';
+import { prepareAppDatabase } from '../src/app/database';
+import { createLogger } from '../src/shared/logger';
+import { createDiskStorage } from '../src/platform/storage/disk-storage';
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gallery-docs-'));
   const url = `file:${join(dir, 'docs.db')}`;
-  const { db, reader, close } = await prepareDatabase(url);
+  const { db, reader, close } = await prepareAppDatabase(url);
   const config = loadConfig({ DATABASE_URL: url, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'silent' });
   const app = buildApp({ config, db, reader, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
   const server = app.listen(0, '127.0.0.1');

@@ -1,5 +1,5 @@
 // Writes one Prisma schema per provider from prisma/models.prisma and generates a client for each
-// into src/db/generated/, unless the clients there were generated from the same models by the same
+// into src/platform/db/generated/, unless the clients there were generated from the same models by the same
 // Prisma version (then it does nothing: `npm start` and every install call it).
 // Prisma's CLI wants a native schema engine on disk even though `generate` never runs it; on machines
 // that cannot download one, any existing executable satisfies the check, so point it at node itself.
@@ -14,7 +14,7 @@ const providers = [
   { provider: 'sqlite', folder: 'sqlite' },
   { provider: 'postgresql', folder: 'postgres' },
 ];
-const generatedDir = join(root, 'src/db/generated');
+const generatedDir = join(root, 'src/platform/db/generated');
 const stampFile = join(generatedDir, '.inputs');
 const prismaCli = join(root, 'node_modules/prisma/build/index.js');
 
@@ -23,7 +23,7 @@ function schemaText(provider, folder, models) {
 
 generator client {
   provider              = "prisma-client"
-  output                = "../../src/db/generated/${folder}"
+  output                = "../../src/platform/db/generated/${folder}"
   moduleFormat          = "cjs"
   importFileExtension   = ""
 }

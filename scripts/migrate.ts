@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import { deployMigrations, migrationsFolder, migrationStatus, type ProviderFolder } from '../src/db/migrate';
-import { PACKAGE_ROOT } from '../src/assets';
+import { deployMigrations, migrationsFolder, migrationStatus, type ProviderFolder } from '../src/platform/db/migrate';
+import { PACKAGE_ROOT } from '../src/shared/assets';
 
 type Engine = {
   diff(params: unknown): Promise<{ exitCode: number; stdout: string | null }>;
@@ -106,7 +106,7 @@ async function dev(name: string) {
     let stop = () => undefined as void;
     if (!url) {
       const { startCluster } = (await import(pathToFileURL(join(PACKAGE_ROOT, 'scripts/pg-cluster.mjs')).href)) as {
-        startCluster(): Promise<{ url: string; stop(): void }>;
+        startCluster: () => Promise<{ url: string; stop: () => void }>;
       };
       const cluster = await startCluster();
       url = cluster.url;

@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Converter from 'openapi-to-postmanv2';
-import { buildApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/client';
-import { createLogger } from '../src/logger';
+import { buildApp } from '../src/app/app';
+import { loadConfig } from '../src/shared/config';
+import { openDatabase } from '../src/platform/db/client';
+import { createLogger } from '../src/shared/logger';
 import { buildOpenApiDocument } from '../src/http/openapi';
-import { createDiskStorage } from '../src/storage/disk-storage';
+import { createDiskStorage } from '../src/platform/storage/disk-storage';
 import { version } from '../package.json';
 
 export const COLLECTION_PATH = join(__dirname, '..', 'postman', 'gallery-server.postman_collection.json');
@@ -29,7 +29,7 @@ export async function postmanCollection(): Promise<Collection> {
     const document = { ...buildOpenApiDocument(app.locals.routes, { title: 'Gallery Server', version }), servers: [{ url: 'http://localhost:8000' }] };
     const collection = await new Promise<Collection>((resolve, reject) => {
       Converter.convert({ type: 'json', data: document }, { folderStrategy: 'Tags', requestNameSource: 'Fallback' }, (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
         if (!result?.result || !result.output?.[0]) return reject(new Error(result?.reason ?? 'conversion failed'));
         resolve(result.output[0].data as Collection);
       });

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { freePort } from '../lib/free-port';
 import { join, resolve } from 'node:path';
-import { openDatabase } from '../../src/db/client';
+import { openDatabase } from '../../src/platform/db/client';
 import { HUGE, SMALL, noiseJpeg, sharedNoiseJpegs, writeAll } from './images';
 import { multipartBody, multipartFrame, post, postJson, type Reply } from './multipart';
 import { MiB, killOnExit, percentile, printTable, tempDir, verdict } from './util';
@@ -76,8 +76,8 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-4000);
     };
-    started.stdout!.on('data', keep);
-    started.stderr!.on('data', keep);
+    started.stdout.on('data', keep);
+    started.stderr.on('data', keep);
     await waitForHealth(url, started, () => output);
     const pid = started.pid!;
 

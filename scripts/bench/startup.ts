@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
-import { prepareDatabase } from '../../src/db/prepare';
+import { prepareAppDatabase } from '../../src/app/database';
 import { freePort } from '../lib/free-port';
 import { killOnExit, percentile, tempDir } from './util';
 
@@ -17,7 +17,7 @@ const VARIANT = Buffer.alloc(16, 2);
 /** N images, rows and files, under `uploadDir`; keys as the server makes them. */
 
 async function seed(databaseUrl: string, uploadDir: string, count: number) {
-  const { db, close } = await prepareDatabase(databaseUrl);
+  const { db, close } = await prepareAppDatabase(databaseUrl);
   try {
     const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });
     const username = `startup${Date.now()}`;

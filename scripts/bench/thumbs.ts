@@ -2,7 +2,7 @@
 // bare sharp making the same two WebP outputs straight from the file, on the same JPEGs on disk.
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
-import { VARIANTS } from '../../src/storage/storage-keys';
+import { VARIANTS } from '../../src/shared/image-variants';
 import { SMALL, sharedNoiseJpegs, writeAll } from './images';
 import { pool, printTable, tempDir, verdict } from './util';
 
@@ -10,7 +10,7 @@ export type ThumbOptions = { images: number; rounds: number; target: number };
 
 export async function runThumbnails(options: ThumbOptions): Promise<void> {
   // Imported here: the module (and its EXIF reader) is only needed by this section.
-  const { processImage } = await import('../../src/images/image-processing');
+  const { processImage } = await import('../../src/features/images');
   const dir = tempDir('gallery-bench-thumbs-');
   try {
     process.stdout.write(`generating ${options.images} × ${SMALL.label} noise JPEGs... `);

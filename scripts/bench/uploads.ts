@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import bcrypt from 'bcrypt';
 import type express from 'express';
-import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { prepareDatabase } from '../../src/db/prepare';
-import { createLogger } from '../../src/logger';
-import { createDiskStorage } from '../../src/storage/disk-storage';
+import { buildApp } from '../../src/app/app';
+import { loadConfig } from '../../src/shared/config';
+import { prepareAppDatabase } from '../../src/app/database';
+import { createLogger } from '../../src/shared/logger';
+import { createDiskStorage } from '../../src/platform/storage/disk-storage';
 import { LARGE, SMALL, sharedNoiseJpegs, writeAll, type JpegSpec } from './images';
 import { multipartBody, post, postJson } from './multipart';
 import { mb, percentile, pool, printTable, tempDir, verdict } from './util';
@@ -81,7 +81,7 @@ export async function runUploadThroughput(options: UploadOptions): Promise<void>
     MAX_UPLOAD_BYTES: String(150 * 1024 * 1024),
     STORAGE_QUOTA_MB: '100000',
   });
-  const { db, reader, close } = await prepareDatabase(databaseUrl);
+  const { db, reader, close } = await prepareAppDatabase(databaseUrl);
   const servers: http.Server[] = [];
   try {
     const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });
@@ -136,7 +136,7 @@ export async function runUploadThroughput(options: UploadOptions): Promise<void>
     for (const target of targets) target.agent.destroy();
 
     // Where the time of a large upload goes: the decode and variants alone, on the same file.
-    const { processImage } = await import('../../src/images/image-processing');
+    const { processImage } = await import('../../src/features/images');
     const [largePath] = await writeAll(dir.path, largeImages.slice(0, 1), 'large');
     const processMs: number[] = [];
     for (let i = 0; i < 3; i++) {

@@ -80,7 +80,7 @@ export function verdict(met: boolean, text: string): string {
 
 /** Runs `work` over `items` with at most `concurrency` at a time; results in item order. */
 export async function pool<T, R>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

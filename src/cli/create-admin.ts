@@ -9,11 +9,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
-import { loadConfig } from '../config';
-import { prepareDatabase } from '../db/prepare';
-import { passwordField, USERNAME_RULE } from '../auth/auth.schemas';
-import { findRoleByName } from '../roles/roles.repository';
-import { findUserConflicts, insertUser } from '../users/users.repository';
+import { loadConfig } from '../shared/config';
+import { prepareAppDatabase } from '../app/database';
+import { passwordField, USERNAME_RULE } from '../features/auth';
+import { createRolesService } from '../features/roles';
+import { findUserConflicts, insertUser } from '../features/users';
 
 const input = z.object({
   username: z.string().trim().min(1).max(150).regex(USERNAME_RULE, 'letters, digits and @ . + - _ only'),
@@ -69,12 +69,12 @@ async function main() {
   }
 
   const config = loadConfig();
-  const { db, close } = await prepareDatabase(config.databaseUrl);
+  const { db, close } = await prepareAppDatabase(config.databaseUrl);
   try {
     if (await findUserConflicts(db, parsed.data.username, parsed.data.email)) {
       throw new Error('A user with that username or email already exists.');
     }
-    const role = await findRoleByName(db, 'admin');
+    const role = await createRolesService({ db }).find('admin');
     if (!role) throw new Error('The admin role is missing.');
     const user = await insertUser(db, {
       username: parsed.data.username,

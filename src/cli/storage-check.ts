@@ -5,19 +5,18 @@
 // Run it while the server is stopped, or at least while nobody uploads.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
-import { prepareDatabase } from '../db/prepare';
-import { createImageFiles } from '../images/image-files';
-import { checkStorage } from '../images/storage-check';
-import { createLogger } from '../logger';
-import { createDiskStorage } from '../storage/disk-storage';
+import { loadConfig } from '../shared/config';
+import { prepareAppDatabase } from '../app/database';
+import { checkStorage, createImageFiles } from '../features/images';
+import { createLogger } from '../shared/logger';
+import { createDiskStorage } from '../platform/storage/disk-storage';
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const { values } = parseArgs({ options: { repair: { type: 'boolean', default: false }, verify: { type: 'boolean', default: false } } });
   const config = loadConfig();
   const logger = createLogger('error');
-  const { db, close } = await prepareDatabase(config.databaseUrl);
+  const { db, close } = await prepareAppDatabase(config.databaseUrl);
   try {
     const storage = await createDiskStorage(config.uploadDir);
     const report = await checkStorage(

@@ -1,8 +1,14 @@
-import type { RequestHandler } from 'express';
-import type { Authenticator } from '../auth/passport';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Actor } from '../shared/actor';
+
+/** Whatever turns a request's token into the signed-in actor (the auth feature's passport). */
+export type TokenAuthenticator = {
+  /** The actor for the request's token; throws 401 when there is none or it is not valid. */
+  authenticateToken(req: Request, res: Response): Promise<Actor>;
+};
 
 /** Requires `Authorization: Token <t>`; the actor is kept in `res.locals.actor`. */
-export function authenticate(authenticator: Authenticator): RequestHandler {
+export function authenticate(authenticator: TokenAuthenticator): RequestHandler {
   return async (req, res, next) => {
     res.locals.actor = await authenticator.authenticateToken(req, res);
     next();

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import type { Actor } from '../auth/actor';
-import type { Permission } from '../roles/permissions';
-import { forbidden } from './errors';
+import type { Actor } from '../shared/actor';
+import type { Permission } from '../shared/permissions';
+import { forbidden } from '../shared/errors';
 
 /** Who may call a route: anyone, any signed-in user, or holders of one permission. */
 export type Access = 'public' | 'authenticated' | Permission;

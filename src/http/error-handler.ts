@@ -2,8 +2,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { ZodError } from 'zod';
 import { discardUnclaimedUpload } from './upload';
-import type { Logger } from '../logger';
-import { AppError, ERROR_TABLE, type ErrorDetail } from './errors';
+import type { Logger } from '../shared/logger';
+import { databaseFailureOf, type DatabaseFailure } from '../platform/db/errors';
+import { storageFailureOf, type StorageFailure } from '../platform/storage/errors';
+import { AppError, ERROR_TABLE, type ErrorDetail } from '../shared/errors';
 
 export function zodDetails(error: ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -36,47 +38,24 @@ const BODY_PARSER_ERRORS: Record<string, AppError> = {
   'request.size.invalid': new AppError('VALIDATION_FAILED', 'The request size does not match Content-Length.'),
 };
 
-type PrismaLikeError = { name?: string; code?: string; message?: string };
-
-function fromPrisma(error: PrismaLikeError): AppError | null {
-  if (error.name === 'PrismaClientKnownRequestError') {
-    if (error.code === 'P2002') return new AppError('CONFLICT');
-    if (error.code === 'P2025' || error.code === 'P2015') return new AppError('NOT_FOUND');
-    if (error.code === 'P2003') return new AppError('CONFLICT', 'A related record does not exist or is still referenced.');
-  }
-  if (error.name === 'PrismaClientInitializationError') return new AppError('SERVICE_UNAVAILABLE');
-  return null;
-}
-
-/** Retry-After on a 503: the database or the disk may be back shortly. */
+/** Retry-After on a 503: the database may be back shortly. */
 const RETRY = { headers: { 'Retry-After': '5' } };
 
-/** SQLite and PostgreSQL saying "not now": locked, busy, refusing connections, shutting down. */
-const UNAVAILABLE_PATTERN =
-  /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_IOERR|database is locked|SocketTimeout|DatabaseNotReachable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|too many clients|the database system is (starting up|shutting down)|lock timeout|canceling statement due to (lock|statement) timeout|terminating connection/i;
-/** PostgreSQL SQLSTATE classes for the same: 08 connection, 53 resources, 57 operator intervention, 55P03 lock not available. */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57)|^55P03$/;
-
 /**
- * Failures of what the server stands on rather than of the request: a full disk is 507, a
- * database that cannot be reached or written to right now is 503. Neither is the client's fault,
- * and neither is a bug.
+ * Failures of the database and of the storage, each its own typed kind (platform/db/errors.ts,
+ * platform/storage/errors.ts), as the API answers them. A full disk is 507 and a database that
+ * cannot answer right now 503: neither is the client's fault, nor a bug.
  */
-function fromInfrastructure(error: { code?: unknown; message?: unknown; meta?: unknown }): AppError | null {
-  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return new AppError('INSUFFICIENT_STORAGE');
-  // Prisma: P1001 cannot reach, P1002 timed out reaching, P1008 operation timed out (a lock held
-  // elsewhere), P1017 connection closed; the driver's own code sits in meta.driverAdapterError.
-  if (typeof error.code === 'string' && /^P10(01|02|08|17)$/.test(error.code)) return new AppError('SERVICE_UNAVAILABLE', undefined, RETRY);
-  const driver = (error.meta as { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown; kind?: unknown } } } | undefined)
-    ?.driverAdapterError?.cause;
-  const sqlState = driver?.originalCode;
-  if (typeof sqlState === 'string' && UNAVAILABLE_SQLSTATE.test(sqlState)) return new AppError('SERVICE_UNAVAILABLE', undefined, RETRY);
-  const texts = [error.message, sqlState, driver?.originalMessage, driver?.kind];
-  if (texts.some((text) => typeof text === 'string' && UNAVAILABLE_PATTERN.test(text))) {
-    return new AppError('SERVICE_UNAVAILABLE', undefined, RETRY);
-  }
-  return null;
-}
+const DATABASE_FAILURES: Record<DatabaseFailure, () => AppError> = {
+  'unique-violation': () => new AppError('CONFLICT'),
+  'foreign-key': () => new AppError('CONFLICT', 'A related record does not exist or is still referenced.'),
+  'record-missing': () => new AppError('NOT_FOUND'),
+  unavailable: () => new AppError('SERVICE_UNAVAILABLE', undefined, RETRY),
+};
+const STORAGE_FAILURES: Record<StorageFailure, () => AppError> = {
+  'not-found': () => new AppError('NOT_FOUND', 'Image file not found'),
+  full: () => new AppError('INSUFFICIENT_STORAGE'),
+};
 
 /** Maps any thrown value to a status and the one error shape. The only place that does so. */
 export function toAppError(error: unknown): AppError | null {
@@ -90,7 +69,10 @@ export function toAppError(error: unknown): AppError | null {
   if (typeof error === 'object' && error !== null) {
     const type = (error as { type?: unknown }).type;
     if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type];
-    return fromInfrastructure(error as { code?: unknown; message?: unknown }) ?? fromPrisma(error as PrismaLikeError);
+    const storage = storageFailureOf(error);
+    if (storage) return STORAGE_FAILURES[storage]();
+    const database = databaseFailureOf(error);
+    if (database) return DATABASE_FAILURES[database]();
   }
   return null;
 }

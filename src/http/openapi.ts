@@ -1,5 +1,5 @@
 import { z, type ZodType } from 'zod';
-import { ERROR_TABLE } from './errors';
+import { ERROR_TABLE } from '../shared/errors';
 import { errorReply } from './response-schemas';
 import { errorCodesOf, type ReplySpec, type RouteSpec } from './route';
 
@@ -47,7 +47,7 @@ function requestBody(route: RouteSpec) {
   return { required: Boolean(route.body && route.method === 'post'), content };
 }
 
-function successReply(status: number, reply: ReplySpec) {
+function successReply(status: number, reply: ReplySpec): [string, JsonSchema] {
   if (reply === 'empty') return [String(status), { description: 'Not modified' }];
   if (reply === 'html') return [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }];
   if (reply === 'binary') {

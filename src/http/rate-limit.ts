@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { Actor } from '../auth/actor';
-import { AppError } from './errors';
+import type { Actor } from '../shared/actor';
+import { AppError } from '../shared/errors';
 
 /** Counts requests per key in fixed windows. */
 export interface RateLimitStore {

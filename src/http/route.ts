@@ -1,12 +1,11 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z, ZodType } from 'zod';
-import type { Actor } from '../auth/actor';
-import { authenticate } from './authenticate';
+import type { Actor } from '../shared/actor';
+import { authenticate, type TokenAuthenticator } from './authenticate';
 import { authorize, type Access } from './authorize';
-import { AppError, ERROR_TABLE, type ErrorCode } from './errors';
+import { AppError, ERROR_TABLE, type ErrorCode } from '../shared/errors';
 import { errorReply } from './response-schemas';
 import { validate, type ParsedInput } from './validate';
-import type { Authenticator } from '../auth/passport';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -46,7 +45,8 @@ export type RouteSpec = RouteDeclaration & {
   body?: ZodType;
   query?: ZodType;
   params?: ZodType;
-  handler: (ctx: RouteContext<any, any, any>) => unknown;
+  /** Typed by `defineRoute` for the route's own inputs; `never` here accepts every such handler. */
+  handler: (ctx: RouteContext<never, never, never>) => unknown;
 };
 
 /** Declares one route with its access rule and input schemas; the handler sees parsed, typed input. */
@@ -62,7 +62,7 @@ export function defineRoute<
     handler: (ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>>) => unknown;
   },
 ): RouteSpec {
-  return spec as RouteSpec;
+  return spec;
 }
 
 const BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
@@ -121,7 +121,8 @@ function checkReplies(spec: RouteSpec): RequestHandler {
 function run(spec: RouteSpec): RequestHandler {
   return async (req, res) => {
     const input = res.locals.input as ParsedInput;
-    await spec.handler({ req, res, actor: res.locals.actor as Actor, ...input });
+    // The input was parsed by the route's own schemas: it is what the handler was typed for.
+    await spec.handler({ req, res, actor: res.locals.actor as Actor, ...input } as RouteContext<never, never, never>);
   };
 }
 
@@ -132,7 +133,7 @@ const refuseReadOnlyTokens: RequestHandler = (_req, res, next) => {
 };
 
 export type MountDeps = {
-  authenticator: Authenticator;
+  authenticator: TokenAuthenticator;
   upload: RequestHandler;
   validateReplies: boolean;
   rateLimit: RequestHandler;

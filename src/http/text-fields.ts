@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 // NUL and other control characters (tab and line breaks aside) have no place in a title, and
 // PostgreSQL refuses NUL outright: refuse them here with a 400 rather than fail at the database.
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// (\p{Cc} is C0, DEL and C1; tab, line feed, carriage return and the C1 range are let through.)
+const CONTROL_CHARACTERS = /(?![\t\n\r\u0080-\u009f])\p{Cc}/u;
 
 /** A one-line name or title: trimmed, 1 to `max` characters. */
 export const nameField = (max = 200) =>

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import type { Storage } from '../storage/storage';
-import { hashingUploadEngine, type HashedUpload } from '../storage/hashing-upload-engine';
+import type { Storage } from '../platform/storage/storage';
+import { hashingUploadEngine, type HashedUpload } from './upload-engine';
 
 /**
  * multer: at most one file, in the `image` field, streamed into the storage's temp folder under a

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { ZodType } from 'zod';
-import { AppError } from './errors';
+import { AppError } from '../shared/errors';
 import { toAppError } from './error-handler';
 
 export type InputSchemas = { body?: ZodType; query?: ZodType; params?: ZodType };
@@ -22,7 +22,7 @@ export function validate(schemas: InputSchemas): RequestHandler {
       const schema = schemas[part];
       if (!schema) continue;
       const parsed = schema.safeParse(req[part] ?? {});
-      if (!parsed.success) throw toAppError(parsed.error);
+      if (!parsed.success) throw toAppError(parsed.error) ?? new AppError('VALIDATION_FAILED');
       input[part] = parsed.data;
     }
     res.locals.input = input;

@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import sharp from 'sharp';
 import request from 'supertest';
-import type { RoleName } from '../../src/roles/permissions';
+import type { RoleName } from '../../src/shared/permissions';
 import type { TestApp } from './test-app';
 
 let sequence = 0;

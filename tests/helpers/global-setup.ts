@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { openDatabase } from '../../src/db/client';
-import { deployMigrations } from '../../src/db/migrate';
-import { ensureRoles } from '../../src/roles/roles.repository';
+import { openDatabase } from '../../src/platform/db/client';
+import { deployMigrations } from '../../src/platform/db/migrate';
+import { ensureRoles } from '../../src/features/roles';
 import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
 
 /**

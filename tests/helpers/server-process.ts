@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { freePort } from '../../scripts/lib/free-port';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
-import { openDatabase, type Database } from '../../src/db/client';
+import { openDatabase, type Database } from '../../src/platform/db/client';
 import { freshDatabase } from './test-app';
 
 const ROOT = resolve(__dirname, '../..');

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { buildApp, type App } from '../../src/app';
-import { loadConfig, type Config } from '../../src/config';
-import type { AppDeps } from '../../src/deps';
-import { openDatabase, type Database } from '../../src/db/client';
-import { createLogger } from '../../src/logger';
-import { createDiskStorage } from '../../src/storage/disk-storage';
-import type { Storage } from '../../src/storage/storage';
+import { buildApp, type App } from '../../src/app/app';
+import { loadConfig, type Config } from '../../src/shared/config';
+import type { AppDeps } from '../../src/app/deps';
+import { openDatabase, type Database } from '../../src/platform/db/client';
+import { createLogger } from '../../src/shared/logger';
+import { createDiskStorage } from '../../src/platform/storage/disk-storage';
+import type { Storage } from '../../src/platform/storage/storage';
 import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
 
 export type TestApp = {
@@ -26,7 +26,7 @@ export async function freshDatabase(dir: string): Promise<{ url: string; drop():
   if (testDbKind() === 'sqlite') {
     const path = join(dir, 'test.db');
     copyFileSync(process.env.TEST_SQLITE_TEMPLATE!, path);
-    return { url: `file:${path}`, drop: async () => undefined };
+    return { url: `file:${path}`, drop: () => Promise.resolve() };
   }
   const name = `gallery_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new Client({ connectionString: postgresBaseUrl() });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createUser } from '../helpers/factories';
-import type { Database } from '../../src/db/client';
+import type { Database } from '../../src/platform/db/client';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;

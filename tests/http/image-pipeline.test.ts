@@ -7,7 +7,7 @@ import Sqlite from 'better-sqlite3';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import request from 'supertest';
-import { sqliteFilePath } from '../../src/db/client';
+import { sqliteFilePath } from '../../src/platform/db/client';
 import { createCast, createGallery, jpegBytes, pngBytes, upload, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { testDbKind } from '../helpers/test-env';
@@ -239,7 +239,7 @@ function pngClaiming(width: number, height: number): Buffer {
 
 describe('hostile and broken files: all 4xx, nothing stored', () => {
   const cases: [string, () => Promise<{ bytes: Buffer; filename: string; contentType: string }>, number][] = [
-    ['a 16000×16000 PNG pixel bomb', async () => ({ bytes: pngClaiming(16000, 16000), filename: 'bomb.png', contentType: 'image/png' }), 413],
+    ['a 16000×16000 PNG pixel bomb', () => Promise.resolve({ bytes: pngClaiming(16000, 16000), filename: 'bomb.png', contentType: 'image/png' }), 413],
     ['a truncated JPEG', async () => {
       const whole = await phoneJpeg(800, 600);
       return { bytes: whole.subarray(0, Math.floor(whole.length * 0.6)), filename: 'cut.jpg', contentType: 'image/jpeg' };
@@ -249,8 +249,8 @@ describe('hostile and broken files: all 4xx, nothing stored', () => {
       filename: 'page.png',
       contentType: 'image/png',
     }), 415],
-    ['an SVG', async () => ({ bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>'), filename: 'x.svg', contentType: 'image/svg+xml' }), 415],
-    ['JSON named .png', async () => ({ bytes: Buffer.from(JSON.stringify({ hello: 'world', padding: 'x'.repeat(100) })), filename: 'data.png', contentType: 'image/png' }), 415],
+    ['an SVG', () => Promise.resolve({ bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>'), filename: 'x.svg', contentType: 'image/svg+xml' }), 415],
+    ['JSON named .png', () => Promise.resolve({ bytes: Buffer.from(JSON.stringify({ hello: 'world', padding: 'x'.repeat(100) })), filename: 'data.png', contentType: 'image/png' }), 415],
   ];
 
   it.each(cases)('refuses %s', async (_name, make, status) => {
@@ -321,9 +321,10 @@ describe('a database that cannot take the insert', () => {
       if (testDbKind() === 'sqlite') {
         const other = new Sqlite(sqliteFilePath(url));
         other.exec('BEGIN IMMEDIATE');
-        release = async () => {
+        release = () => {
           other.exec('ROLLBACK');
           other.close();
+          return Promise.resolve();
         };
       } else {
         const other = new Client({ connectionString: url });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterFailure } from '../../src/auth/login-throttle';
+import { afterFailure } from '../../src/features/auth/login-throttle';
 import { createUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 

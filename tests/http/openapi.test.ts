@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
-import { ERROR_TABLE } from '../../src/http/errors';
+import { ERROR_TABLE } from '../../src/shared/errors';
 import { openApiPath } from '../../src/http/openapi';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 

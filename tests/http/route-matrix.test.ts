@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ROLE_PERMISSIONS, type RoleName } from '../../src/roles/permissions';
+import { ROLE_PERMISSIONS, type RoleName } from '../../src/shared/permissions';
 import type { RouteSpec } from '../../src/http/route';
 import { createCast, createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -26,7 +26,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const routes = () => t.app.locals.routes as RouteSpec[];
+const routes = (): RouteSpec[] => t.app.locals.routes;
 /**
  * Calls a route with an empty body and a missing id: access is decided before either is looked at,
  * and nothing is changed whatever the answer.

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createImageFiles } from '../../src/images/image-files';
-import { auditWhileServing, checkStorage, sweepStaleUploads } from '../../src/images/storage-check';
-import { createLogger } from '../../src/logger';
+import { createImageFiles } from '../../src/features/images/image-files';
+import { auditWhileServing, checkStorage, sweepStaleUploads } from '../../src/features/images/storage-check.service';
+import { createLogger } from '../../src/shared/logger';
 import { createGallery, createImage, createUser, jpegBytes, type TestUser } from '../helpers/factories';
 import { expectStorageInStep } from '../helpers/storage';
 import { startTestApp, type TestApp } from '../helpers/test-app';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import request from 'supertest';
 import { avifBytes, createGallery, createImage, createUser, gifBytes, jpegBytes, pngBytes, uniqueColor, upload, webpBytes, type TestUser } from '../helpers/factories';
@@ -41,7 +42,7 @@ describe('accepted uploads', () => {
     const res = await upload(t, player, { gallery: galleryId, title: 'ok', description: 'words' }, { bytes, filename: 'x.bin', contentType: 'application/octet-stream' }).expect(201);
     expect(res.body).toMatchObject({ message: 'Image created successfully', title: 'ok', description: 'words', mimeType, size: bytes.length, width: 4, height: 3 });
     const row = await t.db.image.findUniqueOrThrow({ where: { id: res.body.id } });
-    expect(row.sha256).toBe(require('node:crypto').createHash('sha256').update(bytes).digest('hex'));
+    expect(row.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(row.storageKey).not.toContain('x.bin');
     const served = await request(t.app).get(`/api/gallery/images/${row.id}/file?size=original`).set(player.auth).buffer(true).expect(200);
     expect(Buffer.compare(served.body as Buffer, bytes)).toBe(0);

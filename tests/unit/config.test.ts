@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/shared/config';
 
 describe('configuration', () => {
   it('has a default for everything, serving SQLite on port 8000', () => {

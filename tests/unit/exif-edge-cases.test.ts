@@ -1,5 +1,5 @@
 import sharp, { type Exif } from 'sharp';
-import { readExif } from '../../src/images/exif';
+import { readExif } from '../../src/features/images/exif';
 
 const NOTHING = { capturedAt: null, cameraModel: null, hasGps: false };
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import sharp, { type Exif } from 'sharp';
-import { readExif } from '../../src/images/exif';
+import { readExif } from '../../src/features/images/exif';
 
 async function exifOf(exif: Exif): Promise<Buffer> {
   const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().withExif(exif).toBuffer();

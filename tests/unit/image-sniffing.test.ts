@@ -1,4 +1,4 @@
-import { sniffImageType } from '../../src/images/image-inspection';
+import { sniffImageType } from '../../src/shared/image-types';
 import { avifBytes, gifBytes, jpegBytes, pngBytes, webpBytes } from '../helpers/factories';
 
 describe('sniffImageType', () => {

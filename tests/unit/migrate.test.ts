@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { deployMigrations, loadMigrations, migrationStatus } from '../../src/db/migrate';
+import { deployMigrations, loadMigrations, migrationStatus } from '../../src/platform/db/migrate';
 
 let dir: string;
 beforeEach(() => {

@@ -21,7 +21,7 @@ describe('the Postman collection', () => {
     expect(names(committed)).toEqual(names(fresh));
   });
 
-  it('has one request per route, a token variable, and sends the token only where it is needed', async () => {
+  it('has one request per route, a token variable, and sends the token only where it is needed', () => {
     const collection = JSON.parse(readFileSync(COLLECTION_PATH, 'utf8'));
     const all = requests(collection.item);
     expect(all).toHaveLength(t.app.locals.routes.length);

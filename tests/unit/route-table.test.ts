@@ -1,4 +1,4 @@
-import { PERMISSIONS } from '../../src/roles/permissions';
+import { PERMISSIONS } from '../../src/shared/permissions';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { defineRoute, type RouteSpec } from '../http/route';
+
+export const DOCS_ASSETS_PATH = '/api/docs/assets';
+
+const init = `
+    window.ui = SwaggerUIBundle({
+      url: '/api/openapi.json',
+      dom_id: '#swagger-ui',
+      persistAuthorization: true,
+      tryItOutEnabled: true,
+      displayOperationId: false,
+    });
+  `;
+
+/** The page may run the bundle from this server and this one inline script, and nothing else. */
+const pagePolicy = [
+  "default-src 'none'",
+  "script-src 'self' 'sha256-" + createHash('sha256').update(init).digest('base64') + "'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const page = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Gallery Server API</title>
+  <link rel="stylesheet" href="${DOCS_ASSETS_PATH}/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="${DOCS_ASSETS_PATH}/swagger-ui-bundle.js"></script>
+  <script>${init}</script>
+</body>
+</html>
+`;
+
+/** The OpenAPI document and the interactive docs; `document` is built once, on first use. */
+export function docsRoutes(document: () => unknown): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/openapi.json',
+      access: 'public',
+      summary: 'This API described in OpenAPI 3.1',
+      responses: { 200: z.record(z.string(), z.unknown()) },
+      handler: ({ res }) => {
+        res.json(document());
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/docs',
+      access: 'public',
+      summary: 'Interactive API documentation (Swagger UI); Authorize with "Token <token>" to try operations',
+      responses: { 200: 'html' },
+      handler: ({ res }) => {
+        res.set('Content-Security-Policy', pagePolicy).type('html').send(page);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,37 @@
+import { auditRoutes } from '../features/audit';
+import { authRoutes, tokenRoutes } from '../features/auth';
+import { galleryRoutes } from '../features/galleries';
+import { imageRoutes } from '../features/images';
+import { roleRoutes } from '../features/roles';
+import { userRoutes } from '../features/users';
+import { buildOpenApiDocument } from '../http/openapi';
+import type { RouteSpec } from '../http/route';
+import type { Database } from '../platform/db/client';
+import { packageInfo } from '../shared/assets';
+import type { Config } from '../shared/config';
+import { docsRoutes } from './docs.routes';
+import { healthRoutes } from './health.routes';
+import type { Services } from './services';
+
+export type RouteTableDeps = Services & { db: Database; config: Pick<Config, 'publicUrl' | 'originalsVisibleTo'> };
+
+/**
+ * Every route of the API, each with the access it needs, in the order they are documented.
+ * Nothing is mounted that is not here.
+ */
+export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
+  const { config } = deps;
+  let document: unknown;
+  const routes: RouteSpec[] = [
+    ...healthRoutes(deps),
+    ...authRoutes({ auth: deps.auth, authenticator: deps.authenticator, throttle: deps.throttle, audit: deps.audit }),
+    ...tokenRoutes({ auth: deps.auth }),
+    ...roleRoutes({ roles: deps.roles }),
+    ...galleryRoutes({ galleries: deps.galleries }),
+    ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
+    ...userRoutes({ users: deps.users }),
+    ...auditRoutes({ audit: deps.audit }),
+  ];
+  routes.push(...docsRoutes(() => (document ??= buildOpenApiDocument(routes, { title: 'Gallery Server', version: packageInfo().version }))));
+  return routes;
+}

@@ -1,0 +1,41 @@
+import { createAuditLog } from '../features/audit';
+import { createAuthService, createLoginThrottle, createPassport, databaseThrottleStore, revokeUserTokens } from '../features/auth';
+import { createGalleriesService } from '../features/galleries';
+import { createImageFiles, createImagesService, markGalleryImagesDeleted } from '../features/images';
+import { createRolesService } from '../features/roles';
+import { createUsersService } from '../features/users';
+import { faultPointHook } from '../shared/fault-points';
+import type { AppDeps } from './deps';
+
+/**
+ * Every feature's service, made once per app with what it needs. This is where the ports between
+ * features are filled in: users revoke tokens through auth, a gallery's delete reaches its images.
+ */
+export function createServices(deps: AppDeps) {
+  const { db, reader, config, logger, storage } = deps;
+  const audit = createAuditLog({ db, logger });
+  const roles = createRolesService({ db });
+  const users = createUsersService({ db, audit, roles, revokeTokens: (tx, userId) => revokeUserTokens(tx, userId, new Date()) });
+  const auth = createAuthService({ db, reader, config, audit, roles });
+  const files = createImageFiles({ storage, logger, config });
+  const galleries = createGalleriesService({
+    db,
+    reader,
+    audit,
+    images: { markAllDeleted: markGalleryImagesDeleted, removeFiles: (key) => files.remove(key) },
+    faultPoint: faultPointHook(config.faultPoint),
+  });
+  const images = createImagesService({ db, reader, config, files, audit });
+  return {
+    audit,
+    roles,
+    users,
+    auth,
+    authenticator: createPassport(auth),
+    throttle: createLoginThrottle(databaseThrottleStore(db), config.loginThrottle),
+    galleries,
+    images,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

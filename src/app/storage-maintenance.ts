@@ -1,0 +1,41 @@
+import { auditWhileServing, checkStorage, createImageFiles, recoverStorage, sweepStaleUploads } from '../features/images';
+import type { Database } from '../platform/db/client';
+import type { Storage } from '../platform/storage/storage';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
+
+const TEMP_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
+
+/**
+ * The storage check around a server's start. Before it listens: what a crash left half done is
+ * put right, and when repairing, the audit of every row against every file runs too. Once it
+ * listens (`serving()`): the audit in report mode, and a sweep of stale upload temp files every
+ * 15 minutes. `stop()` ends both (shutting down).
+ */
+export async function prepareStorage({ db, storage, logger, config }: { db: Database; storage: Storage; logger: Logger; config: Config }) {
+  const check = { db, storage, files: createImageFiles({ storage, logger, config }), logger };
+  const options = { tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels };
+  if (config.reconcileOnStart === 'repair') await checkStorage(check, { ...options, repair: true });
+  else await recoverStorage(check, options);
+  const startedAt = new Date();
+  const stopping = new AbortController();
+  let sweeper: NodeJS.Timeout | undefined;
+
+  return {
+    serving() {
+      if (config.reconcileOnStart === 'report') {
+        auditWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch((error: unknown) => {
+          if (!stopping.signal.aborted) logger.error('storage audit failed', { error: String(error) });
+        });
+      }
+      sweeper = setInterval(() => {
+        sweepStaleUploads(storage, config.uploadTempMaxAgeMs).catch((error: unknown) => logger.error('temp sweep failed', { error: String(error) }));
+      }, TEMP_SWEEP_INTERVAL_MS);
+      sweeper.unref();
+    },
+    stop() {
+      stopping.abort();
+      clearInterval(sweeper);
+    },
+  };
+}

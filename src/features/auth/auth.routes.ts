@@ -1,0 +1,126 @@
+import type { Request, Response } from 'express';
+import type { Authenticator } from './passport';
+import type { LoginThrottle } from './login-throttle';
+import type { AuditLog } from '../audit';
+import type { AuthService } from './auth.service';
+import { defineRoute } from '../../http/route';
+import { AppError } from '../../shared/errors';
+import { loginBody, loginReply, registerBody, registerReply, tokenBody, tokenReply } from './auth.schemas';
+import { messageOnly } from '../../http/response-schemas';
+import { meReply, toUserJson } from '../users';
+
+export function authRoutes({
+  auth,
+  authenticator,
+  throttle,
+  audit,
+}: {
+  auth: AuthService;
+  authenticator: Authenticator;
+  throttle: LoginThrottle;
+  audit: AuditLog;
+}) {
+  /** Username and password through passport, throttled per account and address; then a new token. */
+  async function signIn(req: Request, res: Response, username: string) {
+    const address = req.ip ?? 'unknown';
+    await throttle.check(username, address);
+    const user = await authenticator.authenticateCredentials(req, res).catch(async (error: unknown) => {
+      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
+        await throttle.recordFailure(username, address);
+        await audit.record({ action: 'login', outcome: 'failed', detail: `username=${username.slice(0, 150)}`, address: req.ip ?? null });
+      }
+      throw error;
+    });
+    await throttle.recordSuccess(username);
+    return { user, ...(await auth.issueToken(user, req.ip ?? null)) };
+  }
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/register',
+      access: 'public',
+      summary: 'Create an account (role company_user or subscriber)',
+      responses: { 201: registerReply },
+      errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
+      body: registerBody,
+      handler: async ({ req, res, body }) => {
+        // Probing for taken usernames or emails is throttled like failed logins, per address.
+        const address = req.ip ?? 'unknown';
+        await throttle.checkAddress(address);
+        const user = await auth.register(body, req.ip ?? null).catch(async (error: unknown) => {
+          if (error instanceof AppError && error.code === 'CONFLICT') await throttle.recordAddressFailure(address);
+          throw error;
+        });
+        res.status(201).json({
+          message: 'Account has been created',
+          id: user.id,
+          username: user.username,
+          email: user.email,
+          role: user.role?.name ?? null,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/login',
+      access: 'public',
+      summary: 'Log in with username and password; returns a new token',
+      responses: { 200: loginReply },
+      errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
+      body: loginBody,
+      handler: async ({ req, res, body }) => {
+        const { user, token, expiresAt } = await signIn(req, res, body.username);
+        res.json({
+          message: 'Login successful',
+          token,
+          expiresAt: expiresAt.toISOString(),
+          user: { id: user.id, username: user.username, email: user.email, role: user.role },
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/token',
+      access: 'public',
+      summary: 'Get a token for username and password, or check a token',
+      responses: { 200: tokenReply },
+      errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'TOO_MANY_REQUESTS'],
+      body: tokenBody,
+      handler: async ({ req, res, body }) => {
+        if ('token' in body) {
+          const actor = await auth.resolveToken(body.token, req.ip ?? null);
+          if (!actor) throw new AppError('INVALID_TOKEN');
+          res.json({ message: 'Login successful', username: actor.username });
+          return;
+        }
+        const { token, expiresAt } = await signIn(req, res, body.username);
+        res.json({ message: 'Token created', token, expiresAt: expiresAt.toISOString() });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/logout',
+      access: 'authenticated',
+      summary: 'Revoke the token used for this request',
+      readOnlyTokenMayCall: true,
+      responses: { 200: messageOnly },
+      handler: async ({ res, actor }) => {
+        await auth.logout(actor);
+        res.json({ message: 'Logout successful' });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/auth/me',
+      access: 'authenticated',
+      summary: 'The signed-in user, role and permissions',
+      responses: { 200: meReply },
+      handler: ({ res, actor }) => {
+        // Everything shown was read with the token: no second query.
+        const user = { ...actor.account, id: actor.id, username: actor.username, email: actor.email, role: actor.role ? { name: actor.role } : null };
+        res.json({ ...toUserJson(user), permissions: [...actor.permissions] });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,188 @@
+import bcrypt from 'bcrypt';
+import type { Database, Transaction } from '../../platform/db/client';
+import type { SqlReader } from '../../platform/db/sql-reader';
+import type { Actor, TokenScope } from '../../shared/actor';
+import type { Config } from '../../shared/config';
+import { AppError, conflict, forbidden, notFound } from '../../shared/errors';
+import { DEFAULT_ROLE, SELF_ASSIGNABLE_ROLES, permissionsOf, type RoleName } from '../../shared/permissions';
+import type { AuditLog } from '../audit';
+import type { RolesService } from '../roles';
+import { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from '../users';
+import * as repo from './auth.repository';
+import { generateToken, hashToken, looksLikeToken } from './tokens';
+
+/** lastUsedAt is written at most this often per token, so reads stay reads. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export type Credentials = { username: string; password: string };
+export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
+
+export type AuthDeps = { db: Database; reader: SqlReader; config: Config; audit: AuditLog; roles: RolesService };
+
+export function createAuthService({ db, reader, config, audit, roles }: AuthDeps) {
+  // Compared against when the username is unknown, so that both failures cost one bcrypt call.
+  const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
+
+  /** A new account; `address` is the client's, for the audit log. */
+  async function register(input: { username: string; email: string; password: string; role?: RoleName }, address: string | null) {
+    const roleName = input.role ?? DEFAULT_ROLE;
+    if (!SELF_ASSIGNABLE_ROLES.includes(roleName)) {
+      throw forbidden(`The ${roleName} role is granted only by an admin.`);
+    }
+    await assertAvailable(input.username, input.email);
+    const role = await roles.find(roleName);
+    if (!role) throw new AppError('SERVICE_UNAVAILABLE', 'Roles are not set up yet.');
+    const passwordHash = await bcrypt.hash(input.password, config.bcryptCost);
+    try {
+      return await audit.withEvent(
+        (tx) => insertUser(tx, { username: input.username, email: input.email, passwordHash, roleId: role.id }),
+        (user) => ({ action: 'register', actor: user, target: { type: 'user', id: user.id }, detail: `role=${user.role?.name}`, address }),
+      );
+    } catch (error) {
+      // Lost a race with a concurrent registration: say which value was taken.
+      await assertAvailable(input.username, input.email);
+      throw error;
+    }
+  }
+
+  async function assertAvailable(username: string, email: string) {
+    const taken = await findUserConflicts(db, username, email);
+    if (!taken) return;
+    if (taken.usernameLower === username.toLowerCase()) throw conflict('A user with that username already exists.');
+    throw conflict('A user with that email already exists.');
+  }
+
+  /** The user for these credentials, or null: unknown, inactive and wrong password look the same. */
+  async function verifyCredentials({ username, password }: Credentials): Promise<AuthenticatedUser | null> {
+    const user = await findUserWithPassword(db, username);
+    const matches = await bcrypt.compare(password, user ? user.passwordHash : await dummyHash);
+    if (!user || !matches || !user.isActive) return null;
+    return { id: user.id, username: user.username, email: user.email, role: user.role?.name ?? null };
+  }
+
+  async function createToken(
+    tx: Transaction,
+    userId: number,
+    options: { kind: 'session' | 'personal'; scope: TokenScope; name: string | null; ttlMs: number },
+  ) {
+    const token = generateToken();
+    const expiresAt = new Date(Date.now() + options.ttlMs);
+    const info = await repo.insertToken(tx, {
+      userId,
+      tokenHash: hashToken(token),
+      expiresAt,
+      kind: options.kind,
+      scope: options.scope,
+      name: options.name,
+      prefix: token.slice(0, 8),
+    });
+    return { token, info };
+  }
+
+  /** A login: a new read-write session token, valid for the configured lifetime. */
+  function issueToken(user: { id: number; username: string }, address: string | null) {
+    return audit.withEvent(
+      async (tx) => {
+        const { token, info } = await createToken(tx, user.id, { kind: 'session', scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
+        await repo.recordLogin(tx, user.id, new Date());
+        return { token, expiresAt: info.expiresAt };
+      },
+      () => ({ action: 'login', actor: user, address }),
+    );
+  }
+
+  /** A named token for a script, shown once; `read` tokens may only read. */
+  function createPersonalToken(actor: Actor, input: { name: string; scope: TokenScope; expiresInDays?: number }) {
+    const ttlMs = input.expiresInDays ? input.expiresInDays * 86_400_000 : config.tokenTtlMs;
+    return audit.withEvent(
+      (tx) => createToken(tx, actor.id, { kind: 'personal', scope: input.scope, name: input.name, ttlMs }),
+      ({ info }) => ({ action: 'token.create', actor, target: { type: 'token', id: info.id }, detail: `scope=${info.scope}`, address: actor.address }),
+    );
+  }
+
+  function revokeToken(actor: Actor, tokenId: number) {
+    return audit.withEvent(
+      async (tx) => {
+        const { count } = await repo.revokeOwnToken(tx, actor.id, tokenId, new Date());
+        if (count === 0) throw notFound('Token not found');
+      },
+      () => ({ action: 'token.revoke', actor, target: { type: 'token', id: tokenId }, address: actor.address }),
+    );
+  }
+
+  /** Revokes every token of the actor, the one in use included. */
+  function revokeAllTokens(actor: Actor) {
+    return audit.withEvent(
+      (tx) => repo.revokeUserTokens(tx, actor.id, new Date()),
+      () => ({ action: 'token.revoke_all', actor, target: { type: 'user', id: actor.id }, address: actor.address }),
+    );
+  }
+
+  /** Changes the password after checking the current one, and revokes every other token, at once. */
+  async function changePassword(actor: Actor, currentPassword: string, newPassword: string) {
+    const user = await findUserWithPassword(db, actor.username);
+    if (!user || !(await bcrypt.compare(currentPassword, user.passwordHash))) {
+      throw new AppError('VALIDATION_FAILED', 'currentPassword: The current password is not correct.', {
+        details: [{ path: 'currentPassword', message: 'The current password is not correct.' }],
+      });
+    }
+    const passwordHash = await bcrypt.hash(newPassword, config.bcryptCost);
+    await audit.withEvent(
+      async (tx) => {
+        await setUserPassword(tx, actor.id, passwordHash);
+        await repo.revokeOtherTokens(tx, actor.id, actor.tokenId, new Date());
+      },
+      () => ({ action: 'password.change', actor, target: { type: 'user', id: actor.id }, address: actor.address }),
+    );
+  }
+
+  /**
+   * The actor behind a token, or null when it is unknown, revoked, expired or its user inactive.
+   * `address` is the client's, kept on the actor for the audit log.
+   */
+  async function resolveToken(token: string, address: string | null): Promise<Actor | null> {
+    if (!looksLikeToken(token)) return null;
+    const row = await repo.findTokenWithUser(reader, hashToken(token));
+    const now = new Date();
+    if (!row || row.revokedAt || row.expiresAt <= now || !row.user.isActive) return null;
+    const lastActive = row.lastUsedAt ?? row.createdAt;
+    if (now.getTime() - lastActive.getTime() > config.tokenIdleMs) return null;
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      await repo.touchToken(db, row.id, now);
+    }
+    const role = row.user.role?.name ?? null;
+    return {
+      id: row.user.id,
+      username: row.user.username,
+      email: row.user.email,
+      role,
+      permissions: new Set(permissionsOf(role)),
+      tokenId: row.id,
+      scope: row.scope,
+      address,
+      account: { isActive: row.user.isActive, storageQuotaMb: row.user.storageQuotaMb, createdAt: row.user.createdAt, lastLoginAt: row.user.lastLoginAt },
+    };
+  }
+
+  function logout(actor: Actor) {
+    return audit.withEvent(
+      (tx) => repo.revokeToken(tx, actor.tokenId, new Date()),
+      () => ({ action: 'logout', actor, target: { type: 'token', id: actor.tokenId }, address: actor.address }),
+    );
+  }
+
+  return {
+    register,
+    verifyCredentials,
+    issueToken,
+    resolveToken,
+    logout,
+    createPersonalToken,
+    listTokens: (actor: Actor) => repo.listLiveTokens(db, actor.id, new Date()),
+    revokeToken,
+    revokeAllTokens,
+    changePassword,
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

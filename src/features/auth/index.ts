@@ -1,0 +1,10 @@
+// Signing in and staying signed in: registration, login and logout, tokens (session and personal),
+// password changes, failed-login throttling, and the passport strategies that turn a request's
+// token into an Actor. Needs users, roles and audit.
+export { databaseThrottleStore, revokeUserTokens } from './auth.repository';
+export { authRoutes } from './auth.routes';
+export { passwordField, USERNAME_RULE } from './auth.schemas';
+export { createAuthService, type AuthService } from './auth.service';
+export { createLoginThrottle, type LoginThrottle } from './login-throttle';
+export { createPassport, type Authenticator } from './passport';
+export { tokenRoutes } from './tokens.routes';

@@ -1,0 +1,67 @@
+import { Passport } from 'passport';
+import { Strategy as CustomStrategy } from 'passport-custom';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { Request, RequestHandler, Response } from 'express';
+import { AppError } from '../../shared/errors';
+import type { Actor } from '../../shared/actor';
+import type { AuthenticatedUser, AuthService } from './auth.service';
+import { readTokenHeader } from './tokens';
+
+export const TOKEN_CHALLENGE = { 'WWW-Authenticate': 'Token' };
+
+/** One passport instance per app: `local` for username/password, `token` for the Authorization header. */
+export function createPassport(auth: AuthService) {
+  const passport = new Passport();
+
+  passport.use(
+    'local',
+    new LocalStrategy({ session: false }, (username, password, done) => {
+      auth.verifyCredentials({ username, password }).then(
+        (user) => done(null, user ?? false),
+        (error) => done(error),
+      );
+    }),
+  );
+
+  passport.use(
+    'token',
+    new CustomStrategy((req, done) => {
+      const header = readTokenHeader(req.headers.authorization);
+      if (header === 'missing') return done(new AppError('UNAUTHENTICATED', undefined, { headers: TOKEN_CHALLENGE }));
+      if (header === 'malformed') return done(new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE }));
+      auth.resolveToken(header.token, req.ip ?? null).then(
+        (actor) =>
+          actor ? done(null, actor) : done(new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE })),
+        (error) => done(error),
+      );
+    }),
+  );
+
+  function run<T>(strategy: 'local' | 'token', req: Request, res: Response): Promise<T | false> {
+    return new Promise((resolve, reject) => {
+      const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+      const authenticate = passport.authenticate(strategy, { session: false }, (error: unknown, user: T | false) => {
+        if (error) reject(asError(error));
+        else resolve(user);
+      }) as RequestHandler;
+      authenticate(req, res, (error?: unknown) => reject(asError(error)));
+    });
+  }
+
+  return {
+    /** The actor for the request's token; throws 401 (with a challenge) when there is none. */
+    async authenticateToken(req: Request, res: Response): Promise<Actor> {
+      const actor = await run<Actor>('token', req, res);
+      if (!actor) throw new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE });
+      return actor;
+    },
+    /** The user for the body's username/password; throws 401 "Invalid credentials" otherwise. */
+    async authenticateCredentials(req: Request, res: Response): Promise<AuthenticatedUser> {
+      const user = await run<AuthenticatedUser>('local', req, res);
+      if (!user) throw new AppError('INVALID_CREDENTIALS');
+      return user;
+    },
+  };
+}
+
+export type Authenticator = ReturnType<typeof createPassport>;

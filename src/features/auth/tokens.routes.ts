@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { defineRoute } from '../../http/route';
+import { id, messageOnly, timestamp } from '../../http/response-schemas';
+import { nameField } from '../../http/text-fields';
+import { idParam } from '../../shared/ids';
+import type { Actor } from '../../shared/actor';
+import { passwordField } from './auth.schemas';
+import type { AuthService } from './auth.service';
+
+const tokenInfo = z.strictObject({
+  id,
+  kind: z.enum(['session', 'personal']),
+  scope: z.enum(['read', 'read-write']),
+  name: z.string().nullable(),
+  prefix: z.string(),
+  createdAt: timestamp,
+  lastUsedAt: timestamp.nullable(),
+  expiresAt: timestamp,
+  current: z.boolean(),
+});
+
+type TokenRow = {
+  id: number;
+  kind: string;
+  scope: string;
+  name: string | null;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date;
+};
+
+function toTokenJson(row: TokenRow, actor: Actor): z.infer<typeof tokenInfo> {
+  return {
+    id: row.id,
+    kind: row.kind === 'personal' ? 'personal' : 'session',
+    scope: row.scope === 'read' ? 'read' : 'read-write',
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt ? row.lastUsedAt.toISOString() : null,
+    expiresAt: row.expiresAt.toISOString(),
+    current: row.id === actor.tokenId,
+  };
+}
+
+const createTokenBody = z.strictObject({
+  name: nameField(100),
+  scope: z.enum(['read', 'read-write']).default('read-write'),
+  expiresInDays: z.number().int().min(1).max(365).optional(),
+});
+
+const changePasswordBody = z
+  .strictObject({
+    currentPassword: z.string({ error: 'This field is required.' }).min(1).max(1024),
+    newPassword: passwordField,
+    newPassword2: z.string({ error: 'This field is required.' }).max(1024),
+  })
+  .refine((body) => body.newPassword === body.newPassword2, { message: 'Password does not match' });
+
+const BASE = '/api/auth/tokens';
+
+export function tokenRoutes({ auth }: { auth: AuthService }) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: BASE,
+      access: 'authenticated',
+      summary: 'Your working tokens (never the tokens themselves): name, scope, prefix, created, last used, expiry',
+      responses: { 200: z.array(tokenInfo) },
+      handler: async ({ res, actor }) => {
+        res.json((await auth.listTokens(actor)).map((row) => toTokenJson(row, actor)));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: BASE,
+      access: 'authenticated',
+      summary: 'Create a personal access token for a script; the token is shown this once',
+      responses: { 201: tokenInfo.extend({ message: z.string(), token: z.string() }) },
+      body: createTokenBody,
+      handler: async ({ res, actor, body }) => {
+        const { token, info } = await auth.createPersonalToken(actor, body);
+        res.status(201).json({ message: 'Token created', token, ...toTokenJson(info, actor) });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: BASE,
+      access: 'authenticated',
+      summary: 'Revoke all your tokens, this one included',
+      responses: { 200: messageOnly },
+      handler: async ({ res, actor }) => {
+        await auth.revokeAllTokens(actor);
+        res.json({ message: 'All tokens revoked' });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: `${BASE}/:id`,
+      access: 'authenticated',
+      summary: 'Revoke one of your tokens',
+      responses: { 200: messageOnly },
+      params: z.object({ id: idParam }),
+      handler: async ({ res, actor, params }) => {
+        await auth.revokeToken(actor, params.id);
+        res.json({ message: 'Token revoked' });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/password',
+      access: 'authenticated',
+      summary: 'Change your password (needs the current one); every other token is revoked',
+      responses: { 200: messageOnly },
+      body: changePasswordBody,
+      handler: async ({ res, actor, body }) => {
+        await auth.changePassword(actor, body.currentPassword, body.newPassword);
+        res.json({ message: 'Password changed; your other tokens were revoked' });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,55 @@
+import { storageFailureOf } from '../../platform/storage/errors';
+import { variantKey } from '../../platform/storage/storage-keys';
+import type { Actor } from '../../shared/actor';
+import type { Config } from '../../shared/config';
+import { forbidden } from '../../shared/errors';
+import type { VariantName } from '../../shared/image-variants';
+import type { ImageFiles } from './image-files';
+import { remakeVariants } from './image-processing';
+import { canSeeOriginal } from './images.policy';
+import type { ImageRow } from './images.repository';
+
+export type FileSize = VariantName | 'original';
+/** Picks the byte range to send from the file's size (a Range header), or none: the whole file. */
+export type RangeFor = (size: number) => { start: number; end: number } | undefined;
+
+/** An image's files as they are sent: which one a caller gets, and a missing variant made again. */
+export function createImageDelivery({ files, config }: { files: ImageFiles; config: Pick<Config, 'maxImagePixels' | 'originalsVisibleTo'> }) {
+  const remaking = new Map<string, Promise<void>>();
+
+  /** Makes an original's variants again, once however many ask for them at the same time. */
+  function remakeOnce(storageKey: string): Promise<void> {
+    let pending = remaking.get(storageKey);
+    if (!pending) {
+      pending = (async () => {
+        const { stream } = await files.open(storageKey);
+        await files.storeVariants(storageKey, await remakeVariants(stream, config.maxImagePixels));
+      })().finally(() => remaking.delete(storageKey));
+      remaking.set(storageKey, pending);
+    }
+    return pending;
+  }
+
+  return {
+    /**
+     * The file to send: `size` as asked, or by default the original for those who may see it and
+     * the preview for everyone else.
+     */
+    async openFile(actor: Actor, image: ImageRow, size: FileSize | undefined, rangeFor?: RangeFor) {
+      const mayOriginal = canSeeOriginal(actor, image, config.originalsVisibleTo);
+      const chosen = size ?? (mayOriginal ? 'original' : 'preview');
+      if (chosen === 'original' && !mayOriginal) {
+        throw forbidden('The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.');
+      }
+      const key = chosen === 'original' ? image.storageKey : variantKey(image.storageKey, chosen);
+      const file = await files.open(key, rangeFor).catch(async (error: unknown) => {
+        if (chosen === 'original' || storageFailureOf(error) !== 'not-found') throw error;
+        // A variant that is missing (an image stored before variants existed, or a lost file) is
+        // made again from the original.
+        await remakeOnce(image.storageKey);
+        return files.open(key, rangeFor);
+      });
+      return { image, variant: chosen, mimeType: chosen === 'original' ? image.mimeType : 'image/webp', ...file };
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Config } from '../../shared/config';
+import { faultPointHook } from '../../shared/fault-points';
+import type { Logger } from '../../shared/logger';
+import { keysOf, variantKey } from '../../platform/storage/storage-keys';
+import { VARIANT_NAMES, type VariantName } from '../../shared/image-variants';
+import type { Storage } from '../../platform/storage/storage';
+
+/**
+ * The files of one image (its original and variants) through their life: staged next to the
+ * upload, stored once the row is committed, removed after the row is marked deleted.
+ */
+export function createImageFiles({ storage, logger, config }: { storage: Storage; logger: Logger; config: Pick<Config, 'faultPoint'> }) {
+  const faultPoint = faultPointHook(config.faultPoint);
+
+  async function stageVariants(key: string, variants: Record<VariantName, Buffer>) {
+    for (const name of VARIANT_NAMES) await storage.stageBytes(variantKey(key, name), variants[name]);
+  }
+
+  async function discardStaged(key: string) {
+    await Promise.all(keysOf(key).map((k) => storage.discardTemp(storage.stagingPath(k))));
+  }
+
+  return {
+    faultPoint,
+    discardStaged,
+
+    /** The upload (already fsynced) and its variants, as staged files of `key`. */
+    async stage(uploadPath: string, key: string, variants: Record<VariantName, Buffer>) {
+      try {
+        await stageVariants(key, variants);
+        await storage.stageFile(key, uploadPath);
+      } catch (error) {
+        await discardStaged(key);
+        throw error;
+      }
+    },
+
+    /** Stores new variants of a stored original (made again by the storage check). */
+    async storeVariants(key: string, variants: Record<VariantName, Buffer>) {
+      const keys = VARIANT_NAMES.map((name) => variantKey(key, name));
+      for (const k of keys) await storage.discardTemp(storage.stagingPath(k));
+      await stageVariants(key, variants);
+      for (const k of keys) await storage.put(k, storage.stagingPath(k));
+    },
+
+    /** Removes the upload's temp file if it is still there. */
+    discardUpload: (path: string) => storage.discardTemp(path),
+
+    open: (key: string, rangeFor?: Parameters<Storage['get']>[1]) => storage.get(key, rangeFor),
+
+    /** Moves every staged file of `key` into place; a file already stored is left as it is. */
+    async store(key: string) {
+      for (const k of keysOf(key)) {
+        try {
+          await storage.put(k, storage.stagingPath(k));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !(await storage.stat(k))) throw error;
+        }
+      }
+    },
+
+    /** Removes every stored file of `key` (and any staged copy); logs what could not be removed. */
+    async remove(key: string) {
+      await discardStaged(key);
+      for (const k of keysOf(key)) {
+        await storage.delete(k).catch((error: unknown) => {
+          logger.error('could not delete image file', { key: k, error: String(error) });
+        });
+      }
+    },
+  };
+}
+
+export type ImageFiles = ReturnType<typeof createImageFiles>;

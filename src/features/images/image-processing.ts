@@ -1,0 +1,107 @@
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { AppError } from '../../shared/errors';
+import { VARIANTS, type VariantName } from '../../shared/image-variants';
+import { readExif, type ExifSummary } from './exif';
+import { NOT_AN_IMAGE, type ImageMimeType } from '../../shared/image-types';
+
+// libvips' cache would keep decoded images in memory and deleted temp files open between requests.
+sharp.cache(false);
+
+/** What is kept about an image's pixels and its EXIF (the row's columns of the same names). */
+export type ImageFacts = ExifSummary & {
+  width: number | null;
+  height: number | null;
+  orientation: number | null;
+};
+
+export type ProcessedImage = ImageFacts & {
+  /** WebP, upright, every bit of metadata (EXIF, GPS, XMP, ICC comments) left out. */
+  variants: Record<VariantName, Buffer>;
+};
+
+const SHARP_FORMATS: Record<ImageMimeType, string[]> = {
+  'image/jpeg': ['jpeg'],
+  'image/png': ['png'],
+  'image/gif': ['gif'],
+  'image/webp': ['webp'],
+  'image/avif': ['heif', 'avif'],
+};
+
+/** At most one decode per core at a time: a burst of uploads queues instead of piling up memory. */
+function limiter(slots: number) {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (free > 0) free -= 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }
+  };
+}
+const decodeSlot = limiter(availableParallelism());
+
+async function readHeader(path: string, mimeType: ImageMimeType, maxPixels: number) {
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(path).metadata();
+  } catch {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The file could not be read as an image.');
+  }
+  if (!metadata.format || !SHARP_FORMATS[mimeType].includes(metadata.format)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', NOT_AN_IMAGE);
+  }
+  const width = metadata.width ?? null;
+  const height = metadata.height ?? null;
+  if (width !== null && height !== null && width * height > maxPixels) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted.`);
+  }
+  return { metadata, width, height };
+}
+
+/**
+ * One decode of the original (a truncated or corrupt file fails here) to upright pixels at preview
+ * size; the preview and the thumbnail are both encoded from those pixels.
+ */
+async function makeVariants(input: string | Readable, maxPixels: number): Promise<Record<VariantName, Buffer>> {
+  const fit = (name: VariantName) => ({ width: VARIANTS[name].maxSide, height: VARIANTS[name].maxSide, fit: 'inside' as const, withoutEnlargement: true });
+  const encode = (name: VariantName) => ({ quality: VARIANTS[name].quality, effort: VARIANTS[name].effort });
+  let pixels: { data: Buffer; info: OutputInfo };
+  try {
+    const options = { limitInputPixels: maxPixels, failOn: 'warning' as const, sequentialRead: true };
+    const decoder = typeof input === 'string' ? sharp(input, options) : input.pipe(sharp(options));
+    pixels = await decoder.rotate().resize(fit('preview')).raw().toBuffer({ resolveWithObject: true });
+  } catch {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The image is truncated or corrupt: it could not be decoded.');
+  }
+  const raw = { raw: { width: pixels.info.width, height: pixels.info.height, channels: pixels.info.channels } };
+  const [preview, thumb] = await Promise.all([
+    sharp(pixels.data, raw).webp(encode('preview')).toBuffer(),
+    sharp(pixels.data, raw).resize(fit('thumb')).webp(encode('thumb')).toBuffer(),
+  ]);
+  return { thumb, preview };
+}
+
+/**
+ * Everything the server keeps from an uploaded image: the header is checked first (format as
+ * sniffed, pixel count within `maxPixels`, so a decompression bomb is refused before anything
+ * decodes it), then the whole image is decoded once to make its variants, which proves it is
+ * intact. From EXIF: orientation, capture time, camera, and whether there is a GPS position.
+ */
+export async function processImage(path: string, mimeType: ImageMimeType, maxPixels: number): Promise<ProcessedImage> {
+  const { metadata, width, height } = await readHeader(path, mimeType, maxPixels);
+  const exif = readExif(metadata.exif);
+  const variants = await decodeSlot(() => makeVariants(path, maxPixels));
+  return { width, height, orientation: metadata.orientation ?? null, ...exif, variants };
+}
+
+/** The variants again from a stored original (for the storage check). */
+export function remakeVariants(original: Readable, maxPixels: number): Promise<Record<VariantName, Buffer>> {
+  return decodeSlot(() => makeVariants(original, maxPixels));
+}

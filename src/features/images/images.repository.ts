@@ -1,0 +1,191 @@
+import type { Database } from '../../platform/db/client';
+import { asIsoTimestamp, type SqlReader } from '../../platform/db/sql-reader';
+import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
+import type { ListOptions, Page } from '../../shared/paging';
+import type { ImageFacts } from './image-processing';
+
+export const imageSelect = {
+  id: true,
+  title: true,
+  description: true,
+  galleryId: true,
+  uploaderId: true,
+  storageKey: true,
+  mimeType: true,
+  size: true,
+  sha256: true,
+  width: true,
+  height: true,
+  orientation: true,
+  capturedAt: true,
+  cameraModel: true,
+  hasGps: true,
+  createdAt: true,
+  updatedAt: true,
+  gallery: { select: { name: true, ownerId: true } },
+  uploader: { select: { id: true, username: true } },
+} as const;
+
+/** An image with what its JSON and its policy need: gallery name and owner, uploader. */
+export type ImageRow = {
+  id: number;
+  title: string;
+  description: string;
+  galleryId: number;
+  uploaderId: number;
+  storageKey: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+  /** A Date from the ORM, ISO text from the plain-SQL reads. */
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  gallery: { name: string; ownerId: number };
+  uploader: { id: number; username: string };
+} & ImageFacts;
+
+export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
+
+type FlatImageRow = Omit<ImageRow, 'gallery' | 'uploader' | 'createdAt' | 'updatedAt' | 'hasGps'> & {
+  /** 0/1 from SQLite, a boolean from PostgreSQL. */
+  hasGps: boolean | number;
+  sortKey: string;
+  createdAt: unknown;
+  updatedAt: unknown;
+  galleryName: string;
+  galleryOwnerId: number;
+  uploaderUsername: string;
+};
+
+/** Spelled out field by field: object rest/spread is several times slower on this hot path. */
+function nest(row: FlatImageRow): ImageRow {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    galleryId: row.galleryId,
+    uploaderId: row.uploaderId,
+    storageKey: row.storageKey,
+    mimeType: row.mimeType,
+    size: row.size,
+    sha256: row.sha256,
+    width: row.width,
+    height: row.height,
+    orientation: row.orientation,
+    capturedAt: row.capturedAt,
+    cameraModel: row.cameraModel,
+    hasGps: row.hasGps === true || row.hasGps === 1,
+    createdAt: asIsoTimestamp(row.createdAt),
+    updatedAt: asIsoTimestamp(row.updatedAt),
+    gallery: { name: row.galleryName, ownerId: row.galleryOwnerId },
+    uploader: { id: row.uploaderId, username: row.uploaderUsername },
+  };
+}
+
+/* The reads behind every image page are plain SQL: they are the hot path. */
+const SELECT_IMAGE = `
+  SELECT i.id, i.title, i.description, i."galleryId", i."uploaderId", i."storageKey", i."mimeType",
+         i.size, i.sha256, i.width, i.height, i.orientation, i."capturedAt", i."cameraModel", i."hasGps",
+         i."createdAt", i."updatedAt", lower(i.title) AS "sortKey",
+         g.name AS "galleryName", g."ownerId" AS "galleryOwnerId", u.username AS "uploaderUsername"
+  FROM "Image" i
+  JOIN "Gallery" g ON g.id = i."galleryId"
+  JOIN "User" u ON u.id = i."uploaderId"`;
+
+/** Rows whose delete has begun are gone as far as every reader is concerned. */
+const LIVE = 'NOT i."deleting"';
+
+export async function findImage(reader: SqlReader, id: number): Promise<ImageRow | null> {
+  const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i.id = ? AND ${LIVE}`, [id]);
+  return row ? nest(row) : null;
+}
+
+/** The image with these bytes in this gallery, if there is one. */
+export async function findImageBySha256(reader: SqlReader, galleryId: number, sha256: string): Promise<ImageRow | null> {
+  const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i."galleryId" = ? AND i.sha256 = ? AND ${LIVE}`, [galleryId, sha256]);
+  return row ? nest(row) : null;
+}
+
+const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', sortKey: 'lower(i.title)', search: ['i.title', 'i.description'] };
+
+/** One page of images, filtered in the database, in keyset order. */
+export async function listImages(
+  reader: SqlReader,
+  filter: { galleryId?: number; uploaderId?: number },
+  options: ListOptions,
+): Promise<Page<ImageRow>> {
+  const filters: Filter[] = [{ sql: LIVE, params: [] }];
+  if (filter.galleryId !== undefined) filters.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
+  if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
+  const page = keysetPage(reader, IMAGE_COLUMNS, options, filters);
+  const rows = await reader.all<FlatImageRow>(`${SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
+  const result = finishPage(rows, options, nest);
+  if (options.count) result.total = await countRows(reader, '"Image" i', page);
+  return result;
+}
+
+/**
+ * In a transaction: write locks on a user's row (on SQLite: the database's write lock) and on a
+ * gallery's row. False when the gallery is gone or being deleted.
+ */
+export async function lockUserAndGallery(tx: Database, userId: number, galleryId: number): Promise<boolean> {
+  await tx.$executeRaw`UPDATE "User" SET "id" = "id" WHERE "id" = ${userId}`;
+  const locked = await tx.$executeRaw`UPDATE "Gallery" SET "id" = "id" WHERE "id" = ${galleryId} AND NOT "deleting"`;
+  return locked === 1;
+}
+
+export function insertImage(db: Database, data: NewImage) {
+  return db.image.create({ data, select: imageSelect });
+}
+
+export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
+  return db.image.update({ where: { id }, data, select: imageSelect });
+}
+
+/**
+ * In a transaction: points the image at a new file and notes its old file for removal, so that a
+ * crash after the commit leaves a note the storage check acts on, never an unnoticed orphan.
+ */
+export async function replaceImageFile(tx: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
+  const image = await tx.image.update({ where: { id }, data, select: imageSelect });
+  await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
+  return image;
+}
+
+/** In a transaction: puts the old file back after the new one could not be stored (the removal note goes too). */
+export async function restoreImageFile(tx: Database, id: number, previous: Partial<NewImage> & { storageKey: string }) {
+  await tx.image.update({ where: { id }, data: previous, select: { id: true } });
+  await tx.pendingFileRemoval.deleteMany({ where: { storageKey: previous.storageKey } });
+}
+
+export function forgetFileRemoval(db: Database, storageKey: string) {
+  return db.pendingFileRemoval.deleteMany({ where: { storageKey } });
+}
+
+export function deleteImage(db: Database, id: number) {
+  return db.image.delete({ where: { id }, select: { id: true } });
+}
+
+/** First step of a delete: hides the row. False when it is already gone or being deleted. */
+export async function markDeleted(db: Database, id: number): Promise<boolean> {
+  const { count } = await db.image.updateMany({ where: { id, deleting: false }, data: { deleting: true } });
+  return count === 1;
+}
+
+
+
+/** In a gallery's delete transaction: marks every image of it deleted; returns their storage keys. */
+export async function markGalleryImagesDeleted(tx: Database, galleryId: number): Promise<string[]> {
+  const rows = await tx.image.findMany({ where: { galleryId }, select: { storageKey: true } });
+  await tx.image.updateMany({ where: { galleryId, deleting: false }, data: { deleting: true } });
+  return rows.map((row) => row.storageKey);
+}
+
+/** Bytes a user's uploads take, and the quota set for them (null: the default). */
+export async function storageUse(db: Database, userId: number) {
+  const [used, user] = await Promise.all([
+    db.image.aggregate({ where: { uploaderId: userId }, _sum: { size: true } }),
+    db.user.findUnique({ where: { id: userId }, select: { storageQuotaMb: true } }),
+  ]);
+  return { usedBytes: used._sum.size ?? 0, quotaMb: user?.storageQuotaMb ?? null };
+}

@@ -1,0 +1,9 @@
+// Images: upload (decode check, EXIF summary, variants, de-duplication, crash-safe storage),
+// listing, changes, deletes, file serving, and the storage check that keeps rows and files in
+// step. Needs galleries (owners and their policy) and audit.
+export { createImageFiles, type ImageFiles } from './image-files';
+export { processImage } from './image-processing';
+export { markGalleryImagesDeleted } from './images.repository';
+export { imageRoutes } from './images.routes';
+export { createImagesService, type ImagesService } from './images.service';
+export { auditWhileServing, checkStorage, recoverStorage, sweepStaleUploads, type StorageCheckReport } from './storage-check.service';

@@ -1,0 +1,7 @@
+// Users: the admin's user list and changes, and the account rows other features read (auth signs
+// users in and registers them through these). Needs roles and audit; tokens come in as a port.
+export { toUserJson } from './users.mapper';
+export { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from './users.repository';
+export { userRoutes } from './users.routes';
+export { meReply } from './users.schemas';
+export { createUsersService, type TokenRevoker, type UsersService } from './users.service';

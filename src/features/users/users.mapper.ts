@@ -1,0 +1,28 @@
+import { roleLabel } from '../../shared/permissions';
+
+type UserRow = {
+  id: number;
+  username: string;
+  email: string;
+  isActive: boolean;
+  storageQuotaMb: number | null;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+  role: { name: string } | null;
+};
+
+/** The only shape in which a user leaves the server: never a password hash or a token. */
+export function toUserJson(user: UserRow) {
+  const role = user.role?.name ?? null;
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    role,
+    roleLabel: roleLabel(role),
+    isActive: user.isActive,
+    storageQuotaMb: user.storageQuotaMb,
+    createdAt: user.createdAt.toISOString(),
+    lastLoginAt: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
+  };
+}

@@ -1,0 +1,65 @@
+import type { Database, Transaction } from '../../platform/db/client';
+import type { Actor } from '../../shared/actor';
+import { AppError, badRequest, notFound } from '../../shared/errors';
+import { idPage } from '../../shared/paging';
+import type { RoleName } from '../../shared/permissions';
+import type { AuditLog } from '../audit';
+import type { RolesService } from '../roles';
+import * as repo from './users.repository';
+
+/**
+ * What the users feature needs from the tokens (which belong to auth, a feature above it): given
+ * by the app's wiring, so that the arrow between the two features points one way.
+ */
+export type TokenRevoker = (tx: Transaction, userId: number) => Promise<{ count: number }>;
+
+export function createUsersService({ db, audit, roles, revokeTokens }: { db: Database; audit: AuditLog; roles: RolesService; revokeTokens: TokenRevoker }) {
+  return {
+    /** Revokes every token of a user (a lost laptop, a leaked script); returns how many. */
+    async revokeTokens(actor: Actor, id: number) {
+      if (!(await repo.findUserById(db, id))) throw notFound('User not found');
+      const { count } = await audit.withEvent(
+        (tx) => revokeTokens(tx, id),
+        ({ count: revoked }) => ({ action: 'user.tokens_revoke', actor, target: { type: 'user', id }, detail: `revoked=${revoked}`, address: actor.address }),
+      );
+      return count;
+    },
+
+    async list(page: { limit: number; afterId?: number }) {
+      return idPage(await repo.listUsers(db, page), page.limit);
+    },
+
+    async get(id: number) {
+      const user = await repo.findUserById(db, id);
+      if (!user) throw notFound('User not found');
+      return user;
+    },
+
+    /**
+     * Changes a user's role or status. Roles are read on every request, so a new role applies to
+     * existing tokens at once; deactivating revokes every token. Admins cannot lock themselves out.
+     */
+    async update(actor: Actor, id: number, input: { role?: RoleName; isActive?: boolean; storageQuotaMb?: number | null }) {
+      if (id === actor.id && (input.isActive === false || (input.role && input.role !== 'admin'))) {
+        throw badRequest('You cannot deactivate yourself or remove your own admin role.');
+      }
+      if (!(await repo.findUserById(db, id))) throw notFound('User not found');
+      let roleId: number | undefined;
+      if (input.role) {
+        const role = await roles.find(input.role);
+        if (!role) throw new AppError('SERVICE_UNAVAILABLE', 'Roles are not set up yet.');
+        roleId = role.id;
+      }
+      return audit.withEvent(
+        async (tx) => {
+          const user = await repo.updateUser(tx, id, { roleId, isActive: input.isActive, storageQuotaMb: input.storageQuotaMb });
+          if (input.isActive === false) await revokeTokens(tx, id);
+          return user;
+        },
+        (user) => ({ action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(input), address: actor.address }),
+      );
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

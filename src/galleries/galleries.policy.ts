@@ -1,8 +1,0 @@
-import { isAdmin, type Actor } from '../auth/actor';
-
-type GalleryOwnership = { ownerId: number };
-
-/** Who may change or delete a gallery, or add images to it: its owner or an admin. */
-export function canModifyGallery(actor: Actor, gallery: GalleryOwnership): boolean {
-  return isAdmin(actor) || gallery.ownerId === actor.id;
-}

@@ -1,0 +1,102 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Request } from 'express';
+import type multer from 'multer';
+import { AppError } from '../shared/errors';
+import { NOT_AN_IMAGE, sniffImageType, type ImageMimeType } from '../shared/image-types';
+
+/** What the engine adds to multer's file: computed in the one pass that writes it. */
+export type HashedUpload = { sha256: string; mimeType: ImageMimeType };
+
+/** Temp files of uploads in progress end with this. */
+export const UPLOAD_SUFFIX = '.upload';
+
+/** Bytes needed to tell every accepted type apart (AVIF's brands sit in its first box). */
+const SNIFF_BYTES = 32;
+
+/**
+ * A multer storage engine that streams the upload to a temp file while hashing (SHA-256) and
+ * counting it, and decides the type from the first bytes: a file that is not an image is refused
+ * with 415 as soon as those bytes arrive, and what was written is removed. Memory stays flat
+ * whatever the size; the file is read once.
+ */
+export function hashingUploadEngine(tempDir: string): multer.StorageEngine {
+  return {
+    _handleFile(_req: Request, file, done) {
+      const path = join(tempDir, `${randomUUID()}${UPLOAD_SUFFIX}`);
+      // flush: the bytes are on disk (fsync) before the file is reported written.
+      const out = createWriteStream(path, { flags: 'wx', flush: true });
+      const hash = createHash('sha256');
+      let size = 0;
+      let head = Buffer.alloc(0);
+      let mimeType: ImageMimeType | null = null;
+      let finished = false;
+
+      const fail = (error: Error) => {
+        if (finished) return;
+        finished = true;
+        file.stream.unpipe();
+        file.stream.resume(); // drain the rest of the part so the form can end
+        // Unlink only once the stream is closed: a refusal within the first bytes can come before
+        // the file is even opened, and an unlink before the open would leave the file behind.
+        const remove = () => {
+          void unlink(path)
+            .catch(() => undefined)
+            .finally(() => done(error));
+        };
+        if (out.closed) remove();
+        else {
+          out.once('close', remove);
+          out.destroy();
+        }
+      };
+      const decide = () => {
+        mimeType = sniffImageType(head);
+        if (!mimeType) fail(new AppError('UNSUPPORTED_MEDIA_TYPE', NOT_AN_IMAGE));
+      };
+
+      file.stream.on('data', (chunk: Buffer) => {
+        if (finished) return;
+        hash.update(chunk);
+        size += chunk.length;
+        if (!mimeType) {
+          head = Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
+          if (head.length >= SNIFF_BYTES) decide();
+          if (finished) return;
+        }
+        if (!out.write(chunk)) {
+          file.stream.pause();
+          out.once('drain', () => file.stream.resume());
+        }
+      });
+      file.stream.on('end', () => {
+        if (finished) return;
+        if (!mimeType) decide();
+        if (finished) return;
+        out.end(() => {
+          if (finished) return;
+          finished = true;
+          const result: Partial<Express.Multer.File> & HashedUpload = {
+            destination: tempDir,
+            filename: basename(path),
+            path,
+            size,
+            sha256: hash.digest('hex'),
+            mimeType: mimeType!,
+          };
+          done(null, result);
+        });
+      });
+      file.stream.on('error', fail);
+      out.on('error', fail);
+    },
+    _removeFile(_req, file, done) {
+      unlink(file.path).then(
+        () => done(null),
+        (error: NodeJS.ErrnoException) => done(error.code === 'ENOENT' ? null : error),
+      );
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { containsPattern, encodeCursor, type ListOptions } from '../../shared/paging';
+import type { Page } from '../../shared/paging';
+import { asDate } from './sql-reader';
+import type { SqlReader } from './sql-reader';
+
+/**
+ * The columns a list is paged over. `sortKey` is the case-insensitive sort expression, the one the
+ * list's expression index is on (`lower(title)`); each query selects it as "sortKey". `search`:
+ * the text columns `?q=` looks in.
+ */
+export type ListColumns = { id: string; created: string; sortKey: string; search: string[] };
+export type Filter = { sql: string; params: unknown[] };
+
+/**
+ * WHERE and ORDER BY for one page of a list in keyset order: the cursor is the last row's sort
+ * value and id, so a page costs the same however deep it is. Plain SQL valid on both databases.
+ */
+export function keysetPage(reader: SqlReader, columns: ListColumns, options: ListOptions, filters: Filter[]) {
+  const conditions = [...filters];
+  if (options.q) {
+    const pattern = containsPattern(options.q);
+    conditions.push({
+      sql: `(${columns.search.map((column) => `${reader.foldCase(column)} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
+      params: columns.search.map(() => pattern),
+    });
+  }
+  if (options.createdAfter) conditions.push({ sql: `${columns.created} > ?`, params: [reader.dateParam(options.createdAfter)] });
+  if (options.createdBefore) conditions.push({ sql: `${columns.created} < ?`, params: [reader.dateParam(options.createdBefore)] });
+  const matching = [...conditions];
+
+  const byCreated = options.sort.endsWith('created');
+  const column = byCreated ? columns.created : columns.sortKey;
+  const direction = options.sort.startsWith('-') ? 'DESC' : 'ASC';
+  if (options.after) {
+    const value = byCreated ? reader.dateParam(new Date(options.after.value)) : options.after.value;
+    conditions.push({ sql: `(${column}, ${columns.id}) ${direction === 'DESC' ? '<' : '>'} (?, ?)`, params: [value, options.after.id] });
+  }
+  const where = (list: Filter[]) => (list.length ? `WHERE ${list.map((f) => f.sql).join(' AND ')}` : '');
+  return {
+    where: where(conditions),
+    params: conditions.flatMap((f) => f.params),
+    order: `ORDER BY ${column} ${direction}, ${columns.id} ${direction}`,
+    /** The same filters without the cursor, for the total count. */
+    countWhere: where(matching),
+    countParams: matching.flatMap((f) => f.params),
+  };
+}
+
+/** Of `limit + 1` raw rows (with their "sortKey"): the page, mapped, and the cursor of the next one. */
+export function finishPage<R extends { id: number; createdAt: unknown; sortKey: string }, T>(
+  rows: R[],
+  options: ListOptions,
+  toItem: (row: R) => T,
+): Page<T> {
+  const items = rows.slice(0, options.limit);
+  const last = rows.length > options.limit ? items[items.length - 1] : undefined;
+  const value = last && (options.sort.endsWith('created') ? asDate(last.createdAt).toISOString() : last.sortKey);
+  return { items: items.map(toItem), next: last ? encodeCursor(options.sort, value!, last.id) : undefined };
+}
+
+export async function countRows(reader: SqlReader, from: string, page: { countWhere: string; countParams: unknown[] }) {
+  const [row] = await reader.all<{ n: number | string }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${from} ${page.countWhere}`, page.countParams);
+  return Number(row.n);
+}

@@ -1,0 +1,113 @@
+import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
+import { types, type Pool } from 'pg';
+
+/**
+ * Plain SQL reads for the hot path (every authenticated request, every image page). Write the SQL
+ * once, with `?` placeholders and quoted identifiers, valid on SQLite and PostgreSQL; read dates
+ * and booleans through `asDate` and `asBoolean`, which even out the two drivers' values.
+ */
+export interface SqlReader {
+  all<T>(sql: string, params: unknown[]): Promise<T[]>;
+  /** A date as a parameter that compares correctly with the stored DateTime columns. */
+  dateParam(date: Date): string;
+  /**
+   * SQL for `expression` in lower case, non-ASCII letters included, like JavaScript's
+   * toLowerCase(): for case-insensitive search on the columns as stored.
+   */
+  foldCase(expression: string): string;
+}
+
+type Prepared = { statement: Statement; columns: string[] };
+
+/** SQLite's own lower() folds ASCII letters only; this one, on the reader's connection, folds all. */
+const SQLITE_FOLD_CASE = 'gallery_fold_case';
+
+export function createSqliteReader(connection: SqliteConnection): SqlReader {
+  const prepared = new Map<string, Prepared>();
+  connection.function(SQLITE_FOLD_CASE, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
+  return {
+    all<T>(sql: string, params: unknown[]) {
+      let entry = prepared.get(sql);
+      if (!entry) {
+        // Rows as arrays, then objects built here: about twice as fast as the driver's own objects.
+        const statement = connection.prepare(sql).raw(true);
+        entry = { statement, columns: statement.columns().map((column) => column.name) };
+        prepared.set(sql, entry);
+      }
+      const { statement, columns } = entry;
+      const rows = statement.all(...params) as unknown[][];
+      const out = new Array<Record<string, unknown>>(rows.length);
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
+        const object: Record<string, unknown> = {};
+        for (let c = 0; c < columns.length; c++) object[columns[c]] = row[c];
+        out[r] = object;
+      }
+      return Promise.resolve(out as T[]);
+    },
+    // Prisma's SQLite adapter stores DateTime as fixed-width ISO text with an explicit +00:00.
+    dateParam: (date) => date.toISOString().replace('Z', '+00:00'),
+    foldCase: (expression) => `${SQLITE_FOLD_CASE}(${expression})`,
+  };
+}
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+
+/** Prisma writes `timestamp(3)` columns in UTC; pg would read them in the process's time zone. */
+const utcTimestamps = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE
+      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
+      : (types.getTypeParser(oid, format) as (value: string) => unknown),
+} as unknown as typeof types;
+
+export function createPostgresReader(pool: Pool): SqlReader {
+  const texts = new Map<string, string>();
+  return {
+    async all<T>(sql: string, params: unknown[]) {
+      let text = texts.get(sql);
+      if (text === undefined) {
+        let n = 0;
+        text = sql.replace(/\?/g, () => `$${++n}`);
+        texts.set(sql, text);
+      }
+      const result = await pool.query({ text, values: params, types: utcTimestamps });
+      return result.rows as T[];
+    },
+    // timestamp(3) without time zone, holding UTC.
+    dateParam: (date) => date.toISOString().replace('Z', ''),
+    // By the database's LC_CTYPE: any UTF-8 locale folds non-ASCII letters too (README: PostgreSQL).
+    foldCase: (expression) => `lower(${expression})`,
+  };
+}
+
+/**
+ * SQLite keeps dates as ISO text (or, from a column default, `YYYY-MM-DD HH:MM:SS` in UTC);
+ * PostgreSQL returns Date objects.
+ */
+export function asDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  const text = String(value);
+  return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+}
+
+export function asNullableDate(value: unknown): Date | null {
+  return value === null || value === undefined ? null : asDate(value);
+}
+
+/**
+ * A stored time as ISO-8601 UTC text (`…Z`). SQLite's fixed-width `…+00:00` text is rewritten
+ * without parsing it: on a page of images that saves two Date round trips per row.
+ */
+export function asIsoTimestamp(value: unknown): string {
+  if (typeof value === 'string') {
+    if (value.length === 24 && value.endsWith('Z')) return value;
+    if (value.length === 29 && value.endsWith('+00:00')) return `${value.slice(0, 23)}Z`;
+  }
+  return asDate(value).toISOString();
+}
+
+/** SQLite keeps booleans as 0/1. */
+export function asBoolean(value: unknown): boolean {
+  return value === true || value === 1;
+}
