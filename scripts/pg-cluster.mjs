@@ -18,7 +18,7 @@ export function findPostgresBinaries() {
   return initdb && pgCtl ? { initdb, pgCtl } : null;
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

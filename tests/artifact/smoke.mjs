@@ -13,12 +13,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { findPostgresBinaries, startCluster } from '../../scripts/pg-cluster.mjs';
+import { findPostgresBinaries, freePort, startCluster } from '../../scripts/pg-cluster.mjs';
 import { outputDifference, sessionBlocks } from './readme-session.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,17 +31,6 @@ function elapsed(started) {
 
 function step(title) {
   console.log(`\n--- ${title}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The checkout as git would give it to a new user: tracked and untracked-but-not-ignored files. */
