@@ -1,12 +1,11 @@
 import express, { type Express } from 'express';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { errorHandler, notFoundHandler } from '../http/error-handler';
 import { memoryRateLimitStore, rateLimit } from '../http/rate-limit';
 import { mountRoutes, type RouteSpec } from '../http/route';
 import { corsPolicy, securityHeaders } from '../http/security-headers';
 import { createUploadMiddleware } from '../http/upload';
 import type { AppDeps } from './deps';
-import { DOCS_ASSETS_PATH } from './docs.routes';
+import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
 import { buildRouteTable } from './route-table';
 import { createServices } from './services';
 
@@ -40,7 +39,7 @@ export function buildApp(deps: AppDeps): App {
   app.use(express.json({ limit: config.jsonBodyLimitBytes }));
   app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimitBytes, parameterLimit: 100 }));
 
-  app.use(DOCS_ASSETS_PATH, express.static(getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
+  app.use(DOCS_ASSETS_PATH, express.static(DOCS_ASSETS_DIR, { index: false, maxAge: '1d' }));
 
   const router = express.Router();
   mountRoutes(router, routes, {
