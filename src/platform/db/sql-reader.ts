@@ -53,25 +53,38 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 
-/** Prisma writes `timestamp(3)` columns in UTC; pg would read them in the process's time zone. */
-const utcTimestamps = {
+/**
+ * PostgreSQL's text for a `timestamp(3)` holding UTC (`2026-12-02 01:55:19.53`, the fraction
+ * without trailing zeros, or none) as ISO-8601 UTC with milliseconds, without making a Date.
+ */
+export function pgTimestampToIso(value: string): string {
+  const dot = value.indexOf('.');
+  const seconds = dot < 0 ? value : value.slice(0, dot);
+  const fraction = dot < 0 ? '000' : value.slice(dot + 1, dot + 4).padEnd(3, '0');
+  return `${seconds.slice(0, 10)}T${seconds.slice(11)}.${fraction}Z`;
+}
+
+/** Timestamps read as ISO text (see above); every other type as pg reads it. */
+const isoTimestamps = {
   getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP_WITHOUT_TIME_ZONE
-      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
-      : (types.getTypeParser(oid, format) as (value: string) => unknown),
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? pgTimestampToIso : (types.getTypeParser(oid, format) as (value: string) => unknown),
 } as unknown as typeof types;
 
+/**
+ * Each SQL text becomes a named prepared statement: PostgreSQL parses and plans it once per
+ * connection rather than on every call.
+ */
 export function createPostgresReader(pool: Pool): SqlReader {
-  const texts = new Map<string, string>();
+  const statements = new Map<string, { name: string; text: string }>();
   return {
     async all<T>(sql: string, params: unknown[]) {
-      let text = texts.get(sql);
-      if (text === undefined) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
         let n = 0;
-        text = sql.replace(/\?/g, () => `$${++n}`);
-        texts.set(sql, text);
+        statement = { name: `gallery_read_${statements.size + 1}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+        statements.set(sql, statement);
       }
-      const result = await pool.query({ text, values: params, types: utcTimestamps });
+      const result = await pool.query({ ...statement, values: params, types: isoTimestamps });
       return result.rows as T[];
     },
     // timestamp(3) without time zone, holding UTC.
@@ -82,8 +95,8 @@ export function createPostgresReader(pool: Pool): SqlReader {
 }
 
 /**
- * SQLite keeps dates as ISO text (or, from a column default, `YYYY-MM-DD HH:MM:SS` in UTC);
- * PostgreSQL returns Date objects.
+ * A stored time from either reader: SQLite keeps ISO text (or, from a column default,
+ * `YYYY-MM-DD HH:MM:SS` in UTC), the PostgreSQL reader gives ISO text; the ORM gives Dates.
  */
 export function asDate(value: unknown): Date {
   if (value instanceof Date) return value;
