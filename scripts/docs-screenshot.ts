@@ -15,9 +15,9 @@ import { createDiskStorage } from '../src/platform/storage/disk-storage';
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gallery-docs-'));
   const url = `file:${join(dir, 'docs.db')}`;
-  const { db, reader, close } = await prepareAppDatabase(url);
+  const { db, reader, changes, close } = await prepareAppDatabase(url);
   const config = loadConfig({ DATABASE_URL: url, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'silent' });
-  const app = buildApp({ config, db, reader, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
+  const app = buildApp({ config, db, reader, changes, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

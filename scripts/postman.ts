@@ -22,10 +22,10 @@ type Collection = { variable?: { key: string; value: string }[]; auth?: unknown;
 export async function postmanCollection(): Promise<Collection> {
   const dir = mkdtempSync(join(tmpdir(), 'gallery-postman-'));
   const url = `file:${join(dir, 'unused.db')}`;
-  const { db, reader, close } = openDatabase(url);
+  const { db, reader, changes, close } = openDatabase(url);
   try {
     const config = loadConfig({ DATABASE_URL: url, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'silent' });
-    const app = buildApp({ config, db, reader, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
+    const app = buildApp({ config, db, reader, changes, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
     const document = { ...buildOpenApiDocument(app.locals.routes, { title: 'Gallery Server', version }), servers: [{ url: 'http://localhost:8000' }] };
     const collection = await new Promise<Collection>((resolve, reject) => {
       Converter.convert({ type: 'json', data: document }, { folderStrategy: 'Tags', requestNameSource: 'Fallback' }, (error, result) => {

@@ -12,11 +12,11 @@ async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { db, reader, close, applied } = await prepareAppDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
+  const { db, reader, changes, close, applied } = await prepareAppDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const storage = await createDiskStorage(config.uploadDir);
   const maintenance = await prepareStorage({ db, storage, logger, config });
-  const app = buildApp({ config, db, reader, storage, logger });
+  const app = buildApp({ config, db, reader, changes, storage, logger });
 
   const server = app.listen(config.port, config.host, () => {
     const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';

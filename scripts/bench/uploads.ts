@@ -81,7 +81,7 @@ export async function runUploadThroughput(options: UploadOptions): Promise<void>
     MAX_UPLOAD_BYTES: String(150 * 1024 * 1024),
     STORAGE_QUOTA_MB: '100000',
   });
-  const { db, reader, close } = await prepareAppDatabase(databaseUrl);
+  const { db, reader, changes, close } = await prepareAppDatabase(databaseUrl);
   const servers: http.Server[] = [];
   try {
     const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });
@@ -91,7 +91,7 @@ export async function runUploadThroughput(options: UploadOptions): Promise<void>
     });
 
     const storage = await createDiskStorage(config.uploadDir);
-    const app: express.Express = buildApp({ config, db, reader, storage, logger: createLogger('error') });
+    const app: express.Express = buildApp({ config, db, reader, changes, storage, logger: createLogger('error') });
     const ours = http.createServer(app);
     ours.requestTimeout = 10 * 60 * 1000;
     servers.push(ours);

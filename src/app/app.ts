@@ -9,7 +9,8 @@ import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
 import { buildRouteTable } from './route-table';
 import { createServices } from './services';
 
-export type App = Express & { locals: { routes: RouteSpec[] } };
+/** The Express app; `ready` resolves once what it starts in the background (the token cache's feed) is up. */
+export type App = Express & { locals: { routes: RouteSpec[]; ready: Promise<void> } };
 
 /** The whole HTTP application, without listening: middleware, routes, error handling. */
 export function buildApp(deps: AppDeps): App {
@@ -22,6 +23,7 @@ export function buildApp(deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   app.locals.routes = routes;
+  app.locals.ready = services.tokenCache?.ready() ?? Promise.resolve();
 
   if (config.logLevel === 'info') {
     app.use((req, res, next) => {

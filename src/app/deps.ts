@@ -1,5 +1,6 @@
 import type { Config } from '../shared/config';
 import type { Database } from '../platform/db/client';
+import type { ChangeFeed } from '../platform/db/notifications';
 import type { SqlReader } from '../platform/db/sql-reader';
 import type { Logger } from '../shared/logger';
 import type { Storage } from '../platform/storage/storage';
@@ -9,6 +10,8 @@ export type AppDeps = {
   config: Config;
   db: Database;
   reader: SqlReader;
+  /** What other processes change in the database (PostgreSQL); null on SQLite. */
+  changes: ChangeFeed | null;
   storage: Storage;
   logger: Logger;
 };

@@ -1,5 +1,5 @@
 import { createAuditLog } from '../features/audit';
-import { createAuthService, createLoginThrottle, createPassport, databaseThrottleStore, revokeUserTokens } from '../features/auth';
+import { createAuthService, createLoginThrottle, createPassport, createTokenCache, databaseThrottleStore, revokeUserTokens } from '../features/auth';
 import { createGalleriesService } from '../features/galleries';
 import { createImageFiles, createImagesService, markGalleryImagesDeleted } from '../features/images';
 import { createRolesService } from '../features/roles';
@@ -12,11 +12,18 @@ import type { AppDeps } from './deps';
  * features are filled in: users revoke tokens through auth, a gallery's delete reaches its images.
  */
 export function createServices(deps: AppDeps) {
-  const { db, reader, config, logger, storage } = deps;
+  const { db, reader, config, logger, storage, changes } = deps;
   const audit = createAuditLog({ db, logger });
   const roles = createRolesService({ db });
-  const users = createUsersService({ db, audit, roles, revokeTokens: (tx, userId) => revokeUserTokens(tx, userId, new Date()) });
-  const auth = createAuthService({ db, reader, config, audit, roles });
+  // Only where other processes' changes reach this one (PostgreSQL): see token-cache.ts.
+  const tokenCache = changes ? createTokenCache(changes) : null;
+  const users = createUsersService({
+    db,
+    audit,
+    roles,
+    sessions: { revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()), forget: (userId) => tokenCache?.forgetUser(userId) },
+  });
+  const auth = createAuthService({ db, reader, config, audit, roles, tokenCache });
   const files = createImageFiles({ storage, logger, config });
   const galleries = createGalleriesService({
     db,
@@ -31,6 +38,7 @@ export function createServices(deps: AppDeps) {
     roles,
     users,
     auth,
+    tokenCache,
     authenticator: createPassport(auth),
     throttle: createLoginThrottle(databaseThrottleStore(db), config.loginThrottle),
     galleries,

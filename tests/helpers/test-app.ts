@@ -71,10 +71,11 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
-  const { db, reader, close } = openDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
+  const { db, reader, changes, close } = openDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
   const storage = await createDiskStorage(uploadDir);
-  const deps: AppDeps = { config, db, reader, storage, logger: createLogger(config.logLevel) };
+  const deps: AppDeps = { config, db, reader, changes, storage, logger: createLogger(config.logLevel) };
   const app = buildApp(options.wrap ? options.wrap(deps) : deps);
+  await app.locals.ready;
   return {
     app,
     db,

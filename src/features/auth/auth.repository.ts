@@ -91,6 +91,8 @@ export async function findTokenWithUser(reader: SqlReader, tokenHash: string) {
   };
 }
 
+export type TokenWithUser = NonNullable<Awaited<ReturnType<typeof findTokenWithUser>>>;
+
 export function touchToken(db: Database, tokenId: number, at: Date) {
   return db.token.update({ where: { id: tokenId }, data: { lastUsedAt: at }, select: { id: true } });
 }

@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit';
 import type { RolesService } from '../roles';
 import { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from '../users';
 import * as repo from './auth.repository';
+import type { TokenCache } from './token-cache';
 import { generateToken, hashToken, looksLikeToken } from './tokens';
 
 /** lastUsedAt is written at most this often per token, so reads stay reads. */
@@ -17,9 +18,20 @@ const TOUCH_INTERVAL_MS = 60_000;
 export type Credentials = { username: string; password: string };
 export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
 
-export type AuthDeps = { db: Database; reader: SqlReader; config: Config; audit: AuditLog; roles: RolesService };
+export type AuthDeps = {
+  db: Database;
+  reader: SqlReader;
+  config: Config;
+  audit: AuditLog;
+  roles: RolesService;
+  /** Tokens as last read (PostgreSQL with its change feed); null: every request looks its token up. */
+  tokenCache: TokenCache | null;
+};
 
-export function createAuthService({ db, reader, config, audit, roles }: AuthDeps) {
+export function createAuthService({ db, reader, config, audit, roles, tokenCache }: AuthDeps) {
+  /** After a change of a user or their tokens: this process forgets them at once (others by notification). */
+  const forget = (userId: number) => tokenCache?.forgetUser(userId);
+
   // Compared against when the username is unknown, so that both failures cost one bcrypt call.
   const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
 
@@ -80,8 +92,8 @@ export function createAuthService({ db, reader, config, audit, roles }: AuthDeps
   }
 
   /** A login: a new read-write session token, valid for the configured lifetime. */
-  function issueToken(user: { id: number; username: string }, address: string | null) {
-    return audit.withEvent(
+  async function issueToken(user: { id: number; username: string }, address: string | null) {
+    const issued = await audit.withEvent(
       async (tx) => {
         const { token, info } = await createToken(tx, user.id, { kind: 'session', scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
         await repo.recordLogin(tx, user.id, new Date());
@@ -89,6 +101,8 @@ export function createAuthService({ db, reader, config, audit, roles }: AuthDeps
       },
       () => ({ action: 'login', actor: user, address }),
     );
+    forget(user.id);
+    return issued;
   }
 
   /** A named token for a script, shown once; `read` tokens may only read. */
@@ -100,22 +114,25 @@ export function createAuthService({ db, reader, config, audit, roles }: AuthDeps
     );
   }
 
-  function revokeToken(actor: Actor, tokenId: number) {
-    return audit.withEvent(
+  async function revokeToken(actor: Actor, tokenId: number) {
+    await audit.withEvent(
       async (tx) => {
         const { count } = await repo.revokeOwnToken(tx, actor.id, tokenId, new Date());
         if (count === 0) throw notFound('Token not found');
       },
       () => ({ action: 'token.revoke', actor, target: { type: 'token', id: tokenId }, address: actor.address }),
     );
+    forget(actor.id);
   }
 
   /** Revokes every token of the actor, the one in use included. */
-  function revokeAllTokens(actor: Actor) {
-    return audit.withEvent(
+  async function revokeAllTokens(actor: Actor) {
+    const revoked = await audit.withEvent(
       (tx) => repo.revokeUserTokens(tx, actor.id, new Date()),
       () => ({ action: 'token.revoke_all', actor, target: { type: 'user', id: actor.id }, address: actor.address }),
     );
+    forget(actor.id);
+    return revoked;
   }
 
   /** Changes the password after checking the current one, and revokes every other token, at once. */
@@ -134,6 +151,7 @@ export function createAuthService({ db, reader, config, audit, roles }: AuthDeps
       },
       () => ({ action: 'password.change', actor, target: { type: 'user', id: actor.id }, address: actor.address }),
     );
+    forget(actor.id);
   }
 
   /**
@@ -142,13 +160,20 @@ export function createAuthService({ db, reader, config, audit, roles }: AuthDeps
    */
   async function resolveToken(token: string, address: string | null): Promise<Actor | null> {
     if (!looksLikeToken(token)) return null;
-    const row = await repo.findTokenWithUser(reader, hashToken(token));
+    const hash = hashToken(token);
+    let row = tokenCache?.get(hash) ?? null;
+    if (!row) {
+      const generation = tokenCache?.generation() ?? 0;
+      row = await repo.findTokenWithUser(reader, hash);
+      if (row) tokenCache?.set(hash, row, generation);
+    }
     const now = new Date();
     if (!row || row.revokedAt || row.expiresAt <= now || !row.user.isActive) return null;
     const lastActive = row.lastUsedAt ?? row.createdAt;
     if (now.getTime() - lastActive.getTime() > config.tokenIdleMs) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       await repo.touchToken(db, row.id, now);
+      tokenCache?.touched(hash, now);
     }
     const role = row.user.role?.name ?? null;
     return {
@@ -164,11 +189,12 @@ export function createAuthService({ db, reader, config, audit, roles }: AuthDeps
     };
   }
 
-  function logout(actor: Actor) {
-    return audit.withEvent(
+  async function logout(actor: Actor) {
+    await audit.withEvent(
       (tx) => repo.revokeToken(tx, actor.tokenId, new Date()),
       () => ({ action: 'logout', actor, target: { type: 'token', id: actor.tokenId }, address: actor.address }),
     );
+    forget(actor.id);
   }
 
   return {

@@ -7,4 +7,5 @@ export { passwordField, USERNAME_RULE } from './auth.schemas';
 export { createAuthService, type AuthService } from './auth.service';
 export { createLoginThrottle, type LoginThrottle } from './login-throttle';
 export { createPassport, type Authenticator } from './passport';
+export { createTokenCache, type TokenCache } from './token-cache';
 export { tokenRoutes } from './tokens.routes';

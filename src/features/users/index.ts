@@ -4,4 +4,4 @@ export { toUserJson } from './users.mapper';
 export { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from './users.repository';
 export { userRoutes } from './users.routes';
 export { meReply } from './users.schemas';
-export { createUsersService, type TokenRevoker, type UsersService } from './users.service';
+export { createUsersService, type UserSessions, type UsersService } from './users.service';

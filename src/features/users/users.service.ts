@@ -8,20 +8,26 @@ import type { RolesService } from '../roles';
 import * as repo from './users.repository';
 
 /**
- * What the users feature needs from the tokens (which belong to auth, a feature above it): given
- * by the app's wiring, so that the arrow between the two features points one way.
+ * What the users feature needs from the sign-in sessions (tokens belong to auth, a feature above
+ * it): given by the app's wiring, so that the arrow between the two features points one way.
  */
-export type TokenRevoker = (tx: Transaction, userId: number) => Promise<{ count: number }>;
+export type UserSessions = {
+  /** In the change's transaction: revokes every token of the user; how many. */
+  revokeAll(tx: Transaction, userId: number): Promise<{ count: number }>;
+  /** After a change of the user: whatever was kept of their sessions is read again. */
+  forget(userId: number): void;
+};
 
-export function createUsersService({ db, audit, roles, revokeTokens }: { db: Database; audit: AuditLog; roles: RolesService; revokeTokens: TokenRevoker }) {
+export function createUsersService({ db, audit, roles, sessions }: { db: Database; audit: AuditLog; roles: RolesService; sessions: UserSessions }) {
   return {
     /** Revokes every token of a user (a lost laptop, a leaked script); returns how many. */
     async revokeTokens(actor: Actor, id: number) {
       if (!(await repo.findUserById(db, id))) throw notFound('User not found');
       const { count } = await audit.withEvent(
-        (tx) => revokeTokens(tx, id),
+        (tx) => sessions.revokeAll(tx, id),
         ({ count: revoked }) => ({ action: 'user.tokens_revoke', actor, target: { type: 'user', id }, detail: `revoked=${revoked}`, address: actor.address }),
       );
+      sessions.forget(id);
       return count;
     },
 
@@ -50,14 +56,16 @@ export function createUsersService({ db, audit, roles, revokeTokens }: { db: Dat
         if (!role) throw new AppError('SERVICE_UNAVAILABLE', 'Roles are not set up yet.');
         roleId = role.id;
       }
-      return audit.withEvent(
+      const updated = await audit.withEvent(
         async (tx) => {
           const user = await repo.updateUser(tx, id, { roleId, isActive: input.isActive, storageQuotaMb: input.storageQuotaMb });
-          if (input.isActive === false) await revokeTokens(tx, id);
+          if (input.isActive === false) await sessions.revokeAll(tx, id);
           return user;
         },
         (user) => ({ action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(input), address: actor.address }),
       );
+      sessions.forget(id);
+      return updated;
     },
   };
 }

@@ -5,6 +5,7 @@ import Sqlite from 'better-sqlite3';
 import { Pool } from 'pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
+import { createPostgresChangeFeed, type ChangeFeed } from './notifications';
 import { createPostgresReader, createSqliteReader, type SqlReader } from './sql-reader';
 
 /**
@@ -26,6 +27,8 @@ export type DatabaseHandle = {
   db: Database;
   /** Plain SQL on the same database, for the few reads on every request's path. */
   reader: SqlReader;
+  /** What other processes change, as they commit (PostgreSQL); null on SQLite. */
+  changes: ChangeFeed | null;
   close: () => Promise<void>;
 };
 
@@ -52,6 +55,7 @@ export function openDatabase(url: string, { lockTimeoutMs = 5000 }: DatabaseOpti
     return {
       db,
       reader: createSqliteReader(connection),
+      changes: null,
       async close() {
         await db.$disconnect();
         connection.close();
@@ -63,10 +67,13 @@ export function openDatabase(url: string, { lockTimeoutMs = 5000 }: DatabaseOpti
   // that would end the process. The pool drops the broken client and the next query reconnects.
   pool.on('error', () => undefined);
   const db = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Database;
+  const changes = createPostgresChangeFeed(url);
   return {
     db,
     reader: createPostgresReader(pool),
+    changes,
     async close() {
+      await changes.close();
       await db.$disconnect();
       await pool.end();
     },
