@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from '../http/error-handler';
+import { installJsonReplies } from '../http/json-reply';
 import { memoryRateLimitStore, rateLimit } from '../http/rate-limit';
 import { mountRoutes, type RouteSpec } from '../http/route';
 import { corsPolicy, securityHeaders } from '../http/security-headers';
@@ -22,8 +23,9 @@ export function buildApp(deps: AppDeps): App {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
+  installJsonReplies(app);
   app.locals.routes = routes;
-  app.locals.ready = services.tokenCache?.ready() ?? Promise.resolve();
+  app.locals.ready = services.tokenCache.ready();
 
   if (config.logLevel === 'info') {
     app.use((req, res, next) => {

@@ -10,8 +10,8 @@ export type AppDeps = {
   config: Config;
   db: Database;
   reader: SqlReader;
-  /** What other processes change in the database (PostgreSQL); null on SQLite. */
-  changes: ChangeFeed | null;
+  /** What other connections change in the database, as they commit. */
+  changes: ChangeFeed;
   storage: Storage;
   logger: Logger;
 };

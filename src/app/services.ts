@@ -15,13 +15,12 @@ export function createServices(deps: AppDeps) {
   const { db, reader, config, logger, storage, changes } = deps;
   const audit = createAuditLog({ db, logger });
   const roles = createRolesService({ db });
-  // Only where other processes' changes reach this one (PostgreSQL): see token-cache.ts.
-  const tokenCache = changes ? createTokenCache(changes) : null;
+  const tokenCache = createTokenCache(changes);
   const users = createUsersService({
     db,
     audit,
     roles,
-    sessions: { revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()), forget: (userId) => tokenCache?.forgetUser(userId) },
+    sessions: { revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()), forget: (userId) => tokenCache.forgetUser(userId) },
   });
   const auth = createAuthService({ db, reader, config, audit, roles, tokenCache });
   const files = createImageFiles({ storage, logger, config });

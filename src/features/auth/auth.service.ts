@@ -24,13 +24,13 @@ export type AuthDeps = {
   config: Config;
   audit: AuditLog;
   roles: RolesService;
-  /** Tokens as last read (PostgreSQL with its change feed); null: every request looks its token up. */
-  tokenCache: TokenCache | null;
+  /** Tokens as last read, dropped on every change (token-cache.ts). */
+  tokenCache: TokenCache;
 };
 
 export function createAuthService({ db, reader, config, audit, roles, tokenCache }: AuthDeps) {
   /** After a change of a user or their tokens: this process forgets them at once (others by notification). */
-  const forget = (userId: number) => tokenCache?.forgetUser(userId);
+  const forget = (userId: number) => tokenCache.forgetUser(userId);
 
   // Compared against when the username is unknown, so that both failures cost one bcrypt call.
   const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
@@ -161,11 +161,11 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
   async function resolveToken(token: string, address: string | null): Promise<Actor | null> {
     if (!looksLikeToken(token)) return null;
     const hash = hashToken(token);
-    let row = tokenCache?.get(hash) ?? null;
+    let row = tokenCache.get(hash) ?? null;
     if (!row) {
-      const generation = tokenCache?.generation() ?? 0;
+      const generation = tokenCache.generation();
       row = await repo.findTokenWithUser(reader, hash);
-      if (row) tokenCache?.set(hash, row, generation);
+      if (row) tokenCache.set(hash, row, generation);
     }
     const now = new Date();
     if (!row || row.revokedAt || row.expiresAt <= now || !row.user.isActive) return null;
@@ -173,7 +173,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     if (now.getTime() - lastActive.getTime() > config.tokenIdleMs) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       await repo.touchToken(db, row.id, now);
-      tokenCache?.touched(hash, now);
+      tokenCache.touched(hash, now);
     }
     const role = row.user.role?.name ?? null;
     return {

@@ -11,17 +11,19 @@ type Entry = { row: TokenWithUser; at: number };
 
 /**
  * Tokens and their users as the last lookup found them, per process, so that a request needs no
- * query to know who sent it. Only used while the database's change feed is live (PostgreSQL):
- * every change of a user, a token or a role — by this process, another node, Prisma Studio or
- * plain SQL — reaches every process as a notification when it commits (triggers on those tables),
- * and drops the user's entries. While the feed is down, nothing is served from the cache, and
- * everything in it is dropped when it comes back. Changes made by this process are also dropped
- * at once (`forgetUser`), without waiting for their notification.
+ * query to know who sent it. On PostgreSQL every change of a user, a token or a role — by this
+ * process, another node, Prisma Studio or plain SQL — reaches every process as a notification when
+ * it commits (triggers on those tables), and drops that user's entries; while the feed is down,
+ * nothing is served from the cache, and everything in it is dropped when it comes back. On SQLite
+ * the database's data version is read on every use: any commit by another connection (this
+ * process's ORM included) drops everything. Changes made by this process are also dropped at once
+ * (`forgetUser`), without waiting for their notification.
  */
 export function createTokenCache(changes: ChangeFeed, clock: () => number = Date.now) {
   const entries = new Map<string, Entry>();
   // Bumped by every invalidation: a lookup that started before one is not kept.
   let generation = 0;
+  let version: number | undefined;
 
   const clear = () => {
     generation += 1;
@@ -49,6 +51,14 @@ export function createTokenCache(changes: ChangeFeed, clock: () => number = Date
     /** A fresh entry for this token hash, when the feed is live. */
     get(hash: string): TokenWithUser | undefined {
       if (!changes.live) return undefined;
+      if (changes.version) {
+        const now = changes.version();
+        if (now !== version) {
+          version = now;
+          clear();
+          return undefined;
+        }
+      }
       const entry = entries.get(hash);
       if (!entry) return undefined;
       if (clock() - entry.at > TTL_MS) {

@@ -67,7 +67,7 @@ export async function listGalleries(reader: SqlReader, filter: { ownerId?: numbe
   if (filter.ownerId !== undefined) filters.push({ sql: 'g."ownerId" = ?', params: [filter.ownerId] });
   const page = keysetPage(reader, GALLERY_COLUMNS, options, filters);
   const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
-  const result = finishPage(rows, options, toRow);
+  const result = finishPage(rows, options, toRow, (row) => row);
   if (options.count) result.total = await countRows(reader, '"Gallery" g', page);
   return result;
 }

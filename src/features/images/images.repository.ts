@@ -46,64 +46,81 @@ export type ImageRow = {
 
 export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
 
-type FlatImageRow = Omit<ImageRow, 'gallery' | 'uploader' | 'createdAt' | 'updatedAt' | 'hasGps'> & {
-  /** 0/1 from SQLite, a boolean from PostgreSQL. */
-  hasGps: boolean | number;
-  sortKey: string;
-  createdAt: unknown;
-  updatedAt: unknown;
-  galleryName: string;
-  galleryOwnerId: number;
-  uploaderUsername: string;
-};
+/*
+ * The reads behind every image page are plain SQL with rows as arrays (no object per row but the
+ * one built here): they are the hot path. IMAGE_FIELDS lists the columns in SELECT order.
+ */
+const IMAGE_FIELDS = [
+  'i.id',
+  'i.title',
+  'i.description',
+  'i."galleryId"',
+  'i."uploaderId"',
+  'i."storageKey"',
+  'i."mimeType"',
+  'i.size',
+  'i.sha256',
+  'i.width',
+  'i.height',
+  'i.orientation',
+  'i."capturedAt"',
+  'i."cameraModel"',
+  'i."hasGps"',
+  'i."createdAt"',
+  'i."updatedAt"',
+  'g.name',
+  'g."ownerId"',
+  'u.username',
+] as const;
+const CREATED_AT = IMAGE_FIELDS.indexOf('i."createdAt"');
+/** With a sort by title, the sort key follows the fields (the cursor needs the last row's). */
+const SORT_KEY = IMAGE_FIELDS.length;
 
-/** Spelled out field by field: object rest/spread is several times slower on this hot path. */
-function nest(row: FlatImageRow): ImageRow {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    galleryId: row.galleryId,
-    uploaderId: row.uploaderId,
-    storageKey: row.storageKey,
-    mimeType: row.mimeType,
-    size: row.size,
-    sha256: row.sha256,
-    width: row.width,
-    height: row.height,
-    orientation: row.orientation,
-    capturedAt: row.capturedAt,
-    cameraModel: row.cameraModel,
-    hasGps: row.hasGps === true || row.hasGps === 1,
-    createdAt: asIsoTimestamp(row.createdAt),
-    updatedAt: asIsoTimestamp(row.updatedAt),
-    gallery: { name: row.galleryName, ownerId: row.galleryOwnerId },
-    uploader: { id: row.uploaderId, username: row.uploaderUsername },
-  };
-}
-
-/* The reads behind every image page are plain SQL: they are the hot path. */
-const SELECT_IMAGE = `
-  SELECT i.id, i.title, i.description, i."galleryId", i."uploaderId", i."storageKey", i."mimeType",
-         i.size, i.sha256, i.width, i.height, i.orientation, i."capturedAt", i."cameraModel", i."hasGps",
-         i."createdAt", i."updatedAt", lower(i.title) AS "sortKey",
-         g.name AS "galleryName", g."ownerId" AS "galleryOwnerId", u.username AS "uploaderUsername"
+const FROM_IMAGES = `
   FROM "Image" i
   JOIN "Gallery" g ON g.id = i."galleryId"
   JOIN "User" u ON u.id = i."uploaderId"`;
+const SELECT_IMAGE = `SELECT ${IMAGE_FIELDS.join(', ')} ${FROM_IMAGES}`;
+const SELECT_IMAGE_AND_TITLE_KEY = `SELECT ${IMAGE_FIELDS.join(', ')}, lower(i.title) ${FROM_IMAGES}`;
+
+/** A row of IMAGE_FIELDS; spelled out field by field: object rest/spread is several times slower on this hot path. */
+function fromRow(row: unknown[]): ImageRow {
+  return {
+    id: row[0] as number,
+    title: row[1] as string,
+    description: row[2] as string,
+    galleryId: row[3] as number,
+    uploaderId: row[4] as number,
+    storageKey: row[5] as string,
+    mimeType: row[6] as string,
+    size: row[7] as number,
+    sha256: row[8] as string,
+    width: row[9] as number | null,
+    height: row[10] as number | null,
+    orientation: row[11] as number | null,
+    capturedAt: row[12] as string | null,
+    cameraModel: row[13] as string | null,
+    // 0/1 from SQLite, a boolean from PostgreSQL.
+    hasGps: row[14] === true || row[14] === 1,
+    createdAt: asIsoTimestamp(row[15]),
+    updatedAt: asIsoTimestamp(row[16]),
+    gallery: { name: row[17] as string, ownerId: row[18] as number },
+    uploader: { id: row[4] as number, username: row[19] as string },
+  };
+}
 
 /** Rows whose delete has begun are gone as far as every reader is concerned. */
 const LIVE = 'NOT i."deleting"';
 
 export async function findImage(reader: SqlReader, id: number): Promise<ImageRow | null> {
-  const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i.id = ? AND ${LIVE}`, [id]);
-  return row ? nest(row) : null;
+  const [row] = await reader.rows(`${SELECT_IMAGE} WHERE i.id = ? AND ${LIVE}`, [id]);
+  return row ? fromRow(row) : null;
 }
 
 /** The image with these bytes in this gallery, if there is one. */
 export async function findImageBySha256(reader: SqlReader, galleryId: number, sha256: string): Promise<ImageRow | null> {
-  const [row] = await reader.all<FlatImageRow>(`${SELECT_IMAGE} WHERE i."galleryId" = ? AND i.sha256 = ? AND ${LIVE}`, [galleryId, sha256]);
-  return row ? nest(row) : null;
+  const [row] = await reader.rows(`${SELECT_IMAGE} WHERE i."galleryId" = ? AND i.sha256 = ? AND ${LIVE}`, [galleryId, sha256]);
+  return row ? fromRow(row) : null;
 }
 
 const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', sortKey: 'lower(i.title)', search: ['i.title', 'i.description'] };
@@ -118,8 +135,9 @@ export async function listImages(
   if (filter.galleryId !== undefined) filters.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
   if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
   const page = keysetPage(reader, IMAGE_COLUMNS, options, filters);
-  const rows = await reader.all<FlatImageRow>(`${SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
-  const result = finishPage(rows, options, nest);
+  const byTitle = !options.sort.endsWith('created');
+  const rows = await reader.rows(`${byTitle ? SELECT_IMAGE_AND_TITLE_KEY : SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
+  const result = finishPage(rows, options, fromRow, (row) => ({ id: row[0] as number, createdAt: row[CREATED_AT], sortKey: row[SORT_KEY] as string | undefined }));
   if (options.count) result.total = await countRows(reader, '"Image" i', page);
   return result;
 }

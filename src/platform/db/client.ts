@@ -5,7 +5,7 @@ import Sqlite from 'better-sqlite3';
 import { Pool } from 'pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
-import { createPostgresChangeFeed, type ChangeFeed } from './notifications';
+import { createPostgresChangeFeed, createSqliteChangeFeed, type ChangeFeed } from './notifications';
 import { createPostgresReader, createSqliteReader, type SqlReader } from './sql-reader';
 
 /**
@@ -27,8 +27,8 @@ export type DatabaseHandle = {
   db: Database;
   /** Plain SQL on the same database, for the few reads on every request's path. */
   reader: SqlReader;
-  /** What other processes change, as they commit (PostgreSQL); null on SQLite. */
-  changes: ChangeFeed | null;
+  /** What other connections change, as they commit (see notifications.ts). */
+  changes: ChangeFeed;
   close: () => Promise<void>;
 };
 
@@ -55,7 +55,7 @@ export function openDatabase(url: string, { lockTimeoutMs = 5000 }: DatabaseOpti
     return {
       db,
       reader: createSqliteReader(connection),
-      changes: null,
+      changes: createSqliteChangeFeed(connection),
       async close() {
         await db.$disconnect();
         connection.close();

@@ -46,15 +46,14 @@ export function keysetPage(reader: SqlReader, columns: ListColumns, options: Lis
   };
 }
 
-/** Of `limit + 1` raw rows (with their "sortKey"): the page, mapped, and the cursor of the next one. */
-export function finishPage<R extends { id: number; createdAt: unknown; sortKey: string }, T>(
-  rows: R[],
-  options: ListOptions,
-  toItem: (row: R) => T,
-): Page<T> {
+/** Where a row stands in its list: its id, creation time and (sorting by title) sort key. */
+export type Position = { id: number; createdAt: unknown; sortKey?: string };
+
+/** Of `limit + 1` raw rows: the page, mapped, and the cursor of the next one. */
+export function finishPage<R, T>(rows: R[], options: ListOptions, toItem: (row: R) => T, positionOf: (row: R) => Position): Page<T> {
   const items = rows.slice(0, options.limit);
-  const last = rows.length > options.limit ? items[items.length - 1] : undefined;
-  const value = last && (options.sort.endsWith('created') ? asDate(last.createdAt).toISOString() : last.sortKey);
+  const last = rows.length > options.limit ? positionOf(items[items.length - 1]) : undefined;
+  const value = last && (options.sort.endsWith('created') ? asDate(last.createdAt).toISOString() : (last.sortKey ?? ''));
   return { items: items.map(toItem), next: last ? encodeCursor(options.sort, value!, last.id) : undefined };
 }
 

@@ -1,8 +1,10 @@
+import type { Database as SqliteConnection } from 'better-sqlite3';
 import { Client } from 'pg';
 
 /**
- * Change notifications from the database (PostgreSQL's LISTEN/NOTIFY): what other processes —
- * other server nodes, Prisma Studio, a psql session — changed, as soon as they commit.
+ * What other connections changed in the database — other server nodes, Prisma Studio, a psql
+ * session, this process's own ORM connection. On PostgreSQL: notifications (LISTEN/NOTIFY) as
+ * changes commit. On SQLite: a version number that moves with every commit by another connection.
  */
 export type ChangeFeed = {
   /**
@@ -13,8 +15,27 @@ export type ChangeFeed = {
   listen(channel: string, handlers: { onMessage: (payload: string) => void; onGap: () => void }): Promise<void>;
   /** True while the feed is connected: messages are arriving. */
   readonly live: boolean;
+  /**
+   * Where notifications cannot come (SQLite): a number that changes whenever another connection
+   * has committed anything since the last call. Whatever was derived before it changed must go.
+   */
+  version?: () => number;
   close(): Promise<void>;
 };
+
+/**
+ * SQLite's feed: no messages, `PRAGMA data_version` on a connection of the server's own that never
+ * writes, which moves with every commit of any other connection (this process's ORM included).
+ */
+export function createSqliteChangeFeed(connection: SqliteConnection): ChangeFeed {
+  const dataVersion = connection.prepare('PRAGMA data_version').pluck();
+  return {
+    live: true,
+    listen: () => Promise.resolve(),
+    version: () => dataVersion.get() as number,
+    close: () => Promise.resolve(),
+  };
+}
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 const RETRY_MS = [100, 250, 500, 1000, 2000, 5000];
