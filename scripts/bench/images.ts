@@ -59,3 +59,27 @@ export async function writeAll(dir: string, images: Buffer[], prefix: string): P
     }),
   );
 }
+
+/**
+ * A 12 MP photo-like JPEG (4000×3000, quality 95, 4–6 MB): a sky-to-ground gradient under a fine
+ * blurred-noise texture, which compresses like photographic detail does (unlike pure noise).
+ */
+export async function photoJpeg(): Promise<Buffer> {
+  const width = 4000;
+  const height = 3000;
+  const texture = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    .blur(1)
+    .raw()
+    .toBuffer();
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const t = y / height;
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      pixels[i] = Math.min(255, texture[i] * 0.5 + 60 + 120 * (1 - t));
+      pixels[i + 1] = Math.min(255, texture[i + 1] * 0.5 + 80 + 60 * t);
+      pixels[i + 2] = Math.min(255, texture[i + 2] * 0.5 + 150 * (1 - t));
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+}

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -7,8 +7,8 @@ import type multer from 'multer';
 import { AppError } from '../shared/errors';
 import { NOT_AN_IMAGE, sniffImageType, type ImageMimeType } from '../shared/image-types';
 
-/** What the engine adds to multer's file: computed in the one pass that writes it. */
-export type HashedUpload = { sha256: string; mimeType: ImageMimeType };
+/** What the engine adds to multer's file: the type, told from the first bytes as they arrive. */
+export type SniffedUpload = { mimeType: ImageMimeType };
 
 /** Temp files of uploads in progress end with this. */
 export const UPLOAD_SUFFIX = '.upload';
@@ -17,18 +17,17 @@ export const UPLOAD_SUFFIX = '.upload';
 const SNIFF_BYTES = 32;
 
 /**
- * A multer storage engine that streams the upload to a temp file while hashing (SHA-256) and
- * counting it, and decides the type from the first bytes: a file that is not an image is refused
- * with 415 as soon as those bytes arrive, and what was written is removed. Memory stays flat
- * whatever the size; the file is read once.
+ * A multer storage engine that streams the upload to a temp file while counting it, and decides
+ * the type from the first bytes: a file that is not an image is refused with 415 as soon as those
+ * bytes arrive, and what was written is removed. Memory stays flat whatever the size. (The SHA-256
+ * is taken afterwards, while the image is decoded: see the images service.)
  */
-export function hashingUploadEngine(tempDir: string): multer.StorageEngine {
+export function sniffingUploadEngine(tempDir: string): multer.StorageEngine {
   return {
     _handleFile(_req: Request, file, done) {
       const path = join(tempDir, `${randomUUID()}${UPLOAD_SUFFIX}`);
       // flush: the bytes are on disk (fsync) before the file is reported written.
       const out = createWriteStream(path, { flags: 'wx', flush: true });
-      const hash = createHash('sha256');
       let size = 0;
       let head = Buffer.alloc(0);
       let mimeType: ImageMimeType | null = null;
@@ -59,7 +58,6 @@ export function hashingUploadEngine(tempDir: string): multer.StorageEngine {
 
       file.stream.on('data', (chunk: Buffer) => {
         if (finished) return;
-        hash.update(chunk);
         size += chunk.length;
         if (!mimeType) {
           head = Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
@@ -78,12 +76,11 @@ export function hashingUploadEngine(tempDir: string): multer.StorageEngine {
         out.end(() => {
           if (finished) return;
           finished = true;
-          const result: Partial<Express.Multer.File> & HashedUpload = {
+          const result: Partial<Express.Multer.File> & SniffedUpload = {
             destination: tempDir,
             filename: basename(path),
             path,
             size,
-            sha256: hash.digest('hex'),
             mimeType: mimeType!,
           };
           done(null, result);

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { Storage } from '../platform/storage/storage';
-import { hashingUploadEngine, type HashedUpload } from './upload-engine';
+import { sniffingUploadEngine, type SniffedUpload } from './upload-engine';
 
 /**
  * multer: at most one file, in the `image` field, streamed into the storage's temp folder under a
@@ -11,7 +11,7 @@ import { hashingUploadEngine, type HashedUpload } from './upload-engine';
  */
 export function createUploadMiddleware(storage: Storage, maxUploadBytes: number): RequestHandler {
   const parse = multer({
-    storage: hashingUploadEngine(storage.tempDir),
+    storage: sniffingUploadEngine(storage.tempDir),
     limits: { fileSize: maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024, fieldNameSize: 100, parts: 21 },
   }).single('image');
 
@@ -31,7 +31,7 @@ export async function discardUnclaimedUpload(req: Request, res: Response): Promi
 }
 
 /** Takes over the request's temp file: from now on the caller must discard it. */
-export function claimUpload(req: Request, res: Response): (Express.Multer.File & HashedUpload) | undefined {
+export function claimUpload(req: Request, res: Response): (Express.Multer.File & SniffedUpload) | undefined {
   res.locals.uploadClaimed = true;
-  return req.file as (Express.Multer.File & HashedUpload) | undefined;
+  return req.file as (Express.Multer.File & SniffedUpload) | undefined;
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Config } from '../../shared/config';
 import { faultPointHook } from '../../shared/fault-points';
 import type { Logger } from '../../shared/logger';
@@ -72,3 +74,10 @@ export function createImageFiles({ storage, logger, config }: { storage: Storage
 }
 
 export type ImageFiles = ReturnType<typeof createImageFiles>;
+
+/** The SHA-256 of a local file (an upload's temp file), read as a stream. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -9,13 +9,16 @@ import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
 import type { ListOptions } from '../../shared/paging';
 import type { AuditEvent, AuditLog } from '../audit';
 import { canModifyGallery, findGalleryOwner } from '../galleries';
-import type { ImageFiles } from './image-files';
 import { processImage } from './image-processing';
+import { sha256OfFile, type ImageFiles } from './image-files';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
 import { canModifyImage } from './images.policy';
 import * as repo from './images.repository';
 
-type UploadedFile = { path: string; size: number; sha256: string; mimeType: ImageMimeType };
+/** An upload as received: in a temp file, its type known from its first bytes. */
+type UploadedFile = { path: string; size: number; mimeType: ImageMimeType };
+/** An upload examined: its SHA-256, and its decode (which refuses a damaged file) with the variants. */
+type ExaminedFile = UploadedFile & { sha256: string; processed: Awaited<ReturnType<typeof processImage>> };
 type ImageFields = { title?: string; description?: string; gallery?: number };
 
 const IMAGE_NOT_FOUND = 'Image not found';
@@ -93,11 +96,20 @@ export function createImagesService({ db, reader, files, config, audit }: Images
     conflict(`Gallery ${galleryId} already has an image with the same bytes${existingId ? ` (image ${existingId})` : ''}.`);
 
   /**
-   * Checks and decodes the upload, and stages it with its variants under a new key: durable on
-   * disk, not yet visible. Returns the row fields that describe the file.
+   * Hashes the upload and decodes it at the same time: the hash on this thread, the decode and the
+   * variants on sharp's. A damaged file is refused here (415), before anything is stored.
    */
-  async function prepareFile(file: UploadedFile) {
-    const { variants, ...described } = await processImage(file.path, file.mimeType, config.maxImagePixels);
+  async function examine(file: UploadedFile): Promise<ExaminedFile> {
+    const [sha256, processed] = await Promise.all([sha256OfFile(file.path), processImage(file.path, file.mimeType, config.maxImagePixels)]);
+    return { ...file, sha256, processed };
+  }
+
+  /**
+   * Stages the examined upload with its variants under a new key: durable on disk, not yet
+   * visible. Returns the row fields that describe the file.
+   */
+  async function prepareFile(file: ExaminedFile) {
+    const { variants, ...described } = file.processed;
     const storageKey = newStorageKey(EXTENSIONS[file.mimeType]);
     await files.stage(file.path, storageKey, variants);
     files.faultPoint('upload-staged');
@@ -113,14 +125,15 @@ export function createImagesService({ db, reader, files, config, audit }: Images
 
   /**
    * Upload: the same bytes already in the gallery give back that image (`created: false`);
-   * otherwise temp file → decode and variants → staged (fsync) → row committed → files stored.
+   * otherwise temp file → hash and decode, variants → staged (fsync) → row committed → files stored.
    * The unique (gallery, sha256) index settles parallel identical uploads: one row, one file.
    */
-  async function create(actor: Actor, input: Required<ImageFields>, file: UploadedFile | undefined) {
-    if (!file) throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
+  async function create(actor: Actor, input: Required<ImageFields>, received: UploadedFile | undefined) {
+    if (!received) throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
     let staged: string | undefined;
     try {
       await requireTargetGallery(actor, input.gallery);
+      const file = await examine(received);
       const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256);
       if (existing) return { image: existing, created: false };
       await requireRoom(actor, actor, file.size);
@@ -162,19 +175,20 @@ export function createImagesService({ db, reader, files, config, audit }: Images
       return { image, created: true };
     } finally {
       if (staged) await files.discardStaged(staged);
-      await files.discardUpload(file.path);
+      await files.discardUpload(received.path);
     }
   }
 
-  async function update(actor: Actor, id: number, input: ImageFields, file: UploadedFile | undefined) {
+  async function update(actor: Actor, id: number, input: ImageFields, received: UploadedFile | undefined) {
     try {
       return await serially(id, async () => {
         const image = await get(id);
         if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may change this image.');
         const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-        if (Object.keys(changes).length === 0 && !file) {
+        if (Object.keys(changes).length === 0 && !received) {
           throw badRequest('Send at least one of: title, description, gallery, image.');
         }
+        const file = received ? await examine(received) : undefined;
         const galleryId = input.gallery ?? image.galleryId;
         if (galleryId !== image.galleryId) await requireTargetGallery(actor, galleryId);
         const sha256 = file?.sha256 ?? image.sha256;
@@ -213,7 +227,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         return updated;
       });
     } finally {
-      if (file) await files.discardUpload(file.path);
+      if (received) await files.discardUpload(received.path);
     }
   }
 
