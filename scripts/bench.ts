@@ -9,6 +9,9 @@
 //               to its thumbnail
 //   rss         the server in its own process (node dist/server.js): its RSS while a
 //               ~100 MB JPEG is uploaded (transfer, and the whole request with the decode)
+//   plans       the keyset query of each list order on page 1 and page 200, at 10,000 and 100,000
+//               images, on both databases: the plan chosen (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS))
+//               and the query's time, page 200 against page 1
 //   thumbs      processImage() against bare sharp making the same two WebP variants, images/s
 //   startup     npm start to the first 200 of /health, on 10,000 and 100,000 images with their files,
 //               with the storage check at start (report) and without it (off)
@@ -20,8 +23,10 @@
 //   throughput:  BENCH_UPLOADS_SMALL=30  BENCH_UPLOADS_LARGE=10  BENCH_UPLOAD_CONCURRENCY=1 (1: sequential)
 //   thumbs:      BENCH_THUMB_IMAGES=20  BENCH_THUMB_ROUNDS=3
 //   rss:         BENCH_RSS_INTERVAL_MS=20
+//   plans:       BENCH_PLAN_IMAGES=10000,100000  BENCH_DBS=sqlite,postgres
 //   startup:     BENCH_STARTUP_IMAGES=10000,100000  BENCH_STARTUP_RUNS=3
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
+import { runPlans } from './bench/plans';
 import { runReads } from './bench/reads';
 import { runUploadRss } from './bench/rss';
 import { runStartup } from './bench/startup';
@@ -29,7 +34,7 @@ import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
 import { installCleanupHandlers } from './bench/util';
 
-const SECTIONS = ['reads', 'throughput', 'rss', 'thumbs', 'startup'] as const;
+const SECTIONS = ['reads', 'plans', 'throughput', 'rss', 'thumbs', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Section[] {
@@ -63,6 +68,11 @@ async function main() {
       runUploadThroughput({ small: count('BENCH_UPLOADS_SMALL', 30), large: count('BENCH_UPLOADS_LARGE', 10), concurrency: count('BENCH_UPLOAD_CONCURRENCY', 1), target: 1.15 }),
     rss: () => runUploadRss({ budgetMb: 64, intervalMs: count('BENCH_RSS_INTERVAL_MS', 20) }),
     thumbs: () => runThumbnails({ images: count('BENCH_THUMB_IMAGES', 20), rounds: count('BENCH_THUMB_ROUNDS', 3), target: 0.8 }),
+    plans: () =>
+      runPlans({
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as ('sqlite' | 'postgres')[],
+        sizes: (process.env.BENCH_PLAN_IMAGES ?? '10000,100000').split(',').map(Number),
+      }),
     startup: () =>
       runStartup({
         sizes: (process.env.BENCH_STARTUP_IMAGES ?? '10000,100000').split(',').map((size) => Number(size)),

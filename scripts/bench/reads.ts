@@ -21,7 +21,7 @@ export type ReadsOptions = { databases: ('sqlite' | 'postgres')[]; connections: 
 type Result = { name: string; connections: number; rps: number; p50: number; p99: number; errors: number };
 
 /** A database with `count` images in one gallery of one Beta Player (password 'bench-password'). */
-async function seed(url: string, count: number) {
+export async function seed(url: string, count: number) {
   const { db, close } = await prepareAppDatabase(url);
   try {
     const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });
@@ -84,7 +84,7 @@ async function measure(name: string, url: string, connections: number, duration:
 }
 
 /** A PostgreSQL database of its own: on BENCH_DATABASE_URL's server, or a throwaway cluster. */
-async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   let base = process.env.BENCH_DATABASE_URL;
   let stopCluster = () => undefined as void;
   if (!base) {

@@ -33,7 +33,14 @@ export function keysetPage(reader: SqlReader, columns: ListColumns, options: Lis
   const direction = options.sort.startsWith('-') ? 'DESC' : 'ASC';
   if (options.after) {
     const value = byCreated ? reader.dateParam(new Date(options.after.value)) : options.after.value;
-    conditions.push({ sql: `(${column}, ${columns.id}) ${direction === 'DESC' ? '<' : '>'} (?, ?)`, params: [value, options.after.id] });
+    // Spelled out rather than as a row value `(column, id) > (?, ?)`: SQLite seeks an index on an
+    // expression (lower(title)) only for a plain comparison with the column, and would otherwise
+    // scan from the first row to the cursor (page 200 cost 10 to 25 times page 1).
+    const [inclusive, strict] = direction === 'DESC' ? ['<=', '<'] : ['>=', '>'];
+    conditions.push({
+      sql: `${column} ${inclusive} ? AND (${column} ${strict} ? OR ${columns.id} ${strict} ?)`,
+      params: [value, value, options.after.id],
+    });
   }
   const where = (list: Filter[]) => (list.length ? `WHERE ${list.map((f) => f.sql).join(' AND ')}` : '');
   return {
