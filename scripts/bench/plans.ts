@@ -14,13 +14,16 @@ import { percentile, tempDir, verdict } from './util';
 
 type Captured = { sql: string; params: unknown[] };
 
+/** A signed-in user who is not an admin: the query carries the visibility condition, as most do. */
+const SIGNED_IN_VIEWER = { userId: -1, admin: false };
+
 /** The SQL of the page `page` (1-based) of images in `sort` order, 50 a page. */
 async function pageQuery(reader: SqlReader, sort: Sort, page: number): Promise<Captured> {
   let captured: Captured | null = null;
   const spy: SqlReader = { ...reader, rows: (sql, params) => ((captured = { sql, params }), reader.rows(sql, params)) };
   let cursor: string | undefined;
   for (let n = 1; n <= page; n++) {
-    const result = await listImages(n === page ? spy : reader, {}, listOptions({ sort, count: false, limit: 50, cursor }));
+    const result = await listImages(n === page ? spy : reader, SIGNED_IN_VIEWER, {}, listOptions({ sort, count: false, limit: 50, cursor }));
     cursor = result.next;
   }
   return captured!;

@@ -1,6 +1,6 @@
 import { auditRoutes } from '../features/audit';
 import { authRoutes, tokenRoutes } from '../features/auth';
-import { galleryRoutes } from '../features/galleries';
+import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { imageRoutes } from '../features/images';
 import { roleRoutes } from '../features/roles';
 import { userRoutes } from '../features/users';
@@ -28,6 +28,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...tokenRoutes({ auth: deps.auth }),
     ...roleRoutes({ roles: deps.roles }),
     ...galleryRoutes({ galleries: deps.galleries }),
+    ...memberRoutes({ galleries: deps.galleries }),
     ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
     ...userRoutes({ users: deps.users }),
     ...auditRoutes({ audit: deps.audit }),

@@ -2,12 +2,14 @@ import type { Database } from '../../platform/db/client';
 import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
 import { asDate, type SqlReader } from '../../platform/db/sql-reader';
 import type { ListOptions, Page } from '../../shared/paging';
+import { visibleGalleryWhere, withVisibility, type MemberRole, type Viewer, type Visibility } from './galleries.access';
 
 export const gallerySelect = {
   id: true,
   name: true,
   description: true,
   ownerId: true,
+  visibility: true,
   createdAt: true,
   updatedAt: true,
   owner: { select: { id: true, username: true } },
@@ -19,12 +21,25 @@ export type GalleryRow = NonNullable<Awaited<ReturnType<typeof findGallery>>>;
 /** Galleries whose delete has begun are gone as far as every reader is concerned. */
 const live = (id: number) => ({ id, deleting: false });
 
-export function findGallery(db: Database, id: number) {
-  return db.gallery.findFirst({ where: live(id), select: gallerySelect });
+/** The gallery if `viewer` may see it. */
+export function findGallery(db: Database, id: number, viewer: Viewer) {
+  return db.gallery.findFirst({ where: { ...live(id), ...visibleGalleryWhere(viewer) }, select: gallerySelect });
 }
 
-export function findGalleryOwner(db: Database, id: number) {
-  return db.gallery.findFirst({ where: live(id), select: { id: true, ownerId: true, name: true, description: true } });
+/** The gallery's owner and visibility if `viewer` may see it, with the viewer's membership role. */
+export async function findGalleryOwner(db: Database, id: number, viewer: Viewer) {
+  const gallery = await db.gallery.findFirst({
+    where: { ...live(id), ...visibleGalleryWhere(viewer) },
+    select: { id: true, ownerId: true, name: true, description: true, visibility: true },
+  });
+  if (!gallery) return null;
+  const memberRole = viewer === 'anyone' ? null : await findMemberRole(db, id, viewer.userId);
+  return { ...gallery, visibility: gallery.visibility as Visibility, memberRole };
+}
+
+export async function findMemberRole(db: Database, galleryId: number, userId: number): Promise<MemberRole | null> {
+  const member = await db.galleryMember.findUnique({ where: { galleryId_userId: { galleryId, userId } }, select: { role: true } });
+  return (member?.role as MemberRole | undefined) ?? null;
 }
 
 type FlatGalleryRow = {
@@ -32,6 +47,7 @@ type FlatGalleryRow = {
   name: string;
   description: string;
   ownerId: number;
+  visibility: string;
   ownerUsername: string;
   imageCount: number | string;
   sortKey: string;
@@ -40,7 +56,7 @@ type FlatGalleryRow = {
 };
 
 const SELECT_GALLERY = `
-  SELECT g.id, g.name, g.description, g."ownerId", u.username AS "ownerUsername", lower(g.name) AS "sortKey",
+  SELECT g.id, g.name, g.description, g."ownerId", g."visibility", u.username AS "ownerUsername", lower(g.name) AS "sortKey",
          g."createdAt", g."updatedAt",
          (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND NOT x."deleting") AS "imageCount"
   FROM "Gallery" g
@@ -54,6 +70,7 @@ function toRow(row: FlatGalleryRow): GalleryRow {
     name: row.name,
     description: row.description,
     ownerId: row.ownerId,
+    visibility: row.visibility,
     owner: { id: row.ownerId, username: row.ownerUsername },
     _count: { images: Number(row.imageCount) },
     createdAt: asDate(row.createdAt),
@@ -62,21 +79,21 @@ function toRow(row: FlatGalleryRow): GalleryRow {
 }
 
 /** One page of galleries, filtered in the database, in keyset order. */
-export async function listGalleries(reader: SqlReader, filter: { ownerId?: number }, options: ListOptions): Promise<Page<GalleryRow>> {
+export async function listGalleries(reader: SqlReader, viewer: Viewer, filter: { ownerId?: number }, options: ListOptions): Promise<Page<GalleryRow>> {
   const filters: Filter[] = [{ sql: 'NOT g."deleting"', params: [] }];
   if (filter.ownerId !== undefined) filters.push({ sql: 'g."ownerId" = ?', params: [filter.ownerId] });
-  const page = keysetPage(reader, GALLERY_COLUMNS, options, filters);
+  const page = keysetPage(reader, GALLERY_COLUMNS, options, withVisibility(filters, viewer, 'g'));
   const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
   const result = finishPage(rows, options, toRow, (row) => row);
   if (options.count) result.total = await countRows(reader, '"Gallery" g', page);
   return result;
 }
 
-export function insertGallery(db: Database, data: { name: string; description: string; ownerId: number }) {
+export function insertGallery(db: Database, data: { name: string; description: string; ownerId: number; visibility: Visibility }) {
   return db.gallery.create({ data, select: gallerySelect });
 }
 
-export function updateGallery(db: Database, id: number, data: { name?: string; description?: string }) {
+export function updateGallery(db: Database, id: number, data: { name?: string; description?: string; visibility?: Visibility; ownerId?: number }) {
   return db.gallery.update({ where: { id }, data, select: gallerySelect });
 }
 

@@ -19,8 +19,8 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       summary: 'List galleries (?owner=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
       responses: { 200: z.array(galleryReply) },
       query: listGalleriesQuery,
-      handler: async ({ req, res, query }) => {
-        const page = await galleries.list({ ownerId: query.owner }, listOptions(query));
+      handler: async ({ req, res, actor, query }) => {
+        const page = await galleries.list(actor, { ownerId: query.owner }, listOptions(query));
         sendPage(req, res, page, toGalleryJson);
       },
     }),
@@ -43,15 +43,15 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       summary: 'One gallery (ETag; If-None-Match → 304)',
       responses: { 200: galleryReply, 304: 'empty' },
       params: galleryParams,
-      handler: async ({ req, res, params }) => {
-        sendWithEtag(req, res, toGalleryJson(await galleries.get(params.id)));
+      handler: async ({ req, res, actor, params }) => {
+        sendWithEtag(req, res, toGalleryJson(await galleries.get(actor, params.id)));
       },
     }),
     defineRoute({
       method: 'patch',
       path: `${BASE}/:id`,
       access: 'gallery:update',
-      summary: 'Rename or describe a gallery (owner or admin)',
+      summary: 'Rename, describe, or change the visibility of a gallery (owner or admin)',
       responses: { 200: withMessage(galleryReply) },
       params: galleryParams,
       body: updateGalleryBody,

@@ -1,12 +1,16 @@
 import type { Database, Transaction } from '../../platform/db/client';
+import { isUniqueViolation } from '../../platform/db/errors';
 import type { SqlReader } from '../../platform/db/sql-reader';
 import type { Actor } from '../../shared/actor';
-import { forbidden, notFound } from '../../shared/errors';
+import { badRequest, conflict, forbidden, notFound } from '../../shared/errors';
 import type { FaultPointHook } from '../../shared/fault-points';
 import type { ListOptions } from '../../shared/paging';
+import { permissionsOf, roleLabel } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
-import { canModifyGallery } from './galleries.policy';
+import { viewerOf, type MemberRole, type Visibility } from './galleries.access';
+import { canModifyGallery, canWriteToGallery } from './galleries.policy';
 import * as repo from './galleries.repository';
+import * as members from './members.repository';
 
 /**
  * What a gallery's delete needs from its images (a feature above this one): given by the app's
@@ -22,31 +26,122 @@ export type GalleryImages = {
 export type GalleriesDeps = { db: Database; reader: SqlReader; audit: AuditLog; images: GalleryImages; faultPoint: FaultPointHook };
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
+const MEMBER_NOT_FOUND = 'No such member of this gallery';
+
+type GalleryChanges = { name?: string; description?: string; visibility?: Visibility };
+
+/** Why a member's role gives them less than it says: their own role may not write at all. */
+function editorNote(username: string, role: MemberRole, userRole: string | null): string | undefined {
+  if (role !== 'editor' || permissionsOf(userRole).includes('image:create')) return undefined;
+  return `${username}'s role (${roleLabel(userRole) ?? 'none'}) is view-only: as an editor they can see this gallery but not change it.`;
+}
 
 export function createGalleriesService({ db, reader, audit, images, faultPoint }: GalleriesDeps) {
-  async function get(id: number) {
-    const gallery = await repo.findGallery(db, id);
+  async function get(actor: Actor, id: number) {
+    const gallery = await repo.findGallery(db, id, viewerOf(actor));
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
     return gallery;
   }
 
-  async function requireModifiable(actor: Actor, id: number) {
-    const gallery = await repo.findGalleryOwner(db, id);
+  /** The gallery if the actor may see it (404 otherwise), with their membership role. */
+  async function visible(actor: Actor, id: number) {
+    const gallery = await repo.findGalleryOwner(db, id, viewerOf(actor));
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
+    return gallery;
+  }
+
+  /** 404 when the actor cannot see the gallery, 403 when it is not theirs to manage. */
+  async function requireModifiable(actor: Actor, id: number) {
+    const gallery = await visible(actor, id);
     if (!canModifyGallery(actor, gallery)) throw forbidden('Only the owner of this gallery or an admin may change it.');
     return gallery;
   }
 
+  /** The gallery the actor may add images to or change images in: owner, admin or editor. */
+  async function requireWritable(actor: Actor, id: number) {
+    const gallery = await visible(actor, id);
+    if (!canWriteToGallery(actor, gallery)) {
+      throw forbidden(gallery.memberRole === 'viewer' ? 'You are a viewer of this gallery: only its owner, its editors and admins may change its images.' : 'You can add images only to your own galleries and those you are an editor of.');
+    }
+    return gallery;
+  }
+
+  const memberEvent = (actor: Actor, action: string, galleryId: number, detail: string) => ({ action, actor, target: { type: 'gallery', id: galleryId }, detail, address: actor.address });
+
   return {
     get,
-    /** The gallery an actor may add images to; 404 when missing, 403 when not theirs. */
+    visible,
     requireModifiable,
-    list: (filter: { ownerId?: number }, options: ListOptions) => repo.listGalleries(reader, filter, options),
-    create: (actor: Actor, input: { name: string; description: string }) =>
-      repo.insertGallery(db, { ...input, ownerId: actor.id }),
-    async update(actor: Actor, id: number, input: { name?: string; description?: string }) {
+    requireWritable,
+    list: (actor: Actor, filter: { ownerId?: number }, options: ListOptions) => repo.listGalleries(reader, viewerOf(actor), filter, options),
+    create: (actor: Actor, input: { name: string; description: string; visibility: Visibility }) => repo.insertGallery(db, { ...input, ownerId: actor.id }),
+    async update(actor: Actor, id: number, input: GalleryChanges) {
+      const gallery = await requireModifiable(actor, id);
+      if (input.visibility === undefined || input.visibility === gallery.visibility) return repo.updateGallery(db, id, input);
+      return audit.withEvent(
+        (tx) => repo.updateGallery(tx, id, input),
+        () => memberEvent(actor, 'gallery.visibility', id, `${gallery.visibility} -> ${input.visibility}`),
+      );
+    },
+    /** An admin gives the gallery to another user who may own galleries; they stop being a member. */
+    async transfer(actor: Actor, id: number, username: string) {
+      const gallery = await visible(actor, id);
+      const user = await members.findUserByUsername(db, username);
+      if (!user) throw notFound('No active user with that username');
+      if (!permissionsOf(user.role?.name).includes('gallery:create')) throw badRequest(`username: ${user.username}'s role may not own galleries.`, [{ path: 'username', message: 'This user may not own galleries.' }]);
+      if (user.id === gallery.ownerId) return get(actor, id);
+      await audit.withEvent(
+        async (tx) => {
+          await members.deleteMember(tx, id, user.id);
+          await repo.updateGallery(tx, id, { ownerId: user.id });
+        },
+        () => memberEvent(actor, 'gallery.transfer', id, `owner ${gallery.ownerId} -> ${user.id}`),
+      );
+      return get(actor, id);
+    },
+    /** The members: for the owner, admins and the members themselves. */
+    async members(actor: Actor, id: number) {
+      const gallery = await visible(actor, id);
+      if (!canModifyGallery(actor, gallery) && !gallery.memberRole) throw forbidden('Only the owner, the members and admins may see who is a member of this gallery.');
+      return members.listMembers(db, id);
+    },
+    async addMember(actor: Actor, id: number, input: { username: string; role: MemberRole }) {
+      const gallery = await requireModifiable(actor, id);
+      const user = await members.findUserByUsername(db, input.username);
+      if (!user) throw notFound('No active user with that username');
+      if (user.id === gallery.ownerId) throw badRequest('username: The owner of a gallery is not one of its members.', [{ path: 'username', message: 'This user owns the gallery.' }]);
+      if ((await members.countMembers(db, id)) >= members.MAX_MEMBERS) throw conflict(`A gallery has at most ${members.MAX_MEMBERS} members.`);
+      try {
+        const member = await audit.withEvent(
+          (tx) => members.insertMember(tx, { galleryId: id, userId: user.id, role: input.role }),
+          () => memberEvent(actor, 'gallery.member.add', id, `user ${user.id} as ${input.role}`),
+        );
+        return { member, note: editorNote(user.username, input.role, user.role?.name ?? null) };
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`${user.username} is already a member of this gallery.`);
+        throw error;
+      }
+    },
+    async changeMember(actor: Actor, id: number, userId: number, role: MemberRole) {
       await requireModifiable(actor, id);
-      return repo.updateGallery(db, id, input);
+      const current = await members.findMember(db, id, userId);
+      if (!current) throw notFound(MEMBER_NOT_FOUND);
+      const member = await audit.withEvent(
+        (tx) => members.updateMemberRole(tx, id, userId, role),
+        () => memberEvent(actor, 'gallery.member.update', id, `user ${userId} as ${role}`),
+      );
+      return { member, note: editorNote(member.user.username, role, member.user.role?.name ?? null) };
+    },
+    /** The owner and admins remove anyone; a member may leave. */
+    async removeMember(actor: Actor, id: number, userId: number) {
+      const gallery = await visible(actor, id);
+      const leaving = userId === actor.id && gallery.memberRole !== null;
+      if (!leaving && !canModifyGallery(actor, gallery)) throw forbidden('Only the owner of this gallery or an admin may remove its members; a member may leave.');
+      const removed = await audit.withEvent(
+        (tx) => members.deleteMember(tx, id, userId),
+        () => memberEvent(actor, leaving ? 'gallery.member.leave' : 'gallery.member.remove', id, `user ${userId}`),
+      );
+      if (!removed) throw notFound(MEMBER_NOT_FOUND);
     },
     /**
      * Deletes the gallery and its images the crash-safe way: the gallery and its image rows marked

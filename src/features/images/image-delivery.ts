@@ -1,12 +1,10 @@
 import { storageFailureOf } from '../../platform/storage/errors';
 import { variantKey } from '../../platform/storage/storage-keys';
-import type { Actor } from '../../shared/actor';
 import type { Config } from '../../shared/config';
 import { forbidden } from '../../shared/errors';
 import type { VariantName } from '../../shared/image-variants';
 import type { ImageFiles } from './image-files';
 import { remakeVariants } from './image-processing';
-import { canSeeOriginal } from './images.policy';
 import type { ImageRow } from './images.repository';
 
 export type FileSize = VariantName | 'original';
@@ -14,7 +12,7 @@ export type FileSize = VariantName | 'original';
 export type RangeFor = (size: number) => { start: number; end: number } | undefined;
 
 /** An image's files as they are sent: which one a caller gets, and a missing variant made again. */
-export function createImageDelivery({ files, config }: { files: ImageFiles; config: Pick<Config, 'maxImagePixels' | 'originalsVisibleTo'> }) {
+export function createImageDelivery({ files, config }: { files: ImageFiles; config: Pick<Config, 'maxImagePixels'> }) {
   const remaking = new Map<string, Promise<void>>();
 
   /** Makes an original's variants again, once however many ask for them at the same time. */
@@ -33,14 +31,11 @@ export function createImageDelivery({ files, config }: { files: ImageFiles; conf
   return {
     /**
      * The file to send: `size` as asked, or by default the original for those who may see it and
-     * the preview for everyone else.
+     * the preview for everyone else (an original asked for by someone else: 403 with `refusal`).
      */
-    async openFile(actor: Actor, image: ImageRow, size: FileSize | undefined, rangeFor?: RangeFor) {
-      const mayOriginal = canSeeOriginal(actor, image, config.originalsVisibleTo);
+    async openFile(image: ImageRow, size: FileSize | undefined, mayOriginal: boolean, refusal: string, rangeFor?: RangeFor) {
       const chosen = size ?? (mayOriginal ? 'original' : 'preview');
-      if (chosen === 'original' && !mayOriginal) {
-        throw forbidden('The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.');
-      }
+      if (chosen === 'original' && !mayOriginal) throw forbidden(refusal);
       const key = chosen === 'original' ? image.storageKey : variantKey(image.storageKey, chosen);
       const file = await files.open(key, rangeFor).catch(async (error: unknown) => {
         if (chosen === 'original' || storageFailureOf(error) !== 'not-found') throw error;

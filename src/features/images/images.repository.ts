@@ -3,6 +3,7 @@ import { asIsoTimestamp, type SqlReader } from '../../platform/db/sql-reader';
 import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
 import type { ListOptions, Page } from '../../shared/paging';
 import type { ImageFacts } from './image-processing';
+import { withVisibility, type Viewer } from '../galleries';
 
 export const imageSelect = {
   id: true,
@@ -112,15 +113,20 @@ function fromRow(row: unknown[]): ImageRow {
 /** Rows whose delete has begun are gone as far as every reader is concerned. */
 const LIVE = 'NOT i."deleting"';
 
-export async function findImage(reader: SqlReader, id: number): Promise<ImageRow | null> {
-  const [row] = await reader.rows(`${SELECT_IMAGE} WHERE i.id = ? AND ${LIVE}`, [id]);
+/** The one row matching `filters` (live, in a gallery `viewer` may see), if there is one. */
+async function findOne(reader: SqlReader, viewer: Viewer, filters: Filter[]): Promise<ImageRow | null> {
+  const all = withVisibility([{ sql: LIVE, params: [] }, ...filters], viewer, 'g');
+  const [row] = await reader.rows(`${SELECT_IMAGE} WHERE ${all.map((f) => f.sql).join(' AND ')}`, all.flatMap((f) => f.params));
   return row ? fromRow(row) : null;
 }
 
+export function findImage(reader: SqlReader, id: number, viewer: Viewer): Promise<ImageRow | null> {
+  return findOne(reader, viewer, [{ sql: 'i.id = ?', params: [id] }]);
+}
+
 /** The image with these bytes in this gallery, if there is one. */
-export async function findImageBySha256(reader: SqlReader, galleryId: number, sha256: string): Promise<ImageRow | null> {
-  const [row] = await reader.rows(`${SELECT_IMAGE} WHERE i."galleryId" = ? AND i.sha256 = ? AND ${LIVE}`, [galleryId, sha256]);
-  return row ? fromRow(row) : null;
+export function findImageBySha256(reader: SqlReader, galleryId: number, sha256: string, viewer: Viewer): Promise<ImageRow | null> {
+  return findOne(reader, viewer, [{ sql: 'i."galleryId" = ? AND i.sha256 = ?', params: [galleryId, sha256] }]);
 }
 
 const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', sortKey: 'lower(i.title)', search: ['i.title', 'i.description'] };
@@ -128,17 +134,18 @@ const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', sortKey: 'lower(i.
 /** One page of images, filtered in the database, in keyset order. */
 export async function listImages(
   reader: SqlReader,
+  viewer: Viewer,
   filter: { galleryId?: number; uploaderId?: number },
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
   const filters: Filter[] = [{ sql: LIVE, params: [] }];
   if (filter.galleryId !== undefined) filters.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
   if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
-  const page = keysetPage(reader, IMAGE_COLUMNS, options, filters);
+  const page = keysetPage(reader, IMAGE_COLUMNS, options, withVisibility(filters, viewer, 'g'));
   const byTitle = !options.sort.endsWith('created');
   const rows = await reader.rows(`${byTitle ? SELECT_IMAGE_AND_TITLE_KEY : SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
   const result = finishPage(rows, options, fromRow, (row) => ({ id: row[0] as number, createdAt: row[CREATED_AT], sortKey: row[SORT_KEY] as string | undefined }));
-  if (options.count) result.total = await countRows(reader, '"Image" i', page);
+  if (options.count) result.total = await countRows(reader, '"Image" i JOIN "Gallery" g ON g.id = i."galleryId"', page);
   return result;
 }
 

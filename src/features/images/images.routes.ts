@@ -47,7 +47,7 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       responses: { 200: z.array(imageReply) },
       query: listImagesQuery,
       handler: async ({ req, res, actor, query }) => {
-        const page = await images.list({ galleryId: query.gallery, uploaderId: query.uploader }, listOptions(query));
+        const page = await images.list(actor, { galleryId: query.gallery, uploaderId: query.uploader }, listOptions(query));
         sendPage(req, res, page, jsonFor(req, actor));
       },
     });
@@ -61,7 +61,7 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       responses: { 200: imageReply, 304: 'empty' },
       params: imageParams,
       handler: async ({ req, res, actor, params }) => {
-        sendWithEtag(req, res, jsonFor(req, actor)(await images.get(params.id)));
+        sendWithEtag(req, res, jsonFor(req, actor)(await images.get(actor, params.id)));
       },
     });
 
@@ -137,7 +137,7 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       responses: { 200: imageReply },
       params: sha256Params,
       handler: async ({ req, res, actor, params }) => {
-        const image = await images.findBySha256(params.id, params.sha256);
+        const image = await images.findBySha256(actor, params.id, params.sha256);
         if (!image) throw new AppError('NOT_FOUND', 'No image with that SHA-256 in this gallery');
         res.json(jsonFor(req, actor)(image));
       },

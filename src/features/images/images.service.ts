@@ -8,11 +8,11 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../share
 import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
 import type { ListOptions } from '../../shared/paging';
 import type { AuditEvent, AuditLog } from '../audit';
-import { canModifyGallery, findGalleryOwner } from '../galleries';
+import { canWriteToGallery, findGalleryOwner, viewerOf } from '../galleries';
 import { processImage } from './image-processing';
 import { sha256OfFile, type ImageFiles } from './image-files';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
-import { canModifyImage } from './images.policy';
+import { canModifyImage, canSeeOriginal } from './images.policy';
 import * as repo from './images.repository';
 
 /** An upload as received: in a temp file, its type known from its first bytes. */
@@ -22,6 +22,7 @@ type ExaminedFile = UploadedFile & { sha256: string; processed: Awaited<ReturnTy
 type ImageFields = { title?: string; description?: string; gallery?: number };
 
 const IMAGE_NOT_FOUND = 'Image not found';
+const ORIGINALS_FOR_OWNERS = 'The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.';
 
 /** Runs changes to one image one at a time (in this process): a delete never races an update's file swap. */
 function perImageQueue() {
@@ -53,17 +54,28 @@ export type ImagesDeps = {
 export function createImagesService({ db, reader, files, config, audit }: ImagesDeps) {
   const serially = perImageQueue();
   const delivery = createImageDelivery({ files, config });
-  async function get(id: number) {
-    const image = await repo.findImage(reader, id);
+  /** The image if the actor may see its gallery; 404 otherwise. */
+  async function get(actor: Actor, id: number) {
+    const image = await repo.findImage(reader, id, viewerOf(actor));
     if (!image) throw notFound(IMAGE_NOT_FOUND);
     return image;
   }
 
-  /** The gallery must exist (400: it is a field of the body) and be the actor's to fill (403). */
+  /**
+   * The gallery must exist and be visible to the actor (400: it is a field of the body) and be
+   * theirs to fill: owner, editor or admin (403).
+   */
   async function requireTargetGallery(actor: Actor, galleryId: number) {
-    const gallery = await findGalleryOwner(db, galleryId);
+    const gallery = await findGalleryOwner(db, galleryId, viewerOf(actor));
     if (!gallery) throw badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
-    if (!canModifyGallery(actor, gallery)) throw forbidden('You can add images only to your own galleries.');
+    if (!canWriteToGallery(actor, gallery)) throw forbidden('You can add images only to your own galleries and those you are an editor of.');
+  }
+
+  /** The uploader, the gallery's owner, an admin, or an editor of the gallery. */
+  async function requireModifiable(actor: Actor, image: repo.ImageRow, doing: string) {
+    if (canModifyImage(actor, image)) return;
+    const gallery = await findGalleryOwner(db, image.galleryId, viewerOf(actor));
+    if (gallery?.memberRole !== 'editor') throw forbidden(`Only the uploader, the gallery owner, its editors or an admin may ${doing} this image.`);
   }
 
   /**
@@ -134,7 +146,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
     try {
       await requireTargetGallery(actor, input.gallery);
       const file = await examine(received);
-      const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256);
+      const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256, 'anyone');
       if (existing) return { image: existing, created: false };
       await requireRoom(actor, actor, file.size);
       const prepared = await prepareFile(file);
@@ -154,7 +166,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        const winner = await repo.findImageBySha256(reader, input.gallery, file.sha256);
+        const winner = await repo.findImageBySha256(reader, input.gallery, file.sha256, 'anyone');
         if (!winner) throw conflict('The same image is being deleted from this gallery; try again.');
         return { image: winner, created: false };
       }
@@ -182,8 +194,8 @@ export function createImagesService({ db, reader, files, config, audit }: Images
   async function update(actor: Actor, id: number, input: ImageFields, received: UploadedFile | undefined) {
     try {
       return await serially(id, async () => {
-        const image = await get(id);
-        if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may change this image.');
+        const image = await get(actor, id);
+        await requireModifiable(actor, image, 'change');
         const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
         if (Object.keys(changes).length === 0 && !received) {
           throw badRequest('Send at least one of: title, description, gallery, image.');
@@ -192,7 +204,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         const galleryId = input.gallery ?? image.galleryId;
         if (galleryId !== image.galleryId) await requireTargetGallery(actor, galleryId);
         const sha256 = file?.sha256 ?? image.sha256;
-        const clash = galleryId !== image.galleryId || sha256 !== image.sha256 ? await repo.findImageBySha256(reader, galleryId, sha256) : null;
+        const clash = galleryId !== image.galleryId || sha256 !== image.sha256 ? await repo.findImageBySha256(reader, galleryId, sha256, 'anyone') : null;
         if (clash && clash.id !== id) throw duplicateIn(galleryId, clash.id);
 
         const { gallery, ...fields } = changes as ImageFields;
@@ -258,8 +270,8 @@ export function createImagesService({ db, reader, files, config, audit }: Images
   /** Delete: the row is marked (hidden at once), the files removed, then the row. */
   async function remove(actor: Actor, id: number) {
     await serially(id, async () => {
-      const image = await get(id);
-      if (!canModifyImage(actor, image)) throw forbidden('Only the uploader, the gallery owner or an admin may delete this image.');
+      const image = await get(actor, id);
+      await requireModifiable(actor, image, 'delete');
       await audit.withEvent(
         async (tx) => {
           if (!(await repo.markDeleted(tx, id))) throw notFound(IMAGE_NOT_FOUND);
@@ -274,12 +286,23 @@ export function createImagesService({ db, reader, files, config, audit }: Images
 
   return {
     get,
-    findBySha256: (galleryId: number, sha256: string) => repo.findImageBySha256(reader, galleryId, sha256),
-    list: (filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) => repo.listImages(reader, filter, options),
+    findBySha256: (actor: Actor, galleryId: number, sha256: string) => repo.findImageBySha256(reader, galleryId, sha256, viewerOf(actor)),
+    list: (actor: Actor, filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) => repo.listImages(reader, viewerOf(actor), filter, options),
     create,
     update,
     remove,
-    openFile: async (actor: Actor, id: number, size: FileSize | undefined, rangeFor?: RangeFor) => delivery.openFile(actor, await get(id), size, rangeFor),
+    async openFile(actor: Actor, id: number, size: FileSize | undefined, rangeFor?: RangeFor) {
+      const image = await get(actor, id);
+      return delivery.openFile(image, size, canSeeOriginal(actor, image, config.originalsVisibleTo), ORIGINALS_FOR_OWNERS, rangeFor);
+    },
+    /** The images of one gallery, for a caller that has established access to it another way (a share link). */
+    listInGallery: (galleryId: number, options: ListOptions) => repo.listImages(reader, 'anyone', { galleryId }, options),
+    /** An image's file, when the image is in `galleryId` (404 otherwise), for the same callers. */
+    async openFileInGallery(galleryId: number, imageId: number, size: FileSize | undefined, mayOriginal: boolean, rangeFor?: RangeFor) {
+      const image = await repo.findImage(reader, imageId, 'anyone');
+      if (!image || image.galleryId !== galleryId) throw notFound(IMAGE_NOT_FOUND);
+      return delivery.openFile(image, size, mayOriginal, 'The original file is not shared through this link; ask for ?size=preview or ?size=thumb.', rangeFor);
+    },
   };
 }
 

@@ -4,6 +4,9 @@
 export { createImageFiles, type ImageFiles } from './image-files';
 export { processImage } from './image-processing';
 export { markGalleryImagesDeleted } from './images.repository';
+export { fileVersion } from './images.mapper';
+export type { ImageRow } from './images.repository';
+export type { FileSize, RangeFor } from './image-delivery';
 export { imageRoutes } from './images.routes';
 export { createImagesService, type ImagesService } from './images.service';
 export { auditWhileServing, checkStorage, recoverStorage, sweepStaleUploads, type StorageCheckReport } from './storage-check.service';

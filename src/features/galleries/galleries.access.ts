@@ -1,0 +1,42 @@
+import type { Filter } from '../../platform/db/keyset';
+import { isAdmin, type Actor } from '../../shared/actor';
+
+/** Every signed-in user sees a `shared` gallery; a `private` one only its owner, members and admins. */
+export const VISIBILITIES = ['shared', 'private'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+/** A member's role in one gallery: a viewer sees it, an editor may also add and change its images. */
+export const MEMBER_ROLES = ['viewer', 'editor'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+/**
+ * Who is looking, for the visibility filter: a signed-in user, or `anyone` once access has been
+ * established another way (a share link names its gallery).
+ */
+export type Viewer = { userId: number; admin: boolean } | 'anyone';
+
+export const viewerOf = (actor: Actor): Viewer => ({ userId: actor.id, admin: isAdmin(actor) });
+
+/**
+ * The SQL condition that keeps only the galleries `viewer` may see, on the gallery table under
+ * `alias`: in the query, so that lists, counts and keyset pages stay right. None for admins.
+ */
+export function visibleGalleries(viewer: Viewer, alias: string): Filter | null {
+  if (viewer === 'anyone' || viewer.admin) return null;
+  return {
+    sql: `(${alias}."visibility" = 'shared' OR ${alias}."ownerId" = ? OR EXISTS (SELECT 1 FROM "GalleryMember" gm WHERE gm."galleryId" = ${alias}.id AND gm."userId" = ?))`,
+    params: [viewer.userId, viewer.userId],
+  };
+}
+
+/** `filters` with the visibility condition added when there is one. */
+export function withVisibility(filters: Filter[], viewer: Viewer, alias: string): Filter[] {
+  const visible = visibleGalleries(viewer, alias);
+  return visible ? [...filters, visible] : filters;
+}
+
+/** The same condition for Prisma queries on Gallery. */
+export function visibleGalleryWhere(viewer: Viewer) {
+  if (viewer === 'anyone' || viewer.admin) return {};
+  return { OR: [{ visibility: 'shared' }, { ownerId: viewer.userId }, { members: { some: { userId: viewer.userId } } }] };
+}

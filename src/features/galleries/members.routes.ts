@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { defineRoute } from '../../http/route';
+import { messageOnly, withMessage } from '../../http/response-schemas';
+import { toGalleryJson, toMemberJson } from './galleries.mapper';
+import { addMemberBody, changeMemberBody, galleryParams, galleryReply, memberParams, memberReply, transferBody } from './galleries.schemas';
+import type { GalleriesService } from './galleries.service';
+
+const MEMBERS = '/api/gallery/galleries/:id/members';
+
+/** A member's reply, with a note when their role gives them less than the membership says. */
+const memberWithNote = withMessage(memberReply.extend({ note: z.string().optional() }));
+
+/** Who may see a private gallery besides its owner and admins, and who may change its images. */
+export function memberRoutes({ galleries }: { galleries: GalleriesService }) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: MEMBERS,
+      access: 'gallery:read',
+      summary: "A gallery's members (its owner, its members and admins)",
+      responses: { 200: z.array(memberReply) },
+      params: galleryParams,
+      handler: async ({ res, actor, params }) => {
+        res.json((await galleries.members(actor, params.id)).map(toMemberJson));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: MEMBERS,
+      access: 'gallery:update',
+      summary: 'Add a member by username, as viewer (default) or editor (owner or admin)',
+      responses: { 201: memberWithNote },
+      errors: ['CONFLICT'],
+      params: galleryParams,
+      body: addMemberBody,
+      handler: async ({ res, actor, params, body }) => {
+        const { member, note } = await galleries.addMember(actor, params.id, body);
+        res.status(201).json({ message: 'Member added', ...toMemberJson(member), ...(note ? { note } : {}) });
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: `${MEMBERS}/:userId`,
+      access: 'gallery:update',
+      summary: "Change a member's role (owner or admin)",
+      responses: { 200: memberWithNote },
+      params: memberParams,
+      body: changeMemberBody,
+      handler: async ({ res, actor, params, body }) => {
+        const { member, note } = await galleries.changeMember(actor, params.id, params.userId, body.role);
+        res.json({ message: 'Member updated', ...toMemberJson(member), ...(note ? { note } : {}) });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: `${MEMBERS}/:userId`,
+      access: 'gallery:read',
+      summary: 'Remove a member (owner or admin), or leave a gallery (the member themselves)',
+      responses: { 200: messageOnly },
+      params: memberParams,
+      handler: async ({ res, actor, params }) => {
+        await galleries.removeMember(actor, params.id, params.userId);
+        res.json({ message: params.userId === actor.id ? 'You left the gallery' : 'Member removed' });
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/gallery/galleries/:id/owner',
+      access: 'user:manage',
+      summary: 'Give a gallery to another user who may own galleries (admin)',
+      responses: { 200: withMessage(galleryReply) },
+      params: galleryParams,
+      body: transferBody,
+      handler: async ({ res, actor, params, body }) => {
+        const gallery = await galleries.transfer(actor, params.id, body.username);
+        res.json({ message: 'Gallery transferred', ...toGalleryJson(gallery) });
+      },
+    }),
+  ];
+}
