@@ -9,6 +9,9 @@
 //               to its thumbnail
 //   rss         the server in its own process (node dist/server.js): its RSS while a
 //               ~100 MB JPEG is uploaded (transfer, and the whole request with the decode)
+//   sharing     what visibility costs a list: the page of 50 images and of 50 galleries among 1,000
+//               galleries (a third private) as a member of some private ones, against the same
+//               page as an admin (no visibility condition), on both databases
 //   plans       the keyset query of each list order on page 1 and page 200, at 10,000 and 100,000
 //               images, on both databases: the plan chosen (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS))
 //               and the query's time, page 200 against page 1
@@ -23,18 +26,20 @@
 //   throughput:  BENCH_UPLOADS_SMALL=30  BENCH_UPLOADS_LARGE=10  BENCH_UPLOAD_CONCURRENCY=1 (1: sequential)
 //   thumbs:      BENCH_THUMB_IMAGES=20  BENCH_THUMB_ROUNDS=3
 //   rss:         BENCH_RSS_INTERVAL_MS=20
+//   sharing:     BENCH_SHARING_GALLERIES=1000 (BENCH_DURATION, BENCH_CONNECTIONS, BENCH_DBS as for reads)
 //   plans:       BENCH_PLAN_IMAGES=10000,100000  BENCH_DBS=sqlite,postgres
 //   startup:     BENCH_STARTUP_IMAGES=10000,100000  BENCH_STARTUP_RUNS=3
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
 import { runPlans } from './bench/plans';
 import { runReads } from './bench/reads';
+import { runSharing } from './bench/sharing';
 import { runUploadRss } from './bench/rss';
 import { runStartup } from './bench/startup';
 import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
 import { installCleanupHandlers } from './bench/util';
 
-const SECTIONS = ['reads', 'plans', 'throughput', 'rss', 'thumbs', 'startup'] as const;
+const SECTIONS = ['reads', 'sharing', 'plans', 'throughput', 'rss', 'thumbs', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Section[] {
@@ -63,6 +68,13 @@ async function main() {
         connections: (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
         duration: Number(process.env.BENCH_DURATION ?? 5),
         images: Number(process.env.BENCH_IMAGES ?? 10_000),
+      }),
+    sharing: () =>
+      runSharing({
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as ('sqlite' | 'postgres')[],
+        connections: (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
+        duration: Number(process.env.BENCH_DURATION ?? 5),
+        galleries: count('BENCH_SHARING_GALLERIES', 1000),
       }),
     throughput: () =>
       runUploadThroughput({ small: count('BENCH_UPLOADS_SMALL', 30), large: count('BENCH_UPLOADS_LARGE', 10), concurrency: count('BENCH_UPLOAD_CONCURRENCY', 1), target: 1.15 }),

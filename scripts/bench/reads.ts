@@ -18,7 +18,7 @@ const REPO = resolve(__dirname, '..', '..');
 
 export type ReadsOptions = { databases: ('sqlite' | 'postgres')[]; connections: number[]; duration: number; images: number };
 
-type Result = { name: string; connections: number; rps: number; p50: number; p99: number; errors: number };
+export type Result = { name: string; connections: number; rps: number; p50: number; p99: number; errors: number };
 
 /** A database with `count` images in one gallery of one Beta Player (password 'bench-password'). */
 export async function seed(url: string, count: number) {
@@ -30,6 +30,9 @@ export async function seed(url: string, count: number) {
       data: { username, usernameLower: username, email: `${username}@example.test`, emailLower: `${username}@example.test`, passwordHash: await bcrypt.hash('bench-password', 4), roleId: role.id },
     });
     const gallery = await db.gallery.create({ data: { name: 'Bench gallery', ownerId: user.id } });
+    // Each image its own creation time, one millisecond apart, as uploads one by one would have
+    // (a batch insert would give a thousand the same time, which no upload path produces).
+    const firstCreated = Date.now() - count;
     for (let start = 0; start < count; start += 1000) {
       const batch = Array.from({ length: Math.min(1000, count - start) }, (_, i) => ({
         galleryId: gallery.id,
@@ -42,6 +45,7 @@ export async function seed(url: string, count: number) {
         sha256: createHash('sha256').update(`bench image ${start + i}`).digest('hex'), // (gallery, sha256) is unique
         width: 1920,
         height: 1080,
+        createdAt: new Date(firstCreated + start + i),
       }));
       await db.image.createMany({ data: batch });
     }
@@ -52,7 +56,7 @@ export async function seed(url: string, count: number) {
 }
 
 /** Starts `args` with node in its own process; resolves with its URL once /health (or `/page`) answers. */
-async function startProcess(args: string[], env: Record<string, string>, probe: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startProcess(args: string[], env: Record<string, string>, probe: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -77,7 +81,7 @@ async function startProcess(args: string[], env: Record<string, string>, probe: 
   };
 }
 
-async function measure(name: string, url: string, connections: number, duration: number, headers: Record<string, string> = {}): Promise<Result> {
+export async function measure(name: string, url: string, connections: number, duration: number, headers: Record<string, string> = {}): Promise<Result> {
   await autocannon({ url, connections, duration: 1, headers }); // warm-up
   const result = await autocannon({ url, connections, duration, headers });
   return { name, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
