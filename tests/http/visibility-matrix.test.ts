@@ -1,0 +1,121 @@
+import request from 'supertest';
+import type { RouteSpec } from '../../src/http/route';
+import { ROLE_PERMISSIONS, type RoleName } from '../../src/shared/permissions';
+import { createCast, createImage, createUser, type TestUser } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+/**
+ * Every gallery and image route of the table, for a private and a shared gallery, called by each
+ * role and by members of each membership role. Whoever may not see a private gallery gets, on
+ * every route and method, exactly the reply a missing id gets: nothing tells them it exists.
+ * Whoever may see it reads it on every GET route. (Which role may call which route at all is
+ * route-matrix.test.ts; owner against non-owner writes, permissions.test.ts.)
+ */
+let t: TestApp;
+let owner: TestUser;
+type Caller = { name: string; user: TestUser; role: RoleName; seesPrivate: boolean };
+let callers: Caller[];
+const ids = { private: { gallery: 0, image: 0, sha256: '' }, shared: { gallery: 0, image: 0, sha256: '' } };
+let memberId: number;
+const MISSING = 999999;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const cast = await createCast(t);
+  owner = cast.owner;
+  const [viewer, editor, viewerPlayer] = await Promise.all([createUser(t, 'subscriber'), createUser(t, 'beta_player'), createUser(t, 'beta_player')]);
+  for (const kind of ['private', 'shared'] as const) {
+    const gallery = await request(t.app).post('/api/gallery/galleries/').set(owner.auth).send({ name: `${kind} one`, visibility: kind }).expect(201);
+    const image = await createImage(t, owner, gallery.body.id);
+    ids[kind] = { gallery: gallery.body.id, image: image.id, sha256: (await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).sha256 };
+  }
+  for (const [user, role] of [[viewer, 'viewer'], [editor, 'editor'], [viewerPlayer, 'viewer']] as const) {
+    await request(t.app).post(`/api/gallery/galleries/${ids.private.gallery}/members`).set(owner.auth).send({ username: user.username, role }).expect(201);
+  }
+  memberId = viewer.id;
+  callers = [
+    { name: 'admin', user: cast.admin, role: 'admin', seesPrivate: true },
+    { name: 'owner (Beta Player)', user: owner, role: 'beta_player', seesPrivate: true },
+    { name: 'another Beta Player', user: cast.otherPlayer, role: 'beta_player', seesPrivate: false },
+    { name: 'Company User', user: cast.companyUser, role: 'company_user', seesPrivate: false },
+    { name: 'Subscriber', user: cast.subscriber, role: 'subscriber', seesPrivate: false },
+    { name: 'Subscriber, viewer member', user: viewer, role: 'subscriber', seesPrivate: true },
+    { name: 'Beta Player, editor member', user: editor, role: 'beta_player', seesPrivate: true },
+    { name: 'Beta Player, viewer member', user: viewerPlayer, role: 'beta_player', seesPrivate: true },
+  ];
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** The routes about one gallery or one image: those with an :id under /api/gallery/. */
+const targeted = (): RouteSpec[] => (t.app.locals.routes as RouteSpec[]).filter((r) => r.path.startsWith('/api/gallery/') && r.path.includes(':id'));
+const isGalleryRoute = (route: RouteSpec) => route.path.startsWith('/api/gallery/galleries/:id');
+
+function pathFor(route: RouteSpec, target: { gallery: number; image: number; sha256: string } | 'missing') {
+  const id = target === 'missing' ? MISSING : isGalleryRoute(route) ? target.gallery : target.image;
+  return route.path
+    .replace(':id', String(id))
+    .replace(':sha256', target === 'missing' ? ids.private.sha256 : target.sha256)
+    .replace(':userId', String(memberId))
+    .replace(':linkId', '1');
+}
+
+const call = (route: RouteSpec, path: string, caller: Caller) => request(t.app)[route.method](path).set(caller.user.auth);
+const mayCall = (route: RouteSpec, caller: Caller) => route.access === 'authenticated' || (ROLE_PERMISSIONS[caller.role] as readonly string[]).includes(route.access);
+
+describe('a private gallery, on every gallery and image route', () => {
+  it('answers those who may not see it exactly as it answers a missing id, on every method, and changes nothing', async () => {
+    const wrong: string[] = [];
+    for (const caller of callers.filter((c) => !c.seesPrivate)) {
+      for (const route of targeted()) {
+        const [hidden, missing] = [await call(route, pathFor(route, ids.private), caller), await call(route, pathFor(route, 'missing'), caller)];
+        if (hidden.status !== missing.status || JSON.stringify(hidden.body) !== JSON.stringify(missing.body)) {
+          wrong.push(`${caller.name}: ${route.method} ${route.path} → ${hidden.status} ${JSON.stringify(hidden.body)}, a missing id → ${missing.status}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await t.db.gallery.findUniqueOrThrow({ where: { id: ids.private.gallery } })).toMatchObject({ name: 'private one', visibility: 'private', deleting: false });
+    expect(await t.db.image.count({ where: { galleryId: ids.private.gallery, deleting: false } })).toBe(1);
+    expect(await t.db.galleryMember.count({ where: { galleryId: ids.private.gallery } })).toBe(3);
+  });
+
+  it('lets the owner, admins and members read it on every GET route their role may call', async () => {
+    const wrong: string[] = [];
+    for (const caller of callers.filter((c) => c.seesPrivate)) {
+      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller))) {
+        const res = await call(route, pathFor(route, ids.private), caller);
+        if (res.status !== 200) wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('shows it in the lists of those who may see it only, with its image', async () => {
+    for (const caller of callers.filter((c) => c.role !== 'admin')) {
+      const galleries = await request(t.app).get(`/api/gallery/galleries/?owner=${owner.id}&limit=100`).set(caller.user.auth).expect(200);
+      const images = await request(t.app).get(`/api/gallery/view-images/?uploader=${owner.id}&limit=100`).set(caller.user.auth).expect(200);
+      const expectedGalleries = caller.seesPrivate ? [ids.shared.gallery, ids.private.gallery] : [ids.shared.gallery];
+      const expectedImages = caller.seesPrivate ? [ids.shared.image, ids.private.image] : [ids.shared.image];
+      expect({ caller: caller.name, galleries: galleries.body.map((g: { id: number }) => g.id).sort(), images: images.body.map((i: { id: number }) => i.id).sort() }).toEqual({
+        caller: caller.name,
+        galleries: expectedGalleries.sort(),
+        images: expectedImages.sort(),
+      });
+    }
+  });
+});
+
+describe('a shared gallery', () => {
+  it('is read by every role on every GET route the role may call', async () => {
+    const wrong: string[] = [];
+    for (const caller of callers) {
+      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/members'))) {
+        const res = await call(route, pathFor(route, ids.shared), caller);
+        if (res.status !== 200) wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
