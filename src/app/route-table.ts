@@ -3,6 +3,7 @@ import { authRoutes, tokenRoutes } from '../features/auth';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { imageRoutes } from '../features/images';
 import { roleRoutes } from '../features/roles';
+import { shareLinkRoutes } from '../features/sharing';
 import { userRoutes } from '../features/users';
 import { buildOpenApiDocument } from '../http/openapi';
 import type { RouteSpec } from '../http/route';
@@ -30,6 +31,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...galleryRoutes({ galleries: deps.galleries }),
     ...memberRoutes({ galleries: deps.galleries }),
     ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
+    ...shareLinkRoutes({ shareLinks: deps.shareLinks, publicUrl: config.publicUrl }),
     ...userRoutes({ users: deps.users }),
     ...auditRoutes({ audit: deps.audit }),
   ];

@@ -3,6 +3,7 @@ import { createAuthService, createLoginThrottle, createPassport, createTokenCach
 import { createGalleriesService } from '../features/galleries';
 import { createImageFiles, createImagesService, markGalleryImagesDeleted } from '../features/images';
 import { createRolesService } from '../features/roles';
+import { createShareLinksService } from '../features/sharing';
 import { createUsersService } from '../features/users';
 import { faultPointHook } from '../shared/fault-points';
 import type { AppDeps } from './deps';
@@ -32,6 +33,7 @@ export function createServices(deps: AppDeps) {
     faultPoint: faultPointHook(config.faultPoint),
   });
   const images = createImagesService({ db, reader, config, files, audit });
+  const shareLinks = createShareLinksService({ db, audit, galleries, images, config });
   return {
     audit,
     roles,
@@ -42,6 +44,7 @@ export function createServices(deps: AppDeps) {
     throttle: createLoginThrottle(databaseThrottleStore(db), config.loginThrottle),
     galleries,
     images,
+    shareLinks,
   };
 }
 

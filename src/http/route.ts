@@ -39,6 +39,8 @@ type RouteDeclaration = {
   upload?: boolean;
   /** A write that a read-only token may still make (logging itself out). */
   readOnlyTokenMayCall?: boolean;
+  /** Headers on every reply of the route, its refusals included (set before anything else runs). */
+  replyHeaders?: Record<string, string>;
 };
 
 export type RouteSpec = RouteDeclaration & {
@@ -147,6 +149,13 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: MountDeps
   const requireToken = authenticate(deps.authenticator);
   for (const spec of routes) {
     const chain: RequestHandler[] = deps.validateReplies ? [checkReplies(spec)] : [];
+    const { replyHeaders } = spec;
+    if (replyHeaders) {
+      chain.push((_req, res, next) => {
+        res.set(replyHeaders);
+        next();
+      });
+    }
     chain.push(acceptBodies(Boolean(spec.upload)));
     if (spec.access !== 'public') chain.push(requireToken);
     chain.push(deps.rateLimit);

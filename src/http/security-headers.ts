@@ -17,7 +17,7 @@ export function corsPolicy(origins: string[]): RequestHandler | null {
   return cors({
     origin: origins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-Share-Password'],
     exposedHeaders: ['Link', 'X-Total-Count', 'ETag', 'WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   });

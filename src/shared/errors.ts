@@ -5,6 +5,7 @@ export const ERROR_TABLE = {
   UNAUTHENTICATED: { status: 401, message: 'Authentication credentials were not provided.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid credentials' },
   INVALID_TOKEN: { status: 401, message: 'Invalid token' },
+  SHARE_PASSWORD_REQUIRED: { status: 401, message: 'This link needs its password, in the X-Share-Password header.' },
   FORBIDDEN: { status: 403, message: 'You do not have permission to perform this action.' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },

@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 /** The routes about one gallery or one image: those with an :id under /api/gallery/. */
-const targeted = (): RouteSpec[] => (t.app.locals.routes as RouteSpec[]).filter((r) => r.path.startsWith('/api/gallery/') && r.path.includes(':id'));
+const targeted = (): RouteSpec[] => (t.app.locals.routes).filter((r) => r.path.startsWith('/api/gallery/') && r.path.includes(':id'));
 const isGalleryRoute = (route: RouteSpec) => route.path.startsWith('/api/gallery/galleries/:id');
 
 function pathFor(route: RouteSpec, target: { gallery: number; image: number; sha256: string } | 'missing') {
@@ -84,7 +84,8 @@ describe('a private gallery, on every gallery and image route', () => {
   it('lets the owner, admins and members read it on every GET route their role may call', async () => {
     const wrong: string[] = [];
     for (const caller of callers.filter((c) => c.seesPrivate)) {
-      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller))) {
+      // Members and links are for their managers (and members' own list): see sharing-members and share-links tests.
+      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/links'))) {
         const res = await call(route, pathFor(route, ids.private), caller);
         if (res.status !== 200) wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status} ${JSON.stringify(res.body)}`);
       }
@@ -111,10 +112,37 @@ describe('a shared gallery', () => {
   it('is read by every role on every GET route the role may call', async () => {
     const wrong: string[] = [];
     for (const caller of callers) {
-      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/members'))) {
+      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/members') && !r.path.includes('/links'))) {
         const res = await call(route, pathFor(route, ids.shared), caller);
         if (res.status !== 200) wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status}`);
       }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe("a share link's routes, in every state of the link", () => {
+  it('answers an expired, revoked or used-up key exactly as a key that never existed, and an active one with 200', async () => {
+    const make = async (body: Record<string, unknown>) =>
+      (await request(t.app).post(`/api/gallery/galleries/${ids.private.gallery}/links`).set(owner.auth).send(body).expect(201)).body as { id: number; key: string };
+    const [active, expired, revoked, usedUp] = [await make({}), await make({}), await make({}), await make({ maxViews: 1 })];
+    await t.db.shareLink.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await request(t.app).delete(`/api/gallery/galleries/${ids.private.gallery}/links/${revoked.id}`).set(owner.auth).expect(200);
+    await request(t.app).get(`/api/share/${usedUp.key}`).expect(200);
+    const never = `share_${'A'.repeat(32)}`;
+    const shareRoutes = (t.app.locals.routes as RouteSpec[]).filter((r) => r.path.startsWith('/api/share/'));
+    expect(shareRoutes.length).toBeGreaterThan(0);
+    const pathOf = (route: RouteSpec, key: string) => route.path.replace(':key', key).replace(':imageId', String(ids.private.image));
+    const wrong: string[] = [];
+    for (const route of shareRoutes) {
+      const missing = await request(t.app)[route.method](pathOf(route, never));
+      const states: [string, string][] = [['expired', expired.key], ['revoked', revoked.key], ...(route.path.endsWith('/file') ? [] : [['used up', usedUp.key] as [string, string]])];
+      for (const [state, key] of states) {
+        const res = await request(t.app)[route.method](pathOf(route, key));
+        if (res.status !== missing.status || JSON.stringify(res.body) !== JSON.stringify(missing.body)) wrong.push(`${state}: ${route.method} ${route.path} → ${res.status}, never-made key → ${missing.status}`);
+      }
+      const ok = await request(t.app)[route.method](pathOf(route, active.key));
+      if (ok.status !== 200) wrong.push(`active: ${route.method} ${route.path} → ${ok.status}`);
     }
     expect(wrong).toEqual([]);
   });

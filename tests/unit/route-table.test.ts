@@ -38,6 +38,16 @@ describe('the route table', () => {
 
   it('keeps public routes to the few that must be', () => {
     const open = t.app.locals.routes.filter((route) => route.access === 'public').map((route) => route.path).sort();
-    expect(open).toEqual(['/api/auth/login', '/api/auth/register', '/api/auth/token', '/api/docs', '/api/openapi.json', '/health']);
+    expect(open).toEqual([
+      '/api/auth/login',
+      '/api/auth/register',
+      '/api/auth/token',
+      '/api/docs',
+      '/api/openapi.json',
+      // A share link's page and files: the key is the credential (see share-links.test.ts).
+      '/api/share/:key',
+      '/api/share/:key/images/:imageId/file',
+      '/health',
+    ]);
   });
 });

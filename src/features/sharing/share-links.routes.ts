@@ -1,0 +1,131 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { sendPage } from '../../http/pagination';
+import { withMessage } from '../../http/response-schemas';
+import { defineRoute, type RouteSpec } from '../../http/route';
+import { listOptions } from '../../shared/paging';
+import { rangeOf, sendSharedFile } from './share-file';
+import { linkUrl, toLinkJson, toSharedImageJson } from './share-links.mapper';
+import {
+  createdLinkReply,
+  createLinkBody,
+  fileQuery,
+  galleryLinkParams,
+  galleryLinksParams,
+  linkListQuery,
+  linkReply,
+  shareFileParams,
+  sharePageQuery,
+  sharePageReply,
+  shareParams,
+} from './share-links.schemas';
+import type { ShareLinksService, Visitor } from './share-links.service';
+
+const LINKS = '/api/gallery/galleries/:id/links';
+const SHARE = '/api/share/:key';
+
+/**
+ * On every reply of a link's routes, errors included: the key is in the URL, so no Referer may
+ * carry it elsewhere, no search engine may keep it, and no shared cache may keep the page.
+ */
+const LINK_HEADERS = { 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow', 'Cache-Control': 'private, no-store' };
+
+const visitorOf = (req: Request): Visitor => ({ password: req.get('X-Share-Password'), address: req.ip ?? 'unknown' });
+
+/** The next page's address, as `sendPage` announces it: every other query parameter unchanged. */
+function announceNext(req: Request, res: Response, next: string | undefined) {
+  if (!next) return;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(req.query)) {
+    if (key === 'cursor') continue;
+    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') params.append(key, item);
+  }
+  params.set('cursor', next);
+  res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
+}
+
+export function shareLinkRoutes({ shareLinks, publicUrl }: { shareLinks: ShareLinksService; publicUrl?: string }): RouteSpec[] {
+  const baseUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: LINKS,
+      access: 'gallery:update',
+      summary: 'Create a share link to a gallery (owner or admin): optional expiresAt, password, maxViews, allowOriginals; the key is in this reply only',
+      responses: { 201: createdLinkReply },
+      params: galleryLinksParams,
+      body: createLinkBody,
+      handler: async ({ req, res, actor, params, body }) => {
+        const { link, key } = await shareLinks.create(actor, params.id, body);
+        res.set('Cache-Control', 'no-store');
+        res.status(201).json({ message: 'Share link created: keep the key, it is not shown again', ...toLinkJson(link), key, url: linkUrl(baseUrl(req), key) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: LINKS,
+      access: 'gallery:update',
+      summary: "A gallery's share links, newest first, without their keys (owner or admin; ?limit=, ?cursor=)",
+      responses: { 200: z.array(linkReply) },
+      params: galleryLinksParams,
+      query: linkListQuery,
+      handler: async ({ req, res, actor, params, query }) => {
+        const page = await shareLinks.list(actor, params.id, { limit: query.limit, beforeId: query.cursor });
+        sendPage(req, res, page, toLinkJson);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: `${LINKS}/:linkId`,
+      access: 'gallery:update',
+      summary: 'Revoke a share link (owner or admin): its page and files are 404 from now on',
+      responses: { 200: withMessage(linkReply) },
+      params: galleryLinkParams,
+      handler: async ({ res, actor, params }) => {
+        const link = await shareLinks.revoke(actor, params.id, params.linkId);
+        res.json({ message: 'Share link revoked', ...toLinkJson(link) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: SHARE,
+      access: 'public',
+      replyHeaders: LINK_HEADERS,
+      summary:
+        "A share link's page, without a token: the gallery and a page of its images (?sort=, ?limit=, ?cursor=). Each request is one view. Password links: X-Share-Password header. Wrong, expired, revoked or used-up key: the same 404",
+      responses: { 200: sharePageReply },
+      errors: ['SHARE_PASSWORD_REQUIRED'],
+      params: shareParams,
+      query: sharePageQuery,
+      handler: async ({ req, res, params, query }) => {
+        const { link, gallery, page } = await shareLinks.open(params.key, visitorOf(req), listOptions({ ...query, count: false }));
+        const pageUrl = linkUrl(baseUrl(req), params.key);
+        announceNext(req, res, page.next);
+        res.json({
+          gallery,
+          images: page.items.map((image) => toSharedImageJson(image, pageUrl, link.allowOriginals)),
+          next: page.next ?? null,
+          allowOriginals: link.allowOriginals,
+          expiresAt: link.expiresAt?.toISOString() ?? null,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${SHARE}/images/:imageId/file`,
+      access: 'public',
+      replyHeaders: LINK_HEADERS,
+      summary:
+        "An image file of a share link's gallery: ?size=thumb|preview|original (original only when the link allows it; default: the original then, else the preview). Not counted as a view; served until the link expires or is revoked",
+      responses: { 200: 'binary', 206: 'binary', 304: 'empty' },
+      errors: ['SHARE_PASSWORD_REQUIRED', 'FORBIDDEN', 'RANGE_NOT_SATISFIABLE'],
+      params: shareFileParams,
+      query: fileQuery,
+      handler: async ({ req, res, params, query }) => {
+        const { link, ...file } = await shareLinks.openFile(params.key, visitorOf(req), params.imageId, query.size, rangeOf(req));
+        await sendSharedFile(req, res, file, link.expiresAt, query.v);
+      },
+    }),
+  ];
+}
