@@ -1,42 +1,84 @@
 // The server: opens the database and the storage, listens, and shuts down gracefully on SIGINT
-// and SIGTERM (requests in progress may finish, for 10 s at most). Nothing else.
+// and SIGTERM (see `drainOnSignals`). Nothing else.
 import { existsSync } from 'node:fs';
-import { buildApp } from './app/app';
+import type { Server, ServerResponse } from 'node:http';
+import { buildApp, type App } from './app/app';
 import { prepareAppDatabase } from './app/database';
+import { openStorage } from './app/storage';
 import { prepareStorage } from './app/storage-maintenance';
-import { createDiskStorage } from './platform/storage/disk-storage';
 import { loadConfig } from './shared/config';
-import { createLogger } from './shared/logger';
+import { createLogger, type Logger } from './shared/logger';
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { db, reader, changes, close, applied } = await prepareAppDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
+  const { db, reader, changes, close, applied, poolStats } = await prepareAppDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
   if (applied.length > 0) logger.info('migrations applied', { applied });
-  const storage = await createDiskStorage(config.uploadDir);
+  const storage = await openStorage(config);
   const maintenance = await prepareStorage({ db, storage, logger, config });
-  const app = buildApp({ config, db, reader, changes, storage, logger });
+  const app = buildApp({ config, db, reader, changes, storage, logger, poolStats });
+  if (config.metrics.enabled && !config.metrics.token) {
+    logger.warn('metrics served without a token: restrict /metrics to your monitoring network, or set METRICS_TOKEN');
+  }
 
   const server = app.listen(config.port, config.host, () => {
     const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
-    logger.info('Gallery Server listening', { url: `http://${config.host}:${config.port}`, database: provider });
+    logger.info('Gallery Server listening', { url: `http://${config.host}:${config.port}`, database: provider, storage: config.storage.kind });
     maintenance.serving();
   });
   server.requestTimeout = 10 * 60 * 1000;
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    maintenance.stop();
-    logger.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    server.close(() => {
-      void close().finally(() => process.exit(0));
+  drainOnSignals({ server, app, logger, timeoutMs: config.shutdownTimeoutMs, stop: () => maintenance.stop(), closeDatabase: close, closeStorage: () => storage.close?.() });
+}
+
+/**
+ * On SIGTERM or SIGINT: /ready turns 503 (a load balancer stops sending requests), the listening
+ * socket closes (new connections are refused), idle keep-alive connections close, and the requests
+ * in progress (uploads included) may finish, each reply closing its connection. Once none is left
+ * the database closes and the process exits 0. Past `timeoutMs`, the requests still running are
+ * cut, a line says how many, and the process exits 1. A second signal does not restart the wait.
+ */
+function drainOnSignals(options: { server: Server; app: App; logger: Logger; timeoutMs: number; stop: () => void; closeDatabase: () => Promise<void>; closeStorage: () => void }) {
+  const { server, app, logger, timeoutMs } = options;
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+
+  // Once the server is closing, Node ends each keep-alive connection after its current reply
+  // (Connection: close); a connection left idle all the same is closed here.
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (draining) setImmediate(() => server.closeIdleConnections());
     });
-    server.closeIdleConnections();
+  });
+
+  const shutdown = (signal: string) => {
+    if (draining) return;
+    draining = true;
+    app.locals.operations.draining = true;
+    options.stop();
+    logger.info('shutting down', { signal, inFlight: inFlight.size, timeoutMs });
+
+    const deadline = setTimeout(() => {
+      logger.error('shutdown deadline passed: requests cut', { cut: inFlight.size, timeoutMs });
+      server.closeAllConnections();
+      void finish(1);
+    }, timeoutMs);
+    let finishing = false;
+    const finish = async (code: number) => {
+      if (finishing) return;
+      finishing = true;
+      clearTimeout(deadline);
+      // A cut request may still hold a connection: the database gets 5 s to close, not more.
+      options.closeStorage();
+      const closing = options.closeDatabase().catch((error: unknown) => logger.error('could not close the database', { error: String(error) }));
+      await Promise.race([closing, new Promise((done) => setTimeout(done, 5000).unref())]);
+      if (code === 0) logger.info('shut down', { signal });
+      process.exit(code);
+    };
+    server.close(() => void finish(0)); // closes the idle connections too
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

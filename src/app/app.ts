@@ -1,17 +1,39 @@
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from '../http/error-handler';
 import { installJsonReplies } from '../http/json-reply';
+import { createMetrics } from '../http/metrics';
 import { memoryRateLimitStore, rateLimit } from '../http/rate-limit';
+import { requestContext } from '../http/request-context';
 import { mountRoutes, type RouteSpec } from '../http/route';
 import { corsPolicy, securityHeaders } from '../http/security-headers';
 import { createUploadMiddleware } from '../http/upload';
-import type { AppDeps } from './deps';
+import type { AppDeps, Operations, Reachable } from './deps';
 import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
 import { buildRouteTable } from './route-table';
 import { createServices } from './services';
 
-/** The Express app; `ready` resolves once what it starts in the background (the token cache's feed) is up. */
-export type App = Express & { locals: { routes: RouteSpec[]; ready: Promise<void> } };
+/**
+ * The Express app; `ready` resolves once what it starts in the background (the token cache's feed)
+ * is up; `operations` is what /ready and /metrics read (server.ts sets `draining`).
+ */
+export type App = Express & { locals: { routes: RouteSpec[]; ready: Promise<void>; operations: Operations } };
+
+/** `ok` when `probe` succeeds within 2 s: a database or disk that hangs is as unready as one that fails. */
+async function reachable(probe: () => Promise<unknown>): Promise<Reachable> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error('timed out')), 2000);
+    timer.unref();
+  });
+  try {
+    await Promise.race([probe(), timeout]);
+    return 'ok';
+  } catch {
+    return 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The whole HTTP application, without listening: middleware, routes, error handling. */
 export function buildApp(deps: AppDeps): App {
@@ -26,17 +48,19 @@ export function buildApp(deps: AppDeps): App {
   installJsonReplies(app);
   app.locals.routes = routes;
   app.locals.ready = services.tokenCache.ready();
+  const metrics = config.metrics.enabled ? createMetrics({ poolStats: deps.poolStats }) : null;
+  app.locals.operations = {
+    draining: false,
+    readiness: async () => {
+      const [database, files] = await Promise.all([reachable(() => deps.db.$queryRawUnsafe('SELECT 1')), reachable(() => storage.check())]);
+      return { database, storage: files };
+    },
+    metrics,
+    metricsToken: config.metrics.token,
+  };
 
-  if (config.logLevel === 'info') {
-    app.use((req, res, next) => {
-      const started = process.hrtime.bigint();
-      res.once('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.info('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) });
-      });
-      next();
-    });
-  }
+  // First: every reply, whatever answers it, carries the request id, and is logged and measured.
+  app.use(requestContext({ logger, metrics }));
   app.use(securityHeaders);
   const allowOrigins = corsPolicy(config.corsOrigins);
   if (allowOrigins) app.use(allowOrigins);
@@ -54,6 +78,6 @@ export function buildApp(deps: AppDeps): App {
   });
   app.use(router);
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, metrics));
   return app;
 }

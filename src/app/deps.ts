@@ -1,7 +1,8 @@
 import type { Config } from '../shared/config';
-import type { Database } from '../platform/db/client';
+import type { Database, PoolStats } from '../platform/db/client';
 import type { ChangeFeed } from '../platform/db/notifications';
 import type { SqlReader } from '../platform/db/sql-reader';
+import type { Metrics } from '../http/metrics';
 import type { Logger } from '../shared/logger';
 import type { Storage } from '../platform/storage/storage';
 
@@ -14,4 +15,23 @@ export type AppDeps = {
   changes: ChangeFeed;
   storage: Storage;
   logger: Logger;
+  /** PostgreSQL: the pool's counts, for the metrics (the database handle's `poolStats`). */
+  poolStats?: () => PoolStats;
+};
+
+export type Reachable = 'ok' | 'unavailable';
+
+/**
+ * What the system routes (/ready, /metrics) read from the running app, in `app.locals.operations`:
+ * buildApp makes it, server.ts sets `draining` when it starts to shut down.
+ */
+export type Operations = {
+  /** Shutting down: /ready answers 503 so that a load balancer sends no more requests. */
+  draining: boolean;
+  /** Whether the database answers and the storage can be used, now. */
+  readiness(): Promise<{ database: Reachable; storage: Reachable }>;
+  /** Null when METRICS=off (/metrics is then 404). */
+  metrics: Metrics | null;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 };

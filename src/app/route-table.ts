@@ -12,6 +12,7 @@ import { packageInfo } from '../shared/assets';
 import type { Config } from '../shared/config';
 import { docsRoutes } from './docs.routes';
 import { healthRoutes } from './health.routes';
+import { metricsRoutes } from './metrics.routes';
 import type { Services } from './services';
 
 export type RouteTableDeps = Services & { db: Database; config: Pick<Config, 'publicUrl' | 'originalsVisibleTo'> };
@@ -25,6 +26,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
   let document: unknown;
   const routes: RouteSpec[] = [
     ...healthRoutes(deps),
+    ...metricsRoutes(),
     ...authRoutes({ auth: deps.auth, authenticator: deps.authenticator, throttle: deps.throttle, audit: deps.audit }),
     ...tokenRoutes({ auth: deps.auth }),
     ...roleRoutes({ roles: deps.roles }),

@@ -24,7 +24,7 @@ export function createServices(deps: AppDeps) {
     sessions: { revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()), forget: (userId) => tokenCache.forgetUser(userId) },
   });
   const auth = createAuthService({ db, reader, config, audit, roles, tokenCache });
-  const files = createImageFiles({ storage, logger, config });
+  const files = createImageFiles({ db, storage, logger, config });
   const galleries = createGalleriesService({
     db,
     reader,

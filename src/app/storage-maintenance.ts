@@ -9,11 +9,11 @@ const TEMP_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 /**
  * The storage check around a server's start. Before it listens: what a crash left half done is
  * put right, and when repairing, the audit of every row against every file runs too. Once it
- * listens (`serving()`): the audit in report mode, and a sweep of stale upload temp files every
+ * listens (`serving()`): the audit in report mode (on disk), and a sweep of stale upload temp files every
  * 15 minutes. `stop()` ends both (shutting down).
  */
 export async function prepareStorage({ db, storage, logger, config }: { db: Database; storage: Storage; logger: Logger; config: Config }) {
-  const check = { db, storage, files: createImageFiles({ storage, logger, config }), logger };
+  const check = { db, storage, files: createImageFiles({ db, storage, logger, config }), logger };
   const options = { tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels };
   if (config.reconcileOnStart === 'repair') await checkStorage(check, { ...options, repair: true });
   else await recoverStorage(check, options);
@@ -23,7 +23,11 @@ export async function prepareStorage({ db, storage, logger, config }: { db: Data
 
   return {
     serving() {
-      if (config.reconcileOnStart === 'report') {
+      // On object storage the audit lists the whole bucket and asks for each original: not at
+      // every start of every node (what a crash leaves is found from notes by the recovery above).
+      if (config.reconcileOnStart === 'report' && storage.stagesInPlace) {
+        logger.info('storage audit not run at start on object storage; run `npm run storage:check` for it');
+      } else if (config.reconcileOnStart === 'report') {
         auditWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch((error: unknown) => {
           if (!stopping.signal.aborted) logger.error('storage audit failed', { error: String(error) });
         });

@@ -9,7 +9,7 @@ import { loadConfig } from '../shared/config';
 import { prepareAppDatabase } from '../app/database';
 import { checkStorage, createImageFiles } from '../features/images';
 import { createLogger } from '../shared/logger';
-import { createDiskStorage } from '../platform/storage/disk-storage';
+import { openStorage } from '../app/storage';
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -17,16 +17,17 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger('error');
   const { db, close } = await prepareAppDatabase(config.databaseUrl);
+  const storage = await openStorage(config);
   try {
-    const storage = await createDiskStorage(config.uploadDir);
     const report = await checkStorage(
-      { db, storage, files: createImageFiles({ storage, logger, config }), logger },
+      { db, storage, files: createImageFiles({ db, storage, logger, config }), logger },
       { repair: values.repair, verifyHashes: values.verify, tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels },
     );
     console.log(JSON.stringify(report, null, 2));
     const problems = report.rowsWithoutFile.length + report.damaged.length + report.filesWithoutRow.length;
     process.exitCode = problems > 0 && !values.repair ? 2 : 0;
   } finally {
+    storage.close?.();
     await close();
   }
 }

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { ZodError } from 'zod';
+import type { Metrics } from './metrics';
+import { requestIdOf, routeTemplateOf } from './request-context';
 import { discardUnclaimedUpload } from './upload';
 import type { Logger } from '../shared/logger';
 import { databaseFailureOf, type DatabaseFailure } from '../platform/db/errors';
@@ -77,15 +79,21 @@ export function toAppError(error: unknown): AppError | null {
   return null;
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * The one error handler. Logs what is not the client's fault with the request's id and route
+ * template (never the raw path: it may carry a share key); counts storage failures in `metrics`.
+ */
+export function errorHandler(logger: Logger, metrics?: Pick<Metrics, 'observeError'> | null): ErrorRequestHandler {
   return async (error, req, res, _next) => {
     await discardUnclaimedUpload(req, res).catch(() => undefined);
+    metrics?.observeError(error);
     const known = toAppError(error);
     const appError = known ?? new AppError('INTERNAL');
     if (!known || appError.status >= 500) {
       logger.error('request failed', {
+        requestId: requestIdOf(res),
         method: req.method,
-        path: req.path,
+        path: routeTemplateOf(req),
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
     }

@@ -50,6 +50,7 @@ function requestBody(route: RouteSpec) {
 function successReply(status: number, reply: ReplySpec): [string, JsonSchema] {
   if (reply === 'empty') return [String(status), { description: 'Not modified' }];
   if (reply === 'html') return [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }];
+  if (reply === 'text') return [String(status), { description: 'Plain text', content: { 'text/plain': { schema: { type: 'string' } } } }];
   if (reply === 'binary') {
     return [String(status), { description: 'The file', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } }];
   }

@@ -22,7 +22,7 @@ export type RouteContext<B, Q, P> = {
 };
 
 /** A documented reply: a JSON schema, raw bytes (the image file), an HTML page or no body. */
-export type ReplySpec = ZodType | 'binary' | 'html' | 'empty';
+export type ReplySpec = ZodType | 'binary' | 'html' | 'text' | 'empty';
 export type Replies = Partial<Record<200 | 201 | 206 | 304 | 503, ReplySpec>>;
 
 /** What a route declares about itself, apart from its input schemas and handler. */

@@ -40,7 +40,7 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((origin) => origin.replace(/\/+$/, ''))))
     .default([]),
-  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info']).default('info'),
+  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
@@ -52,6 +52,26 @@ const envSchema = z.object({
   UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
   FAULT_POINT: z.enum(FAULT_POINTS).optional(),
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
+  METRICS: z.enum(['off', 'on']).default('off'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .max(256, 'at most 256 characters')
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(30_000),
+  STORAGE: z.enum(['disk', 's3']).default('disk'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)').optional(),
+  S3_PREFIX: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9!_.*'()/-]*$/, "letters, digits and !_.*'()/- only")
+    .default(''),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_REGION: z.string().min(1).max(64).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: booleanFromEnv.default(false),
+  S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
 });
 
 export type Config = {
@@ -78,7 +98,7 @@ export type Config = {
   loginThrottle: { maxFailures: number; addressMaxFailures: number; windowMs: number; lockMs: number; maxLockMs: number };
   /** Browser origins allowed to call the API (CORS); empty: none. */
   corsOrigins: string[];
-  logLevel: 'silent' | 'error' | 'warn' | 'info';
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** Check every JSON reply against its documented schema (tests turn this on). */
   validateResponses: boolean;
   /** Who may fetch an image's original file (with its EXIF): its uploader, gallery owner and admins, or every viewer. */
@@ -90,6 +110,12 @@ export type Config = {
   faultPoint?: FaultPoint;
   /** How long a write waits for a database lock before the request gets 503. */
   databaseLockTimeoutMs: number;
+  /** Prometheus metrics at /metrics: off (404) or on, behind a bearer token when one is set. */
+  metrics: { enabled: boolean; token?: string };
+  /** On SIGTERM/SIGINT, how long requests in progress may take to finish before the process exits anyway (1). */
+  shutdownTimeoutMs: number;
+  /** Where image files live: UPLOAD_DIR on disk, or an S3 bucket (uploads in progress still wait in UPLOAD_DIR). */
+  storage: { kind: 'disk' } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean; credentials?: { accessKeyId: string; secretAccessKey: string } };
 };
 
 /** Parses the environment once; throws an Error naming every bad variable. */
@@ -106,6 +132,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.NODE_ENV === 'production' && e.FAULT_POINT) {
     throw new Error('Invalid configuration:\n  FAULT_POINT: only for tests, never in production');
+  }
+  if (e.STORAGE === 's3' && !e.S3_BUCKET) {
+    throw new Error('Invalid configuration:\n  S3_BUCKET: required with STORAGE=s3');
+  }
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    throw new Error('Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS SDK finds credentials itself)');
+  }
+  if (e.METRICS_TOKEN && e.METRICS === 'off') {
+    throw new Error('Invalid configuration:\n  METRICS_TOKEN: set, but METRICS is off (METRICS=on serves /metrics)');
   }
   return {
     env: e.NODE_ENV,
@@ -138,5 +173,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadTempMaxAgeMs: e.UPLOAD_TEMP_MAX_AGE_SECONDS * 1000,
     faultPoint: e.FAULT_POINT,
     databaseLockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
+    metrics: { enabled: e.METRICS === 'on', token: e.METRICS_TOKEN },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    storage:
+      e.STORAGE === 's3'
+        ? {
+            kind: 's3',
+            bucket: e.S3_BUCKET!,
+            prefix: e.S3_PREFIX,
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            credentials: e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } : undefined,
+          }
+        : { kind: 'disk' },
   };
 }

@@ -71,9 +71,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
-  const { db, reader, changes, close } = openDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
+  const { db, reader, changes, close, poolStats } = openDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
   const storage = await createDiskStorage(uploadDir);
-  const deps: AppDeps = { config, db, reader, changes, storage, logger: createLogger(config.logLevel) };
+  const deps: AppDeps = { config, db, reader, changes, storage, logger: createLogger(config.logLevel), poolStats };
   const app = buildApp(options.wrap ? options.wrap(deps) : deps);
   await app.locals.ready;
   return {

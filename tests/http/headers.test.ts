@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 /** Headers whose values change from request to request. */
-const VARYING = new Set(['date', 'content-length', 'connection', 'keep-alive', 'ratelimit-remaining', 'ratelimit-reset']);
+const VARYING = new Set(['date', 'content-length', 'connection', 'keep-alive', 'ratelimit-remaining', 'ratelimit-reset', 'x-request-id']);
 
 describe('security headers', () => {
   it('sends exactly this set of headers with a JSON reply', async () => {

@@ -24,7 +24,7 @@ afterEach(async () => {
 function check(repair: boolean, tempMaxAgeMs = 3_600_000) {
   const logger = createLogger('silent');
   return checkStorage(
-    { db: t.db, storage: t.storage, files: createImageFiles({ storage: t.storage, logger, config: {} }), logger },
+    { db: t.db, storage: t.storage, files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }), logger },
     { repair, tempMaxAgeMs, maxImagePixels: 50_000_000, verifyHashes: true },
   );
 }
@@ -38,6 +38,7 @@ describe('the storage check', () => {
     const report = await check(false);
     expect(report).toEqual({
       tempRemoved: [],
+      stagedRemoved: [],
       rolledForward: [],
       deletionsFinished: [],
       galleryDeletionsFinished: [],
@@ -158,7 +159,7 @@ describe('the audit while the server serves', () => {
   const logger = createLogger('silent');
   const audit = (changedBefore: Date) =>
     auditWhileServing(
-      { db: t.db, storage: t.storage, files: createImageFiles({ storage: t.storage, logger, config: {} }), logger },
+      { db: t.db, storage: t.storage, files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }), logger },
       { tempMaxAgeMs: 3_600_000, maxImagePixels: 50_000_000 },
       { changedBefore },
     );

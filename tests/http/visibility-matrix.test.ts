@@ -130,7 +130,7 @@ describe("a share link's routes, in every state of the link", () => {
     await request(t.app).delete(`/api/gallery/galleries/${ids.private.gallery}/links/${revoked.id}`).set(owner.auth).expect(200);
     await request(t.app).get(`/api/share/${usedUp.key}`).expect(200);
     const never = `share_${'A'.repeat(32)}`;
-    const shareRoutes = (t.app.locals.routes as RouteSpec[]).filter((r) => r.path.startsWith('/api/share/'));
+    const shareRoutes = (t.app.locals.routes).filter((r) => r.path.startsWith('/api/share/'));
     expect(shareRoutes.length).toBeGreaterThan(0);
     const pathOf = (route: RouteSpec, key: string) => route.path.replace(':key', key).replace(':imageId', String(ids.private.image));
     const wrong: string[] = [];

@@ -48,6 +48,8 @@ describe('the route table', () => {
       '/api/share/:key',
       '/api/share/:key/images/:imageId/file',
       '/health',
+      '/metrics',
+      '/ready',
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import { VARIANTS, type VariantName } from '../../shared/image-variants';
 import { readExif, type ExifSummary } from './exif';
 import { NOT_AN_IMAGE, type ImageMimeType } from '../../shared/image-types';
+import { timeVariants } from '../../http/metrics';
 
 // libvips' cache would keep decoded images in memory and deleted temp files open between requests.
 sharp.cache(false);
@@ -97,7 +98,7 @@ async function makeVariants(input: string | Readable, maxPixels: number): Promis
 export async function processImage(path: string, mimeType: ImageMimeType, maxPixels: number): Promise<ProcessedImage> {
   const { metadata, width, height } = await readHeader(path, mimeType, maxPixels);
   const exif = readExif(metadata.exif);
-  const variants = await decodeSlot(() => makeVariants(path, maxPixels));
+  const variants = await decodeSlot(() => timeVariants(() => makeVariants(path, maxPixels)));
   return { width, height, orientation: metadata.orientation ?? null, ...exif, variants };
 }
 

@@ -3,6 +3,7 @@ import { asIsoTimestamp, type SqlReader } from '../../platform/db/sql-reader';
 import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
 import type { ListOptions, Page } from '../../shared/paging';
 import type { ImageFacts } from './image-processing';
+import { forgetStaged } from './staged-uploads.repository';
 import { withVisibility, type Viewer } from '../galleries';
 
 export const imageSelect = {
@@ -159,8 +160,11 @@ export async function lockUserAndGallery(tx: Database, userId: number, galleryId
   return locked === 1;
 }
 
-export function insertImage(db: Database, data: NewImage) {
-  return db.image.create({ data, select: imageSelect });
+/** In a transaction: the new row, and the note of its staged files dropped (they are now accounted for). */
+export async function insertImage(tx: Database, data: NewImage) {
+  const image = await tx.image.create({ data, select: imageSelect });
+  await forgetStaged(tx, data.storageKey);
+  return image;
 }
 
 export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
@@ -174,6 +178,7 @@ export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
 export async function replaceImageFile(tx: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
   const image = await tx.image.update({ where: { id }, data, select: imageSelect });
   await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
+  if (data.storageKey) await forgetStaged(tx, data.storageKey);
   return image;
 }
 
@@ -196,8 +201,6 @@ export async function markDeleted(db: Database, id: number): Promise<boolean> {
   const { count } = await db.image.updateMany({ where: { id, deleting: false }, data: { deleting: true } });
   return count === 1;
 }
-
-
 
 /** In a gallery's delete transaction: marks every image of it deleted; returns their storage keys. */
 export async function markGalleryImagesDeleted(tx: Database, galleryId: number): Promise<string[]> {

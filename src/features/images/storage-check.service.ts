@@ -10,6 +10,7 @@ import type { ImageFiles } from './image-files';
 import { remakeVariants } from './image-processing';
 import { markGalleryImagesDeleted } from './images.repository';
 import * as repo from './storage-check.repository';
+import { forgetStaged, stagedBefore } from './staged-uploads.repository';
 
 export type StorageCheckOptions = {
   /** Also delete rows whose original is missing, and stored files no row refers to. */
@@ -24,6 +25,8 @@ export type StorageCheckOptions = {
 export type StorageCheckReport = {
   /** Temp files removed: aborted uploads, and staged files of uploads that never committed. */
   tempRemoved: string[];
+  /** Keys of uploads that never committed whose files were removed, found from their notes (object storage stages in place). */
+  stagedRemoved: string[];
   /** Staged files of committed rows moved into place (a crash between commit and store). */
   rolledForward: string[];
   /** Images whose delete had begun, now finished. */
@@ -98,6 +101,16 @@ async function recover({ db, storage, files }: Deps, options: StorageCheckOption
       await storage.discardTemp(temp.path);
       report.tempRemoved.push(temp.name);
     }
+  }
+
+  // Notes of staged files older than any upload may take, whose row never came: on object storage
+  // the files are in the bucket under their final keys, found here without listing it.
+  for (const key of await stagedBefore(db, new Date(now - options.tempMaxAgeMs))) {
+    if (!(await repo.keyInUse(db, key))) {
+      await files.remove(key);
+      report.stagedRemoved.push(key);
+    }
+    await forgetStaged(db, key);
   }
 }
 
@@ -175,6 +188,7 @@ async function audit({ db, storage, files, logger }: Deps, options: StorageCheck
 function emptyReport(repair: boolean): StorageCheckReport {
   return {
     tempRemoved: [],
+    stagedRemoved: [],
     rolledForward: [],
     deletionsFinished: [],
     galleryDeletionsFinished: [],

@@ -30,7 +30,12 @@ export type DatabaseHandle = {
   /** What other connections change, as they commit (see notifications.ts). */
   changes: ChangeFeed;
   close: () => Promise<void>;
+  /** PostgreSQL: the connection pool's counts right now, read-only (for metrics); SQLite has no pool. */
+  poolStats?: () => PoolStats;
 };
+
+/** Connections open, idle (so in use = total − idle), and queries waiting for one. */
+export type PoolStats = { total: number; idle: number; waiting: number };
 
 export function isSqliteUrl(url: string): boolean {
   return url.startsWith('file:');
@@ -72,6 +77,7 @@ export function openDatabase(url: string, { lockTimeoutMs = 5000 }: DatabaseOpti
     db,
     reader: createPostgresReader(pool),
     changes,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await changes.close();
       await db.$disconnect();

@@ -1,7 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StorageError } from './errors';
+import { listTempFiles, removeLocalFile } from './local-temp';
 import { KEY_SHAPE } from './storage-keys';
 import type { Storage } from './storage';
 
@@ -55,6 +56,7 @@ export async function createDiskStorage(root: string): Promise<Storage> {
 
   return {
     tempDir,
+    stagesInPlace: false,
     stagingPath,
     async stageFile(key, fromPath) {
       await rename(fromPath, stagingPath(key));
@@ -108,18 +110,15 @@ export async function createDiskStorage(root: string): Promise<Storage> {
       });
       for (const entry of entries) if (entry.isFile() && entry.name.startsWith(prefix)) yield entry.name;
     },
-    async listTemp() {
-      const names = await readdir(tempDir);
-      const files = await Promise.all(
-        names.map(async (name) => {
-          const info = await stat(join(tempDir, name)).catch(() => null);
-          return info?.isFile() ? { path: join(tempDir, name), name, modifiedAt: info.mtime } : null;
-        }),
-      );
-      return files.filter((file) => file !== null);
+    listTemp: () => listTempFiles(tempDir),
+    discardTemp: removeLocalFile,
+    async discardStaged(key) {
+      await removeLocalFile(stagingPath(key));
     },
-    async discardTemp(path) {
-      await unlink(path).catch(ignoreMissing);
+    async check() {
+      // Both folders there, and this process may list and create files in them: no file is written.
+      const rwx = constants.R_OK | constants.W_OK | constants.X_OK;
+      await Promise.all([access(imagesDir, rwx), access(tempDir, rwx)]);
     },
   };
 }

@@ -12,14 +12,22 @@ export type TempFile = { path: string; name: string; modifiedAt: Date };
  * crash between the database commit and `put` can be rolled forward from the staged copy.
  */
 export interface Storage {
-  /** Folder for uploads in progress, on the same filesystem as the stored files. */
+  /** Folder for uploads in progress (on disk: on the same filesystem as the stored files). */
   readonly tempDir: string;
+  /**
+   * Staging writes the file where it will stay (an object store, which cannot rename): `put` is
+   * then not needed after staging, and a staged file is visible at once under its key — callers
+   * note the key before staging, so that the files of an upload that never committed are found.
+   */
+  readonly stagesInPlace: boolean;
   /** Where the file for `key` waits between being written and being stored. */
   stagingPath(key: string): string;
   /** Moves a finished temp file to the staging place of `key`; durable once it resolves. */
   stageFile(key: string, fromPath: string): Promise<void>;
   /** Writes bytes as the staged file of `key`; durable once it resolves. */
   stageBytes(key: string, bytes: Buffer): Promise<void>;
+  /** Removes what `stageFile`/`stageBytes` wrote for `key`, if it is still there. */
+  discardStaged(key: string): Promise<void>;
   /** Moves a staged (or any finished temp) file into place under `key`; durable once it resolves. */
   put(key: string, fromPath: string): Promise<void>;
   /**
@@ -40,4 +48,8 @@ export interface Storage {
   listTemp(): Promise<TempFile[]>;
   /** Removes a temp or staged file if it is still there. */
   discardTemp(path: string): Promise<void>;
+  /** Resolves when the storage can be read and written now (a cheap probe, for readiness); throws otherwise. */
+  check(): Promise<void>;
+  /** Releases connections (object storage); nothing to do on disk. */
+  close?(): void;
 }
