@@ -4,6 +4,7 @@ import { installJsonReplies } from '../http/json-reply';
 import { createMetrics } from '../http/metrics';
 import { memoryRateLimitStore, rateLimit } from '../http/rate-limit';
 import { requestContext } from '../http/request-context';
+import { databaseRateLimitStore } from '../platform/db/rate-limit-windows';
 import { mountRoutes, type RouteSpec } from '../http/route';
 import { corsPolicy, securityHeaders } from '../http/security-headers';
 import { createUploadMiddleware } from '../http/upload';
@@ -74,7 +75,7 @@ export function buildApp(deps: AppDeps): App {
     authenticator: services.authenticator,
     upload: createUploadMiddleware(storage, config.maxUploadBytes),
     validateReplies: config.validateResponses,
-    rateLimit: rateLimit(memoryRateLimitStore(), config.rateLimitPerMinute, 60_000),
+    rateLimit: rateLimit(config.rateLimitStore === 'database' ? databaseRateLimitStore(deps.db) : memoryRateLimitStore(), config.rateLimitPerMinute, 60_000),
   });
   app.use(router);
   app.use(notFoundHandler);

@@ -2,14 +2,20 @@ import type { RequestHandler } from 'express';
 import type { Actor } from '../shared/actor';
 import { AppError } from '../shared/errors';
 
-/** Counts requests per key in fixed windows. */
+export type RateLimitHit = { count: number; resetAt: number };
+
+/**
+ * Counts requests per key in fixed windows: in memory (`memoryRateLimitStore`), or in the database
+ * shared by several server processes (platform/db's `databaseRateLimitStore`, RATE_LIMIT_STORE=database).
+ */
 export interface RateLimitStore {
-  hit(key: string, windowMs: number, now: number): { count: number; resetAt: number };
+  hit(key: string, windowMs: number, now: number): RateLimitHit | Promise<RateLimitHit>;
 }
 
 /**
- * In this process's memory: fast, but each server process counts on its own (run one, or put the
- * limit in the proxy in front of several). Old windows are dropped as they pass.
+ * In this process's memory: fast, but each server process counts on its own (run one, or use
+ * RATE_LIMIT_STORE=database, or put the limit in the proxy in front of several). Old windows are
+ * dropped as they pass.
  */
 export function memoryRateLimitStore(): RateLimitStore {
   const windows = new Map<string, { count: number; resetAt: number }>();
@@ -37,11 +43,11 @@ export function memoryRateLimitStore(): RateLimitStore {
  * Runs after authentication, so a token's requests count against the token wherever they come from.
  */
 export function rateLimit(store: RateLimitStore, limit: number, windowMs: number): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const actor = res.locals.actor as Actor | undefined;
     const key = actor ? `token:${actor.tokenId}` : `ip:${req.ip}`;
     const now = Date.now();
-    const { count, resetAt } = store.hit(key, windowMs, now);
+    const { count, resetAt } = await store.hit(key, windowMs, now);
     const reset = Math.max(0, Math.ceil((resetAt - now) / 1000));
     res.set({ 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': String(Math.max(0, limit - count)), 'RateLimit-Reset': String(reset) });
     if (count > limit) {

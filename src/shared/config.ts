@@ -42,6 +42,7 @@ const envSchema = z.object({
     .default([]),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  RATE_LIMIT_STORE: z.enum(['memory', 'database']).default('memory'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
@@ -94,6 +95,8 @@ export type Config = {
   trustProxy: boolean;
   /** Requests per minute per token (or per address when anonymous). */
   rateLimitPerMinute: number;
+  /** Where the rate limiter counts: this process's memory, or the database shared by several server processes. */
+  rateLimitStore: 'memory' | 'database';
   /** Failed-login throttling per account and per address. */
   loginThrottle: { maxFailures: number; addressMaxFailures: number; windowMs: number; lockMs: number; maxLockMs: number };
   /** Browser origins allowed to call the API (CORS); empty: none. */
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimitStore: e.RATE_LIMIT_STORE,
     loginThrottle: {
       maxFailures: e.LOGIN_MAX_FAILURES,
       addressMaxFailures: e.LOGIN_ADDRESS_MAX_FAILURES,

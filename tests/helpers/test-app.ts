@@ -53,13 +53,19 @@ function listFiles(root: string, prefix = ''): string[] {
 
 /**
  * A whole app on its own fresh database and upload folder. `wrap` may put something between the
- * app and its database (e.g. to count queries); `db` stays the plain client.
+ * app and its database (e.g. to count queries); `db` stays the plain client. `sameDatabaseAs`: a
+ * second app (a second server node) on the database and upload folder of another, with its own
+ * connections and caches; close it before the other.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { wrap?: (deps: AppDeps) => AppDeps } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { wrap?: (deps: AppDeps) => AppDeps; sameDatabaseAs?: TestApp } = {},
+): Promise<TestApp> {
+  const shared = options.sameDatabaseAs;
   const dir = join(process.env.TEST_TMP_DIR!, randomUUID());
   mkdirSync(dir, { recursive: true });
-  const database = await freshDatabase(dir);
-  const uploadDir = join(dir, 'uploads');
+  const database = shared ? { url: shared.config.databaseUrl, drop: () => Promise.resolve() } : await freshDatabase(dir);
+  const uploadDir = shared ? shared.uploadDir : join(dir, 'uploads');
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: database.url,

@@ -75,3 +75,11 @@ describe('image pipeline settings', () => {
     expect(() => loadConfig({ FAULT_POINT: 'anywhere' })).toThrow(/FAULT_POINT/);
   });
 });
+
+describe('rate limit store', () => {
+  it('counts in memory by default, in the database when asked, and refuses anything else', () => {
+    expect(loadConfig({}).rateLimitStore).toBe('memory');
+    expect(loadConfig({ RATE_LIMIT_STORE: 'database' }).rateLimitStore).toBe('database');
+    expect(() => loadConfig({ RATE_LIMIT_STORE: 'redis' })).toThrow(/RATE_LIMIT_STORE/);
+  });
+});

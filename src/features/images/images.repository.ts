@@ -167,39 +167,61 @@ export async function insertImage(tx: Database, data: NewImage) {
   return image;
 }
 
+/** Changes fields of a live image (a row being deleted is record-missing: 404). */
 export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
-  return db.image.update({ where: { id }, data, select: imageSelect });
+  return db.image.update({ where: { id, deleting: false }, data, select: imageSelect });
 }
 
 /**
  * In a transaction: points the image at a new file and notes its old file for removal, so that a
  * crash after the commit leaves a note the storage check acts on, never an unnoticed orphan.
+ *
+ * Compare-and-swap: only while the row is live and still on the file the change was prepared
+ * against (`current.storageKey`). Null otherwise: another request — in this process or another
+ * server process on the same database — replaced or began to delete the image meanwhile, and the
+ * caller discards its staged files. On PostgreSQL the UPDATE waits for the row lock of a
+ * concurrent change and then tests its condition against the committed row; on SQLite writers
+ * take turns. So of two changes prepared against the same file, exactly one commits; and the
+ * old file's removal note is written only by that one (no unique violation on it).
  */
 export async function replaceImageFile(tx: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
-  const image = await tx.image.update({ where: { id }, data, select: imageSelect });
+  const { count } = await tx.image.updateMany({ where: { id, storageKey: current.storageKey, deleting: false }, data });
+  if (count !== 1) return null;
   await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
   if (data.storageKey) await forgetStaged(tx, data.storageKey);
-  return image;
+  return tx.image.findUniqueOrThrow({ where: { id }, select: imageSelect });
 }
 
-/** In a transaction: puts the old file back after the new one could not be stored (the removal note goes too). */
-export async function restoreImageFile(tx: Database, id: number, previous: Partial<NewImage> & { storageKey: string }) {
-  await tx.image.update({ where: { id }, data: previous, select: { id: true } });
+/**
+ * In a transaction: puts the old file back after the new one (`failedKey`) could not be stored
+ * (the removal note goes too). False when the image is no longer live on `failedKey` (a delete
+ * from another process began meanwhile): nothing is restored.
+ */
+export async function restoreImageFile(tx: Database, id: number, failedKey: string, previous: Partial<NewImage> & { storageKey: string }): Promise<boolean> {
+  const { count } = await tx.image.updateMany({ where: { id, storageKey: failedKey, deleting: false }, data: previous });
+  if (count !== 1) return false;
   await tx.pendingFileRemoval.deleteMany({ where: { storageKey: previous.storageKey } });
+  return true;
 }
 
 export function forgetFileRemoval(db: Database, storageKey: string) {
   return db.pendingFileRemoval.deleteMany({ where: { storageKey } });
 }
 
-export function deleteImage(db: Database, id: number) {
-  return db.image.delete({ where: { id }, select: { id: true } });
+/** Deletes the row; one already gone is not an error (the storage check of another node may have finished the delete). */
+export async function deleteImage(db: Database, id: number): Promise<void> {
+  await db.image.deleteMany({ where: { id } });
 }
 
-/** First step of a delete: hides the row. False when it is already gone or being deleted. */
-export async function markDeleted(db: Database, id: number): Promise<boolean> {
-  const { count } = await db.image.updateMany({ where: { id, deleting: false }, data: { deleting: true } });
-  return count === 1;
+/**
+ * First step of a delete: hides the row, if it is live and still on the file the caller read
+ * (`storageKey`: the files it will remove). `changed`: live on another file (replaced meanwhile,
+ * by another process); `gone`: already gone or being deleted.
+ */
+export async function markDeleted(db: Database, id: number, storageKey: string): Promise<'marked' | 'changed' | 'gone'> {
+  const { count } = await db.image.updateMany({ where: { id, storageKey, deleting: false }, data: { deleting: true } });
+  if (count === 1) return 'marked';
+  return (await db.image.count({ where: { id, deleting: false } })) === 1 ? 'changed' : 'gone';
 }
 
 /** In a gallery's delete transaction: marks every image of it deleted; returns their storage keys. */

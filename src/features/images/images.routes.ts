@@ -88,8 +88,9 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       method: 'delete',
       path,
       access: 'image:delete',
-      summary: 'Delete an image and its file (uploader, gallery owner or admin)',
+      summary: 'Delete an image and its file (uploader, gallery owner, its editors or admin); 409 when another request changed its file meanwhile',
       responses: { 200: messageOnly },
+      errors: ['CONFLICT'],
       params: imageParams,
       handler: async ({ res, actor, params }) => {
         await images.remove(actor, params.id);

@@ -22,9 +22,13 @@ type ExaminedFile = UploadedFile & { sha256: string; processed: Awaited<ReturnTy
 type ImageFields = { title?: string; description?: string; gallery?: number };
 
 const IMAGE_NOT_FOUND = 'Image not found';
+const CHANGED_MEANWHILE = 'The image changed meanwhile; try again.';
 const ORIGINALS_FOR_OWNERS = 'The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.';
 
-/** Runs changes to one image one at a time (in this process): a delete never races an update's file swap. */
+/**
+ * Runs changes to one image one at a time in this process, so that they queue rather than fail.
+ * Only that: across processes, the database settles them (`replaceImageFile`, `markDeleted`: 409).
+ */
 function perImageQueue() {
   const tails = new Map<number, Promise<unknown>>();
   return async <T>(id: number, work: () => Promise<T>): Promise<T> => {
@@ -228,11 +232,15 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         } catch (error) {
           const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps } = image;
           const previous = { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps };
-          await audit
-            .withEvent((tx) => repo.restoreImageFile(tx, id, previous), event('the new file could not be stored; the previous one was kept', 'failed'))
-            .catch(() => undefined);
+          const restored = await audit
+            .withEvent((tx) => repo.restoreImageFile(tx, id, prepared.storageKey, previous), event('the new file could not be stored; the previous one was kept', 'failed'))
+            .catch(() => null);
           await files.remove(prepared.storageKey);
-          throw error;
+          if (restored !== false) throw error;
+          // Deleted or replaced meanwhile by another process (which removes the new file's): the old file is ours to remove.
+          await files.remove(image.storageKey);
+          await repo.forgetFileRemoval(db, image.storageKey);
+          throw conflict(CHANGED_MEANWHILE);
         }
         await files.remove(image.storageKey);
         await repo.forgetFileRemoval(db, image.storageKey);
@@ -255,7 +263,9 @@ export function createImagesService({ db, reader, files, config, audit }: Images
           if (!newFile) return repo.updateImage(tx, current.id, data);
           await lockForWrite(tx, current.uploaderId, data.galleryId ?? current.galleryId);
           await requireRoom(actor, current.uploader, data.size!, current.size, tx);
-          return repo.replaceImageFile(tx, current.id, data, current);
+          const replaced = await repo.replaceImageFile(tx, current.id, data, current);
+          if (!replaced) throw conflict(CHANGED_MEANWHILE);
+          return replaced;
         },
         event,
         newFile ? INSERT_TRANSACTION : undefined,
@@ -274,7 +284,9 @@ export function createImagesService({ db, reader, files, config, audit }: Images
       await requireModifiable(actor, image, 'delete');
       await audit.withEvent(
         async (tx) => {
-          if (!(await repo.markDeleted(tx, id))) throw notFound(IMAGE_NOT_FOUND);
+          const marked = await repo.markDeleted(tx, id, image.storageKey);
+          if (marked === 'changed') throw conflict(CHANGED_MEANWHILE);
+          if (marked === 'gone') throw notFound(IMAGE_NOT_FOUND);
         },
         () => ({ action: 'image.delete', actor, target: { type: 'image', id }, address: actor.address }),
       );

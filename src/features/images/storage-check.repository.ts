@@ -48,6 +48,11 @@ export async function stemAccountedFor(db: Database, stem: string): Promise<bool
   );
 }
 
+/** Whether an upload's files under this stem are noted as being staged (an upload in progress, or its leftovers for the recovery). */
+export async function stemStaged(db: Database, stem: string): Promise<boolean> {
+  return (await db.stagedUpload.count({ where: { storageKey: { in: originalsOf(stem) } } })) > 0;
+}
+
 /** Live rows whose key lies in [from, to) (and, when given, unchanged since `changedBefore`). */
 export function liveRowsBetween(db: Database, from: string, to: string, changedBefore?: Date): Promise<LiveRow[]> {
   return db.image.findMany({

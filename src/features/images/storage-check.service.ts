@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../platform/db/client';
+import { withLease } from '../../platform/db/leases';
 import { deleteGallery, galleriesBeingDeleted } from '../galleries';
 import type { Logger } from '../../shared/logger';
 import { UPLOAD_SUFFIX } from '../../http/upload-engine';
@@ -44,7 +45,18 @@ export type StorageCheckReport = {
   /** Stored files no image refers to (removed when repairing). */
   filesWithoutRow: string[];
   repaired: boolean;
+  /**
+   * Set when another server process held the storage check's lease: the shared part (begun
+   * deletes, notes of replaced files and of staged uploads, the audit) was left to it; only this
+   * node's temp files were looked at.
+   */
+  sharedPartSkipped?: { heldBy: string | null };
 };
+
+/** The lease under which one server process at a time runs the shared part of the storage check. */
+export const STORAGE_CHECK_LEASE = 'storage-check';
+/** How long the lease lasts unless renewed (every third of it while the check runs). */
+const LEASE_TTL_MS = 60_000;
 
 async function sha256Of(storage: Storage, key: string): Promise<string> {
   const hash = createHash('sha256');
@@ -66,20 +78,29 @@ async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promi
 
 type Deps = { db: Database; storage: Storage; files: ImageFiles; logger: Logger };
 
-/** What a crash can leave half done: begun deletes, replaced files, staged and temp files. */
-async function recover({ db, storage, files }: Deps, options: StorageCheckOptions, report: StorageCheckReport) {
+/**
+ * What a crash can leave half done in the database and the shared storage: begun deletes,
+ * replaced files, staged uploads. Runs under the lease. Safe while other nodes serve: finishing a
+ * delete another node is doing removes what that node removes too (its last step tolerates a row
+ * already gone); a replaced file is removed only once no row refers to it; staged uploads only
+ * once older than any upload may take.
+ */
+async function recoverShared({ db, files }: Deps, options: StorageCheckOptions, report: StorageCheckReport, signal?: AbortSignal) {
   for (const row of await repo.rowsBeingDeleted(db)) {
+    if (signal?.aborted) return;
     await files.remove(row.storageKey);
     await repo.deleteRow(db, row.id);
     report.deletionsFinished.push(row.id);
   }
   for (const galleryId of await galleriesBeingDeleted(db)) {
+    if (signal?.aborted) return;
     for (const key of await markGalleryImagesDeleted(db, galleryId)) await files.remove(key);
     await deleteGallery(db, galleryId);
     report.galleryDeletionsFinished.push(galleryId);
   }
 
   for (const storageKey of await repo.notedRemovals(db)) {
+    if (signal?.aborted) return;
     // Still some image's file: the change it was noted for did not happen after all.
     if (!(await repo.keyInUse(db, storageKey))) {
       await files.remove(storageKey);
@@ -88,6 +109,24 @@ async function recover({ db, storage, files }: Deps, options: StorageCheckOption
     await repo.forgetRemoval(db, storageKey);
   }
 
+  // Notes of staged files older than any upload may take, whose row never came: on object storage
+  // the files are in the bucket under their final keys, found here without listing it.
+  for (const key of await stagedBefore(db, new Date(Date.now() - options.tempMaxAgeMs))) {
+    if (signal?.aborted) return;
+    if (!(await repo.keyInUse(db, key))) {
+      await files.remove(key);
+      report.stagedRemoved.push(key);
+    }
+    await forgetStaged(db, key);
+  }
+}
+
+/**
+ * The temp area (this node's UPLOAD_DIR/tmp; shared only when nodes share a disk): staged files of
+ * committed rows are moved into place (what the node storing them does too), others removed only
+ * once older than any upload may take. Runs on every node, lease or not.
+ */
+async function recoverTemp({ db, storage }: Deps, options: StorageCheckOptions, report: StorageCheckReport) {
   const now = Date.now();
   for (const temp of await storage.listTemp()) {
     const row = KEY_SHAPE.test(temp.name) ? await repo.liveRowOfStem(db, keyStem(temp.name)) : null;
@@ -102,15 +141,14 @@ async function recover({ db, storage, files }: Deps, options: StorageCheckOption
       report.tempRemoved.push(temp.name);
     }
   }
+}
 
-  // Notes of staged files older than any upload may take, whose row never came: on object storage
-  // the files are in the bucket under their final keys, found here without listing it.
-  for (const key of await stagedBefore(db, new Date(now - options.tempMaxAgeMs))) {
-    if (!(await repo.keyInUse(db, key))) {
-      await files.remove(key);
-      report.stagedRemoved.push(key);
-    }
-    await forgetStaged(db, key);
+/** Runs `work` under the storage check's lease; when another node holds it, notes that in the report and logs it. */
+async function underLease(deps: Deps, report: StorageCheckReport, work: (signal: AbortSignal) => Promise<void>) {
+  const outcome = await withLease(deps.db, STORAGE_CHECK_LEASE, LEASE_TTL_MS, work);
+  if (!outcome.ran) {
+    report.sharedPartSkipped = { heldBy: outcome.heldBy };
+    deps.logger.info('storage check: another server process holds its lease; only this node\'s temp files were checked', { heldBy: outcome.heldBy });
   }
 }
 
@@ -176,6 +214,8 @@ async function audit({ db, storage, files, logger }: Deps, options: StorageCheck
 
     for (const key of present) {
       if (KEY_SHAPE.test(key) && stems.has(keyStem(key))) continue;
+      // An upload being staged (on another node, maybe) is accounted for by its note, repairing or not.
+      if (KEY_SHAPE.test(key) && (await repo.stemStaged(db, keyStem(key)))) continue;
       if (serving && (!(await storage.stat(key)) || (KEY_SHAPE.test(key) && (await repo.stemAccountedFor(db, keyStem(key)))))) continue;
       report.filesWithoutRow.push(key);
       if (options.repair && KEY_SHAPE.test(key)) await storage.delete(key);
@@ -216,14 +256,18 @@ function logReport(logger: Logger, message: string, report: StorageCheckReport, 
  * Brings the stored files and the image rows back in step after a crash, and says what it found.
  * Always safe: finishes begun deletes, rolls committed uploads forward from their staged files,
  * removes stale temp files, remakes missing variants. Only with `repair`: deletes rows whose
- * original is gone and files no row refers to. Meant to run while nothing else uses this storage
- * (`npm run storage:check`, and the server before it listens when repairing).
+ * original is gone and files no row refers to. Everything but this node's temp files runs under
+ * the lease, one server process at a time. Repairing is meant for when no node serves: the audit
+ * does not look twice at what it finds (`npm run storage:check --repair`, RECONCILE_ON_START=repair).
  */
 export async function checkStorage(deps: Deps, options: StorageCheckOptions): Promise<StorageCheckReport> {
   const started = performance.now();
   const report = emptyReport(options.repair);
-  await recover(deps, options, report);
-  await audit(deps, options, report);
+  await recoverTemp(deps, options, report);
+  await underLease(deps, report, async (signal) => {
+    await recoverShared(deps, options, report, signal);
+    await audit(deps, options, report, { signal });
+  });
   logReport(deps.logger, 'storage check', report, started, { audit: 'done' });
   return report;
 }
@@ -236,7 +280,8 @@ export async function checkStorage(deps: Deps, options: StorageCheckOptions): Pr
 export async function recoverStorage(deps: Deps, options: Omit<StorageCheckOptions, 'repair'>): Promise<StorageCheckReport> {
   const started = performance.now();
   const report = emptyReport(false);
-  await recover(deps, { ...options, repair: false }, report);
+  await recoverTemp(deps, { ...options, repair: false }, report);
+  await underLease(deps, report, (signal) => recoverShared(deps, { ...options, repair: false }, report, signal));
   logReport(deps.logger, 'storage check', report, started, { audit: 'after start' });
   return report;
 }
@@ -245,7 +290,9 @@ export async function recoverStorage(deps: Deps, options: Omit<StorageCheckOptio
 export async function auditWhileServing(deps: Deps, options: Omit<StorageCheckOptions, 'repair'>, scope: Required<Pick<AuditScope, 'changedBefore'>> & AuditScope) {
   const started = performance.now();
   const report = emptyReport(false);
-  await audit(deps, { ...options, repair: false }, report, scope);
+  await underLease(deps, report, (signal) =>
+    audit(deps, { ...options, repair: false }, report, { ...scope, signal: scope.signal ? AbortSignal.any([scope.signal, signal]) : signal }),
+  );
   if (!scope.signal?.aborted) logReport(deps.logger, 'storage audit', report, started);
   return report;
 }
