@@ -18,6 +18,10 @@
 //   thumbs      processImage() against bare sharp making the same two WebP variants, images/s
 //   startup     npm start to the first 200 of /health, on 10,000 and 100,000 images with their files,
 //               with the storage check at start (report) and without it (off)
+//   nodes       dist/server.js as one and as two processes on one PostgreSQL and one S3 bucket
+//               (s3rver) behind nginx: page of 50 and one image through nginx to one node, to two
+//               nodes, and straight to one node; then the errors while one of two is SIGKILLed under
+//               load (skipped without an nginx binary)
 // Environment:
 //   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all; `uploads` = throughput,rss,thumbs)
 //   reads:       BENCH_DURATION=5 (seconds per route)  BENCH_CONNECTIONS=10,50  BENCH_IMAGES=10000
@@ -29,7 +33,10 @@
 //   sharing:     BENCH_SHARING_GALLERIES=1000 (BENCH_DURATION, BENCH_CONNECTIONS, BENCH_DBS as for reads)
 //   plans:       BENCH_PLAN_IMAGES=10000,100000  BENCH_DBS=sqlite,postgres
 //   startup:     BENCH_STARTUP_IMAGES=10000,100000  BENCH_STARTUP_RUNS=3
+//   nodes:       BENCH_DURATION, BENCH_CONNECTIONS, BENCH_IMAGES, BENCH_DATABASE_URL as for reads;
+//                NGINX_BIN=/path/to/nginx (otherwise nginx on PATH or in /usr/sbin)
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
+import { runNodes } from './bench/nodes';
 import { runPlans } from './bench/plans';
 import { runReads } from './bench/reads';
 import { runSharing } from './bench/sharing';
@@ -39,7 +46,7 @@ import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
 import { installCleanupHandlers } from './bench/util';
 
-const SECTIONS = ['reads', 'sharing', 'plans', 'throughput', 'rss', 'thumbs', 'startup'] as const;
+const SECTIONS = ['reads', 'sharing', 'plans', 'throughput', 'rss', 'thumbs', 'startup', 'nodes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Section[] {
@@ -90,6 +97,12 @@ async function main() {
         sizes: (process.env.BENCH_STARTUP_IMAGES ?? '10000,100000').split(',').map((size) => Number(size)),
         runs: count('BENCH_STARTUP_RUNS', 3),
         targetMs: 3000,
+      }),
+    nodes: () =>
+      runNodes({
+        connections: (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
+        duration: Number(process.env.BENCH_DURATION ?? 5),
+        images: Number(process.env.BENCH_IMAGES ?? 10_000),
       }),
   };
   for (const [i, section] of sections.entries()) {
