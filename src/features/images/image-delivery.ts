@@ -48,3 +48,5 @@ export function createImageDelivery({ files, config }: { files: ImageFiles; conf
     },
   };
 }
+
+export type ImageDelivery = ReturnType<typeof createImageDelivery>;

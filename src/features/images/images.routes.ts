@@ -1,10 +1,7 @@
-import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { AppError } from '../../shared/errors';
 import { sendPage } from '../../http/pagination';
-import { create as contentDisposition } from 'content-disposition';
-import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
-import { notModified, sendWithEtag } from '../../http/conditional';
+import { sendWithEtag } from '../../http/conditional';
 import { listOptions } from '../../shared/paging';
 import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import { z } from 'zod';
@@ -14,18 +11,12 @@ import { canSeeOriginal } from './images.policy';
 import type { Actor } from '../../shared/actor';
 import type { ImageRow } from './images.repository';
 import { fileVersion, toImageJson } from './images.mapper';
+import { byteRangeOf, sendImageFile } from './image-reply';
 import type { ImagesService } from './images.service';
 import { claimUpload } from '../../http/upload';
 
 const FULL = '/api/gallery/images';
 
-/** A file name from the title: no path separators or control characters, the real extension. */
-function downloadName(title: string, mimeType: string, size: string): string {
-  // Slashes, quotes, white space and C0 control characters and DEL (\p{Cc} less the C1 range).
-  const base = title.replace(/(?:[\\/"\s]|(?![\u0080-\u009f])\p{Cc})+/gu, ' ').trim().slice(0, 100) || 'image';
-  const suffix = size === 'original' ? '' : ` (${size})`;
-  return `${base}${suffix}.${EXTENSIONS[mimeType as ImageMimeType] ?? 'bin'}`;
-}
 const VIEW = '/api/gallery/view-images';
 
 type ImageRouteDeps = { images: ImagesService; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
@@ -162,41 +153,11 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       params: imageParams,
       query: fileQuery,
       handler: async ({ req, res, actor, params, query }) => {
-        // One byte range is served (206); a malformed or multi-part Range gets the whole file.
-        const wanted = (size: number) => {
-          if (!req.headers.range || size === 0) return undefined;
-          const ranges = req.range(size, { combine: true });
-          if (ranges === -1) throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
-          return Array.isArray(ranges) && ranges.length === 1 ? { start: ranges[0].start, end: ranges[0].end } : undefined;
-        };
-        const file = await images.openFile(actor, params.id, query.size, wanted);
-        const { image, stream, size, range } = file;
-        const etag = file.variant === 'original' ? `"${image.sha256}"` : `"${image.sha256}.${file.variant}"`;
-        res.set({
-          'Content-Type': file.mimeType,
-          'X-Content-Type-Options': 'nosniff',
-          'Content-Security-Policy': "default-src 'none'",
+        const file = await images.openFile(actor, params.id, query.size, byteRangeOf(req));
+        await sendImageFile(req, res, file, {
           // The versioned URL from the image's JSON never changes content: cache it for good.
-          'Cache-Control': query.v === fileVersion(image.sha256) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
-          'Accept-Ranges': 'bytes',
-          'Content-Disposition': contentDisposition(downloadName(image.title, file.mimeType, file.variant), { type: 'inline' }),
-          ETag: etag,
+          'Cache-Control': query.v === fileVersion(file.image.sha256) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
           Vary: 'Authorization',
-        });
-        const unchanged = notModified(req, etag);
-        if (unchanged || req.method === 'HEAD') {
-          stream.destroy();
-          if (unchanged) res.status(304).end();
-          else res.set('Content-Length', String(size)).end();
-          return;
-        }
-        if (range) {
-          res.status(206).set({ 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': String(range.end - range.start + 1) });
-        } else {
-          res.set('Content-Length', String(size));
-        }
-        await pipeline(stream, res).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
         });
       },
     }),

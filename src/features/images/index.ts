@@ -5,6 +5,7 @@ export { createImageFiles, type ImageFiles } from './image-files';
 export { processImage } from './image-processing';
 export { markGalleryImagesDeleted } from './images.repository';
 export { fileVersion } from './images.mapper';
+export { byteRangeOf, sendImageFile } from './image-reply';
 export type { ImageRow } from './images.repository';
 export type { FileSize, RangeFor } from './image-delivery';
 export { imageRoutes } from './images.routes';

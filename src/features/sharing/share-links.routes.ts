@@ -4,7 +4,8 @@ import { sendPage } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type RouteSpec } from '../../http/route';
 import { listOptions } from '../../shared/paging';
-import { rangeOf, sendSharedFile } from './share-file';
+import { byteRangeOf } from '../images';
+import { sendSharedFile } from './share-file';
 import { linkUrl, toLinkJson, toSharedImageJson } from './share-links.mapper';
 import {
   createdLinkReply,
@@ -123,7 +124,7 @@ export function shareLinkRoutes({ shareLinks, publicUrl }: { shareLinks: ShareLi
       params: shareFileParams,
       query: fileQuery,
       handler: async ({ req, res, params, query }) => {
-        const { link, ...file } = await shareLinks.openFile(params.key, visitorOf(req), params.imageId, query.size, rangeOf(req));
+        const { link, ...file } = await shareLinks.openFile(params.key, visitorOf(req), params.imageId, query.size, byteRangeOf(req));
         await sendSharedFile(req, res, file, link.expiresAt, query.v);
       },
     }),
