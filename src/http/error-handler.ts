@@ -46,7 +46,7 @@ const RETRY = { headers: { 'Retry-After': '5' } };
 /**
  * Failures of the database and of the storage, each its own typed kind (platform/db/errors.ts,
  * platform/storage/errors.ts), as the API answers them. A full disk is 507 and a database that
- * cannot answer right now 503: neither is the client's fault, nor a bug.
+ * or a storage that cannot answer right now 503: neither is the client's fault, nor a bug.
  */
 const DATABASE_FAILURES: Record<DatabaseFailure, () => AppError> = {
   'unique-violation': () => new AppError('CONFLICT'),
@@ -57,6 +57,7 @@ const DATABASE_FAILURES: Record<DatabaseFailure, () => AppError> = {
 const STORAGE_FAILURES: Record<StorageFailure, () => AppError> = {
   'not-found': () => new AppError('NOT_FOUND', 'Image file not found'),
   full: () => new AppError('INSUFFICIENT_STORAGE'),
+  unavailable: () => new AppError('SERVICE_UNAVAILABLE', 'The file storage does not answer right now. Try again later.', RETRY),
 };
 
 /** Maps any thrown value to a status and the one error shape. The only place that does so. */

@@ -78,7 +78,7 @@ export function createMetrics({ poolStats }: { poolStats?: () => PoolStats } = {
   });
   const storageErrors = new Counter({
     name: 'gallery_storage_errors_total',
-    help: 'Storage failures that reached the error handler: not-found, full, io',
+    help: 'Storage failures that reached the error handler: not-found, full, unavailable, io',
     labelNames: ['failure'] as const,
     registers,
   });

@@ -127,12 +127,20 @@ suite('STORAGE=s3', () => {
     await expectInStep();
   });
 
-  it('answers /ready 503 naming the storage when the bucket is unreachable', async () => {
+  it('answers 503, not 500, when the bucket is unreachable, leaving no row; /ready names the storage', async () => {
     const server = await startServer(env());
+    const auth = await login(server.url, world.credentials);
+    const id = (await upload(server, auth, await photo(5))).json().id as number;
     expect((await send(server.url, { path: '/ready' })).status).toBe(200);
     await s3.stop();
     const down = await send(server.url, { path: '/ready' });
     expect(down.status).toBe(503);
     expect(down.json()).toMatchObject({ storage: 'unavailable' });
+    const refused = await upload(server, auth, await photo(250));
+    expect(refused.status).toBe(503);
+    expect(refused.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    const file = await send(server.url, { path: `/api/gallery/images/${id}/file/?size=original`, headers: auth });
+    expect(file.status).toBe(503);
+    expect(await world.db.image.count()).toBe(1);
   });
 });

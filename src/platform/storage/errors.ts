@@ -1,7 +1,7 @@
 /** What can go wrong with stored files, as the rest of the server needs to tell it apart. */
-export type StorageFailure = 'not-found' | 'full';
+export type StorageFailure = 'not-found' | 'full' | 'unavailable';
 
-/** A storage's own error: a file that is not there, or no room left to store one. */
+/** A storage's own error: a file that is not there, no room left to store one, or a store that does not answer. */
 export class StorageError extends Error {
   constructor(
     readonly failure: StorageFailure,

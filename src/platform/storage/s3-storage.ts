@@ -28,6 +28,29 @@ export type S3Settings = {
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
+/**
+ * The store did not answer, or answered that it cannot now (5xx, throttling): a StorageError the
+ * API answers with 503. A refusal (403 wrong credentials, 404 no such bucket) stays what it is.
+ */
+function asUnavailable(error: unknown): unknown {
+  const { name, code, $metadata } = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  const network = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code ?? '') || name === 'TimeoutError';
+  if (network || (status !== undefined && (status >= 500 || status === 429)) || name === 'SlowDown') {
+    return new StorageError('unavailable', `object storage unavailable: ${name ?? code ?? status}`);
+  }
+  return error;
+}
+
+/** Runs one call to the store, its failures as the server tells them apart. */
+async function guarded<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw asUnavailable(error);
+  }
+}
+
 function isMissingObject(error: unknown): boolean {
   const meta = (error as { name?: string; $metadata?: { httpStatusCode?: number } } | null) ?? {};
   return meta.name === 'NoSuchKey' || meta.name === 'NotFound' || meta.$metadata?.httpStatusCode === 404;
@@ -59,7 +82,7 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
   const stagingPath = (key: string) => join(tempDir, checked(key));
 
   async function upload(key: string, Body: Readable | Buffer) {
-    await new Upload({ client, params: { Bucket, Key: objectKey(key), Body }, partSize: PART_SIZE, queueSize: PARTS_IN_FLIGHT }).done();
+    await guarded(() => new Upload({ client, params: { Bucket, Key: objectKey(key), Body }, partSize: PART_SIZE, queueSize: PARTS_IN_FLIGHT }).done());
   }
 
   async function head(key: string) {
@@ -67,7 +90,7 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
       return await client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }));
     } catch (error) {
       if (isMissingObject(error)) return null;
-      throw error;
+      throw asUnavailable(error);
     }
   }
 
@@ -83,7 +106,7 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
       await upload(key, bytes);
     },
     async discardStaged(key) {
-      await client.send(new DeleteObjectCommand({ Bucket, Key: objectKey(key) }));
+      await guarded(() => client.send(new DeleteObjectCommand({ Bucket, Key: objectKey(key) })));
       await removeLocalFile(stagingPath(key));
     },
     async put(key, fromPath) {
@@ -106,7 +129,7 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
         if (isMissingObject(error) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
           throw new StorageError('not-found', `no stored file ${key}`);
         }
-        throw error;
+        throw asUnavailable(error);
       }
     },
     async stat(key) {
@@ -115,13 +138,13 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
     },
     async delete(key) {
       // S3 answers a delete of a missing key with success, as the interface wants.
-      await client.send(new DeleteObjectCommand({ Bucket, Key: objectKey(key) }));
+      await guarded(() => client.send(new DeleteObjectCommand({ Bucket, Key: objectKey(key) })));
     },
     async *listKeys(prefix: string): AsyncIterable<string> {
       if (prefix.length < 2) throw new Error('listKeys: a prefix of at least two characters');
       let ContinuationToken: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: `${settings.prefix}${prefix}`, ContinuationToken }));
+        const page = await guarded(() => client.send(new ListObjectsV2Command({ Bucket, Prefix: `${settings.prefix}${prefix}`, ContinuationToken })));
         for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice(settings.prefix.length);
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);
