@@ -6,7 +6,8 @@ import type { Database } from './client';
  * Leases on work that one server process at a time may do (the MaintenanceLease table). A lease
  * is taken with one conditional statement — inserted when there is none, or taken over when the
  * one there has expired (or is already ours) — renewed while the work runs, and released at the
- * end. A holder that dies keeps it only until it expires. Times come from the nodes' clocks: a
+ * end. A holder that dies keeps it only until it expires — or, on the same host, until a new
+ * process finds it gone. Times come from the nodes' clocks: a
  * lease lasts a minute, far longer than the skew of clocks kept by NTP.
  */
 
@@ -41,6 +42,28 @@ export async function leaseHolder(db: Database, name: string): Promise<string | 
   return row?.holder ?? null;
 }
 
+/**
+ * Whether `holder` names a process of this host that is no longer running: a server killed and
+ * started again on the same machine need not wait for its old lease to expire. (A reused pid reads
+ * as alive: the lease is then waited out, which is safe.)
+ */
+function diedOnThisHost(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '') || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Takes over the lease from `deadHolder` (only while it still holds it). */
+async function takeOver(db: Database, name: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean> {
+  const expiresAt = new Date(Date.now() + ttlMs);
+  return (await db.$executeRaw`UPDATE "MaintenanceLease" SET "holder" = ${holder}, "expiresAt" = ${expiresAt} WHERE "name" = ${name} AND "holder" = ${deadHolder}`) === 1;
+}
+
 export type LeaseOutcome<T> = { ran: true; result: T } | { ran: false; heldBy: string | null };
 
 /**
@@ -55,7 +78,10 @@ export async function withLease<T>(
   work: (signal: AbortSignal) => Promise<T>,
   holder = newLeaseHolder(),
 ): Promise<LeaseOutcome<T>> {
-  if (!(await acquireLease(db, name, holder, ttlMs))) return { ran: false, heldBy: await leaseHolder(db, name) };
+  if (!(await acquireLease(db, name, holder, ttlMs))) {
+    const heldBy = await leaseHolder(db, name);
+    if (!heldBy || !diedOnThisHost(heldBy) || !(await takeOver(db, name, heldBy, holder, ttlMs))) return { ran: false, heldBy };
+  }
   const lost = new AbortController();
   const renewal = setInterval(() => {
     renewLease(db, name, holder, ttlMs)
