@@ -10,7 +10,8 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'src/platform/db/generated/'] },
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    // web/ is linted too, type-aware with its own tsconfig (web/tsconfig.json: DOM, Preact's JSX).
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

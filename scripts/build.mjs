@@ -2,11 +2,15 @@
 // each only when its inputs changed. dist/.build-stamp holds a hash of what dist/ was compiled
 // from (every file under src/ and the tsconfig files), so an unchanged tree is not built again:
 // `npm start` calls this on every start and pays a few milliseconds when nothing changed.
+// The web app (web/, served at /) is built the same way into dist/web/: its API types generated
+// from the route table (scripts/web-api.ts), then Vite; dist/.web-build-stamp holds a hash of web/,
+// of the server's sources (the API it is typed against) and of the lockfile. A production install
+// (no dev dependencies) keeps serving the dist/web/ built before.
 //   --force   build even when up to date
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateClients } from './generate.mjs';
 
@@ -18,6 +22,13 @@ const tsc = join(root, 'node_modules/typescript/bin/tsc');
 // TypeScript itself may stay in a production install (npm keeps it as an optional peer of
 // @prisma/client); the type packages the build needs do not.
 const buildTools = [tsc, join(root, 'node_modules/@types/multer/package.json')];
+const webDir = join(root, 'web');
+const webDist = join(distDir, 'web');
+const webStampFile = join(distDir, '.web-build-stamp');
+const webSchema = join(webDir, 'src/api/schema.d.ts');
+const vite = join(root, 'node_modules/vite/bin/vite.js');
+const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+const webBuildTools = [vite, tsx, join(root, 'node_modules/openapi-typescript/package.json'), join(root, 'node_modules/preact/package.json')];
 
 function filesUnder(dir) {
   const files = [];
@@ -43,7 +54,7 @@ function removeOrphans() {
   for (const file of filesUnder(distDir)) {
     const rel = relative(distDir, file);
     const source = rel.replace(/\.js(\.map)?$/, '.ts');
-    if (rel.startsWith('.') || !/\.(js|js\.map|json)$/.test(rel)) continue;
+    if (rel.startsWith('.') || rel.startsWith(`web${sep}`) || !/\.(js|js\.map|json)$/.test(rel)) continue;
     if (!existsSync(join(srcDir, source))) rmSync(file);
   }
 }
@@ -53,6 +64,53 @@ function removeOrphans() {
  * out of date and this install cannot build (no dev dependencies: a production install).
  */
 export function ensureBuilt({ force = false, log = console.log } = {}) {
+  const server = ensureServerBuilt({ force, log });
+  const web = ensureWebBuilt({ force, log });
+  return server === 'built' || web === 'built' ? 'built' : 'up to date';
+}
+
+/** A hash of what dist/web/ is built from: web/ (not its generated API types), the API's sources, the lockfile. */
+function webFingerprint() {
+  const hash = createHash('sha256');
+  const files = [...filesUnder(webDir).filter((file) => file !== webSchema), join(root, 'package-lock.json')];
+  for (const file of files) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.update(existsSync(srcDir) ? sourceFingerprint() : '').digest('hex');
+}
+
+/**
+ * Makes dist/web/ match web/ and the API: generates web/src/api/schema.d.ts from the route table,
+ * then runs Vite. Without the build tools (a production install) it keeps the dist/web/ already
+ * built, and says so when that one is stale or missing: the API works either way.
+ */
+export function ensureWebBuilt({ force = false, log = console.log } = {}) {
+  if (!existsSync(webDir)) return 'up to date';
+  const fingerprint = webFingerprint();
+  const stamp = existsSync(webStampFile) ? readFileSync(webStampFile, 'utf8') : null;
+  const built = existsSync(join(webDist, 'index.html'));
+  if (!force && built && stamp === fingerprint) return 'up to date';
+  if (!webBuildTools.every((file) => existsSync(file))) {
+    log(
+      built
+        ? 'web app: dist/web/ was built from other sources, and this install has no build tools (dev dependencies omitted): serving it as it is.'
+        : 'web app: dist/web/ has not been built, and this install has no build tools: only the API is served. Run npm run build where dev dependencies are installed.',
+    );
+    return 'up to date';
+  }
+  log('building the web app (API types, vite)...');
+  execFileSync(process.execPath, [tsx, join(root, 'scripts/web-api.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // NODE_ENV as the caller's (tests run with `test`) would put Preact's debug code in the bundle.
+  execFileSync(process.execPath, [vite, 'build', '--config', join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  writeFileSync(`${webStampFile}.tmp`, fingerprint);
+  renameSync(`${webStampFile}.tmp`, webStampFile);
+  return 'built';
+}
+
+/** Makes dist/ (the server) match src/. */
+function ensureServerBuilt({ force = false, log = console.log } = {}) {
   if (!existsSync(srcDir)) {
     if (existsSync(join(distDir, 'server.js'))) return 'up to date';
     throw new Error('Neither src/ nor a build in dist/ is here: this is not a complete copy of Gallery Server.');

@@ -12,6 +12,7 @@ import type { AppDeps, Operations, Reachable } from './deps';
 import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
 import { buildRouteTable } from './route-table';
 import { createServices } from './services';
+import { DEFAULT_WEB_DIST_DIR, webApp } from './web-app';
 
 /**
  * The Express app; `ready` resolves once what it starts in the background (the token cache's feed)
@@ -78,6 +79,9 @@ export function buildApp(deps: AppDeps): App {
     rateLimit: rateLimit(config.rateLimitStore === 'database' ? databaseRateLimitStore(deps.db) : memoryRateLimitStore(), config.rateLimitPerMinute, 60_000),
   });
   app.use(router);
+  // The browser app at `/`, after every API route; without a build of it, `/` stays a 404.
+  const web = webApp(config.webDistDir ?? DEFAULT_WEB_DIST_DIR);
+  if (web) app.use(web);
   app.use(notFoundHandler);
   app.use(errorHandler(logger, metrics));
   return app;

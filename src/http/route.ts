@@ -88,7 +88,8 @@ export function errorCodesOf(route: RouteSpec): ErrorCode[] {
   if (route.body || route.query || route.upload) codes.push('VALIDATION_FAILED');
   if (route.body || route.upload) codes.push('INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   if (route.upload) codes.push('INSUFFICIENT_STORAGE');
-  if (route.access !== 'public') codes.push('UNAUTHENTICATED', 'INVALID_TOKEN', 'FORBIDDEN');
+  // CSRF_REJECTED: a write signed in by the browser's session cookie without its CSRF header or from another origin.
+  if (route.access !== 'public') codes.push('UNAUTHENTICATED', 'INVALID_TOKEN', 'FORBIDDEN', 'CSRF_REJECTED');
   if (route.params) codes.push('NOT_FOUND');
   codes.push(...(route.errors ?? []), 'TOO_MANY_REQUESTS', 'INTERNAL', 'SERVICE_UNAVAILABLE');
   return [...new Set(codes)];

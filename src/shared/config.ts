@@ -73,6 +73,7 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: booleanFromEnv.default(false),
   S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
+  WEB_DIST_DIR: z.string().min(1).optional(),
 });
 
 export type Config = {
@@ -118,6 +119,8 @@ export type Config = {
   /** On SIGTERM/SIGINT, how long requests in progress may take to finish before the process exits anyway (1). */
   shutdownTimeoutMs: number;
   /** Where image files live: UPLOAD_DIR on disk, or an S3 bucket (uploads in progress still wait in UPLOAD_DIR). */
+  /** The web app's build folder (index.html, assets/); unset: dist/web of the package. */
+  webDistDir?: string;
   storage: { kind: 'disk' } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean; credentials?: { accessKeyId: string; secretAccessKey: string } };
 };
 
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseLockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
     metrics: { enabled: e.METRICS === 'on', token: e.METRICS_TOKEN },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    webDistDir: e.WEB_DIST_DIR,
     storage:
       e.STORAGE === 's3'
         ? {

@@ -7,6 +7,7 @@ export const ERROR_TABLE = {
   INVALID_TOKEN: { status: 401, message: 'Invalid token' },
   SHARE_PASSWORD_REQUIRED: { status: 401, message: 'This link needs its password, in the X-Share-Password header.' },
   FORBIDDEN: { status: 403, message: 'You do not have permission to perform this action.' },
+  CSRF_REJECTED: { status: 403, message: 'Cross-site request refused.' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'A record with that value already exists.' },

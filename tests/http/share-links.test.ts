@@ -168,7 +168,7 @@ describe("a link's page", () => {
       expect(text).not.toContain(secret);
     }
     const photo = res.body.images.find((image: { id: number }) => image.id === photoId);
-    expect(Object.keys(photo).sort()).toEqual(['createdAt', 'description', 'height', 'id', 'mimeType', 'original', 'preview', 'size', 'thumbnail', 'title', 'width']);
+    expect(Object.keys(photo).sort()).toEqual(['createdAt', 'description', 'height', 'id', 'mimeType', 'original', 'preview', 'size', 'thumbhash', 'thumbnail', 'title', 'width']);
     expect(photo.original).toBeNull();
     expect(photo.thumbnail).toMatch(new RegExp(`/api/share/${link.key}/images/${photoId}/file\\?v=[0-9a-f]{16}&size=thumb$`));
   });

@@ -41,6 +41,7 @@ describe('the route table', () => {
     expect(open).toEqual([
       '/api/auth/login',
       '/api/auth/register',
+      '/api/auth/session',
       '/api/auth/token',
       '/api/docs',
       '/api/openapi.json',

@@ -1,13 +1,21 @@
 import type { Request, Response } from 'express';
+import type { Actor } from '../../shared/actor';
 import type { Authenticator } from './passport';
 import type { LoginThrottle } from './login-throttle';
 import type { AuditLog } from '../audit';
 import type { AuthService } from './auth.service';
 import { defineRoute } from '../../http/route';
 import { AppError } from '../../shared/errors';
-import { loginBody, loginReply, registerBody, registerReply, tokenBody, tokenReply } from './auth.schemas';
+import { loginBody, loginReply, registerBody, registerReply, sessionReply, tokenBody, tokenReply } from './auth.schemas';
+import { checkOrigin, clearedSessionCookie, sessionCookie, usesSessionCookie } from './session-cookie';
 import { messageOnly } from '../../http/response-schemas';
 import { meReply, toUserJson } from '../users';
+
+/** What `GET /api/auth/me` shows: everything was read with the token, no second query. */
+function meJson(actor: Actor) {
+  const user = { ...actor.account, id: actor.id, username: actor.username, email: actor.email, role: actor.role ? { name: actor.role } : null };
+  return { ...toUserJson(user), permissions: [...actor.permissions] };
+}
 
 export function authRoutes({
   auth,
@@ -21,7 +29,7 @@ export function authRoutes({
   audit: AuditLog;
 }) {
   /** Username and password through passport, throttled per account and address; then a new token. */
-  async function signIn(req: Request, res: Response, username: string) {
+  async function signIn(req: Request, res: Response, username: string, kind: 'session' | 'browser' = 'session') {
     const address = req.ip ?? 'unknown';
     await throttle.check(username, address);
     const user = await authenticator.authenticateCredentials(req, res).catch(async (error: unknown) => {
@@ -32,7 +40,7 @@ export function authRoutes({
       throw error;
     });
     await throttle.recordSuccess(username);
-    return { user, ...(await auth.issueToken(user, req.ip ?? null)) };
+    return { user, ...(await auth.issueToken(user, req.ip ?? null, kind)) };
   }
 
   return [
@@ -105,8 +113,40 @@ export function authRoutes({
       summary: 'Revoke the token used for this request',
       readOnlyTokenMayCall: true,
       responses: { 200: messageOnly },
-      handler: async ({ res, actor }) => {
+      handler: async ({ req, res, actor }) => {
         await auth.logout(actor);
+        if (usesSessionCookie(req)) res.set('Set-Cookie', clearedSessionCookie(req, auth.publicUrl));
+        res.json({ message: 'Logout successful' });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/session',
+      access: 'public',
+      summary: 'Sign the browser in: username and password; the session is an HttpOnly cookie (gallery_session), not a token in the reply',
+      responses: { 200: sessionReply },
+      errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
+      body: loginBody,
+      handler: async ({ req, res, body }) => {
+        // A sign-in posted from another site's page (login CSRF) is refused by its Origin.
+        checkOrigin(req, auth.publicUrl);
+        const { token, expiresAt } = await signIn(req, res, body.username, 'browser');
+        const actor = await auth.resolveToken(token, req.ip ?? null);
+        if (!actor) throw new AppError('INVALID_TOKEN');
+        res.set({ 'Set-Cookie': sessionCookie(req, auth.publicUrl, token, (expiresAt.getTime() - Date.now()) / 1000), 'Cache-Control': 'no-store' });
+        res.json({ message: 'Login successful', user: meJson(actor) });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/auth/session',
+      access: 'authenticated',
+      summary: "Sign the browser out: ends the cookie's session and removes the cookie",
+      readOnlyTokenMayCall: true,
+      responses: { 200: messageOnly },
+      handler: async ({ req, res, actor }) => {
+        await auth.logout(actor);
+        res.set('Set-Cookie', clearedSessionCookie(req, auth.publicUrl));
         res.json({ message: 'Logout successful' });
       },
     }),
@@ -117,9 +157,7 @@ export function authRoutes({
       summary: 'The signed-in user, role and permissions',
       responses: { 200: meReply },
       handler: ({ res, actor }) => {
-        // Everything shown was read with the token: no second query.
-        const user = { ...actor.account, id: actor.id, username: actor.username, email: actor.email, role: actor.role ? { name: actor.role } : null };
-        res.json({ ...toUserJson(user), permissions: [...actor.permissions] });
+        res.json(meJson(actor));
       },
     }),
   ];

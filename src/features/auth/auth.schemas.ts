@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../../shared/permissions';
 import { isCommonPassword } from './common-passwords';
 import { id, timestamp } from '../../http/response-schemas';
+import { meReply } from '../users';
 
 export const USERNAME_RULE = /^[\w.@+-]+$/;
 
@@ -71,6 +72,11 @@ export const loginReply = z.strictObject({
   token: z.string(),
   expiresAt: timestamp,
   user: z.strictObject({ id, username: z.string(), email: z.string(), role: roleOrNull }),
+});
+
+export const sessionReply = z.strictObject({
+  message: z.string(),
+  user: meReply.meta({ description: 'The same as GET /api/auth/me' }),
 });
 
 export const tokenReply = z.union([

@@ -15,6 +15,9 @@ import { generateToken, hashToken, looksLikeToken } from './tokens';
 /** lastUsedAt is written at most this often per token, so reads stay reads. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** "session": from a login, for scripts; "browser": the web app's cookie session; "personal": named, made by its user. */
+export type TokenKind = 'session' | 'browser' | 'personal';
+
 export type Credentials = { username: string; password: string };
 export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
 
@@ -75,7 +78,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
   async function createToken(
     tx: Transaction,
     userId: number,
-    options: { kind: 'session' | 'personal'; scope: TokenScope; name: string | null; ttlMs: number },
+    options: { kind: TokenKind; scope: TokenScope; name: string | null; ttlMs: number },
   ) {
     const token = generateToken();
     const expiresAt = new Date(Date.now() + options.ttlMs);
@@ -91,15 +94,18 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     return { token, info };
   }
 
-  /** A login: a new read-write session token, valid for the configured lifetime. */
-  async function issueToken(user: { id: number; username: string }, address: string | null) {
+  /**
+   * A login: a new read-write token, valid for the configured lifetime; `browser` for the web
+   * app's cookie session.
+   */
+  async function issueToken(user: { id: number; username: string }, address: string | null, kind: 'session' | 'browser' = 'session') {
     const issued = await audit.withEvent(
       async (tx) => {
-        const { token, info } = await createToken(tx, user.id, { kind: 'session', scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
+        const { token, info } = await createToken(tx, user.id, { kind, scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
         await repo.recordLogin(tx, user.id, new Date());
         return { token, expiresAt: info.expiresAt };
       },
-      () => ({ action: 'login', actor: user, address }),
+      () => ({ action: 'login', actor: user, address, ...(kind === 'browser' ? { detail: 'browser session' } : {}) }),
     );
     forget(user.id);
     return issued;
@@ -198,6 +204,8 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
   }
 
   return {
+    /** The server's public URL, when set: the origin the session cookie's CSRF check expects, and whether cookies are Secure. */
+    publicUrl: config.publicUrl,
     register,
     verifyCredentials,
     issueToken,

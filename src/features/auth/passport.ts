@@ -6,10 +6,14 @@ import { AppError } from '../../shared/errors';
 import type { Actor } from '../../shared/actor';
 import type { AuthenticatedUser, AuthService } from './auth.service';
 import { readTokenHeader } from './tokens';
+import { checkCsrf, clearedSessionCookie, readSessionCookie } from './session-cookie';
 
 export const TOKEN_CHALLENGE = { 'WWW-Authenticate': 'Token' };
 
-/** One passport instance per app: `local` for username/password, `token` for the Authorization header. */
+/**
+ * One passport instance per app: `local` for username/password, `token` for the Authorization
+ * header or, when there is none, the browser's session cookie (writes with it pass the CSRF check).
+ */
 export function createPassport(auth: AuthService) {
   const passport = new Passport();
 
@@ -27,7 +31,22 @@ export function createPassport(auth: AuthService) {
     'token',
     new CustomStrategy((req, done) => {
       const header = readTokenHeader(req.headers.authorization);
-      if (header === 'missing') return done(new AppError('UNAUTHENTICATED', undefined, { headers: TOKEN_CHALLENGE }));
+      if (header === 'missing') {
+        const cookie = readSessionCookie(req.headers.cookie);
+        if (!cookie) return done(new AppError('UNAUTHENTICATED', undefined, { headers: TOKEN_CHALLENGE }));
+        try {
+          checkCsrf(req, auth.publicUrl);
+        } catch (error) {
+          return done(error);
+        }
+        // A cookie whose session has ended is removed, so that the browser stops sending it.
+        const ended = () => new AppError('INVALID_TOKEN', undefined, { headers: { ...TOKEN_CHALLENGE, 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl) } });
+        auth.resolveToken(cookie, req.ip ?? null).then(
+          (actor) => (actor ? done(null, actor) : done(ended())),
+          (error) => done(error),
+        );
+        return;
+      }
       if (header === 'malformed') return done(new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE }));
       auth.resolveToken(header.token, req.ip ?? null).then(
         (actor) =>

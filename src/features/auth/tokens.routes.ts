@@ -9,7 +9,7 @@ import type { AuthService } from './auth.service';
 
 const tokenInfo = z.strictObject({
   id,
-  kind: z.enum(['session', 'personal']),
+  kind: z.enum(['session', 'browser', 'personal']),
   scope: z.enum(['read', 'read-write']),
   name: z.string().nullable(),
   prefix: z.string(),
@@ -33,7 +33,7 @@ type TokenRow = {
 function toTokenJson(row: TokenRow, actor: Actor): z.infer<typeof tokenInfo> {
   return {
     id: row.id,
-    kind: row.kind === 'personal' ? 'personal' : 'session',
+    kind: row.kind === 'personal' || row.kind === 'browser' ? row.kind : 'session',
     scope: row.scope === 'read' ? 'read' : 'read-write',
     name: row.name,
     prefix: row.prefix,

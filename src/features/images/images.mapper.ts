@@ -37,6 +37,7 @@ export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boole
     capturedAt: image.capturedAt,
     cameraModel: image.cameraModel,
     hasGps: image.hasGps,
+    thumbhash: image.thumbhash,
     sha256: image.sha256,
     createdAt: asIsoTimestamp(image.createdAt),
     updatedAt: asIsoTimestamp(image.updatedAt),

@@ -22,6 +22,7 @@ export const imageSelect = {
   capturedAt: true,
   cameraModel: true,
   hasGps: true,
+  thumbhash: true,
   createdAt: true,
   updatedAt: true,
   gallery: { select: { name: true, ownerId: true } },
@@ -73,6 +74,7 @@ const IMAGE_FIELDS = [
   'g.name',
   'g."ownerId"',
   'u.username',
+  'i.thumbhash',
 ] as const;
 const CREATED_AT = IMAGE_FIELDS.indexOf('i."createdAt"');
 /** With a sort by title, the sort key follows the fields (the cursor needs the last row's). */
@@ -108,6 +110,7 @@ function fromRow(row: unknown[]): ImageRow {
     updatedAt: asIsoTimestamp(row[16]),
     gallery: { name: row[17] as string, ownerId: row[18] as number },
     uploader: { id: row[4] as number, username: row[19] as string },
+    thumbhash: row[20] as string | null,
   };
 }
 

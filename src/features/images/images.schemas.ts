@@ -28,6 +28,12 @@ export const listImagesQuery = z.object({
   ...listQuery,
 });
 
+/** Shared with the share links' image reply. */
+export const thumbhashField = z
+  .string()
+  .nullable()
+  .meta({ description: 'ThumbHash (base64) of the upright image: a placeholder to draw before the thumbnail loads; null for images stored before it was computed' });
+
 export const imageReply = z.strictObject({
   id,
   title: z.string(),
@@ -47,6 +53,7 @@ export const imageReply = z.strictObject({
   capturedAt: z.string().nullable().meta({ description: 'When the photo was taken (EXIF), as the camera wrote it' }),
   cameraModel: z.string().nullable(),
   hasGps: z.boolean().meta({ description: 'Whether the original carries a GPS position (never shown in variants)' }),
+  thumbhash: thumbhashField,
   sha256: z.string().regex(/^[a-f0-9]{64}$/),
   createdAt: timestamp,
   updatedAt: timestamp,

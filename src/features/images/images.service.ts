@@ -230,8 +230,8 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         try {
           await storeFiles(prepared.storageKey);
         } catch (error) {
-          const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps } = image;
-          const previous = { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps };
+          const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash } = image;
+          const previous = { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash };
           const restored = await audit
             .withEvent((tx) => repo.restoreImageFile(tx, id, prepared.storageKey, previous), event('the new file could not be stored; the previous one was kept', 'failed'))
             .catch(() => null);

@@ -48,6 +48,7 @@ export function toSharedImageJson(image: ImageRow, pageUrl: string, allowOrigina
     height: image.height,
     mimeType: image.mimeType,
     size: image.size,
+    thumbhash: image.thumbhash,
     createdAt: asIsoTimestamp(image.createdAt),
     thumbnail: `${file}thumb`,
     preview: `${file}preview`,

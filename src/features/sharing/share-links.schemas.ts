@@ -75,6 +75,7 @@ export const sharedImageReply = z.strictObject({
   height: z.number().int().nullable(),
   mimeType: z.string(),
   size: z.number().int().nonnegative(),
+  thumbhash: z.string().nullable().meta({ description: 'ThumbHash (base64) of the upright image, a placeholder to draw before the thumbnail loads; null for images stored before it was computed' }),
   createdAt: timestamp,
   thumbnail: fileUrl,
   preview: fileUrl,

@@ -1,0 +1,340 @@
+// The web app in a real Chromium (Debian's, launched by path: browsers are not downloaded), against
+// the compiled server serving dist/web/. SQLite pass only: the app does not depend on the database.
+// No Chromium: skipped with a message, unless REQUIRE_CHROMIUM=1 (CI), then it fails.
+// Screenshots of each screen go to test-results/web/ (not committed).
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import sharp from 'sharp';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { login, multipart, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+
+const ROOT = resolve(__dirname, '../..');
+const SHOTS = join(ROOT, 'test-results', 'web');
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => !!p);
+const executablePath = CANDIDATES.find((path) => existsSync(path));
+const requireChromium = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_CHROMIUM).toLowerCase());
+const postgresPass = process.env.TEST_DB === 'postgres';
+const FIRST_LOAD_BUDGET_BYTES = 120 * 1024;
+const FIRST_SCREEN_BUDGET_MS = 1000;
+
+if (!postgresPass && !executablePath) {
+  if (requireChromium) throw new Error(`REQUIRE_CHROMIUM is set but no Chromium was found (looked at ${CANDIDATES.join(', ')}; set CHROMIUM_PATH)`);
+  console.warn(`web app end-to-end tests SKIPPED: no Chromium found (looked at ${CANDIDATES.join(', ')}; install Debian's chromium or set CHROMIUM_PATH)`);
+}
+const run = !postgresPass && !!executablePath;
+const describeWeb = run ? describe : describe.skip;
+
+jest.setTimeout(60_000);
+
+/** A JPEG of a flat colour: `seed` makes each one different bytes. */
+function jpeg(width: number, height: number, seed: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: (seed * 37) % 256, g: (seed * 91) % 256, b: (seed * 53) % 256 } } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+}
+
+async function upload(url: string, auth: Record<string, string>, galleryId: number, title: string, file: Buffer) {
+  const { contentType, body } = multipart({ title, gallery: String(galleryId) }, file);
+  const reply = await send(url, { method: 'POST', path: '/api/gallery/images/', headers: { ...auth, 'Content-Type': contentType }, body });
+  if (reply.status !== 201) throw new Error(`upload failed: ${reply.status} ${reply.body.toString()}`);
+}
+
+async function noSeriousViolations(page: Page, screen: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect({ screen, violations: serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`) }).toEqual({ screen, violations: [] });
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+
+describeWeb('the web app in Chromium', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let world: Awaited<ReturnType<typeof prepareWorld>>;
+  let ownerAuth: Record<string, string>;
+  let bigGalleryId: number;
+  const cspViolations: string[] = [];
+  const subscriber = { username: `sub${Date.now() % 100000}`, password: 'a long enough password' };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    world = await prepareWorld();
+    server = await startServer(world.env);
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    ownerAuth = await login(server.url, world.credentials);
+    // A gallery of 200 images for the budgets, uploaded through the API, four at a time.
+    const created = await send(server.url, {
+      method: 'POST',
+      path: '/api/gallery/galleries/',
+      headers: { ...ownerAuth, 'Content-Type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ name: 'Two hundred' })),
+    });
+    bigGalleryId = created.json().id as number;
+    const sizes = [[240, 160], [160, 240], [200, 200], [320, 180], [180, 120]];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < 200) {
+          const i = next++;
+          const [w, h] = sizes[i % sizes.length];
+          await upload(server.url, ownerAuth, bigGalleryId, `Picture ${i + 1}`, await jpeg(w, h, i + 1));
+        }
+      }),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopAllServers();
+    await world?.close();
+  });
+
+  async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    return { context, page };
+  }
+
+  async function signIn(page: Page, credentials: { username: string; password: string }) {
+    await page.goto('/signin');
+    await page.getByLabel('Username').fill(credentials.username);
+    await page.getByLabel('Password').fill(credentials.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Galleries' }).waitFor();
+  }
+
+  it('keeps the first load (JS + CSS of index.html) within 120 KB gzip', () => {
+    const dir = join(ROOT, 'dist', 'web');
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    const files = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+    expect(files.length).toBeGreaterThanOrEqual(1);
+    const sizes = files.map((file) => ({ file, raw: readFileSync(join(dir, file)).length, gzip: gzipSync(readFileSync(join(dir, file)), { level: 9 }).length }));
+    const total = sizes.reduce((sum, s) => sum + s.gzip, 0);
+    console.log(`web budget: first load ${(total / 1024).toFixed(1)} KB gzip (budget 120 KB): ${sizes.map((s) => `${s.file} ${(s.raw / 1024).toFixed(1)} KB → ${(s.gzip / 1024).toFixed(1)} KB`).join(', ')}`);
+    expect(total).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
+    // Nothing inline: the CSP allows scripts and styles from the server's files only.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|style="/);
+  });
+
+  it('registers a Subscriber, signs in, and signs out back to the sign-in screen', async () => {
+    const { context, page } = await newPage();
+    await page.goto('/');
+    await page.waitForURL('**/signin');
+    await noSeriousViolations(page, 'sign in');
+    await shot(page, 'sign-in');
+    await page.getByRole('link', { name: 'Register' }).click();
+    await page.getByRole('heading', { name: 'Register' }).waitFor();
+    await page.getByLabel('Username').fill(subscriber.username);
+    await page.getByLabel('Email').fill(`${subscriber.username}@example.test`);
+    await page.getByLabel('Password', { exact: false }).first().fill(subscriber.password);
+    await page.getByLabel('Password again').fill(subscriber.password);
+    await noSeriousViolations(page, 'register');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('heading', { name: 'Account created' }).waitFor();
+    await signIn(page, subscriber);
+    await page.getByText('(Subscriber)').waitFor();
+    await page.getByRole('link', { name: 'Two hundred' }).waitFor();
+    await noSeriousViolations(page, 'galleries');
+    await shot(page, 'galleries');
+    // The session is a cookie the page cannot read.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('gallery_session');
+    // A write without the CSRF header is refused, even with the cookie.
+    const refused = await context.request.post('/api/gallery/galleries/', { data: { name: 'Forged' } });
+    expect(refused.status()).toBe(403);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin');
+    await page.goBack();
+    await page.waitForURL('**/signin');
+    await page.goto('/');
+    await page.waitForURL('**/signin');
+    expect((await context.request.get('/api/auth/me/')).status()).toBe(401);
+    await context.close();
+  });
+
+  it('lets a Beta Player create a gallery, upload by drag and drop with progress, and browse it in the viewer', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, world.credentials);
+    await page.getByRole('button', { name: 'New gallery' }).click();
+    const form = page.getByRole('form', { name: 'New gallery' });
+    await form.getByLabel('Name').fill('Holidays');
+    await form.getByLabel('Description').fill('Summer');
+    await page.getByRole('button', { name: 'Create gallery' }).click();
+    await page.getByRole('heading', { name: 'Holidays' }).waitFor();
+    await noSeriousViolations(page, 'empty gallery with upload');
+
+    const files = [
+      { name: 'beach.jpg', data: (await jpeg(1200, 800, 901)).toString('base64'), type: 'image/jpeg' },
+      { name: 'dune.jpg', data: (await jpeg(800, 1200, 902)).toString('base64'), type: 'image/jpeg' },
+      { name: 'notes.jpg', data: Buffer.from('these are not the bytes of an image').toString('base64'), type: 'image/jpeg' },
+    ];
+    // Record every value each progress bar takes, then drop the files on the drop zone.
+    await page.evaluate(() => {
+      const seen: Record<string, number[]> = {};
+      (window as unknown as { progress: typeof seen }).progress = seen;
+      new MutationObserver(() => {
+        for (const bar of document.querySelectorAll('progress')) {
+          const key = bar.getAttribute('aria-label') ?? '';
+          (seen[key] ??= []).push(bar.value);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
+    });
+    const transfer = await page.evaluateHandle((list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      return dt;
+    }, files);
+    await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: transfer });
+    const uploads = page.getByRole('list', { name: 'Uploads' });
+    await uploads.getByText('Uploaded').nth(1).waitFor();
+    await uploads.getByText('Not an image this server accepts', { exact: false }).waitFor();
+    expect(await uploads.locator('progress').count()).toBe(3);
+    const progress = await page.evaluate(() => (window as unknown as { progress: Record<string, number[]> }).progress);
+    expect(progress['Upload of beach.jpg']?.at(-1)).toBe(1);
+    expect(progress['Upload of dune.jpg']?.at(-1)).toBe(1);
+
+    await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('.justified img')];
+      return imgs.length === 2 && imgs.every((img) => img.complete && img.naturalWidth > 0);
+    });
+    await noSeriousViolations(page, 'gallery after upload');
+    await shot(page, 'gallery-upload');
+
+    // The two finished in either order: the newest comes first.
+    const first = (await page.locator('.justified a').first().getAttribute('aria-label'))!;
+    const second = first === 'dune' ? 'beach' : 'dune';
+    await page.getByRole('link', { name: first }).click();
+    const viewer = page.getByRole('dialog');
+    await viewer.getByRole('heading', { name: first }).waitFor();
+    await viewer.getByText(first === 'dune' ? '800 × 1200 px' : '1200 × 800 px', { exact: false }).waitFor();
+    await viewer.getByText('1 of 2').waitFor();
+    await viewer.getByRole('link', { name: 'Open the original' }).waitFor();
+    await noSeriousViolations(page, 'viewer');
+    await shot(page, 'viewer');
+    await page.keyboard.press('ArrowRight');
+    await viewer.getByRole('heading', { name: second }).waitFor();
+    await viewer.getByText('2 of 2').waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await viewer.getByRole('heading', { name: first }).waitFor();
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    expect(page.url()).toMatch(/\/galleries\/\d+$/);
+    await context.close();
+  });
+
+  it('shows a Subscriber no upload, edit or delete control', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, subscriber);
+    await page.getByRole('link', { name: 'Holidays' }).click();
+    await page.getByRole('heading', { name: 'Holidays' }).waitFor();
+    await page.locator('.justified img').first().waitFor();
+    expect(await page.locator('[data-testid=dropzone]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /edit|delete|upload|choose/i }).count()).toBe(0);
+    await page.locator('.justified a').first().click();
+    const viewer = page.getByRole('dialog');
+    await viewer.waitFor();
+    expect(await viewer.getByRole('button', { name: /edit|delete/i }).count()).toBe(0);
+    expect(await viewer.getByRole('link', { name: 'Open the original' }).count()).toBe(0);
+    await noSeriousViolations(page, 'viewer (Subscriber)');
+    await page.keyboard.press('Escape');
+    await context.close();
+  });
+
+  it('works with the keyboard alone: sign in, open a gallery, open and close an image', async () => {
+    const { context, page } = await newPage();
+    await page.goto('/signin');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const tabTo = async (predicate: string, limit = 40) => {
+      for (let i = 0; i < limit; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(predicate)) return;
+      }
+      throw new Error(`Tab never reached ${predicate}`);
+    };
+    await tabTo(`document.activeElement?.getAttribute('name') === 'username'`);
+    await page.keyboard.type(world.credentials.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(world.credentials.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Galleries' }).waitFor();
+    await page.getByRole('link', { name: 'Holidays' }).waitFor();
+    await tabTo(`document.activeElement?.textContent === 'Holidays'`);
+    // The focused element is visibly outlined.
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle + getComputedStyle(document.activeElement!).boxShadow)).not.toBe('nonenone');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Holidays' }).waitFor();
+    await tabTo(`!!document.activeElement?.closest('.justified')`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => !!document.activeElement?.closest('.justified'))).toBe(true);
+    await page.goto('/tokens');
+    await page.getByRole('heading', { name: 'Access tokens' }).waitFor();
+    await tabTo(`document.activeElement?.getAttribute('name') === 'name'`);
+    await page.keyboard.type('nightly');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('secret').waitFor();
+    await page.getByRole('cell', { name: 'nightly', exact: true }).waitFor();
+    await noSeriousViolations(page, 'tokens');
+    await shot(page, 'tokens');
+    await page.getByRole('button', { name: 'Revoke nightly' }).click();
+    await page.getByText('No personal tokens.').waitFor();
+    await context.close();
+  });
+
+  it('shows the first screen of a 200-image gallery within 1 s, without layout shift', async () => {
+    const { context, page } = await newPage();
+    const signedIn = await context.request.post('/api/auth/session', { data: world.credentials });
+    expect(signedIn.status()).toBe(200);
+    await page.addInitScript(() => {
+      const w = window as unknown as { cls: number; shifts: string[] };
+      w.cls = 0;
+      w.shifts = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+          if (entry.hadRecentInput) continue;
+          w.cls += entry.value;
+          w.shifts.push(`${entry.startTime.toFixed(0)}ms ${entry.value.toFixed(4)}`);
+        }
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(`/galleries/${bigGalleryId}`);
+    const firstScreen = await page.waitForFunction(
+      () => {
+        const boxes = [...document.querySelectorAll('.justified li')].filter((li) => li.getBoundingClientRect().top < innerHeight);
+        const loaded = (li: Element) => {
+          const img = li.querySelector('img');
+          return !!img && img.complete && img.naturalWidth > 0;
+        };
+        return boxes.length > 0 && boxes.every(loaded) ? { ms: performance.now(), count: boxes.length } : null;
+      },
+      undefined,
+      { polling: 'raf', timeout: 10_000 },
+    );
+    const { ms, count } = (await firstScreen.jsonValue())!;
+    // Scroll through (lazy thumbnails arrive) and load the next page.
+    for (let y = 0; y < 40 && (await page.locator('.justified li').count()) < 200; y++) {
+      await page.mouse.wheel(0, 1500);
+      await page.waitForTimeout(100);
+    }
+    expect(await page.locator('.justified li').count()).toBe(200);
+    await page.waitForTimeout(300);
+    const { cls, shifts } = await page.evaluate(() => {
+      const w = window as unknown as { cls: number; shifts: string[] };
+      return { cls: w.cls, shifts: w.shifts };
+    });
+    console.log(`web budget: first screen of a 200-image gallery: ${count} thumbnails loaded ${ms.toFixed(0)} ms after navigation (budget ${FIRST_SCREEN_BUDGET_MS} ms); cumulative layout shift ${cls.toFixed(4)}${shifts.length ? ` (${shifts.join(', ')})` : ''}`);
+    await shot(page, 'gallery-200');
+    expect(ms).toBeLessThan(FIRST_SCREEN_BUDGET_MS);
+    expect(cls).toBeLessThan(0.01);
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+});

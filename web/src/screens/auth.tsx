@@ -1,0 +1,138 @@
+import { field } from '../forms';
+import { useEffect, useState } from 'preact/hooks';
+import { api, messageOf } from '../api/client';
+import { Link, navigate } from '../router';
+import { useSession } from '../session';
+
+export function SignIn() {
+  const { setMe } = useSession();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = 'Sign in · Gallery';
+  }, []);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(null);
+    const { data, error } = await api.POST('/api/auth/session', {
+      body: { username: field(form, 'username'), password: field(form, 'password') },
+    });
+    setBusy(false);
+    if (!data) return setError(messageOf(error, 'Could not sign in.'));
+    setMe(data.user);
+    navigate('/');
+  };
+
+  return (
+    <section class="narrow">
+      <h1>Sign in</h1>
+      <form onSubmit={(e) => void submit(e)} class="stack">
+        <label>
+          Username
+          <input name="username" autoComplete="username" required />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+      <p>
+        No account yet? <Link href="/register">Register</Link>
+      </p>
+    </section>
+  );
+}
+
+export function Register() {
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = 'Register · Gallery';
+  }, []);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(null);
+    const { data, error } = await api.POST('/api/auth/register', {
+      body: {
+        username: field(form, 'username'),
+        email: field(form, 'email'),
+        password: field(form, 'password'),
+        password2: field(form, 'password2'),
+        role: field(form, 'role'),
+      },
+    });
+    setBusy(false);
+    if (!data) {
+      const details = error && 'details' in error && Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
+      return setError(details || messageOf(error, 'Could not register.'));
+    }
+    setDone(data.username);
+  };
+
+  if (done) {
+    return (
+      <section class="narrow">
+        <h1>Account created</h1>
+        <p role="status">
+          Welcome, {done}. <Link href="/signin">Sign in</Link> with your new account.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section class="narrow">
+      <h1>Register</h1>
+      <form onSubmit={(e) => void submit(e)} class="stack">
+        <label>
+          Username
+          <input name="username" autoComplete="username" required maxLength={150} />
+        </label>
+        <label>
+          Email
+          <input name="email" type="email" autoComplete="email" required />
+        </label>
+        <label>
+          Password <span class="muted">(at least 8 characters)</span>
+          <input name="password" type="password" autoComplete="new-password" required minLength={8} />
+        </label>
+        <label>
+          Password again
+          <input name="password2" type="password" autoComplete="new-password" required minLength={8} />
+        </label>
+        <label>
+          Account type
+          <select name="role">
+            <option value="subscriber">Subscriber</option>
+            <option value="company_user">Company User</option>
+          </select>
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          Register
+        </button>
+      </form>
+      <p>
+        Already registered? <Link href="/signin">Sign in</Link>
+      </p>
+    </section>
+  );
+}
