@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
+  // The browser tests measure time budgets: `npm test` runs them on their own, after the SQLite
+  // pass (E2E=1), not beside other test files on the same cores.
+  testPathIgnorePatterns: process.env.E2E === '1' ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/tests/e2e/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
     // thumbhash ships only as an ES module: compiled to CommonJS for jest (Node itself loads it with require).

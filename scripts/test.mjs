@@ -2,7 +2,8 @@
 // TEST_DATABASE_URL when set, otherwise a throwaway cluster started from initdb/pg_ctl — and last
 // the artifact smoke test (tests/artifact/smoke.mjs: a fresh copy, npm ci, npm start, the README's
 // session, on both databases, then as a production install).
-// Extra arguments go to jest and run only jest (e.g. `npm test -- tests/http/auth.test.ts`).
+// Extra arguments go to jest and run only jest (e.g. `npm test -- tests/http/auth.test.ts`). The
+// browser tests (tests/e2e) run on their own after the SQLite pass.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,11 @@ if (run('type check', 'npm', ['run', '--silent', 'typecheck']) !== 0) process.ex
 
 const results = [];
 results.push(['SQLite', run('tests on SQLite', bin('jest'), jestArgs, { TEST_DB: 'sqlite' })]);
+// The web app in Chromium, alone on the machine (it measures time budgets); the app does not depend
+// on the database. Asked for by name (`npm test -- tests/e2e`) it runs in place of the rest.
+if (jestArgs.length === 0 || jestArgs.some((arg) => arg.includes('e2e'))) {
+  results.push(['web app in Chromium', run('web app in Chromium (end to end)', bin('jest'), jestArgs.length ? jestArgs : ['tests/e2e'], { TEST_DB: 'sqlite', E2E: '1' })]);
+}
 
 let cluster = null;
 let pgUrl = process.env.TEST_DATABASE_URL;
