@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
 import { MoreSentinel, usePaged } from '../paging';
+import { ErrorText } from '../components/alert';
 
 type User = NonNullable<Awaited<ReturnType<typeof usersPage>>['data']>[number];
 type Role = NonNullable<Awaited<ReturnType<typeof rolesList>>['data']>[number];
@@ -136,11 +137,7 @@ function Audit() {
           </select>
         </label>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <table>
         <thead>
           <tr>

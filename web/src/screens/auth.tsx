@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
+import { ErrorText } from '../components/alert';
 
 export function SignIn() {
   const { setMe } = useSession();
@@ -38,11 +39,7 @@ export function SignIn() {
           Password
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText text={error} />
         <button type="submit" class="primary" disabled={busy}>
           Sign in
         </button>
@@ -121,11 +118,7 @@ export function Register() {
             <option value="company_user">Company User</option>
           </select>
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText text={error} />
         <button type="submit" class="primary" disabled={busy}>
           Register
         </button>

@@ -4,6 +4,7 @@ import { api, can, messageOf, type GallerySort } from '../api/client';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
+import { ErrorText } from '../components/alert';
 
 const SORTS: { value: GallerySort; label: string }[] = [
   { value: '-created', label: 'Newest first' },
@@ -61,11 +62,7 @@ export function Galleries() {
           </select>
         </label>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <ul class="cards" aria-label="Galleries" aria-busy={loading}>
         {items.map((g) => (
           <li key={g.id} class="card">
@@ -122,11 +119,7 @@ function NewGallery() {
       <label class="check">
         <input type="checkbox" name="private" /> Private (only you, members and admins see it)
       </label>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div class="row">
         <button type="submit" class="primary">
           Create gallery

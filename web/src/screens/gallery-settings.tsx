@@ -6,6 +6,7 @@ import type { paths } from '../api/schema';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link } from '../router';
 import { CopyOnce } from './tokens';
+import { ErrorText } from '../components/alert';
 
 type Member = NonNullable<Awaited<ReturnType<typeof listMembers>>['data']>[number];
 const listMembers = (id: number) => api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id } } });
@@ -22,7 +23,7 @@ export function GallerySettings({ galleryId }: { galleryId: number }) {
       } else setError(messageOf(error));
     });
   }, [galleryId]);
-  if (error) return <p class="error" role="alert">{error}</p>;
+  if (error) return <ErrorText text={error} />;
   if (!gallery) return <p class="muted" role="status">Loading…</p>;
   return (
     <section>
@@ -185,11 +186,7 @@ function ShareLinks({ galleryId }: { galleryId: number }) {
         </button>
       </form>
       {fresh && <CopyOnce label="The new link (shown this once)" value={fresh.url} />}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       {items.length > 0 && (
         <table>
           <thead>

@@ -7,6 +7,7 @@ import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { UploadPanel } from './upload';
 import { Viewer } from './viewer';
+import { ErrorText } from '../components/alert';
 
 const PAGE = 60;
 
@@ -55,9 +56,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
     return (
       <section>
         <h1>Gallery not available</h1>
-        <p class="error" role="alert">
-          {missing}
-        </p>
+        <ErrorText text={missing} />
         <Link href="/">Back to the galleries</Link>
       </section>
     );
@@ -115,11 +114,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
           }}
         />
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       {!loading && items.length === 0 && !error && <p class="muted">No images in this gallery yet.</p>}
       <JustifiedGrid
         items={grid}
@@ -177,11 +172,7 @@ function GalleryForm({ gallery, onDone }: { gallery: Gallery; onDone: (g: Galler
       <label class="check">
         <input type="checkbox" name="private" defaultChecked={gallery.visibility === 'private'} /> Private
       </label>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div class="row">
         <button type="submit" class="primary">
           Save

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf, type SharePage, type SharedImage } from '../api/client';
 import { JustifiedGrid, Thumb } from '../components/justified';
 import { Viewer } from './viewer';
+import { ErrorText } from '../components/alert';
 
 export function SharedGallery({ shareKey }: { shareKey: string }) {
   const [page, setPage] = useState<SharePage | null>(null);
@@ -74,11 +75,7 @@ export function SharedGallery({ shareKey }: { shareKey: string }) {
             Password
             <input name="password" type="password" required autoComplete="off" />
           </label>
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorText text={error} />
           <button type="submit" class="primary">
             Open
           </button>
@@ -90,9 +87,7 @@ export function SharedGallery({ shareKey }: { shareKey: string }) {
     return (
       <section>
         <h1>Shared gallery</h1>
-        <p class="error" role="alert">
-          {error}
-        </p>
+        <ErrorText text={error} />
       </section>
     );
   }

@@ -2,6 +2,7 @@
 import { field } from '../forms';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
+import { ErrorText } from '../components/alert';
 
 type TokenRow = NonNullable<Awaited<ReturnType<typeof listTokens>>['data']>[number];
 const listTokens = () => api.GET('/api/auth/tokens');
@@ -88,11 +89,7 @@ export function Tokens() {
         </button>
       </form>
       {fresh && <CopyOnce label="Your new token" value={fresh} />}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       {personal.length === 0 ? (
         <p class="muted">No personal tokens.</p>
       ) : (

@@ -3,6 +3,7 @@ import { field } from '../forms';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, messageOf, type Image } from '../api/client';
 import { placeholderOf } from '../components/justified';
+import { ErrorText } from '../components/alert';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -202,11 +203,7 @@ export function Viewer<T extends ViewerImage>({ images, index, canChange = false
             </a>
           </p>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText text={error} />
         {canChange && !editing && (
           <div class="row">
             <button type="button" onClick={() => setEditing(true)}>
