@@ -15,6 +15,13 @@ async function twoNodes(env: Record<string, string> = {}): Promise<[TestApp, Tes
   return [a, b];
 }
 
+/** Two nodes, a Beta Player and their gallery. */
+async function twoNodesWithAGallery() {
+  const nodes = await twoNodes();
+  const owner = await createUser(nodes[0], 'beta_player');
+  return { nodes, owner, galleryId: (await createGallery(nodes[0], owner)).id };
+}
+
 async function closeBoth([a, b]: [TestApp, TestApp]) {
   await b.close();
   await a.close();
@@ -66,13 +73,9 @@ describe('changes to one image from two server processes', () => {
   let galleryId: number;
 
   beforeEach(async () => {
-    nodes = await twoNodes();
-    owner = await createUser(nodes[0], 'beta_player');
-    galleryId = (await createGallery(nodes[0], owner)).id;
+    ({ nodes, owner, galleryId } = await twoNodesWithAGallery());
   });
-  afterEach(async () => {
-    await closeBoth(nodes);
-  });
+  afterEach(() => closeBoth(nodes));
 
   const replace = (t: TestApp, id: number, bytes: Buffer) =>
     request(t.app).put(`/api/gallery/images/${id}`).set(owner.auth).attach('image', bytes, { filename: 'new.jpg', contentType: 'image/jpeg' });
@@ -139,13 +142,9 @@ describe('the storage check with several server processes', () => {
   let galleryId: number;
 
   beforeEach(async () => {
-    nodes = await twoNodes();
-    owner = await createUser(nodes[0], 'beta_player');
-    galleryId = (await createGallery(nodes[0], owner)).id;
+    ({ nodes, owner, galleryId } = await twoNodesWithAGallery());
   });
-  afterEach(async () => {
-    await closeBoth(nodes);
-  });
+  afterEach(() => closeBoth(nodes));
 
   function check(t: TestApp) {
     const logger = createLogger('silent');
