@@ -227,22 +227,25 @@ describe('a new file for an image, against the quota', () => {
   const replace = (app: TestApp, user: TestUser, id: number, bytes: Buffer) =>
     request(app.app).put(`/api/gallery/images/${id}`).set(user.auth).attach('image', bytes, { filename: 'new.png', contentType: 'image/png' });
 
-  it("is counted for the image's uploader, whoever sends it", async () => {
+  it('is counted for whoever sends it, who becomes the uploader; the previous uploader gets their room back', async () => {
     const quota = await startTestApp({ STORAGE_QUOTA_MB: '1' });
     try {
       const user = await createUser(quota, 'beta_player');
       const admin = await createUser(quota, 'admin');
-      await quota.db.user.update({ where: { id: admin.id }, data: { storageQuotaMb: 100 } });
       const gallery = await createGallery(quota, user);
-      await upload(quota, user, { gallery: gallery.id }, { bytes: await big() }).expect(201);
+      const first = await upload(quota, user, { gallery: gallery.id }, { bytes: await big() }).expect(201);
       const small = await createImage(quota, user, gallery.id);
-      const over = await replace(quota, admin, small.id, await big()).expect(413);
-      expect(over.body.message).toMatch(new RegExp(`^The storage quota of ${user.username}, who uploaded this image, exceeded: 0\\.6 MiB of 1\\.0 MiB used`));
+      // The user's own new file is counted for them: with 0.6 MiB used, another 0.6 MiB does not fit.
+      const over = await replace(quota, user, small.id, await big()).expect(413);
+      expect(over.body.message).toMatch(/^Storage quota exceeded: 0\.6 MiB of 1\.0 MiB used/);
       const kept = await request(quota.app).get(`/api/gallery/images/${small.id}`).set(user.auth).expect(200);
       expect(kept.body.width).toBe(4);
       // What the file replaces is freed: a file of the same size fits where the old one was.
-      const first = (await quota.db.image.findFirstOrThrow({ where: { galleryId: gallery.id }, orderBy: { id: 'asc' } })).id;
-      await replace(quota, admin, first, await big()).expect(200);
+      await replace(quota, user, first.body.id, await big()).expect(200);
+      // Someone else's new file is theirs: the admin becomes the uploader, and the user's room comes back.
+      const replaced = await replace(quota, admin, first.body.id, await big()).expect(200);
+      expect(replaced.body.uploader).toEqual({ id: admin.id, username: admin.username });
+      await upload(quota, user, { gallery: gallery.id }, { bytes: await big() }).expect(201);
       await expectStorageInStep(quota);
     } finally {
       await quota.close();

@@ -2,15 +2,26 @@ import { isAdmin, type Actor } from '../../shared/actor';
 
 type ImageOwnership = { uploaderId: number; gallery: { ownerId: number } };
 
-/** Who may change or delete an image: its uploader, the owner of its gallery, or an admin. */
-export function canModifyImage(actor: Actor, image: ImageOwnership): boolean {
+/** The image's own people: whoever uploaded its file, the owner of its gallery, an admin. */
+function isImageOwner(actor: Actor, image: ImageOwnership): boolean {
   return isAdmin(actor) || image.uploaderId === actor.id || image.gallery.ownerId === actor.id;
 }
 
 /**
- * Who may fetch the original file, with its EXIF (GPS position included): the same people, unless
- * the server is set to show originals to every viewer (ORIGINALS_VISIBLE_TO=everyone).
+ * Who may fetch the original file, with its EXIF (GPS position included): the image's own people,
+ * unless the server is set to show originals to every viewer (ORIGINALS_VISIBLE_TO=everyone).
  */
 export function canSeeOriginal(actor: Actor, image: ImageOwnership, visibleTo: 'owners' | 'everyone'): boolean {
-  return visibleTo === 'everyone' || canModifyImage(actor, image);
+  return visibleTo === 'everyone' || isImageOwner(actor, image);
+}
+
+/**
+ * Who may take an image out of its gallery into another: the image's own people, and only they.
+ * Every change also needs write access to the image's gallery (its owner, an editor, an admin) and
+ * a move write access to the destination: an editor may change someone else's image where it is,
+ * but not carry it off to a gallery of their own, where its original would be theirs to fetch and
+ * its gallery's owner could no longer see it.
+ */
+export function canTakeOut(actor: Actor, image: ImageOwnership): boolean {
+  return isImageOwner(actor, image);
 }

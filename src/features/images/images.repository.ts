@@ -170,29 +170,36 @@ export async function insertImage(tx: Database, data: NewImage) {
   return image;
 }
 
-/** Changes fields of a live image (a row being deleted is record-missing: 404). */
-export function updateImage(db: Database, id: number, data: Partial<NewImage>) {
-  return db.image.update({ where: { id, deleting: false }, data, select: imageSelect });
+/** What a change was authorized and prepared against: the image, in this gallery, on this file. */
+type Current = { id: number; galleryId: number; storageKey: string };
+
+/**
+ * Changes fields of an image, only while it is live and in the gallery the change was authorized
+ * in (null otherwise: moved or deleted meanwhile).
+ */
+export async function updateImage(db: Database, current: Current, data: Partial<NewImage>) {
+  const { count } = await db.image.updateMany({ where: { id: current.id, galleryId: current.galleryId, deleting: false }, data });
+  return count === 1 ? db.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }) : null;
 }
 
 /**
  * In a transaction: points the image at a new file and notes its old file for removal, so that a
  * crash after the commit leaves a note the storage check acts on, never an unnoticed orphan.
  *
- * Compare-and-swap: only while the row is live and still on the file the change was prepared
- * against (`current.storageKey`). Null otherwise: another request — in this process or another
+ * Compare-and-swap: only while the row is live, in its gallery and still on the file the change
+ * was prepared against (`current`). Null otherwise: another request — in this process or another
  * server process on the same database — replaced or began to delete the image meanwhile, and the
  * caller discards its staged files. On PostgreSQL the UPDATE waits for the row lock of a
  * concurrent change and then tests its condition against the committed row; on SQLite writers
  * take turns. So of two changes prepared against the same file, exactly one commits; and the
  * old file's removal note is written only by that one (no unique violation on it).
  */
-export async function replaceImageFile(tx: Database, id: number, data: Partial<NewImage>, current: { storageKey: string }) {
-  const { count } = await tx.image.updateMany({ where: { id, storageKey: current.storageKey, deleting: false }, data });
+export async function replaceImageFile(tx: Database, current: Current, data: Partial<NewImage>) {
+  const { count } = await tx.image.updateMany({ where: { id: current.id, galleryId: current.galleryId, storageKey: current.storageKey, deleting: false }, data });
   if (count !== 1) return null;
   await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
   if (data.storageKey) await forgetStaged(tx, data.storageKey);
-  return tx.image.findUniqueOrThrow({ where: { id }, select: imageSelect });
+  return tx.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect });
 }
 
 /**

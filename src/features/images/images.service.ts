@@ -1,5 +1,5 @@
 import type { Database, Transaction } from '../../platform/db/client';
-import { isRecordMissing, isUniqueViolation } from '../../platform/db/errors';
+import { isUniqueViolation } from '../../platform/db/errors';
 import type { SqlReader } from '../../platform/db/sql-reader';
 import { newStorageKey } from '../../platform/storage/storage-keys';
 import type { Actor } from '../../shared/actor';
@@ -12,7 +12,7 @@ import { canWriteToGallery, findGalleryOwner, viewerOf } from '../galleries';
 import { processImage } from './image-processing';
 import { sha256OfFile, type ImageFiles } from './image-files';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
-import { canModifyImage, canSeeOriginal } from './images.policy';
+import { canSeeOriginal, canTakeOut } from './images.policy';
 import * as repo from './images.repository';
 
 /** An upload as received: in a temp file, its type known from its first bytes. */
@@ -24,6 +24,7 @@ type ImageFields = { title?: string; description?: string; gallery?: number };
 const IMAGE_NOT_FOUND = 'Image not found';
 const CHANGED_MEANWHILE = 'The image changed meanwhile; try again.';
 const ORIGINALS_FOR_OWNERS = 'The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.';
+const TAKE_OUT = 'Only the owner of its gallery, its uploader or an admin may move this image to another gallery.';
 
 /**
  * Runs changes to one image one at a time in this process, so that they queue rather than fail.
@@ -67,33 +68,44 @@ export function createImagesService({ db, reader, files, config, audit }: Images
 
   /**
    * The gallery must exist and be visible to the actor (400: it is a field of the body) and be
-   * theirs to fill: owner, editor or admin (403).
+   * theirs to fill: owner, editor or admin (403). Read from `within`: checked before the work and
+   * again in the committing transaction, so that a membership ended meanwhile counts.
    */
-  async function requireTargetGallery(actor: Actor, galleryId: number) {
-    const gallery = await findGalleryOwner(db, galleryId, viewerOf(actor));
+  async function requireTargetGallery(actor: Actor, galleryId: number, within: Transaction = db) {
+    const gallery = await findGalleryOwner(within, galleryId, viewerOf(actor));
     if (!gallery) throw badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
     if (!canWriteToGallery(actor, gallery)) throw forbidden('You can add images only to your own galleries and those you are an editor of.');
   }
 
-  /** The uploader, the gallery's owner, an admin, or an editor of the gallery. */
-  async function requireModifiable(actor: Actor, image: repo.ImageRow, doing: string) {
-    if (canModifyImage(actor, image)) return;
-    const gallery = await findGalleryOwner(db, image.galleryId, viewerOf(actor));
-    if (gallery?.memberRole !== 'editor') throw forbidden(`Only the uploader, the gallery owner, its editors or an admin may ${doing} this image.`);
+  /**
+   * A change to an existing image needs write access to its gallery now (its owner, an editor, an
+   * admin: having uploaded the image is not enough once that access ended); a move also needs the
+   * right to take the image out (`canTakeOut`) and write access to the destination. Checked before
+   * the work and again, from `within`, in the committing transaction.
+   */
+  async function authorizeChange(actor: Actor, image: repo.ImageRow, doing: string, destination?: number, within: Transaction = db) {
+    const source = await findGalleryOwner(within, image.galleryId, viewerOf(actor));
+    if (!source) throw notFound(IMAGE_NOT_FOUND);
+    if (!canWriteToGallery(actor, source)) throw forbidden(`Only the gallery owner, its editors or an admin may ${doing} this image.`);
+    if (destination === undefined || destination === image.galleryId) return;
+    if (!canTakeOut(actor, image)) throw forbidden(TAKE_OUT);
+    await requireTargetGallery(actor, destination, within);
   }
 
-  /**
-   * 413 when a file would take `owner` (the user its bytes are counted for: the uploader) past
-   * their storage quota; `freedBytes` is what the file replaces.
-   */
-  async function requireRoom(actor: Actor, owner: { id: number; username: string }, addedBytes: number, freedBytes = 0, within: Transaction = db) {
-    const { usedBytes, quotaMb } = await repo.storageUse(within, owner.id);
+  /** 413 when `addedBytes` would take the actor past their storage quota; `freedBytes` is what the file replaces. */
+  async function requireRoom(actor: Actor, addedBytes: number, freedBytes = 0, within: Transaction = db) {
+    const { usedBytes, quotaMb } = await repo.storageUse(within, actor.id);
     const quota = quotaMb === null ? config.storageQuotaBytes : quotaMb * 1024 * 1024;
     if (usedBytes - freedBytes + addedBytes > quota) {
       const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-      const whose = owner.id === actor.id ? 'Storage quota' : `The storage quota of ${owner.username}, who uploaded this image,`;
-      throw new AppError('PAYLOAD_TOO_LARGE', `${whose} exceeded: ${mb(usedBytes)} MiB of ${mb(quota)} MiB used; this file needs ${mb(addedBytes)} MiB.`);
+      throw new AppError('PAYLOAD_TOO_LARGE', `Storage quota exceeded: ${mb(usedBytes)} MiB of ${mb(quota)} MiB used; this file needs ${mb(addedBytes)} MiB.`);
     }
+  }
+
+  /** A write that matched no row: the image was moved, replaced or deleted meanwhile (409), or is gone (404). */
+  async function changedOrGone(id: number): Promise<never> {
+    if (await repo.findImage(reader, id, 'anyone')) throw conflict(CHANGED_MEANWHILE);
+    throw notFound(IMAGE_NOT_FOUND);
   }
 
   /**
@@ -152,7 +164,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
       const file = await examine(received);
       const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256, 'anyone');
       if (existing) return { image: existing, created: false };
-      await requireRoom(actor, actor, file.size);
+      await requireRoom(actor, file.size);
       const prepared = await prepareFile(file);
       staged = prepared.storageKey;
       let image: repo.ImageRow;
@@ -162,7 +174,8 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         image = await audit.withEvent(
           async (tx) => {
             await lockForWrite(tx, actor.id, input.gallery);
-            await requireRoom(actor, actor, file.size, 0, tx);
+            await requireTargetGallery(actor, input.gallery, tx);
+            await requireRoom(actor, file.size, 0, tx);
             return repo.insertImage(tx, row);
           },
           (created) => ({ action: 'image.upload', actor, target: { type: 'image', id: created.id }, detail: `${created.mimeType} ${created.size} bytes`, address: actor.address }),
@@ -199,14 +212,13 @@ export function createImagesService({ db, reader, files, config, audit }: Images
     try {
       return await serially(id, async () => {
         const image = await get(actor, id);
-        await requireModifiable(actor, image, 'change');
+        await authorizeChange(actor, image, 'change', input.gallery);
         const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
         if (Object.keys(changes).length === 0 && !received) {
           throw badRequest('Send at least one of: title, description, gallery, image.');
         }
         const file = received ? await examine(received) : undefined;
         const galleryId = input.gallery ?? image.galleryId;
-        if (galleryId !== image.galleryId) await requireTargetGallery(actor, galleryId);
         const sha256 = file?.sha256 ?? image.sha256;
         const clash = galleryId !== image.galleryId || sha256 !== image.sha256 ? await repo.findImageBySha256(reader, galleryId, sha256, 'anyone') : null;
         if (clash && clash.id !== id) throw duplicateIn(galleryId, clash.id);
@@ -217,12 +229,15 @@ export function createImagesService({ db, reader, files, config, audit }: Images
           ({ action: 'image.update', outcome, actor, target: { type: 'image', id }, detail, address: actor.address }) as const;
         if (!file) return await saveChanges(actor, image, data, event(`fields=${Object.keys(changes).join(',')}`));
 
-        // The new bytes are counted for the image's uploader, whoever replaces them.
-        await requireRoom(actor, image.uploader, file.size, image.size);
+        // Whoever puts new bytes in becomes the image's uploader: the bytes count toward their quota
+        // (the previous uploader's are freed), and they, not the previous uploader, see the original.
+        const freed = image.uploaderId === actor.id ? image.size : 0;
+        await requireRoom(actor, file.size, freed);
         const prepared = await prepareFile(file);
+        const uploaderNote = image.uploaderId === actor.id ? '' : `, uploader ${image.uploaderId} -> ${actor.id}`;
         let updated: repo.ImageRow;
         try {
-          updated = await saveChanges(actor, image, { ...data, ...prepared }, event(`new file ${prepared.mimeType} ${prepared.size} bytes`), true);
+          updated = await saveChanges(actor, image, { ...data, ...prepared, uploaderId: actor.id }, event(`new file ${prepared.mimeType} ${prepared.size} bytes${uploaderNote}`), true);
         } catch (error) {
           await files.discardStaged(prepared.storageKey);
           throw error;
@@ -230,8 +245,8 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         try {
           await storeFiles(prepared.storageKey);
         } catch (error) {
-          const { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash } = image;
-          const previous = { storageKey, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash };
+          const { storageKey, uploaderId, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash } = image;
+          const previous = { storageKey, uploaderId, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash };
           const restored = await audit
             .withEvent((tx) => repo.restoreImageFile(tx, id, prepared.storageKey, previous), event('the new file could not be stored; the previous one was kept', 'failed'))
             .catch(() => null);
@@ -252,27 +267,31 @@ export function createImagesService({ db, reader, files, config, audit }: Images
   }
 
   /**
-   * The update itself, with its audit event; a new file is checked against its uploader's quota
-   * under a lock, as uploads are. A row deleted meanwhile is 404, a clash with another image of
-   * the gallery 409.
+   * The update itself, with its audit event, after the change is authorized again inside its
+   * transaction. It applies only while the image is live, in the gallery it was authorized in, and
+   * (a new file) still on the file it was prepared against: otherwise 409, or 404 when it is gone.
+   * A new file is checked against the quota of its uploader (the actor) under a lock, as uploads
+   * are. A clash with another image of the gallery is 409.
    */
   async function saveChanges(actor: Actor, current: repo.ImageRow, data: Partial<repo.NewImage>, event: () => AuditEvent, newFile = false) {
+    const galleryId = data.galleryId ?? current.galleryId;
+    const notApplied = new Error('the image changed meanwhile');
     try {
       return await audit.withEvent(
         async (tx) => {
-          if (!newFile) return repo.updateImage(tx, current.id, data);
-          await lockForWrite(tx, current.uploaderId, data.galleryId ?? current.galleryId);
-          await requireRoom(actor, current.uploader, data.size!, current.size, tx);
-          const replaced = await repo.replaceImageFile(tx, current.id, data, current);
-          if (!replaced) throw conflict(CHANGED_MEANWHILE);
-          return replaced;
+          if (newFile) await lockForWrite(tx, actor.id, galleryId);
+          await authorizeChange(actor, current, 'change', data.galleryId, tx);
+          if (newFile) await requireRoom(actor, data.size!, current.uploaderId === actor.id ? current.size : 0, tx);
+          const saved = newFile ? await repo.replaceImageFile(tx, current, data) : await repo.updateImage(tx, current, data);
+          if (!saved) throw notApplied;
+          return saved;
         },
         event,
         newFile ? INSERT_TRANSACTION : undefined,
       );
     } catch (error) {
-      if (isUniqueViolation(error)) throw duplicateIn(data.galleryId ?? current.galleryId);
-      if (isRecordMissing(error)) throw notFound(IMAGE_NOT_FOUND);
+      if (error === notApplied) return changedOrGone(current.id);
+      if (isUniqueViolation(error)) throw duplicateIn(galleryId);
       throw error;
     }
   }
@@ -281,9 +300,10 @@ export function createImagesService({ db, reader, files, config, audit }: Images
   async function remove(actor: Actor, id: number) {
     await serially(id, async () => {
       const image = await get(actor, id);
-      await requireModifiable(actor, image, 'delete');
+      await authorizeChange(actor, image, 'delete');
       await audit.withEvent(
         async (tx) => {
+          await authorizeChange(actor, image, 'delete', undefined, tx);
           const marked = await repo.markDeleted(tx, id, image.storageKey);
           if (marked === 'changed') throw conflict(CHANGED_MEANWHILE);
           if (marked === 'gone') throw notFound(IMAGE_NOT_FOUND);

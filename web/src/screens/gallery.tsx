@@ -50,7 +50,8 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
 
   const canManage = can(me, 'gallery:update') && (isOwner || isAdmin);
   const canUpload = can(me, 'image:create') && (isOwner || isAdmin || isEditor);
-  const canChange = (image: Image) => can(me, 'image:update') && (isAdmin || isOwner || isEditor || image.uploader.id === me?.id);
+  // Changing an image needs write access to its gallery now: having uploaded it is not enough.
+  const canChange = (_image: Image) => can(me, 'image:update') && (isAdmin || isOwner || isEditor);
 
   if (missing) {
     return (
