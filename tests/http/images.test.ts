@@ -240,7 +240,7 @@ describe('the file endpoint', () => {
       const res = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(user.auth).buffer(true).expect(200);
       expect(res.headers['content-type']).toBe('image/png');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers.etag).toBe(`"${row.sha256}"`);
+      expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
       expect(Number(res.headers['content-length'])).toBe(row.size);
       expect((res.body as Buffer).subarray(1, 4).toString()).toBe('PNG');
     }
@@ -249,7 +249,7 @@ describe('the file endpoint', () => {
       const res = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(user.auth).buffer(true).expect(200);
       expect(res.headers['content-type']).toBe('image/webp');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers.etag).toBe(`"${row.sha256}.preview"`);
+      expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
       expect(Number(res.headers['content-length'])).toBe((res.body as Buffer).length);
       expect((res.body as Buffer).subarray(8, 12).toString()).toBe('WEBP');
     }

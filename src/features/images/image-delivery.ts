@@ -5,11 +5,15 @@ import { forbidden } from '../../shared/errors';
 import type { VariantName } from '../../shared/image-variants';
 import type { ImageFiles } from './image-files';
 import { remakeVariants } from './image-processing';
+import { fileTag } from './images.mapper';
 import type { ImageRow } from './images.repository';
 
 export type FileSize = VariantName | 'original';
-/** Picks the byte range to send from the file's size (a Range header), or none: the whole file. */
-export type RangeFor = (size: number) => { start: number; end: number } | undefined;
+/**
+ * Picks the byte range to send from the file's size and entity tag (a Range header, and its
+ * If-Range), or none: the whole file.
+ */
+export type RangeFor = (size: number, etag: string) => { start: number; end: number } | undefined;
 
 /** An image's files as they are sent: which one a caller gets, and a missing variant made again. */
 export function createImageDelivery({ files, config }: { files: ImageFiles; config: Pick<Config, 'maxImagePixels'> }) {
@@ -37,14 +41,16 @@ export function createImageDelivery({ files, config }: { files: ImageFiles; conf
       const chosen = size ?? (mayOriginal ? 'original' : 'preview');
       if (chosen === 'original' && !mayOriginal) throw forbidden(refusal);
       const key = chosen === 'original' ? image.storageKey : variantKey(image.storageKey, chosen);
-      const file = await files.open(key, rangeFor).catch(async (error: unknown) => {
+      const etag = fileTag(image.storageKey, chosen);
+      const rangeOf = rangeFor && ((size: number) => rangeFor(size, etag));
+      const file = await files.open(key, rangeOf).catch(async (error: unknown) => {
         if (chosen === 'original' || storageFailureOf(error) !== 'not-found') throw error;
         // A variant that is missing (an image stored before variants existed, or a lost file) is
         // made again from the original.
         await remakeOnce(image.storageKey);
-        return files.open(key, rangeFor);
+        return files.open(key, rangeOf);
       });
-      return { image, variant: chosen, mimeType: chosen === 'original' ? image.mimeType : 'image/webp', ...file };
+      return { image, variant: chosen, mimeType: chosen === 'original' ? image.mimeType : 'image/webp', etag, ...file };
     },
   };
 }

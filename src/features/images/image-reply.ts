@@ -8,10 +8,16 @@ import type { ImageDelivery, RangeFor } from './image-delivery';
 
 type OpenedFile = Awaited<ReturnType<ImageDelivery['openFile']>>;
 
-/** One byte range (206) from the Range header; a malformed or multi-part one gets the whole file. */
+/**
+ * One byte range (206) from the Range header; a malformed or multi-part one gets the whole file, and
+ * so does one whose If-Range names another file than this one (the client holds part of an older
+ * file; a date never matches, these files have no Last-Modified: RFC 9110 §13.1.5).
+ */
 export function byteRangeOf(req: Request): RangeFor {
-  return (size) => {
+  return (size, etag) => {
     if (!req.headers.range || size === 0) return undefined;
+    const ifRange = req.get('If-Range');
+    if (ifRange !== undefined && ifRange.trim() !== etag) return undefined;
     const ranges = req.range(size, { combine: true });
     if (ranges === -1) throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
     return Array.isArray(ranges) && ranges.length === 1 ? { start: ranges[0].start, end: ranges[0].end } : undefined;
@@ -27,12 +33,11 @@ function downloadName(title: string, mimeType: string, size: string): string {
 }
 
 /**
- * Sends an opened image file: its type, a strict CSP, an ETag per variant (If-None-Match → 304),
+ * Sends an opened image file: its type, a strict CSP, its ETag (If-None-Match → 304),
  * HEAD, one byte range, a download name from its title; `headers` add the caller's caching.
  */
 export async function sendImageFile(req: Request, res: Response, file: OpenedFile, headers: Record<string, string>) {
-  const { image, stream, size, range } = file;
-  const etag = file.variant === 'original' ? `"${image.sha256}"` : `"${image.sha256}.${file.variant}"`;
+  const { image, stream, size, range, etag } = file;
   res.set({
     'Content-Type': file.mimeType,
     'X-Content-Type-Options': 'nosniff',

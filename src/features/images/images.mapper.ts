@@ -1,12 +1,28 @@
+import { createHash } from 'node:crypto';
 import { asIsoTimestamp } from '../../platform/db/sql-reader';
+import type { VariantName } from '../../shared/image-variants';
 import type { ImageRow } from './images.repository';
+
+/**
+ * A digest of a file's storage key, which is random and new with every file an image gets: what is
+ * made from it changes with the file, and tells nothing of the bytes. The SHA-256 of the bytes
+ * would: through a share link, whoever has a copy of a photo could check that the gallery holds it.
+ */
+function keyDigest(storageKey: string, purpose: string): string {
+  return createHash('sha256').update(`${purpose}:${storageKey}`).digest('hex');
+}
 
 /**
  * The version in an image's file URL: a new file gets a new URL, so a URL's content never changes
  * and clients may cache it for good.
  */
-export function fileVersion(sha256: string): string {
-  return sha256.slice(0, 16);
+export function fileVersion(storageKey: string): string {
+  return keyDigest(storageKey, 'version').slice(0, 16);
+}
+
+/** The entity tag of one of an image's files: its own for each file and size. */
+export function fileTag(storageKey: string, size: VariantName | 'original'): string {
+  return `"${keyDigest(storageKey, size).slice(0, 32)}"`;
 }
 
 /**
@@ -15,7 +31,7 @@ export function fileVersion(sha256: string): string {
  * originals (then `original` is null).
  */
 export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boolean) {
-  const file = `${baseUrl}/api/gallery/images/${image.id}/file/?v=${fileVersion(image.sha256)}&size=`;
+  const file = `${baseUrl}/api/gallery/images/${image.id}/file/?v=${fileVersion(image.storageKey)}&size=`;
   const original = mayOriginal ? `${file}original` : null;
   const preview = `${file}preview`;
   return {

@@ -156,7 +156,7 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
         const file = await images.openFile(actor, params.id, query.size, byteRangeOf(req));
         await sendImageFile(req, res, file, {
           // The versioned URL from the image's JSON never changes content: cache it for good.
-          'Cache-Control': query.v === fileVersion(file.image.sha256) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+          'Cache-Control': query.v === fileVersion(file.image.storageKey) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
           Vary: 'Authorization',
         });
       },

@@ -14,6 +14,6 @@ export async function sendSharedFile(req: Request, res: Response, file: OpenedFi
   const untilExpiry = expiresAt ? Math.floor((expiresAt.getTime() - Date.now()) / 1000) : MAX_AGE_SECONDS;
   const maxAge = Math.max(0, Math.min(MAX_AGE_SECONDS, untilExpiry));
   await sendImageFile(req, res, file, {
-    'Cache-Control': version === fileVersion(file.image.sha256) && maxAge > 0 ? `private, max-age=${maxAge}` : 'private, no-cache',
+    'Cache-Control': version === fileVersion(file.image.storageKey) && maxAge > 0 ? `private, max-age=${maxAge}` : 'private, no-cache',
   });
 }

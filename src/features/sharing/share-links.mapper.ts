@@ -39,7 +39,7 @@ export const linkUrl = (base: string, key: string) => `${base}/api/share/${key}`
  * what it was taken, whether it has a position) only when the link gives the originals anyway.
  */
 export function toSharedImageJson(image: ImageRow, pageUrl: string, allowOriginals: boolean) {
-  const file = `${pageUrl}/images/${image.id}/file?v=${fileVersion(image.sha256)}&size=`;
+  const file = `${pageUrl}/images/${image.id}/file?v=${fileVersion(image.storageKey)}&size=`;
   return {
     id: image.id,
     title: image.title,

@@ -1,0 +1,73 @@
+// Issue 18, items 5 to 8: each test is the probe that found the defect, sent as an attacker would.
+import request from 'supertest';
+import { createCast, createGallery, createImage, pngBytes, type TestUser } from '../helpers/factories';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+let owner: TestUser;
+let galleryId: number;
+let imageId: number;
+
+beforeAll(async () => {
+  // Wrong keys count against the address: enough room for every 404 this file asks for.
+  t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '1000' });
+  ({ owner } = await createCast(t));
+  galleryId = (await createGallery(t, owner)).id;
+  imageId = (await createImage(t, owner, galleryId)).id;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+type Link = { id: number; key: string; thumbnail?: string };
+
+async function newLink(by: TestUser, gallery = galleryId, body: Record<string, unknown> = {}): Promise<Link> {
+  const res = await request(t.app).post(`/api/gallery/galleries/${gallery}/links/`).set(by.auth).send(body).expect(201);
+  return res.body as Link;
+}
+
+const sharePage = (key: string) => request(t.app).get(`/api/share/${key}/`);
+
+describe('5. the ETag of a file does not reveal the SHA-256 of the original', () => {
+  it("a link without originals shows neither the hash nor a part of it, in the thumbnail's ETag or URL", async () => {
+    const row = await t.db.image.findUniqueOrThrow({ where: { id: imageId } });
+    const link = await newLink(owner);
+    const pageReply = await sharePage(link.key).expect(200);
+    const thumbnail = new URL((pageReply.body.images as { thumbnail: string }[])[0].thumbnail);
+    const thumb = await request(t.app).get(thumbnail.pathname + thumbnail.search).expect(200);
+    for (const part of [row.sha256, row.sha256.slice(0, 16)]) {
+      expect(thumb.headers.etag).not.toContain(part);
+      expect(thumbnail.search).not.toContain(part);
+      expect(JSON.stringify(pageReply.body)).not.toContain(part);
+    }
+    expect(thumb.headers.etag).toMatch(/^"[A-Za-z0-9_-]{16,}"$/);
+    expect(thumb.headers['cache-control']).toMatch(/^private, max-age=\d+$/);
+  });
+
+  it('the API gives the same kind of tag, one per file and variant, and a new one when the file is replaced', async () => {
+    const own = await createImage(t, owner, galleryId);
+    const row = await t.db.image.findUniqueOrThrow({ where: { id: own.id } });
+    const file = (size: string) => request(t.app).get(`/api/gallery/images/${own.id}/file/?size=${size}`).set(owner.auth);
+    const [original, preview, thumb] = await Promise.all([file('original').expect(200), file('preview').expect(200), file('thumb').expect(200)]);
+    const tags = [original, preview, thumb].map((res) => res.headers.etag);
+    expect(new Set(tags).size).toBe(3);
+    for (const tag of tags) expect(tag).not.toContain(row.sha256.slice(0, 16));
+    await request(t.app).put(`/api/gallery/images/${own.id}/`).set(owner.auth).attach('image', await pngBytes(5, 5), 'new.png').expect(200);
+    const replaced = await file('original').expect(200);
+    expect(replaced.headers.etag).not.toBe(original.headers.etag);
+    await file('original').set('If-None-Match', original.headers.etag).expect(200);
+  });
+
+  it('keeps 304 for a current tag, and honours If-Range: a range only while the tag still matches', async () => {
+    const link = await newLink(owner);
+    const path = `/api/share/${link.key}/images/${imageId}/file?size=thumb`;
+    const whole = await request(t.app).get(path).buffer(true).expect(200);
+    const etag = whole.headers.etag;
+    await request(t.app).get(path).set('If-None-Match', etag).expect(304);
+    const part = await request(t.app).get(path).set('Range', 'bytes=0-3').set('If-Range', etag).buffer(true).expect(206);
+    expect(Buffer.compare(part.body as Buffer, (whole.body as Buffer).subarray(0, 4))).toBe(0);
+    const stale = await request(t.app).get(path).set('Range', 'bytes=0-3').set('If-Range', '"an-older-file"').buffer(true).expect(200);
+    expect(Buffer.compare(stale.body as Buffer, whole.body as Buffer)).toBe(0);
+    await request(t.app).get(`/api/gallery/images/${imageId}/file/?size=thumb`).set(owner.auth).set('Range', 'bytes=0-3').set('If-Range', etag).expect(206);
+  });
+});
