@@ -3,14 +3,15 @@ import { createAuthService, createLoginThrottle, createPassport, createTokenCach
 import { createGalleriesService } from '../features/galleries';
 import { createImageFiles, createImagesService, markGalleryImagesDeleted } from '../features/images';
 import { createRolesService } from '../features/roles';
-import { createShareLinksService } from '../features/sharing';
+import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
 import { createUsersService } from '../features/users';
 import { faultPointHook } from '../shared/fault-points';
 import type { AppDeps } from './deps';
 
 /**
  * Every feature's service, made once per app with what it needs. This is where the ports between
- * features are filled in: users revoke tokens through auth, a gallery's delete reaches its images.
+ * features are filled in: users revoke tokens through auth, a gallery's delete reaches its images,
+ * a deactivation and a transfer end share links.
  */
 export function createServices(deps: AppDeps) {
   const { db, reader, config, logger, storage, changes } = deps;
@@ -22,6 +23,7 @@ export function createServices(deps: AppDeps) {
     audit,
     roles,
     sessions: { revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()), forget: (userId) => tokenCache.forgetUser(userId) },
+    links: { endAll: (tx, userId, actor) => endLinksMadeBy(tx, { userId }, actor, 'its maker was deactivated') },
   });
   const auth = createAuthService({ db, reader, config, audit, roles, tokenCache });
   const files = createImageFiles({ db, storage, logger, config });
@@ -30,6 +32,9 @@ export function createServices(deps: AppDeps) {
     reader,
     audit,
     images: { markAllDeleted: markGalleryImagesDeleted, removeFiles: (key) => files.remove(key) },
+    links: {
+      endLinksOfFormerOwner: (tx, galleryId, formerOwnerId, actor) => endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
+    },
     faultPoint: faultPointHook(config.faultPoint),
   });
   const images = createImagesService({ db, reader, config, files, audit });

@@ -1,17 +1,19 @@
 // Issue 18, items 5 to 8: each test is the probe that found the defect, sent as an attacker would.
 import request from 'supertest';
-import { createCast, createGallery, createImage, pngBytes, type TestUser } from '../helpers/factories';
+import { createCast, createGallery, createImage, createUser, pngBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
 let owner: TestUser;
+let otherPlayer: TestUser;
+let admin: TestUser;
 let galleryId: number;
 let imageId: number;
 
 beforeAll(async () => {
   // Wrong keys count against the address: enough room for every 404 this file asks for.
   t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '1000' });
-  ({ owner } = await createCast(t));
+  ({ owner, otherPlayer, admin } = await createCast(t));
   galleryId = (await createGallery(t, owner)).id;
   imageId = (await createImage(t, owner, galleryId)).id;
 });
@@ -69,5 +71,47 @@ describe('5. the ETag of a file does not reveal the SHA-256 of the original', ()
     const stale = await request(t.app).get(path).set('Range', 'bytes=0-3').set('If-Range', '"an-older-file"').buffer(true).expect(200);
     expect(Buffer.compare(stale.body as Buffer, whole.body as Buffer)).toBe(0);
     await request(t.app).get(`/api/gallery/images/${imageId}/file/?size=thumb`).set(owner.auth).set('Range', 'bytes=0-3').set('If-Range', etag).expect(206);
+  });
+});
+
+describe('6. share links end with what README says ends them, for good', () => {
+  it("a transfer ends the old owner's links at once, and they stay ended when the gallery comes back; an admin's link goes on", async () => {
+    const gallery = await createGallery(t, owner);
+    const ownersLink = await newLink(owner, gallery.id);
+    const adminsLink = await newLink(admin, gallery.id);
+    await sharePage(ownersLink.key).expect(200);
+    const transfer = (to: TestUser) => request(t.app).put(`/api/gallery/galleries/${gallery.id}/owner`).set(admin.auth).send({ username: to.username }).expect(200);
+
+    await transfer(otherPlayer);
+    await sharePage(ownersLink.key).expect(404);
+    await request(t.app).get(`/api/share/${ownersLink.key}/images/${imageId}/file?size=thumb`).expect(404);
+    await sharePage(adminsLink.key).expect(200);
+    expect((await t.db.shareLink.findUniqueOrThrow({ where: { id: ownersLink.id } })).revokedAt).not.toBeNull();
+    const events = await t.db.auditEvent.findMany({ where: { action: 'gallery.link.revoke', targetId: gallery.id } });
+    expect(events.map((event) => event.detail)).toEqual([expect.stringMatching(new RegExp(`^link ${ownersLink.id} .*transfer`))]);
+    expect(events[0]).toMatchObject({ actorId: admin.id, outcome: 'ok' });
+
+    await transfer(owner);
+    await sharePage(ownersLink.key).expect(404);
+    const list = await request(t.app).get(`/api/gallery/galleries/${gallery.id}/links/`).set(owner.auth).expect(200);
+    expect(list.body.map((link: { id: number; state: string }) => [link.id, link.state])).toEqual([
+      [adminsLink.id, 'active'],
+      [ownersLink.id, 'revoked'],
+    ]);
+  });
+
+  it("a deactivation ends the user's links, and a reactivation does not bring them back", async () => {
+    const maker = await createUser(t, 'beta_player');
+    const own = await createGallery(t, maker);
+    const [onOwn, onOwnToo] = [await newLink(maker, own.id), await newLink(maker, own.id, { maxViews: 5 })];
+    const user = (body: Record<string, unknown>) => request(t.app).patch(`/api/admin/users/${maker.id}`).set(admin.auth).send(body).expect(200);
+
+    await user({ isActive: false });
+    await user({ isActive: true });
+    for (const link of [onOwn, onOwnToo]) await sharePage(link.key).expect(404);
+    expect(await t.db.shareLink.count({ where: { createdById: maker.id, revokedAt: null } })).toBe(0);
+    const events = await t.db.auditEvent.findMany({ where: { action: 'gallery.link.revoke', targetId: own.id } });
+    expect(events).toHaveLength(2);
+    expect(events.every((event) => event.actorId === admin.id && /deactivat/.test(event.detail ?? ''))).toBe(true);
   });
 });

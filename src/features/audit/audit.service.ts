@@ -30,11 +30,14 @@ const row = (event: AuditEvent): repo.AuditEventRow => ({
  */
 export function createAuditLog({ db, logger }: { db: Database; logger: Logger }) {
   return {
-    /** Runs `work` in a transaction and records the event `eventOf(result)` in it. */
-    withEvent<T>(work: (tx: Transaction) => Promise<T>, eventOf: (result: T) => AuditEvent, options?: TransactionOptions): Promise<T> {
+    /**
+     * Runs `work` in a transaction and records the event `eventOf(result)` in it: one, or several
+     * when the change ends other things as well (a transfer that revokes share links).
+     */
+    withEvent<T>(work: (tx: Transaction) => Promise<T>, eventOf: (result: T) => AuditEvent | AuditEvent[], options?: TransactionOptions): Promise<T> {
       return db.$transaction(async (tx) => {
         const result = await work(tx as Transaction);
-        await repo.insertEvent(tx as Transaction, row(eventOf(result)));
+        for (const event of [eventOf(result)].flat()) await repo.insertEvent(tx as Transaction, row(event));
         return result;
       }, options);
     },

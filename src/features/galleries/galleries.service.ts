@@ -6,7 +6,7 @@ import { badRequest, conflict, forbidden, notFound } from '../../shared/errors';
 import type { FaultPointHook } from '../../shared/fault-points';
 import type { ListOptions } from '../../shared/paging';
 import { permissionsOf, roleLabel } from '../../shared/permissions';
-import type { AuditLog } from '../audit';
+import type { AuditEvent, AuditLog } from '../audit';
 import { viewerOf, type MemberRole, type Visibility } from './galleries.access';
 import { canModifyGallery, canWriteToGallery } from './galleries.policy';
 import * as repo from './galleries.repository';
@@ -23,7 +23,16 @@ export type GalleryImages = {
   removeFiles(storageKey: string): Promise<void>;
 };
 
-export type GalleriesDeps = { db: Database; reader: SqlReader; audit: AuditLog; images: GalleryImages; faultPoint: FaultPointHook };
+/**
+ * What a transfer needs from the gallery's share links (sharing, a feature above this one): given
+ * by the app's wiring. In the transfer's transaction: revokes the links the former owner made to
+ * the gallery; the audit events of those revokes.
+ */
+export type GalleryLinks = {
+  endLinksOfFormerOwner(tx: Transaction, galleryId: number, formerOwnerId: number, actor: Actor): Promise<AuditEvent[]>;
+};
+
+export type GalleriesDeps = { db: Database; reader: SqlReader; audit: AuditLog; images: GalleryImages; links: GalleryLinks; faultPoint: FaultPointHook };
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
 const MEMBER_NOT_FOUND = 'No such member of this gallery';
@@ -36,7 +45,7 @@ function editorNote(username: string, role: MemberRole, userRole: string | null)
   return `${username}'s role (${roleLabel(userRole) ?? 'none'}) is view-only: as an editor they can see this gallery but not change it.`;
 }
 
-export function createGalleriesService({ db, reader, audit, images, faultPoint }: GalleriesDeps) {
+export function createGalleriesService({ db, reader, audit, images, links, faultPoint }: GalleriesDeps) {
   async function get(actor: Actor, id: number) {
     const gallery = await repo.findGallery(db, id, viewerOf(actor));
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
@@ -83,7 +92,10 @@ export function createGalleriesService({ db, reader, audit, images, faultPoint }
         () => memberEvent(actor, 'gallery.visibility', id, `${gallery.visibility} -> ${input.visibility}`),
       );
     },
-    /** An admin gives the gallery to another user who may own galleries; they stop being a member. */
+    /**
+     * An admin gives the gallery to another user who may own galleries; they stop being a member,
+     * and the links the former owner made to it end.
+     */
     async transfer(actor: Actor, id: number, username: string) {
       const gallery = await visible(actor, id);
       const user = await members.findUserByUsername(db, username);
@@ -94,8 +106,9 @@ export function createGalleriesService({ db, reader, audit, images, faultPoint }
         async (tx) => {
           await members.deleteMember(tx, id, user.id);
           await repo.updateGallery(tx, id, { ownerId: user.id });
+          return links.endLinksOfFormerOwner(tx, id, gallery.ownerId, actor);
         },
-        () => memberEvent(actor, 'gallery.transfer', id, `owner ${gallery.ownerId} -> ${user.id}`),
+        (linkEvents) => [memberEvent(actor, 'gallery.transfer', id, `owner ${gallery.ownerId} -> ${user.id}`), ...linkEvents],
       );
       return get(actor, id);
     },

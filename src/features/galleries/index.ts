@@ -1,9 +1,10 @@
 // Galleries: create, list, change and delete them; who sees them (visibility, members) and who may
 // change their images (owner, editors, admins). A gallery's delete reaches its images through the
-// GalleryImages port. Needs audit; images and sharing need this feature, not the reverse.
+// GalleryImages port, a transfer the former owner's share links through GalleryLinks. Needs audit;
+// images and sharing need this feature, not the reverse.
 export { MEMBER_ROLES, VISIBILITIES, viewerOf, visibleGalleries, withVisibility, type MemberRole, type Viewer, type Visibility } from './galleries.access';
 export { canModifyGallery, canWriteToGallery } from './galleries.policy';
 export { deleteGallery, findGalleryOwner, galleriesBeingDeleted } from './galleries.repository';
 export { galleryRoutes } from './galleries.routes';
-export { createGalleriesService, type GalleriesService, type GalleryImages } from './galleries.service';
+export { createGalleriesService, type GalleriesService, type GalleryImages, type GalleryLinks } from './galleries.service';
 export { memberRoutes } from './members.routes';

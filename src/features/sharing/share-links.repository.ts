@@ -53,6 +53,27 @@ export async function revokeLink(tx: Transaction, galleryId: number, linkId: num
 }
 
 /**
+ * Revokes the links `madeBy.userId` made (to one gallery, or to all) that could still be opened at
+ * `at` (neither revoked nor expired); the links it revoked, oldest first.
+ */
+export async function revokeLinksMadeBy(tx: Transaction, madeBy: { userId: number; galleryId?: number }, at: Date) {
+  const links = await tx.shareLink.findMany({
+    where: {
+      createdById: madeBy.userId,
+      ...(madeBy.galleryId === undefined ? {} : { galleryId: madeBy.galleryId }),
+      revokedAt: null,
+      OR: [{ expiresAt: null }, { expiresAt: { gt: at } }],
+    },
+    select: { id: true, galleryId: true, prefix: true },
+    orderBy: { id: 'asc' },
+  });
+  if (links.length > 0) {
+    await tx.shareLink.updateMany({ where: { id: { in: links.map((link) => link.id) }, revokedAt: null }, data: { revokedAt: at } });
+  }
+  return links;
+}
+
+/**
  * The link with this key hash if it may still be opened at `now`: not revoked, not expired, its
  * gallery not being deleted, the user who made it not deactivated. Views are not looked at here
  * (see `countView`).

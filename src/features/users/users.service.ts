@@ -3,7 +3,7 @@ import type { Actor } from '../../shared/actor';
 import { AppError, badRequest, notFound } from '../../shared/errors';
 import { idPage } from '../../shared/paging';
 import type { RoleName } from '../../shared/permissions';
-import type { AuditLog } from '../audit';
+import type { AuditEvent, AuditLog } from '../audit';
 import type { RolesService } from '../roles';
 import * as repo from './users.repository';
 
@@ -18,7 +18,18 @@ export type UserSessions = {
   forget(userId: number): void;
 };
 
-export function createUsersService({ db, audit, roles, sessions }: { db: Database; audit: AuditLog; roles: RolesService; sessions: UserSessions }) {
+/**
+ * What a deactivation needs from the share links the user made (sharing, a feature above this
+ * one): given by the app's wiring. In the change's transaction: revokes every link the user made;
+ * the audit events of those revokes.
+ */
+export type UserShareLinks = {
+  endAll(tx: Transaction, userId: number, actor: Actor): Promise<AuditEvent[]>;
+};
+
+export type UsersDeps = { db: Database; audit: AuditLog; roles: RolesService; sessions: UserSessions; links: UserShareLinks };
+
+export function createUsersService({ db, audit, roles, sessions, links }: UsersDeps) {
   return {
     /** Revokes every token of a user (a lost laptop, a leaked script); returns how many. */
     async revokeTokens(actor: Actor, id: number) {
@@ -43,7 +54,8 @@ export function createUsersService({ db, audit, roles, sessions }: { db: Databas
 
     /**
      * Changes a user's role or status. Roles are read on every request, so a new role applies to
-     * existing tokens at once; deactivating revokes every token. Admins cannot lock themselves out.
+     * existing tokens at once; deactivating revokes every token and ends every share link the user
+     * made (for good: a reactivation brings neither back). Admins cannot lock themselves out.
      */
     async update(actor: Actor, id: number, input: { role?: RoleName; isActive?: boolean; storageQuotaMb?: number | null }) {
       if (id === actor.id && (input.isActive === false || (input.role && input.role !== 'admin'))) {
@@ -56,13 +68,14 @@ export function createUsersService({ db, audit, roles, sessions }: { db: Databas
         if (!role) throw new AppError('SERVICE_UNAVAILABLE', 'Roles are not set up yet.');
         roleId = role.id;
       }
-      const updated = await audit.withEvent(
+      const { user: updated } = await audit.withEvent(
         async (tx) => {
           const user = await repo.updateUser(tx, id, { roleId, isActive: input.isActive, storageQuotaMb: input.storageQuotaMb });
-          if (input.isActive === false) await sessions.revokeAll(tx, id);
-          return user;
+          if (input.isActive !== false) return { user, linkEvents: [] };
+          await sessions.revokeAll(tx, id);
+          return { user, linkEvents: await links.endAll(tx, id, actor) };
         },
-        (user) => ({ action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(input), address: actor.address }),
+        ({ user, linkEvents }) => [{ action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(input), address: actor.address }, ...linkEvents],
       );
       sessions.forget(id);
       return updated;
