@@ -61,6 +61,7 @@ function pathFor(route: RouteSpec, target: { gallery: number; image: number; sha
     .replace(':linkId', '1');
 }
 
+const admin = () => callers.find((c) => c.role === 'admin')!;
 const call = (route: RouteSpec, path: string, caller: Caller) => request(t.app)[route.method](path).set(caller.user.auth);
 const mayCall = (route: RouteSpec, caller: Caller) => route.access === 'authenticated' || (ROLE_PERMISSIONS[caller.role] as readonly string[]).includes(route.access);
 
@@ -89,6 +90,22 @@ describe('a private gallery, on every gallery and image route', () => {
         const res = await call(route, pathFor(route, ids.private), caller);
         if (res.status !== 200) wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status} ${JSON.stringify(res.body)}`);
       }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('answers a move into it, by those who may not see it, exactly as a move into a missing gallery', async () => {
+    const wrong: string[] = [];
+    for (const caller of callers.filter((c) => !c.seesPrivate)) {
+      const own = await request(t.app).post('/api/gallery/galleries/').set(admin().user.auth).send({ name: `of ${caller.name}` }).expect(201);
+      await request(t.app).put(`/api/gallery/galleries/${own.body.id}/owner`).set(admin().user.auth).send({ username: caller.user.username });
+      const image = await createImage(t, admin().user, own.body.id);
+      const move = (gallery: number) => request(t.app).patch(`/api/gallery/images/${image.id}/`).set(caller.user.auth).send({ gallery });
+      const [hidden, missing] = [await move(ids.private.gallery), await move(MISSING)];
+      if (hidden.status !== missing.status || JSON.stringify(hidden.body) !== JSON.stringify(missing.body)) {
+        wrong.push(`${caller.name}: a move into it → ${hidden.status} ${JSON.stringify(hidden.body)}, into a missing id → ${missing.status} ${JSON.stringify(missing.body)}`);
+      }
+      if ((await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).galleryId !== own.body.id) wrong.push(`${caller.name}: the image moved`);
     }
     expect(wrong).toEqual([]);
   });
