@@ -5,7 +5,14 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // The browser tests measure time budgets: `npm test` runs them on their own, after the SQLite
   // pass (E2E=1), not beside other test files on the same cores.
-  testPathIgnorePatterns: process.env.E2E === '1' ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/tests/e2e/'],
+  // The fast loop (`npm run test:fast`) leaves out the browser, the kill -9 and shutdown processes
+  // and the two-node cluster: `npm test` runs everything.
+  testPathIgnorePatterns:
+    process.env.E2E === '1'
+      ? ['/node_modules/']
+      : process.env.TEST_FAST === '1'
+        ? ['/node_modules/', '<rootDir>/tests/e2e/', '<rootDir>/tests/process/', '<rootDir>/tests/multinode/']
+        : ['/node_modules/', '<rootDir>/tests/e2e/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
     // thumbhash ships only as an ES module: compiled to CommonJS for jest (Node itself loads it with require).

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { findPostgresBinaries, startCluster } from './pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const jestArgs = process.argv.slice(2);
+const fast = process.argv[2] === '--fast';
+const jestArgs = process.argv.slice(fast ? 3 : 2);
 const requirePostgres = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_POSTGRES).toLowerCase());
 
 function run(label, command, args, env = {}) {
@@ -20,6 +21,10 @@ function run(label, command, args, env = {}) {
 }
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+// `npm run test:fast`: the inner loop. SQLite only, nothing built (the tests that start a server
+// process start it from the sources), no browser, no killed processes, no cluster, no smoke test.
+if (fast) process.exit(run('tests on SQLite (fast loop)', bin('jest'), jestArgs, { TEST_DB: 'sqlite', TEST_FAST: '1' }));
 
 if (run('build (Prisma clients, dist/)', process.execPath, [join(root, 'scripts/build.mjs')]) !== 0) process.exit(1);
 // The server, the browser tests and the web app (against the API types generated from the route table).

@@ -10,8 +10,11 @@ import { freshDatabase } from './test-app';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** The server as shipped: the compiled build (global setup makes sure it is up to date). */
-export const SERVER_COMMAND = [process.execPath, 'dist/server.js'];
+/**
+ * The server as shipped: the compiled build (global setup makes sure it is up to date); in the
+ * fast loop (`npm run test:fast`, which builds nothing) the sources, compiled as they load.
+ */
+export const SERVER_COMMAND = process.env.TEST_FAST === '1' ? [process.execPath, '--import', 'tsx', 'src/server.ts'] : [process.execPath, 'dist/server.js'];
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
