@@ -1,10 +1,11 @@
 import { createAuditLog } from '../features/audit';
-import { createAuthService, createLoginThrottle, createPassport, createTokenCache, databaseThrottleStore, revokeUserTokens } from '../features/auth';
+import { createAttemptThrottle, createAuthService, createPassport, createTokenCache, revokeUserTokens } from '../features/auth';
 import { createGalleriesService } from '../features/galleries';
 import { createImageFiles, createImagesService, markGalleryImagesDeleted } from '../features/images';
 import { createRolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
 import { createUsersService } from '../features/users';
+import { databaseAttemptStore } from '../platform/db/attempt-counts';
 import { faultPointHook } from '../shared/fault-points';
 import type { AppDeps } from './deps';
 
@@ -18,6 +19,9 @@ export function createServices(deps: AppDeps) {
   const audit = createAuditLog({ db, logger });
   const roles = createRolesService({ db });
   const tokenCache = createTokenCache(changes);
+  // One throttle of attempts at a secret, counted in the database: logins and share links'
+  // passwords (under keys of their own) reserve their attempts through it.
+  const throttle = createAttemptThrottle(databaseAttemptStore(db), config.loginThrottle);
   const users = createUsersService({
     db,
     audit,
@@ -38,7 +42,7 @@ export function createServices(deps: AppDeps) {
     faultPoint: faultPointHook(config.faultPoint),
   });
   const images = createImagesService({ db, reader, config, files, audit });
-  const shareLinks = createShareLinksService({ db, audit, galleries, images, config });
+  const shareLinks = createShareLinksService({ db, audit, galleries, images, config, throttle });
   return {
     audit,
     roles,
@@ -46,7 +50,7 @@ export function createServices(deps: AppDeps) {
     auth,
     tokenCache,
     authenticator: createPassport(auth),
-    throttle: createLoginThrottle(databaseThrottleStore(db), config.loginThrottle),
+    throttle,
     galleries,
     images,
     shareLinks,

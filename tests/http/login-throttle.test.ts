@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterFailure } from '../../src/features/auth/login-throttle';
+import { databaseAttemptStore, lockLength, type AttemptLimits } from '../../src/platform/db/attempt-counts';
 import { createUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -48,7 +48,7 @@ describe('failed-login throttling per account', () => {
     const user = await createUser(t, 'subscriber');
     for (let i = 0; i < 3; i++) await login(t, user.username, 'wrong-password').expect(401);
     await login(t, user.username, user.password).expect(429);
-    await t.db.loginThrottle.update({ where: { key: `user:${user.username.toLowerCase()}` }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    await t.db.attemptThrottle.update({ where: { key: `user:${user.username.toLowerCase()}` }, data: { lockedUntil: Date.now() - 1000 } });
     await login(t, user.username, user.password).expect(200);
     await login(t, user.username, 'wrong-password').expect(401);
     await login(t, user.username, user.password).expect(200);
@@ -81,23 +81,65 @@ describe('failed-login throttling per client address', () => {
   });
 });
 
-describe('lock length', () => {
-  const policy = { maxFailures: 3, windowMs: 15 * 60_000, lockMs: 60_000, maxLockMs: 3_600_000 };
-  const now = new Date('2026-01-01T00:00:00Z');
-
-  it('doubles with each failure past the limit, up to the maximum', () => {
-    let state = null;
-    const locks: (number | null)[] = [];
-    for (let i = 0; i < 10; i++) {
-      state = afterFailure(state, now, policy);
-      locks.push(state.lockedUntil ? state.lockedUntil.getTime() - now.getTime() : null);
-    }
-    expect(locks).toEqual([null, null, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000]);
+describe('attempt counts in the database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
   });
 
-  it('starts a new window once the old one has passed', () => {
-    const old = { failures: 2, windowStartedAt: new Date(now.getTime() - 16 * 60_000), lockedUntil: null };
-    expect(afterFailure(old, now, policy)).toEqual({ failures: 1, windowStartedAt: now, lockedUntil: null });
+  const limits: AttemptLimits = { maxAttempts: 3, windowMs: 24 * 3_600_000, lockMs: 60_000, maxLockMs: 3_600_000 };
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  let keys = 0;
+  const newKey = () => `test:${++keys}`;
+
+  it('locks at the limit, doubling the lock with each attempt past it, up to the maximum', async () => {
+    const store = databaseAttemptStore(t.db);
+    const key = newKey();
+    const locks: number[] = [];
+    let now = start;
+    for (let i = 0; i < 10; i++) {
+      expect(await store.reserve(key, limits, now, `attempt ${i}`)).not.toBeNull();
+      const until = await store.lockedUntil([key]);
+      locks.push(until === 0 ? 0 : until - now);
+      // The next attempt comes when this lock has ended: until then, every one is refused.
+      if (until > now) {
+        expect(await store.reserve(key, limits, until - 1, 'refused')).toBeNull();
+        now = until;
+      }
+    }
+    expect(locks).toEqual([0, 0, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000]);
+    expect(locks).toEqual(Array.from({ length: 10 }, (_, i) => lockLength(i + 1, limits)));
+  });
+
+  it('starts a new window once the old one has passed', async () => {
+    const store = databaseAttemptStore(t.db);
+    const key = newKey();
+    const short = { ...limits, windowMs: 15 * 60_000 };
+    await store.reserve(key, short, start, 'a');
+    await store.reserve(key, short, start, 'b');
+    const later = start + 16 * 60_000;
+    expect(await store.reserve(key, short, later, 'c')).toEqual({ key, windowStart: later, attemptId: 'c' });
+    expect(await t.db.attemptThrottle.findUniqueOrThrow({ where: { key } })).toMatchObject({ attempts: 1, lockedUntil: 0n });
+  });
+
+  it('gives a slot back, lifting the lock only when that attempt set it', async () => {
+    const store = databaseAttemptStore(t.db);
+    const key = newKey();
+    const first = (await store.reserve(key, limits, start, 'first'))!;
+    await store.reserve(key, limits, start, 'second');
+    const third = (await store.reserve(key, limits, start, 'third'))!;
+    expect(await store.lockedUntil([key])).toBe(start + 60_000);
+    // The first attempt was right: the lock, set by the third, stays.
+    await store.giveBack(first);
+    expect(await store.lockedUntil([key])).toBe(start + 60_000);
+    // The third was right too: its lock goes, and one more attempt may come.
+    await store.giveBack(third);
+    expect(await store.lockedUntil([key])).toBe(0);
+    expect(await t.db.attemptThrottle.findUniqueOrThrow({ where: { key } })).toMatchObject({ attempts: 1, lockedBy: null });
+    expect(await store.reserve(key, limits, start, 'fourth')).not.toBeNull();
   });
 });
 
@@ -113,7 +155,7 @@ describe('registration probing', () => {
       for (let i = 0; i < 3; i++) await probe(i).expect(409);
       const locked = await probe(9).expect(429);
       expect(locked.headers['retry-after']).toBeDefined();
-      expect(await t.db.loginThrottle.count({ where: { key: { startsWith: 'user:' } } })).toBe(0);
+      expect(await t.db.attemptThrottle.count({ where: { key: { startsWith: 'user:' } } })).toBe(0);
     } finally {
       await t.close();
     }

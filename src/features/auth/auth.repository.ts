@@ -1,5 +1,4 @@
 import type { Database } from '../../platform/db/client';
-import type { ThrottleStore } from './login-throttle';
 import { asBoolean, asDate, asNullableDate, type SqlReader } from '../../platform/db/sql-reader';
 
 export const tokenInfoSelect = {
@@ -107,17 +106,4 @@ export function revokeUserTokens(db: Database, userId: number, at: Date) {
 
 export function recordLogin(db: Database, userId: number, at: Date) {
   return db.user.update({ where: { id: userId }, data: { lastLoginAt: at }, select: { id: true } });
-}
-
-/** Failed logins kept in the database, so that every server process sees the same counts. */
-export function databaseThrottleStore(db: Database): ThrottleStore {
-  return {
-    get: (key) => db.loginThrottle.findUnique({ where: { key }, select: { failures: true, windowStartedAt: true, lockedUntil: true } }),
-    async put(key, state) {
-      await db.loginThrottle.upsert({ where: { key }, create: { key, ...state }, update: state });
-    },
-    async clear(key) {
-      await db.loginThrottle.deleteMany({ where: { key } });
-    },
-  };
 }

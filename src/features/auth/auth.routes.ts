@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Actor } from '../../shared/actor';
 import type { Authenticator } from './passport';
-import type { LoginThrottle } from './login-throttle';
+import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle';
 import type { AuditLog } from '../audit';
 import type { AuthService } from './auth.service';
 import { defineRoute } from '../../http/route';
@@ -25,21 +25,24 @@ export function authRoutes({
 }: {
   auth: AuthService;
   authenticator: Authenticator;
-  throttle: LoginThrottle;
+  throttle: AttemptThrottle;
   audit: AuditLog;
 }) {
-  /** Username and password through passport, throttled per account and address; then a new token. */
+  /**
+   * Username and password through passport, throttled per account and address: the attempt is
+   * counted before the password is compared, and given back when it was right (the account's count
+   * is then cleared); then a new token. An attempt that ends in any other error stays counted.
+   */
   async function signIn(req: Request, res: Response, username: string, kind: 'session' | 'browser' = 'session') {
-    const address = req.ip ?? 'unknown';
-    await throttle.check(username, address);
+    const attempt = await throttle.reserve({ secret: accountKey(username), address: addressKey(req.ip ?? 'unknown') });
     const user = await authenticator.authenticateCredentials(req, res).catch(async (error: unknown) => {
+      await attempt.failed();
       if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
-        await throttle.recordFailure(username, address);
         await audit.record({ action: 'login', outcome: 'failed', detail: `username=${username.slice(0, 150)}`, address: req.ip ?? null });
       }
       throw error;
     });
-    await throttle.recordSuccess(username);
+    await attempt.succeeded({ clearSecret: true });
     return { user, ...(await auth.issueToken(user, req.ip ?? null, kind)) };
   }
 
@@ -53,13 +56,14 @@ export function authRoutes({
       errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
       body: registerBody,
       handler: async ({ req, res, body }) => {
-        // Probing for taken usernames or emails is throttled like failed logins, per address.
-        const address = req.ip ?? 'unknown';
-        await throttle.checkAddress(address);
+        // Probing for taken usernames or emails is throttled like failed logins, per address only
+        // (no account is at stake yet): a conflict is a failure, anything else gives its slot back.
+        const attempt = await throttle.reserve({ address: addressKey(req.ip ?? 'unknown') });
         const user = await auth.register(body, req.ip ?? null).catch(async (error: unknown) => {
-          if (error instanceof AppError && error.code === 'CONFLICT') await throttle.recordAddressFailure(address);
+          await (error instanceof AppError && error.code === 'CONFLICT' ? attempt.failed() : attempt.succeeded());
           throw error;
         });
+        await attempt.succeeded();
         res.status(201).json({
           message: 'Account has been created',
           id: user.id,

@@ -1,11 +1,11 @@
 // Signing in and staying signed in: registration, login and logout, tokens (session and personal),
-// password changes, failed-login throttling, and the passport strategies that turn a request's
-// token into an Actor. Needs users, roles and audit.
-export { databaseThrottleStore, revokeUserTokens } from './auth.repository';
+// password changes, the throttle of attempts at a secret (also used by share links' passwords), and
+// the passport strategies that turn a request's token into an Actor. Needs users, roles and audit.
+export { createAttemptThrottle, type AttemptThrottle } from './attempt-throttle';
+export { revokeUserTokens } from './auth.repository';
 export { authRoutes } from './auth.routes';
 export { passwordField, USERNAME_RULE } from './auth.schemas';
 export { createAuthService, type AuthService } from './auth.service';
-export { createLoginThrottle, type LoginThrottle } from './login-throttle';
 export { createPassport, type Authenticator } from './passport';
 export { createTokenCache, type TokenCache } from './token-cache';
 export { tokenRoutes } from './tokens.routes';

@@ -5,7 +5,7 @@ import type { Config } from '../../shared/config';
 import { AppError, notFound } from '../../shared/errors';
 import { idPage, type ListOptions } from '../../shared/paging';
 import type { AuditLog } from '../audit';
-import { createLoginThrottle, databaseThrottleStore } from '../auth';
+import type { AttemptThrottle } from '../auth';
 import type { GalleriesService } from '../galleries';
 import type { FileSize, ImagesService, RangeFor } from '../images';
 import { createPasswordMemory, generateKey, hashKey, looksLikeKey } from './share-keys';
@@ -16,7 +16,9 @@ export type ShareLinksDeps = {
   audit: AuditLog;
   galleries: GalleriesService;
   images: ImagesService;
-  config: Pick<Config, 'bcryptCost' | 'loginThrottle'>;
+  config: Pick<Config, 'bcryptCost'>;
+  /** Auth's throttle of attempts at a secret; links count under keys of their own (`share:…`). */
+  throttle: AttemptThrottle;
 };
 
 export type NewLinkInput = { expiresAt?: Date; password?: string; maxViews?: number; allowOriginals: boolean };
@@ -29,25 +31,16 @@ const LINK_NOT_FOUND = 'Share link not found';
 const LINK_NOT_IN_GALLERY = 'No such share link in this gallery';
 const PASSWORD_CHALLENGE = { headers: { 'WWW-Authenticate': 'SharePassword' } };
 
-type ThrottleStore = ReturnType<typeof databaseThrottleStore>;
-
 /**
- * The failed-login throttle's store, under keys of its own: `share:user:link:<id>` for a link's
- * password, `share:ip:<address>` for an address's failures with links (wrong keys and wrong
- * passwords). Failed logins and failed link attempts never lock each other.
+ * The keys of a link's attempts: `share:link:<id>` for its password, `share:ip:<address>` for an
+ * address's failures with links (wrong keys and wrong passwords). Failed logins and failed link
+ * attempts never lock each other.
  */
-function sharingKeys(store: ThrottleStore): ThrottleStore {
-  return {
-    get: (key) => store.get(`share:${key}`),
-    put: (key, state) => store.put(`share:${key}`, state),
-    clear: (key) => store.clear(`share:${key}`),
-  };
-}
+const linkKey = (linkId: number) => `share:link:${linkId}`;
+const visitorKey = (visitor: Visitor) => `share:ip:${visitor.address}`;
 
-export function createShareLinksService({ db, audit, galleries, images, config }: ShareLinksDeps) {
-  const throttle = createLoginThrottle(sharingKeys(databaseThrottleStore(db)), config.loginThrottle);
+export function createShareLinksService({ db, audit, galleries, images, config, throttle }: ShareLinksDeps) {
   const passwords = createPasswordMemory();
-  const linkName = (linkId: number) => `link:${linkId}`;
 
   const linkEvent = (actor: Actor, action: string, galleryId: number, detail: string) => ({
     action,
@@ -65,28 +58,34 @@ export function createShareLinksService({ db, audit, galleries, images, config }
    * and the address.
    */
   async function admit(key: string, visitor: Visitor): Promise<repo.OpenLink> {
-    await throttle.checkAddress(visitor.address);
+    // A key is looked up before any slot is taken (a page's files are tens of requests at once
+    // from one address, and a lookup costs no bcrypt); a key that fails then takes one, refused
+    // once the address is locked, so that a burst of wrong keys gets no more 404s than the limit.
+    await throttle.check({ address: visitorKey(visitor) });
     const link = looksLikeKey(key) ? await repo.findOpenLink(db, hashKey(key), new Date()) : null;
     if (!link) await refuse(visitor);
     if (link!.passwordHash) await checkPassword(link!, link!.passwordHash, visitor);
     return link!;
   }
 
+  /** A key that fails is an attempt of the address that failed at once (429 once it is locked). */
   async function refuse(visitor: Visitor): Promise<never> {
-    await throttle.recordAddressFailure(visitor.address);
+    await (await throttle.reserve({ address: visitorKey(visitor) })).failed();
     throw notFound(LINK_NOT_FOUND);
   }
 
   async function checkPassword(link: repo.OpenLink, passwordHash: string, visitor: Visitor) {
-    await throttle.check(linkName(link.id), visitor.address);
+    const keys = { secret: linkKey(link.id), address: visitorKey(visitor) };
+    await throttle.check(keys);
     const { password } = visitor;
     if (password === undefined || password === '') throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
     if (passwords.knows(link.id, password)) return;
-    if (password.length > 200 || !(await bcrypt.compare(password, passwordHash))) {
-      await throttle.recordFailure(linkName(link.id), visitor.address);
-      throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
-    }
-    passwords.remember(link.id, password);
+    // Counted before the comparison, so that a burst of guesses gets no more comparisons than the limit.
+    const attempt = await throttle.reserve(keys);
+    const right = password.length <= 200 && (await bcrypt.compare(password, passwordHash));
+    if (right) passwords.remember(link.id, password);
+    await (right ? attempt.succeeded() : attempt.failed());
+    if (!right) throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
   }
 
   return {
