@@ -19,8 +19,8 @@ export function createServices(deps: AppDeps) {
   const audit = createAuditLog({ db, logger });
   const roles = createRolesService({ db });
   const tokenCache = createTokenCache(changes);
-  // One throttle of attempts at a secret, counted in the database: logins and share links'
-  // passwords (under keys of their own) reserve their attempts through it.
+  // One throttle of attempts at a secret, counted in the database: logins, password checks and
+  // share links' passwords (under keys of their own) all reserve their attempts through it.
   const throttle = createAttemptThrottle(databaseAttemptStore(db), config.loginThrottle);
   const users = createUsersService({
     db,
@@ -29,7 +29,7 @@ export function createServices(deps: AppDeps) {
     sessions: { revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()), forget: (userId) => tokenCache.forgetUser(userId) },
     links: { endAll: (tx, userId, actor) => endLinksMadeBy(tx, { userId }, actor, 'its maker was deactivated') },
   });
-  const auth = createAuthService({ db, reader, config, audit, roles, tokenCache });
+  const auth = createAuthService({ db, reader, config, audit, roles, tokenCache, throttle });
   const files = createImageFiles({ db, storage, logger, config });
   const galleries = createGalleriesService({
     db,

@@ -6,8 +6,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 
 // The attacks of issue 18: bursts of parallel guesses used to be checked against the throttle
 // before any of them was recorded, so that every one was compared. Each attempt is now counted
-// before its comparison: with a limit of N, at most N guesses of a burst are compared (401) and the
-// rest are refused without one (429). Every test picks an address
+// before its comparison: with a limit of N, at most N guesses of a burst are compared (401, or 400
+// for a current password) and the rest are refused without one (429). Every test picks an address
 // of its own (TRUST_PROXY), as an attacker would use one. Passwords are hashed at the lowest cost
 // allowed in production, so that a burst's comparisons overlap as they do there.
 const LIMIT = 5;
@@ -191,5 +191,40 @@ describe('a share link with a password', () => {
     const replies = await burst(100, (i) => page(server, `share_${String(i).padStart(32, 'x')}`, undefined, address));
     expect(tally(replies)).toEqual({ 404: ADDRESS_LIMIT, 429: 100 - ADDRESS_LIMIT });
     await page(server, link.key, password, address).expect(429);
+  });
+});
+
+describe('the current password before a change', () => {
+  const change = (user: TestUser, currentPassword: string) =>
+    request(server).post('/api/auth/password').set(user.auth).send({ currentPassword, newPassword: 'a brand new secret', newPassword2: 'a brand new secret' });
+  const failedChecks = (user: TestUser) => t.db.auditEvent.count({ where: { action: 'password.change', outcome: 'failed', actorId: user.id } });
+
+  it('30 wrong guesses one after another, then the right one: 429, and the password stays', async () => {
+    const user = await createVictim();
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await change(user, `wrong guess ${i}`)).status);
+    expect(statuses).toEqual([...Array<number>(LIMIT).fill(400), ...Array<number>(30 - LIMIT).fill(429)]);
+    const locked = await change(user, user.password).expect(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await failedChecks(user)).toBe(LIMIT);
+    // The same secret as the login's: one count for both ways of guessing it.
+    await login(user.username, user.password, freshAddress()).expect(429);
+    expect(await t.db.auditEvent.count({ where: { action: 'password.change', outcome: 'ok', actorId: user.id } })).toBe(0);
+  });
+
+  it('120 parallel wrong guesses: LIMIT compared (400), the rest 429', async () => {
+    const user = await createVictim();
+    const replies = await burst(120, (i) => change(user, `wrong guess ${i}`));
+    expect(tally(replies)).toEqual({ 400: LIMIT, 429: 120 - LIMIT });
+    expect(await failedChecks(user)).toBe(LIMIT);
+    await change(user, user.password).expect(429);
+  });
+
+  it('a right current password clears the count, as a login does', async () => {
+    const user = await createUser(t, 'subscriber');
+    for (let i = 0; i < LIMIT - 1; i++) await change(user, `wrong guess ${i}`).expect(400);
+    await change(user, user.password).expect(200);
+    for (let i = 0; i < LIMIT - 1; i++) await change(user, `wrong again ${i}`).expect(400);
+    await change(user, 'a brand new secret').expect(200);
   });
 });

@@ -8,6 +8,7 @@ import { DEFAULT_ROLE, SELF_ASSIGNABLE_ROLES, permissionsOf, type RoleName } fro
 import type { AuditLog } from '../audit';
 import type { RolesService } from '../roles';
 import { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from '../users';
+import { accountKey, type AttemptThrottle } from './attempt-throttle';
 import * as repo from './auth.repository';
 import type { TokenCache } from './token-cache';
 import { generateToken, hashToken, looksLikeToken } from './tokens';
@@ -29,9 +30,11 @@ export type AuthDeps = {
   roles: RolesService;
   /** Tokens as last read, dropped on every change (token-cache.ts). */
   tokenCache: TokenCache;
+  /** Attempts at a password (the current one before a change). */
+  throttle: AttemptThrottle;
 };
 
-export function createAuthService({ db, reader, config, audit, roles, tokenCache }: AuthDeps) {
+export function createAuthService({ db, reader, config, audit, roles, tokenCache, throttle }: AuthDeps) {
   /** After a change of a user or their tokens: this process forgets them at once (others by notification). */
   const forget = (userId: number) => tokenCache.forgetUser(userId);
 
@@ -141,14 +144,24 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     return revoked;
   }
 
-  /** Changes the password after checking the current one, and revokes every other token, at once. */
+  /**
+   * Changes the password after checking the current one, and revokes every other token, at once.
+   * Whoever holds a session or a token could otherwise guess the current password at will and
+   * take the account over, so each check is an attempt at the account's password, counted under
+   * the very key of failed logins (`user:<name>`): it is the same secret, and one budget of
+   * guesses per window covers both ways of trying it. Past the limit: 429, even when right.
+   */
   async function changePassword(actor: Actor, currentPassword: string, newPassword: string) {
+    const attempt = await throttle.reserve({ secret: accountKey(actor.username) });
     const user = await findUserWithPassword(db, actor.username);
     if (!user || !(await bcrypt.compare(currentPassword, user.passwordHash))) {
+      await attempt.failed();
+      await audit.record({ action: 'password.change', outcome: 'failed', actor, target: { type: 'user', id: actor.id }, address: actor.address });
       throw new AppError('VALIDATION_FAILED', 'currentPassword: The current password is not correct.', {
         details: [{ path: 'currentPassword', message: 'The current password is not correct.' }],
       });
     }
+    await attempt.succeeded({ clearSecret: true });
     const passwordHash = await bcrypt.hash(newPassword, config.bcryptCost);
     await audit.withEvent(
       async (tx) => {
