@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import bcrypt from 'bcrypt';
 import request from 'supertest';
-import { createGallery, createUser, type TestUser } from '../helpers/factories';
+import { createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 // The attacks of issue 18: bursts of parallel guesses used to be checked against the throttle
@@ -160,9 +160,11 @@ describe('a share link with a password', () => {
   const password = 'open sesame 18';
   let owner: TestUser;
   let galleryId: number;
+  let imageId: number;
   beforeAll(async () => {
     owner = await createUser(t, 'beta_player');
     galleryId = (await createGallery(t, owner)).id;
+    imageId = (await createImage(t, owner, galleryId)).id;
   });
 
   async function newLink(): Promise<{ id: number; key: string }> {
@@ -191,6 +193,21 @@ describe('a share link with a password', () => {
     const replies = await burst(100, (i) => page(server, `share_${String(i).padStart(32, 'x')}`, undefined, address));
     expect(tally(replies)).toEqual({ 404: ADDRESS_LIMIT, 429: 100 - ADDRESS_LIMIT });
     await page(server, link.key, password, address).expect(429);
+  });
+
+  it("a page's files asked for at once from another server process: one comparison for all, none refused", async () => {
+    const link = await newLink();
+    const address = freshAddress();
+    await page(server, link.key, password, address).expect(200);
+    const other = await startTestApp({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: String(LIMIT) }, { sameDatabaseAs: t });
+    try {
+      const replies = await burst(30, () =>
+        request(other.app).get(`/api/share/${link.key}/images/${imageId}/file?size=thumb`).set('X-Forwarded-For', address).set('X-Share-Password', password),
+      );
+      expect(tally(replies)).toEqual({ 200: 30 });
+    } finally {
+      await other.close();
+    }
   });
 });
 

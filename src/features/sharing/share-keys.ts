@@ -33,6 +33,7 @@ export function looksLikeKey(value: string): boolean {
  */
 export function createPasswordMemory(ttlMs = 10 * 60_000, maxEntries = 10_000) {
   const remembered = new Map<string, number>();
+  const comparing = new Map<string, Promise<boolean>>();
   const entry = (linkId: number, password: string) => `${linkId}:${createHash('sha256').update(password).digest('base64url')}`;
   return {
     knows(linkId: number, password: string, now = Date.now()): boolean {
@@ -46,6 +47,20 @@ export function createPasswordMemory(ttlMs = 10 * 60_000, maxEntries = 10_000) {
     remember(linkId: number, password: string, now = Date.now()): void {
       if (remembered.size >= maxEntries) remembered.delete(remembered.keys().next().value!);
       remembered.set(entry(linkId, password), now + ttlMs);
+    },
+    /**
+     * Whether the password is right, by `compare`, run once at a time per link, password and
+     * `visitor`: the requests that ask while it runs (a page's files, asked for together from
+     * another process than the page) share its answer and its one counted attempt.
+     */
+    compareOnce(linkId: number, password: string, visitor: string, compare: () => Promise<boolean>): Promise<boolean> {
+      const key = `${visitor} ${entry(linkId, password)}`;
+      let answer = comparing.get(key);
+      if (!answer) {
+        answer = compare().finally(() => comparing.delete(key));
+        comparing.set(key, answer);
+      }
+      return answer;
     },
   };
 }

@@ -80,11 +80,15 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
     const { password } = visitor;
     if (password === undefined || password === '') throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
     if (passwords.knows(link.id, password)) return;
-    // Counted before the comparison, so that a burst of guesses gets no more comparisons than the limit.
-    const attempt = await throttle.reserve(keys);
-    const right = password.length <= 200 && (await bcrypt.compare(password, passwordHash));
-    if (right) passwords.remember(link.id, password);
-    await (right ? attempt.succeeded() : attempt.failed());
+    // Counted before the comparison, so that a burst of guesses gets no more comparisons than the
+    // limit; the same password asked for at once by one visitor (a page's files) is compared once.
+    const right = await passwords.compareOnce(link.id, password, keys.address, async () => {
+      const attempt = await throttle.reserve(keys);
+      const matches = password.length <= 200 && (await bcrypt.compare(password, passwordHash));
+      if (matches) passwords.remember(link.id, password);
+      await (matches ? attempt.succeeded() : attempt.failed());
+      return matches;
+    });
     if (!right) throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
   }
 
