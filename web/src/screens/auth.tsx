@@ -1,6 +1,6 @@
-import { field } from '../forms';
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
+import { field } from '../helpers';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { ErrorText } from '../components/alert';

@@ -1,6 +1,6 @@
-import { field } from '../forms';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, can, messageOf, type GallerySort } from '../api/client';
+import { field } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';

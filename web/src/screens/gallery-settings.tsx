@@ -1,12 +1,12 @@
 // Members and share links of one gallery (its owner and admins).
-import { field } from '../forms';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, messageOf, type Gallery } from '../api/client';
+import { field } from '../helpers';
 import type { paths } from '../api/schema';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link } from '../router';
-import { CopyOnce } from './tokens';
 import { ErrorText } from '../components/alert';
+import { CopyOnce } from '../components/copy-once';
 
 type Member = NonNullable<Awaited<ReturnType<typeof listMembers>>['data']>[number];
 const listMembers = (id: number) => api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id } } });

@@ -1,13 +1,13 @@
-import { field } from '../forms';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, can, messageOf, type Gallery, type Image } from '../api/client';
+import { field } from '../helpers';
 import { JustifiedGrid, Thumb } from '../components/justified';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
-import { UploadPanel } from './upload';
-import { Viewer } from './viewer';
 import { ErrorText } from '../components/alert';
+import { UploadPanel } from '../components/upload';
+import { Viewer } from '../components/viewer';
 
 const PAGE = 60;
 

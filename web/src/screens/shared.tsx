@@ -1,12 +1,12 @@
 // A gallery opened through a share link: no account, read only. With a password, files are
 // fetched with the X-Share-Password header and shown from blob: URLs (the password never goes in
 // a URL).
-import { field } from '../forms';
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf, type SharePage, type SharedImage } from '../api/client';
+import { field } from '../helpers';
 import { JustifiedGrid, Thumb } from '../components/justified';
-import { Viewer } from './viewer';
 import { ErrorText } from '../components/alert';
+import { Viewer } from '../components/viewer';
 
 export function SharedGallery({ shareKey }: { shareKey: string }) {
   const [page, setPage] = useState<SharePage | null>(null);

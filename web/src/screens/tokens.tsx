@@ -1,35 +1,12 @@
 // Personal access tokens: for scripts. A new token is shown once.
-import { field } from '../forms';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
+import { field } from '../helpers';
 import { ErrorText } from '../components/alert';
+import { CopyOnce } from '../components/copy-once';
 
 type TokenRow = NonNullable<Awaited<ReturnType<typeof listTokens>>['data']>[number];
 const listTokens = () => api.GET('/api/auth/tokens');
-
-export function CopyOnce({ label, value }: { label: string; value: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div class="once" role="status">
-      <label>
-        {label}
-        <input readOnly value={value} onFocus={(e) => e.currentTarget.select()} data-testid="secret" />
-      </label>
-      <button
-        type="button"
-        onClick={() =>
-          void navigator.clipboard.writeText(value).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-      <p class="muted small">It is not shown again: copy it now.</p>
-    </div>
-  );
-}
 
 export function Tokens() {
   const [tokens, setTokens] = useState<TokenRow[]>([]);

@@ -1,0 +1,153 @@
+// The viewer's side panel: the image's title (or the form that edits it), its facts, the original
+// for those allowed, and edit and delete for those who may change it.
+import { useEffect, useState } from 'preact/hooks';
+import { api, messageOf, type Image } from '../api/client';
+import { field, formatBytes, imageName } from '../helpers';
+import { ErrorText } from './alert';
+
+/** What the viewer shows: an image of a gallery, or one seen through a share link. */
+export type ViewerImage = {
+  id: number;
+  title: string;
+  description: string;
+  preview: string;
+  original: string | null;
+  width: number | null;
+  height: number | null;
+  size: number;
+  mimeType: string;
+  capturedAt?: string | null;
+  cameraModel?: string | null;
+  thumbhash?: string | null;
+  uploader?: { id: number; username: string };
+};
+
+export type InfoProps = {
+  image: ViewerImage;
+  /** Where the image is in the list (from 0), and the list's length. */
+  index: number;
+  count: number;
+  canChange: boolean;
+  editing: boolean;
+  setEditing: (editing: boolean) => void;
+  onChanged?: (image: Image) => void;
+  onDeleted?: (id: number) => void;
+};
+
+export function ImageInfo({ image, index, count, canChange, editing, setEditing, onChanged, onDeleted }: InfoProps) {
+  const [error, setError] = useState<string | null>(null);
+  // A failure is about the image it happened to, not the next one.
+  useEffect(() => setError(null), [index]);
+  const remove = async () => {
+    if (!confirm(`Delete "${image.title}"?`)) return;
+    const { error } = await api.DELETE('/api/gallery/images/{id}', { params: { path: { id: image.id } } });
+    if (error) return setError(messageOf(error));
+    onDeleted?.(image.id);
+  };
+  const saved = (changed: Image) => {
+    setEditing(false);
+    onChanged?.(changed);
+  };
+  return (
+    <>
+      {editing ? (
+        <EditImage image={image} onSaved={saved} onRefused={setError} onCancel={() => setEditing(false)} />
+      ) : (
+        <>
+          <h2>{imageName(image)}</h2>
+          {image.description && <p>{image.description}</p>}
+        </>
+      )}
+      <ImageFacts image={image} index={index} count={count} />
+      {image.original && (
+        <p>
+          <a href={image.original} target="_blank" rel="noopener">
+            Open the original
+          </a>
+        </p>
+      )}
+      <ErrorText text={error} />
+      {canChange && !editing && (
+        <div class="row">
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <button type="button" class="danger" onClick={() => void remove()}>
+            Delete
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
+
+type EditProps = { image: ViewerImage; onSaved: (image: Image) => void; onRefused: (text: string) => void; onCancel: () => void };
+
+function EditImage({ image, onSaved, onRefused, onCancel }: EditProps) {
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const { data, error } = await api.PATCH('/api/gallery/images/{id}', {
+      params: { path: { id: image.id } },
+      body: { title: field(form, 'title'), description: field(form, 'description') },
+    });
+    if (!data) return onRefused(messageOf(error, 'Could not save.'));
+    onSaved(data);
+  };
+  return (
+    <form class="stack" onSubmit={(e) => void save(e)} aria-label="Edit image">
+      <label>
+        Title
+        <input name="title" defaultValue={image.title} required maxLength={200} autoFocus />
+      </label>
+      <label>
+        Description
+        <textarea name="description" rows={3} defaultValue={image.description} />
+      </label>
+      <div class="row">
+        <button type="submit" class="primary">
+          Save
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ImageFacts({ image, index, count }: { image: ViewerImage; index: number; count: number }) {
+  return (
+    <dl class="facts">
+      <dt>Position</dt>
+      <dd>
+        {index + 1} of {count}
+      </dd>
+      <dt>Size</dt>
+      <dd>
+        {image.width && image.height ? `${image.width} × ${image.height} px, ` : ''}
+        {formatBytes(image.size)}
+      </dd>
+      <dt>Type</dt>
+      <dd>{image.mimeType}</dd>
+      {image.cameraModel && (
+        <>
+          <dt>Camera</dt>
+          <dd>{image.cameraModel}</dd>
+        </>
+      )}
+      {image.capturedAt && (
+        <>
+          <dt>Taken</dt>
+          <dd>{image.capturedAt.replace('T', ' ')}</dd>
+        </>
+      )}
+      {image.uploader && (
+        <>
+          <dt>Uploaded by</dt>
+          <dd>{image.uploader.username}</dd>
+        </>
+      )}
+    </dl>
+  );
+}

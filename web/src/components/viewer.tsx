@@ -1,0 +1,147 @@
+// The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes.
+import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
+import type { Image } from '../api/client';
+import { imageName } from '../helpers';
+import { placeholderOf } from './justified';
+import { ImageInfo, type ViewerImage } from './viewer-info';
+
+type Props<T extends ViewerImage> = {
+  images: T[];
+  index: number;
+  canChange?: boolean;
+  onMove: (index: number) => void;
+  onClose: () => void;
+  onChanged?: (image: Image) => void;
+  onDeleted?: (id: number) => void;
+  nearEnd?: () => void;
+  src?: (image: T) => string;
+};
+
+export function Viewer<T extends ViewerImage>({ images, index, canChange = false, onMove, onClose, onChanged, onDeleted, nearEnd, src }: Props<T>) {
+  const image = images[index];
+  const dialog = useRef<HTMLDivElement>(null);
+  const close = useRef<HTMLButtonElement>(null);
+  const [editing, setEditing] = useState(false);
+  const previous = index > 0 ? index - 1 : null;
+  const next = index < images.length - 1 ? index + 1 : null;
+  useModal(close);
+  useEffect(() => {
+    setEditing(false);
+    if (index >= images.length - 5) nearEnd?.();
+  }, [index]);
+  useViewerKeys({ previous, next, editing, dialog, onMove, onClose, cancelEdit: () => setEditing(false) });
+  const swipe = useSwipe(previous, next, onMove);
+
+  const placeholder = placeholderOf(image.thumbhash);
+  const title = imageName(image);
+  return (
+    <div class="viewer" role="dialog" aria-modal="true" aria-label={`Image: ${title}`} ref={dialog}>
+      <div class="viewer-stage" {...swipe}>
+        <img
+          key={image.id}
+          src={src ? src(image) : image.preview}
+          alt={title}
+          width={image.width ?? undefined}
+          height={image.height ?? undefined}
+          style={placeholder ? { backgroundImage: `url("${placeholder}")` } : undefined}
+        />
+        <button type="button" class="nav prev" onClick={() => onMove(index - 1)} disabled={previous === null} aria-label="Previous image">
+          ‹
+        </button>
+        <button type="button" class="nav next" onClick={() => onMove(index + 1)} disabled={next === null} aria-label="Next image">
+          ›
+        </button>
+      </div>
+      <aside class="viewer-info">
+        <button type="button" ref={close} class="close" onClick={onClose} aria-label="Close viewer">
+          ✕ Close
+        </button>
+        <ImageInfo {...{ image, index, canChange, editing, setEditing, onChanged, onDeleted }} count={images.length} />
+        <p class="muted small">← → to move, Esc to close</p>
+      </aside>
+    </div>
+  );
+}
+
+/** While open: focus on Close, the page behind does not scroll; on close, focus back where it was. */
+function useModal(close: MutableRef<HTMLButtonElement | null>): void {
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    close.current?.focus();
+    document.body.classList.add('modal-open');
+    return () => {
+      document.body.classList.remove('modal-open');
+      opener?.focus();
+    };
+  }, []);
+}
+
+type Keys = {
+  /** The index to move to with ← and →, null at either end. */
+  previous: number | null;
+  next: number | null;
+  editing: boolean;
+  dialog: MutableRef<HTMLDivElement | null>;
+  onMove: (index: number) => void;
+  onClose: () => void;
+  cancelEdit: () => void;
+};
+
+/** Esc cancels an edit or closes; ← → move (not while typing); Tab stays inside the dialog. */
+function useViewerKeys({ previous, next, editing, dialog, onMove, onClose, cancelEdit }: Keys): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        if (editing) cancelEdit();
+        else onClose();
+        return;
+      }
+      const target = event.target as HTMLElement;
+      if (target.closest('input, textarea, select')) return;
+      if (event.key === 'ArrowLeft' && previous !== null) onMove(previous);
+      if (event.key === 'ArrowRight' && next !== null) onMove(next);
+      if (event.key === 'Tab') trapFocus(event, dialog.current);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [previous, next, editing, onClose, onMove]);
+}
+
+/** A horizontal swipe of 50 px or more moves to the next (leftwards) or previous image. */
+function useSwipe(previous: number | null, next: number | null, onMove: (index: number) => void) {
+  const touch = useRef<{ x: number; y: number } | null>(null);
+  const onTouchStart = (event: TouchEvent) => {
+    const t = event.touches[0];
+    touch.current = { x: t.clientX, y: t.clientY };
+  };
+  const onTouchEnd = (event: TouchEvent) => {
+    const start = touch.current;
+    touch.current = null;
+    const t = event.changedTouches[0];
+    if (!start || !t) return;
+    const dx = t.clientX - start.x;
+    if (Math.abs(dx) < 50 || Math.abs(dx) < Math.abs(t.clientY - start.y)) return;
+    if (dx < 0 && next !== null) onMove(next);
+    if (dx > 0 && previous !== null) onMove(previous);
+  };
+  return { onTouchStart, onTouchEnd };
+}
+
+function trapFocus(event: KeyboardEvent, container: HTMLElement | null) {
+  if (!container) return;
+  const focusable = [...container.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, textarea, select')];
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  } else if (!container.contains(document.activeElement)) {
+    event.preventDefault();
+    first.focus();
+  }
+}
