@@ -7,7 +7,7 @@ import { discardUnclaimedUpload } from './upload';
 import type { Logger } from '../shared/logger';
 import { databaseFailureOf, type DatabaseFailure } from '../platform/db/errors';
 import { storageFailureOf, type StorageFailure } from '../platform/storage/errors';
-import { AppError, ERROR_TABLE, type ErrorDetail } from '../shared/errors';
+import { AppError, ERROR_TABLE, type ErrorCode, type ErrorDetail } from '../shared/errors';
 
 export function zodDetails(error: ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -39,6 +39,34 @@ const BODY_PARSER_ERRORS: Record<string, AppError> = {
   'request.aborted': new AppError('VALIDATION_FAILED', 'The request was aborted.'),
   'request.size.invalid': new AppError('VALIDATION_FAILED', 'The request size does not match Content-Length.'),
 };
+
+/**
+ * The router's error for a path parameter that does not percent-decode (`%ZZ`, or bytes that are
+ * not UTF-8). Its own message quotes the parameter, a share key perhaps: never sent, never logged.
+ */
+const MALFORMED_PATH = new AppError('VALIDATION_FAILED', 'The URL is not valid: a percent sign must start an escape of two hex digits (%2F), and the escapes must spell UTF-8.');
+
+/** A body the parsers could not read: most often not what its Content-Encoding says (zlib's failure). */
+const UNREADABLE_BODY = new AppError('VALIDATION_FAILED', 'The request body could not be read: it does not match its Content-Encoding, or it ends too soon.');
+
+/** A code of the table for a client status another library gave: the first of that status, or 400's. */
+function codeOfStatus(status: number): ErrorCode {
+  const codes = Object.keys(ERROR_TABLE) as ErrorCode[];
+  return codes.find((code) => ERROR_TABLE[code].status === status) ?? 'VALIDATION_FAILED';
+}
+
+/**
+ * An error the body parsers or the router made with a client status (http-errors' `status`, `expose`
+ * for 4xx): that status with a sentence of ours, never theirs, which may quote the request.
+ */
+function clientErrorOf(error: object): AppError | null {
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  if (error instanceof URIError) return MALFORMED_PATH;
+  if (expose !== true) return null;
+  const code = codeOfStatus(status);
+  return code === 'VALIDATION_FAILED' ? UNREADABLE_BODY : new AppError(code);
+}
 
 /** Retry-After on a 503: the database may be back shortly. */
 const RETRY = { headers: { 'Retry-After': '5' } };
@@ -72,6 +100,8 @@ export function toAppError(error: unknown): AppError | null {
   if (typeof error === 'object' && error !== null) {
     const type = (error as { type?: unknown }).type;
     if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type];
+    const client = clientErrorOf(error);
+    if (client) return client;
     const storage = storageFailureOf(error);
     if (storage) return STORAGE_FAILURES[storage]();
     const database = databaseFailureOf(error);

@@ -90,7 +90,8 @@ export function errorCodesOf(route: RouteSpec): ErrorCode[] {
   if (route.upload) codes.push('INSUFFICIENT_STORAGE');
   // CSRF_REJECTED: a write signed in by the browser's session cookie without its CSRF header or from another origin.
   if (route.access !== 'public') codes.push('UNAUTHENTICATED', 'INVALID_TOKEN', 'FORBIDDEN', 'CSRF_REJECTED');
-  if (route.params) codes.push('NOT_FOUND');
+  // A path parameter that does not percent-decode (`%ZZ`) is 400; one that does not parse, 404.
+  if (route.params) codes.push('NOT_FOUND', 'VALIDATION_FAILED');
   codes.push(...(route.errors ?? []), 'TOO_MANY_REQUESTS', 'INTERNAL', 'SERVICE_UNAVAILABLE');
   return [...new Set(codes)];
 }

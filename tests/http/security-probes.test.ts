@@ -1,5 +1,7 @@
 // Issue 18, items 5 to 8: each test is the probe that found the defect, sent as an attacker would.
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
+import { createLogger } from '../../src/shared/logger';
 import { createCast, createGallery, createImage, createUser, pngBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -29,6 +31,12 @@ async function newLink(by: TestUser, gallery = galleryId, body: Record<string, u
 }
 
 const sharePage = (key: string) => request(t.app).get(`/api/share/${key}/`);
+
+/** Every line the app's logger writes, raw. */
+function logSink() {
+  const lines: string[] = [];
+  return { lines, write: (line: string) => void lines.push(line) };
+}
 
 describe('5. the ETag of a file does not reveal the SHA-256 of the original', () => {
   it("a link without originals shows neither the hash nor a part of it, in the thumbnail's ETag or URL", async () => {
@@ -113,5 +121,56 @@ describe('6. share links end with what README says ends them, for good', () => {
     const events = await t.db.auditEvent.findMany({ where: { action: 'gallery.link.revoke', targetId: own.id } });
     expect(events).toHaveLength(2);
     expect(events.every((event) => event.actorId === admin.id && /deactivat/.test(event.detail ?? ''))).toBe(true);
+  });
+});
+
+describe('7. malformed input is a 400, and nothing of the URL is logged', () => {
+  let logged: TestApp;
+  let sink: ReturnType<typeof logSink>;
+  let user: TestUser;
+  beforeAll(async () => {
+    sink = logSink();
+    logged = await startTestApp({}, { wrap: (deps) => ({ ...deps, logger: createLogger('debug', sink) }) });
+    user = await createUser(logged, 'beta_player');
+  });
+  afterAll(async () => {
+    await logged.close();
+  });
+
+  it('answers a path that does not percent-decode with 400 and the error shape, and logs neither the key nor the path', async () => {
+    const key = `share_${'K'.repeat(32)}`;
+    for (const [path, auth] of [
+      [`/api/share/${key}%ZZ/`, {}],
+      [`/api/share/${key}%ZZ/images/1/file`, {}],
+      ['/api/gallery/galleries/%E0%A4%A/', user.auth],
+    ] as const) {
+      const res = await request(logged.app).get(path).set(auth).expect(400);
+      expect(res.body).toEqual({ message: expect.stringMatching(/percent/i), code: 'VALIDATION_FAILED' });
+    }
+    const text = sink.lines.join('\n');
+    expect(text).not.toContain(key);
+    expect(text).not.toMatch(/%ZZ|%E0|URIError|Failed to decode/);
+    expect(text).not.toContain('request failed');
+  });
+
+  it('answers a body that is not what its Content-Encoding says with 400, and other unreadable bodies with their 4xx', async () => {
+    const json = JSON.stringify({ name: 'Encoded' });
+    // The bytes as given: supertest would send the JSON of a Buffer with this Content-Type.
+    const post = () => request(logged.app).post('/api/gallery/galleries').set(user.auth).set('Content-Type', 'application/json').serialize((body: string) => body);
+    const cases: [string, () => request.Test, number, string][] = [
+      ['gzip that is not gzip', () => post().set('Content-Encoding', 'gzip').send(json), 400, 'VALIDATION_FAILED'],
+      ['gzip cut short', () => post().set('Content-Encoding', 'gzip').send(gzipSync(json).subarray(0, 12)), 400, 'VALIDATION_FAILED'],
+      ['deflate that is not deflate', () => post().set('Content-Encoding', 'deflate').send(json), 400, 'VALIDATION_FAILED'],
+      ['br that is not brotli', () => post().set('Content-Encoding', 'br').send(Buffer.from([0xff, 0xff, 0xff, 0xff])), 400, 'VALIDATION_FAILED'],
+      ['an unknown encoding', () => post().set('Content-Encoding', 'x-unknown').send(json), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['an unknown charset', () => post().set('Content-Type', 'application/json; charset=x-klingon').send(json), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ];
+    for (const [what, send, status, code] of cases) {
+      const res = await send();
+      expect([what, res.status, res.body.code]).toEqual([what, status, code]);
+      expect(typeof res.body.message).toBe('string');
+    }
+    await post().set('Content-Encoding', 'gzip').send(gzipSync(json)).expect(201);
+    expect(sink.lines.join('\n')).not.toContain('request failed');
   });
 });
