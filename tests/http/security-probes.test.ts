@@ -174,3 +174,28 @@ describe('7. malformed input is a 400, and nothing of the URL is logged', () => 
     expect(sink.lines.join('\n')).not.toContain('request failed');
   });
 });
+
+describe('8a. per-user JSON is private and revalidated', () => {
+  it('carries Cache-Control: private, no-cache and Vary on Authorization and Cookie, and still answers 304', async () => {
+    const path = `/api/gallery/galleries/${galleryId}/`;
+    const first = await request(t.app).get(path).set(owner.auth).expect(200);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    expect(first.headers.vary).toMatch(/Authorization/);
+    expect(first.headers.vary).toMatch(/Cookie/);
+    const again = await request(t.app).get(path).set(owner.auth).set('If-None-Match', first.headers.etag).expect(304);
+    expect(again.headers['cache-control']).toBe('private, no-cache');
+    for (const list of ['/api/gallery/galleries/', '/api/auth/me', '/api/auth/tokens']) {
+      expect((await request(t.app).get(list).set(owner.auth).expect(200)).headers['cache-control']).toBe('private, no-cache');
+    }
+  });
+
+  it('leaves the replies that say their own: share links no-store, the browser sign-in no-store, versioned files immutable', async () => {
+    const link = await newLink(owner);
+    expect((await sharePage(link.key).expect(200)).headers['cache-control']).toBe('private, no-store');
+    const session = await request(t.app).post('/api/auth/session').send({ username: otherPlayer.username, password: otherPlayer.password }).expect(200);
+    expect(session.headers['cache-control']).toBe('no-store');
+    const image = await request(t.app).get(`/api/gallery/images/${imageId}/`).set(owner.auth).expect(200);
+    const url = new URL(image.body.image as string);
+    expect((await request(t.app).get(url.pathname + url.search).set(owner.auth).expect(200)).headers['cache-control']).toBe('private, max-age=31536000, immutable');
+  });
+});
