@@ -199,3 +199,19 @@ describe('8a. per-user JSON is private and revalidated', () => {
     expect((await request(t.app).get(url.pathname + url.search).set(owner.auth).expect(200)).headers['cache-control']).toBe('private, max-age=31536000, immutable');
   });
 });
+
+describe("8b. signing out of the browser's session clears its cache", () => {
+  const cookieOf = (res: request.Response) => String((res.headers['set-cookie'] as unknown as string[])[0]).split(';')[0];
+  const signIn = async (user: TestUser) =>
+    cookieOf(await request(t.app).post('/api/auth/session').send({ username: user.username, password: user.password }).expect(200));
+
+  it('sends Clear-Site-Data: "cache" on DELETE /api/auth/session and on a logout by the cookie, not on a token logout', async () => {
+    const user = await createUser(t, 'subscriber');
+    const bySession = await request(t.app).delete('/api/auth/session').set('Cookie', await signIn(user)).set('X-Gallery-CSRF', '1').expect(200);
+    expect(bySession.headers['clear-site-data']).toBe('"cache"');
+    const byLogout = await request(t.app).post('/api/auth/logout').set('Cookie', await signIn(user)).set('X-Gallery-CSRF', '1').expect(200);
+    expect(byLogout.headers['clear-site-data']).toBe('"cache"');
+    const byToken = await request(t.app).post('/api/auth/logout').set(user.auth).expect(200);
+    expect(byToken.headers['clear-site-data']).toBeUndefined();
+  });
+});

@@ -119,7 +119,8 @@ export function authRoutes({
       responses: { 200: messageOnly },
       handler: async ({ req, res, actor }) => {
         await auth.logout(actor);
-        if (usesSessionCookie(req)) res.set('Set-Cookie', clearedSessionCookie(req, auth.publicUrl));
+        // A browser's sign-out also empties its cache: the image files it kept (immutable, private) go too.
+        if (usesSessionCookie(req)) res.set({ 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl), 'Clear-Site-Data': '"cache"' });
         res.json({ message: 'Logout successful' });
       },
     }),
@@ -150,7 +151,8 @@ export function authRoutes({
       responses: { 200: messageOnly },
       handler: async ({ req, res, actor }) => {
         await auth.logout(actor);
-        res.set('Set-Cookie', clearedSessionCookie(req, auth.publicUrl));
+        // The image files the browser kept (immutable, private) are dropped with the session.
+        res.set({ 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl), 'Clear-Site-Data': '"cache"' });
         res.json({ message: 'Logout successful' });
       },
     }),
