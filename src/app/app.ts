@@ -76,7 +76,11 @@ export function buildApp(deps: AppDeps): App {
     authenticator: services.authenticator,
     upload: createUploadMiddleware(storage, config.maxUploadBytes),
     validateReplies: config.validateResponses,
-    rateLimit: rateLimit(config.rateLimitStore === 'database' ? databaseRateLimitStore(deps.db) : memoryRateLimitStore(), config.rateLimitPerMinute, 60_000),
+    rateLimit: rateLimit(
+      config.rateLimitStore === 'database' ? databaseRateLimitStore(deps.db) : memoryRateLimitStore(),
+      { perKey: config.rateLimitPerMinute, perUser: config.rateLimitPerUserPerMinute },
+      60_000,
+    ),
   });
   app.use(router);
   // The browser app at `/`, after every API route; without a build of it, `/` stays a 404.

@@ -37,21 +37,36 @@ export function memoryRateLimitStore(): RateLimitStore {
   };
 }
 
+/** Requests per window: per token (or per address when anonymous), and per user across all their tokens. */
+export type RateLimits = { perKey: number; perUser: number };
+
+type Count = { key: string; limit: number; whose: string };
+
 /**
- * Limits requests per token (signed in) or per client address (anonymous), with the
- * `RateLimit-Limit/Remaining/Reset` headers on every reply and 429 + `Retry-After` past the limit.
- * Runs after authentication, so a token's requests count against the token wherever they come from.
+ * Limits requests per token and per user (signed in: both count every request, so a user who
+ * mints more tokens gets no more requests) or per client address (anonymous), with the
+ * `RateLimit-Limit/Remaining/Reset` headers of the count nearest its limit on every reply, and 429
+ * + `Retry-After` past either limit. Runs after authentication, so a token's requests count
+ * against the token wherever they come from.
  */
-export function rateLimit(store: RateLimitStore, limit: number, windowMs: number): RequestHandler {
+export function rateLimit(store: RateLimitStore, limits: RateLimits, windowMs: number): RequestHandler {
   return async (req, res, next) => {
     const actor = res.locals.actor as Actor | undefined;
-    const key = actor ? `token:${actor.tokenId}` : `ip:${req.ip}`;
+    const counts: Count[] = actor
+      ? [
+          { key: `token:${actor.tokenId}`, limit: limits.perKey, whose: 'for this token' },
+          { key: `user:${actor.id}`, limit: limits.perUser, whose: 'for this user, all tokens together' },
+        ]
+      : [{ key: `ip:${req.ip}`, limit: limits.perKey, whose: 'for this address' }];
     const now = Date.now();
-    const { count, resetAt } = await store.hit(key, windowMs, now);
-    const reset = Math.max(0, Math.ceil((resetAt - now) / 1000));
-    res.set({ 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': String(Math.max(0, limit - count)), 'RateLimit-Reset': String(reset) });
-    if (count > limit) {
-      throw new AppError('TOO_MANY_REQUESTS', `Rate limit of ${limit} requests reached. Try again in ${reset} seconds.`, {
+    const hits = await Promise.all(counts.map(async ({ key }) => store.hit(key, windowMs, now)));
+    const [tightest] = counts
+      .map((count, i) => ({ ...count, ...hits[i], remaining: count.limit - hits[i].count }))
+      .sort((a, b) => a.remaining - b.remaining);
+    const reset = Math.max(0, Math.ceil((tightest.resetAt - now) / 1000));
+    res.set({ 'RateLimit-Limit': String(tightest.limit), 'RateLimit-Remaining': String(Math.max(0, tightest.remaining)), 'RateLimit-Reset': String(reset) });
+    if (tightest.remaining < 0) {
+      throw new AppError('TOO_MANY_REQUESTS', `Rate limit of ${tightest.limit} requests a minute ${tightest.whose} reached. Try again in ${reset} seconds.`, {
         headers: { 'Retry-After': String(reset) },
       });
     }

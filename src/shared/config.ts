@@ -42,6 +42,7 @@ const envSchema = z.object({
     .default([]),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  RATE_LIMIT_PER_USER_PER_MINUTE: z.coerce.number().int().min(1).max(2_000_000).optional(),
   RATE_LIMIT_STORE: z.enum(['memory', 'database']).default('memory'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
@@ -96,6 +97,8 @@ export type Config = {
   trustProxy: boolean;
   /** Requests per minute per token (or per address when anonymous). */
   rateLimitPerMinute: number;
+  /** Requests per minute per user, all their tokens together: minting tokens does not multiply the limit. */
+  rateLimitPerUserPerMinute: number;
   /** Where the rate limiter counts: this process's memory, or the database shared by several server processes. */
   rateLimitStore: 'memory' | 'database';
   /** Failed-login throttling per account and per address. */
@@ -164,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    // Unset: twice the token's, room for a browser and a script of the same user at full speed.
+    rateLimitPerUserPerMinute: e.RATE_LIMIT_PER_USER_PER_MINUTE ?? 2 * e.RATE_LIMIT_PER_MINUTE,
     rateLimitStore: e.RATE_LIMIT_STORE,
     loginThrottle: {
       maxFailures: e.LOGIN_MAX_FAILURES,

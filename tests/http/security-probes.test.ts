@@ -1,4 +1,5 @@
 // Issue 18, items 5 to 8: each test is the probe that found the defect, sent as an attacker would.
+import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { createLogger } from '../../src/shared/logger';
@@ -213,5 +214,38 @@ describe("8b. signing out of the browser's session clears its cache", () => {
     expect(byLogout.headers['clear-site-data']).toBe('"cache"');
     const byToken = await request(t.app).post('/api/auth/logout').set(user.auth).expect(200);
     expect(byToken.headers['clear-site-data']).toBeUndefined();
+  });
+});
+
+describe('8c. minting tokens does not multiply the rate limit', () => {
+  it.each(['memory', 'database'])('holds a per-user limit over 150 parallel requests spread on 5 tokens (%s store)', async (store) => {
+    // The database counts in windows aligned on the minute: start well inside one.
+    const leftOfMinute = 60_000 - (Date.now() % 60_000);
+    if (leftOfMinute < 10_000) await new Promise((done) => setTimeout(done, leftOfMinute));
+    const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_PER_USER_PER_MINUTE: '100', RATE_LIMIT_STORE: store });
+    const server: Server = limited.app.listen(0, '127.0.0.1');
+    try {
+      const [user, bystander] = await Promise.all([createUser(limited, 'beta_player'), createUser(limited, 'beta_player')]);
+      const tokens: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await request(server).post('/api/auth/tokens').set(user.auth).send({ name: `script ${i}`, scope: 'read' }).expect(201);
+        tokens.push(res.body.token as string);
+      }
+      // 5 requests of the user so far; 150 more, 30 per token: each token far below its own limit.
+      const replies = await Promise.all(Array.from({ length: 150 }, (_, i) => request(server).get('/api/auth/me').set('Authorization', `Token ${tokens[i % 5]}`)));
+      const statuses = replies.map((res) => res.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(95);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(55);
+      const refused = replies.find((res) => res.status === 429)!;
+      expect(refused.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/100 requests.*user/) });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['ratelimit-limit']).toBe('100');
+      expect(refused.headers['ratelimit-remaining']).toBe('0');
+      // Another account is not touched by it.
+      await request(server).get('/api/auth/me').set(bystander.auth).expect(200);
+    } finally {
+      server.close();
+      await limited.close();
+    }
   });
 });
