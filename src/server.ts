@@ -21,6 +21,9 @@ async function main() {
   if (config.metrics.enabled && !config.metrics.token) {
     logger.warn('metrics served without a token: restrict /metrics to your monitoring network, or set METRICS_TOKEN');
   }
+  if (config.env === 'production' && !config.publicUrl) {
+    logger.warn("PUBLIC_URL is not set: the links in replies and the CSRF check's own origin come from each request's Host header; set PUBLIC_URL to the address clients use");
+  }
 
   const server = app.listen(config.port, config.host, () => {
     const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';

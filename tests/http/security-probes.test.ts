@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { createLogger } from '../../src/shared/logger';
 import { createCast, createGallery, createImage, createUser, pngBytes, type TestUser } from '../helpers/factories';
+import { prepareWorld, startServer, stopAllServers } from '../helpers/server-process';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -246,6 +247,29 @@ describe('8c. minting tokens does not multiply the rate limit', () => {
     } finally {
       server.close();
       await limited.close();
+    }
+  });
+});
+
+describe('8d. PUBLIC_URL in production', () => {
+  afterEach(async () => {
+    await stopAllServers();
+  });
+
+  it('is asked for at start when it is unset, and not when it is set', async () => {
+    const world = await prepareWorld();
+    try {
+      const production = { ...world.env, NODE_ENV: 'production', BCRYPT_COST: '10' };
+      // Written before the server listens, so it is there once startServer resolves.
+      const warnings = (logs: string[]) => logs.filter((line) => line.includes('PUBLIC_URL')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const unset = await startServer(production);
+      expect(warnings(unset.logs)).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(/PUBLIC_URL is not set.*Host/) })]);
+      await unset.stop();
+      const set = await startServer({ ...production, PUBLIC_URL: 'https://gallery.example.com' });
+      expect(warnings(set.logs)).toEqual([]);
+      await set.stop();
+    } finally {
+      await world.close();
     }
   });
 });
