@@ -1,9 +1,9 @@
 // Issue 18, items 5 to 8: each test is the probe that found the defect, sent as an attacker would.
 import type { Server } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { createLogger } from '../../src/shared/logger';
-import { createCast, createGallery, createImage, createUser, pngBytes, type TestUser } from '../helpers/factories';
+import { createCast, createGallery, createImage, createUser, pngBytes, upload, type TestUser } from '../helpers/factories';
 import { prepareWorld, startServer, stopAllServers } from '../helpers/server-process';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -38,6 +38,24 @@ const sharePage = (key: string) => request(t.app).get(`/api/share/${key}/`);
 function logSink() {
   const lines: string[] = [];
   return { lines, write: (line: string) => void lines.push(line) };
+}
+
+/** A PNG of one IHDR claiming `width`×`height` grey pixels and a few bytes of IDAT: small on the wire, huge decoded. */
+function claimedPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // 8 bits per sample, greyscale, no interlace
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 describe('5. the ETag of a file does not reveal the SHA-256 of the original', () => {
@@ -271,5 +289,15 @@ describe('8d. PUBLIC_URL in production', () => {
     } finally {
       await world.close();
     }
+  });
+});
+
+describe('8e. an image past MAX_IMAGE_PIXELS', () => {
+  it('is 413 naming the limit, for a 10-gigapixel PNG of a few bytes', async () => {
+    const bytes = claimedPng(100_000, 100_000);
+    expect(bytes.length).toBeLessThan(200);
+    const res = await upload(t, owner, { gallery: galleryId, title: 'Bomb' }, { bytes, filename: 'bomb.png' });
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/100000×100000.*50000000/) });
   });
 });

@@ -61,7 +61,9 @@ const decodeSlot = limiter(availableParallelism());
 async function readHeader(path: string, mimeType: ImageMimeType, maxPixels: number) {
   let metadata: Metadata;
   try {
-    metadata = await sharp(path).metadata();
+    // Only the header is read: sharp's own pixel limit, which it applies to metadata too (failing
+    // as for a file that is no image, 415), is off here; MAX_IMAGE_PIXELS below answers 413.
+    metadata = await sharp(path, { limitInputPixels: false }).metadata();
   } catch {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The file could not be read as an image.');
   }
