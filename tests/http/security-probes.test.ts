@@ -301,3 +301,31 @@ describe('8e. an image past MAX_IMAGE_PIXELS', () => {
     expect(res.body).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/100000×100000.*50000000/) });
   });
 });
+
+describe('8f. ids are decimal digits', () => {
+  it('answers 0x1, 1.0, 1e0, +1 and " 1" in a path exactly as it answers abc', async () => {
+    const get = (id: string) => request(t.app).get(`/api/gallery/galleries/${encodeURIComponent(id)}/`).set(owner.auth);
+    const notAnId = await get('abc').expect(404);
+    for (const id of ['0x1', '1.0', '1e0', '+1', ' 1', '0b1', '99999999999']) {
+      const res = await get(id);
+      expect([id, res.status, res.body]).toEqual([id, 404, notAnId.body]);
+    }
+    await get(String(galleryId)).expect(200);
+  });
+
+  it('answers them in a query or a body exactly as it answers abc', async () => {
+    const asked = async (send: (id: string) => request.Test) => {
+      const notAnId = await send('abc');
+      for (const id of ['0x1', '1.0', '1e0', '+1']) {
+        const res = await send(id);
+        expect([id, res.status, res.body.code]).toEqual([id, notAnId.status, notAnId.body.code]);
+        expect(res.status).toBe(400);
+      }
+    };
+    await asked((id) => request(t.app).get(`/api/gallery/galleries/?owner=${encodeURIComponent(id)}`).set(owner.auth));
+    await asked((id) => request(t.app).get(`/api/gallery/images/?gallery=${encodeURIComponent(id)}`).set(owner.auth));
+    await asked((id) => request(t.app).patch(`/api/gallery/images/${imageId}/`).set(owner.auth).send({ gallery: id }));
+    const png = await pngBytes();
+    await asked((id) => upload(t, owner, { gallery: id }, { bytes: png }));
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam } from '../../shared/ids';
+import { idField, idParam } from '../../shared/ids';
 import { listQuery } from '../../shared/paging';
 import { id, timestamp, userRef } from '../../http/response-schemas';
 import { nameField, textField } from '../../http/text-fields';
@@ -8,7 +8,7 @@ export const imageParams = z.object({ id: idParam });
 
 const title = nameField();
 const description = textField();
-const galleryId = z.coerce.number({ error: 'A gallery id is required.' }).int().min(1).max(2_147_483_647);
+const galleryId = idField('A gallery id is required: a whole number from 1, in decimal digits.');
 
 export const createImageBody = z.object({
   title,
