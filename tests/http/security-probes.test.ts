@@ -34,30 +34,6 @@ async function newLink(by: TestUser, gallery = galleryId, body: Record<string, u
 
 const sharePage = (key: string) => request(t.app).get(`/api/share/${key}/`);
 
-/** Every line the app's logger writes, raw. */
-function logSink() {
-  const lines: string[] = [];
-  return { lines, write: (line: string) => void lines.push(line) };
-}
-
-/** A PNG of one IHDR claiming `width`×`height` grey pixels and a few bytes of IDAT: small on the wire, huge decoded. */
-function claimedPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // 8 bits per sample, greyscale, no interlace
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
-}
-
 describe('5. the ETag of a file does not reveal the SHA-256 of the original', () => {
   it("a link without originals shows neither the hash nor a part of it, in the thumbnail's ETag or URL", async () => {
     const row = await t.db.image.findUniqueOrThrow({ where: { id: imageId } });
@@ -143,6 +119,12 @@ describe('6. share links end with what README says ends them, for good', () => {
     expect(events.every((event) => event.actorId === admin.id && /deactivat/.test(event.detail ?? ''))).toBe(true);
   });
 });
+
+/** Every line the app's logger writes, raw. */
+function logSink() {
+  const lines: string[] = [];
+  return { lines, write: (line: string) => void lines.push(line) };
+}
 
 describe('7. malformed input is a 400, and nothing of the URL is logged', () => {
   let logged: TestApp;
@@ -292,6 +274,24 @@ describe('8d. PUBLIC_URL in production', () => {
   });
 });
 
+/** A PNG of one IHDR claiming `width`×`height` grey pixels and a few bytes of IDAT: small on the wire, huge decoded. */
+function claimedPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // 8 bits per sample, greyscale, no interlace
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
+}
+
 describe('8e. an image past MAX_IMAGE_PIXELS', () => {
   it('is 413 naming the limit, for a 10-gigapixel PNG of a few bytes', async () => {
     const bytes = claimedPng(100_000, 100_000);
@@ -327,5 +327,32 @@ describe('8f. ids are decimal digits', () => {
     await asked((id) => request(t.app).patch(`/api/gallery/images/${imageId}/`).set(owner.auth).send({ gallery: id }));
     const png = await pngBytes();
     await asked((id) => upload(t, owner, { gallery: id }, { bytes: png }));
+  });
+});
+
+describe('8g. bidi controls', () => {
+  const RLO = '\u202e';
+
+  it.each([
+    ['a gallery name', () => request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: `photo${RLO}gpj.exe` })],
+    ['an image title', () => request(t.app).patch(`/api/gallery/images/${imageId}/`).set(owner.auth).send({ title: `x\u2066y\u2069` })],
+    ['a token name', () => request(t.app).post('/api/auth/tokens').set(owner.auth).send({ name: `ci\u202a` })],
+  ])('are refused in %s with 400 and a clear message', async (_what, send) => {
+    const res = await send();
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/bidirectional/i) });
+  });
+
+  it('are refused in an upload title before the file is stored', async () => {
+    const res = await upload(t, owner, { gallery: galleryId, title: `cat${RLO}gnp.exe` }, { bytes: await pngBytes() });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/bidirectional/i);
+  });
+
+  it('are taken out of a download name, with every other control character, for titles stored before', async () => {
+    const own = await createImage(t, owner, galleryId);
+    await t.db.image.update({ where: { id: own.id }, data: { title: `invoice${RLO}fdp\u2067.x\u200f\u0085` } });
+    const res = await request(t.app).get(`/api/gallery/images/${own.id}/file/?size=thumb`).set(owner.auth).expect(200);
+    expect(res.headers['content-disposition']).toBe('inline; filename="invoicefdp.x (thumb).webp"');
   });
 });

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { create as contentDisposition } from 'content-disposition';
 import type { Request, Response } from 'express';
 import { notModified } from '../../http/conditional';
+import { withoutUnsafeCharacters } from '../../http/text-fields';
 import { AppError } from '../../shared/errors';
 import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
 import type { ImageDelivery, RangeFor } from './image-delivery';
@@ -24,10 +25,10 @@ export function byteRangeOf(req: Request): RangeFor {
   };
 }
 
-/** A file name from the title: no path separators or control characters, the real extension. */
+/** A file name from the title: no path separators, control or bidi characters, the real extension. */
 function downloadName(title: string, mimeType: string, size: string): string {
-  // Slashes, quotes, white space and C0 control characters and DEL (\p{Cc} less the C1 range).
-  const base = title.replace(/(?:[\\/"\s]|(?![\u0080-\u009f])\p{Cc})+/gu, ' ').trim().slice(0, 100) || 'image';
+  // Controls and bidi characters out, then runs of slashes, quotes and white space as one space.
+  const base = withoutUnsafeCharacters(title).replace(/[\\/"\s]+/gu, ' ').trim().slice(0, 100) || 'image';
   const suffix = size === 'original' ? '' : ` (${size})`;
   return `${base}${suffix}.${EXTENSIONS[mimeType as ImageMimeType] ?? 'bin'}`;
 }
