@@ -1,46 +1,35 @@
-// Keyset pages: each reply's `Link: <…>; rel="next"` gives the cursor of the next page.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { messageOf, nextCursor } from './api/client';
+// Keyset lists: each reply's `Link: <…>; rel="next"` gives the cursor of the next page. The first
+// page is loaded by useData (so a list has the same loading, error and cancellation as everything
+// else); the next pages extend it.
+import { useCallback, useEffect, useRef } from 'preact/hooks';
+import { nextCursor } from './api/client';
+import { useData, type Reply } from './data';
 
-type Page<T> = { data?: T[]; error?: unknown; response: Response };
+type Pages<T> = { items: T[]; cursor: string | null };
 
-export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, deps: unknown[]) {
-  const [items, setItems] = useState<T[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const generation = useRef(0);
-  const busy = useRef(false);
+/** A page's reply as the list it adds to: its items and the cursor of the page after it. */
+async function asPages<T>(call: Promise<Reply<T[]>>): Promise<Reply<Pages<T>>> {
+  const { data, error, response } = await call;
+  return data ? { data: { items: data, cursor: nextCursor(response) }, response } : { error, response };
+}
 
-  const load = useCallback(
-    async (from: string | undefined, gen: number) => {
-      busy.current = true;
-      setLoading(true);
-      const { data, error, response } = await fetchPage(from);
-      busy.current = false;
-      if (gen !== generation.current) return;
-      setLoading(false);
-      if (!data) return setError(messageOf(error, 'Could not load this list.'));
-      setError(null);
-      setItems((before) => (from ? [...before, ...data] : data));
-      setCursor(nextCursor(response));
-    },
-    deps,
-  );
-
-  useEffect(() => {
-    const gen = ++generation.current;
-    setItems([]);
-    setCursor(undefined);
-    void load(undefined, gen);
-  }, [load]);
-
+/** `loadPage(cursor, signal)`: one page of the list, from its start when `cursor` is undefined. */
+export function usePaged<T>(loadPage: (cursor: string | undefined, signal: AbortSignal) => Promise<Reply<T[]>>, deps: unknown[]) {
+  const list = useData((signal) => asPages(loadPage(undefined, signal)), deps, { errorText: 'Could not load this list.' });
+  const cursor = list.data?.cursor;
+  const { extend, setData } = list;
   const more = useCallback(() => {
-    if (busy.current || !cursor) return;
-    void load(cursor, generation.current);
-  }, [cursor, load]);
-
-  return { items, setItems, loading, error, hasMore: !!cursor, more };
+    if (!cursor) return;
+    extend(
+      (signal) => asPages(loadPage(cursor, signal)),
+      (before, page) => ({ items: [...before.items, ...page.items], cursor: page.cursor }),
+    );
+  }, [cursor, extend, ...deps]);
+  const setItems = useCallback(
+    (update: (before: T[]) => T[]) => setData((before) => before && { ...before, items: update(before.items) }),
+    [setData],
+  );
+  return { items: list.data?.items ?? [], setItems, loading: list.loading, error: list.error, reload: list.reload, hasMore: !!cursor, more };
 }
 
 /**

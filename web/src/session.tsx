@@ -1,30 +1,26 @@
-// Who is signed in: GET /api/auth/me with the session cookie; null when no one is.
+// Who is signed in: GET /api/auth/me with the session cookie; null when no one is (401). Any other
+// failure (the server cannot be reached) is the session's `error`: the shell shows it rather than
+// sending the user to a sign-in that could not work either.
 import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
+import { useCallback, useContext } from 'preact/hooks';
 import { api, type Me } from './api/client';
+import { useData, type LoadError } from './data';
 
-type Session = {
+export type Session = {
   me: Me | null;
   loading: boolean;
-  refresh: () => Promise<Me | null>;
+  error: LoadError | null;
   setMe: (me: Me | null) => void;
 };
 
-const SessionContext = createContext<Session>({ me: null, loading: true, refresh: () => Promise.resolve(null), setMe: () => {} });
+const SessionContext = createContext<Session>({ me: null, loading: true, error: null, setMe: () => {} });
 
 export function SessionProvider({ children }: { children: ComponentChildren }) {
-  const [me, setMe] = useState<Me | null>(null);
-  const [loading, setLoading] = useState(true);
-  const refresh = useCallback(async () => {
-    const { data } = await api.GET('/api/auth/me');
-    setMe(data ?? null);
-    setLoading(false);
-    return data ?? null;
-  }, []);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-  return <SessionContext.Provider value={{ me, loading, refresh, setMe }}>{children}</SessionContext.Provider>;
+  const { data, loading, error, setData } = useData((signal) => api.GET('/api/auth/me', { signal }), []);
+  const me = data ?? null;
+  const setMe = useCallback((next: Me | null) => setData(() => next ?? undefined), [setData]);
+  const failure = !me && error && error.status !== 401 ? error : null;
+  return <SessionContext.Provider value={{ me, loading, error: failure, setMe }}>{children}</SessionContext.Provider>;
 }
 
 export const useSession = () => useContext(SessionContext);

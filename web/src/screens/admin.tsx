@@ -1,19 +1,25 @@
 // Users (role, active, quota, tokens) and the audit log. Admins only.
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
+import { useData } from '../data';
+import { formatDateTime } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
-import { ErrorText } from '../components/alert';
+import { useTitle } from '../title';
+import { ErrorText, NoticeText, type Notice } from '../components/alert';
 
 type User = NonNullable<Awaited<ReturnType<typeof usersPage>>['data']>[number];
 type Role = NonNullable<Awaited<ReturnType<typeof rolesList>>['data']>[number];
-const usersPage = (cursor?: string) => api.GET('/api/admin/users', { params: { query: { cursor, limit: 50 } } });
-const rolesList = () => api.GET('/api/roles');
+type UserChange = { role?: NonNullable<User['role']>; isActive?: boolean; storageQuotaMb?: number | null };
+type Outcome = '' | 'ok' | 'failed';
+const usersPage = (cursor: string | undefined, signal: AbortSignal) => api.GET('/api/admin/users', { params: { query: { cursor, limit: 50 } }, signal });
+const rolesList = (signal: AbortSignal) => api.GET('/api/roles', { signal });
+type AuditEvent = NonNullable<Awaited<ReturnType<typeof auditPage>>['data']>[number];
+const auditPage = (action: string, outcome: Outcome, cursor: string | undefined, signal: AbortSignal) =>
+  api.GET('/api/admin/audit', { params: { query: { cursor, limit: 50, action: action || undefined, outcome: outcome || undefined } }, signal });
 
 export function Admin() {
   const [tab, setTab] = useState<'users' | 'audit'>('users');
-  useEffect(() => {
-    document.title = 'Admin · Gallery';
-  }, []);
+  useTitle('Admin');
   return (
     <section>
       <h1>Admin</h1>
@@ -31,30 +37,24 @@ export function Admin() {
 }
 
 function Users() {
-  const [roles, setRoles] = useState<Role[]>([]);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  useEffect(() => void rolesList().then(({ data }) => setRoles(data ?? [])), []);
-  const page = useCallback((cursor: string | undefined) => usersPage(cursor), []);
-  const { items, setItems, loading, hasMore, more } = usePaged<User>(page, [page]);
+  const roles = useData(rolesList, []);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const { items, setItems, loading, hasMore, more } = usePaged<User>(usersPage, []);
 
-  const patch = async (user: User, body: { role?: NonNullable<User['role']>; isActive?: boolean; storageQuotaMb?: number | null }) => {
+  const patch = async (user: User, body: UserChange) => {
     const { data, error } = await api.PATCH('/api/admin/users/{id}', { params: { path: { id: user.id } }, body });
-    if (!data) return setMessage({ text: messageOf(error, 'Could not save.'), error: true });
+    if (!data) return setNotice({ text: messageOf(error, 'Could not save.'), error: true });
     setItems((all) => all.map((u) => (u.id === user.id ? { ...u, ...data } : u)));
-    setMessage({ text: `${user.username} updated.`, error: false });
+    setNotice({ text: `${user.username} updated.`, error: false });
   };
   const revokeTokens = async (user: User) => {
     const { data, error } = await api.DELETE('/api/admin/users/{id}/tokens', { params: { path: { id: user.id } } });
-    setMessage(data ? { text: `${data.revoked} tokens of ${user.username} revoked.`, error: false } : { text: messageOf(error), error: true });
+    setNotice(data ? { text: `${data.revoked} tokens of ${user.username} revoked.`, error: false } : { text: messageOf(error), error: true });
   };
 
   return (
     <>
-      {message && (
-        <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      <NoticeText notice={notice} />
       <table>
         <thead>
           <tr>
@@ -67,44 +67,7 @@ function Users() {
         </thead>
         <tbody>
           {items.map((user) => (
-            <tr key={user.id}>
-              <td>
-                {user.username}
-                <br />
-                <span class="muted small">{user.email}</span>
-              </td>
-              <td>
-                <select aria-label={`Role of ${user.username}`} value={user.role ?? ''} onChange={(e) => void patch(user, { role: e.currentTarget.value as NonNullable<User['role']> })}>
-                  {user.role === null && <option value="">(none)</option>}
-                  {roles.map((r) => (
-                    <option key={r.name} value={r.name}>
-                      {r.label}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <input type="checkbox" aria-label={`${user.username} is active`} checked={user.isActive} onChange={(e) => void patch(user, { isActive: e.currentTarget.checked })} />
-              </td>
-              <td>
-                <form
-                  class="row"
-                  onSubmit={(e) => {
-                    e.preventDefault();
-                    const value = new FormData(e.currentTarget).get('quota');
-                    void patch(user, { storageQuotaMb: value === '' || value === null ? null : Number(value) });
-                  }}
-                >
-                  <input name="quota" type="number" min={0} class="short" aria-label={`Quota of ${user.username} in MB`} defaultValue={user.storageQuotaMb === null ? '' : String(user.storageQuotaMb)} />
-                  <button type="submit">Set</button>
-                </form>
-              </td>
-              <td>
-                <button type="button" onClick={() => void revokeTokens(user)}>
-                  Revoke tokens <span class="visually-hidden">of {user.username}</span>
-                </button>
-              </td>
-            </tr>
+            <UserRow key={user.id} user={user} roles={roles.data ?? []} onChange={(body) => void patch(user, body)} onRevokeTokens={() => void revokeTokens(user)} />
           ))}
         </tbody>
       </table>
@@ -113,13 +76,53 @@ function Users() {
   );
 }
 
+type UserRowProps = { user: User; roles: Role[]; onChange: (body: UserChange) => void; onRevokeTokens: () => void };
+
+function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
+  const setQuota = (event: Event) => {
+    event.preventDefault();
+    const value = new FormData(event.currentTarget as HTMLFormElement).get('quota');
+    onChange({ storageQuotaMb: value === '' || value === null ? null : Number(value) });
+  };
+  return (
+    <tr>
+      <td>
+        {user.username}
+        <br />
+        <span class="muted small">{user.email}</span>
+      </td>
+      <td>
+        <select aria-label={`Role of ${user.username}`} value={user.role ?? ''} onChange={(e) => onChange({ role: e.currentTarget.value as NonNullable<User['role']> })}>
+          {user.role === null && <option value="">(none)</option>}
+          {roles.map((r) => (
+            <option key={r.name} value={r.name}>
+              {r.label}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <input type="checkbox" aria-label={`${user.username} is active`} checked={user.isActive} onChange={(e) => onChange({ isActive: e.currentTarget.checked })} />
+      </td>
+      <td>
+        <form class="row" onSubmit={setQuota}>
+          <input name="quota" type="number" min={0} class="short" aria-label={`Quota of ${user.username} in MB`} defaultValue={user.storageQuotaMb === null ? '' : String(user.storageQuotaMb)} />
+          <button type="submit">Set</button>
+        </form>
+      </td>
+      <td>
+        <button type="button" onClick={onRevokeTokens}>
+          Revoke tokens <span class="visually-hidden">of {user.username}</span>
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 function Audit() {
   const [action, setAction] = useState('');
-  const [outcome, setOutcome] = useState<'' | 'ok' | 'failed'>('');
-  const page = useCallback(
-    (cursor: string | undefined) => api.GET('/api/admin/audit', { params: { query: { cursor, limit: 50, action: action || undefined, outcome: outcome || undefined } } }),
-    [action, outcome],
-  );
+  const [outcome, setOutcome] = useState<Outcome>('');
+  const page = useCallback((cursor: string | undefined, signal: AbortSignal) => auditPage(action, outcome, cursor, signal), [action, outcome]);
   const { items, loading, error, hasMore, more } = usePaged(page, [page]);
   return (
     <>
@@ -130,41 +133,47 @@ function Audit() {
         </label>
         <label>
           Outcome
-          <select value={outcome} onChange={(e) => setOutcome(e.currentTarget.value as '' | 'ok' | 'failed')}>
+          <select value={outcome} onChange={(e) => setOutcome(e.currentTarget.value as Outcome)}>
             <option value="">Any</option>
             <option value="ok">ok</option>
             <option value="failed">failed</option>
           </select>
         </label>
       </form>
-      <ErrorText text={error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Target</th>
-            <th scope="col">Address</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((event) => (
-            <tr key={event.id}>
-              <td>{new Date(event.at).toLocaleString()}</td>
-              <td>{event.action}</td>
-              <td>{event.outcome}</td>
-              <td>{event.actor ? event.actor.username : '—'}</td>
-              <td>{event.target ?? '—'}</td>
-              <td>{event.address ?? '—'}</td>
-              <td>{event.detail ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ErrorText text={error?.message} />
+      <AuditTable events={items} />
       <MoreSentinel hasMore={hasMore} loading={loading} onVisible={more} label="Loading more events" />
     </>
+  );
+}
+
+function AuditTable({ events }: { events: AuditEvent[] }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Action</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Actor</th>
+          <th scope="col">Target</th>
+          <th scope="col">Address</th>
+          <th scope="col">Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((event) => (
+          <tr key={event.id}>
+            <td>{formatDateTime(event.at)}</td>
+            <td>{event.action}</td>
+            <td>{event.outcome}</td>
+            <td>{event.actor ? event.actor.username : '—'}</td>
+            <td>{event.target ?? '—'}</td>
+            <td>{event.address ?? '—'}</td>
+            <td>{event.detail ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

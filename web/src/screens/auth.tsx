@@ -1,17 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
+// Signing in (a session cookie, see session.tsx) and registering.
+import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
 import { field } from '../helpers';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
+import { useTitle } from '../title';
 import { ErrorText } from '../components/alert';
 
 export function SignIn() {
   const { setMe } = useSession();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    document.title = 'Sign in · Gallery';
-  }, []);
+  useTitle('Sign in');
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -51,46 +51,41 @@ export function SignIn() {
   );
 }
 
+const register = (form: FormData) =>
+  api.POST('/api/auth/register', {
+    body: {
+      username: field(form, 'username'),
+      email: field(form, 'email'),
+      password: field(form, 'password'),
+      password2: field(form, 'password2'),
+      role: field(form, 'role'),
+    },
+  });
+
+/** Why registering was refused: each field's problem when the server lists them. */
+function refusalOf(error: Awaited<ReturnType<typeof register>>['error']): string {
+  const details = error && 'details' in error && Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
+  return details || messageOf(error, 'Could not register.');
+}
+
 export function Register() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    document.title = 'Register · Gallery';
-  }, []);
+  useTitle('Register');
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     setBusy(true);
     setError(null);
-    const { data, error } = await api.POST('/api/auth/register', {
-      body: {
-        username: field(form, 'username'),
-        email: field(form, 'email'),
-        password: field(form, 'password'),
-        password2: field(form, 'password2'),
-        role: field(form, 'role'),
-      },
-    });
+    const { data, error } = await register(form);
     setBusy(false);
-    if (!data) {
-      const details = error && 'details' in error && Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
-      return setError(details || messageOf(error, 'Could not register.'));
-    }
+    if (!data) return setError(refusalOf(error));
     setDone(data.username);
   };
 
-  if (done) {
-    return (
-      <section class="narrow">
-        <h1>Account created</h1>
-        <p role="status">
-          Welcome, {done}. <Link href="/signin">Sign in</Link> with your new account.
-        </p>
-      </section>
-    );
-  }
+  if (done) return <Registered username={done} />;
   return (
     <section class="narrow">
       <h1>Register</h1>
@@ -125,6 +120,17 @@ export function Register() {
       </form>
       <p>
         Already registered? <Link href="/signin">Sign in</Link>
+      </p>
+    </section>
+  );
+}
+
+function Registered({ username }: { username: string }) {
+  return (
+    <section class="narrow">
+      <h1>Account created</h1>
+      <p role="status">
+        Welcome, {username}. <Link href="/signin">Sign in</Link> with your new account.
       </p>
     </section>
   );

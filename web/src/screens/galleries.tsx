@@ -1,9 +1,11 @@
+// The galleries the user may see: search, sort, infinite scroll; "New gallery" for those who may create.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, can, messageOf, type GallerySort } from '../api/client';
-import { field } from '../helpers';
+import { api, can, messageOf, type GalleryListItem, type GallerySort } from '../api/client';
+import { countOf, field } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
+import { useTitle } from '../title';
 import { ErrorText } from '../components/alert';
 
 const SORTS: { value: GallerySort; label: string }[] = [
@@ -13,15 +15,17 @@ const SORTS: { value: GallerySort; label: string }[] = [
   { value: '-title', label: 'Name Z–A' },
 ];
 
-export function Galleries() {
-  const { me } = useSession();
+type Filters = { q: string; setQ: (q: string) => void; query: string; sort: GallerySort; setSort: (sort: GallerySort) => void };
+
+/**
+ * The search box and the sort, kept in the address (`?q=…&sort=…`) so that a reload or a shared
+ * link shows the same list. The search is sent once typing pauses for 250 ms.
+ */
+function useFilters(): Filters {
   const params = new URLSearchParams(location.search);
   const [q, setQ] = useState(params.get('q') ?? '');
   const [query, setQuery] = useState(q);
   const [sort, setSort] = useState<GallerySort>((params.get('sort') as GallerySort | null) ?? '-created');
-  useEffect(() => {
-    document.title = 'Galleries · Gallery';
-  }, []);
   useEffect(() => {
     const timer = setTimeout(() => setQuery(q.trim()), 250);
     return () => clearTimeout(timer);
@@ -33,9 +37,16 @@ export function Galleries() {
     const text = search.toString();
     history.replaceState(null, '', text ? `/?${text}` : '/');
   }, [query, sort]);
+  return { q, setQ, query, sort, setSort };
+}
 
+export function Galleries() {
+  const { me } = useSession();
+  const filters = useFilters();
+  const { query, sort } = filters;
+  useTitle('Galleries');
   const page = useCallback(
-    (cursor: string | undefined) => api.GET('/api/gallery/galleries', { params: { query: { q: query || undefined, sort, limit: 30, cursor } } }),
+    (cursor: string | undefined, signal: AbortSignal) => api.GET('/api/gallery/galleries', { params: { query: { q: query || undefined, sort, limit: 30, cursor } }, signal }),
     [query, sort],
   );
   const { items, loading, error, hasMore, more } = usePaged(page, [page]);
@@ -46,40 +57,52 @@ export function Galleries() {
         <h1>Galleries</h1>
         {can(me, 'gallery:create') && <NewGallery />}
       </div>
-      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Search
-          <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="Name or description" />
-        </label>
-        <label>
-          Sort
-          <select value={sort} onChange={(e) => setSort(e.currentTarget.value as GallerySort)}>
-            {SORTS.map((s) => (
-              <option value={s.value} key={s.value}>
-                {s.label}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      <ErrorText text={error} />
-      <ul class="cards" aria-label="Galleries" aria-busy={loading}>
-        {items.map((g) => (
-          <li key={g.id} class="card">
-            <Link href={`/galleries/${g.id}`} class="card-link">
-              <span class="card-title">{g.name}</span>
-            </Link>
-            {g.description && <p class="muted clamp">{g.description}</p>}
-            <p class="meta">
-              {g.imageCount} {g.imageCount === 1 ? 'image' : 'images'} · {g.owner.username}
-              {g.visibility === 'private' && <span class="badge">private</span>}
-            </p>
-          </li>
-        ))}
-      </ul>
+      <FilterForm {...filters} />
+      <ErrorText text={error?.message} />
+      <GalleryCards galleries={items} loading={loading} />
       {!loading && !error && items.length === 0 && <p class="muted">{query ? 'No gallery matches.' : 'No galleries yet.'}</p>}
       <MoreSentinel hasMore={hasMore} loading={loading} onVisible={more} label="Loading more galleries" />
     </section>
+  );
+}
+
+function FilterForm({ q, setQ, sort, setSort }: Filters) {
+  return (
+    <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        Search
+        <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="Name or description" />
+      </label>
+      <label>
+        Sort
+        <select value={sort} onChange={(e) => setSort(e.currentTarget.value as GallerySort)}>
+          {SORTS.map((s) => (
+            <option value={s.value} key={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </label>
+    </form>
+  );
+}
+
+function GalleryCards({ galleries, loading }: { galleries: GalleryListItem[]; loading: boolean }) {
+  return (
+    <ul class="cards" aria-label="Galleries" aria-busy={loading}>
+      {galleries.map((g) => (
+        <li key={g.id} class="card">
+          <Link href={`/galleries/${g.id}`} class="card-link">
+            <span class="card-title">{g.name}</span>
+          </Link>
+          {g.description && <p class="muted clamp">{g.description}</p>}
+          <p class="meta">
+            {countOf(g.imageCount, 'image')} · {g.owner.username}
+            {g.visibility === 'private' && <span class="badge">private</span>}
+          </p>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,150 +1,178 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, can, messageOf, type Gallery, type Image } from '../api/client';
-import { field } from '../helpers';
-import { JustifiedGrid, Thumb } from '../components/justified';
+// One gallery: its images in a justified grid (infinite scroll), upload for those who may write,
+// edit and delete for those who manage it, and the viewer over the grid at /galleries/{id}/images/{imageId}.
+import { useCallback, useState } from 'preact/hooks';
+import { api, can, messageOf, type Gallery, type Image, type Me } from '../api/client';
+import { useData } from '../data';
+import { countOf, field, imageName } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
+import { useTitle } from '../title';
 import { ErrorText } from '../components/alert';
+import { JustifiedGrid, Thumb } from '../components/justified';
 import { UploadPanel } from '../components/upload';
 import { Viewer } from '../components/viewer';
 
 const PAGE = 60;
 
-export function GalleryScreen({ galleryId, imageId }: { galleryId: number; imageId: number | null }) {
-  const { me } = useSession();
-  const [gallery, setGallery] = useState<Gallery | null>(null);
-  const [missing, setMissing] = useState<string | null>(null);
-  const [editing, setEditing] = useState(false);
-  const [isEditor, setIsEditor] = useState(false);
+type Rights = { canManage: boolean; canUpload: boolean; canChange: boolean };
 
-  useEffect(() => {
-    let live = true;
-    void api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } } }).then(({ data, error }) => {
-      if (!live) return;
-      if (data) setGallery(data);
-      else setMissing(messageOf(error, 'This gallery could not be loaded.'));
-    });
-    return () => {
-      live = false;
-    };
-  }, [galleryId]);
-
+/**
+ * What the user may do here: manage (owner, admin), upload and change images (owner, admin, an
+ * editor member), each only when the role allows it. Changing an image needs write access to its
+ * gallery: having uploaded it is not enough. Membership is asked for only when it decides.
+ */
+function useRights(me: Me | null, gallery: Gallery | undefined): Rights {
   const isOwner = !!me && !!gallery && gallery.owner.id === me.id;
   const isAdmin = can(me, 'user:manage');
-  useEffect(() => {
-    if (!me || !gallery || isOwner || isAdmin || !can(me, 'image:create')) return;
-    void api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id: galleryId } } }).then(({ data }) => {
-      setIsEditor(!!data?.some((m) => m.user.id === me.id && m.role === 'editor'));
-    });
-  }, [me, gallery, isOwner, isAdmin, galleryId]);
-  useEffect(() => {
-    if (gallery) document.title = `${gallery.name} · Gallery`;
-  }, [gallery]);
+  const askMembers = !!me && !!gallery && !isOwner && !isAdmin && can(me, 'image:create');
+  const galleryId = gallery?.id;
+  const members = useData(
+    (signal) => (askMembers && galleryId ? api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id: galleryId } }, signal }) : null),
+    [galleryId, askMembers],
+  );
+  const isEditor = !!me && !!members.data?.some((m) => m.user.id === me.id && m.role === 'editor');
+  const writer = isOwner || isAdmin || isEditor;
+  return {
+    canManage: can(me, 'gallery:update') && (isOwner || isAdmin),
+    canUpload: can(me, 'image:create') && writer,
+    canChange: can(me, 'image:update') && writer,
+  };
+}
 
+export function GalleryScreen({ galleryId, imageId }: { galleryId: number; imageId: number | null }) {
+  const { me } = useSession();
+  const gallery = useData((signal) => api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } }, signal }), [galleryId], {
+    errorText: 'This gallery could not be loaded.',
+  });
+  const rights = useRights(me, gallery.data);
+  useTitle(gallery.data?.name);
   const page = useCallback(
-    (cursor: string | undefined) => api.GET('/api/gallery/view-images', { params: { query: { gallery: galleryId, limit: PAGE, cursor } } }),
+    (cursor: string | undefined, signal: AbortSignal) => api.GET('/api/gallery/view-images', { params: { query: { gallery: galleryId, limit: PAGE, cursor } }, signal }),
     [galleryId],
   );
-  const { items, setItems, loading, error, hasMore, more } = usePaged<Image>(page, [page]);
+  const images = usePaged<Image>(page, [page]);
+  const setGallery = gallery.setData;
+  const addToCount = (change: number) => setGallery((g) => g && { ...g, imageCount: g.imageCount + change });
 
-  const canManage = can(me, 'gallery:update') && (isOwner || isAdmin);
-  const canUpload = can(me, 'image:create') && (isOwner || isAdmin || isEditor);
-  // Changing an image needs write access to its gallery now: having uploaded it is not enough.
-  const canChange = (_image: Image) => can(me, 'image:update') && (isAdmin || isOwner || isEditor);
-
-  if (missing) {
-    return (
-      <section>
-        <h1>Gallery not available</h1>
-        <ErrorText text={missing} />
-        <Link href="/">Back to the galleries</Link>
-      </section>
-    );
-  }
-  if (!gallery) return <p class="muted" role="status">Loading…</p>;
-
+  if (gallery.error) return <Unavailable text={gallery.error.message} />;
+  if (!gallery.data) return <p class="muted" role="status">Loading…</p>;
+  const { items, setItems } = images;
   const open = imageId === null ? -1 : items.findIndex((i) => i.id === imageId);
-  const grid = items.map((image) => ({ ...image, key: image.id }));
-
-  const remove = async () => {
-    if (!confirm(`Delete the gallery "${gallery.name}" and all its images?`)) return;
-    const { error } = await api.DELETE('/api/gallery/galleries/{id}', { params: { path: { id: gallery.id } } });
-    if (error) return alert(messageOf(error));
-    navigate('/');
-  };
+  const home = `/galleries/${galleryId}`;
 
   return (
     <section>
       <p class="crumbs">
         <Link href="/">Galleries</Link> /
       </p>
-      {editing ? (
-        <GalleryForm gallery={gallery} onDone={(g) => { if (g) setGallery(g); setEditing(false); }} />
-      ) : (
-        <div class="bar">
-          <div>
-            <h1>{gallery.name}</h1>
-            {gallery.description && <p class="muted">{gallery.description}</p>}
-            <p class="meta">
-              {gallery.imageCount} {gallery.imageCount === 1 ? 'image' : 'images'} · by {gallery.owner.username}
-              {gallery.visibility === 'private' && <span class="badge">private</span>}
-            </p>
-          </div>
-          {canManage && (
-            <div class="row">
-              <button type="button" onClick={() => setEditing(true)}>
-                Edit gallery
-              </button>
-              <Link href={`/galleries/${gallery.id}/settings`} class="button">
-                Members and links
-              </Link>
-              <button type="button" class="danger" onClick={() => void remove()}>
-                Delete gallery
-              </button>
-            </div>
-          )}
-        </div>
-      )}
-      {canUpload && (
+      <GalleryHeader gallery={gallery.data} canManage={rights.canManage} onSaved={(saved) => setGallery(() => saved)} />
+      {rights.canUpload && (
         <UploadPanel
-          galleryId={gallery.id}
+          galleryId={galleryId}
           onUploaded={(image) => {
             setItems((before) => (before.some((i) => i.id === image.id) ? before : [image, ...before]));
-            setGallery((g) => g && { ...g, imageCount: g.imageCount + 1 });
+            addToCount(1);
           }}
         />
       )}
-      <ErrorText text={error} />
-      {!loading && items.length === 0 && !error && <p class="muted">No images in this gallery yet.</p>}
-      <JustifiedGrid
-        items={grid}
-        complete={!hasMore}
-        label="Images"
-        render={(image) => (
-          <Link href={`/galleries/${gallery.id}/images/${image.id}`} class="tile" aria-label={image.title || `Image ${image.id}`}>
-            <Thumb src={image.thumbnail} alt={image.title || `Image ${image.id}`} hash={image.thumbhash} />
-          </Link>
-        )}
-      />
-      <MoreSentinel hasMore={hasMore} loading={loading} onVisible={more} label="Loading more images" />
+      <ErrorText text={images.error?.message} />
+      {!images.loading && items.length === 0 && !images.error && <p class="muted">No images in this gallery yet.</p>}
+      <ImageGrid galleryId={galleryId} images={items} complete={!images.hasMore} />
+      <MoreSentinel hasMore={images.hasMore} loading={images.loading} onVisible={images.more} label="Loading more images" />
       {open >= 0 && (
         <Viewer
           images={items}
           index={open}
-          canChange={canChange(items[open])}
-          onMove={(to) => navigate(`/galleries/${gallery.id}/images/${items[to].id}`, { replace: true })}
-          onClose={() => navigate(`/galleries/${gallery.id}`)}
+          canChange={rights.canChange}
+          onMove={(to) => navigate(`${home}/images/${items[to].id}`, { replace: true })}
+          onClose={() => navigate(home)}
           onChanged={(image) => setItems((before) => before.map((i) => (i.id === image.id ? image : i)))}
           onDeleted={(id) => {
             setItems((before) => before.filter((i) => i.id !== id));
-            setGallery((g) => g && { ...g, imageCount: g.imageCount - 1 });
-            navigate(`/galleries/${gallery.id}`);
+            addToCount(-1);
+            navigate(home);
           }}
-          nearEnd={() => hasMore && more()}
+          nearEnd={() => images.hasMore && images.more()}
         />
       )}
     </section>
+  );
+}
+
+function Unavailable({ text }: { text: string }) {
+  return (
+    <section>
+      <h1>Gallery not available</h1>
+      <ErrorText text={text} />
+      <Link href="/">Back to the galleries</Link>
+    </section>
+  );
+}
+
+function ImageGrid({ galleryId, images, complete }: { galleryId: number; images: Image[]; complete: boolean }) {
+  return (
+    <JustifiedGrid
+      items={images.map((image) => ({ ...image, key: image.id }))}
+      complete={complete}
+      label="Images"
+      render={(image) => (
+        <Link href={`/galleries/${galleryId}/images/${image.id}`} class="tile" aria-label={imageName(image)}>
+          <Thumb src={image.thumbnail} alt={imageName(image)} hash={image.thumbhash} />
+        </Link>
+      )}
+    />
+  );
+}
+
+/** The gallery's name, description and counts; for those who manage it, edit, settings and delete. */
+function GalleryHeader({ gallery, canManage, onSaved }: { gallery: Gallery; canManage: boolean; onSaved: (gallery: Gallery) => void }) {
+  const [editing, setEditing] = useState(false);
+  if (editing) {
+    return (
+      <GalleryForm
+        gallery={gallery}
+        onDone={(saved) => {
+          if (saved) onSaved(saved);
+          setEditing(false);
+        }}
+      />
+    );
+  }
+  return (
+    <div class="bar">
+      <div>
+        <h1>{gallery.name}</h1>
+        {gallery.description && <p class="muted">{gallery.description}</p>}
+        <p class="meta">
+          {countOf(gallery.imageCount, 'image')} · by {gallery.owner.username}
+          {gallery.visibility === 'private' && <span class="badge">private</span>}
+        </p>
+      </div>
+      {canManage && <ManageButtons gallery={gallery} onEdit={() => setEditing(true)} />}
+    </div>
+  );
+}
+
+function ManageButtons({ gallery, onEdit }: { gallery: Gallery; onEdit: () => void }) {
+  const remove = async () => {
+    if (!confirm(`Delete the gallery "${gallery.name}" and all its images?`)) return;
+    const { error } = await api.DELETE('/api/gallery/galleries/{id}', { params: { path: { id: gallery.id } } });
+    if (error) return alert(messageOf(error));
+    navigate('/');
+  };
+  return (
+    <div class="row">
+      <button type="button" onClick={onEdit}>
+        Edit gallery
+      </button>
+      <Link href={`/galleries/${gallery.id}/settings`} class="button">
+        Members and links
+      </Link>
+      <button type="button" class="danger" onClick={() => void remove()}>
+        Delete gallery
+      </button>
+    </div>
   );
 }
 

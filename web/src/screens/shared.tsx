@@ -2,43 +2,125 @@
 // fetched with the X-Share-Password header and shown from blob: URLs (the password never goes in
 // a URL).
 import { useEffect, useState } from 'preact/hooks';
-import { api, messageOf, type SharePage, type SharedImage } from '../api/client';
-import { field } from '../helpers';
-import { JustifiedGrid, Thumb } from '../components/justified';
+import { api, type SharePage, type SharedImage } from '../api/client';
+import { useData } from '../data';
+import { field, formatDateTime, imageName } from '../helpers';
+import { useTitle } from '../title';
 import { ErrorText } from '../components/alert';
+import { JustifiedGrid, Thumb } from '../components/justified';
 import { Viewer } from '../components/viewer';
 
+const REFUSED = 'This link does not work (it may have expired or been revoked).';
+
+/** One page of the shared gallery; the password, when there is one, goes in its header. */
+function sharePage(key: string, password: string | null, cursor: string | undefined, signal: AbortSignal) {
+  return api.GET('/api/share/{key}', {
+    params: { path: { key }, query: { limit: 200, cursor } },
+    headers: password ? { 'X-Share-Password': password } : {},
+    signal,
+  });
+}
+
 export function SharedGallery({ shareKey }: { shareKey: string }) {
-  const [page, setPage] = useState<SharePage | null>(null);
-  const [images, setImages] = useState<SharedImage[]>([]);
   const [password, setPassword] = useState<string | null>(null);
-  const [needsPassword, setNeedsPassword] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // The password is not a reason to forget the page: a new one is tried with `reload`.
+  const share = useData((signal) => sharePage(shareKey, password, undefined, signal), [shareKey], { errorText: REFUSED });
   const [open, setOpen] = useState(-1);
-  const [blobs, setBlobs] = useState<Record<string, string>>({});
+  const page = share.data;
+  useTitle(page?.gallery.name, 'Shared gallery');
+  const src = useFileUrls(page?.images ?? [], password);
 
-  const load = async (pw: string | null, cursor?: string) => {
-    const { data, error, response } = await api.GET('/api/share/{key}', {
-      params: { path: { key: shareKey }, query: { limit: 200, cursor } },
-      headers: pw ? { 'X-Share-Password': pw } : {},
-    });
-    if (response.status === 401) {
-      setNeedsPassword(true);
-      if (pw) setError('That password is not right.');
-      return;
-    }
-    if (!data) return setError(messageOf(error, 'This link does not work (it may have expired or been revoked).'));
-    setNeedsPassword(false);
-    setError(null);
-    setPage(data);
-    setImages((before) => (cursor ? [...before, ...data.images] : data.images));
-    document.title = `${data.gallery.name} · Shared gallery`;
+  if (share.error?.status === 401) {
+    const tryPassword = (pw: string) => {
+      setPassword(pw);
+      share.reload();
+    };
+    return <PasswordForm wrong={password !== null && !share.loading} onSubmit={tryPassword} />;
+  }
+  if (share.error) {
+    return (
+      <section>
+        <h1>Shared gallery</h1>
+        <ErrorText text={share.error.message} />
+      </section>
+    );
+  }
+  if (!page) return <p class="muted" role="status">Loading…</p>;
+  const images = page.images;
+  const more = (next: string) => {
+    const cursor = new URL(next, location.origin).searchParams.get('cursor') ?? undefined;
+    share.extend(
+      (signal) => sharePage(shareKey, password, cursor, signal),
+      (before, after) => ({ ...after, images: [...before.images, ...after.images] }),
+    );
   };
-  useEffect(() => {
-    void load(null);
-  }, [shareKey]);
+  return (
+    <section>
+      <ShareHeading page={page} />
+      <JustifiedGrid
+        items={images.map((i) => ({ ...i, key: i.id }))}
+        label="Images"
+        render={(image, _box, index) => (
+          <button type="button" class="tile" onClick={() => setOpen(index)} aria-label={imageName(image)}>
+            <Thumb src={src(image.thumbnail)} alt={imageName(image)} hash={image.thumbhash} />
+          </button>
+        )}
+      />
+      {page.next && (
+        <div class="more">
+          <button type="button" onClick={() => more(page.next!)}>
+            More images
+          </button>
+        </div>
+      )}
+      {open >= 0 && images[open] && <Viewer images={images} index={open} onMove={setOpen} onClose={() => setOpen(-1)} src={(image) => src(image.preview)} />}
+    </section>
+  );
+}
 
-  // With a password, load each file with the header and show it from a blob: URL.
+function ShareHeading({ page }: { page: SharePage }) {
+  return (
+    <>
+      <h1>{page.gallery.name}</h1>
+      {page.gallery.description && <p class="muted">{page.gallery.description}</p>}
+      <p class="meta">
+        {page.gallery.imageCount} images · shared with you{page.expiresAt ? `, until ${formatDateTime(page.expiresAt)}` : ''}
+      </p>
+    </>
+  );
+}
+
+/** `wrong`: a password was tried and refused. */
+function PasswordForm({ wrong, onSubmit }: { wrong: boolean; onSubmit: (password: string) => void }) {
+  return (
+    <section class="narrow">
+      <h1>This shared gallery has a password</h1>
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit(field(new FormData(e.currentTarget), 'password'));
+        }}
+      >
+        <label>
+          Password
+          <input name="password" type="password" required autoComplete="off" />
+        </label>
+        <ErrorText text={wrong ? 'That password is not right.' : null} />
+        <button type="submit" class="primary">
+          Open
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/**
+ * The address to show a file of the share at: the file's own URL, or with a password a blob: URL
+ * of the file fetched with the password's header ('data:,' until it has arrived).
+ */
+function useFileUrls(images: SharedImage[], password: string | null): (url: string) => string {
+  const [blobs, setBlobs] = useState<Record<string, string>>({});
   useEffect(() => {
     if (!password) return;
     let live = true;
@@ -56,68 +138,5 @@ export function SharedGallery({ shareKey }: { shareKey: string }) {
       live = false;
     };
   }, [images, password]);
-  const src = (url: string) => (password ? (blobs[url] ?? 'data:,') : url);
-
-  if (needsPassword) {
-    return (
-      <section class="narrow">
-        <h1>This shared gallery has a password</h1>
-        <form
-          class="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const pw = field(new FormData(e.currentTarget), 'password');
-            setPassword(pw);
-            void load(pw);
-          }}
-        >
-          <label>
-            Password
-            <input name="password" type="password" required autoComplete="off" />
-          </label>
-          <ErrorText text={error} />
-          <button type="submit" class="primary">
-            Open
-          </button>
-        </form>
-      </section>
-    );
-  }
-  if (error) {
-    return (
-      <section>
-        <h1>Shared gallery</h1>
-        <ErrorText text={error} />
-      </section>
-    );
-  }
-  if (!page) return <p class="muted" role="status">Loading…</p>;
-  return (
-    <section>
-      <h1>{page.gallery.name}</h1>
-      {page.gallery.description && <p class="muted">{page.gallery.description}</p>}
-      <p class="meta">
-        {page.gallery.imageCount} images · shared with you{page.expiresAt ? `, until ${new Date(page.expiresAt).toLocaleString()}` : ''}
-      </p>
-      <JustifiedGrid
-        items={images.map((i) => ({ ...i, key: i.id }))}
-        label="Images"
-        render={(image, _box, index) => (
-          <button type="button" class="tile" onClick={() => setOpen(index)} aria-label={image.title || `Image ${image.id}`}>
-            <Thumb src={src(image.thumbnail)} alt={image.title || `Image ${image.id}`} hash={image.thumbhash} />
-          </button>
-        )}
-      />
-      {page.next && (
-        <div class="more">
-          <button type="button" onClick={() => void load(password, new URL(page.next!, location.origin).searchParams.get('cursor') ?? undefined)}>
-            More images
-          </button>
-        </div>
-      )}
-      {open >= 0 && images[open] && (
-        <Viewer images={images} index={open} onMove={setOpen} onClose={() => setOpen(-1)} src={(image) => src(image.preview)} />
-      )}
-    </section>
-  );
+  return (url: string) => (password ? (blobs[url] ?? 'data:,') : url);
 }
