@@ -1,14 +1,13 @@
-import { useEffect, useRef } from 'preact/hooks';
-import { api, can } from './api/client';
-import { Link, match, navigate, usePath } from './router';
-import { SessionProvider, useSession } from './session';
-import { SignIn, Register } from './screens/auth';
-import { Galleries } from './screens/galleries';
-import { GalleryScreen } from './screens/gallery';
-import { GallerySettings } from './screens/gallery-settings';
-import { Tokens } from './screens/tokens';
-import { Admin } from './screens/admin';
-import { SharedGallery } from './screens/shared';
+// The shell around every screen: the skip link, the top bar, and <main> with the screen of the
+// current address (from the route table in routes.tsx), once it is known who is signed in.
+import type { JSX } from 'preact';
+import { useEffect, useRef, type MutableRef } from 'preact/hooks';
+import { api, can, type Me } from './api/client';
+import { findRoute, type Access, type Found } from './routes';
+import { Link, navigate, usePath } from './router';
+import { SessionProvider, useSession, type Session } from './session';
+import { ErrorText } from './components/alert';
+import { NotFound } from './screens/not-found';
 
 export function App() {
   return (
@@ -20,89 +19,91 @@ export function App() {
 
 function Shell() {
   const path = usePath();
-  const { me, loading, setMe } = useSession();
+  const session = useSession();
   const main = useRef<HTMLElement>(null);
-  const previous = useRef<string | null>(null);
+  const found = findRoute(path);
+  useFocusOnNavigation(path, main);
+  useAccessRedirects(found, session);
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <TopBar showNav={found?.route.access !== 'anyone'} />
+      <main id="main" ref={main} tabIndex={-1}>
+        {screenOf(found, session)}
+      </main>
+    </>
+  );
+}
 
-  // After a navigation, move focus to the new screen (not on the first load, and not when the
-  // viewer opens, moves or closes: it manages focus itself).
+/** What <main> shows: the route's screen when the user may open it. */
+function screenOf(found: Found | null, { me, loading, error }: Session): JSX.Element | null {
+  if (found?.route.access === 'anyone') return found.route.screen(found.params);
+  if (loading) return <p class="muted" role="status">Loading…</p>;
+  if (error) return <ErrorText text={error.message} />;
+  if (found?.route.access === 'signed-out') return found.route.screen(found.params);
+  // Signed out: on the way to the sign-in screen (useAccessRedirects).
+  if (!me) return null;
+  if (!found || !allows(found.route.access, me)) return <NotFound />;
+  return found.route.screen(found.params);
+}
+
+function allows(access: Access, me: Me): boolean {
+  if (access === 'anyone' || access === 'signed-in') return true;
+  if (access === 'signed-out') return false;
+  return can(me, access);
+}
+
+/** Signed out on a screen that needs an account: to sign in. Signed in on the sign-in screens: home. */
+function useAccessRedirects(found: Found | null, { me, loading, error }: Session): void {
+  const access = found?.route.access;
+  useEffect(() => {
+    if (loading || error) return;
+    if (!me && access !== 'anyone' && access !== 'signed-out') navigate('/signin', { replace: true });
+    if (me && access === 'signed-out') navigate('/', { replace: true });
+  }, [loading, error, me, access]);
+}
+
+function TopBar({ showNav }: { showNav: boolean }) {
+  const { me, setMe } = useSession();
+  const signOut = async () => {
+    await api.DELETE('/api/auth/session');
+    setMe(null);
+    navigate('/signin');
+  };
+  return (
+    <header class="top">
+      <Link href={me ? '/' : '/signin'} class="brand">
+        Gallery
+      </Link>
+      {me && showNav && (
+        <nav aria-label="Main">
+          <Link href="/">Galleries</Link>
+          <Link href="/tokens">Access tokens</Link>
+          {can(me, 'user:manage') && <Link href="/admin">Admin</Link>}
+          <span class="who">
+            {me.username} <span class="muted">({me.roleLabel ?? 'no role'})</span>
+          </span>
+          <button type="button" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </nav>
+      )}
+    </header>
+  );
+}
+
+/**
+ * After a navigation, moves focus to the new screen (not on the first load, and not when the
+ * viewer opens, moves or closes: it manages focus itself).
+ */
+function useFocusOnNavigation(path: string, main: MutableRef<HTMLElement | null>): void {
+  const previous = useRef<string | null>(null);
   useEffect(() => {
     const before = previous.current;
     previous.current = path;
     if (before === null || before.includes('/images/') || path.includes('/images/')) return;
     main.current?.focus();
   }, [path]);
-
-  const share = match('/share/:key', path);
-  const isPublic = path === '/signin' || path === '/register';
-  useEffect(() => {
-    if (!loading && !me && !isPublic && !share) navigate(`/signin`, { replace: true });
-    if (!loading && me && isPublic) navigate('/', { replace: true });
-  }, [loading, me, isPublic, share]);
-
-  const signOut = async () => {
-    await api.DELETE('/api/auth/session');
-    setMe(null);
-    navigate('/signin');
-  };
-
-  let screen;
-  if (share) screen = <SharedGallery shareKey={share.key} />;
-  else if (loading) screen = <p class="muted" role="status">Loading…</p>;
-  else if (path === '/signin') screen = <SignIn />;
-  else if (path === '/register') screen = <Register />;
-  else if (!me) screen = null;
-  else if (path === '/' || path === '/galleries') screen = <Galleries />;
-  else if (path === '/tokens') screen = <Tokens />;
-  else if (path === '/admin' && can(me, 'user:manage')) screen = <Admin />;
-  else {
-    const settings = match('/galleries/:id/settings', path);
-    const gallery = match('/galleries/:id', path) ?? match('/galleries/:id/images/:imageId', path);
-    if (settings) screen = <GallerySettings galleryId={Number(settings.id)} />;
-    else if (gallery) screen = <GalleryScreen galleryId={Number(gallery.id)} imageId={gallery.imageId ? Number(gallery.imageId) : null} />;
-    else screen = <NotFound />;
-  }
-
-  return (
-    <>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
-      <header class="top">
-        <Link href={me ? '/' : '/signin'} class="brand">
-          Gallery
-        </Link>
-        {me && !share && (
-          <nav aria-label="Main">
-            <Link href="/">Galleries</Link>
-            <Link href="/tokens">Access tokens</Link>
-            {can(me, 'user:manage') && <Link href="/admin">Admin</Link>}
-            <span class="who">
-              {me.username} <span class="muted">({me.roleLabel ?? 'no role'})</span>
-            </span>
-            <button type="button" onClick={() => void signOut()}>
-              Sign out
-            </button>
-          </nav>
-        )}
-      </header>
-      <main id="main" ref={main} tabIndex={-1}>
-        {screen}
-      </main>
-    </>
-  );
-}
-
-function NotFound() {
-  useEffect(() => {
-    document.title = 'Not found · Gallery';
-  }, []);
-  return (
-    <section>
-      <h1>Not found</h1>
-      <p>
-        There is nothing here. <Link href="/">Back to the galleries</Link>
-      </p>
-    </section>
-  );
 }

@@ -1,0 +1,57 @@
+// Every address of the web app: its path, who may open it, and the screen it shows. The server
+// answers every non-API path with index.html; the shell (app.tsx) finds the route here.
+import type { JSX } from 'preact';
+import type { Permission } from './api/client';
+import { match } from './router';
+import { Register, SignIn } from './screens/auth';
+import { Galleries } from './screens/galleries';
+import { GalleryScreen } from './screens/gallery';
+import { GallerySettings } from './screens/gallery-settings';
+import { Tokens } from './screens/tokens';
+import { Admin } from './screens/admin';
+import { SharedGallery } from './screens/shared';
+
+/**
+ * Who may open a screen: `anyone` (a share link: no account, no session needed), `signed-out`
+ * (signing in: a signed-in user is sent to the galleries), `signed-in`, or a signed-in user whose
+ * role has that permission (others get "Not found", as for an address that does not exist).
+ */
+export type Access = 'anyone' | 'signed-out' | 'signed-in' | Permission;
+
+/** The parameters named in a path pattern: `/galleries/:id` has `{ id: string }`. */
+type ParamsOf<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? { [K in Name]: string } & ParamsOf<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? { [K in Name]: string }
+    : Record<never, string>;
+
+export type Route = { path: string; access: Access; screen: (params: Record<string, string>) => JSX.Element };
+
+/** A route whose screen gets the parameters its path names, typed. */
+function route<P extends string>(path: P, access: Access, screen: (params: ParamsOf<P>) => JSX.Element): Route {
+  return { path, access, screen: (params) => screen(params as ParamsOf<P>) };
+}
+
+export const ROUTES: Route[] = [
+  route('/signin', 'signed-out', () => <SignIn />),
+  route('/register', 'signed-out', () => <Register />),
+  route('/share/:key', 'anyone', ({ key }) => <SharedGallery shareKey={key} />),
+  route('/', 'signed-in', () => <Galleries />),
+  route('/galleries', 'signed-in', () => <Galleries />),
+  route('/galleries/:id', 'signed-in', ({ id }) => <GalleryScreen galleryId={Number(id)} imageId={null} />),
+  route('/galleries/:id/images/:imageId', 'signed-in', ({ id, imageId }) => <GalleryScreen galleryId={Number(id)} imageId={Number(imageId)} />),
+  route('/galleries/:id/settings', 'signed-in', ({ id }) => <GallerySettings galleryId={Number(id)} />),
+  route('/tokens', 'signed-in', () => <Tokens />),
+  route('/admin', 'user:manage', () => <Admin />),
+];
+
+export type Found = { route: Route; params: Record<string, string> };
+
+/** The route of `path` and its parameters, or null for an address the app does not have. */
+export function findRoute(path: string): Found | null {
+  for (const route of ROUTES) {
+    const params = match(route.path, path);
+    if (params) return { route, params };
+  }
+  return null;
+}
