@@ -102,8 +102,8 @@ describeWeb('the web app in Chromium', () => {
     await world?.close();
   });
 
-  async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
+  async function newPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL: server.url, viewport });
     const page = await context.newPage();
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
@@ -117,6 +117,48 @@ describeWeb('the web app in Chromium', () => {
     await page.getByLabel('Password').fill(credentials.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Galleries' }).waitFor();
+  }
+
+  /** Presses Tab until `predicate` (evaluated in the page) holds. */
+  async function tabTo(page: Page, predicate: string, limit = 40) {
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(predicate)) return;
+    }
+    throw new Error(`Tab never reached ${predicate}`);
+  }
+
+  /** Signs in with the keyboard alone: Tab to the username, type, Tab, type, Enter. */
+  async function keyboardSignIn(page: Page, credentials: { username: string; password: string }) {
+    await page.goto('/signin');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await tabTo(page, `document.activeElement?.getAttribute('name') === 'username'`);
+    await page.keyboard.type(credentials.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(credentials.password);
+    await page.keyboard.press('Enter');
+  }
+
+  /**
+   * After a navigation focus is on the new screen's heading (a screen reader reads it, Tab goes on
+   * from there), and neither it nor <main> is framed by a focus ring: they are not controls.
+   */
+  async function expectFocusOnHeading(page: Page, name: string) {
+    const onHeading = page.waitForFunction((text) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === text, name, { timeout: 5000 });
+    await onHeading.catch(async () => {
+      const focused = await page.evaluate(() => `<${document.activeElement?.tagName.toLowerCase()}> ${document.activeElement?.textContent?.slice(0, 40)}`);
+      throw new Error(`focus is on ${focused}, not on the heading "${name}"`);
+    });
+    const rings = await page.evaluate(() =>
+      [document.activeElement!, document.querySelector('main')!].map((element) => {
+        const style = getComputedStyle(element);
+        return { element: element.tagName, outline: style.outlineStyle === 'none' || style.outlineWidth === '0px' ? 'none' : style.outlineStyle, boxShadow: style.boxShadow };
+      }),
+    );
+    expect(rings).toEqual([
+      { element: 'H1', outline: 'none', boxShadow: 'none' },
+      { element: 'MAIN', outline: 'none', boxShadow: 'none' },
+    ]);
   }
 
   it('keeps the first load (JS + CSS of index.html) within 120 KB gzip', () => {
@@ -259,28 +301,16 @@ describeWeb('the web app in Chromium', () => {
 
   it('works with the keyboard alone: sign in, open a gallery, open and close an image', async () => {
     const { context, page } = await newPage();
-    await page.goto('/signin');
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    const tabTo = async (predicate: string, limit = 40) => {
-      for (let i = 0; i < limit; i++) {
-        await page.keyboard.press('Tab');
-        if (await page.evaluate(predicate)) return;
-      }
-      throw new Error(`Tab never reached ${predicate}`);
-    };
-    await tabTo(`document.activeElement?.getAttribute('name') === 'username'`);
-    await page.keyboard.type(world.credentials.username);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(world.credentials.password);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Galleries' }).waitFor();
+    await keyboardSignIn(page, world.credentials);
+    await expectFocusOnHeading(page, 'Galleries');
     await page.getByRole('link', { name: 'Holidays' }).waitFor();
-    await tabTo(`document.activeElement?.textContent === 'Holidays'`);
+    await tabTo(page, `document.activeElement?.textContent === 'Holidays'`);
     // The focused element is visibly outlined.
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle + getComputedStyle(document.activeElement!).boxShadow)).not.toBe('nonenone');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Holidays' }).waitFor();
-    await tabTo(`!!document.activeElement?.closest('.justified')`);
+    // A screen that loads first: focus reaches its heading once it is there.
+    await expectFocusOnHeading(page, 'Holidays');
+    await tabTo(page, `!!document.activeElement?.closest('.justified')`);
     await page.keyboard.press('Enter');
     await page.getByRole('dialog').waitFor();
     await page.keyboard.press('Escape');
@@ -288,7 +318,7 @@ describeWeb('the web app in Chromium', () => {
     expect(await page.evaluate(() => !!document.activeElement?.closest('.justified'))).toBe(true);
     await page.goto('/tokens');
     await page.getByRole('heading', { name: 'Access tokens' }).waitFor();
-    await tabTo(`document.activeElement?.getAttribute('name') === 'name'`);
+    await tabTo(page, `document.activeElement?.getAttribute('name') === 'name'`);
     await page.keyboard.type('nightly');
     await page.keyboard.press('Enter');
     await page.getByTestId('secret').waitFor();
@@ -297,6 +327,30 @@ describeWeb('the web app in Chromium', () => {
     await shot(page, 'tokens');
     await page.getByRole('button', { name: 'Revoke nightly' }).click();
     await page.getByText('No personal tokens.').waitFor();
+    await context.close();
+  });
+
+  it('on a phone too: focus on the heading after a keyboard sign-in, and no ring around the page from the skip link', async () => {
+    const { context, page } = await newPage({ width: 390, height: 844 });
+    await keyboardSignIn(page, world.credentials);
+    await expectFocusOnHeading(page, 'Galleries');
+    await shot(page, 'galleries-phone');
+    await page.getByRole('link', { name: 'Holidays' }).waitFor();
+    await tabTo(page, `document.activeElement?.textContent === 'Holidays'`);
+    await page.keyboard.press('Enter');
+    await expectFocusOnHeading(page, 'Holidays');
+    // "Skip to content" is the first stop; it focuses <main>, which shows no ring either.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Holidays' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.tagName === 'MAIN');
+    const main = await page.evaluate(() => {
+      const style = getComputedStyle(document.querySelector('main')!);
+      return { outline: style.outlineStyle, boxShadow: style.boxShadow };
+    });
+    expect(main).toEqual({ outline: 'none', boxShadow: 'none' });
     await context.close();
   });
 

@@ -1,8 +1,9 @@
 // The shell around every screen: the skip link, the top bar, and <main> with the screen of the
 // current address (from the route table in routes.tsx), once it is known who is signed in.
 import type { JSX } from 'preact';
-import { useEffect, useRef, type MutableRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api, can, type Me } from './api/client';
+import { useFocusOnNavigation } from './focus';
 import { findRoute, type Access, type Found } from './routes';
 import { Link, navigate, usePath } from './router';
 import { SessionProvider, useSession, type Session } from './session';
@@ -92,18 +93,4 @@ function TopBar({ showNav }: { showNav: boolean }) {
       )}
     </header>
   );
-}
-
-/**
- * After a navigation, moves focus to the new screen (not on the first load, and not when the
- * viewer opens, moves or closes: it manages focus itself).
- */
-function useFocusOnNavigation(path: string, main: MutableRef<HTMLElement | null>): void {
-  const previous = useRef<string | null>(null);
-  useEffect(() => {
-    const before = previous.current;
-    previous.current = path;
-    if (before === null || before.includes('/images/') || path.includes('/images/')) return;
-    main.current?.focus();
-  }, [path]);
 }
