@@ -21,7 +21,7 @@ const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/ch
 const executablePath = CANDIDATES.find((path) => existsSync(path));
 const requireChromium = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_CHROMIUM).toLowerCase());
 const postgresPass = process.env.TEST_DB === 'postgres';
-const FIRST_LOAD_BUDGET_BYTES = 120 * 1024;
+const FIRST_LOAD_BUDGET_BYTES = 30 * 1024;
 const FIRST_SCREEN_BUDGET_MS = 1000;
 
 if (!postgresPass && !executablePath) {
@@ -161,14 +161,14 @@ describeWeb('the web app in Chromium', () => {
     ]);
   }
 
-  it('keeps the first load (JS + CSS of index.html) within 120 KB gzip', () => {
+  it('keeps the first load (JS + CSS of index.html) within 30 KB gzip', () => {
     const dir = join(ROOT, 'dist', 'web');
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     const files = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
     expect(files.length).toBeGreaterThanOrEqual(1);
     const sizes = files.map((file) => ({ file, raw: readFileSync(join(dir, file)).length, gzip: gzipSync(readFileSync(join(dir, file)), { level: 9 }).length }));
     const total = sizes.reduce((sum, s) => sum + s.gzip, 0);
-    console.log(`web budget: first load ${(total / 1024).toFixed(1)} KB gzip (budget 120 KB): ${sizes.map((s) => `${s.file} ${(s.raw / 1024).toFixed(1)} KB → ${(s.gzip / 1024).toFixed(1)} KB`).join(', ')}`);
+    console.log(`web budget: first load ${(total / 1024).toFixed(1)} KB gzip (budget ${FIRST_LOAD_BUDGET_BYTES / 1024} KB): ${sizes.map((s) => `${s.file} ${(s.raw / 1024).toFixed(1)} KB → ${(s.gzip / 1024).toFixed(1)} KB`).join(', ')}`);
     expect(total).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
     // Nothing inline: the CSP allows scripts and styles from the server's files only.
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
