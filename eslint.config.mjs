@@ -2,6 +2,7 @@
 // never passed where a callback's result is ignored). The layer rules are dependency-cruiser's
 // (.dependency-cruiser.cjs); `npm run lint` runs both.
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 const node = { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', performance: 'readonly', AbortController: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' };
@@ -33,4 +34,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', '**/*.js', '**/*.cjs'], languageOptions: { globals: node } },
+  // Layout is Prettier's (npm run format): the rules that would argue with it are off.
+  prettier,
 );
