@@ -17,7 +17,8 @@ module.exports = {
     {
       name: 'shared-imports-nothing-of-the-project',
       severity: 'error',
-      comment: 'shared/ holds the ideas every layer uses (errors, ids, paging, actor, permissions, config, logger): it depends on no other layer.',
+      comment:
+        'shared/ holds the ideas every layer uses (errors, ids, paging, actor, permissions, config, logger): it depends on no other layer.',
       from: { path: '^src/shared/' },
       to: { path: '^src/(platform|http|features|app|cli|server)' },
     },
@@ -31,7 +32,8 @@ module.exports = {
     {
       name: 'http-knows-no-feature',
       severity: 'error',
-      comment: 'http/ is generic Express glue (route definition, validation, authentication, errors, OpenAPI): it knows no feature.',
+      comment:
+        'http/ is generic Express glue (route definition, validation, authentication, errors, OpenAPI): it knows no feature.',
       from: { path: '^src/http/' },
       to: { path: '^src/(features|app|cli|server)' },
     },
@@ -68,7 +70,11 @@ module.exports = {
       severity: 'error',
       comment: 'A module the server and the command-line tools never reach is dead code.',
       from: { path: '^src/(server\\.ts$|cli/)' },
-      to: { path: '^src/', pathNot: ['^src/server\\.ts$', '^src/cli/', '^src/platform/db/generated/', '\\.json$'], reachable: false },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/server\\.ts$', '^src/cli/', '^src/platform/db/generated/', '\\.json$'],
+        reachable: false,
+      },
     },
   ],
   options: {

@@ -39,8 +39,8 @@
 import { runNodes } from './bench/nodes';
 import { runPlans } from './bench/plans';
 import { runReads } from './bench/reads';
-import { runSharing } from './bench/sharing';
 import { runUploadRss } from './bench/rss';
+import { runSharing } from './bench/sharing';
 import { runStartup } from './bench/startup';
 import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
@@ -54,9 +54,12 @@ function selectedSections(): Section[] {
     .split(',')
     .map((name) => name.trim().toLowerCase())
     .filter(Boolean)
-    .flatMap((name) => (name === 'uploads' ? ['throughput', 'rss', 'thumbs'] : name === 'all' ? [...SECTIONS] : [name]));
+    .flatMap((name) =>
+      name === 'uploads' ? ['throughput', 'rss', 'thumbs'] : name === 'all' ? [...SECTIONS] : [name],
+    );
   const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`BENCH_SECTIONS: unknown ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}, uploads, all`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_SECTIONS: unknown ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}, uploads, all`);
   return SECTIONS.filter((section) => asked.includes(section));
 }
 
@@ -71,25 +74,37 @@ async function main() {
   const runs: Record<Section, () => Promise<void>> = {
     reads: () =>
       runReads({
-        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as ('sqlite' | 'postgres')[],
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as (
+          'sqlite' | 'postgres'
+        )[],
         connections: (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
         duration: Number(process.env.BENCH_DURATION ?? 5),
         images: Number(process.env.BENCH_IMAGES ?? 10_000),
       }),
     sharing: () =>
       runSharing({
-        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as ('sqlite' | 'postgres')[],
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as (
+          'sqlite' | 'postgres'
+        )[],
         connections: (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
         duration: Number(process.env.BENCH_DURATION ?? 5),
         galleries: count('BENCH_SHARING_GALLERIES', 1000),
       }),
     throughput: () =>
-      runUploadThroughput({ small: count('BENCH_UPLOADS_SMALL', 30), large: count('BENCH_UPLOADS_LARGE', 10), concurrency: count('BENCH_UPLOAD_CONCURRENCY', 1), target: 1.15 }),
+      runUploadThroughput({
+        small: count('BENCH_UPLOADS_SMALL', 30),
+        large: count('BENCH_UPLOADS_LARGE', 10),
+        concurrency: count('BENCH_UPLOAD_CONCURRENCY', 1),
+        target: 1.15,
+      }),
     rss: () => runUploadRss({ budgetMb: 64, intervalMs: count('BENCH_RSS_INTERVAL_MS', 20) }),
-    thumbs: () => runThumbnails({ images: count('BENCH_THUMB_IMAGES', 20), rounds: count('BENCH_THUMB_ROUNDS', 3), target: 0.8 }),
+    thumbs: () =>
+      runThumbnails({ images: count('BENCH_THUMB_IMAGES', 20), rounds: count('BENCH_THUMB_ROUNDS', 3), target: 0.8 }),
     plans: () =>
       runPlans({
-        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as ('sqlite' | 'postgres')[],
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as (
+          'sqlite' | 'postgres'
+        )[],
         sizes: (process.env.BENCH_PLAN_IMAGES ?? '10000,100000').split(',').map(Number),
       }),
     startup: () =>

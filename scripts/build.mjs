@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
 import { generateClients } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,7 +29,12 @@ const webStampFile = join(distDir, '.web-build-stamp');
 const webSchema = join(webDir, 'src/api/schema.d.ts');
 const vite = join(root, 'node_modules/vite/bin/vite.js');
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
-const webBuildTools = [vite, tsx, join(root, 'node_modules/openapi-typescript/package.json'), join(root, 'node_modules/preact/package.json')];
+const webBuildTools = [
+  vite,
+  tsx,
+  join(root, 'node_modules/openapi-typescript/package.json'),
+  join(root, 'node_modules/preact/package.json'),
+];
 
 function filesUnder(dir) {
   const files = [];
@@ -97,7 +103,10 @@ export function ensureWebBuilt({ force = false, log = console.log } = {}) {
     return 'up to date';
   }
   log('building the web app (API types, vite)...');
-  execFileSync(process.execPath, [tsx, join(root, 'scripts/web-api.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [tsx, join(root, 'scripts/web-api.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   // NODE_ENV as the caller's (tests run with `test`) would put Preact's debug code in the bundle.
   execFileSync(process.execPath, [vite, 'build', '--config', join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: root,

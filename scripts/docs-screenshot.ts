@@ -6,24 +6,40 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+
 import { buildApp } from '../src/app/app';
-import { loadConfig } from '../src/shared/config';
 import { prepareAppDatabase } from '../src/app/database';
-import { createLogger } from '../src/shared/logger';
 import { createDiskStorage } from '../src/platform/storage/disk-storage';
+import { loadConfig } from '../src/shared/config';
+import { createLogger } from '../src/shared/logger';
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gallery-docs-'));
   const url = `file:${join(dir, 'docs.db')}`;
   const { db, reader, changes, close } = await prepareAppDatabase(url);
   const config = loadConfig({ DATABASE_URL: url, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'silent' });
-  const app = buildApp({ config, db, reader, changes, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
+  const app = buildApp({
+    config,
+    db,
+    reader,
+    changes,
+    storage: await createDiskStorage(config.uploadDir),
+    logger: createLogger('silent'),
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });

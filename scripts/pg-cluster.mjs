@@ -2,7 +2,7 @@
 // as an unprivileged user when run as root. Used by the test runner; also usable by hand:
 //   node scripts/pg-cluster.mjs            starts one, prints its URL, stops it on Ctrl-C
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ export async function startCluster() {
   const bins = findPostgresBinaries();
   if (!bins) throw new Error('initdb/pg_ctl are not on PATH');
   const isRoot = process.getuid?.() === 0;
-  const runAs = isRoot ? (process.env.PG_CLUSTER_USER || 'postgres') : null;
+  const runAs = isRoot ? process.env.PG_CLUSTER_USER || 'postgres' : null;
   const dir = mkdtempSync(join(tmpdir(), 'gallery-pg-'));
   chmodSync(dir, 0o777);
   const dataDir = join(dir, 'data');
@@ -45,7 +45,8 @@ export async function startCluster() {
   const port = await freePort();
   // Byte-order collation (fast, like C) with a UTF-8 character type, so that lower() folds non-ASCII
   // letters as on a usual server; where the C.UTF-8 locale is missing, plain C.
-  const initdb = (locale) => run(bins.initdb, ['-D', dataDir, '-U', 'gallery', '--auth=trust', '-E', 'UTF8', ...locale]);
+  const initdb = (locale) =>
+    run(bins.initdb, ['-D', dataDir, '-U', 'gallery', '--auth=trust', '-E', 'UTF8', ...locale]);
   try {
     initdb(['--lc-collate=C', '--lc-ctype=C.UTF-8']);
   } catch {

@@ -5,13 +5,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Converter from 'openapi-to-postmanv2';
-import { buildApp } from '../src/app/app';
-import { loadConfig } from '../src/shared/config';
-import { openDatabase } from '../src/platform/db/client';
-import { createLogger } from '../src/shared/logger';
-import { buildOpenApiDocument } from '../src/http/openapi';
-import { createDiskStorage } from '../src/platform/storage/disk-storage';
+
 import { version } from '../package.json';
+import { buildApp } from '../src/app/app';
+import { buildOpenApiDocument } from '../src/http/openapi';
+import { openDatabase } from '../src/platform/db/client';
+import { createDiskStorage } from '../src/platform/storage/disk-storage';
+import { loadConfig } from '../src/shared/config';
+import { createLogger } from '../src/shared/logger';
 
 export const COLLECTION_PATH = join(__dirname, '..', 'postman', 'gallery-server.postman_collection.json');
 
@@ -25,14 +26,28 @@ export async function postmanCollection(): Promise<Collection> {
   const { db, reader, changes, close } = openDatabase(url);
   try {
     const config = loadConfig({ DATABASE_URL: url, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'silent' });
-    const app = buildApp({ config, db, reader, changes, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
-    const document = { ...buildOpenApiDocument(app.locals.routes, { title: 'Gallery Server', version }), servers: [{ url: 'http://localhost:8000' }] };
+    const app = buildApp({
+      config,
+      db,
+      reader,
+      changes,
+      storage: await createDiskStorage(config.uploadDir),
+      logger: createLogger('silent'),
+    });
+    const document = {
+      ...buildOpenApiDocument(app.locals.routes, { title: 'Gallery Server', version }),
+      servers: [{ url: 'http://localhost:8000' }],
+    };
     const collection = await new Promise<Collection>((resolve, reject) => {
-      Converter.convert({ type: 'json', data: document }, { folderStrategy: 'Tags', requestNameSource: 'Fallback' }, (error, result) => {
-        if (error) return reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        if (!result?.result || !result.output?.[0]) return reject(new Error(result?.reason ?? 'conversion failed'));
-        resolve(result.output[0].data as Collection);
-      });
+      Converter.convert(
+        { type: 'json', data: document },
+        { folderStrategy: 'Tags', requestNameSource: 'Fallback' },
+        (error, result) => {
+          if (error) return reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+          if (!result?.result || !result.output?.[0]) return reject(new Error(result?.reason ?? 'conversion failed'));
+          resolve(result.output[0].data as Collection);
+        },
+      );
     });
     // Secured requests inherit the collection's `Token {{token}}`; public ones send no credentials.
     const visit = (items: PostmanItem[]) => {
@@ -49,11 +64,14 @@ export async function postmanCollection(): Promise<Collection> {
       { key: 'baseUrl', value: 'http://localhost:8000' },
       { key: 'token', value: '' },
     ];
-    collection.auth = { type: 'apikey', apikey: [
-      { key: 'key', value: 'Authorization', type: 'string' },
-      { key: 'value', value: 'Token {{token}}', type: 'string' },
-      { key: 'in', value: 'header', type: 'string' },
-    ] };
+    collection.auth = {
+      type: 'apikey',
+      apikey: [
+        { key: 'key', value: 'Authorization', type: 'string' },
+        { key: 'value', value: 'Token {{token}}', type: 'string' },
+        { key: 'in', value: 'header', type: 'string' },
+      ],
+    };
     return collection;
   } finally {
     await close();

@@ -1,8 +1,9 @@
 // Runs a compiled entry point, dist/<name>.js, once dist/ matches the sources (built when it does
 // not: see build.mjs). `npm start` runs `server`, `npm run create-admin` runs `cli/create-admin`.
 // The entry runs in this same process, so signals (Ctrl-C, SIGTERM) reach the server directly.
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
 import { ensureBuilt } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -13,6 +13,10 @@ const studioUrl = postgres ? url : pathToFileURL(resolve(root, url.replace(/^fil
 const result = spawnSync(
   process.execPath,
   [join(root, 'node_modules/prisma/build/index.js'), 'studio', '--url', studioUrl, ...process.argv.slice(2)],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, CHECKPOINT_DISABLE: '1' } },
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, CHECKPOINT_DISABLE: '1' },
+  },
 );
 process.exit(result.status ?? 1);

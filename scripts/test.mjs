@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { findPostgresBinaries, startCluster } from './pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,7 +25,8 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 // `npm run test:fast`: the inner loop. SQLite only, nothing built (the tests that start a server
 // process start it from the sources), no browser, no killed processes, no cluster, no smoke test.
-if (fast) process.exit(run('tests on SQLite (fast loop)', bin('jest'), jestArgs, { TEST_DB: 'sqlite', TEST_FAST: '1' }));
+if (fast)
+  process.exit(run('tests on SQLite (fast loop)', bin('jest'), jestArgs, { TEST_DB: 'sqlite', TEST_FAST: '1' }));
 
 if (run('build (Prisma clients, dist/)', process.execPath, [join(root, 'scripts/build.mjs')]) !== 0) process.exit(1);
 // The server, the browser tests and the web app (against the API types generated from the route table).
@@ -35,7 +37,13 @@ results.push(['SQLite', run('tests on SQLite', bin('jest'), jestArgs, { TEST_DB:
 // The web app in Chromium, alone on the machine (it measures time budgets); the app does not depend
 // on the database. Asked for by name (`npm test -- tests/e2e`) it runs in place of the rest.
 if (jestArgs.length === 0 || jestArgs.some((arg) => arg.includes('e2e'))) {
-  results.push(['web app in Chromium', run('web app in Chromium (end to end)', bin('jest'), jestArgs.length ? jestArgs : ['tests/e2e'], { TEST_DB: 'sqlite', E2E: '1' })]);
+  results.push([
+    'web app in Chromium',
+    run('web app in Chromium (end to end)', bin('jest'), jestArgs.length ? jestArgs : ['tests/e2e'], {
+      TEST_DB: 'sqlite',
+      E2E: '1',
+    }),
+  ]);
 }
 
 let cluster = null;
@@ -47,7 +55,10 @@ if (!pgUrl && findPostgresBinaries()) {
 }
 try {
   if (pgUrl) {
-    results.push(['PostgreSQL', run('tests on PostgreSQL', bin('jest'), jestArgs, { TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl })]);
+    results.push([
+      'PostgreSQL',
+      run('tests on PostgreSQL', bin('jest'), jestArgs, { TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl }),
+    ]);
   } else {
     const why = 'PostgreSQL suite NOT run: TEST_DATABASE_URL is not set and initdb/pg_ctl are not on PATH.';
     console.log(`\n${why}`);
@@ -55,7 +66,15 @@ try {
   }
   if (jestArgs.length === 0) {
     const env = pgUrl ? { TEST_DATABASE_URL: pgUrl } : {};
-    results.push(['artifact smoke test', run('artifact smoke test (fresh copy, npm ci, npm start)', process.execPath, [join(root, 'tests/artifact/smoke.mjs')], env)]);
+    results.push([
+      'artifact smoke test',
+      run(
+        'artifact smoke test (fresh copy, npm ci, npm start)',
+        process.execPath,
+        [join(root, 'tests/artifact/smoke.mjs')],
+        env,
+      ),
+    ]);
   }
 } finally {
   cluster?.stop();

@@ -7,13 +7,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
-import { buildApp } from '../src/app/app';
-import { loadConfig } from '../src/shared/config';
-import { openDatabase } from '../src/platform/db/client';
-import { createLogger } from '../src/shared/logger';
-import { buildOpenApiDocument } from '../src/http/openapi';
-import { createDiskStorage } from '../src/platform/storage/disk-storage';
+
 import { version } from '../package.json';
+import { buildApp } from '../src/app/app';
+import { buildOpenApiDocument } from '../src/http/openapi';
+import { openDatabase } from '../src/platform/db/client';
+import { createDiskStorage } from '../src/platform/storage/disk-storage';
+import { loadConfig } from '../src/shared/config';
+import { createLogger } from '../src/shared/logger';
 
 export const SCHEMA_PATH = join(__dirname, '..', 'web', 'src', 'api', 'schema.d.ts');
 
@@ -24,7 +25,14 @@ export async function openApiDocument(): Promise<OpenAPI3> {
   const { db, reader, changes, close } = openDatabase(url);
   try {
     const config = loadConfig({ DATABASE_URL: url, UPLOAD_DIR: join(dir, 'uploads'), LOG_LEVEL: 'silent' });
-    const app = buildApp({ config, db, reader, changes, storage: await createDiskStorage(config.uploadDir), logger: createLogger('silent') });
+    const app = buildApp({
+      config,
+      db,
+      reader,
+      changes,
+      storage: await createDiskStorage(config.uploadDir),
+      logger: createLogger('silent'),
+    });
     return buildOpenApiDocument(app.locals.routes, { title: 'Gallery Server', version }) as unknown as OpenAPI3;
   } finally {
     await close();

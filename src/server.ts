@@ -2,6 +2,7 @@
 // and SIGTERM (see `drainOnSignals`). Nothing else.
 import { existsSync } from 'node:fs';
 import type { Server, ServerResponse } from 'node:http';
+
 import { buildApp, type App } from './app/app';
 import { prepareAppDatabase } from './app/database';
 import { openStorage } from './app/storage';
@@ -13,7 +14,9 @@ async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { db, reader, changes, close, applied, poolStats } = await prepareAppDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
+  const { db, reader, changes, close, applied, poolStats } = await prepareAppDatabase(config.databaseUrl, {
+    lockTimeoutMs: config.databaseLockTimeoutMs,
+  });
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const storage = await openStorage(config);
   const maintenance = await prepareStorage({ db, storage, logger, config });
@@ -22,17 +25,31 @@ async function main() {
     logger.warn('metrics served without a token: restrict /metrics to your monitoring network, or set METRICS_TOKEN');
   }
   if (config.env === 'production' && !config.publicUrl) {
-    logger.warn("PUBLIC_URL is not set: the links in replies and the CSRF check's own origin come from each request's Host header; set PUBLIC_URL to the address clients use");
+    logger.warn(
+      "PUBLIC_URL is not set: the links in replies and the CSRF check's own origin come from each request's Host header; set PUBLIC_URL to the address clients use",
+    );
   }
 
   const server = app.listen(config.port, config.host, () => {
     const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
-    logger.info('Gallery Server listening', { url: `http://${config.host}:${config.port}`, database: provider, storage: config.storage.kind });
+    logger.info('Gallery Server listening', {
+      url: `http://${config.host}:${config.port}`,
+      database: provider,
+      storage: config.storage.kind,
+    });
     maintenance.serving();
   });
   server.requestTimeout = 10 * 60 * 1000;
 
-  drainOnSignals({ server, app, logger, timeoutMs: config.shutdownTimeoutMs, stop: () => maintenance.stop(), closeDatabase: close, closeStorage: () => storage.close?.() });
+  drainOnSignals({
+    server,
+    app,
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    stop: () => maintenance.stop(),
+    closeDatabase: close,
+    closeStorage: () => storage.close?.(),
+  });
 }
 
 /**
@@ -42,7 +59,15 @@ async function main() {
  * the database closes and the process exits 0. Past `timeoutMs`, the requests still running are
  * cut, a line says how many, and the process exits 1. A second signal does not restart the wait.
  */
-function drainOnSignals(options: { server: Server; app: App; logger: Logger; timeoutMs: number; stop: () => void; closeDatabase: () => Promise<void>; closeStorage: () => void }) {
+function drainOnSignals(options: {
+  server: Server;
+  app: App;
+  logger: Logger;
+  timeoutMs: number;
+  stop: () => void;
+  closeDatabase: () => Promise<void>;
+  closeStorage: () => void;
+}) {
   const { server, app, logger, timeoutMs } = options;
   const inFlight = new Set<ServerResponse>();
   let draining = false;
@@ -76,7 +101,9 @@ function drainOnSignals(options: { server: Server; app: App; logger: Logger; tim
       clearTimeout(deadline);
       // A cut request may still hold a connection: the database gets 5 s to close, not more.
       options.closeStorage();
-      const closing = options.closeDatabase().catch((error: unknown) => logger.error('could not close the database', { error: String(error) }));
+      const closing = options
+        .closeDatabase()
+        .catch((error: unknown) => logger.error('could not close the database', { error: String(error) }));
       await Promise.race([closing, new Promise((done) => setTimeout(done, 5000).unref())]);
       if (code === 0) logger.info('shut down', { signal });
       process.exit(code);

@@ -2,8 +2,8 @@
 // /), every script and stylesheet under assets/ with a content hash in its name (cached for good).
 // Nothing is inlined: the server's CSP allows scripts, styles and fonts from 'self' only.
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 

@@ -6,9 +6,16 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+
 import { pool } from './util';
 
-export type JpegSpec = { label: string; width: number; height: number; quality: number; chromaSubsampling: '4:2:0' | '4:4:4' };
+export type JpegSpec = {
+  label: string;
+  width: number;
+  height: number;
+  quality: number;
+  chromaSubsampling: '4:2:0' | '4:4:4';
+};
 
 /** ≈1 MB: 1.3 MP at quality 95 (4:2:0). */
 export const SMALL: JpegSpec = { label: '1 MB', width: 1280, height: 1024, quality: 95, chromaSubsampling: '4:2:0' };
@@ -19,12 +26,19 @@ export const HUGE: JpegSpec = { label: '100 MB', width: 6400, height: 6400, qual
 
 export async function noiseJpeg(spec: JpegSpec): Promise<Buffer> {
   const bytes = await sharp({
-    create: { width: spec.width, height: spec.height, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 30 } },
+    create: {
+      width: spec.width,
+      height: spec.height,
+      channels: 3,
+      background: { r: 128, g: 128, b: 128 },
+      noise: { type: 'gaussian', mean: 128, sigma: 30 },
+    },
   })
     .jpeg({ quality: spec.quality, chromaSubsampling: spec.chromaSubsampling })
     .toBuffer();
   const meta = await sharp(bytes).metadata();
-  if (meta.format !== 'jpeg' || meta.width !== spec.width || meta.height !== spec.height) throw new Error(`not the JPEG asked for: ${JSON.stringify(spec)}`);
+  if (meta.format !== 'jpeg' || meta.width !== spec.width || meta.height !== spec.height)
+    throw new Error(`not the JPEG asked for: ${JSON.stringify(spec)}`);
   return bytes;
 }
 
@@ -67,7 +81,9 @@ export async function writeAll(dir: string, images: Buffer[], prefix: string): P
 export async function photoJpeg(): Promise<Buffer> {
   const width = 4000;
   const height = 3000;
-  const texture = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  const texture = await sharp({
+    create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+  })
     .blur(1)
     .raw()
     .toBuffer();
@@ -81,5 +97,7 @@ export async function photoJpeg(): Promise<Buffer> {
       pixels[i + 2] = Math.min(255, texture[i + 2] * 0.5 + 150 * (1 - t));
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }

@@ -10,8 +10,12 @@ export type MultipartFrame = { contentType: string; head: Buffer; tail: Buffer }
 
 export function multipartFrame(fields: Record<string, string>, file: FilePart): MultipartFrame {
   const boundary = `----bench${randomBytes(12).toString('hex')}`;
-  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
-  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`);
+  const parts = Object.entries(fields).map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  parts.push(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
+  );
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     head: Buffer.from(parts.join(''), 'utf8'),
@@ -19,7 +23,11 @@ export function multipartFrame(fields: Record<string, string>, file: FilePart): 
   };
 }
 
-export function multipartBody(fields: Record<string, string>, file: FilePart, bytes: Buffer): { contentType: string; body: Buffer } {
+export function multipartBody(
+  fields: Record<string, string>,
+  file: FilePart,
+  bytes: Buffer,
+): { contentType: string; body: Buffer } {
   const frame = multipartFrame(fields, file);
   return { contentType: frame.contentType, body: Buffer.concat([frame.head, bytes, frame.tail]) };
 }
@@ -39,17 +47,38 @@ type Body = { buffer: Buffer } | { frame: MultipartFrame; path: string; size: nu
  * POSTs a body: a Buffer in one write, or a multipart frame around a file streamed from disk
  * (64 KiB reads, with backpressure). `onSent` runs when the body has been written out.
  */
-export function post(url: string, headers: Record<string, string>, contentType: string, body: Body, options: { agent?: http.Agent; onSent?: () => void } = {}): Promise<Reply> {
+export function post(
+  url: string,
+  headers: Record<string, string>,
+  contentType: string,
+  body: Body,
+  options: { agent?: http.Agent; onSent?: () => void } = {},
+): Promise<Reply> {
   const length = 'buffer' in body ? body.buffer.length : body.frame.head.length + body.size + body.frame.tail.length;
   const start = performance.now();
   let sentMs = NaN;
   return new Promise<Reply>((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: options.agent, headers: { ...headers, 'content-type': contentType, 'content-length': String(length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - start, sentMs }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: options.agent,
+        headers: { ...headers, 'content-type': contentType, 'content-length': String(length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: performance.now() - start,
+            sentMs,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.on('finish', () => {
       sentMs = performance.now() - start;
@@ -68,8 +97,16 @@ export function post(url: string, headers: Record<string, string>, contentType: 
 }
 
 /** JSON in, JSON out (for register / login / create gallery). */
-export async function postJson<T>(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+export async function postJson<T>(
+  url: string,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: T }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(payload),
+  });
   const text = await res.text();
   let json: T;
   try {

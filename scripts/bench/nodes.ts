@@ -7,6 +7,7 @@
 // autocannon) shares them: two nodes are not twice one here.
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+
 import { findNginx, startNginx, type Nginx } from '../../tests/helpers/nginx';
 import { startS3Emulator } from '../../tests/helpers/s3-emulator';
 import { measure, postgresDatabase, seed, startProcess, type Result } from './reads';
@@ -17,11 +18,24 @@ export type NodesOptions = { connections: number[]; duration: number; images: nu
 type Node = Awaited<ReturnType<typeof startProcess>>;
 
 /** Errors while one of two nodes is killed (SIGKILL) half-way through `duration` seconds of reads. */
-async function killUnderLoad(nginx: Nginx, victim: Node, path: string, headers: Record<string, string>, connections: number, duration: number) {
+async function killUnderLoad(
+  nginx: Nginx,
+  victim: Node,
+  path: string,
+  headers: Record<string, string>,
+  connections: number,
+  duration: number,
+) {
   const timer = setTimeout(() => victim.child.kill('SIGKILL'), (duration * 1000) / 2);
   const result = await autocannon({ url: `${nginx.url}${path}`, connections, duration, headers, timeout: 20 });
   clearTimeout(timer);
-  return { requests: result.requests.total, rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
 }
 
 export async function runNodes(options: NodesOptions) {
@@ -49,14 +63,19 @@ export async function runNodes(options: NodesOptions) {
       RECONCILE_ON_START: 'off',
       TRUST_PROXY: 'true',
     });
-    nodes.push(await startProcess(['dist/server.js'], envOf(1), '/health'), await startProcess(['dist/server.js'], envOf(2), '/health'));
+    nodes.push(
+      await startProcess(['dist/server.js'], envOf(1), '/health'),
+      await startProcess(['dist/server.js'], envOf(2), '/health'),
+    );
     const login = await fetch(`${nodes[0].url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password: 'bench-password' }),
     }).then((res) => res.json() as Promise<{ token: string }>);
     const headers = { authorization: `Token ${login.token}` };
-    const page = (await fetch(`${nodes[0].url}/api/gallery/images/`, { headers }).then((res) => res.json())) as { id: number }[];
+    const page = (await fetch(`${nodes[0].url}/api/gallery/images/`, { headers }).then((res) => res.json())) as {
+      id: number;
+    }[];
     if (page.length !== 50) throw new Error(`expected a page of 50, got ${page.length}`);
     const routes: [string, string][] = [
       ['GET /api/gallery/images/ (page of 50)', '/api/gallery/images/'],
@@ -67,7 +86,8 @@ export async function runNodes(options: NodesOptions) {
     const results: (Result & { setup: string })[] = [];
     const run = async (setup: string, base: string) => {
       for (const connections of options.connections) {
-        for (const [name, path] of routes) results.push({ setup, ...(await measure(name, `${base}${path}`, connections, options.duration, headers)) });
+        for (const [name, path] of routes)
+          results.push({ setup, ...(await measure(name, `${base}${path}`, connections, options.duration, headers)) });
       }
     };
     await run('1 node, direct', nodes[0].url);
@@ -78,20 +98,41 @@ export async function runNodes(options: NodesOptions) {
     await run('2 nodes, nginx', nginx.url);
 
     const connections = Math.max(...options.connections);
-    const killed = await killUnderLoad(nginx, nodes[1], routes[0][1], headers, connections, Math.max(options.duration, 4));
+    const killed = await killUnderLoad(
+      nginx,
+      nodes[1],
+      routes[0][1],
+      headers,
+      connections,
+      Math.max(options.duration, 4),
+    );
 
-    console.log(`\nPostgreSQL + S3 (s3rver), ${options.images} images, ${options.duration} s per figure, node ${process.version}, nginx round robin\n`);
-    const find = (setup: string, r: Result) => results.find((x) => x.setup === setup && x.name === r.name && x.connections === r.connections)!;
+    console.log(
+      `\nPostgreSQL + S3 (s3rver), ${options.images} images, ${options.duration} s per figure, node ${process.version}, nginx round robin\n`,
+    );
+    const find = (setup: string, r: Result) =>
+      results.find((x) => x.setup === setup && x.name === r.name && x.connections === r.connections)!;
     printTable(
       ['route', 'setup', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs 1 node nginx'],
-      results.map((r) => [r.name, r.setup, String(r.connections), r.rps.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors), (r.rps / find('1 node, nginx', r).rps).toFixed(2)]),
+      results.map((r) => [
+        r.name,
+        r.setup,
+        String(r.connections),
+        r.rps.toFixed(0),
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        String(r.errors),
+        (r.rps / find('1 node, nginx', r).rps).toFixed(2),
+      ]),
       [40, 17, 6, 9, 8, 8, 8, 17],
     );
     console.log('');
     for (const r of results.filter((x) => x.setup === '2 nodes, nginx')) {
       const one = find('1 node, nginx', r);
       const direct = find('1 node, direct', r);
-      console.log(`${r.name}, ${r.connections} conn: two nodes / one node = ${(r.rps / one.rps).toFixed(2)}; nginx in front of one node = ${(one.rps / direct.rps).toFixed(2)} of direct`);
+      console.log(
+        `${r.name}, ${r.connections} conn: two nodes / one node = ${(r.rps / one.rps).toFixed(2)}; nginx in front of one node = ${(one.rps / direct.rps).toFixed(2)} of direct`,
+      );
     }
     console.log(
       `\nSIGKILL of one of two nodes half-way through ${Math.max(options.duration, 4)} s of GET page of 50 at ${connections} connections: ` +

@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Client } from 'pg';
+
+import { listImages } from '../../src/features/images/images.repository';
 import { openDatabase, sqliteFilePath } from '../../src/platform/db/client';
 import type { SqlReader } from '../../src/platform/db/sql-reader';
-import { listImages } from '../../src/features/images/images.repository';
 import { listOptions, SORTS, type Sort } from '../../src/shared/paging';
 import { postgresDatabase, seed } from './reads';
 import { percentile, tempDir, verdict } from './util';
@@ -23,7 +24,12 @@ async function pageQuery(reader: SqlReader, sort: Sort, page: number): Promise<C
   const spy: SqlReader = { ...reader, rows: (sql, params) => ((captured = { sql, params }), reader.rows(sql, params)) };
   let cursor: string | undefined;
   for (let n = 1; n <= page; n++) {
-    const result = await listImages(n === page ? spy : reader, SIGNED_IN_VIEWER, {}, listOptions({ sort, count: false, limit: 50, cursor }));
+    const result = await listImages(
+      n === page ? spy : reader,
+      SIGNED_IN_VIEWER,
+      {},
+      listOptions({ sort, count: false, limit: 50, cursor }),
+    );
     cursor = result.next;
   }
   return captured!;
@@ -34,12 +40,18 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-async function explain(kind: 'sqlite' | 'postgres', url: string, query: Captured): Promise<{ plan: string; ms: number }> {
+async function explain(
+  kind: 'sqlite' | 'postgres',
+  url: string,
+  query: Captured,
+): Promise<{ plan: string; ms: number }> {
   const runs = 50;
   if (kind === 'sqlite') {
     const db = new Sqlite(sqliteFilePath(url), { readonly: true });
     try {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as { detail: string }[]).map((row) => row.detail).join('; ');
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('; ');
       const statement = db.prepare(query.sql).raw(true);
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
@@ -56,7 +68,9 @@ async function explain(kind: 'sqlite' | 'postgres', url: string, query: Captured
   await client.connect();
   try {
     const text = numbered(query.sql);
-    const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, query.params)).rows.map((row) => row['QUERY PLAN']).join('\n');
+    const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, query.params)).rows
+      .map((row) => row['QUERY PLAN'])
+      .join('\n');
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
@@ -95,10 +109,20 @@ export async function runPlans(options: { databases: ('sqlite' | 'postgres')[]; 
               const { plan, ms } = await explain(kind, url, await pageQuery(reader, sort, page));
               timings.push(ms);
               console.log(`\n  sort=${sort}, page ${page}: median ${ms.toFixed(3)} ms`);
-              console.log(plan.split('\n').map((line) => `    ${line}`).join('\n'));
+              console.log(
+                plan
+                  .split('\n')
+                  .map((line) => `    ${line}`)
+                  .join('\n'),
+              );
             }
             const ratio = timings[1] / timings[0];
-            verdicts.push(verdict(ratio <= 1.5, `${kind}, ${size} images, sort=${sort}: page ${pages[1]} query ${ratio.toFixed(2)}× page 1 (target ≤ 1.5)`));
+            verdicts.push(
+              verdict(
+                ratio <= 1.5,
+                `${kind}, ${size} images, sort=${sort}: page ${pages[1]} query ${ratio.toFixed(2)}× page 1 (target ≤ 1.5)`,
+              ),
+            );
           }
         } finally {
           await close();

@@ -10,13 +10,19 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import { Client } from 'pg';
+
 import { prepareAppDatabase } from '../../src/app/database';
 import { freePort } from '../lib/free-port';
 import { killOnExit, printTable, tempDir, verdict } from './util';
 
 const REPO = resolve(__dirname, '..', '..');
 
-export type ReadsOptions = { databases: ('sqlite' | 'postgres')[]; connections: number[]; duration: number; images: number };
+export type ReadsOptions = {
+  databases: ('sqlite' | 'postgres')[];
+  connections: number[];
+  duration: number;
+  images: number;
+};
 
 export type Result = { name: string; connections: number; rps: number; p50: number; p99: number; errors: number };
 
@@ -27,7 +33,14 @@ export async function seed(url: string, count: number) {
     const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });
     const username = `bench${Date.now()}`;
     const user = await db.user.create({
-      data: { username, usernameLower: username, email: `${username}@example.test`, emailLower: `${username}@example.test`, passwordHash: await bcrypt.hash('bench-password', 4), roleId: role.id },
+      data: {
+        username,
+        usernameLower: username,
+        email: `${username}@example.test`,
+        emailLower: `${username}@example.test`,
+        passwordHash: await bcrypt.hash('bench-password', 4),
+        roleId: role.id,
+      },
     });
     const gallery = await db.gallery.create({ data: { name: 'Bench gallery', ownerId: user.id } });
     // Each image its own creation time, one millisecond apart, as uploads one by one would have
@@ -42,7 +55,9 @@ export async function seed(url: string, count: number) {
         storageKey: `${(start + i).toString(16).padStart(32, '0')}.png`,
         mimeType: 'image/png',
         size: 123_456,
-        sha256: createHash('sha256').update(`bench image ${start + i}`).digest('hex'), // (gallery, sha256) is unique
+        sha256: createHash('sha256')
+          .update(`bench image ${start + i}`)
+          .digest('hex'), // (gallery, sha256) is unique
         width: 1920,
         height: 1080,
         createdAt: new Date(firstCreated + start + i),
@@ -56,17 +71,31 @@ export async function seed(url: string, count: number) {
 }
 
 /** Starts `args` with node in its own process; resolves with its URL once /health (or `/page`) answers. */
-export async function startProcess(args: string[], env: Record<string, string>, probe: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  probe: string,
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: REPO,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const stopKill = killOnExit(child);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} ended:\n${stderr}`);
-    if (await fetch(`${url}${probe}`).then((res) => res.ok, () => false)) break;
+    if (
+      await fetch(`${url}${probe}`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not answer:\n${stderr}`);
     await new Promise((done) => setTimeout(done, 50));
   }
@@ -81,10 +110,23 @@ export async function startProcess(args: string[], env: Record<string, string>, 
   };
 }
 
-export async function measure(name: string, url: string, connections: number, duration: number, headers: Record<string, string> = {}): Promise<Result> {
+export async function measure(
+  name: string,
+  url: string,
+  connections: number,
+  duration: number,
+  headers: Record<string, string> = {},
+): Promise<Result> {
   await autocannon({ url, connections, duration: 1, headers }); // warm-up
   const result = await autocannon({ url, connections, duration, headers });
-  return { name, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    name,
+    connections,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 /** A PostgreSQL database of its own: on BENCH_DATABASE_URL's server, or a throwaway cluster. */
@@ -92,7 +134,9 @@ export async function postgresDatabase(): Promise<{ url: string; drop(): Promise
   let base = process.env.BENCH_DATABASE_URL;
   let stopCluster = () => undefined as void;
   if (!base) {
-    const { startCluster } = (await import(pathToFileURL(join(REPO, 'scripts/pg-cluster.mjs')).href)) as { startCluster: () => Promise<{ url: string; stop: () => void }> };
+    const { startCluster } = (await import(pathToFileURL(join(REPO, 'scripts/pg-cluster.mjs')).href)) as {
+      startCluster: () => Promise<{ url: string; stop: () => void }>;
+    };
     const cluster = await startCluster();
     base = cluster.url;
     stopCluster = cluster.stop;
@@ -126,7 +170,14 @@ async function runOn(kind: 'sqlite' | 'postgres', options: ReadsOptions) {
   console.log('done');
   const server = await startProcess(
     ['dist/server.js'],
-    { NODE_ENV: 'production', DATABASE_URL: databaseUrl, UPLOAD_DIR: join(dir.path, 'uploads'), LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '1000000', RECONCILE_ON_START: 'off' },
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      UPLOAD_DIR: join(dir.path, 'uploads'),
+      LOG_LEVEL: 'error',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RECONCILE_ON_START: 'off',
+    },
     '/health',
   );
   let reference: Awaited<ReturnType<typeof startProcess>> | null = null;
@@ -160,7 +211,8 @@ async function runOn(kind: 'sqlite' | 'postgres', options: ReadsOptions) {
         ['GET /api/auth/me/', `${server.url}/api/auth/me/`, headers],
         ['GET /api/gallery/images/ page 200 (keyset cursor)', deepPage, headers],
       ];
-      for (const [name, url, routeHeaders] of routes) results.push(await measure(name, url, connections, options.duration, routeHeaders));
+      for (const [name, url, routeHeaders] of routes)
+        results.push(await measure(name, url, connections, options.duration, routeHeaders));
     }
     return results;
   } finally {
@@ -184,27 +236,59 @@ export async function runReads(options: ReadsOptions) {
   const verdicts: string[] = [];
   for (const kind of options.databases) {
     const results = await runOn(kind, options);
-    console.log(`\n${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${options.images} images, ${options.duration} s per route, server and reference each in its own process, node ${process.version}\n`);
+    console.log(
+      `\n${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${options.images} images, ${options.duration} s per route, server and reference each in its own process, node ${process.version}\n`,
+    );
     const rows = results.map((r) => {
       const base = results.find((x) => x.connections === r.connections && x.name.startsWith('reference'))!.rps;
-      return [r.name, String(r.connections), r.rps.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), (r.p99 / Math.max(r.p50, 1)).toFixed(1), (r.rps / base).toFixed(2), String(r.errors)];
+      return [
+        r.name,
+        String(r.connections),
+        r.rps.toFixed(0),
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        (r.p99 / Math.max(r.p50, 1)).toFixed(1),
+        (r.rps / base).toFixed(2),
+        String(r.errors),
+      ];
     });
-    printTable(['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'p99/p50', 'ratio', 'errors'], rows, [52, 6, 9, 8, 8, 9, 7, 7]);
+    printTable(
+      ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'p99/p50', 'ratio', 'errors'],
+      rows,
+      [52, 6, 9, 8, 8, 9, 7, 7],
+    );
     const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     for (const connections of options.connections) {
       const at = results.filter((r) => r.connections === connections);
       const base = at.find((r) => r.name.startsWith('reference'))!.rps;
       for (const [name, target] of TARGETS[kind]) {
         const result = at.find((r) => r.name === name);
-        if (result) verdicts.push(verdict(result.rps / base >= target, `${label}, ${connections} connections, ${name}: ${(result.rps / base).toFixed(2)} of the reference (target ${target})`));
+        if (result)
+          verdicts.push(
+            verdict(
+              result.rps / base >= target,
+              `${label}, ${connections} connections, ${name}: ${(result.rps / base).toFixed(2)} of the reference (target ${target})`,
+            ),
+          );
       }
       const first = at.find((r) => r.name.startsWith('GET /api/gallery/images/ (page'));
       const deep = at.find((r) => r.name.includes('page 200'));
-      if (first && deep) verdicts.push(verdict(first.rps / deep.rps <= 1.5, `${label}, ${connections} connections: page 200 costs ${(first.rps / deep.rps).toFixed(2)}x page 1 (target ≤ 1.5)`));
+      if (first && deep)
+        verdicts.push(
+          verdict(
+            first.rps / deep.rps <= 1.5,
+            `${label}, ${connections} connections: page 200 costs ${(first.rps / deep.rps).toFixed(2)}x page 1 (target ≤ 1.5)`,
+          ),
+        );
       if (connections >= 50) {
         for (const r of at.filter((x) => !x.name.startsWith('reference'))) {
           const ratio = r.p99 / Math.max(r.p50, 1);
-          verdicts.push(verdict(ratio <= 4, `${label}, ${connections} connections, ${r.name}: p99 ${r.p99.toFixed(0)} ms = ${ratio.toFixed(1)} × p50 (target ≤ 4)`));
+          verdicts.push(
+            verdict(
+              ratio <= 4,
+              `${label}, ${connections} connections, ${r.name}: p99 ${r.p99.toFixed(0)} ms = ${ratio.toFixed(1)} × p50 (target ≤ 4)`,
+            ),
+          );
         }
       }
     }

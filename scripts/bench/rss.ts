@@ -2,12 +2,13 @@
 // (`node dist/server.js`, built first) so that its resident set can be read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { freePort } from '../lib/free-port';
 import { join, resolve } from 'node:path';
+
 import { openDatabase } from '../../src/platform/db/client';
-import { HUGE, SMALL, noiseJpeg, sharedNoiseJpegs, writeAll } from './images';
+import { freePort } from '../lib/free-port';
+import { HUGE, noiseJpeg, sharedNoiseJpegs, SMALL, writeAll } from './images';
 import { multipartBody, multipartFrame, post, postJson, type Reply } from './multipart';
-import { MiB, killOnExit, percentile, printTable, tempDir, verdict } from './util';
+import { killOnExit, MiB, percentile, printTable, tempDir, verdict } from './util';
 
 export type RssOptions = { budgetMb: number; intervalMs: number };
 
@@ -24,7 +25,10 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output()}`);
-    const ok = await fetch(`${url}/health`).then((res) => res.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -44,7 +48,9 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
   const dir = tempDir('gallery-bench-rss-');
   let child: ChildProcess | undefined;
   try {
-    process.stdout.write(`generating a ${HUGE.label} noise JPEG (${HUGE.width}×${HUGE.height}, ${((HUGE.width * HUGE.height) / 1e6).toFixed(0)} MP)... `);
+    process.stdout.write(
+      `generating a ${HUGE.label} noise JPEG (${HUGE.width}×${HUGE.height}, ${((HUGE.width * HUGE.height) / 1e6).toFixed(0)} MP)... `,
+    );
     const [hugePath] = await writeAll(dir.path, [await noiseJpeg(HUGE)], 'huge');
     const hugeSize = statSync(hugePath).size;
     const warmUps = await sharedNoiseJpegs(SMALL, 2);
@@ -85,7 +91,12 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
     // Player directly in the database, since only an admin may grant that role.
     const username = 'rssbench';
     const password = 'rss-bench-password-4821';
-    const registered = await postJson(`${url}/api/auth/register`, { username, email: `${username}@example.test`, password, password2: password });
+    const registered = await postJson(`${url}/api/auth/register`, {
+      username,
+      email: `${username}@example.test`,
+      password,
+      password2: password,
+    });
     if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.json)}`);
     const handle = openDatabase(databaseUrl);
     try {
@@ -97,7 +108,11 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
     const login = await postJson<{ token: string }>(`${url}/api/auth/login`, { username, password });
     if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.json)}`);
     const auth = { authorization: `Token ${login.json.token}` };
-    const gallery = await postJson<{ id: number }>(`${url}/api/gallery/galleries/`, { name: 'RSS bench', description: '' }, auth);
+    const gallery = await postJson<{ id: number }>(
+      `${url}/api/gallery/galleries/`,
+      { name: 'RSS bench', description: '' },
+      auth,
+    );
     if (gallery.status !== 201) throw new Error(`create gallery: ${gallery.status} ${JSON.stringify(gallery.json)}`);
     const fields = (title: string) => ({ title, gallery: String(gallery.json.id) });
     const filePart = { field: 'image', filename: 'noise.jpg', contentType: 'image/jpeg' };
@@ -155,7 +170,11 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
     const frame = multipartFrame(fields('100 MB noise'), filePart);
     let reply: Reply;
     try {
-      reply = await post(`${url}/api/gallery/images/`, auth, frame.contentType, { frame, path: hugePath, size: hugeSize });
+      reply = await post(`${url}/api/gallery/images/`, auth, frame.contentType, {
+        frame,
+        path: hugePath,
+        size: hugeSize,
+      });
     } finally {
       clearInterval(sampler);
     }
@@ -172,19 +191,32 @@ export async function runUploadRss(options: RssOptions): Promise<void> {
 
     const m = (bytes: number) => (bytes / MiB).toFixed(1);
     const over = (bytes: number) => `+${m(bytes - idle)}`;
-    console.log(`\nServer RSS: separate process (node dist/server.js, pid ${pid}), VmRSS sampled every ${options.intervalMs} ms (${samples.length} samples)${hwmReset ? ', VmHWM reset before the upload' : ''}`);
-    console.log(`  ${(hugeSize / 1e6).toFixed(1)} MB JPEG streamed from disk; transfer ${transferEnd.toFixed(0)} ms (${transferKnown ? 'until the server\'s temp file was complete' : 'client side'}), whole request ${reply.ms.toFixed(0)} ms\n`);
+    console.log(
+      `\nServer RSS: separate process (node dist/server.js, pid ${pid}), VmRSS sampled every ${options.intervalMs} ms (${samples.length} samples)${hwmReset ? ', VmHWM reset before the upload' : ''}`,
+    );
+    console.log(
+      `  ${(hugeSize / 1e6).toFixed(1)} MB JPEG streamed from disk; transfer ${transferEnd.toFixed(0)} ms (${transferKnown ? "until the server's temp file was complete" : 'client side'}), whole request ${reply.ms.toFixed(0)} ms\n`,
+    );
     const rows: string[][] = [
       ['idle (median over 1 s, after 2 warm-up uploads)', m(idle), ''],
       ['peak during the transfer (sampled VmRSS)', m(transferPeak), over(transferPeak)],
-      ...(hwmReset && transferKnown ? [['peak during the transfer (VmHWM at its end)', m(hwmAtTransferEnd), over(hwmAtTransferEnd)]] : []),
+      ...(hwmReset && transferKnown
+        ? [['peak during the transfer (VmHWM at its end)', m(hwmAtTransferEnd), over(hwmAtTransferEnd)]]
+        : []),
       ['peak during the whole request (sampled VmRSS)', m(requestPeak), over(requestPeak)],
       ...(hwmReset ? [['peak during the whole request (VmHWM)', m(hwmAtEnd), over(hwmAtEnd)]] : []),
     ];
     printTable(['server RSS', 'MiB', 'over idle'], rows, [52, 9, 11]);
     console.log('');
-    console.log(verdict(transferWorst - idle <= options.budgetMb * MiB, `peak RSS during the ${HUGE.label} transfer: ${over(transferWorst)} MiB over idle (target ≤ ${options.budgetMb})`));
-    console.log(`info  peak RSS during the whole request incl. decode and variants: ${over(requestWorst)} MiB over idle`);
+    console.log(
+      verdict(
+        transferWorst - idle <= options.budgetMb * MiB,
+        `peak RSS during the ${HUGE.label} transfer: ${over(transferWorst)} MiB over idle (target ≤ ${options.budgetMb})`,
+      ),
+    );
+    console.log(
+      `info  peak RSS during the whole request incl. decode and variants: ${over(requestWorst)} MiB over idle`,
+    );
 
     await stopChild(started);
     stopOnExit();

@@ -4,11 +4,17 @@
 // against the same page as an admin (no condition), on the same server in the same run.
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
+
 import { prepareAppDatabase } from '../../src/app/database';
 import { measure, postgresDatabase, startProcess, type Result } from './reads';
 import { printTable, tempDir, verdict } from './util';
 
-export type SharingOptions = { databases: ('sqlite' | 'postgres')[]; connections: number[]; duration: number; galleries: number };
+export type SharingOptions = {
+  databases: ('sqlite' | 'postgres')[];
+  connections: number[];
+  duration: number;
+  galleries: number;
+};
 
 const PER_GALLERY = 10;
 
@@ -19,14 +25,30 @@ export async function seedGalleries(url: string, galleries: number) {
     const passwordHash = await bcrypt.hash('bench-password', 4);
     const stamp = Date.now();
     const user = (name: string, role: number) =>
-      db.user.create({ data: { username: name, usernameLower: name, email: `${name}@example.test`, emailLower: `${name}@example.test`, passwordHash, roleId: role } });
-    const [owner, member, admin] = [await user(`owner${stamp}`, await roleId('beta_player')), await user(`member${stamp}`, await roleId('beta_player')), await user(`admin${stamp}`, await roleId('admin'))];
+      db.user.create({
+        data: {
+          username: name,
+          usernameLower: name,
+          email: `${name}@example.test`,
+          emailLower: `${name}@example.test`,
+          passwordHash,
+          roleId: role,
+        },
+      });
+    const [owner, member, admin] = [
+      await user(`owner${stamp}`, await roleId('beta_player')),
+      await user(`member${stamp}`, await roleId('beta_player')),
+      await user(`admin${stamp}`, await roleId('admin')),
+    ];
     const firstCreated = stamp - galleries * PER_GALLERY;
     for (let n = 0; n < galleries; n++) {
       const visibility = n % 3 === 0 ? 'private' : 'shared';
       const gallery = await db.gallery.create({ data: { name: `Gallery ${n}`, ownerId: owner.id, visibility } });
       // The member is in one private gallery of every two, as viewer or editor.
-      if (visibility === 'private' && n % 2 === 0) await db.galleryMember.create({ data: { galleryId: gallery.id, userId: member.id, role: n % 4 === 0 ? 'editor' : 'viewer' } });
+      if (visibility === 'private' && n % 2 === 0)
+        await db.galleryMember.create({
+          data: { galleryId: gallery.id, userId: member.id, role: n % 4 === 0 ? 'editor' : 'viewer' },
+        });
       await db.image.createMany({
         data: Array.from({ length: PER_GALLERY }, (_, i) => ({
           galleryId: gallery.id,
@@ -60,20 +82,50 @@ async function runOn(kind: 'sqlite' | 'postgres', options: SharingOptions): Prom
   console.log('done');
   const server = await startProcess(
     ['dist/server.js'],
-    { NODE_ENV: 'production', DATABASE_URL: databaseUrl, UPLOAD_DIR: join(dir.path, 'uploads'), LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '1000000', RECONCILE_ON_START: 'off' },
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      UPLOAD_DIR: join(dir.path, 'uploads'),
+      LOG_LEVEL: 'error',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RECONCILE_ON_START: 'off',
+    },
     '/health',
   );
   try {
     const headersOf = async (username: string) => {
-      const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'bench-password' }) });
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'bench-password' }),
+      });
       return { authorization: `Token ${((await login.json()) as { token: string }).token}` };
     };
     const [member, admin] = [await headersOf(users.member), await headersOf(users.admin)];
     const results: Result[] = [];
     for (const connections of options.connections) {
-      for (const [list, path] of [['images', '/api/gallery/images/?limit=50'], ['galleries', '/api/gallery/galleries/?limit=50']]) {
-        results.push(await measure(`${list}: admin (no visibility condition)`, `${server.url}${path}`, connections, options.duration, admin));
-        results.push(await measure(`${list}: member of some private galleries`, `${server.url}${path}`, connections, options.duration, member));
+      for (const [list, path] of [
+        ['images', '/api/gallery/images/?limit=50'],
+        ['galleries', '/api/gallery/galleries/?limit=50'],
+      ]) {
+        results.push(
+          await measure(
+            `${list}: admin (no visibility condition)`,
+            `${server.url}${path}`,
+            connections,
+            options.duration,
+            admin,
+          ),
+        );
+        results.push(
+          await measure(
+            `${list}: member of some private galleries`,
+            `${server.url}${path}`,
+            connections,
+            options.duration,
+            member,
+          ),
+        );
       }
     }
     return results;
@@ -89,15 +141,30 @@ export async function runSharing(options: SharingOptions) {
   for (const kind of options.databases) {
     const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     const results = await runOn(kind, options);
-    console.log(`\n${label}, ${options.galleries} galleries (a third private), page of 50, ${options.duration} s per route\n`);
+    console.log(
+      `\n${label}, ${options.galleries} galleries (a third private), page of 50, ${options.duration} s per route\n`,
+    );
     const rows = results.map((r, i) => {
       const base = i % 2 === 1 ? results[i - 1].rps : r.rps;
-      return [r.name, String(r.connections), r.rps.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), (r.rps / base).toFixed(2), String(r.errors)];
+      return [
+        r.name,
+        String(r.connections),
+        r.rps.toFixed(0),
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        (r.rps / base).toFixed(2),
+        String(r.errors),
+      ];
     });
     printTable(['page of 50', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'errors'], rows, [46, 6, 9, 8, 8, 7, 7]);
     for (let i = 1; i < results.length; i += 2) {
       const ratio = results[i].rps / results[i - 1].rps;
-      verdicts.push(verdict(ratio >= 0.9, `${label}, ${results[i].connections} connections, ${results[i].name.split(':')[0]}: the member's page ${ratio.toFixed(2)} of the admin's (target ≥ 0.90)`));
+      verdicts.push(
+        verdict(
+          ratio >= 0.9,
+          `${label}, ${results[i].connections} connections, ${results[i].name.split(':')[0]}: the member's page ${ratio.toFixed(2)} of the admin's (target ≥ 0.90)`,
+        ),
+      );
     }
   }
   console.log(`\n${verdicts.join('\n')}`);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
+
 import { prepareAppDatabase } from '../../src/app/database';
 import { freePort } from '../lib/free-port';
 import { killOnExit, percentile, tempDir } from './util';
@@ -22,7 +23,14 @@ async function seed(databaseUrl: string, uploadDir: string, count: number) {
     const role = await db.role.findUniqueOrThrow({ where: { name: 'beta_player' } });
     const username = `startup${Date.now()}`;
     const user = await db.user.create({
-      data: { username, usernameLower: username, email: `${username}@example.test`, emailLower: `${username}@example.test`, passwordHash: await bcrypt.hash('x', 4), roleId: role.id },
+      data: {
+        username,
+        usernameLower: username,
+        email: `${username}@example.test`,
+        emailLower: `${username}@example.test`,
+        passwordHash: await bcrypt.hash('x', 4),
+        roleId: role.id,
+      },
     });
     const gallery = await db.gallery.create({ data: { name: 'Startup bench', ownerId: user.id } });
     for (let start = 0; start < count; start += 1000) {
@@ -60,7 +68,9 @@ const loggedMs = (output: string, message: string) => {
  * One start: ms from spawn to the first 200 of /health; the storage check's own ms (before
  * listening) and, in report mode, the audit's (after it) from their log lines.
  */
-async function timeStart(env: Record<string, string>): Promise<{ ms: number; checkMs: number | null; auditMs: number | null }> {
+async function timeStart(
+  env: Record<string, string>,
+): Promise<{ ms: number; checkMs: number | null; auditMs: number | null }> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn('npm', ['start'], {
@@ -75,14 +85,18 @@ async function timeStart(env: Record<string, string>): Promise<{ ms: number; che
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the server ended before answering:\n${output}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((res) => res.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (res) => res.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (performance.now() - started > 300_000) throw new Error(`no answer within 300 s:\n${output}`);
       await new Promise((done) => setTimeout(done, 10));
     }
     const ms = performance.now() - started;
     if (env.RECONCILE_ON_START === 'report') {
-      while (loggedMs(output, 'storage audit') === null && child.exitCode === null) await new Promise((done) => setTimeout(done, 20));
+      while (loggedMs(output, 'storage audit') === null && child.exitCode === null)
+        await new Promise((done) => setTimeout(done, 20));
     }
     return { ms, checkMs: loggedMs(output, 'storage check'), auditMs: loggedMs(output, 'storage audit') };
   } finally {
@@ -126,9 +140,24 @@ export async function runStartup(options: { sizes: number[]; runs: number; targe
     }
     dir.remove();
   }
-  console.log(`\nnpm start to the first 200 of /health (dist/ up to date; SQLite; median of ${options.runs} runs after a warm-up)\n`);
-  console.log('(check: the recovery before listening; audit: every row against every file, after listening, while serving)\n');
-  console.log(['library'.padEnd(44), 'median s'.padStart(10), 'max s'.padStart(8), 'check s'.padStart(9), 'audit s'.padStart(9)].join(''));
-  for (const row of rows) console.log([row[0].padEnd(44), row[1].padStart(10), row[2].padStart(8), row[3].padStart(9), row[4].padStart(9)].join(''));
+  console.log(
+    `\nnpm start to the first 200 of /health (dist/ up to date; SQLite; median of ${options.runs} runs after a warm-up)\n`,
+  );
+  console.log(
+    '(check: the recovery before listening; audit: every row against every file, after listening, while serving)\n',
+  );
+  console.log(
+    [
+      'library'.padEnd(44),
+      'median s'.padStart(10),
+      'max s'.padStart(8),
+      'check s'.padStart(9),
+      'audit s'.padStart(9),
+    ].join(''),
+  );
+  for (const row of rows)
+    console.log(
+      [row[0].padEnd(44), row[1].padStart(10), row[2].padStart(8), row[3].padStart(9), row[4].padStart(9)].join(''),
+    );
   if (verdict) console.log(`\n${verdict}`);
 }

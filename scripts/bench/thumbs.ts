@@ -2,8 +2,9 @@
 // bare sharp making the same two WebP outputs straight from the file, on the same JPEGs on disk.
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
+
 import { VARIANTS } from '../../src/shared/image-variants';
-import { SMALL, sharedNoiseJpegs, writeAll } from './images';
+import { sharedNoiseJpegs, SMALL, writeAll } from './images';
 import { pool, printTable, tempDir, verdict } from './util';
 
 export type ThumbOptions = { images: number; rounds: number; target: number };
@@ -24,11 +25,22 @@ export async function runThumbnails(options: ThumbOptions): Promise<void> {
         async (path) => {
           // The same sizes and encoder settings as the server's variants, from the original each time.
           const { preview, thumb } = VARIANTS;
-          await sharp(path).rotate().resize({ width: preview.maxSide, height: preview.maxSide, fit: 'inside', withoutEnlargement: true }).webp({ quality: preview.quality, effort: preview.effort }).toBuffer();
-          await sharp(path).rotate().resize({ width: thumb.maxSide, height: thumb.maxSide, fit: 'inside', withoutEnlargement: true }).webp({ quality: thumb.quality, effort: thumb.effort }).toBuffer();
+          await sharp(path)
+            .rotate()
+            .resize({ width: preview.maxSide, height: preview.maxSide, fit: 'inside', withoutEnlargement: true })
+            .webp({ quality: preview.quality, effort: preview.effort })
+            .toBuffer();
+          await sharp(path)
+            .rotate()
+            .resize({ width: thumb.maxSide, height: thumb.maxSide, fit: 'inside', withoutEnlargement: true })
+            .webp({ quality: thumb.quality, effort: thumb.effort })
+            .toBuffer();
         },
       ],
-      ['processImage() (header, EXIF, decode once, 2 variants)', (path) => processImage(path, 'image/jpeg', 50_000_000)],
+      [
+        'processImage() (header, EXIF, decode once, 2 variants)',
+        (path) => processImage(path, 'image/jpeg', 50_000_000),
+      ],
     ];
     const seconds = impls.map(() => 0);
     for (const [, run] of impls) await pool(paths, concurrency, run); // warm-up
@@ -42,15 +54,27 @@ export async function runThumbnails(options: ThumbOptions): Promise<void> {
       }
     }
     const perSecond = seconds.map((s) => (paths.length * options.rounds) / s);
-    console.log(`\nVariants (preview ${VARIANTS.preview.maxSide} q${VARIANTS.preview.quality} + thumb ${VARIANTS.thumb.maxSide} q${VARIANTS.thumb.quality}, WebP effort ${VARIANTS.preview.effort}): ${paths.length} distinct ${SMALL.label} JPEGs (${SMALL.width}×${SMALL.height}) on disk, concurrency ${concurrency}, ${options.rounds} timed rounds after a warm-up round, sharp.cache(false) for both\n`);
+    console.log(
+      `\nVariants (preview ${VARIANTS.preview.maxSide} q${VARIANTS.preview.quality} + thumb ${VARIANTS.thumb.maxSide} q${VARIANTS.thumb.quality}, WebP effort ${VARIANTS.preview.effort}): ${paths.length} distinct ${SMALL.label} JPEGs (${SMALL.width}×${SMALL.height}) on disk, concurrency ${concurrency}, ${options.rounds} timed rounds after a warm-up round, sharp.cache(false) for both\n`,
+    );
     printTable(
       ['variants', 'images/s', 'ms each', 'ratio'],
-      impls.map(([name], i) => [name, perSecond[i].toFixed(1), ((1000 * concurrency) / perSecond[i]).toFixed(0), (perSecond[i] / perSecond[0]).toFixed(2)]),
+      impls.map(([name], i) => [
+        name,
+        perSecond[i].toFixed(1),
+        ((1000 * concurrency) / perSecond[i]).toFixed(0),
+        (perSecond[i] / perSecond[0]).toFixed(2),
+      ]),
       [58, 10, 10, 7],
     );
     console.log('');
     const ratio = perSecond[1] / perSecond[0];
-    console.log(verdict(ratio >= options.target, `processImage(): ${ratio.toFixed(2)} of bare sharp's images per second (target ${options.target})`));
+    console.log(
+      verdict(
+        ratio >= options.target,
+        `processImage(): ${ratio.toFixed(2)} of bare sharp's images per second (target ${options.target})`,
+      ),
+    );
   } finally {
     dir.remove();
   }

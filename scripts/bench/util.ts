@@ -34,7 +34,10 @@ export function installCleanupHandlers(): void {
   if (installed) return;
   installed = true;
   process.on('exit', runCleanups);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       runCleanups();
       process.exit(code);
@@ -69,7 +72,8 @@ export const mb = (bytes: number) => bytes / 1e6;
 
 /** Prints a table: the first column left-aligned, the others right-aligned. */
 export function printTable(headers: string[], rows: string[][], widths: number[]): void {
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('');
   console.log(line(headers));
   for (const row of rows) console.log(line(row));
 }
@@ -79,7 +83,11 @@ export function verdict(met: boolean, text: string): string {
 }
 
 /** Runs `work` over `items` with at most `concurrency` at a time; results in item order. */
-export async function pool<T, R>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

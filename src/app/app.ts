@@ -1,13 +1,14 @@
 import express, { type Express } from 'express';
+
 import { errorHandler, notFoundHandler } from '../http/error-handler';
 import { installJsonReplies } from '../http/json-reply';
 import { createMetrics } from '../http/metrics';
 import { memoryRateLimitStore, rateLimit } from '../http/rate-limit';
 import { requestContext } from '../http/request-context';
-import { databaseRateLimitStore } from '../platform/db/rate-limit-windows';
 import { mountRoutes, type RouteSpec } from '../http/route';
 import { corsPolicy, securityHeaders } from '../http/security-headers';
 import { createUploadMiddleware } from '../http/upload';
+import { databaseRateLimitStore } from '../platform/db/rate-limit-windows';
 import type { AppDeps, Operations, Reachable } from './deps';
 import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
 import { buildRouteTable } from './route-table';
@@ -54,7 +55,10 @@ export function buildApp(deps: AppDeps): App {
   app.locals.operations = {
     draining: false,
     readiness: async () => {
-      const [database, files] = await Promise.all([reachable(() => deps.db.$queryRawUnsafe('SELECT 1')), reachable(() => storage.check())]);
+      const [database, files] = await Promise.all([
+        reachable(() => deps.db.$queryRawUnsafe('SELECT 1')),
+        reachable(() => storage.check()),
+      ]);
       return { database, storage: files };
     },
     metrics,

@@ -1,10 +1,10 @@
-import type { Config } from '../shared/config';
+import type { Metrics } from '../http/metrics';
 import type { Database, PoolStats } from '../platform/db/client';
 import type { ChangeFeed } from '../platform/db/notifications';
 import type { SqlReader } from '../platform/db/sql-reader';
-import type { Metrics } from '../http/metrics';
-import type { Logger } from '../shared/logger';
 import type { Storage } from '../platform/storage/storage';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
 
 /** What buildApp needs from the outside world; tests pass their own. */
 export type AppDeps = {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+
 import { defineRoute, type RouteSpec } from '../http/route';
 
 export const DOCS_ASSETS_PATH = '/api/docs/assets';

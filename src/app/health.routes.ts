@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { Database } from '../platform/db/client';
+
 import { defineRoute } from '../http/route';
+import type { Database } from '../platform/db/client';
 import type { Operations } from './deps';
 
 const healthReply = z.strictObject({
@@ -47,15 +48,22 @@ export function healthRoutes({ db }: { db: Database }) {
       method: 'get',
       path: '/ready',
       access: 'public',
-      summary: 'Readiness: 200 when the database answers and the storage can be used, 503 otherwise and while the server shuts down',
+      summary:
+        'Readiness: 200 when the database answers and the storage can be used, 503 otherwise and while the server shuts down',
       responses: { 200: readyReply, 503: readyReply },
       handler: async ({ req, res }) => {
         const operations = operationsOf(req);
         const { database, storage } = await operations.readiness();
-        const failed = [database === 'ok' ? null : 'the database', storage === 'ok' ? null : 'the storage'].filter((name) => name !== null);
+        const failed = [database === 'ok' ? null : 'the database', storage === 'ok' ? null : 'the storage'].filter(
+          (name) => name !== null,
+        );
         const status = operations.draining ? 'shutting-down' : failed.length > 0 ? 'not-ready' : 'ready';
         const message =
-          status === 'ready' ? 'Ready' : status === 'shutting-down' ? 'The server is shutting down' : `Not ready: ${failed.join(' and ')} unavailable`;
+          status === 'ready'
+            ? 'Ready'
+            : status === 'shutting-down'
+              ? 'The server is shutting down'
+              : `Not ready: ${failed.join(' and ')} unavailable`;
         res.status(status === 'ready' ? 200 : 503).json({ message, status, database, storage });
       },
     }),

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { defineRoute } from '../http/route';
 import { AppError } from '../shared/errors';
 import { operationsOf } from './health.routes';

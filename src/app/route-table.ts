@@ -37,6 +37,10 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...userRoutes({ users: deps.users }),
     ...auditRoutes({ audit: deps.audit }),
   ];
-  routes.push(...docsRoutes(() => (document ??= buildOpenApiDocument(routes, { title: 'Gallery Server', version: packageInfo().version }))));
+  routes.push(
+    ...docsRoutes(
+      () => (document ??= buildOpenApiDocument(routes, { title: 'Gallery Server', version: packageInfo().version })),
+    ),
+  );
   return routes;
 }

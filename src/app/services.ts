@@ -1,5 +1,11 @@
 import { createAuditLog } from '../features/audit';
-import { createAttemptThrottle, createAuthService, createPassport, createTokenCache, revokeUserTokens } from '../features/auth';
+import {
+  createAttemptThrottle,
+  createAuthService,
+  createPassport,
+  createTokenCache,
+  revokeUserTokens,
+} from '../features/auth';
 import { createGalleriesService } from '../features/galleries';
 import { createImageFiles, createImagesService, markGalleryImagesDeleted } from '../features/images';
 import { createRolesService } from '../features/roles';
@@ -26,7 +32,10 @@ export function createServices(deps: AppDeps) {
     db,
     audit,
     roles,
-    sessions: { revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()), forget: (userId) => tokenCache.forgetUser(userId) },
+    sessions: {
+      revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()),
+      forget: (userId) => tokenCache.forgetUser(userId),
+    },
     links: { endAll: (tx, userId, actor) => endLinksMadeBy(tx, { userId }, actor, 'its maker was deactivated') },
   });
   const auth = createAuthService({ db, reader, config, audit, roles, tokenCache, throttle });
@@ -37,7 +46,8 @@ export function createServices(deps: AppDeps) {
     audit,
     images: { markAllDeleted: markGalleryImagesDeleted, removeFiles: (key) => files.remove(key) },
     links: {
-      endLinksOfFormerOwner: (tx, galleryId, formerOwnerId, actor) => endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
+      endLinksOfFormerOwner: (tx, galleryId, formerOwnerId, actor) =>
+        endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
     },
     faultPoint: faultPointHook(config.faultPoint),
   });

@@ -1,4 +1,10 @@
-import { auditWhileServing, checkStorage, createImageFiles, recoverStorage, sweepStaleUploads } from '../features/images';
+import {
+  auditWhileServing,
+  checkStorage,
+  createImageFiles,
+  recoverStorage,
+  sweepStaleUploads,
+} from '../features/images';
 import type { Database } from '../platform/db/client';
 import type { Storage } from '../platform/storage/storage';
 import type { Config } from '../shared/config';
@@ -12,7 +18,17 @@ const TEMP_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
  * listens (`serving()`): the audit in report mode (on disk), and a sweep of stale upload temp files every
  * 15 minutes. `stop()` ends both (shutting down).
  */
-export async function prepareStorage({ db, storage, logger, config }: { db: Database; storage: Storage; logger: Logger; config: Config }) {
+export async function prepareStorage({
+  db,
+  storage,
+  logger,
+  config,
+}: {
+  db: Database;
+  storage: Storage;
+  logger: Logger;
+  config: Config;
+}) {
   const check = { db, storage, files: createImageFiles({ db, storage, logger, config }), logger };
   const options = { tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels };
   if (config.reconcileOnStart === 'repair') await checkStorage(check, { ...options, repair: true });
@@ -28,12 +44,16 @@ export async function prepareStorage({ db, storage, logger, config }: { db: Data
       if (config.reconcileOnStart === 'report' && storage.stagesInPlace) {
         logger.info('storage audit not run at start on object storage; run `npm run storage:check` for it');
       } else if (config.reconcileOnStart === 'report') {
-        auditWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch((error: unknown) => {
-          if (!stopping.signal.aborted) logger.error('storage audit failed', { error: String(error) });
-        });
+        auditWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch(
+          (error: unknown) => {
+            if (!stopping.signal.aborted) logger.error('storage audit failed', { error: String(error) });
+          },
+        );
       }
       sweeper = setInterval(() => {
-        sweepStaleUploads(storage, config.uploadTempMaxAgeMs).catch((error: unknown) => logger.error('temp sweep failed', { error: String(error) }));
+        sweepStaleUploads(storage, config.uploadTempMaxAgeMs).catch((error: unknown) =>
+          logger.error('temp sweep failed', { error: String(error) }),
+        );
       }, TEMP_SWEEP_INTERVAL_MS);
       sweeper.unref();
     },

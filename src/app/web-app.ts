@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type RequestHandler, type Response } from 'express';
+
 import { packagePath } from '../shared/assets';
 
 /** Where the web app's build (Vite, `web/`) is, by default: `dist/web` of the package. */

@@ -9,11 +9,12 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
-import { loadConfig } from '../shared/config';
+
 import { prepareAppDatabase } from '../app/database';
 import { passwordField, USERNAME_RULE } from '../features/auth';
 import { createRolesService } from '../features/roles';
 import { findUserConflicts, insertUser } from '../features/users';
+import { loadConfig } from '../shared/config';
 
 const input = z.object({
   username: z.string().trim().min(1).max(150).regex(USERNAME_RULE, 'letters, digits and @ . + - _ only'),

@@ -5,15 +5,18 @@
 // Run it while the server is stopped, or at least while nobody uploads.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../shared/config';
+
 import { prepareAppDatabase } from '../app/database';
-import { checkStorage, createImageFiles } from '../features/images';
-import { createLogger } from '../shared/logger';
 import { openStorage } from '../app/storage';
+import { checkStorage, createImageFiles } from '../features/images';
+import { loadConfig } from '../shared/config';
+import { createLogger } from '../shared/logger';
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const { values } = parseArgs({ options: { repair: { type: 'boolean', default: false }, verify: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { repair: { type: 'boolean', default: false }, verify: { type: 'boolean', default: false } },
+  });
   const config = loadConfig();
   const logger = createLogger('error');
   const { db, close } = await prepareAppDatabase(config.databaseUrl);
@@ -21,7 +24,12 @@ async function main() {
   try {
     const report = await checkStorage(
       { db, storage, files: createImageFiles({ db, storage, logger, config }), logger },
-      { repair: values.repair, verifyHashes: values.verify, tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels },
+      {
+        repair: values.repair,
+        verifyHashes: values.verify,
+        tempMaxAgeMs: config.uploadTempMaxAgeMs,
+        maxImagePixels: config.maxImagePixels,
+      },
     );
     console.log(JSON.stringify(report, null, 2));
     const problems = report.rowsWithoutFile.length + report.damaged.length + report.filesWithoutRow.length;

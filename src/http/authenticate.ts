@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+
 import type { Actor } from '../shared/actor';
 
 /** Whatever turns a request's token into the signed-in actor (the auth feature's passport). */

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
+
 import type { Actor } from '../shared/actor';
-import type { Permission } from '../shared/permissions';
 import { forbidden } from '../shared/errors';
+import type { Permission } from '../shared/permissions';
 
 /** Who may call a route: anyone, any signed-in user, or holders of one permission. */
 export type Access = 'public' | 'authenticated' | Permission;

@@ -1,13 +1,14 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { ZodError } from 'zod';
-import type { Metrics } from './metrics';
-import { requestIdOf, routeTemplateOf } from './request-context';
-import { discardUnclaimedUpload } from './upload';
-import type { Logger } from '../shared/logger';
+
 import { databaseFailureOf, type DatabaseFailure } from '../platform/db/errors';
 import { storageFailureOf, type StorageFailure } from '../platform/storage/errors';
 import { AppError, ERROR_TABLE, type ErrorCode, type ErrorDetail } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { Metrics } from './metrics';
+import { requestIdOf, routeTemplateOf } from './request-context';
+import { discardUnclaimedUpload } from './upload';
 
 export function zodDetails(error: ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -44,10 +45,16 @@ const BODY_PARSER_ERRORS: Record<string, AppError> = {
  * The router's error for a path parameter that does not percent-decode (`%ZZ`, or bytes that are
  * not UTF-8). Its own message quotes the parameter, a share key perhaps: never sent, never logged.
  */
-const MALFORMED_PATH = new AppError('VALIDATION_FAILED', 'The URL is not valid: a percent sign must start an escape of two hex digits (%2F), and the escapes must spell UTF-8.');
+const MALFORMED_PATH = new AppError(
+  'VALIDATION_FAILED',
+  'The URL is not valid: a percent sign must start an escape of two hex digits (%2F), and the escapes must spell UTF-8.',
+);
 
 /** A body the parsers could not read: most often not what its Content-Encoding says (zlib's failure). */
-const UNREADABLE_BODY = new AppError('VALIDATION_FAILED', 'The request body could not be read: it does not match its Content-Encoding, or it ends too soon.');
+const UNREADABLE_BODY = new AppError(
+  'VALIDATION_FAILED',
+  'The request body could not be read: it does not match its Content-Encoding, or it ends too soon.',
+);
 
 /** A code of the table for a client status another library gave: the first of that status, or 400's. */
 function codeOfStatus(status: number): ErrorCode {
@@ -85,7 +92,8 @@ const DATABASE_FAILURES: Record<DatabaseFailure, () => AppError> = {
 const STORAGE_FAILURES: Record<StorageFailure, () => AppError> = {
   'not-found': () => new AppError('NOT_FOUND', 'Image file not found'),
   full: () => new AppError('INSUFFICIENT_STORAGE'),
-  unavailable: () => new AppError('SERVICE_UNAVAILABLE', 'The file storage does not answer right now. Try again later.', RETRY),
+  unavailable: () =>
+    new AppError('SERVICE_UNAVAILABLE', 'The file storage does not answer right now. Try again later.', RETRY),
 };
 
 /** Maps any thrown value to a status and the one error shape. The only place that does so. */

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
 import type { PoolStats } from '../platform/db/client';
 import { storageFailureOf } from '../platform/storage/errors';
 
@@ -42,7 +43,21 @@ export async function timeVariants<T>(make: () => Promise<T>): Promise<T> {
 }
 
 /** Failed system calls of the file system (EIO, EACCES, EROFS…), as opposed to the network's. */
-const FILE_SYSCALLS = new Set(['open', 'read', 'write', 'rename', 'unlink', 'stat', 'lstat', 'fstat', 'mkdir', 'scandir', 'fsync', 'access', 'close']);
+const FILE_SYSCALLS = new Set([
+  'open',
+  'read',
+  'write',
+  'rename',
+  'unlink',
+  'stat',
+  'lstat',
+  'fstat',
+  'mkdir',
+  'scandir',
+  'fsync',
+  'access',
+  'close',
+]);
 
 function storageErrorKind(error: unknown): string | null {
   const failure = storageFailureOf(error);
@@ -93,8 +108,16 @@ export function createMetrics({ poolStats }: { poolStats?: () => PoolStats } = {
         },
       });
     gauge('gallery_db_pool_connections', 'PostgreSQL connections open in the pool', (stats) => stats.total);
-    gauge('gallery_db_pool_connections_in_use', 'PostgreSQL connections of the pool running a query or transaction', (stats) => stats.total - stats.idle);
-    gauge('gallery_db_pool_waiting', 'Queries waiting for a PostgreSQL connection of the pool', (stats) => stats.waiting);
+    gauge(
+      'gallery_db_pool_connections_in_use',
+      'PostgreSQL connections of the pool running a query or transaction',
+      (stats) => stats.total - stats.idle,
+    );
+    gauge(
+      'gallery_db_pool_waiting',
+      'Queries waiting for a PostgreSQL connection of the pool',
+      (stats) => stats.waiting,
+    );
   }
 
   return {
@@ -107,7 +130,13 @@ export function createMetrics({ poolStats }: { poolStats?: () => PoolStats } = {
       if (route === 'unmatched' || !req.is('multipart/form-data')) return;
       const refused = status === 'aborted' || res.statusCode >= 400;
       if (!refused && !req.file) return; // a change of fields only, no file
-      const outcome = refused ? 'refused' : res.statusCode === 201 ? 'created' : req.method === 'POST' ? 'duplicate' : 'replaced';
+      const outcome = refused
+        ? 'refused'
+        : res.statusCode === 201
+          ? 'created'
+          : req.method === 'POST'
+            ? 'duplicate'
+            : 'replaced';
       uploads.inc({ outcome });
       uploadBytes.inc({ outcome }, req.file?.size ?? 0);
     },

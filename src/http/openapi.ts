@@ -1,4 +1,5 @@
 import { z, type ZodType } from 'zod';
+
 import { ERROR_TABLE } from '../shared/errors';
 import { errorReply } from './response-schemas';
 import { errorCodesOf, type ReplySpec, type RouteSpec } from './route';
@@ -49,12 +50,20 @@ function requestBody(route: RouteSpec) {
 
 function successReply(status: number, reply: ReplySpec): [string, JsonSchema] {
   if (reply === 'empty') return [String(status), { description: 'Not modified' }];
-  if (reply === 'html') return [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }];
-  if (reply === 'text') return [String(status), { description: 'Plain text', content: { 'text/plain': { schema: { type: 'string' } } } }];
+  if (reply === 'html')
+    return [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }];
+  if (reply === 'text')
+    return [String(status), { description: 'Plain text', content: { 'text/plain': { schema: { type: 'string' } } } }];
   if (reply === 'binary') {
-    return [String(status), { description: 'The file', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } }];
+    return [
+      String(status),
+      { description: 'The file', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } },
+    ];
   }
-  return [String(status), { description: 'OK', content: { 'application/json': { schema: jsonSchema(reply, 'output') } } }];
+  return [
+    String(status),
+    { description: 'OK', content: { 'application/json': { schema: jsonSchema(reply, 'output') } } },
+  ];
 }
 
 /** The OpenAPI 3.1 document of the API, built from the same route table that mounts it. */
@@ -78,7 +87,9 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { title: string;
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
       ...(requestBody(route) ? { requestBody: requestBody(route) } : {}),
       responses: {
-        ...Object.fromEntries(Object.entries(route.responses).map(([status, reply]) => successReply(Number(status), reply))),
+        ...Object.fromEntries(
+          Object.entries(route.responses).map(([status, reply]) => successReply(Number(status), reply)),
+        ),
         ...errors,
       },
     };
@@ -96,7 +107,12 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { title: string;
     paths,
     components: {
       securitySchemes: {
-        token: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The word Token, a space, then the token' },
+        token: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'The word Token, a space, then the token',
+        },
       },
       schemas: { Error: jsonSchema(errorReply, 'output') },
       responses: Object.fromEntries(

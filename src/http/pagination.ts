@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+
 import type { Page } from '../shared/paging';
 
 /**

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+
 import type { Actor } from '../shared/actor';
 import { AppError } from '../shared/errors';
 
@@ -64,11 +65,19 @@ export function rateLimit(store: RateLimitStore, limits: RateLimits, windowMs: n
       .map((count, i) => ({ ...count, ...hits[i], remaining: count.limit - hits[i].count }))
       .sort((a, b) => a.remaining - b.remaining);
     const reset = Math.max(0, Math.ceil((tightest.resetAt - now) / 1000));
-    res.set({ 'RateLimit-Limit': String(tightest.limit), 'RateLimit-Remaining': String(Math.max(0, tightest.remaining)), 'RateLimit-Reset': String(reset) });
+    res.set({
+      'RateLimit-Limit': String(tightest.limit),
+      'RateLimit-Remaining': String(Math.max(0, tightest.remaining)),
+      'RateLimit-Reset': String(reset),
+    });
     if (tightest.remaining < 0) {
-      throw new AppError('TOO_MANY_REQUESTS', `Rate limit of ${tightest.limit} requests a minute ${tightest.whose} reached. Try again in ${reset} seconds.`, {
-        headers: { 'Retry-After': String(reset) },
-      });
+      throw new AppError(
+        'TOO_MANY_REQUESTS',
+        `Rate limit of ${tightest.limit} requests a minute ${tightest.whose} reached. Try again in ${reset} seconds.`,
+        {
+          headers: { 'Retry-After': String(reset) },
+        },
+      );
     }
     next();
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+
 import { withLogContext, type Logger } from '../shared/logger';
 import type { Metrics } from './metrics';
 
@@ -51,7 +52,13 @@ export function requestContext({ logger, metrics }: { logger: Logger; metrics: M
       const route = routeTemplateOf(req);
       const status = res.writableFinished ? res.statusCode : 'aborted';
       // 'close' may come from the socket's own context: the id is passed, not taken from the context.
-      logger.info('request', { requestId, method: req.method, path: route, status, ms: Math.round(seconds * 10_000) / 10 });
+      logger.info('request', {
+        requestId,
+        method: req.method,
+        path: route,
+        status,
+        ms: Math.round(seconds * 10_000) / 10,
+      });
       metrics?.observeRequest(req, res, route, String(status), seconds);
     });
     withLogContext({ requestId }, next);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { ERROR_TABLE } from '../shared/errors';
 
 /** Shapes shared by many replies. Each feature's own reply shapes live in its schemas file. */

@@ -1,9 +1,10 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z, ZodType } from 'zod';
+
 import type { Actor } from '../shared/actor';
+import { AppError, ERROR_TABLE, type ErrorCode } from '../shared/errors';
 import { authenticate, type TokenAuthenticator } from './authenticate';
 import { authorize, type Access } from './authorize';
-import { AppError, ERROR_TABLE, type ErrorCode } from '../shared/errors';
 import { errorReply } from './response-schemas';
 import { validate, type ParsedInput } from './validate';
 
@@ -161,7 +162,8 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: MountDeps
     chain.push(acceptBodies(Boolean(spec.upload)));
     if (spec.access !== 'public') chain.push(requireToken);
     chain.push(deps.rateLimit);
-    if (spec.access !== 'public' && spec.method !== 'get' && !spec.readOnlyTokenMayCall) chain.push(refuseReadOnlyTokens);
+    if (spec.access !== 'public' && spec.method !== 'get' && !spec.readOnlyTokenMayCall)
+      chain.push(refuseReadOnlyTokens);
     if (spec.access !== 'public' && spec.access !== 'authenticated') chain.push(authorize(spec.access));
     if (spec.upload) chain.push(deps.upload);
     chain.push(validate(spec), run(spec));

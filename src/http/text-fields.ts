@@ -21,8 +21,14 @@ export const nameField = (max = 200) =>
     .trim()
     .min(1, 'This field is required.')
     .max(max, `At most ${max} characters.`)
-    .refine((value) => !CONTROL_CHARACTERS.test(value) && !/[\r\n\t]/.test(value), 'Control characters are not allowed.')
-    .refine((value) => !BIDI_CONTROLS.test(value), 'Bidirectional control characters (U+202A–U+202E, U+2066–U+2069) are not allowed: they make a name read as something else.');
+    .refine(
+      (value) => !CONTROL_CHARACTERS.test(value) && !/[\r\n\t]/.test(value),
+      'Control characters are not allowed.',
+    )
+    .refine(
+      (value) => !BIDI_CONTROLS.test(value),
+      'Bidirectional control characters (U+202A–U+202E, U+2066–U+2069) are not allowed: they make a name read as something else.',
+    );
 
 /** Free text (line breaks allowed): trimmed, at most `max` characters. */
 export const textField = (max = 5000) =>

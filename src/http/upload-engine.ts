@@ -4,6 +4,7 @@ import { unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Request } from 'express';
 import type multer from 'multer';
+
 import { AppError } from '../shared/errors';
 import { NOT_AN_IMAGE, sniffImageType, type ImageMimeType } from '../shared/image-types';
 

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
+
 import type { Storage } from '../platform/storage/storage';
 import { sniffingUploadEngine, type SniffedUpload } from './upload-engine';
 

@@ -24,7 +24,9 @@ let info: { name: string; version: string } | undefined;
 export function packageInfo(): { name: string; version: string } {
   if (info) return info;
   const file = packagePath('package.json');
-  const parsed = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown }) : {};
+  const parsed = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown })
+    : {};
   if (parsed.name !== 'gallery-server' || typeof parsed.version !== 'string') {
     throw new Error(`Gallery Server's files are not in place: expected its package.json in ${PACKAGE_ROOT}`);
   }

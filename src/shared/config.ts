@@ -7,7 +7,13 @@ const MB = 1024 * 1024;
  * (SIGKILL), to prove that a crash there loses nothing and leaves nothing behind. Refused in
  * production.
  */
-export const FAULT_POINTS = ['upload-staged', 'upload-committed', 'upload-stored', 'delete-marked', 'gallery-delete-marked'] as const;
+export const FAULT_POINTS = [
+  'upload-staged',
+  'upload-committed',
+  'upload-stored',
+  'delete-marked',
+  'gallery-delete-marked',
+] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 const booleanFromEnv = z
@@ -23,10 +29,20 @@ const envSchema = z.object({
     .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgresql:// (PostgreSQL)')
     .default('file:./data/gallery.db'),
   UPLOAD_DIR: z.string().min(1).default('./uploads'),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * MB).default(25 * MB),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * MB)
+    .default(25 * MB),
   STORAGE_QUOTA_MB: z.coerce.number().int().min(1).max(100_000_000).default(1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000_000),
-  JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * MB).default(100 * 1024),
+  JSON_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * MB)
+    .default(100 * 1024),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   TOKEN_IDLE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
@@ -37,7 +53,12 @@ const envSchema = z.object({
   TRUST_PROXY: booleanFromEnv.default(false),
   CORS_ORIGINS: z
     .string()
-    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((origin) => origin.replace(/\/+$/, ''))))
     .default([]),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
@@ -46,12 +67,27 @@ const envSchema = z.object({
   RATE_LIMIT_STORE: z.enum(['memory', 'database']).default('memory'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
-  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
-  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
+  LOGIN_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  LOGIN_LOCK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600)
+    .default(60),
   VALIDATE_RESPONSES: booleanFromEnv.default(false),
   ORIGINALS_VISIBLE_TO: z.enum(['owners', 'everyone']).default('owners'),
   RECONCILE_ON_START: z.enum(['off', 'report', 'repair']).default('report'),
-  UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
+  UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(3600),
   FAULT_POINT: z.enum(FAULT_POINTS).optional(),
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
   METRICS: z.enum(['off', 'on']).default('off'),
@@ -61,9 +97,20 @@ const envSchema = z.object({
     .max(256, 'at most 256 characters')
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
     .optional(),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(30_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 60_000)
+    .default(30_000),
   STORAGE: z.enum(['disk', 's3']).default('disk'),
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)').optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)',
+    )
+    .optional(),
   S3_PREFIX: z
     .string()
     .max(200)
@@ -102,7 +149,13 @@ export type Config = {
   /** Where the rate limiter counts: this process's memory, or the database shared by several server processes. */
   rateLimitStore: 'memory' | 'database';
   /** Failed-login throttling per account and per address. */
-  loginThrottle: { maxFailures: number; addressMaxFailures: number; windowMs: number; lockMs: number; maxLockMs: number };
+  loginThrottle: {
+    maxFailures: number;
+    addressMaxFailures: number;
+    windowMs: number;
+    lockMs: number;
+    maxLockMs: number;
+  };
   /** Browser origins allowed to call the API (CORS); empty: none. */
   corsOrigins: string[];
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
@@ -124,7 +177,17 @@ export type Config = {
   /** Where image files live: UPLOAD_DIR on disk, or an S3 bucket (uploads in progress still wait in UPLOAD_DIR). */
   /** The web app's build folder (index.html, assets/); unset: dist/web of the package. */
   webDistDir?: string;
-  storage: { kind: 'disk' } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  storage:
+    | { kind: 'disk' }
+    | {
+        kind: 's3';
+        bucket: string;
+        prefix: string;
+        endpoint?: string;
+        region: string;
+        forcePathStyle: boolean;
+        credentials?: { accessKeyId: string; secretAccessKey: string };
+      };
 };
 
 /** Parses the environment once; throws an Error naming every bad variable. */
@@ -146,7 +209,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('Invalid configuration:\n  S3_BUCKET: required with STORAGE=s3');
   }
   if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
-    throw new Error('Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS SDK finds credentials itself)');
+    throw new Error(
+      'Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS SDK finds credentials itself)',
+    );
   }
   if (e.METRICS_TOKEN && e.METRICS === 'off') {
     throw new Error('Invalid configuration:\n  METRICS_TOKEN: set, but METRICS is off (METRICS=on serves /metrics)');
@@ -197,7 +262,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             endpoint: e.S3_ENDPOINT,
             region: e.S3_REGION,
             forcePathStyle: e.S3_FORCE_PATH_STYLE,
-            credentials: e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } : undefined,
+            credentials:
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                : undefined,
           }
         : { kind: 'disk' },
   };

@@ -13,7 +13,9 @@ const DECIMAL_ID = /^[0-9]{1,10}$/;
  * path, a query, a form field), or a JSON integer. `message` says what is wrong, whatever it is.
  */
 export const idField = (message: string) =>
-  z.union([z.int(), z.string().regex(DECIMAL_ID, message)], { error: message }).pipe(z.coerce.number<number | string>().int().min(1, message).max(MAX_ID, message));
+  z
+    .union([z.int(), z.string().regex(DECIMAL_ID, message)], { error: message })
+    .pipe(z.coerce.number<number | string>().int().min(1, message).max(MAX_ID, message));
 
 /** An id in a path or query: a positive integer, as the database's ids are. */
 export const idParam = idField('An id is a whole number from 1, in decimal digits.');

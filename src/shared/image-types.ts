@@ -1,4 +1,3 @@
-
 export const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'] as const;
 export type ImageMimeType = (typeof ACCEPTED_TYPES)[number];
 

@@ -1,6 +1,7 @@
 // Lists and paging, as every layer sees them: the sort orders and list parameters, opaque
 // cursors (keyset and id-ordered), and one page of results. Sending a page is http/pagination.ts.
 import { z } from 'zod';
+
 import { badRequest } from './errors';
 
 export const MAX_PAGE_SIZE = 200;
@@ -52,7 +53,11 @@ export const listQuery = {
   sort: z.enum(SORTS).default('-created'),
   count: flag.default(false),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+$/, 'Invalid cursor').optional(),
+  cursor: z
+    .string()
+    .max(400)
+    .regex(/^[A-Za-z0-9_-]+$/, 'Invalid cursor')
+    .optional(),
 };
 
 export type ListOptions = {
@@ -89,7 +94,9 @@ function decodeCursor(cursor: string, sort: Sort): { value: string; id: number }
     (!position.s.endsWith('created') || !Number.isNaN(Date.parse(position.v)));
   if (!valid) throw badRequest('cursor: Invalid cursor', [{ path: 'cursor', message: 'Invalid cursor' }]);
   if (position!.s !== sort) {
-    throw badRequest('cursor: This cursor belongs to another sort order.', [{ path: 'cursor', message: 'Sort changed' }]);
+    throw badRequest('cursor: This cursor belongs to another sort order.', [
+      { path: 'cursor', message: 'Sort changed' },
+    ]);
   }
   return { value: position!.v, id: position!.id };
 }

@@ -24,7 +24,8 @@ export function sessionBlocks(readmePath) {
     const marker = /^<!-- session(: after restart)? -->\s*$/.exec(lines[i]);
     if (!marker) continue;
     const code = fenced(i + 1);
-    if (!code || code.lang !== 'bash') throw new Error(`README line ${i + 1}: a session marker must be followed by a bash block`);
+    if (!code || code.lang !== 'bash')
+      throw new Error(`README line ${i + 1}: a session marker must be followed by a bash block`);
     const reply = fenced(code.end + 1);
     const expected = reply && (reply.lang === 'json' || reply.lang === 'text') ? reply.text : null;
     blocks.push({ code: code.text, expected, afterRestart: Boolean(marker[1]), line: i + 2 });
@@ -78,7 +79,10 @@ function parseExpected(json) {
 
 function textMatches(expected, actual) {
   if (!expected.includes(REST)) return expected === actual;
-  const pattern = expected.split(REST).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*');
+  const pattern = expected
+    .split(REST)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s\\S]*');
   return new RegExp(`^${pattern}$`).test(actual);
 }
 
@@ -86,7 +90,9 @@ function textMatches(expected, actual) {
 function valueDifference(expected, actual, path) {
   if (expected === REST) return null;
   if (typeof expected === 'string') {
-    return typeof actual === 'string' && textMatches(expected, actual) ? null : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+    return typeof actual === 'string' && textMatches(expected, actual)
+      ? null
+      : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return `${path}: expected an array, got ${JSON.stringify(actual)}`;
@@ -102,7 +108,8 @@ function valueDifference(expected, actual, path) {
     return null;
   }
   if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return `${path}: expected an object, got ${JSON.stringify(actual)}`;
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return `${path}: expected an object, got ${JSON.stringify(actual)}`;
     const open = REST in expected;
     for (const key of Object.keys(expected)) {
       if (key === REST) continue;
@@ -116,7 +123,9 @@ function valueDifference(expected, actual, path) {
     }
     return null;
   }
-  return Object.is(expected, actual) ? null : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+  return Object.is(expected, actual)
+    ? null
+    : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
 }
 
 /** Null when what a block printed matches the reply the README shows, else what differs. */

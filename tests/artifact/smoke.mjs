@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+
 import { findPostgresBinaries, freePort, startCluster } from '../../scripts/pg-cluster.mjs';
 import { outputDifference, sessionBlocks } from './readme-session.mjs';
 
@@ -37,7 +38,10 @@ function step(title) {
 function freshCopy() {
   const dir = mkdtempSync(join(tmpdir(), 'gallery-smoke-'));
   const app = join(dir, 'app');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8' })
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repo,
+    encoding: 'utf8',
+  })
     .split('\0')
     .filter(Boolean);
   for (const file of files) {
@@ -99,9 +103,16 @@ async function startServer(cwd, command, env, port) {
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const outcome = await exited;
       clearTimeout(timer);
-      if (outcome.code !== 0) throw new Error(`${command.join(' ')} ended with ${outcome.code ?? outcome.signal} on SIGTERM.\n${log.join('').slice(-4000)}`);
-      const stillServing = await fetch(`${url}/health`).then(() => true, () => false);
-      if (stillServing) throw new Error(`the server still answers after ${command.join(' ')} ended: SIGTERM did not reach it`);
+      if (outcome.code !== 0)
+        throw new Error(
+          `${command.join(' ')} ended with ${outcome.code ?? outcome.signal} on SIGTERM.\n${log.join('').slice(-4000)}`,
+        );
+      const stillServing = await fetch(`${url}/health`).then(
+        () => true,
+        () => false,
+      );
+      if (stillServing)
+        throw new Error(`the server still answers after ${command.join(' ')} ended: SIGTERM did not reach it`);
     },
   };
 }
@@ -138,7 +149,10 @@ function bashSession(cwd, env) {
     run(code) {
       stderr = '';
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the block did not finish within 60 s. stderr: ${stderr}`)), 60_000);
+        const timer = setTimeout(
+          () => reject(new Error(`the block did not finish within 60 s. stderr: ${stderr}`)),
+          60_000,
+        );
         waiting = {
           resolve: (out) => (clearTimeout(timer), resolve(out)),
           reject: (error) => (clearTimeout(timer), reject(error)),
@@ -175,13 +189,17 @@ async function readmeSession(label, cwd, command, env) {
         server = await startServer(cwd, command, env, port);
         timings.push([`${label}: second start to /health`, server.ms]);
         console.log(`listening after ${Math.round(server.ms)} ms`);
-        if (/building the server/.test(server.log())) throw new Error('the second start built again although nothing changed');
+        if (/building the server/.test(server.log()))
+          throw new Error('the second start built again although nothing changed');
         restarted = true;
       }
       const out = await bash.run(block.code.replaceAll(README_API, server.url));
-      const difference = block.expected === null ? null : outputDifference(block.expected.replaceAll(README_API, server.url), out);
+      const difference =
+        block.expected === null ? null : outputDifference(block.expected.replaceAll(README_API, server.url), out);
       if (difference) {
-        throw new Error(`README block ${index + 1} (line ${block.line}) printed what the README does not show: ${difference}\n--- printed:\n${out}\n--- server log:\n${server.log().slice(-3000)}`);
+        throw new Error(
+          `README block ${index + 1} (line ${block.line}) printed what the README does not show: ${difference}\n--- printed:\n${out}\n--- server log:\n${server.log().slice(-3000)}`,
+        );
       }
       console.log(`block ${index + 1} (README line ${block.line}): as shown`);
     }
@@ -236,7 +254,8 @@ async function main() {
 
     step('npm ci');
     timings.push(['npm ci', run(copy.app, 'npm', ['ci', '--no-audit', '--no-fund'])]);
-    if (existsSync(join(copy.app, 'dist'))) throw new Error('npm ci built dist/: the first start would not show the build');
+    if (existsSync(join(copy.app, 'dist')))
+      throw new Error('npm ci built dist/: the first start would not show the build');
 
     const quiet = { LOG_LEVEL: 'warn' };
     await readmeSession('SQLite, npm start (the quickstart)', copy.app, ['npm', 'start'], quiet);
@@ -249,17 +268,23 @@ async function main() {
     timings.push(['npm prune --omit=dev', run(copy.app, 'npm', ['prune', '--omit=dev', '--no-audit', '--no-fund'])]);
     // (typescript and prisma stay: npm keeps them as optional peers of @prisma/client.)
     for (const devOnly of ['jest', 'tsx', 'ts-jest', '@types/multer', 'supertest']) {
-      if (existsSync(join(copy.app, 'node_modules', devOnly))) throw new Error(`node_modules/${devOnly} is still there after the prune`);
+      if (existsSync(join(copy.app, 'node_modules', devOnly)))
+        throw new Error(`node_modules/${devOnly} is still there after the prune`);
     }
     const production = { ...quiet, NODE_ENV: 'production' };
     clearDefaultData(copy.app);
     await readmeSession('SQLite, production install, npm start', copy.app, ['npm', 'start'], production);
     if (cluster) {
       const url = await createDatabase(cluster.url, 'smoke_production');
-      await readmeSession('PostgreSQL, production install, node dist/server.js', copy.app, [process.execPath, 'dist/server.js'], {
-        ...production,
-        DATABASE_URL: url,
-      });
+      await readmeSession(
+        'PostgreSQL, production install, node dist/server.js',
+        copy.app,
+        [process.execPath, 'dist/server.js'],
+        {
+          ...production,
+          DATABASE_URL: url,
+        },
+      );
     }
   } finally {
     cluster?.stop();

@@ -5,19 +5,35 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import bcrypt from 'bcrypt';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import sharp from 'sharp';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { login, multipart, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import bcrypt from 'bcrypt';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import sharp from 'sharp';
+
+import {
+  login,
+  multipart,
+  prepareWorld,
+  send,
+  startServer,
+  stopAllServers,
+  type ServerProcess,
+} from '../helpers/server-process';
 
 const ROOT = resolve(__dirname, '../..');
 const SHOTS = join(ROOT, 'test-results', 'web');
 /** With UPDATE_SCREENSHOTS=1 the run also refreshes the README's screenshots of the gallery and the viewer. */
-const README_SHOTS = ['1', 'true', 'yes'].includes(String(process.env.UPDATE_SCREENSHOTS).toLowerCase()) ? join(ROOT, 'docs', 'screenshots') : null;
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => !!p);
+const README_SHOTS = ['1', 'true', 'yes'].includes(String(process.env.UPDATE_SCREENSHOTS).toLowerCase())
+  ? join(ROOT, 'docs', 'screenshots')
+  : null;
+const CANDIDATES = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+].filter((p): p is string => !!p);
 const executablePath = CANDIDATES.find((path) => existsSync(path));
 const requireChromium = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_CHROMIUM).toLowerCase());
 const postgresPass = process.env.TEST_DB === 'postgres';
@@ -25,8 +41,13 @@ const FIRST_LOAD_BUDGET_BYTES = 30 * 1024;
 const FIRST_SCREEN_BUDGET_MS = 1000;
 
 if (!postgresPass && !executablePath) {
-  if (requireChromium) throw new Error(`REQUIRE_CHROMIUM is set but no Chromium was found (looked at ${CANDIDATES.join(', ')}; set CHROMIUM_PATH)`);
-  console.warn(`web app end-to-end tests SKIPPED: no Chromium found (looked at ${CANDIDATES.join(', ')}; install Debian's chromium or set CHROMIUM_PATH)`);
+  if (requireChromium)
+    throw new Error(
+      `REQUIRE_CHROMIUM is set but no Chromium was found (looked at ${CANDIDATES.join(', ')}; set CHROMIUM_PATH)`,
+    );
+  console.warn(
+    `web app end-to-end tests SKIPPED: no Chromium found (looked at ${CANDIDATES.join(', ')}; install Debian's chromium or set CHROMIUM_PATH)`,
+  );
 }
 const run = !postgresPass && !!executablePath;
 const describeWeb = run ? describe : describe.skip;
@@ -35,21 +56,36 @@ jest.setTimeout(60_000);
 
 /** A JPEG of a flat colour: `seed` makes each one different bytes. */
 function jpeg(width: number, height: number, seed: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: (seed * 37) % 256, g: (seed * 91) % 256, b: (seed * 53) % 256 } } })
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: (seed * 37) % 256, g: (seed * 91) % 256, b: (seed * 53) % 256 },
+    },
+  })
     .jpeg({ quality: 80 })
     .toBuffer();
 }
 
 async function upload(url: string, auth: Record<string, string>, galleryId: number, title: string, file: Buffer) {
   const { contentType, body } = multipart({ title, gallery: String(galleryId) }, file);
-  const reply = await send(url, { method: 'POST', path: '/api/gallery/images/', headers: { ...auth, 'Content-Type': contentType }, body });
+  const reply = await send(url, {
+    method: 'POST',
+    path: '/api/gallery/images/',
+    headers: { ...auth, 'Content-Type': contentType },
+    body,
+  });
   if (reply.status !== 201) throw new Error(`upload failed: ${reply.status} ${reply.body.toString()}`);
 }
 
 async function noSeriousViolations(page: Page, screen: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect({ screen, violations: serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`) }).toEqual({ screen, violations: [] });
+  expect({
+    screen,
+    violations: serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+  }).toEqual({ screen, violations: [] });
 }
 
 async function shot(page: Page, name: string) {
@@ -83,7 +119,13 @@ describeWeb('the web app in Chromium', () => {
       body: Buffer.from(JSON.stringify({ name: 'Two hundred' })),
     });
     bigGalleryId = created.json().id as number;
-    const sizes = [[240, 160], [160, 240], [200, 200], [320, 180], [180, 120]];
+    const sizes = [
+      [240, 160],
+      [160, 240],
+      [200, 200],
+      [320, 180],
+      [180, 120],
+    ];
     let next = 0;
     await Promise.all(
       Array.from({ length: 4 }, async () => {
@@ -144,15 +186,25 @@ describeWeb('the web app in Chromium', () => {
    * from there), and neither it nor <main> is framed by a focus ring: they are not controls.
    */
   async function expectFocusOnHeading(page: Page, name: string) {
-    const onHeading = page.waitForFunction((text) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === text, name, { timeout: 5000 });
+    const onHeading = page.waitForFunction(
+      (text) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === text,
+      name,
+      { timeout: 5000 },
+    );
     await onHeading.catch(async () => {
-      const focused = await page.evaluate(() => `<${document.activeElement?.tagName.toLowerCase()}> ${document.activeElement?.textContent?.slice(0, 40)}`);
+      const focused = await page.evaluate(
+        () => `<${document.activeElement?.tagName.toLowerCase()}> ${document.activeElement?.textContent?.slice(0, 40)}`,
+      );
       throw new Error(`focus is on ${focused}, not on the heading "${name}"`);
     });
     const rings = await page.evaluate(() =>
       [document.activeElement!, document.querySelector('main')!].map((element) => {
         const style = getComputedStyle(element);
-        return { element: element.tagName, outline: style.outlineStyle === 'none' || style.outlineWidth === '0px' ? 'none' : style.outlineStyle, boxShadow: style.boxShadow };
+        return {
+          element: element.tagName,
+          outline: style.outlineStyle === 'none' || style.outlineWidth === '0px' ? 'none' : style.outlineStyle,
+          boxShadow: style.boxShadow,
+        };
       }),
     );
     expect(rings).toEqual([
@@ -166,9 +218,15 @@ describeWeb('the web app in Chromium', () => {
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     const files = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
     expect(files.length).toBeGreaterThanOrEqual(1);
-    const sizes = files.map((file) => ({ file, raw: readFileSync(join(dir, file)).length, gzip: gzipSync(readFileSync(join(dir, file)), { level: 9 }).length }));
+    const sizes = files.map((file) => ({
+      file,
+      raw: readFileSync(join(dir, file)).length,
+      gzip: gzipSync(readFileSync(join(dir, file)), { level: 9 }).length,
+    }));
     const total = sizes.reduce((sum, s) => sum + s.gzip, 0);
-    console.log(`web budget: first load ${(total / 1024).toFixed(1)} KB gzip (budget ${FIRST_LOAD_BUDGET_BYTES / 1024} KB): ${sizes.map((s) => `${s.file} ${(s.raw / 1024).toFixed(1)} KB → ${(s.gzip / 1024).toFixed(1)} KB`).join(', ')}`);
+    console.log(
+      `web budget: first load ${(total / 1024).toFixed(1)} KB gzip (budget ${FIRST_LOAD_BUDGET_BYTES / 1024} KB): ${sizes.map((s) => `${s.file} ${(s.raw / 1024).toFixed(1)} KB → ${(s.gzip / 1024).toFixed(1)} KB`).join(', ')}`,
+    );
     expect(total).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
     // Nothing inline: the CSP allows scripts and styles from the server's files only.
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
@@ -225,7 +283,11 @@ describeWeb('the web app in Chromium', () => {
     const files = [
       { name: 'beach.jpg', data: (await jpeg(1200, 800, 901)).toString('base64'), type: 'image/jpeg' },
       { name: 'dune.jpg', data: (await jpeg(800, 1200, 902)).toString('base64'), type: 'image/jpeg' },
-      { name: 'notes.jpg', data: Buffer.from('these are not the bytes of an image').toString('base64'), type: 'image/jpeg' },
+      {
+        name: 'notes.jpg',
+        data: Buffer.from('these are not the bytes of an image').toString('base64'),
+        type: 'image/jpeg',
+      },
     ];
     // Record every value each progress bar takes, then drop the files on the drop zone.
     await page.evaluate(() => {
@@ -240,7 +302,8 @@ describeWeb('the web app in Chromium', () => {
     });
     const transfer = await page.evaluateHandle((list) => {
       const dt = new DataTransfer();
-      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      for (const f of list)
+        dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
       return dt;
     }, files);
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: transfer });
@@ -306,7 +369,12 @@ describeWeb('the web app in Chromium', () => {
     await page.getByRole('link', { name: 'Holidays' }).waitFor();
     await tabTo(page, `document.activeElement?.textContent === 'Holidays'`);
     // The focused element is visibly outlined.
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle + getComputedStyle(document.activeElement!).boxShadow)).not.toBe('nonenone');
+    expect(
+      await page.evaluate(
+        () =>
+          getComputedStyle(document.activeElement!).outlineStyle + getComputedStyle(document.activeElement!).boxShadow,
+      ),
+    ).not.toBe('nonenone');
     await page.keyboard.press('Enter');
     // A screen that loads first: focus reaches its heading once it is there.
     await expectFocusOnHeading(page, 'Holidays');
@@ -374,7 +442,9 @@ describeWeb('the web app in Chromium', () => {
     await page.goto(`/galleries/${bigGalleryId}`);
     const firstScreen = await page.waitForFunction(
       () => {
-        const boxes = [...document.querySelectorAll('.justified li')].filter((li) => li.getBoundingClientRect().top < innerHeight);
+        const boxes = [...document.querySelectorAll('.justified li')].filter(
+          (li) => li.getBoundingClientRect().top < innerHeight,
+        );
         const loaded = (li: Element) => {
           const img = li.querySelector('img');
           return !!img && img.complete && img.naturalWidth > 0;
@@ -410,7 +480,9 @@ describeWeb('the web app in Chromium', () => {
       const w = window as unknown as { cls: number; shifts: string[] };
       return { cls: w.cls, shifts: w.shifts };
     });
-    console.log(`web budget: first screen of a 200-image gallery: ${count} thumbnails loaded ${ms.toFixed(0)} ms after navigation (attempts: ${times.join(', ')} ms; budget ${FIRST_SCREEN_BUDGET_MS} ms); cumulative layout shift ${cls.toFixed(4)}${shifts.length ? ` (${shifts.join(', ')})` : ''}`);
+    console.log(
+      `web budget: first screen of a 200-image gallery: ${count} thumbnails loaded ${ms.toFixed(0)} ms after navigation (attempts: ${times.join(', ')} ms; budget ${FIRST_SCREEN_BUDGET_MS} ms); cumulative layout shift ${cls.toFixed(4)}${shifts.length ? ` (${shifts.join(', ')})` : ''}`,
+    );
     await shot(page, 'gallery-200');
     expect(ms).toBeLessThan(FIRST_SCREEN_BUDGET_MS);
     expect(cls).toBeLessThan(0.01);
@@ -418,7 +490,11 @@ describeWeb('the web app in Chromium', () => {
     await context.close();
   });
   /** A JPEG made in the page's own terms: base64 for page.evaluate. */
-  const asFile = async (name: string, seed: number) => ({ name, data: (await jpeg(640, 480, seed)).toString('base64'), type: 'image/jpeg' });
+  const asFile = async (name: string, seed: number) => ({
+    name,
+    data: (await jpeg(640, 480, seed)).toString('base64'),
+    type: 'image/jpeg',
+  });
 
   it('uploads three files dropped at once, and says which file was too large and which was not an image', async () => {
     // A server on the same data with a 1 MiB upload limit, so that "too large" takes one small file.
@@ -433,10 +509,15 @@ describeWeb('the web app in Chromium', () => {
     // Too large: a JPEG's first bytes (the type is sniffed from them) and then 1.5 MiB more.
     const header = (await jpeg(64, 64, 914)).subarray(0, 600);
     const huge = Buffer.concat([header, Buffer.alloc(1536 * 1024)]);
-    const all = [...files, { name: 'huge.jpg', data: huge.toString('base64'), type: 'image/jpeg' }, { name: 'readme.jpg', data: Buffer.from('plain text, not an image').toString('base64'), type: 'image/jpeg' }];
+    const all = [
+      ...files,
+      { name: 'huge.jpg', data: huge.toString('base64'), type: 'image/jpeg' },
+      { name: 'readme.jpg', data: Buffer.from('plain text, not an image').toString('base64'), type: 'image/jpeg' },
+    ];
     const transfer = await page.evaluateHandle((list) => {
       const dt = new DataTransfer();
-      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      for (const f of list)
+        dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
       return dt;
     }, all);
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: transfer });
@@ -457,11 +538,15 @@ describeWeb('the web app in Chromium', () => {
     // posts a form to the API as soon as it loads.
     const evil: Server = createServer((_req, res) => {
       res.setHeader('Content-Type', 'text/html');
-      res.end(`<form method="POST" action="${server.url}/api/gallery/galleries/"><input name="name" value="Forged by another site"></form><script>document.forms[0].submit()</script>`);
+      res.end(
+        `<form method="POST" action="${server.url}/api/gallery/galleries/"><input name="name" value="Forged by another site"></form><script>document.forms[0].submit()</script>`,
+      );
     });
     await new Promise<void>((done) => evil.listen(0, '127.0.0.1', done));
     try {
-      const reply = page.waitForResponse((response) => response.url().includes('/api/gallery/galleries') && response.request().method() === 'POST');
+      const reply = page.waitForResponse(
+        (response) => response.url().includes('/api/gallery/galleries') && response.request().method() === 'POST',
+      );
       await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
       expect((await reply).status()).toBe(403);
       expect(await world.db.gallery.count({ where: { name: 'Forged by another site' } })).toBe(0);
@@ -496,7 +581,14 @@ describeWeb('the web app in Chromium', () => {
     const adminRole = await world.db.role.findUniqueOrThrow({ where: { name: 'admin' } });
     const admin = { username: `admin${Date.now() % 100000}`, password: 'an admin password here' };
     await world.db.user.create({
-      data: { username: admin.username, usernameLower: admin.username, email: `${admin.username}@example.test`, emailLower: `${admin.username}@example.test`, passwordHash: await bcrypt.hash(admin.password, 4), roleId: adminRole.id },
+      data: {
+        username: admin.username,
+        usernameLower: admin.username,
+        email: `${admin.username}@example.test`,
+        emailLower: `${admin.username}@example.test`,
+        passwordHash: await bcrypt.hash(admin.password, 4),
+        roleId: adminRole.id,
+      },
     });
     const { context, page } = await newPage();
     await signIn(page, admin);

@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
 import sharp from 'sharp';
 import request from 'supertest';
+
 import type { RoleName } from '../../src/shared/permissions';
 import type { TestApp } from './test-app';
 
@@ -71,7 +72,8 @@ export function uniqueColor(): { r: number; g: number; b: number } {
 }
 
 type Color = string | { r: number; g: number; b: number };
-const solid = (width: number, height: number, color: Color) => sharp({ create: { width, height, channels: 3, background: color } });
+const solid = (width: number, height: number, color: Color) =>
+  sharp({ create: { width, height, channels: 3, background: color } });
 
 export function pngBytes(width = 4, height = 3, color: Color = uniqueColor()): Promise<Buffer> {
   return solid(width, height, color).png().toBuffer();

@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+
+import { ensureRoles } from '../../src/features/roles';
 import { openDatabase } from '../../src/platform/db/client';
 import { deployMigrations } from '../../src/platform/db/migrate';
-import { ensureRoles } from '../../src/features/roles';
 import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
 
 /**

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { Client } from 'pg';
+
 import { postgresBaseUrl, testDbKind } from './test-env';
 
 export default async function globalTeardown(): Promise<void> {

@@ -1,10 +1,14 @@
 import { once } from 'node:events';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import type { TestApp } from './test-app';
 
 /** One request to the app listening on a real port, its body written in `chunks` 50 ms apart. */
-export async function sendSlowly(t: TestApp, options: { method: string; path: string; headers: Record<string, string>; chunks: Buffer[] }) {
+export async function sendSlowly(
+  t: TestApp,
+  options: { method: string; path: string; headers: Record<string, string>; chunks: Buffer[] },
+) {
   const server = t.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { freePort } from '../../scripts/lib/free-port';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
+
+import { freePort } from '../../scripts/lib/free-port';
 import { openDatabase, type Database } from '../../src/platform/db/client';
 import { freshDatabase } from './test-app';
 
@@ -14,7 +15,10 @@ const ROOT = resolve(__dirname, '../..');
  * The server as shipped: the compiled build (global setup makes sure it is up to date); in the
  * fast loop (`npm run test:fast`, which builds nothing) the sources, compiled as they load.
  */
-export const SERVER_COMMAND = process.env.TEST_FAST === '1' ? [process.execPath, '--import', 'tsx', 'src/server.ts'] : [process.execPath, 'dist/server.js'];
+export const SERVER_COMMAND =
+  process.env.TEST_FAST === '1'
+    ? [process.execPath, '--import', 'tsx', 'src/server.ts']
+    : [process.execPath, 'dist/server.js'];
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -133,7 +137,8 @@ export async function startServer(env: Record<string, string>, options: StartOpt
       for (;;) {
         const [entry] = server.logged(message);
         if (entry) return entry;
-        if (!alive() || Date.now() > deadline) throw new Error(`the server did not log "${message}":\n${logs.join('\n')}`);
+        if (!alive() || Date.now() > deadline)
+          throw new Error(`the server did not log "${message}":\n${logs.join('\n')}`);
         await new Promise((done) => setTimeout(done, 20));
       }
     },
@@ -163,8 +168,13 @@ export async function startServer(env: Record<string, string>, options: StartOpt
   clearTimeout(timer);
   if (outcome === 'listening') return server;
   await server.stop(1000);
-  const why = outcome === 'timeout' ? `did not log "Gallery Server listening" within ${timeoutMs} ms` : `exited (${outcome.code ?? outcome.signal}) before listening`;
-  throw new Error(`server ${why}.\nstderr:\n${stderr.join('\n') || '(nothing)'}\nstdout and stderr:\n${logs.join('\n') || '(nothing)'}`);
+  const why =
+    outcome === 'timeout'
+      ? `did not log "Gallery Server listening" within ${timeoutMs} ms`
+      : `exited (${outcome.code ?? outcome.signal}) before listening`;
+  throw new Error(
+    `server ${why}.\nstderr:\n${stderr.join('\n') || '(nothing)'}\nstdout and stderr:\n${logs.join('\n') || '(nothing)'}`,
+  );
 }
 
 /** A fresh database and upload folder (under TEST_TMP_DIR) with one Beta Player (password known) and their gallery. */
@@ -207,23 +217,37 @@ export async function prepareWorld() {
 export type HttpReply = { status: number; body: Buffer; json(): Record<string, unknown> };
 
 /** One HTTP request; rejects when the connection dies (as it does when the server is killed). */
-export function send(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer }): Promise<HttpReply> {
+export function send(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer },
+): Promise<HttpReply> {
   return new Promise((done, fail) => {
-    const req = request(`${url}${options.path}`, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', fail);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        done({ status: res.statusCode ?? 0, body, json: () => JSON.parse(body.toString()) as Record<string, unknown> });
-      });
-    });
+    const req = request(
+      `${url}${options.path}`,
+      { method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', fail);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          done({
+            status: res.statusCode ?? 0,
+            body,
+            json: () => JSON.parse(body.toString()) as Record<string, unknown>,
+          });
+        });
+      },
+    );
     req.on('error', fail);
     req.end(options.body);
   });
 }
 
-export async function login(url: string, credentials: { username: string; password: string }): Promise<Record<string, string>> {
+export async function login(
+  url: string,
+  credentials: { username: string; password: string },
+): Promise<Record<string, string>> {
   const reply = await send(url, {
     method: 'POST',
     path: '/api/auth/login/',
@@ -240,8 +264,14 @@ export function multipart(fields: Record<string, string>, file: Buffer) {
   const head = Buffer.from(
     Object.entries(fields)
       .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
-      .join('') + `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="upload.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      .join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="upload.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat([head, file, tail]), head, tail };
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: Buffer.concat([head, file, tail]),
+    head,
+    tail,
+  };
 }

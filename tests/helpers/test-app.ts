@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+
 import { buildApp, type App } from '../../src/app/app';
-import { loadConfig, type Config } from '../../src/shared/config';
 import type { AppDeps } from '../../src/app/deps';
 import { openDatabase, type Database } from '../../src/platform/db/client';
-import { createLogger } from '../../src/shared/logger';
 import { createDiskStorage } from '../../src/platform/storage/disk-storage';
 import type { Storage } from '../../src/platform/storage/storage';
+import { loadConfig, type Config } from '../../src/shared/config';
+import { createLogger } from '../../src/shared/logger';
 import { postgresBaseUrl, testDbKind, withDatabase } from './test-env';
 
 export type TestApp = {
@@ -64,7 +65,9 @@ export async function startTestApp(
   const shared = options.sameDatabaseAs;
   const dir = join(process.env.TEST_TMP_DIR!, randomUUID());
   mkdirSync(dir, { recursive: true });
-  const database = shared ? { url: shared.config.databaseUrl, drop: () => Promise.resolve() } : await freshDatabase(dir);
+  const database = shared
+    ? { url: shared.config.databaseUrl, drop: () => Promise.resolve() }
+    : await freshDatabase(dir);
   const uploadDir = shared ? shared.uploadDir : join(dir, 'uploads');
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -77,7 +80,9 @@ export async function startTestApp(
     RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
-  const { db, reader, changes, close, poolStats } = openDatabase(config.databaseUrl, { lockTimeoutMs: config.databaseLockTimeoutMs });
+  const { db, reader, changes, close, poolStats } = openDatabase(config.databaseUrl, {
+    lockTimeoutMs: config.databaseLockTimeoutMs,
+  });
   const storage = await createDiskStorage(uploadDir);
   const deps: AppDeps = { config, db, reader, changes, storage, logger: createLogger(config.logLevel), poolStats };
   const app = buildApp(options.wrap ? options.wrap(deps) : deps);

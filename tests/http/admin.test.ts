@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -9,7 +10,11 @@ let subscriber: TestUser;
 
 beforeAll(async () => {
   t = await startTestApp();
-  [admin, player, subscriber] = await Promise.all([createUser(t, 'admin'), createUser(t, 'beta_player'), createUser(t, 'subscriber')]);
+  [admin, player, subscriber] = await Promise.all([
+    createUser(t, 'admin'),
+    createUser(t, 'beta_player'),
+    createUser(t, 'subscriber'),
+  ]);
 });
 afterAll(async () => {
   await t.close();
@@ -19,7 +24,12 @@ describe('/api/admin/users', () => {
   it('lists users to an admin, without secrets', async () => {
     const res = await request(t.app).get('/api/admin/users/').set(admin.auth).expect(200);
     const row = res.body.find((u: { id: number }) => u.id === player.id);
-    expect(row).toMatchObject({ username: player.username, role: 'beta_player', roleLabel: 'Beta Player', isActive: true });
+    expect(row).toMatchObject({
+      username: player.username,
+      role: 'beta_player',
+      roleLabel: 'Beta Player',
+      isActive: true,
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/passwordHash|tokenHash|\$2[aby]\$/);
   });
 
@@ -27,13 +37,19 @@ describe('/api/admin/users', () => {
     const user = who === 'player' ? player : subscriber;
     await request(t.app).get('/api/admin/users').set(user.auth).expect(403);
     await request(t.app).patch(`/api/admin/users/${user.id}`).set(user.auth).send({ role: 'admin' }).expect(403);
-    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id }, include: { role: true } })).role?.name).not.toBe('admin');
+    expect(
+      (await t.db.user.findUniqueOrThrow({ where: { id: user.id }, include: { role: true } })).role?.name,
+    ).not.toBe('admin');
   });
 
   it("applies a role change to the user's existing tokens at once", async () => {
     const user = await createUser(t, 'subscriber');
     await request(t.app).post('/api/gallery/galleries').set(user.auth).send({ name: 'before' }).expect(403);
-    const res = await request(t.app).patch(`/api/admin/users/${user.id}/`).set(admin.auth).send({ role: 'beta_player' }).expect(200);
+    const res = await request(t.app)
+      .patch(`/api/admin/users/${user.id}/`)
+      .set(admin.auth)
+      .send({ role: 'beta_player' })
+      .expect(200);
     expect(res.body).toMatchObject({ message: 'User updated successfully', role: 'beta_player' });
     await request(t.app).post('/api/gallery/galleries').set(user.auth).send({ name: 'after' }).expect(201);
   });
@@ -68,8 +84,17 @@ describe('/api/admin/users', () => {
 describe('/api/roles', () => {
   it('lists the four roles with labels and permissions', async () => {
     const res = await request(t.app).get('/api/roles/').set(subscriber.auth).expect(200);
-    expect(res.body.map((r: { name: string }) => r.name).sort()).toEqual(['admin', 'beta_player', 'company_user', 'subscriber']);
-    expect(res.body.find((r: { name: string }) => r.name === 'company_user')).toMatchObject({ label: 'Company User', selfAssignable: true, permissions: ['gallery:read', 'image:read', 'role:read'] });
+    expect(res.body.map((r: { name: string }) => r.name).sort()).toEqual([
+      'admin',
+      'beta_player',
+      'company_user',
+      'subscriber',
+    ]);
+    expect(res.body.find((r: { name: string }) => r.name === 'company_user')).toMatchObject({
+      label: 'Company User',
+      selfAssignable: true,
+      permissions: ['gallery:read', 'image:read', 'role:read'],
+    });
   });
 });
 
@@ -97,7 +122,10 @@ describe('the rest of the surface', () => {
   });
 
   it('answers a JSON body over the limit with 413', async () => {
-    const res = await request(t.app).post('/api/auth/login').send({ username: 'x'.repeat(200 * 1024), password: 'y' }).expect(413);
+    const res = await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: 'x'.repeat(200 * 1024), password: 'y' })
+      .expect(413);
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });

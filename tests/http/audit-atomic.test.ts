@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, jpegBytes, upload, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { testDbKind } from '../helpers/test-env';
@@ -17,13 +18,19 @@ let imageId: number;
 async function refuseAuditEvents(on: boolean) {
   if (testDbKind() === 'sqlite') {
     await t.db.$executeRawUnsafe(
-      on ? `CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'the audit log is unavailable'); END` : 'DROP TRIGGER refuse_audit',
+      on
+        ? `CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'the audit log is unavailable'); END`
+        : 'DROP TRIGGER refuse_audit',
     );
     return;
   }
   if (on) {
-    await t.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the audit log is unavailable'; END $$ LANGUAGE plpgsql`);
-    await t.db.$executeRawUnsafe('CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION refuse_audit()');
+    await t.db.$executeRawUnsafe(
+      `CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the audit log is unavailable'; END $$ LANGUAGE plpgsql`,
+    );
+    await t.db.$executeRawUnsafe(
+      'CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION refuse_audit()',
+    );
   } else {
     await t.db.$executeRawUnsafe('DROP TRIGGER refuse_audit ON "AuditEvent"');
   }
@@ -68,7 +75,14 @@ describe('when the audit event cannot be written, the change it records does not
   });
 
   it('an upload: no row, no file', async () => {
-    refused(await upload(t, owner, { gallery: galleryId, title: 'unrecorded' }, { bytes: await jpegBytes(), filename: 'x.jpg', contentType: 'image/jpeg' }));
+    refused(
+      await upload(
+        t,
+        owner,
+        { gallery: galleryId, title: 'unrecorded' },
+        { bytes: await jpegBytes(), filename: 'x.jpg', contentType: 'image/jpeg' },
+      ),
+    );
   });
 
   it('a change of title', async () => {
@@ -79,7 +93,12 @@ describe('when the audit event cannot be written, the change it records does not
 
   it('a new file for an image: the old one stays', async () => {
     const image = await request(t.app).get(`/api/gallery/images/${imageId}`).set(owner.auth).expect(200);
-    refused(await request(t.app).put(`/api/gallery/images/${imageId}`).set(owner.auth).attach('image', await jpegBytes(), 'new.jpg'));
+    refused(
+      await request(t.app)
+        .put(`/api/gallery/images/${imageId}`)
+        .set(owner.auth)
+        .attach('image', await jpegBytes(), 'new.jpg'),
+    );
     const after = await request(t.app).get(`/api/gallery/images/${imageId}`).set(owner.auth).expect(200);
     expect(after.body.sha256).toBe(image.body.sha256);
   });
@@ -96,9 +115,12 @@ describe('when the audit event cannot be written, the change it records does not
 
   it('a registration', async () => {
     refused(
-      await request(t.app)
-        .post('/api/auth/register/')
-        .send({ username: 'unrecorded', email: 'unrecorded@example.test', password: 'a fine passphrase', password2: 'a fine passphrase' }),
+      await request(t.app).post('/api/auth/register/').send({
+        username: 'unrecorded',
+        email: 'unrecorded@example.test',
+        password: 'a fine passphrase',
+        password2: 'a fine passphrase',
+      }),
     );
   });
 
@@ -121,16 +143,19 @@ describe('when the audit event cannot be written, the change it records does not
     const hash = async () => (await t.db.user.findUniqueOrThrow({ where: { id: subscriber.id } })).passwordHash;
     const old = await hash();
     refused(
-      await request(t.app)
-        .post('/api/auth/password/')
-        .set(subscriber.auth)
-        .send({ currentPassword: subscriber.password, newPassword: 'another fine passphrase', newPassword2: 'another fine passphrase' }),
+      await request(t.app).post('/api/auth/password/').set(subscriber.auth).send({
+        currentPassword: subscriber.password,
+        newPassword: 'another fine passphrase',
+        newPassword2: 'another fine passphrase',
+      }),
     );
     expect(await hash()).toBe(old);
   });
 
   it("an admin's change of a user's role", async () => {
-    refused(await request(t.app).patch(`/api/admin/users/${subscriber.id}`).set(admin.auth).send({ role: 'beta_player' }));
+    refused(
+      await request(t.app).patch(`/api/admin/users/${subscriber.id}`).set(admin.auth).send({ role: 'beta_player' }),
+    );
     const res = await request(t.app).get(`/api/admin/users/${subscriber.id}`).set(admin.auth).expect(200);
     expect(res.body.role).toBe('subscriber');
   });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -14,7 +15,14 @@ afterAll(async () => {
   await t.close();
 });
 
-type Event = { action: string; outcome: string; actor: { id: number; username: string } | null; target: { type: string; id: number } | null; address: string | null; detail: string | null };
+type Event = {
+  action: string;
+  outcome: string;
+  actor: { id: number; username: string } | null;
+  target: { type: string; id: number } | null;
+  address: string | null;
+  detail: string | null;
+};
 
 async function events(query = ''): Promise<Event[]> {
   return (await request(t.app).get(`/api/admin/audit/?limit=200${query}`).set(admin.auth).expect(200)).body;
@@ -23,8 +31,13 @@ async function events(query = ''): Promise<Event[]> {
 describe('the audit log', () => {
   it('records logins, good and failed, with the address and never the password', async () => {
     const user = await createUser(t, 'subscriber');
-    await request(t.app).post('/api/auth/login').send({ username: user.username, password: 'Wrong-Secret-123' }).expect(401);
-    const logins = (await events('&action=login')).filter((e) => e.detail?.includes(user.username) || e.actor?.id === user.id);
+    await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: user.username, password: 'Wrong-Secret-123' })
+      .expect(401);
+    const logins = (await events('&action=login')).filter(
+      (e) => e.detail?.includes(user.username) || e.actor?.id === user.id,
+    );
     expect(logins.map((e) => e.outcome).sort()).toEqual(['failed', 'ok']);
     expect(logins.every((e) => typeof e.address === 'string' && e.address.length > 0)).toBe(true);
     const everything = JSON.stringify(await t.db.auditEvent.findMany());
@@ -37,16 +50,28 @@ describe('the audit log', () => {
     const created = await request(t.app).post('/api/auth/tokens').set(player.auth).send({ name: 'x' }).expect(201);
     await request(t.app).delete(`/api/auth/tokens/${created.body.id}`).set(player.auth).expect(200);
     const target = await createUser(t, 'subscriber');
-    await request(t.app).patch(`/api/admin/users/${target.id}`).set(admin.auth).send({ role: 'company_user' }).expect(200);
+    await request(t.app)
+      .patch(`/api/admin/users/${target.id}`)
+      .set(admin.auth)
+      .send({ role: 'company_user' })
+      .expect(200);
     const gallery = await createGallery(t, player);
     const image = await createImage(t, player, gallery.id);
     await request(t.app).delete(`/api/gallery/images/${image.id}`).set(player.auth).expect(200);
 
     const all = await events();
     const find = (action: string) => all.find((e) => e.action === action);
-    expect(find('token.create')).toMatchObject({ actor: { id: player.id }, target: { type: 'token', id: created.body.id }, detail: 'scope=read-write' });
+    expect(find('token.create')).toMatchObject({
+      actor: { id: player.id },
+      target: { type: 'token', id: created.body.id },
+      detail: 'scope=read-write',
+    });
     expect(find('token.revoke')).toMatchObject({ target: { type: 'token', id: created.body.id } });
-    expect(find('user.update')).toMatchObject({ actor: { id: admin.id }, target: { type: 'user', id: target.id }, detail: '{"role":"company_user"}' });
+    expect(find('user.update')).toMatchObject({
+      actor: { id: admin.id },
+      target: { type: 'user', id: target.id },
+      detail: '{"role":"company_user"}',
+    });
     expect(find('image.upload')).toMatchObject({ actor: { id: player.id }, target: { type: 'image', id: image.id } });
     expect(find('image.delete')).toMatchObject({ actor: { id: player.id }, target: { type: 'image', id: image.id } });
     expect(JSON.stringify(all)).not.toContain(created.body.token);

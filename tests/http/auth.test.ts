@@ -1,6 +1,7 @@
 import request from 'supertest';
-import { createUser } from '../helpers/factories';
+
 import type { Database } from '../../src/platform/db/client';
+import { createUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { testDbKind } from '../helpers/test-env';
 
@@ -15,20 +16,34 @@ afterAll(async () => {
 const register = (body: Record<string, unknown>) => request(t.app).post('/api/auth/register/').send(body);
 
 function account(name: string, extra: Record<string, unknown> = {}) {
-  return { username: name, email: `${name}@example.test`, password: 'correct horse', password2: 'correct horse', ...extra };
+  return {
+    username: name,
+    email: `${name}@example.test`,
+    password: 'correct horse',
+    password2: 'correct horse',
+    ...extra,
+  };
 }
 
 describe('POST /api/auth/register', () => {
   it('creates a subscriber by default and answers 201 with the original message', async () => {
     const res = await register(account('alice')).expect(201);
-    expect(res.body).toMatchObject({ message: 'Account has been created', username: 'alice', email: 'alice@example.test', role: 'subscriber' });
+    expect(res.body).toMatchObject({
+      message: 'Account has been created',
+      username: 'alice',
+      email: 'alice@example.test',
+      role: 'subscriber',
+    });
     expect(res.body).not.toHaveProperty('passwordHash');
     expect(res.body).not.toHaveProperty('password');
   });
 
   it('lets a newly registered user log in at once (the original answered 500)', async () => {
     await register(account('bob', { role: 'company_user' })).expect(201);
-    const res = await request(t.app).post('/api/auth/login').send({ username: 'bob', password: 'correct horse' }).expect(200);
+    const res = await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: 'bob', password: 'correct horse' })
+      .expect(200);
     expect(res.body.user).toMatchObject({ username: 'bob', role: 'company_user' });
   });
 
@@ -67,7 +82,11 @@ describe('POST /api/auth/register', () => {
   it.each([
     ['a short password', { password: 'short', password2: 'short' }, 'password'],
     ['a password over 72 bytes', { password: 'é'.repeat(37), password2: 'é'.repeat(37) }, 'password'],
-    ['a password equal to the username', { password: 'henry-the-8th', password2: 'henry-the-8th', username: 'henry-the-8th' }, 'password'],
+    [
+      'a password equal to the username',
+      { password: 'henry-the-8th', password2: 'henry-the-8th', username: 'henry-the-8th' },
+      'password',
+    ],
     ['a common password', { password: 'password123', password2: 'password123' }, 'password'],
     ['a common password in other case', { password: 'ILoveYou1', password2: 'ILoveYou1' }, 'password'],
     ['an invalid email', { email: 'not-an-email' }, 'email'],
@@ -101,8 +120,14 @@ describe('POST /api/auth/register', () => {
 describe('POST /api/auth/login', () => {
   it('returns a token, its expiry and the user', async () => {
     const user = await createUser(t, 'beta_player');
-    const res = await request(t.app).post('/api/auth/login/').send({ username: user.username, password: user.password }).expect(200);
-    expect(res.body).toMatchObject({ message: 'Login successful', user: { id: user.id, username: user.username, role: 'beta_player' } });
+    const res = await request(t.app)
+      .post('/api/auth/login/')
+      .send({ username: user.username, password: user.password })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      message: 'Login successful',
+      user: { id: user.id, username: user.username, role: 'beta_player' },
+    });
     expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const days = (Date.parse(res.body.expiresAt) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
@@ -119,7 +144,10 @@ describe('POST /api/auth/login', () => {
 
   it('is case-insensitive on the username', async () => {
     const user = await createUser(t, 'subscriber');
-    await request(t.app).post('/api/auth/login').send({ username: user.username.toUpperCase(), password: user.password }).expect(200);
+    await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: user.username.toUpperCase(), password: user.password })
+      .expect(200);
   });
 
   it('gives a wrong password, an unknown user and an inactive user the same 401', async () => {
@@ -143,18 +171,29 @@ describe('POST /api/auth/login', () => {
 
   it('issues a new token on each login', async () => {
     const user = await createUser(t, 'subscriber');
-    const again = await request(t.app).post('/api/auth/login').send({ username: user.username, password: user.password }).expect(200);
+    const again = await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: user.username, password: user.password })
+      .expect(200);
     expect(again.body.token).not.toBe(user.token);
     expect(await t.db.token.count({ where: { userId: user.id } })).toBe(2);
   });
 
   it('answers malformed JSON with 400 INVALID_JSON', async () => {
-    const res = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":').expect(400);
+    const res = await request(t.app)
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username":')
+      .expect(400);
     expect(res.body.code).toBe('INVALID_JSON');
   });
 
   it('refuses a body in an unsupported content type with 415', async () => {
-    const res = await request(t.app).post('/api/auth/login').set('Content-Type', 'text/plain').send('username=a').expect(415);
+    const res = await request(t.app)
+      .post('/api/auth/login')
+      .set('Content-Type', 'text/plain')
+      .send('username=a')
+      .expect(415);
     expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 });
@@ -162,7 +201,10 @@ describe('POST /api/auth/login', () => {
 describe('POST /api/auth/token', () => {
   it('exchanges username and password for a token', async () => {
     const user = await createUser(t, 'company_user');
-    const res = await request(t.app).post('/api/auth/token/').send({ username: user.username, password: user.password }).expect(200);
+    const res = await request(t.app)
+      .post('/api/auth/token/')
+      .send({ username: user.username, password: user.password })
+      .expect(200);
     expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await request(t.app).get('/api/auth/me').set('Authorization', `Token ${res.body.token}`).expect(200);
   });
@@ -174,7 +216,10 @@ describe('POST /api/auth/token', () => {
   });
 
   it('answers an unknown token with 401 "Invalid token"', async () => {
-    const res = await request(t.app).post('/api/auth/token').send({ token: 'x'.repeat(43) }).expect(401);
+    const res = await request(t.app)
+      .post('/api/auth/token')
+      .send({ token: 'x'.repeat(43) })
+      .expect(401);
     expect(res.body).toEqual({ message: 'Invalid token', code: 'INVALID_TOKEN' });
   });
 
@@ -188,7 +233,10 @@ describe('POST /api/auth/token', () => {
 describe('POST /api/auth/logout', () => {
   it('revokes the token used, and only that one (the original left it valid)', async () => {
     const user = await createUser(t, 'subscriber');
-    const second = await request(t.app).post('/api/auth/login').send({ username: user.username, password: user.password }).expect(200);
+    const second = await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: user.username, password: user.password })
+      .expect(200);
     const res = await request(t.app).post('/api/auth/logout/').set(user.auth).expect(200);
     expect(res.body).toEqual({ message: 'Logout successful' });
     const after = await request(t.app).get('/api/auth/me').set(user.auth).expect(401);
@@ -206,7 +254,12 @@ describe('GET /api/auth/me', () => {
   it('shows the user, role and permissions', async () => {
     const user = await createUser(t, 'beta_player');
     const res = await request(t.app).get('/api/auth/me/').set(user.auth).expect(200);
-    expect(res.body).toMatchObject({ id: user.id, username: user.username, role: 'beta_player', roleLabel: 'Beta Player' });
+    expect(res.body).toMatchObject({
+      id: user.id,
+      username: user.username,
+      role: 'beta_player',
+      roleLabel: 'Beta Player',
+    });
     expect(res.body.permissions).toEqual(expect.arrayContaining(['image:create', 'gallery:create']));
     expect(res.body.permissions).not.toContain('user:manage');
   });
@@ -214,19 +267,31 @@ describe('GET /api/auth/me', () => {
   it('reads the database once at most: the token lookup brings the whole user', async () => {
     let sql = 0;
     let orm = 0;
-    const counted = await startTestApp({}, {
-      wrap: (deps) => ({
-        ...deps,
-        reader: { ...deps.reader, all: (text, params) => ((sql += 1), deps.reader.all(text, params)) },
-        db: deps.db.$extends({ query: { $allOperations: ({ args, query }) => ((orm += 1), query(args)) } }) as unknown as Database,
-      }),
-    });
+    const counted = await startTestApp(
+      {},
+      {
+        wrap: (deps) => ({
+          ...deps,
+          reader: { ...deps.reader, all: (text, params) => ((sql += 1), deps.reader.all(text, params)) },
+          db: deps.db.$extends({
+            query: { $allOperations: ({ args, query }) => ((orm += 1), query(args)) },
+          }) as unknown as Database,
+        }),
+      },
+    );
     try {
       const user = await createUser(counted, 'subscriber');
       await request(counted.app).get('/api/auth/me').set(user.auth).expect(200); // the first use of a token notes it
       [sql, orm] = [0, 0];
       const res = await request(counted.app).get('/api/auth/me').set(user.auth).expect(200);
-      expect(res.body).toMatchObject({ id: user.id, username: user.username, email: user.email, role: 'subscriber', isActive: true, storageQuotaMb: null });
+      expect(res.body).toMatchObject({
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        role: 'subscriber',
+        isActive: true,
+        storageQuotaMb: null,
+      });
       expect(res.body.lastLoginAt).toEqual(expect.any(String));
       expect(sql).toBeLessThanOrEqual(1);
       expect(orm).toBe(0);
@@ -242,11 +307,14 @@ describe('GET /api/auth/me', () => {
   it('follows a change made straight in the database at once, although the token was kept', async () => {
     const user = await createUser(t, 'beta_player');
     for (let i = 0; i < 3; i++) await request(t.app).get('/api/auth/me').set(user.auth).expect(200);
-    await t.db.$executeRawUnsafe(`UPDATE "User" SET "roleId" = (SELECT id FROM "Role" WHERE name = 'subscriber') WHERE id = ${user.id}`);
+    await t.db.$executeRawUnsafe(
+      `UPDATE "User" SET "roleId" = (SELECT id FROM "Role" WHERE name = 'subscriber') WHERE id = ${user.id}`,
+    );
     // SQLite: at once (the data version moved); PostgreSQL: as soon as the notification arrives.
     const deadline = Date.now() + 1000;
     let role = '';
-    while (role !== 'subscriber' && Date.now() < deadline) role = (await request(t.app).get('/api/auth/me').set(user.auth).expect(200)).body.role;
+    while (role !== 'subscriber' && Date.now() < deadline)
+      role = (await request(t.app).get('/api/auth/me').set(user.auth).expect(200)).body.role;
     expect(role).toBe('subscriber');
     if (testDbKind() === 'sqlite') {
       await t.db.$executeRawUnsafe(`UPDATE "User" SET "isActive" = false WHERE id = ${user.id}`);
@@ -308,9 +376,13 @@ describe('no account enumeration', () => {
     const user = await createUser(t, 'subscriber');
     const compare = jest.spyOn(bcrypt, 'compare');
     try {
-      const unknown = await request(t.app).post('/api/auth/login').send({ username: 'no-such-user', password: 'whatever-1' });
+      const unknown = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'no-such-user', password: 'whatever-1' });
       const unknownCalls = compare.mock.calls.length;
-      const wrong = await request(t.app).post('/api/auth/login').send({ username: user.username, password: 'wrong-password' });
+      const wrong = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: user.username, password: 'wrong-password' });
       expect(unknownCalls).toBe(1);
       expect(compare.mock.calls.length - unknownCalls).toBe(1);
       expect(unknown.status).toBe(wrong.status);

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -23,7 +24,10 @@ afterAll(async () => {
 /** What fetch() sends along with If-None-Match (browsers and Node alike), and nothing of that. */
 const HEADER_SETS: [string, Record<string, string>][] = [
   ['If-None-Match alone', {}],
-  ['If-None-Match with Cache-Control: no-cache, as fetch() sends it', { 'Cache-Control': 'no-cache', Pragma: 'no-cache' }],
+  [
+    'If-None-Match with Cache-Control: no-cache, as fetch() sends it',
+    { 'Cache-Control': 'no-cache', Pragma: 'no-cache' },
+  ],
 ];
 
 const RESOURCES: [string, () => string, () => TestUser][] = [
@@ -44,7 +48,13 @@ describe.each(HEADER_SETS)('conditional GET with %s', (_name, extra) => {
   });
 
   it.each(RESOURCES)('answers 200 for %s when no tag matches', async (_what, path, user) => {
-    await request(t.app).get(path()).set(user().auth).set('Host', 'gallery.test').set(extra).set('If-None-Match', '"something-else"').expect(200);
+    await request(t.app)
+      .get(path())
+      .set(user().auth)
+      .set('Host', 'gallery.test')
+      .set(extra)
+      .set('If-None-Match', '"something-else"')
+      .expect(200);
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -21,7 +22,11 @@ afterAll(async () => {
 
 describe('creating galleries', () => {
   it('lets a Beta Player create a gallery they own', async () => {
-    const res = await request(t.app).post('/api/gallery/galleries/').set(owner.auth).send({ name: 'Holidays', description: 'Sun' }).expect(201);
+    const res = await request(t.app)
+      .post('/api/gallery/galleries/')
+      .set(owner.auth)
+      .send({ name: 'Holidays', description: 'Sun' })
+      .expect(201);
     expect(res.body).toMatchObject({
       message: 'Gallery created successfully',
       name: 'Holidays',
@@ -45,24 +50,48 @@ describe('creating galleries', () => {
 
   it('refuses an empty or overlong name with 400', async () => {
     await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: '  ' }).expect(400);
-    await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'x'.repeat(201) }).expect(400);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set(owner.auth)
+      .send({ name: 'x'.repeat(201) })
+      .expect(400);
   });
 
   it('refuses NUL and control characters with 400, not a database error', async () => {
-    const res = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'bad\u0000name' }).expect(400);
+    const res = await request(t.app)
+      .post('/api/gallery/galleries')
+      .set(owner.auth)
+      .send({ name: 'bad\u0000name' })
+      .expect(400);
     expect(res.body.details[0]).toEqual({ path: 'name', message: 'Control characters are not allowed.' });
-    await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'ok', description: 'x\u0000' }).expect(400);
-    const multiline = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'ok', description: 'line 1\nline 2' }).expect(201);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set(owner.auth)
+      .send({ name: 'ok', description: 'x\u0000' })
+      .expect(400);
+    const multiline = await request(t.app)
+      .post('/api/gallery/galleries')
+      .set(owner.auth)
+      .send({ name: 'ok', description: 'line 1\nline 2' })
+      .expect(201);
     expect(multiline.body.description).toBe('line 1\nline 2');
   });
 
   it('refuses fields a client must not set (ownerId, id) with 400, creating nothing', async () => {
-    const res = await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'Mine', ownerId: otherPlayer.id }).expect(400);
+    const res = await request(t.app)
+      .post('/api/gallery/galleries')
+      .set(owner.auth)
+      .send({ name: 'Mine', ownerId: otherPlayer.id })
+      .expect(400);
     expect(res.body.message).toMatch(/ownerId/);
     await request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: 'Mine', id: 1 }).expect(400);
     expect(await t.db.gallery.count({ where: { name: 'Mine' } })).toBe(0);
     const gallery = await createGallery(t, owner);
-    await request(t.app).patch(`/api/gallery/galleries/${gallery.id}`).set(owner.auth).send({ ownerId: otherPlayer.id }).expect(400);
+    await request(t.app)
+      .patch(`/api/gallery/galleries/${gallery.id}`)
+      .set(owner.auth)
+      .send({ ownerId: otherPlayer.id })
+      .expect(400);
     expect((await t.db.gallery.findUniqueOrThrow({ where: { id: gallery.id } })).ownerId).toBe(owner.id);
   });
 });
@@ -81,7 +110,10 @@ describe('reading galleries', () => {
   it('filters by owner and pages with a Link header', async () => {
     const lister = await createUser(t, 'beta_player');
     for (let i = 0; i < 3; i++) await createGallery(t, lister, `page-${i}`);
-    const first = await request(t.app).get(`/api/gallery/galleries?owner=${lister.id}&limit=2`).set(subscriber.auth).expect(200);
+    const first = await request(t.app)
+      .get(`/api/gallery/galleries?owner=${lister.id}&limit=2`)
+      .set(subscriber.auth)
+      .expect(200);
     expect(first.body.map((g: { name: string }) => g.name)).toEqual(['page-2', 'page-1']);
     const next = /<([^>]+)>; rel="next"/.exec(first.headers.link)![1];
     const second = await request(t.app).get(next).set(subscriber.auth).expect(200);
@@ -101,13 +133,21 @@ describe('reading galleries', () => {
 describe('changing and deleting galleries', () => {
   it('lets the owner rename a gallery', async () => {
     const gallery = await createGallery(t, owner);
-    const res = await request(t.app).patch(`/api/gallery/galleries/${gallery.id}`).set(owner.auth).send({ name: 'Renamed' }).expect(200);
+    const res = await request(t.app)
+      .patch(`/api/gallery/galleries/${gallery.id}`)
+      .set(owner.auth)
+      .send({ name: 'Renamed' })
+      .expect(200);
     expect(res.body).toMatchObject({ message: 'Gallery updated successfully', name: 'Renamed' });
   });
 
   it('refuses another Beta Player with 403 and leaves the gallery unchanged', async () => {
     const gallery = await createGallery(t, owner, 'Untouched');
-    await request(t.app).patch(`/api/gallery/galleries/${gallery.id}`).set(otherPlayer.auth).send({ name: 'Hijacked' }).expect(403);
+    await request(t.app)
+      .patch(`/api/gallery/galleries/${gallery.id}`)
+      .set(otherPlayer.auth)
+      .send({ name: 'Hijacked' })
+      .expect(403);
     await request(t.app).delete(`/api/gallery/galleries/${gallery.id}`).set(otherPlayer.auth).expect(403);
     const row = await t.db.gallery.findUniqueOrThrow({ where: { id: gallery.id } });
     expect(row.name).toBe('Untouched');
@@ -115,13 +155,21 @@ describe('changing and deleting galleries', () => {
 
   it('refuses view-only roles with 403', async () => {
     const gallery = await createGallery(t, owner);
-    await request(t.app).patch(`/api/gallery/galleries/${gallery.id}`).set(subscriber.auth).send({ name: 'x' }).expect(403);
+    await request(t.app)
+      .patch(`/api/gallery/galleries/${gallery.id}`)
+      .set(subscriber.auth)
+      .send({ name: 'x' })
+      .expect(403);
     await request(t.app).delete(`/api/gallery/galleries/${gallery.id}`).set(companyUser.auth).expect(403);
   });
 
   it('lets an admin change any gallery', async () => {
     const gallery = await createGallery(t, owner);
-    await request(t.app).patch(`/api/gallery/galleries/${gallery.id}`).set(admin.auth).send({ description: 'moderated' }).expect(200);
+    await request(t.app)
+      .patch(`/api/gallery/galleries/${gallery.id}`)
+      .set(admin.auth)
+      .send({ description: 'moderated' })
+      .expect(200);
   });
 
   it('refuses an empty change with 400', async () => {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -10,7 +11,15 @@ afterAll(async () => {
 });
 
 /** Headers whose values change from request to request. */
-const VARYING = new Set(['date', 'content-length', 'connection', 'keep-alive', 'ratelimit-remaining', 'ratelimit-reset', 'x-request-id']);
+const VARYING = new Set([
+  'date',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'x-request-id',
+]);
 
 describe('security headers', () => {
   it('sends exactly this set of headers with a JSON reply', async () => {
@@ -45,7 +54,10 @@ describe('CORS', () => {
   it('is off by default: no Access-Control headers for any origin', async () => {
     const res = await request(t.app).get('/health').set('Origin', 'https://evil.example').expect(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await request(t.app).options('/api/auth/me').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'GET');
+    const preflight = await request(t.app)
+      .options('/api/auth/me')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'GET');
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -100,11 +112,25 @@ describe('logs', () => {
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
     try {
-      const body = { username: 'logcheck', email: 'logcheck@example.test', password: 'Secret-Log-Pass-1', password2: 'Secret-Log-Pass-1' };
+      const body = {
+        username: 'logcheck',
+        email: 'logcheck@example.test',
+        password: 'Secret-Log-Pass-1',
+        password2: 'Secret-Log-Pass-1',
+      };
       await request(logged.app).post('/api/auth/register').send(body).expect(201);
-      const login = await request(logged.app).post('/api/auth/login').send({ username: 'logcheck', password: 'Secret-Log-Pass-1' }).expect(200);
-      await request(logged.app).post('/api/auth/login').send({ username: 'logcheck', password: 'Wrong-Log-Pass-2' }).expect(401);
-      await request(logged.app).get(`/api/auth/me?token=${login.body.token}`).set('Authorization', `Token ${login.body.token}`).expect(200);
+      const login = await request(logged.app)
+        .post('/api/auth/login')
+        .send({ username: 'logcheck', password: 'Secret-Log-Pass-1' })
+        .expect(200);
+      await request(logged.app)
+        .post('/api/auth/login')
+        .send({ username: 'logcheck', password: 'Wrong-Log-Pass-2' })
+        .expect(401);
+      await request(logged.app)
+        .get(`/api/auth/me?token=${login.body.token}`)
+        .set('Authorization', `Token ${login.body.token}`)
+        .expect(200);
       await request(logged.app).post('/api/auth/token').send({ token: login.body.token }).expect(200);
       const text = lines.join('');
       expect(text).toContain('"path":"/api/auth/login"');

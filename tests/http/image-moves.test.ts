@@ -1,7 +1,16 @@
 import sharp from 'sharp';
 import request from 'supertest';
+
 import type { RoleName } from '../../src/shared/permissions';
-import { createGallery, createImage, createUser, pngBytes, uniqueColor, upload, type TestUser } from '../helpers/factories';
+import {
+  createGallery,
+  createImage,
+  createUser,
+  pngBytes,
+  uniqueColor,
+  upload,
+  type TestUser,
+} from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -14,13 +23,27 @@ let t: TestApp;
 let alice: TestUser;
 let bob: TestUser;
 
-const patch = (user: TestUser, id: number, body: Record<string, unknown>) => request(t.app).patch(`/api/gallery/images/${id}/`).set(user.auth).send(body);
+const patch = (user: TestUser, id: number, body: Record<string, unknown>) =>
+  request(t.app).patch(`/api/gallery/images/${id}/`).set(user.auth).send(body);
 const replace = (app: TestApp, user: TestUser, id: number, bytes: Buffer) =>
-  request(app.app).put(`/api/gallery/images/${id}/`).set(user.auth).attach('image', bytes, { filename: 'new.png', contentType: 'image/png' });
+  request(app.app)
+    .put(`/api/gallery/images/${id}/`)
+    .set(user.auth)
+    .attach('image', bytes, { filename: 'new.png', contentType: 'image/png' });
 const addMember = (owner: TestUser, galleryId: number, user: TestUser, role: 'viewer' | 'editor') =>
-  request(t.app).post(`/api/gallery/galleries/${galleryId}/members`).set(owner.auth).send({ username: user.username, role }).expect(201);
+  request(t.app)
+    .post(`/api/gallery/galleries/${galleryId}/members`)
+    .set(owner.auth)
+    .send({ username: user.username, role })
+    .expect(201);
 const privateGallery = async (owner: TestUser) =>
-  (await request(t.app).post('/api/gallery/galleries/').set(owner.auth).send({ name: `private of ${owner.username}`, visibility: 'private' }).expect(201)).body as { id: number };
+  (
+    await request(t.app)
+      .post('/api/gallery/galleries/')
+      .set(owner.auth)
+      .send({ name: `private of ${owner.username}`, visibility: 'private' })
+      .expect(201)
+  ).body as { id: number };
 const galleryOf = async (imageId: number) => (await t.db.image.findUniqueOrThrow({ where: { id: imageId } })).galleryId;
 
 beforeAll(async () => {
@@ -32,7 +55,7 @@ afterAll(async () => {
 });
 
 describe("an editor and someone else's image", () => {
-  it("cannot move it out of a private gallery into their own, private or shared, nor get its original", async () => {
+  it('cannot move it out of a private gallery into their own, private or shared, nor get its original', async () => {
     const gallery = await privateGallery(alice);
     await addMember(alice, gallery.id, bob, 'editor');
     const image = await createImage(t, alice, gallery.id);
@@ -41,7 +64,10 @@ describe("an editor and someone else's image", () => {
     const bobsShared = await createGallery(t, bob);
     for (const destination of [bobsPrivate.id, bobsShared.id]) {
       const res = await patch(bob, image.id, { gallery: destination }).expect(403);
-      expect(res.body).toMatchObject({ code: 'FORBIDDEN', message: 'Only the owner of its gallery, its uploader or an admin may move this image to another gallery.' });
+      expect(res.body).toMatchObject({
+        code: 'FORBIDDEN',
+        message: 'Only the owner of its gallery, its uploader or an admin may move this image to another gallery.',
+      });
     }
     // Nor with a field change alongside, nor with a new file.
     await patch(bob, image.id, { gallery: bobsShared.id, title: 'mine now' }).expect(403);
@@ -75,17 +101,29 @@ describe("an editor and someone else's image", () => {
     await addMember(alice, gallery.id, bob, 'editor');
     const images = await Promise.all(Array.from({ length: 4 }, () => createImage(t, alice, gallery.id)));
     const bobsGallery = await createGallery(t, bob);
-    const replies = await Promise.all(Array.from({ length: 120 }, (_, i) => patch(bob, images[i % images.length].id, { gallery: bobsGallery.id })));
+    const replies = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => patch(bob, images[i % images.length].id, { gallery: bobsGallery.id })),
+    );
     expect(replies.map((res) => res.status).filter((status) => status !== 403)).toEqual([]);
     expect(await t.db.image.count({ where: { galleryId: bobsGallery.id } })).toBe(0);
-    expect(await t.db.auditEvent.count({ where: { action: 'image.update', targetId: { in: images.map((image) => image.id) } } })).toBe(0);
+    expect(
+      await t.db.auditEvent.count({
+        where: { action: 'image.update', targetId: { in: images.map((image) => image.id) } },
+      }),
+    ).toBe(0);
   });
 });
 
 describe('an editor removed from a gallery', () => {
   it('can no longer replace, change, move or delete the images they uploaded there', async () => {
     for (const visibility of ['shared', 'private'] as const) {
-      const gallery = (await request(t.app).post('/api/gallery/galleries/').set(alice.auth).send({ name: `${visibility} one`, visibility }).expect(201)).body as { id: number };
+      const gallery = (
+        await request(t.app)
+          .post('/api/gallery/galleries/')
+          .set(alice.auth)
+          .send({ name: `${visibility} one`, visibility })
+          .expect(201)
+      ).body as { id: number };
       await addMember(alice, gallery.id, bob, 'editor');
       const own = await upload(t, bob, { gallery: gallery.id }, { bytes: await pngBytes() }).expect(201);
       await request(t.app).delete(`/api/gallery/galleries/${gallery.id}/members/${bob.id}`).set(alice.auth).expect(200);
@@ -97,21 +135,39 @@ describe('an editor removed from a gallery', () => {
       await patch(bob, own.body.id, { title: 'still mine?' }).expect(expected);
       await patch(bob, own.body.id, { gallery: bobsGallery.id }).expect(expected);
       await request(t.app).delete(`/api/gallery/images/${own.body.id}/`).set(bob.auth).expect(expected);
-      expect(await t.db.image.findUniqueOrThrow({ where: { id: own.body.id } })).toMatchObject({ galleryId: gallery.id, title: before.title, sha256: before.sha256, deleting: false });
+      expect(await t.db.image.findUniqueOrThrow({ where: { id: own.body.id } })).toMatchObject({
+        galleryId: gallery.id,
+        title: before.title,
+        sha256: before.sha256,
+        deleting: false,
+      });
     }
   });
 });
 
-describe("a new file sent by an editor, against the quota (STORAGE_QUOTA_MB=1)", () => {
+describe('a new file sent by an editor, against the quota (STORAGE_QUOTA_MB=1)', () => {
   // Uncompressed PNGs of about 0.6 MiB, each its own bytes: one fits in 1 MiB, two do not.
-  const big = () => sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } }).png({ compressionLevel: 0 }).toBuffer();
+  const big = () =>
+    sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
 
-  it("is charged to the editor, who becomes the uploader, not to the previous uploader", async () => {
+  it('is charged to the editor, who becomes the uploader, not to the previous uploader', async () => {
     const quota = await startTestApp({ STORAGE_QUOTA_MB: '1' });
     try {
       const [owner, editor] = [await createUser(quota, 'beta_player'), await createUser(quota, 'beta_player')];
-      const gallery = (await request(quota.app).post('/api/gallery/galleries/').set(owner.auth).send({ name: 'hers', visibility: 'private' }).expect(201)).body as { id: number };
-      await request(quota.app).post(`/api/gallery/galleries/${gallery.id}/members`).set(owner.auth).send({ username: editor.username, role: 'editor' }).expect(201);
+      const gallery = (
+        await request(quota.app)
+          .post('/api/gallery/galleries/')
+          .set(owner.auth)
+          .send({ name: 'hers', visibility: 'private' })
+          .expect(201)
+      ).body as { id: number };
+      await request(quota.app)
+        .post(`/api/gallery/galleries/${gallery.id}/members`)
+        .set(owner.auth)
+        .send({ username: editor.username, role: 'editor' })
+        .expect(201);
       const hers = await upload(quota, owner, { gallery: gallery.id }, { bytes: await pngBytes() }).expect(201);
       const replaced = await replace(quota, editor, hers.body.id, await big()).expect(200);
       expect(replaced.body.uploader).toEqual({ id: editor.id, username: editor.username });
@@ -121,7 +177,9 @@ describe("a new file sent by an editor, against the quota (STORAGE_QUOTA_MB=1)",
       const second = await upload(quota, owner, { gallery: gallery.id }, { bytes: await pngBytes() }).expect(201);
       const over = await replace(quota, editor, second.body.id, await big()).expect(413);
       expect(over.body.message).toMatch(/^Storage quota exceeded: 0\.6 MiB of 1\.0 MiB used/);
-      const event = await quota.db.auditEvent.findFirstOrThrow({ where: { action: 'image.update', targetId: hers.body.id } });
+      const event = await quota.db.auditEvent.findFirstOrThrow({
+        where: { action: 'image.update', targetId: hers.body.id },
+      });
       expect(event.detail).toContain(`uploader ${owner.id} -> ${editor.id}`);
     } finally {
       await quota.close();
@@ -163,9 +221,15 @@ describe('a move, in every combination of role, source and destination relation,
       /** A gallery that stands in `relation` to the caller (owned by them, or by alice). */
       const galleryFor = async (relation: Relation) => {
         const gallery = await t.db.gallery.create({
-          data: { name: `${relation} of ${caller.username}`, description: '', ownerId: relation === 'owner' ? caller.id : alice.id, visibility: relation === 'none, shared' ? 'shared' : 'private' },
+          data: {
+            name: `${relation} of ${caller.username}`,
+            description: '',
+            ownerId: relation === 'owner' ? caller.id : alice.id,
+            visibility: relation === 'none, shared' ? 'shared' : 'private',
+          },
         });
-        if (relation === 'editor' || relation === 'viewer') await t.db.galleryMember.create({ data: { galleryId: gallery.id, userId: caller.id, role: relation } });
+        if (relation === 'editor' || relation === 'viewer')
+          await t.db.galleryMember.create({ data: { galleryId: gallery.id, userId: caller.id, role: relation } });
         return gallery.id;
       };
       const sources = new Map<Relation, number>();
@@ -185,7 +249,9 @@ describe('a move, in every combination of role, source and destination relation,
             const where = expected === 200 ? destinations.get(destination) : sources.get(source);
             cases += 1;
             if (res.status !== expected || now !== where) {
-              wrong.push(`${role}, source ${source}, ${uploaded ? 'uploader' : 'not uploader'}, destination ${destination}: ${res.status} (expected ${expected}), image in ${now === where ? 'the right gallery' : 'the WRONG gallery'}`);
+              wrong.push(
+                `${role}, source ${source}, ${uploaded ? 'uploader' : 'not uploader'}, destination ${destination}: ${res.status} (expected ${expected}), image in ${now === where ? 'the right gallery' : 'the WRONG gallery'}`,
+              );
             }
           }
         }

@@ -1,17 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import Sqlite from 'better-sqlite3';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import request from 'supertest';
+
 import { sqliteFilePath } from '../../src/platform/db/client';
 import { createCast, createGallery, jpegBytes, pngBytes, upload, type TestUser } from '../helpers/factories';
+import { expectStorageInStep } from '../helpers/storage';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { testDbKind } from '../helpers/test-env';
-import { expectStorageInStep } from '../helpers/storage';
 
 let t: TestApp;
 let cast: Awaited<ReturnType<typeof createCast>>;
@@ -28,14 +29,23 @@ afterAll(async () => {
 
 /** A JPEG as a phone writes it: camera, capture time, GPS position, turned by its EXIF orientation. */
 async function phoneJpeg(width = 1600, height = 1200) {
-  const noise = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).raw().toBuffer();
+  const noise = await sharp({
+    create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  })
+    .raw()
+    .toBuffer();
   return sharp(noise, { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 80 })
     .withMetadata({ orientation: 6 })
     .withExif({
       IFD0: { Make: 'Canon', Model: 'Canon EOS R5' },
       IFD2: { DateTimeOriginal: '2024:05:01 12:34:56' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 1234/100', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 3999/100' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '51/1 30/1 1234/100',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '0/1 7/1 3999/100',
+      },
     })
     .toBuffer();
 }
@@ -43,7 +53,7 @@ async function phoneJpeg(width = 1600, height = 1200) {
 /** The chunk types of a WebP file (RIFF): VP8/VP8L/VP8X for the picture, EXIF/XMP/ICCP for metadata. */
 function webpChunks(bytes: Buffer): string[] {
   const types: string[] = [];
-  for (let at = 12; at + 8 <= bytes.length; ) {
+  for (let at = 12; at + 8 <= bytes.length;) {
     types.push(bytes.toString('latin1', at, at + 4));
     const size = bytes.readUInt32LE(at + 4);
     at += 8 + size + (size % 2);
@@ -51,7 +61,8 @@ function webpChunks(bytes: Buffer): string[] {
   return types;
 }
 
-const file = (id: number, query: string, user: TestUser) => request(t.app).get(`/api/gallery/images/${id}/file/?${query}`).set(user.auth);
+const file = (id: number, query: string, user: TestUser) =>
+  request(t.app).get(`/api/gallery/images/${id}/file/?${query}`).set(user.auth);
 
 describe('decode check, metadata and variants', () => {
   let phone: Buffer;
@@ -59,22 +70,40 @@ describe('decode check, metadata and variants', () => {
 
   beforeAll(async () => {
     phone = await phoneJpeg();
-    const res = await upload(t, cast.owner, { gallery: galleryId, title: 'Harbour' }, { bytes: phone, filename: 'IMG_0001.jpg', contentType: 'image/jpeg' });
+    const res = await upload(
+      t,
+      cast.owner,
+      { gallery: galleryId, title: 'Harbour' },
+      { bytes: phone, filename: 'IMG_0001.jpg', contentType: 'image/jpeg' },
+    );
     expect(res.status).toBe(201);
     image = res.body;
   });
 
   it('stores dimensions, orientation, capture time and camera, and only whether there is a GPS position', async () => {
-    expect(image).toMatchObject({ width: 1600, height: 1200, orientation: 6, capturedAt: '2024-05-01T12:34:56', cameraModel: 'Canon EOS R5', hasGps: true });
+    expect(image).toMatchObject({
+      width: 1600,
+      height: 1200,
+      orientation: 6,
+      capturedAt: '2024-05-01T12:34:56',
+      cameraModel: 'Canon EOS R5',
+      hasGps: true,
+    });
     const row = await t.db.image.findUniqueOrThrow({ where: { id: image.id } });
     expect(Object.keys(row).filter((column) => /gps|lat|lon/i.test(column))).toEqual(['hasGps']);
   });
 
   it('makes an upright WebP thumbnail and preview without any metadata: no GPS in their bytes', async () => {
     // The chunk reader sees metadata where there is some.
-    const tagged = await sharp(phone).webp().withExif({ IFD0: { Model: 'X' } }).toBuffer();
+    const tagged = await sharp(phone)
+      .webp()
+      .withExif({ IFD0: { Model: 'X' } })
+      .toBuffer();
     expect(webpChunks(tagged)).toEqual(expect.arrayContaining(['VP8X', 'EXIF']));
-    for (const [size, longSide] of [['thumb', 256], ['preview', 1440]] as const) {
+    for (const [size, longSide] of [
+      ['thumb', 256],
+      ['preview', 1440],
+    ] as const) {
       const res = await file(image.id, `size=${size}`, cast.subscriber).buffer(true).expect(200);
       expect(res.headers['content-type']).toBe('image/webp');
       const body = res.body as Buffer;
@@ -87,7 +116,8 @@ describe('decode check, metadata and variants', () => {
       // WebP keeps metadata in EXIF and XMP chunks: there are none, and no EXIF block hides elsewhere.
       expect(webpChunks(body)[0]).toMatch(/^VP8/);
       expect(webpChunks(body)).toEqual(expect.not.arrayContaining(['EXIF', 'XMP ', 'ICCP']));
-      for (const marker of ['Exif\0\0', 'Canon EOS R5', '2024:05:01 12:34:56']) expect(body.includes(Buffer.from(marker, 'latin1'))).toBe(false);
+      for (const marker of ['Exif\0\0', 'Canon EOS R5', '2024:05:01 12:34:56'])
+        expect(body.includes(Buffer.from(marker, 'latin1'))).toBe(false);
     }
   });
 
@@ -138,8 +168,16 @@ describe('decode check, metadata and variants', () => {
     try {
       const people = await createCast(open);
       const gallery = await createGallery(open, people.owner);
-      const created = await upload(open, people.owner, { gallery: gallery.id }, { bytes: await jpegBytes(), contentType: 'image/jpeg' }).expect(201);
-      await request(open.app).get(`/api/gallery/images/${created.body.id}/file/?size=original`).set(people.subscriber.auth).expect(200);
+      const created = await upload(
+        open,
+        people.owner,
+        { gallery: gallery.id },
+        { bytes: await jpegBytes(), contentType: 'image/jpeg' },
+      ).expect(201);
+      await request(open.app)
+        .get(`/api/gallery/images/${created.body.id}/file/?size=original`)
+        .set(people.subscriber.auth)
+        .expect(200);
     } finally {
       await open.close();
     }
@@ -151,7 +189,11 @@ describe('de-duplication', () => {
     const bytes = await pngBytes(20, 20);
     const first = await upload(t, cast.owner, { gallery: galleryId, title: 'first' }, { bytes }).expect(201);
     const again = await upload(t, cast.owner, { gallery: galleryId, title: 'again' }, { bytes }).expect(200);
-    expect(again.body).toMatchObject({ id: first.body.id, title: 'first', message: 'This gallery already has this image' });
+    expect(again.body).toMatchObject({
+      id: first.body.id,
+      title: 'first',
+      message: 'This gallery already has this image',
+    });
     const elsewhere = await createGallery(t, cast.owner);
     const copy = await upload(t, cast.owner, { gallery: elsewhere.id }, { bytes }).expect(201);
     expect(copy.body.id).not.toBe(first.body.id);
@@ -161,7 +203,11 @@ describe('de-duplication', () => {
   it('turns 20 parallel identical uploads into exactly one row and one set of files', async () => {
     const gallery = await createGallery(t, cast.owner);
     const bytes = await jpegBytes(300, 200);
-    const replies = await Promise.all(Array.from({ length: 20 }, () => upload(t, cast.owner, { gallery: gallery.id }, { bytes, contentType: 'image/jpeg' })));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        upload(t, cast.owner, { gallery: gallery.id }, { bytes, contentType: 'image/jpeg' }),
+      ),
+    );
     const statuses = replies.map((res) => res.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 200)).toHaveLength(19);
@@ -174,10 +220,19 @@ describe('de-duplication', () => {
     const bytes = await pngBytes(7, 7);
     const created = await upload(t, cast.owner, { gallery: galleryId }, { bytes }).expect(201);
     const sha = created.body.sha256 as string;
-    const found = await request(t.app).get(`/api/gallery/galleries/${galleryId}/images/${sha.toUpperCase()}`).set(cast.subscriber.auth).expect(200);
+    const found = await request(t.app)
+      .get(`/api/gallery/galleries/${galleryId}/images/${sha.toUpperCase()}`)
+      .set(cast.subscriber.auth)
+      .expect(200);
     expect(found.body.id).toBe(created.body.id);
-    await request(t.app).head(`/api/gallery/galleries/${galleryId}/images/${sha}`).set(cast.subscriber.auth).expect(200);
-    await request(t.app).head(`/api/gallery/galleries/${galleryId}/images/${'0'.repeat(64)}`).set(cast.subscriber.auth).expect(404);
+    await request(t.app)
+      .head(`/api/gallery/galleries/${galleryId}/images/${sha}`)
+      .set(cast.subscriber.auth)
+      .expect(200);
+    await request(t.app)
+      .head(`/api/gallery/galleries/${galleryId}/images/${'0'.repeat(64)}`)
+      .set(cast.subscriber.auth)
+      .expect(404);
     // Like any malformed id in a path: no such resource.
     await request(t.app).get(`/api/gallery/galleries/${galleryId}/images/xyz`).set(cast.subscriber.auth).expect(404);
     await request(t.app).get(`/api/gallery/galleries/${galleryId}/images/${sha}`).expect(401);
@@ -188,8 +243,14 @@ describe('de-duplication', () => {
     const other = await createGallery(t, cast.owner);
     const there = await upload(t, cast.owner, { gallery: other.id }, { bytes }).expect(201);
     const here = await upload(t, cast.owner, { gallery: galleryId }, { bytes }).expect(201);
-    const move = await request(t.app).patch(`/api/gallery/images/${here.body.id}/`).set(cast.owner.auth).send({ gallery: other.id }).expect(409);
-    expect(move.body.message).toBe(`Gallery ${other.id} already has an image with the same bytes (image ${there.body.id}).`);
+    const move = await request(t.app)
+      .patch(`/api/gallery/images/${here.body.id}/`)
+      .set(cast.owner.auth)
+      .send({ gallery: other.id })
+      .expect(409);
+    expect(move.body.message).toBe(
+      `Gallery ${other.id} already has an image with the same bytes (image ${there.body.id}).`,
+    );
 
     const neighbour = await upload(t, cast.owner, { gallery: other.id }, { bytes: await pngBytes(9, 9) }).expect(201);
     const replace = await request(t.app)
@@ -239,18 +300,57 @@ function pngClaiming(width: number, height: number): Buffer {
 
 describe('hostile and broken files: all 4xx, nothing stored', () => {
   const cases: [string, () => Promise<{ bytes: Buffer; filename: string; contentType: string }>, number][] = [
-    ['a 16000×16000 PNG pixel bomb', () => Promise.resolve({ bytes: pngClaiming(16000, 16000), filename: 'bomb.png', contentType: 'image/png' }), 413],
-    ['a truncated JPEG', async () => {
-      const whole = await phoneJpeg(800, 600);
-      return { bytes: whole.subarray(0, Math.floor(whole.length * 0.6)), filename: 'cut.jpg', contentType: 'image/jpeg' };
-    }, 415],
-    ['a PNG header followed by HTML', async () => ({
-      bytes: Buffer.concat([(await pngBytes()).subarray(0, 33), Buffer.from('<html><script>alert(1)</script></html>')]),
-      filename: 'page.png',
-      contentType: 'image/png',
-    }), 415],
-    ['an SVG', () => Promise.resolve({ bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>'), filename: 'x.svg', contentType: 'image/svg+xml' }), 415],
-    ['JSON named .png', () => Promise.resolve({ bytes: Buffer.from(JSON.stringify({ hello: 'world', padding: 'x'.repeat(100) })), filename: 'data.png', contentType: 'image/png' }), 415],
+    [
+      'a 16000×16000 PNG pixel bomb',
+      () => Promise.resolve({ bytes: pngClaiming(16000, 16000), filename: 'bomb.png', contentType: 'image/png' }),
+      413,
+    ],
+    [
+      'a truncated JPEG',
+      async () => {
+        const whole = await phoneJpeg(800, 600);
+        return {
+          bytes: whole.subarray(0, Math.floor(whole.length * 0.6)),
+          filename: 'cut.jpg',
+          contentType: 'image/jpeg',
+        };
+      },
+      415,
+    ],
+    [
+      'a PNG header followed by HTML',
+      async () => ({
+        bytes: Buffer.concat([
+          (await pngBytes()).subarray(0, 33),
+          Buffer.from('<html><script>alert(1)</script></html>'),
+        ]),
+        filename: 'page.png',
+        contentType: 'image/png',
+      }),
+      415,
+    ],
+    [
+      'an SVG',
+      () =>
+        Promise.resolve({
+          bytes: Buffer.from(
+            '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>',
+          ),
+          filename: 'x.svg',
+          contentType: 'image/svg+xml',
+        }),
+      415,
+    ],
+    [
+      'JSON named .png',
+      () =>
+        Promise.resolve({
+          bytes: Buffer.from(JSON.stringify({ hello: 'world', padding: 'x'.repeat(100) })),
+          filename: 'data.png',
+          contentType: 'image/png',
+        }),
+      415,
+    ],
   ];
 
   it.each(cases)('refuses %s', async (_name, make, status) => {
@@ -266,7 +366,11 @@ describe('hostile and broken files: all 4xx, nothing stored', () => {
 describe('many refusals at once', () => {
   it('leave no temp file, even when a refusal comes before the temp file is open', async () => {
     const json = Buffer.from(JSON.stringify({ not: 'an image', padding: 'x'.repeat(64) }));
-    const replies = await Promise.all(Array.from({ length: 40 }, () => upload(t, cast.owner, { gallery: galleryId }, { bytes: json, filename: 'a.png' })));
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        upload(t, cast.owner, { gallery: galleryId }, { bytes: json, filename: 'a.png' }),
+      ),
+    );
     expect(new Set(replies.map((res) => res.status))).toEqual(new Set([415]));
     await expectStorageInStep(t);
   });
@@ -288,18 +392,24 @@ describe('a client that goes away mid-upload', () => {
         port,
         method: 'POST',
         path: '/api/gallery/images/',
-        headers: { ...cast.owner.auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + jpeg.length * 2) },
+        headers: {
+          ...cast.owner.auth,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': String(head.length + jpeg.length * 2),
+        },
       });
       req.on('error', () => undefined);
       req.write(head);
       req.write(jpeg.subarray(0, jpeg.length / 2));
       // Wait until the server has started writing the temp file, then vanish.
       const deadline = Date.now() + 5000;
-      while (!t.files().some((f) => f.startsWith('tmp/')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (!t.files().some((f) => f.startsWith('tmp/')) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
       expect(t.files().some((f) => f.startsWith('tmp/'))).toBe(true);
       req.destroy();
       const gone = Date.now() + 5000;
-      while (t.files().some((f) => f.startsWith('tmp/')) && Date.now() < gone) await new Promise((r) => setTimeout(r, 10));
+      while (t.files().some((f) => f.startsWith('tmp/')) && Date.now() < gone)
+        await new Promise((r) => setTimeout(r, 10));
       await expectStorageInStep(t);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -362,8 +472,14 @@ describe('a store that fails after the row is committed', () => {
       const people = await createCast(broken);
       const gallery = await createGallery(broken, people.owner);
       // Every folder a file could be stored in is taken by a plain file: moving into place fails.
-      for (let n = 0; n < 256; n++) writeFileSync(join(broken.uploadDir, 'images', n.toString(16).padStart(2, '0')), '');
-      const res = await upload(broken, people.owner, { gallery: gallery.id }, { bytes: await jpegBytes(32, 32), contentType: 'image/jpeg' });
+      for (let n = 0; n < 256; n++)
+        writeFileSync(join(broken.uploadDir, 'images', n.toString(16).padStart(2, '0')), '');
+      const res = await upload(
+        broken,
+        people.owner,
+        { gallery: gallery.id },
+        { bytes: await jpegBytes(32, 32), contentType: 'image/jpeg' },
+      );
       expect(res.status).toBe(500);
       expect(await broken.db.image.count()).toBe(0);
       expect(broken.files().filter((file) => !/^images\/[0-9a-f]{2}$/.test(file))).toEqual([]);
@@ -377,10 +493,18 @@ describe('delete, read and update of one image at once', () => {
   it('never yields a 500 or a truncated body', async () => {
     const big = await phoneJpeg(1200, 900);
     for (let round = 0; round < 5; round++) {
-      const created = await upload(t, cast.owner, { gallery: galleryId, title: `race ${round}` }, { bytes: await jpegBytes(800, 600), contentType: 'image/jpeg' }).expect(201);
+      const created = await upload(
+        t,
+        cast.owner,
+        { gallery: galleryId, title: `race ${round}` },
+        { bytes: await jpegBytes(800, 600), contentType: 'image/jpeg' },
+      ).expect(201);
       const id = created.body.id as number;
       const reads = Array.from({ length: 4 }, () => file(id, 'size=original', cast.owner).buffer(true));
-      const update = request(t.app).put(`/api/gallery/images/${id}/`).set(cast.owner.auth).attach('image', big, { filename: 'b.jpg', contentType: 'image/jpeg' });
+      const update = request(t.app)
+        .put(`/api/gallery/images/${id}/`)
+        .set(cast.owner.auth)
+        .attach('image', big, { filename: 'b.jpg', contentType: 'image/jpeg' });
       const remove = request(t.app).delete(`/api/gallery/images/${id}/`).set(cast.owner.auth);
       const [updated, removed, ...read] = await Promise.all([update, remove, ...reads]);
       expect([200, 404]).toContain(updated.status);

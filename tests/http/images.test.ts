@@ -1,5 +1,15 @@
 import request from 'supertest';
-import { createCast, createGallery, createImage, createUser, jpegBytes, pngBytes, upload, type TestUser } from '../helpers/factories';
+
+import {
+  createCast,
+  createGallery,
+  createImage,
+  createUser,
+  jpegBytes,
+  pngBytes,
+  upload,
+  type TestUser,
+} from '../helpers/factories';
 import { expectStorageInStep } from '../helpers/storage';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -110,17 +120,20 @@ describe('view-only endpoints, /api/gallery/view-images', () => {
     ['patch', '/ID/update'],
     ['delete', '/ID'],
     ['delete', '/ID/delete'],
-  ] as const)('refuses %s%s with 403 "No permission to perform this action" and changes nothing', async (method, suffix) => {
-    const image = await createImage(t, owner, galleryId, 'keep me');
-    const path = `/api/gallery/view-images${suffix.replace('ID', String(image.id))}/`;
-    for (const user of [subscriber, owner]) {
-      const res = await request(t.app)[method](path).set(user.auth).send({ title: 'changed' }).expect(403);
-      expect(res.body.message).toBe('No permission to perform this action');
-    }
-    await request(t.app).post('/api/gallery/view-images/').send({}).expect(401);
-    const row = await t.db.image.findUniqueOrThrow({ where: { id: image.id } });
-    expect(row.title).toBe('keep me');
-  });
+  ] as const)(
+    'refuses %s%s with 403 "No permission to perform this action" and changes nothing',
+    async (method, suffix) => {
+      const image = await createImage(t, owner, galleryId, 'keep me');
+      const path = `/api/gallery/view-images${suffix.replace('ID', String(image.id))}/`;
+      for (const user of [subscriber, owner]) {
+        const res = await request(t.app)[method](path).set(user.auth).send({ title: 'changed' }).expect(403);
+        expect(res.body.message).toBe('No permission to perform this action');
+      }
+      await request(t.app).post('/api/gallery/view-images/').send({}).expect(401);
+      const row = await t.db.image.findUniqueOrThrow({ where: { id: image.id } });
+      expect(row.title).toBe('keep me');
+    },
+  );
 
   it('GET on the update/ and delete/ paths only reads', async () => {
     const image = await createImage(t, owner, galleryId, 'still here');
@@ -146,20 +159,41 @@ describe('one image', () => {
     ['PATCH /{id}/update/', 'patch', 'update/'],
   ] as const)('lets the uploader change title and description with %s', async (_name, method, suffix) => {
     const image = await createImage(t, owner, galleryId);
-    const res = await request(t.app)[method](`/api/gallery/images/${image.id}/${suffix}`).set(owner.auth).send({ title: 'New title', description: 'New words' }).expect(200);
-    expect(res.body).toMatchObject({ message: 'Image updated successfully', id: image.id, title: 'New title', description: 'New words' });
+    const res = await request(t.app)
+      [method](`/api/gallery/images/${image.id}/${suffix}`)
+      .set(owner.auth)
+      .send({ title: 'New title', description: 'New words' })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      message: 'Image updated successfully',
+      id: image.id,
+      title: 'New title',
+      description: 'New words',
+    });
   });
 
   it('accepts a multipart update without a file', async () => {
     const image = await createImage(t, owner, galleryId);
-    const res = await request(t.app).patch(`/api/gallery/images/${image.id}`).set(owner.auth).field('title', 'via form').expect(200);
+    const res = await request(t.app)
+      .patch(`/api/gallery/images/${image.id}`)
+      .set(owner.auth)
+      .field('title', 'via form')
+      .expect(200);
     expect(res.body.title).toBe('via form');
   });
 
   it('refuses an update from another Beta Player, a subscriber and anonymous callers', async () => {
     const image = await createImage(t, owner, galleryId, 'original');
-    await request(t.app).patch(`/api/gallery/images/${image.id}`).set(otherPlayer.auth).send({ title: 'x' }).expect(403);
-    const sub = await request(t.app).patch(`/api/gallery/images/${image.id}`).set(subscriber.auth).send({ title: 'x' }).expect(403);
+    await request(t.app)
+      .patch(`/api/gallery/images/${image.id}`)
+      .set(otherPlayer.auth)
+      .send({ title: 'x' })
+      .expect(403);
+    const sub = await request(t.app)
+      .patch(`/api/gallery/images/${image.id}`)
+      .set(subscriber.auth)
+      .send({ title: 'x' })
+      .expect(403);
     expect(sub.body.message).toBe(NO_PERMISSION);
     await request(t.app).patch(`/api/gallery/images/${image.id}`).send({ title: 'x' }).expect(401);
     expect((await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).title).toBe('original');
@@ -167,16 +201,28 @@ describe('one image', () => {
 
   it('lets the gallery owner change an image an admin uploaded into their gallery', async () => {
     const image = await createImage(t, admin, galleryId);
-    await request(t.app).patch(`/api/gallery/images/${image.id}`).set(owner.auth).send({ title: 'owner edit' }).expect(200);
+    await request(t.app)
+      .patch(`/api/gallery/images/${image.id}`)
+      .set(owner.auth)
+      .send({ title: 'owner edit' })
+      .expect(200);
   });
 
   it('moves an image only into a gallery the caller owns', async () => {
     const image = await createImage(t, owner, galleryId);
     const foreign = await createGallery(t, otherPlayer);
     const mine = await createGallery(t, owner);
-    await request(t.app).patch(`/api/gallery/images/${image.id}`).set(owner.auth).send({ gallery: foreign.id }).expect(403);
+    await request(t.app)
+      .patch(`/api/gallery/images/${image.id}`)
+      .set(owner.auth)
+      .send({ gallery: foreign.id })
+      .expect(403);
     await request(t.app).patch(`/api/gallery/images/${image.id}`).set(owner.auth).send({ gallery: 999999 }).expect(400);
-    const res = await request(t.app).patch(`/api/gallery/images/${image.id}`).set(owner.auth).send({ gallery: mine.id }).expect(200);
+    const res = await request(t.app)
+      .patch(`/api/gallery/images/${image.id}`)
+      .set(owner.auth)
+      .send({ gallery: mine.id })
+      .expect(200);
     expect(res.body).toMatchObject({ gallery: mine.id, gallery_name: mine.name });
   });
 
@@ -237,7 +283,11 @@ describe('the file endpoint', () => {
     const image = await createImage(t, owner, galleryId);
     const row = await t.db.image.findUniqueOrThrow({ where: { id: image.id } });
     for (const user of [owner, admin]) {
-      const res = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(user.auth).buffer(true).expect(200);
+      const res = await request(t.app)
+        .get(`/api/gallery/images/${image.id}/file`)
+        .set(user.auth)
+        .buffer(true)
+        .expect(200);
       expect(res.headers['content-type']).toBe('image/png');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
@@ -246,7 +296,11 @@ describe('the file endpoint', () => {
     }
     // View-only roles get the preview: the original (and its EXIF) is for its owners.
     for (const user of [subscriber, companyUser]) {
-      const res = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(user.auth).buffer(true).expect(200);
+      const res = await request(t.app)
+        .get(`/api/gallery/images/${image.id}/file`)
+        .set(user.auth)
+        .buffer(true)
+        .expect(200);
       expect(res.headers['content-type']).toBe('image/webp');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
@@ -257,41 +311,78 @@ describe('the file endpoint', () => {
 
   it('serves one byte range with 206, and 416 for a range outside the file', async () => {
     const image = await createImage(t, owner, galleryId);
-    const whole = (await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).buffer(true).expect(200)).body as Buffer;
-    const part = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).set('Range', 'bytes=2-9').buffer(true).expect(206);
+    const whole = (
+      await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).buffer(true).expect(200)
+    ).body as Buffer;
+    const part = await request(t.app)
+      .get(`/api/gallery/images/${image.id}/file`)
+      .set(owner.auth)
+      .set('Range', 'bytes=2-9')
+      .buffer(true)
+      .expect(206);
     expect(part.headers['content-range']).toBe(`bytes 2-9/${whole.length}`);
     expect(Buffer.compare(part.body as Buffer, whole.subarray(2, 10))).toBe(0);
-    const tail = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).set('Range', 'bytes=-4').buffer(true).expect(206);
+    const tail = await request(t.app)
+      .get(`/api/gallery/images/${image.id}/file`)
+      .set(owner.auth)
+      .set('Range', 'bytes=-4')
+      .buffer(true)
+      .expect(206);
     expect(Buffer.compare(tail.body as Buffer, whole.subarray(-4))).toBe(0);
-    const outside = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).set('Range', `bytes=${whole.length + 10}-`).expect(416);
+    const outside = await request(t.app)
+      .get(`/api/gallery/images/${image.id}/file`)
+      .set(owner.auth)
+      .set('Range', `bytes=${whole.length + 10}-`)
+      .expect(416);
     expect(outside.headers['content-range']).toBe(`bytes */${whole.length}`);
     expect(outside.body.code).toBe('RANGE_NOT_SATISFIABLE');
   });
 
   it('names the file after its title, safely, for inline display', async () => {
-    const res = await upload(t, owner, { gallery: galleryId, title: 'Sunset / "Sea" ☀' }, { bytes: await pngBytes() }).expect(201);
+    const res = await upload(
+      t,
+      owner,
+      { gallery: galleryId, title: 'Sunset / "Sea" ☀' },
+      { bytes: await pngBytes() },
+    ).expect(201);
     const file = await request(t.app).get(`/api/gallery/images/${res.body.id}/file`).set(owner.auth).expect(200);
-    expect(file.headers['content-disposition']).toBe(`inline; filename="Sunset Sea ?.png"; filename*=UTF-8''Sunset%20Sea%20%E2%98%80.png`);
+    expect(file.headers['content-disposition']).toBe(
+      `inline; filename="Sunset Sea ?.png"; filename*=UTF-8''Sunset%20Sea%20%E2%98%80.png`,
+    );
     expect(file.headers['accept-ranges']).toBe('bytes');
   });
 
   it('lets the versioned URL from the JSON be cached for good, and a replaced file get a new URL', async () => {
     const image = await createImage(t, owner, galleryId);
     const url = new URL(image.image);
-    const versioned = await request(t.app).get(url.pathname + url.search).set(owner.auth).expect(200);
+    const versioned = await request(t.app)
+      .get(url.pathname + url.search)
+      .set(owner.auth)
+      .expect(200);
     expect(versioned.headers['cache-control']).toBe('private, max-age=31536000, immutable');
     const plain = await request(t.app).get(url.pathname).set(owner.auth).expect(200);
     expect(plain.headers['cache-control']).toBe('private, no-cache');
-    const replaced = await request(t.app).put(`/api/gallery/images/${image.id}`).set(owner.auth).attach('image', await jpegBytes(), 'new.jpg').expect(200);
+    const replaced = await request(t.app)
+      .put(`/api/gallery/images/${image.id}`)
+      .set(owner.auth)
+      .attach('image', await jpegBytes(), 'new.jpg')
+      .expect(200);
     expect(replaced.body.image).not.toBe(image.image);
-    const stale = await request(t.app).get(url.pathname + url.search).set(owner.auth).expect(200);
+    const stale = await request(t.app)
+      .get(url.pathname + url.search)
+      .set(owner.auth)
+      .expect(200);
     expect(stale.headers['cache-control']).toBe('private, no-cache');
   });
 
   it('answers If-None-Match with 304', async () => {
     const image = await createImage(t, owner, galleryId);
     const first = await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).expect(200);
-    await request(t.app).get(`/api/gallery/images/${image.id}/file`).set(owner.auth).set('If-None-Match', first.headers.etag).expect(304);
+    await request(t.app)
+      .get(`/api/gallery/images/${image.id}/file`)
+      .set(owner.auth)
+      .set('If-None-Match', first.headers.etag)
+      .expect(304);
   });
 
   it('needs a token and answers 404 for a missing image', async () => {
@@ -306,7 +397,11 @@ describe('the file endpoint', () => {
       const user = await createUser(other, 'beta_player');
       const gallery = await createGallery(other, user);
       const image = await createImage(other, user, gallery.id);
-      expect(image.image).toMatch(new RegExp(`^https://gallery\\.example\\.com/api/gallery/images/${image.id}/file/\\?v=[a-f0-9]{16}&size=original$`));
+      expect(image.image).toMatch(
+        new RegExp(
+          `^https://gallery\\.example\\.com/api/gallery/images/${image.id}/file/\\?v=[a-f0-9]{16}&size=original$`,
+        ),
+      );
     } finally {
       await other.close();
     }

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { testDbKind } from '../helpers/test-env';
@@ -41,7 +42,11 @@ const inGallery = () => `/api/gallery/view-images/?gallery=${galleryId}`;
 
 describe('listing images', () => {
   it('searches title and description case-insensitively, non-ASCII letters included', async () => {
-    expect((await walk(`${inGallery()}&q=APPLE`)).titles.sort()).toEqual(['Apple pie', 'apple crumble', 'apple strudel']);
+    expect((await walk(`${inGallery()}&q=APPLE`)).titles.sort()).toEqual([
+      'Apple pie',
+      'apple crumble',
+      'apple strudel',
+    ]);
     expect((await walk(`${inGallery()}&q=éCLAIR`)).titles).toEqual(['Éclair']);
     expect((await walk(`${inGallery()}&q=tart`)).titles).toEqual(['cherry TART']);
   });
@@ -105,7 +110,11 @@ describe('listing images', () => {
 
   it('keeps the search keys in step when a title changes', async () => {
     const image = await createImage(t, owner, galleryId, 'temporary name');
-    await request(t.app).patch(`/api/gallery/images/${image.id}`).set(owner.auth).send({ title: 'Zucchini Bread' }).expect(200);
+    await request(t.app)
+      .patch(`/api/gallery/images/${image.id}`)
+      .set(owner.auth)
+      .send({ title: 'Zucchini Bread' })
+      .expect(200);
     expect((await walk(`${inGallery()}&q=zucchini`)).titles).toEqual(['Zucchini Bread']);
     expect((await walk(`${inGallery()}&q=temporary`)).titles).toEqual([]);
     await request(t.app).delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200);
@@ -126,7 +135,9 @@ describe('rows written outside the API (Prisma Studio, SQL)', () => {
   });
 
   it('include galleries created without the API', async () => {
-    const outside = await t.db.gallery.create({ data: { name: 'Aardvark Sightings', description: 'Seen from the ROAD', ownerId: owner.id } });
+    const outside = await t.db.gallery.create({
+      data: { name: 'Aardvark Sightings', description: 'Seen from the ROAD', ownerId: owner.id },
+    });
     expect((await walk('/api/gallery/galleries/?q=aardvark')).titles).toEqual(['Aardvark Sightings']);
     expect((await walk('/api/gallery/galleries/?q=road')).titles).toEqual(['Aardvark Sightings']);
     expect((await walk('/api/gallery/galleries/?sort=title&limit=1')).titles[0]).toBe('Aardvark Sightings');
@@ -150,7 +161,9 @@ describe('sorting by title', () => {
               await tx.$executeRawUnsafe('SET LOCAL enable_sort = off');
               return tx.$queryRawUnsafe<unknown[]>(`EXPLAIN ${sql}`);
             });
-      expect(JSON.stringify(plan, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))).toContain(index);
+      expect(
+        JSON.stringify(plan, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)),
+      ).toContain(index);
     }
   });
 });
@@ -177,7 +190,9 @@ describe('conditional GETs on single objects', () => {
     const again = await get().set('If-None-Match', first.headers.etag).expect(304);
     expect(again.text).toBe('');
     const edit = path().includes('galleries') ? { name: 'Desserts!' } : { title: 'Apple pie!' };
-    const target = path().includes('galleries') ? `/api/gallery/galleries/${galleryId}` : `/api/gallery/images/${ids['Apple pie']}`;
+    const target = path().includes('galleries')
+      ? `/api/gallery/galleries/${galleryId}`
+      : `/api/gallery/images/${ids['Apple pie']}`;
     await request(t.app).patch(target).set(owner.auth).send(edit).expect(200);
     const changed = await get().set('If-None-Match', first.headers.etag).expect(200);
     expect(changed.headers.etag).not.toBe(first.headers.etag);

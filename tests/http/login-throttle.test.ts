@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { databaseAttemptStore, lockLength, type AttemptLimits } from '../../src/platform/db/attempt-counts';
 import { createUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -48,7 +49,10 @@ describe('failed-login throttling per account', () => {
     const user = await createUser(t, 'subscriber');
     for (let i = 0; i < 3; i++) await login(t, user.username, 'wrong-password').expect(401);
     await login(t, user.username, user.password).expect(429);
-    await t.db.attemptThrottle.update({ where: { key: `user:${user.username.toLowerCase()}` }, data: { lockedUntil: Date.now() - 1000 } });
+    await t.db.attemptThrottle.update({
+      where: { key: `user:${user.username.toLowerCase()}` },
+      data: { lockedUntil: Date.now() - 1000 },
+    });
     await login(t, user.username, user.password).expect(200);
     await login(t, user.username, 'wrong-password').expect(401);
     await login(t, user.username, user.password).expect(200);
@@ -122,7 +126,10 @@ describe('attempt counts in the database', () => {
     await store.reserve(key, short, start, 'b');
     const later = start + 16 * 60_000;
     expect(await store.reserve(key, short, later, 'c')).toEqual({ key, windowStart: later, attemptId: 'c' });
-    expect(await t.db.attemptThrottle.findUniqueOrThrow({ where: { key } })).toMatchObject({ attempts: 1, lockedUntil: 0n });
+    expect(await t.db.attemptThrottle.findUniqueOrThrow({ where: { key } })).toMatchObject({
+      attempts: 1,
+      lockedUntil: 0n,
+    });
   });
 
   it('gives a slot back, lifting the lock only when that attempt set it', async () => {
@@ -138,7 +145,10 @@ describe('attempt counts in the database', () => {
     // The third was right too: its lock goes, and one more attempt may come.
     await store.giveBack(third);
     expect(await store.lockedUntil([key])).toBe(0);
-    expect(await t.db.attemptThrottle.findUniqueOrThrow({ where: { key } })).toMatchObject({ attempts: 1, lockedBy: null });
+    expect(await t.db.attemptThrottle.findUniqueOrThrow({ where: { key } })).toMatchObject({
+      attempts: 1,
+      lockedBy: null,
+    });
     expect(await store.reserve(key, limits, start, 'fourth')).not.toBeNull();
   });
 });
@@ -151,7 +161,12 @@ describe('registration probing', () => {
       const probe = (i: number) =>
         request(t.app)
           .post('/api/auth/register')
-          .send({ username: owner.username, email: `probe${i}@example.test`, password: 'long enough pw', password2: 'long enough pw' });
+          .send({
+            username: owner.username,
+            email: `probe${i}@example.test`,
+            password: 'long enough pw',
+            password2: 'long enough pw',
+          });
       for (let i = 0; i < 3; i++) await probe(i).expect(409);
       const locked = await probe(9).expect(429);
       expect(locked.headers['retry-after']).toBeDefined();

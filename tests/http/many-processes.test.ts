@@ -1,6 +1,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+
 import { createImageFiles } from '../../src/features/images/image-files';
 import { checkStorage, STORAGE_CHECK_LEASE } from '../../src/features/images/storage-check.service';
 import { createLogger } from '../../src/shared/logger';
@@ -78,7 +79,10 @@ describe('changes to one image from two server processes', () => {
   afterEach(() => closeBoth(nodes));
 
   const replace = (t: TestApp, id: number, bytes: Buffer) =>
-    request(t.app).put(`/api/gallery/images/${id}`).set(owner.auth).attach('image', bytes, { filename: 'new.jpg', contentType: 'image/jpeg' });
+    request(t.app)
+      .put(`/api/gallery/images/${id}`)
+      .set(owner.auth)
+      .attach('image', bytes, { filename: 'new.jpg', contentType: 'image/jpeg' });
 
   async function expectNothingLeftOver() {
     const [a] = nodes;
@@ -149,7 +153,12 @@ describe('the storage check with several server processes', () => {
   function check(t: TestApp) {
     const logger = createLogger('silent');
     return checkStorage(
-      { db: t.db, storage: t.storage, files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }), logger },
+      {
+        db: t.db,
+        storage: t.storage,
+        files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }),
+        logger,
+      },
       { repair: false, tempMaxAgeMs: 3_600_000, maxImagePixels: 50_000_000 },
     );
   }
@@ -190,19 +199,25 @@ describe('the storage check with several server processes', () => {
     const [a] = nodes;
     const id = await beganDelete();
     staleTempFile(a, 'stale.upload');
-    await a.db.maintenanceLease.create({ data: { name: STORAGE_CHECK_LEASE, holder: 'node-2:4242:abcd', expiresAt: new Date(Date.now() + 60_000) } });
+    await a.db.maintenanceLease.create({
+      data: { name: STORAGE_CHECK_LEASE, holder: 'node-2:4242:abcd', expiresAt: new Date(Date.now() + 60_000) },
+    });
     const report = await check(a);
     expect(report.sharedPartSkipped).toEqual({ heldBy: 'node-2:4242:abcd' });
     expect(report.deletionsFinished).toEqual([]);
     expect(report.tempRemoved).toEqual(['stale.upload']);
     expect(await a.db.image.count({ where: { id } })).toBe(1);
-    expect((await a.db.maintenanceLease.findUniqueOrThrow({ where: { name: STORAGE_CHECK_LEASE } })).holder).toBe('node-2:4242:abcd');
+    expect((await a.db.maintenanceLease.findUniqueOrThrow({ where: { name: STORAGE_CHECK_LEASE } })).holder).toBe(
+      'node-2:4242:abcd',
+    );
   });
 
   it('takes over a lease that expired (its holder died) and releases it at the end', async () => {
     const [a] = nodes;
     const id = await beganDelete();
-    await a.db.maintenanceLease.create({ data: { name: STORAGE_CHECK_LEASE, holder: 'dead-node:1:0000', expiresAt: new Date(Date.now() - 1_000) } });
+    await a.db.maintenanceLease.create({
+      data: { name: STORAGE_CHECK_LEASE, holder: 'dead-node:1:0000', expiresAt: new Date(Date.now() - 1_000) },
+    });
     const report = await check(a);
     expect(report.sharedPartSkipped).toBeUndefined();
     expect(report.deletionsFinished).toEqual([id]);
@@ -219,7 +234,12 @@ describe('the storage check with several server processes', () => {
     await a.db.stagedUpload.create({ data: { storageKey: row.storageKey } });
     const logger = createLogger('silent');
     const report = await checkStorage(
-      { db: a.db, storage: a.storage, files: createImageFiles({ db: a.db, storage: a.storage, logger, config: {} }), logger },
+      {
+        db: a.db,
+        storage: a.storage,
+        files: createImageFiles({ db: a.db, storage: a.storage, logger, config: {} }),
+        logger,
+      },
       { repair: true, tempMaxAgeMs: 3_600_000, maxImagePixels: 50_000_000 },
     );
     expect(report.filesWithoutRow).toEqual([]);

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { loadConfig } from '../../src/shared/config';
-import { createLogger } from '../../src/shared/logger';
+
 import { createDiskStorage } from '../../src/platform/storage/disk-storage';
 import type { Storage } from '../../src/platform/storage/storage';
+import { loadConfig } from '../../src/shared/config';
+import { createLogger } from '../../src/shared/logger';
 import { createGallery, createImage, createUser, pngBytes, upload } from '../helpers/factories';
 import { samples, sendSlowly, valueOf } from '../helpers/observe';
 import { multipart } from '../helpers/server-process';
@@ -17,13 +18,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 /** Every line the app's logger writes (pino writes one line per call), parsed. */
 function logSink() {
   const lines: Record<string, unknown>[] = [];
-  return { lines, text: () => JSON.stringify(lines), write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+  return {
+    lines,
+    text: () => JSON.stringify(lines),
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 /** An app whose logger writes into `sink`; `storage` may wrap its disk storage. */
-function appWithLogs(env: Record<string, string>, sink: ReturnType<typeof logSink>, storage?: (real: Storage) => Storage) {
+function appWithLogs(
+  env: Record<string, string>,
+  sink: ReturnType<typeof logSink>,
+  storage?: (real: Storage) => Storage,
+) {
   return startTestApp(env, {
-    wrap: (deps) => ({ ...deps, logger: createLogger('info', sink), storage: storage ? storage(deps.storage) : deps.storage }),
+    wrap: (deps) => ({
+      ...deps,
+      logger: createLogger('info', sink),
+      storage: storage ? storage(deps.storage) : deps.storage,
+    }),
   });
 }
 
@@ -37,7 +50,11 @@ describe('request ids', () => {
   });
 
   it('generates one for a request that has none, on every reply: success, 404 and 401', async () => {
-    for (const [path, status] of [['/health', 200], ['/no/such/endpoint', 404], ['/api/auth/me', 401]] as const) {
+    for (const [path, status] of [
+      ['/health', 200],
+      ['/no/such/endpoint', 404],
+      ['/api/auth/me', 401],
+    ] as const) {
       const res = await request(t.app).get(path).expect(status);
       expect(res.headers['x-request-id']).toMatch(UUID);
     }
@@ -65,16 +82,31 @@ describe('logs', () => {
       const owner = await createUser(t, 'beta_player');
       const gallery = await createGallery(t, owner);
       const image = await createImage(t, owner, gallery.id);
-      const login = await request(t.app).post('/api/auth/login').send({ username: owner.username, password: owner.password }).expect(200);
+      const login = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: owner.username, password: owner.password })
+        .expect(200);
       const token = login.body.token as string;
-      const show = await request(t.app).get(`/api/gallery/images/${image.id}?token=${token}`).set('Authorization', `Token ${token}`).expect(200);
-      await request(t.app).post('/api/auth/login').send({ username: owner.username, password: 'Wrong-Log-Pass-2' }).expect(401);
+      const show = await request(t.app)
+        .get(`/api/gallery/images/${image.id}?token=${token}`)
+        .set('Authorization', `Token ${token}`)
+        .expect(200);
+      await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: owner.username, password: 'Wrong-Log-Pass-2' })
+        .expect(401);
       await request(t.app).get('/api/no-such-share/Secret-In-Path-3').expect(404);
 
       const access = sink.lines.filter((line) => line.message === 'request');
       const line = access.find((entry) => entry.requestId === show.headers['x-request-id']);
       expect(line).toEqual(
-        expect.objectContaining({ level: 'info', method: 'GET', path: '/api/gallery/images/:id', status: 200, ms: expect.any(Number) as number }),
+        expect.objectContaining({
+          level: 'info',
+          method: 'GET',
+          path: '/api/gallery/images/:id',
+          status: 200,
+          ms: expect.any(Number) as number,
+        }),
       );
       expect(typeof line?.time).toBe('string');
       expect(access.map((entry) => entry.path)).toContain('/api/auth/login');
@@ -95,7 +127,8 @@ describe('logs', () => {
   it("give every line written while serving a request that request's id (a multipart body sent in pieces, a DELETE, a 500)", async () => {
     const sink = logSink();
     let failDeletes = false;
-    const denied = () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', syscall: 'open' }));
+    const denied = () =>
+      Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', syscall: 'open' }));
     const t = await appWithLogs({ METRICS: 'on' }, sink, (real) => ({
       ...real,
       delete: (key) => (failDeletes ? denied() : real.delete(key)),
@@ -117,18 +150,30 @@ describe('logs', () => {
         chunks: [head, file.subarray(0, 20), file.subarray(20), tail],
       });
       expect(replaced).toEqual({ status: 200, requestId: 'replace-1' });
-      await request(t.app).delete(`/api/gallery/images/${second.id}`).set(owner.auth).set('X-Request-Id', 'delete-1').expect(200);
+      await request(t.app)
+        .delete(`/api/gallery/images/${second.id}`)
+        .set(owner.auth)
+        .set('X-Request-Id', 'delete-1')
+        .expect(200);
 
       const failures = sink.lines.filter((line) => line.message === 'could not delete image file');
       expect(failures.length).toBeGreaterThanOrEqual(2);
       expect(new Set(failures.map((line) => line.requestId))).toEqual(new Set(['replace-1', 'delete-1']));
 
       // A file that cannot be read: 500, logged with the id and the route template, counted as a storage failure.
-      await request(t.app).get(`/api/gallery/images/${first.id}/file`).set(owner.auth).set('X-Request-Id', 'read-1').expect(500);
+      await request(t.app)
+        .get(`/api/gallery/images/${first.id}/file`)
+        .set(owner.auth)
+        .set('X-Request-Id', 'read-1')
+        .expect(500);
       const [failed] = sink.lines.filter((line) => line.message === 'request failed');
-      expect(failed).toEqual(expect.objectContaining({ level: 'error', requestId: 'read-1', path: '/api/gallery/images/:id/file' }));
+      expect(failed).toEqual(
+        expect.objectContaining({ level: 'error', requestId: 'read-1', path: '/api/gallery/images/:id/file' }),
+      );
       const metrics = await request(t.app).get('/metrics').expect(200);
-      expect(samples(metrics.text, 'gallery_storage_errors_total')).toEqual(['gallery_storage_errors_total{failure="io"} 1']);
+      expect(samples(metrics.text, 'gallery_storage_errors_total')).toEqual([
+        'gallery_storage_errors_total{failure="io"} 1',
+      ]);
     } finally {
       await t.close();
     }
@@ -164,7 +209,12 @@ describe('GET /ready', () => {
     t.app.locals.operations.draining = true; // what server.ts does on SIGTERM
     try {
       const res = await request(t.app).get('/ready').expect(503);
-      expect(res.body).toEqual({ message: 'The server is shutting down', status: 'shutting-down', database: 'ok', storage: 'ok' });
+      expect(res.body).toEqual({
+        message: 'The server is shutting down',
+        status: 'shutting-down',
+        database: 'ok',
+        storage: 'ok',
+      });
       await request(t.app).get('/health').expect(200);
     } finally {
       t.app.locals.operations.draining = false;
@@ -174,7 +224,12 @@ describe('GET /ready', () => {
   it('is 503 naming the storage when its folder is gone, while /health stays 200', async () => {
     rmSync(t.uploadDir, { recursive: true, force: true });
     const res = await request(t.app).get('/ready').expect(503);
-    expect(res.body).toEqual({ message: 'Not ready: the storage unavailable', status: 'not-ready', database: 'ok', storage: 'unavailable' });
+    expect(res.body).toEqual({
+      message: 'Not ready: the storage unavailable',
+      status: 'not-ready',
+      database: 'ok',
+      storage: 'unavailable',
+    });
     await request(t.app).get('/health').expect(200);
   });
 
@@ -187,7 +242,12 @@ describe('GET /ready', () => {
       await request(t.app).get('/ready').expect(200);
       await t.close(); // closes the connections, then drops the database (PostgreSQL) or removes its folder (SQLite)
       const res = await request(t.app).get('/ready').expect(503);
-      expect(res.body).toEqual({ message: 'Not ready: the database unavailable', status: 'not-ready', database: 'unavailable', storage: 'ok' });
+      expect(res.body).toEqual({
+        message: 'Not ready: the database unavailable',
+        status: 'not-ready',
+        database: 'unavailable',
+        storage: 'ok',
+      });
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
@@ -225,7 +285,8 @@ describe('GET /metrics', () => {
     afterAll(async () => {
       await t.close();
     });
-    const scrape = async () => (await request(t.app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200)).text;
+    const scrape = async () =>
+      (await request(t.app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200)).text;
 
     it('is 401 without the token or with another', async () => {
       const none = await request(t.app).get('/metrics').expect(401);
@@ -245,8 +306,16 @@ describe('GET /metrics', () => {
       await request(t.app).get(`/no/such/${randomUUID()}`).expect(404);
       const text = await scrape();
       const counts = samples(text, 'http_request_duration_seconds_count');
-      expect(counts).toContainEqual(expect.stringMatching(/^http_request_duration_seconds_count\{method="GET",route="\/api\/gallery\/images\/:id",status="200"\} [1-9]/));
-      expect(counts).toContainEqual(expect.stringMatching(/^http_request_duration_seconds_count\{method="GET",route="\/api\/gallery\/images\/:id",status="404"\} [1-9]/));
+      expect(counts).toContainEqual(
+        expect.stringMatching(
+          /^http_request_duration_seconds_count\{method="GET",route="\/api\/gallery\/images\/:id",status="200"\} [1-9]/,
+        ),
+      );
+      expect(counts).toContainEqual(
+        expect.stringMatching(
+          /^http_request_duration_seconds_count\{method="GET",route="\/api\/gallery\/images\/:id",status="404"\} [1-9]/,
+        ),
+      );
       expect(counts).toContainEqual(expect.stringMatching(/route="unmatched",status="404"/));
       expect(text).not.toContain(`/api/gallery/images/${image.id}"`);
       // Not the raw path in any label (a sample value may well contain the digits).
@@ -275,7 +344,9 @@ describe('GET /metrics', () => {
       const row = await t.db.image.findUniqueOrThrow({ where: { id: created.body.id as number } });
       rmSync(join(t.uploadDir, 'images', row.storageKey.slice(0, 2), row.storageKey));
       await request(t.app).get(`/api/gallery/images/${row.id}/file?size=original`).set(owner.auth).expect(404);
-      expect(samples(await scrape(), 'gallery_storage_errors_total')).toContain('gallery_storage_errors_total{failure="not-found"} 1');
+      expect(samples(await scrape(), 'gallery_storage_errors_total')).toContain(
+        'gallery_storage_errors_total{failure="not-found"} 1',
+      );
     });
 
     it('shows the PostgreSQL connection pool (in use, waiting), and no pool on SQLite', async () => {
@@ -286,7 +357,8 @@ describe('GET /metrics', () => {
         if (testDbKind() === 'postgres') expect(lines).toEqual([expect.stringMatching(new RegExp(`^${name} \\d+$`))]);
         else expect(lines).toEqual([]);
       }
-      if (testDbKind() === 'postgres') expect(Number(samples(text, 'gallery_db_pool_connections')[0].split(' ')[1])).toBeGreaterThan(0);
+      if (testDbKind() === 'postgres')
+        expect(Number(samples(text, 'gallery_db_pool_connections')[0].split(' ')[1])).toBeGreaterThan(0);
     });
   });
 });
@@ -294,12 +366,18 @@ describe('GET /metrics', () => {
 describe('the settings', () => {
   const base = { DATABASE_URL: 'file:./x.db' };
   it('default to metrics off and a 30 s shutdown', () => {
-    expect(loadConfig(base)).toEqual(expect.objectContaining({ metrics: { enabled: false, token: undefined }, shutdownTimeoutMs: 30_000 }));
+    expect(loadConfig(base)).toEqual(
+      expect.objectContaining({ metrics: { enabled: false, token: undefined }, shutdownTimeoutMs: 30_000 }),
+    );
   });
 
   it('refuse a short metrics token, a token without METRICS=on, and a bad METRICS or SHUTDOWN_TIMEOUT_MS', () => {
-    expect(() => loadConfig({ ...base, METRICS: 'on', METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: at least 16 characters/);
-    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'long-enough-token-123' })).toThrow(/METRICS_TOKEN: set, but METRICS is off/);
+    expect(() => loadConfig({ ...base, METRICS: 'on', METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN: at least 16 characters/,
+    );
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'long-enough-token-123' })).toThrow(
+      /METRICS_TOKEN: set, but METRICS is off/,
+    );
     expect(() => loadConfig({ ...base, METRICS: 'yes' })).toThrow(/METRICS:/);
     expect(() => loadConfig({ ...base, SHUTDOWN_TIMEOUT_MS: '-1' })).toThrow(/SHUTDOWN_TIMEOUT_MS:/);
     expect(loadConfig({ ...base, LOG_LEVEL: 'debug' }).logLevel).toBe('debug');

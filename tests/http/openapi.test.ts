@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
-import { ERROR_TABLE } from '../../src/shared/errors';
+
 import { openApiPath } from '../../src/http/openapi';
+import { ERROR_TABLE } from '../../src/shared/errors';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
-let document: { openapi: string; paths: Record<string, Record<string, { 'x-permission': string; responses: Record<string, unknown> }>> };
+let document: {
+  openapi: string;
+  paths: Record<string, Record<string, { 'x-permission': string; responses: Record<string, unknown> }>>;
+};
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -27,7 +31,9 @@ describe('GET /api/openapi.json', () => {
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
-    const mounted = t.app.locals.routes.map((route) => `${route.method.toUpperCase()} ${openApiPath(route.path)}`).sort();
+    const mounted = t.app.locals.routes
+      .map((route) => `${route.method.toUpperCase()} ${openApiPath(route.path)}`)
+      .sort();
     expect(documented).toEqual(mounted);
     for (const route of t.app.locals.routes) {
       expect(document.paths[openApiPath(route.path)][route.method]['x-permission']).toBe(route.access);
@@ -41,7 +47,13 @@ describe('GET /api/openapi.json', () => {
       }
     }
     expect(document.paths['/api/gallery/images'].post.responses).toEqual(
-      expect.objectContaining({ '201': expect.anything(), '401': expect.anything(), '403': expect.anything(), '413': expect.anything(), '415': expect.anything() }),
+      expect.objectContaining({
+        '201': expect.anything(),
+        '401': expect.anything(),
+        '403': expect.anything(),
+        '413': expect.anything(),
+        '415': expect.anything(),
+      }),
     );
   });
 });
@@ -60,8 +72,12 @@ describe('GET /api/docs', () => {
 describe('the README', () => {
   it('lists every error code with its status, and no other', () => {
     const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
-    const rows = [...readme.matchAll(/^\| (\d{3}) \| `([A-Z_]+)` \|/gm)].map(([, status, code]) => `${code} ${status}`).sort();
-    const table = Object.entries(ERROR_TABLE).map(([code, entry]) => `${code} ${entry.status}`).sort();
+    const rows = [...readme.matchAll(/^\| (\d{3}) \| `([A-Z_]+)` \|/gm)]
+      .map(([, status, code]) => `${code} ${status}`)
+      .sort();
+    const table = Object.entries(ERROR_TABLE)
+      .map(([code, entry]) => `${code} ${entry.status}`)
+      .sort();
     expect(rows).toEqual(table);
   });
 });

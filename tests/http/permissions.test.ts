@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, createUser, pngBytes, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -44,18 +45,34 @@ const MATRIX: [string, Action, number[]][] = [
   ['list galleries', (r) => r.get('/api/gallery/galleries'), [401, 200, 200, 200, 200, 200, 403]],
   ['get gallery', (r, f) => r.get(`/api/gallery/galleries/${f.galleryId}`), [401, 200, 200, 200, 200, 200, 403]],
   ['create gallery', (r) => r.post('/api/gallery/galleries').send({ name: 'm' }), [401, 403, 403, 201, 201, 201, 403]],
-  ['rename gallery', (r, f) => r.patch(`/api/gallery/galleries/${f.galleryId}`).send({ name: 'n' }), [401, 403, 403, 200, 403, 200, 403]],
+  [
+    'rename gallery',
+    (r, f) => r.patch(`/api/gallery/galleries/${f.galleryId}`).send({ name: 'n' }),
+    [401, 403, 403, 200, 403, 200, 403],
+  ],
   ['delete gallery', (r, f) => r.delete(`/api/gallery/galleries/${f.galleryId}`), [401, 403, 403, 200, 403, 200, 403]],
   ['list images (full)', (r) => r.get('/api/gallery/images'), [401, 403, 403, 200, 200, 200, 403]],
   ['get image (full)', (r, f) => r.get(`/api/gallery/images/${f.imageId}`), [401, 403, 403, 200, 200, 200, 403]],
   ['list images (view)', (r) => r.get('/api/gallery/view-images'), [401, 200, 200, 200, 200, 200, 403]],
   ['get image (view)', (r, f) => r.get(`/api/gallery/view-images/${f.imageId}`), [401, 200, 200, 200, 200, 200, 403]],
   ['get image file', (r, f) => r.get(`/api/gallery/images/${f.imageId}/file`), [401, 200, 200, 200, 200, 200, 403]],
-  ['change image', (r, f) => r.patch(`/api/gallery/images/${f.imageId}`).send({ title: 'x' }), [401, 403, 403, 200, 403, 200, 403]],
+  [
+    'change image',
+    (r, f) => r.patch(`/api/gallery/images/${f.imageId}`).send({ title: 'x' }),
+    [401, 403, 403, 200, 403, 200, 403],
+  ],
   ['delete image', (r, f) => r.delete(`/api/gallery/images/${f.imageId}/delete/`), [401, 403, 403, 200, 403, 200, 403]],
-  ['write on view-images', (r, f) => r.delete(`/api/gallery/view-images/${f.imageId}`), [401, 403, 403, 403, 403, 403, 403]],
+  [
+    'write on view-images',
+    (r, f) => r.delete(`/api/gallery/view-images/${f.imageId}`),
+    [401, 403, 403, 403, 403, 403, 403],
+  ],
   ['list users', (r) => r.get('/api/admin/users'), [401, 403, 403, 403, 403, 200, 403]],
-  ['change a user', (r) => r.patch(`/api/admin/users/${users.subscriber.id}`).send({ role: 'subscriber' }), [401, 403, 403, 403, 403, 200, 403]],
+  [
+    'change a user',
+    (r) => r.patch(`/api/admin/users/${users.subscriber.id}`).send({ role: 'subscriber' }),
+    [401, 403, 403, 403, 403, 200, 403],
+  ],
 ];
 
 describe('the permission matrix', () => {
@@ -75,10 +92,22 @@ describe('the permission matrix', () => {
     const actual: Record<string, number> = {};
     for (const caller of CALLERS) {
       const f = await fixture();
-      let req = request(t.app).post('/api/gallery/images').field('title', 'm').field('gallery', String(f.galleryId)).attach('image', await pngBytes(), 'm.png');
+      let req = request(t.app)
+        .post('/api/gallery/images')
+        .field('title', 'm')
+        .field('gallery', String(f.galleryId))
+        .attach('image', await pngBytes(), 'm.png');
       if (caller !== 'anonymous') req = req.set(users[caller].auth);
       actual[caller] = (await req).status;
     }
-    expect(actual).toEqual({ anonymous: 401, subscriber: 403, companyUser: 403, owner: 201, player: 403, admin: 201, noRole: 403 });
+    expect(actual).toEqual({
+      anonymous: 401,
+      subscriber: 403,
+      companyUser: 403,
+      owner: 201,
+      player: 403,
+      admin: 201,
+      noRole: 403,
+    });
   });
 });

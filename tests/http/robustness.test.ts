@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -18,14 +19,35 @@ afterAll(async () => {
   await t.close();
 });
 
-const idSegment = fc.oneof(fc.constantFrom('1', '0', '-1', 'abc', '99999999999', '1.5', '%00', '..'), fc.nat().map(String));
+const idSegment = fc.oneof(
+  fc.constantFrom('1', '0', '-1', 'abc', '99999999999', '1.5', '%00', '..'),
+  fc.nat().map(String),
+);
 const weirdValue = fc.oneof(
   fc.jsonValue(),
   fc.string({ maxLength: 300 }),
   fc.constantFrom('\u0000', '💥'.repeat(50), '../../etc/passwd', '<script>', 'NaN', '1e999', '0x10', ' '),
 );
 const bodyArb = fc.dictionary(
-  fc.oneof(fc.constantFrom('username', 'email', 'password', 'password2', 'role', 'token', 'name', 'description', 'title', 'gallery', 'isActive', 'scope', 'constructor', 'id'), fc.string({ maxLength: 20 })),
+  fc.oneof(
+    fc.constantFrom(
+      'username',
+      'email',
+      'password',
+      'password2',
+      'role',
+      'token',
+      'name',
+      'description',
+      'title',
+      'gallery',
+      'isActive',
+      'scope',
+      'constructor',
+      'id',
+    ),
+    fc.string({ maxLength: 20 }),
+  ),
   weirdValue,
   { maxKeys: 6 },
 );
@@ -40,29 +62,39 @@ describe('any input', () => {
   it('never gets a 500 on any route, and errors always have the error shape', async () => {
     const routes = t.app.locals.routes;
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: routes.length - 1 }), idSegment, bodyArb, queryArb, authArb, async (index, id, body, query, who) => {
-        const route = routes[index];
-        const params = new URLSearchParams();
-        for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
-        let req = request(t.app)[route.method](`${route.path.replace(':id', id)}?${params.toString()}`);
-        const headers: Record<string, string> = {
-          player: `Token ${player.token}`,
-          subscriber: `Token ${subscriber.token}`,
-          garbage: 'Token !!!',
-          bearer: `Bearer ${player.token}`,
-          long: `Token ${'a'.repeat(10_000)}`,
-        };
-        if (who !== 'none') req = req.set('Authorization', headers[who]);
-        // Writes that would end the session under test are left out of the random walk.
-        const destructive = route.path.startsWith('/api/auth/tokens') || route.path === '/api/auth/logout' || route.path === '/api/auth/password';
-        if (destructive && who === 'player') return;
-        const res = await (route.method === 'get' ? req : req.send(body));
-        expect(res.status).toBeLessThan(500);
-        if (res.status >= 400) {
-          expect(typeof res.body.message).toBe('string');
-          expect(typeof res.body.code).toBe('string');
-        }
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: routes.length - 1 }),
+        idSegment,
+        bodyArb,
+        queryArb,
+        authArb,
+        async (index, id, body, query, who) => {
+          const route = routes[index];
+          const params = new URLSearchParams();
+          for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
+          let req = request(t.app)[route.method](`${route.path.replace(':id', id)}?${params.toString()}`);
+          const headers: Record<string, string> = {
+            player: `Token ${player.token}`,
+            subscriber: `Token ${subscriber.token}`,
+            garbage: 'Token !!!',
+            bearer: `Bearer ${player.token}`,
+            long: `Token ${'a'.repeat(10_000)}`,
+          };
+          if (who !== 'none') req = req.set('Authorization', headers[who]);
+          // Writes that would end the session under test are left out of the random walk.
+          const destructive =
+            route.path.startsWith('/api/auth/tokens') ||
+            route.path === '/api/auth/logout' ||
+            route.path === '/api/auth/password';
+          if (destructive && who === 'player') return;
+          const res = await (route.method === 'get' ? req : req.send(body));
+          expect(res.status).toBeLessThan(500);
+          if (res.status >= 400) {
+            expect(typeof res.body.message).toBe('string');
+            expect(typeof res.body.code).toBe('string');
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -2,8 +2,17 @@
 import type { Server } from 'node:http';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
+
 import { createLogger } from '../../src/shared/logger';
-import { createCast, createGallery, createImage, createUser, pngBytes, upload, type TestUser } from '../helpers/factories';
+import {
+  createCast,
+  createGallery,
+  createImage,
+  createUser,
+  pngBytes,
+  upload,
+  type TestUser,
+} from '../helpers/factories';
 import { prepareWorld, startServer, stopAllServers } from '../helpers/server-process';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -40,7 +49,9 @@ describe('5. the ETag of a file does not reveal the SHA-256 of the original', ()
     const link = await newLink(owner);
     const pageReply = await sharePage(link.key).expect(200);
     const thumbnail = new URL((pageReply.body.images as { thumbnail: string }[])[0].thumbnail);
-    const thumb = await request(t.app).get(thumbnail.pathname + thumbnail.search).expect(200);
+    const thumb = await request(t.app)
+      .get(thumbnail.pathname + thumbnail.search)
+      .expect(200);
     for (const part of [row.sha256, row.sha256.slice(0, 16)]) {
       expect(thumb.headers.etag).not.toContain(part);
       expect(thumbnail.search).not.toContain(part);
@@ -53,12 +64,21 @@ describe('5. the ETag of a file does not reveal the SHA-256 of the original', ()
   it('the API gives the same kind of tag, one per file and variant, and a new one when the file is replaced', async () => {
     const own = await createImage(t, owner, galleryId);
     const row = await t.db.image.findUniqueOrThrow({ where: { id: own.id } });
-    const file = (size: string) => request(t.app).get(`/api/gallery/images/${own.id}/file/?size=${size}`).set(owner.auth);
-    const [original, preview, thumb] = await Promise.all([file('original').expect(200), file('preview').expect(200), file('thumb').expect(200)]);
+    const file = (size: string) =>
+      request(t.app).get(`/api/gallery/images/${own.id}/file/?size=${size}`).set(owner.auth);
+    const [original, preview, thumb] = await Promise.all([
+      file('original').expect(200),
+      file('preview').expect(200),
+      file('thumb').expect(200),
+    ]);
     const tags = [original, preview, thumb].map((res) => res.headers.etag);
     expect(new Set(tags).size).toBe(3);
     for (const tag of tags) expect(tag).not.toContain(row.sha256.slice(0, 16));
-    await request(t.app).put(`/api/gallery/images/${own.id}/`).set(owner.auth).attach('image', await pngBytes(5, 5), 'new.png').expect(200);
+    await request(t.app)
+      .put(`/api/gallery/images/${own.id}/`)
+      .set(owner.auth)
+      .attach('image', await pngBytes(5, 5), 'new.png')
+      .expect(200);
     const replaced = await file('original').expect(200);
     expect(replaced.headers.etag).not.toBe(original.headers.etag);
     await file('original').set('If-None-Match', original.headers.etag).expect(200);
@@ -70,11 +90,26 @@ describe('5. the ETag of a file does not reveal the SHA-256 of the original', ()
     const whole = await request(t.app).get(path).buffer(true).expect(200);
     const etag = whole.headers.etag;
     await request(t.app).get(path).set('If-None-Match', etag).expect(304);
-    const part = await request(t.app).get(path).set('Range', 'bytes=0-3').set('If-Range', etag).buffer(true).expect(206);
+    const part = await request(t.app)
+      .get(path)
+      .set('Range', 'bytes=0-3')
+      .set('If-Range', etag)
+      .buffer(true)
+      .expect(206);
     expect(Buffer.compare(part.body as Buffer, (whole.body as Buffer).subarray(0, 4))).toBe(0);
-    const stale = await request(t.app).get(path).set('Range', 'bytes=0-3').set('If-Range', '"an-older-file"').buffer(true).expect(200);
+    const stale = await request(t.app)
+      .get(path)
+      .set('Range', 'bytes=0-3')
+      .set('If-Range', '"an-older-file"')
+      .buffer(true)
+      .expect(200);
     expect(Buffer.compare(stale.body as Buffer, whole.body as Buffer)).toBe(0);
-    await request(t.app).get(`/api/gallery/images/${imageId}/file/?size=thumb`).set(owner.auth).set('Range', 'bytes=0-3').set('If-Range', etag).expect(206);
+    await request(t.app)
+      .get(`/api/gallery/images/${imageId}/file/?size=thumb`)
+      .set(owner.auth)
+      .set('Range', 'bytes=0-3')
+      .set('If-Range', etag)
+      .expect(206);
   });
 });
 
@@ -84,7 +119,12 @@ describe('6. share links end with what README says ends them, for good', () => {
     const ownersLink = await newLink(owner, gallery.id);
     const adminsLink = await newLink(admin, gallery.id);
     await sharePage(ownersLink.key).expect(200);
-    const transfer = (to: TestUser) => request(t.app).put(`/api/gallery/galleries/${gallery.id}/owner`).set(admin.auth).send({ username: to.username }).expect(200);
+    const transfer = (to: TestUser) =>
+      request(t.app)
+        .put(`/api/gallery/galleries/${gallery.id}/owner`)
+        .set(admin.auth)
+        .send({ username: to.username })
+        .expect(200);
 
     await transfer(otherPlayer);
     await sharePage(ownersLink.key).expect(404);
@@ -92,7 +132,9 @@ describe('6. share links end with what README says ends them, for good', () => {
     await sharePage(adminsLink.key).expect(200);
     expect((await t.db.shareLink.findUniqueOrThrow({ where: { id: ownersLink.id } })).revokedAt).not.toBeNull();
     const events = await t.db.auditEvent.findMany({ where: { action: 'gallery.link.revoke', targetId: gallery.id } });
-    expect(events.map((event) => event.detail)).toEqual([expect.stringMatching(new RegExp(`^link ${ownersLink.id} .*transfer`))]);
+    expect(events.map((event) => event.detail)).toEqual([
+      expect.stringMatching(new RegExp(`^link ${ownersLink.id} .*transfer`)),
+    ]);
     expect(events[0]).toMatchObject({ actorId: admin.id, outcome: 'ok' });
 
     await transfer(owner);
@@ -108,7 +150,8 @@ describe('6. share links end with what README says ends them, for good', () => {
     const maker = await createUser(t, 'beta_player');
     const own = await createGallery(t, maker);
     const [onOwn, onOwnToo] = [await newLink(maker, own.id), await newLink(maker, own.id, { maxViews: 5 })];
-    const user = (body: Record<string, unknown>) => request(t.app).patch(`/api/admin/users/${maker.id}`).set(admin.auth).send(body).expect(200);
+    const user = (body: Record<string, unknown>) =>
+      request(t.app).patch(`/api/admin/users/${maker.id}`).set(admin.auth).send(body).expect(200);
 
     await user({ isActive: false });
     await user({ isActive: true });
@@ -158,14 +201,47 @@ describe('7. malformed input is a 400, and nothing of the URL is logged', () => 
   it('answers a body that is not what its Content-Encoding says with 400, and other unreadable bodies with their 4xx', async () => {
     const json = JSON.stringify({ name: 'Encoded' });
     // The bytes as given: supertest would send the JSON of a Buffer with this Content-Type.
-    const post = () => request(logged.app).post('/api/gallery/galleries').set(user.auth).set('Content-Type', 'application/json').serialize((body: string) => body);
+    const post = () =>
+      request(logged.app)
+        .post('/api/gallery/galleries')
+        .set(user.auth)
+        .set('Content-Type', 'application/json')
+        .serialize((body: string) => body);
     const cases: [string, () => request.Test, number, string][] = [
       ['gzip that is not gzip', () => post().set('Content-Encoding', 'gzip').send(json), 400, 'VALIDATION_FAILED'],
-      ['gzip cut short', () => post().set('Content-Encoding', 'gzip').send(gzipSync(json).subarray(0, 12)), 400, 'VALIDATION_FAILED'],
-      ['deflate that is not deflate', () => post().set('Content-Encoding', 'deflate').send(json), 400, 'VALIDATION_FAILED'],
-      ['br that is not brotli', () => post().set('Content-Encoding', 'br').send(Buffer.from([0xff, 0xff, 0xff, 0xff])), 400, 'VALIDATION_FAILED'],
-      ['an unknown encoding', () => post().set('Content-Encoding', 'x-unknown').send(json), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      ['an unknown charset', () => post().set('Content-Type', 'application/json; charset=x-klingon').send(json), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'gzip cut short',
+        () => post().set('Content-Encoding', 'gzip').send(gzipSync(json).subarray(0, 12)),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'deflate that is not deflate',
+        () => post().set('Content-Encoding', 'deflate').send(json),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'br that is not brotli',
+        () =>
+          post()
+            .set('Content-Encoding', 'br')
+            .send(Buffer.from([0xff, 0xff, 0xff, 0xff])),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an unknown encoding',
+        () => post().set('Content-Encoding', 'x-unknown').send(json),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'an unknown charset',
+        () => post().set('Content-Type', 'application/json; charset=x-klingon').send(json),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
     ];
     for (const [what, send, status, code] of cases) {
       const res = await send();
@@ -187,31 +263,57 @@ describe('8a. per-user JSON is private and revalidated', () => {
     const again = await request(t.app).get(path).set(owner.auth).set('If-None-Match', first.headers.etag).expect(304);
     expect(again.headers['cache-control']).toBe('private, no-cache');
     for (const list of ['/api/gallery/galleries/', '/api/auth/me', '/api/auth/tokens']) {
-      expect((await request(t.app).get(list).set(owner.auth).expect(200)).headers['cache-control']).toBe('private, no-cache');
+      expect((await request(t.app).get(list).set(owner.auth).expect(200)).headers['cache-control']).toBe(
+        'private, no-cache',
+      );
     }
   });
 
   it('leaves the replies that say their own: share links no-store, the browser sign-in no-store, versioned files immutable', async () => {
     const link = await newLink(owner);
     expect((await sharePage(link.key).expect(200)).headers['cache-control']).toBe('private, no-store');
-    const session = await request(t.app).post('/api/auth/session').send({ username: otherPlayer.username, password: otherPlayer.password }).expect(200);
+    const session = await request(t.app)
+      .post('/api/auth/session')
+      .send({ username: otherPlayer.username, password: otherPlayer.password })
+      .expect(200);
     expect(session.headers['cache-control']).toBe('no-store');
     const image = await request(t.app).get(`/api/gallery/images/${imageId}/`).set(owner.auth).expect(200);
     const url = new URL(image.body.image as string);
-    expect((await request(t.app).get(url.pathname + url.search).set(owner.auth).expect(200)).headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    expect(
+      (
+        await request(t.app)
+          .get(url.pathname + url.search)
+          .set(owner.auth)
+          .expect(200)
+      ).headers['cache-control'],
+    ).toBe('private, max-age=31536000, immutable');
   });
 });
 
 describe("8b. signing out of the browser's session clears its cache", () => {
-  const cookieOf = (res: request.Response) => String((res.headers['set-cookie'] as unknown as string[])[0]).split(';')[0];
+  const cookieOf = (res: request.Response) =>
+    String((res.headers['set-cookie'] as unknown as string[])[0]).split(';')[0];
   const signIn = async (user: TestUser) =>
-    cookieOf(await request(t.app).post('/api/auth/session').send({ username: user.username, password: user.password }).expect(200));
+    cookieOf(
+      await request(t.app)
+        .post('/api/auth/session')
+        .send({ username: user.username, password: user.password })
+        .expect(200),
+    );
 
   it('sends Clear-Site-Data: "cache" on DELETE /api/auth/session and on a logout by the cookie, not on a token logout', async () => {
     const user = await createUser(t, 'subscriber');
-    const bySession = await request(t.app).delete('/api/auth/session').set('Cookie', await signIn(user)).set('X-Gallery-CSRF', '1').expect(200);
+    const bySession = await request(t.app)
+      .delete('/api/auth/session')
+      .set('Cookie', await signIn(user))
+      .set('X-Gallery-CSRF', '1')
+      .expect(200);
     expect(bySession.headers['clear-site-data']).toBe('"cache"');
-    const byLogout = await request(t.app).post('/api/auth/logout').set('Cookie', await signIn(user)).set('X-Gallery-CSRF', '1').expect(200);
+    const byLogout = await request(t.app)
+      .post('/api/auth/logout')
+      .set('Cookie', await signIn(user))
+      .set('X-Gallery-CSRF', '1')
+      .expect(200);
     expect(byLogout.headers['clear-site-data']).toBe('"cache"');
     const byToken = await request(t.app).post('/api/auth/logout').set(user.auth).expect(200);
     expect(byToken.headers['clear-site-data']).toBeUndefined();
@@ -219,36 +321,59 @@ describe("8b. signing out of the browser's session clears its cache", () => {
 });
 
 describe('8c. minting tokens does not multiply the rate limit', () => {
-  it.each(['memory', 'database'])('holds a per-user limit over 150 parallel requests spread on 5 tokens (%s store)', async (store) => {
-    // The database counts in windows aligned on the minute: start well inside one.
-    const leftOfMinute = 60_000 - (Date.now() % 60_000);
-    if (leftOfMinute < 10_000) await new Promise((done) => setTimeout(done, leftOfMinute));
-    const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_PER_USER_PER_MINUTE: '100', RATE_LIMIT_STORE: store });
-    const server: Server = limited.app.listen(0, '127.0.0.1');
-    try {
-      const [user, bystander] = await Promise.all([createUser(limited, 'beta_player'), createUser(limited, 'beta_player')]);
-      const tokens: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        const res = await request(server).post('/api/auth/tokens').set(user.auth).send({ name: `script ${i}`, scope: 'read' }).expect(201);
-        tokens.push(res.body.token as string);
+  it.each(['memory', 'database'])(
+    'holds a per-user limit over 150 parallel requests spread on 5 tokens (%s store)',
+    async (store) => {
+      // The database counts in windows aligned on the minute: start well inside one.
+      const leftOfMinute = 60_000 - (Date.now() % 60_000);
+      if (leftOfMinute < 10_000) await new Promise((done) => setTimeout(done, leftOfMinute));
+      const limited = await startTestApp({
+        RATE_LIMIT_PER_MINUTE: '1000',
+        RATE_LIMIT_PER_USER_PER_MINUTE: '100',
+        RATE_LIMIT_STORE: store,
+      });
+      const server: Server = limited.app.listen(0, '127.0.0.1');
+      try {
+        const [user, bystander] = await Promise.all([
+          createUser(limited, 'beta_player'),
+          createUser(limited, 'beta_player'),
+        ]);
+        const tokens: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const res = await request(server)
+            .post('/api/auth/tokens')
+            .set(user.auth)
+            .send({ name: `script ${i}`, scope: 'read' })
+            .expect(201);
+          tokens.push(res.body.token as string);
+        }
+        // 5 requests of the user so far; 150 more, 30 per token: each token far below its own limit.
+        const replies = await Promise.all(
+          Array.from({ length: 150 }, (_, i) =>
+            request(server)
+              .get('/api/auth/me')
+              .set('Authorization', `Token ${tokens[i % 5]}`),
+          ),
+        );
+        const statuses = replies.map((res) => res.status);
+        expect(statuses.filter((status) => status === 200)).toHaveLength(95);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(55);
+        const refused = replies.find((res) => res.status === 429)!;
+        expect(refused.body).toMatchObject({
+          code: 'TOO_MANY_REQUESTS',
+          message: expect.stringMatching(/100 requests.*user/),
+        });
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect(refused.headers['ratelimit-limit']).toBe('100');
+        expect(refused.headers['ratelimit-remaining']).toBe('0');
+        // Another account is not touched by it.
+        await request(server).get('/api/auth/me').set(bystander.auth).expect(200);
+      } finally {
+        server.close();
+        await limited.close();
       }
-      // 5 requests of the user so far; 150 more, 30 per token: each token far below its own limit.
-      const replies = await Promise.all(Array.from({ length: 150 }, (_, i) => request(server).get('/api/auth/me').set('Authorization', `Token ${tokens[i % 5]}`)));
-      const statuses = replies.map((res) => res.status);
-      expect(statuses.filter((status) => status === 200)).toHaveLength(95);
-      expect(statuses.filter((status) => status === 429)).toHaveLength(55);
-      const refused = replies.find((res) => res.status === 429)!;
-      expect(refused.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/100 requests.*user/) });
-      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      expect(refused.headers['ratelimit-limit']).toBe('100');
-      expect(refused.headers['ratelimit-remaining']).toBe('0');
-      // Another account is not touched by it.
-      await request(server).get('/api/auth/me').set(bystander.auth).expect(200);
-    } finally {
-      server.close();
-      await limited.close();
-    }
-  });
+    },
+  );
 });
 
 describe('8d. PUBLIC_URL in production', () => {
@@ -261,9 +386,12 @@ describe('8d. PUBLIC_URL in production', () => {
     try {
       const production = { ...world.env, NODE_ENV: 'production', BCRYPT_COST: '10' };
       // Written before the server listens, so it is there once startServer resolves.
-      const warnings = (logs: string[]) => logs.filter((line) => line.includes('PUBLIC_URL')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const warnings = (logs: string[]) =>
+        logs.filter((line) => line.includes('PUBLIC_URL')).map((line) => JSON.parse(line) as Record<string, unknown>);
       const unset = await startServer(production);
-      expect(warnings(unset.logs)).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(/PUBLIC_URL is not set.*Host/) })]);
+      expect(warnings(unset.logs)).toEqual([
+        expect.objectContaining({ level: 'warn', message: expect.stringMatching(/PUBLIC_URL is not set.*Host/) }),
+      ]);
       await unset.stop();
       const set = await startServer({ ...production, PUBLIC_URL: 'https://gallery.example.com' });
       expect(warnings(set.logs)).toEqual([]);
@@ -289,7 +417,12 @@ function claimedPng(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header[8] = 8; // 8 bits per sample, greyscale, no interlace
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.alloc(64))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('8e. an image past MAX_IMAGE_PIXELS', () => {
@@ -304,7 +437,10 @@ describe('8e. an image past MAX_IMAGE_PIXELS', () => {
 
 describe('8f. ids are decimal digits', () => {
   it('answers 0x1, 1.0, 1e0, +1 and " 1" in a path exactly as it answers abc', async () => {
-    const get = (id: string) => request(t.app).get(`/api/gallery/galleries/${encodeURIComponent(id)}/`).set(owner.auth);
+    const get = (id: string) =>
+      request(t.app)
+        .get(`/api/gallery/galleries/${encodeURIComponent(id)}/`)
+        .set(owner.auth);
     const notAnId = await get('abc').expect(404);
     for (const id of ['0x1', '1.0', '1e0', '+1', ' 1', '0b1', '99999999999']) {
       const res = await get(id);
@@ -322,8 +458,16 @@ describe('8f. ids are decimal digits', () => {
         expect(res.status).toBe(400);
       }
     };
-    await asked((id) => request(t.app).get(`/api/gallery/galleries/?owner=${encodeURIComponent(id)}`).set(owner.auth));
-    await asked((id) => request(t.app).get(`/api/gallery/images/?gallery=${encodeURIComponent(id)}`).set(owner.auth));
+    await asked((id) =>
+      request(t.app)
+        .get(`/api/gallery/galleries/?owner=${encodeURIComponent(id)}`)
+        .set(owner.auth),
+    );
+    await asked((id) =>
+      request(t.app)
+        .get(`/api/gallery/images/?gallery=${encodeURIComponent(id)}`)
+        .set(owner.auth),
+    );
     await asked((id) => request(t.app).patch(`/api/gallery/images/${imageId}/`).set(owner.auth).send({ gallery: id }));
     const png = await pngBytes();
     await asked((id) => upload(t, owner, { gallery: id }, { bytes: png }));
@@ -334,8 +478,18 @@ describe('8g. bidi controls', () => {
   const RLO = '\u202e';
 
   it.each([
-    ['a gallery name', () => request(t.app).post('/api/gallery/galleries').set(owner.auth).send({ name: `photo${RLO}gpj.exe` })],
-    ['an image title', () => request(t.app).patch(`/api/gallery/images/${imageId}/`).set(owner.auth).send({ title: `x\u2066y\u2069` })],
+    [
+      'a gallery name',
+      () =>
+        request(t.app)
+          .post('/api/gallery/galleries')
+          .set(owner.auth)
+          .send({ name: `photo${RLO}gpj.exe` }),
+    ],
+    [
+      'an image title',
+      () => request(t.app).patch(`/api/gallery/images/${imageId}/`).set(owner.auth).send({ title: `x\u2066y\u2069` }),
+    ],
     ['a token name', () => request(t.app).post('/api/auth/tokens').set(owner.auth).send({ name: `ci\u202a` })],
   ])('are refused in %s with 400 and a clear message', async (_what, send) => {
     const res = await send();

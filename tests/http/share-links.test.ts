@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, createUser, upload, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -26,7 +27,12 @@ beforeAll(async () => {
   t = await startTestApp({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: '3', LOGIN_ADDRESS_MAX_FAILURES: '5' });
   ({ owner, otherPlayer, subscriber, companyUser, admin } = await createCast(t));
   galleryId = (await createGallery(t, owner, 'Holiday')).id;
-  const photo = await upload(t, owner, { gallery: galleryId, title: 'Harbour' }, { bytes: await phoneJpeg(), filename: 'IMG_1.jpg', contentType: 'image/jpeg' });
+  const photo = await upload(
+    t,
+    owner,
+    { gallery: galleryId, title: 'Harbour' },
+    { bytes: await phoneJpeg(), filename: 'IMG_1.jpg', contentType: 'image/jpeg' },
+  );
   expect(photo.status).toBe(201);
   expect(photo.body).toMatchObject({ cameraModel: 'Canon EOS R5', hasGps: true });
   photoId = photo.body.id;
@@ -44,7 +50,12 @@ function phoneJpeg() {
     .withExif({
       IFD0: { Make: 'Canon', Model: 'Canon EOS R5' },
       IFD2: { DateTimeOriginal: '2024:05:01 12:34:56' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 1234/100', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 3999/100' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '51/1 30/1 1234/100',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '0/1 7/1 3999/100',
+      },
     })
     .toBuffer();
 }
@@ -63,13 +74,17 @@ async function newLink(body: Record<string, unknown> = {}, gallery = galleryId):
 
 /** The link's page, anonymously, from `address` (a fresh one unless given). */
 function page(key: string, options: { query?: string; password?: string; address?: string } = {}) {
-  const req = request(t.app).get(`/api/share/${key}${options.query ?? ''}`).set('X-Forwarded-For', options.address ?? freshAddress());
+  const req = request(t.app)
+    .get(`/api/share/${key}${options.query ?? ''}`)
+    .set('X-Forwarded-For', options.address ?? freshAddress());
   return options.password === undefined ? req : req.set('X-Share-Password', options.password);
 }
 
 function file(key: string, imageId: number, options: { size?: string; password?: string; address?: string } = {}) {
   const query = options.size ? `?size=${options.size}` : '';
-  const req = request(t.app).get(`/api/share/${key}/images/${imageId}/file${query}`).set('X-Forwarded-For', options.address ?? freshAddress());
+  const req = request(t.app)
+    .get(`/api/share/${key}/images/${imageId}/file${query}`)
+    .set('X-Forwarded-For', options.address ?? freshAddress());
   return options.password === undefined ? req : req.set('X-Share-Password', options.password);
 }
 
@@ -79,7 +94,16 @@ const NOT_FOUND = { message: 'Share link not found', code: 'NOT_FOUND' };
 describe('creating a link', () => {
   it('gives the key once, with its URL, and keeps only its SHA-256 and a bcrypt hash of the password', async () => {
     const res = await createLink(owner, { password: 'correct horse', maxViews: 10 }).expect(201);
-    expect(res.body).toMatchObject({ message: expect.any(String), gallery: galleryId, state: 'active', views: 0, maxViews: 10, hasPassword: true, allowOriginals: false, expiresAt: null });
+    expect(res.body).toMatchObject({
+      message: expect.any(String),
+      gallery: galleryId,
+      state: 'active',
+      views: 0,
+      maxViews: 10,
+      hasPassword: true,
+      allowOriginals: false,
+      expiresAt: null,
+    });
     const { key, url, prefix } = res.body as Created;
     expect(key).toMatch(/^share_[A-Za-z0-9_-]{32}$/);
     expect(url).toMatch(new RegExp(`/api/share/${key}$`));
@@ -149,7 +173,12 @@ describe("a link's page", () => {
   });
 
   it('sends no-referrer, noindex and no-store on the page, its files and its refusals', async () => {
-    const replies = [await page(link.key).expect(200), await file(link.key, photoId, { size: 'thumb' }).expect(200), await page('share_nope').expect(404), await file(link.key, elsewhereId).expect(404)];
+    const replies = [
+      await page(link.key).expect(200),
+      await file(link.key, photoId, { size: 'thumb' }).expect(200),
+      await page('share_nope').expect(404),
+      await file(link.key, elsewhereId).expect(404),
+    ];
     // Refused before the handler runs (a query that does not parse): the same headers.
     replies.push(await request(t.app).get(`/api/share/${link.key}/?limit=nope`).expect(400));
     for (const res of replies) {
@@ -164,13 +193,39 @@ describe("a link's page", () => {
     const res = await page(link.key).expect(200);
     const text = JSON.stringify(res.body);
     const row = await t.db.image.findUniqueOrThrow({ where: { id: photoId } });
-    for (const secret of [owner.email, row.storageKey, row.sha256, 'Canon', '2024-05-01', 'hasGps', 'capturedAt', 'cameraModel', 'uploader', '/api/gallery/']) {
+    for (const secret of [
+      owner.email,
+      row.storageKey,
+      row.sha256,
+      'Canon',
+      '2024-05-01',
+      'hasGps',
+      'capturedAt',
+      'cameraModel',
+      'uploader',
+      '/api/gallery/',
+    ]) {
       expect(text).not.toContain(secret);
     }
     const photo = res.body.images.find((image: { id: number }) => image.id === photoId);
-    expect(Object.keys(photo).sort()).toEqual(['createdAt', 'description', 'height', 'id', 'mimeType', 'original', 'preview', 'size', 'thumbhash', 'thumbnail', 'title', 'width']);
+    expect(Object.keys(photo).sort()).toEqual([
+      'createdAt',
+      'description',
+      'height',
+      'id',
+      'mimeType',
+      'original',
+      'preview',
+      'size',
+      'thumbhash',
+      'thumbnail',
+      'title',
+      'width',
+    ]);
     expect(photo.original).toBeNull();
-    expect(photo.thumbnail).toMatch(new RegExp(`/api/share/${link.key}/images/${photoId}/file\\?v=[0-9a-f]{16}&size=thumb$`));
+    expect(photo.thumbnail).toMatch(
+      new RegExp(`/api/share/${link.key}/images/${photoId}/file\\?v=[0-9a-f]{16}&size=thumb$`),
+    );
   });
 
   it('pages with the same keyset cursors as other lists, each page one view', async () => {
@@ -182,7 +237,9 @@ describe("a link's page", () => {
     const second = await page(counted.key, { query: `?limit=2&sort=title&cursor=${first.body.next}` }).expect(200);
     expect(second.body.images).toHaveLength(1);
     expect(second.body.next).toBeNull();
-    const titles = [...first.body.images, ...second.body.images].map((image: { title: string }) => image.title.toLowerCase());
+    const titles = [...first.body.images, ...second.body.images].map((image: { title: string }) =>
+      image.title.toLowerCase(),
+    );
     expect(titles).toEqual([...titles].sort());
     await page(counted.key, { query: '?cursor=%%%' }).expect(400);
     expect((await linkRow(counted.id)).views).toBe(2);
@@ -195,7 +252,10 @@ describe("a link's page", () => {
     expect(byDefault.headers['content-type']).toBe('image/webp');
     const original = await file(link.key, photoId, { size: 'original' }).expect(403);
     expect(original.body.code).toBe('FORBIDDEN');
-    const head = await request(t.app).head(`/api/share/${link.key}/images/${photoId}/file?size=preview`).set('X-Forwarded-For', freshAddress()).expect(200);
+    const head = await request(t.app)
+      .head(`/api/share/${link.key}/images/${photoId}/file?size=preview`)
+      .set('X-Forwarded-For', freshAddress())
+      .expect(200);
     expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
   });
 
@@ -215,7 +275,12 @@ describe("a link's page", () => {
     const open = await newLink({ allowOriginals: true });
     const res = await page(open.key).expect(200);
     const photo = res.body.images.find((image: { id: number }) => image.id === photoId);
-    expect(photo).toMatchObject({ cameraModel: 'Canon EOS R5', hasGps: true, capturedAt: '2024-05-01T12:34:56', original: expect.stringContaining('size=original') });
+    expect(photo).toMatchObject({
+      cameraModel: 'Canon EOS R5',
+      hasGps: true,
+      capturedAt: '2024-05-01T12:34:56',
+      original: expect.stringContaining('size=original'),
+    });
     expect(JSON.stringify(res.body)).not.toContain(owner.email);
     const original = await file(open.key, photoId).expect(200);
     expect(original.headers['content-type']).toBe('image/jpeg');
@@ -256,7 +321,10 @@ describe('the end of a link', () => {
   it('is 404 for the page and its files once revoked; the revoke is audited and shown in the list', async () => {
     const link = await newLink();
     await page(link.key).expect(200);
-    const res = await request(t.app).delete(`/api/gallery/galleries/${galleryId}/links/${link.id}`).set(owner.auth).expect(200);
+    const res = await request(t.app)
+      .delete(`/api/gallery/galleries/${galleryId}/links/${link.id}`)
+      .set(owner.auth)
+      .expect(200);
     expect(res.body).toMatchObject({ id: link.id, state: 'revoked', revokedAt: expect.any(String) });
     expect((await page(link.key).expect(404)).body).toEqual(NOT_FOUND);
     expect((await file(link.key, photoId, { size: 'thumb' }).expect(404)).body).toEqual(NOT_FOUND);
@@ -297,14 +365,22 @@ describe("managing a gallery's links", () => {
     await request(t.app).delete(`/api/gallery/galleries/${gallery.id}/links/${revoked.id}`).set(owner.auth).expect(200);
     const res = await request(t.app).get(`/api/gallery/galleries/${gallery.id}/links`).set(owner.auth).expect(200);
     const states = Object.fromEntries(res.body.map((link: { id: number; state: string }) => [link.id, link.state]));
-    expect(states).toEqual({ [active.id]: 'active', [usedUp.id]: 'used-up', [expired.id]: 'expired', [revoked.id]: 'revoked' });
+    expect(states).toEqual({
+      [active.id]: 'active',
+      [usedUp.id]: 'used-up',
+      [expired.id]: 'expired',
+      [revoked.id]: 'revoked',
+    });
     const text = JSON.stringify(res.body);
     for (const link of [active, usedUp, expired, revoked]) expect(text).not.toContain(link.key);
     expect(text).not.toMatch(/keyHash|passwordHash/);
     await request(t.app).get(`/api/gallery/galleries/${gallery.id}/links`).set(admin.auth).expect(200);
     await request(t.app).get(`/api/gallery/galleries/${gallery.id}/links`).set(otherPlayer.auth).expect(403);
     await request(t.app).get(`/api/gallery/galleries/${gallery.id}/links`).set(subscriber.auth).expect(403);
-    const paged = await request(t.app).get(`/api/gallery/galleries/${gallery.id}/links?limit=3`).set(owner.auth).expect(200);
+    const paged = await request(t.app)
+      .get(`/api/gallery/galleries/${gallery.id}/links?limit=3`)
+      .set(owner.auth)
+      .expect(200);
     expect(paged.body).toHaveLength(3);
     expect(paged.headers.link).toContain('rel="next"');
   });
@@ -313,7 +389,10 @@ describe("managing a gallery's links", () => {
     const other = await createGallery(t, owner);
     const link = await newLink({}, other.id);
     await request(t.app).delete(`/api/gallery/galleries/${galleryId}/links/${link.id}`).set(owner.auth).expect(404);
-    await request(t.app).delete(`/api/gallery/galleries/${other.id}/links/${link.id}`).set(otherPlayer.auth).expect(403);
+    await request(t.app)
+      .delete(`/api/gallery/galleries/${other.id}/links/${link.id}`)
+      .set(otherPlayer.auth)
+      .expect(403);
     await request(t.app).delete(`/api/gallery/galleries/${other.id}/links/${link.id}`).set(admin.auth).expect(200);
     expect((await linkRow(link.id)).revokedAt).not.toBeNull();
   });

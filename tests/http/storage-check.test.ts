@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+
 import { createImageFiles } from '../../src/features/images/image-files';
 import { auditWhileServing, checkStorage, sweepStaleUploads } from '../../src/features/images/storage-check.service';
 import { createLogger } from '../../src/shared/logger';
@@ -24,7 +25,12 @@ afterEach(async () => {
 function check(repair: boolean, tempMaxAgeMs = 3_600_000) {
   const logger = createLogger('silent');
   return checkStorage(
-    { db: t.db, storage: t.storage, files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }), logger },
+    {
+      db: t.db,
+      storage: t.storage,
+      files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }),
+      logger,
+    },
     { repair, tempMaxAgeMs, maxImagePixels: 50_000_000, verifyHashes: true },
   );
 }
@@ -59,7 +65,11 @@ describe('the storage check', () => {
     const report = await check(false);
     expect(report.variantsRebuilt).toEqual([key]);
     expect(existsSync(thumb)).toBe(true);
-    await request(t.app).get(`/api/gallery/images/${image.id}/file/?size=thumb`).set(owner.auth).expect(200).expect('Content-Type', 'image/webp');
+    await request(t.app)
+      .get(`/api/gallery/images/${image.id}/file/?size=thumb`)
+      .set(owner.auth)
+      .expect(200)
+      .expect('Content-Type', 'image/webp');
     await expectStorageInStep(t);
   });
 
@@ -69,7 +79,9 @@ describe('the storage check', () => {
     const preview = stored(`${key.slice(0, 32)}.preview.webp`);
     rmSync(preview);
     const replies = await Promise.all(
-      Array.from({ length: 3 }, () => request(t.app).get(`/api/gallery/images/${image.id}/file/?size=preview`).set(owner.auth).buffer(true)),
+      Array.from({ length: 3 }, () =>
+        request(t.app).get(`/api/gallery/images/${image.id}/file/?size=preview`).set(owner.auth).buffer(true),
+      ),
     );
     for (const res of replies) {
       expect(res.status).toBe(200);
@@ -99,7 +111,11 @@ describe('the storage check', () => {
     const oldKey = await keyOf(image.id);
     // As a crash right after the change would leave it: the row on the new file, the old files
     // still there, and the note that they are to go.
-    await request(t.app).put(`/api/gallery/images/${image.id}/`).set(owner.auth).attach('image', await jpegBytes(12, 12), { filename: 'n.jpg', contentType: 'image/jpeg' }).expect(200);
+    await request(t.app)
+      .put(`/api/gallery/images/${image.id}/`)
+      .set(owner.auth)
+      .attach('image', await jpegBytes(12, 12), { filename: 'n.jpg', contentType: 'image/jpeg' })
+      .expect(200);
     const newKey = await keyOf(image.id);
     for (const name of [oldKey, `${oldKey.slice(0, 32)}.thumb.webp`, `${oldKey.slice(0, 32)}.preview.webp`]) {
       mkdirSync(join(t.uploadDir, 'images', name.slice(0, 2)), { recursive: true });
@@ -159,7 +175,12 @@ describe('the audit while the server serves', () => {
   const logger = createLogger('silent');
   const audit = (changedBefore: Date) =>
     auditWhileServing(
-      { db: t.db, storage: t.storage, files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }), logger },
+      {
+        db: t.db,
+        storage: t.storage,
+        files: createImageFiles({ db: t.db, storage: t.storage, logger, config: {} }),
+        logger,
+      },
       { tempMaxAgeMs: 3_600_000, maxImagePixels: 50_000_000 },
       { changedBefore },
     );
@@ -174,9 +195,15 @@ describe('the audit while the server serves', () => {
     })();
     const work = [
       ...Array.from({ length: 6 }, () => createImage(t, owner, galleryId)),
-      ...before.slice(0, 3).map((image) => request(t.app).delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200)),
+      ...before
+        .slice(0, 3)
+        .map((image) => request(t.app).delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200)),
       ...before.slice(3).map(async (image) =>
-        request(t.app).put(`/api/gallery/images/${image.id}`).set(owner.auth).attach('image', await jpegBytes(20, 20), 'new.jpg').expect(200),
+        request(t.app)
+          .put(`/api/gallery/images/${image.id}`)
+          .set(owner.auth)
+          .attach('image', await jpegBytes(20, 20), 'new.jpg')
+          .expect(200),
       ),
     ];
     await Promise.all(work);
@@ -185,7 +212,11 @@ describe('the audit while the server serves', () => {
     reports.push(await audit(since));
     expect(reports.length).toBeGreaterThan(1);
     for (const report of reports) {
-      expect({ rowsWithoutFile: report.rowsWithoutFile, damaged: report.damaged, filesWithoutRow: report.filesWithoutRow }).toEqual({
+      expect({
+        rowsWithoutFile: report.rowsWithoutFile,
+        damaged: report.damaged,
+        filesWithoutRow: report.filesWithoutRow,
+      }).toEqual({
         rowsWithoutFile: [],
         damaged: [],
         filesWithoutRow: [],
@@ -214,10 +245,15 @@ describe('the audit while the server serves', () => {
     // An upload committed, its files still staged.
     const uploading = await createImage(t, owner, galleryId);
     const key = await keyOf(uploading.id);
-    for (const name of [key, `${key.slice(0, 32)}.thumb.webp`, `${key.slice(0, 32)}.preview.webp`]) renameSync(stored(name), t.storage.stagingPath(name));
+    for (const name of [key, `${key.slice(0, 32)}.thumb.webp`, `${key.slice(0, 32)}.preview.webp`])
+      renameSync(stored(name), t.storage.stagingPath(name));
 
     const report = await audit(since);
-    expect({ rowsWithoutFile: report.rowsWithoutFile, damaged: report.damaged, filesWithoutRow: report.filesWithoutRow }).toEqual({
+    expect({
+      rowsWithoutFile: report.rowsWithoutFile,
+      damaged: report.damaged,
+      filesWithoutRow: report.filesWithoutRow,
+    }).toEqual({
       rowsWithoutFile: [],
       damaged: [],
       filesWithoutRow: [],

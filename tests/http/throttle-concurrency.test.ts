@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import bcrypt from 'bcrypt';
 import request from 'supertest';
+
 import { createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -57,14 +58,16 @@ async function createVictim(role: Parameters<typeof createUser>[1] = 'subscriber
 const login = (username: string, password: string, address: string, path = '/api/auth/login') =>
   request(server).post(path).set('X-Forwarded-For', address).send({ username, password });
 
-const failedLogins = (user: TestUser) => t.db.auditEvent.count({ where: { action: 'login', outcome: 'failed', detail: `username=${user.username}` } });
+const failedLogins = (user: TestUser) =>
+  t.db.auditEvent.count({ where: { action: 'login', outcome: 'failed', detail: `username=${user.username}` } });
 
 describe('a burst of wrong passwords for one account', () => {
   it('150 parallel wrong logins: LIMIT compared (401), the rest refused without a comparison (429)', async () => {
     const user = await createVictim();
     const replies = await burst(150, (i) => login(user.username, `wrong guess ${i}`, freshAddress()));
     expect(tally(replies)).toEqual({ 401: LIMIT, 429: 150 - LIMIT });
-    for (const res of replies.filter((reply) => reply.status === 429)) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    for (const res of replies.filter((reply) => reply.status === 429))
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     // A failure is audited after its comparison: only LIMIT comparisons ran.
     expect(await failedLogins(user)).toBe(LIMIT);
     await login(user.username, user.password, freshAddress()).expect(429);
@@ -126,7 +129,12 @@ describe('a burst from one address', () => {
       request(server)
         .post('/api/auth/register')
         .set('X-Forwarded-For', address)
-        .send({ username: owner.username, email: `probe-${addresses}-${i}@example.test`, password: 'long enough pw', password2: 'long enough pw' }),
+        .send({
+          username: owner.username,
+          email: `probe-${addresses}-${i}@example.test`,
+          password: 'long enough pw',
+          password2: 'long enough pw',
+        }),
     );
     expect(tally(replies)).toEqual({ 409: ADDRESS_LIMIT, 429: 100 - ADDRESS_LIMIT });
   });
@@ -147,7 +155,8 @@ describe('right attempts give their slot back', () => {
     const address = freshAddress();
     const users: TestUser[] = [];
     for (let i = 0; i < ADDRESS_LIMIT + 5; i++) users.push(await createUser(t, 'subscriber'));
-    for (let i = 0; i < ADDRESS_LIMIT - 1; i++) await login(`nobody-${addresses}-${i}`, 'wrong guess', address).expect(401);
+    for (let i = 0; i < ADDRESS_LIMIT - 1; i++)
+      await login(`nobody-${addresses}-${i}`, 'wrong guess', address).expect(401);
     // Each of these takes the address's last slot (which locks it while the password is compared)
     // and gives it back, lock included, once the password was right.
     for (const user of users) await login(user.username, user.password, address).expect(200);
@@ -168,7 +177,10 @@ describe('a share link with a password', () => {
   });
 
   async function newLink(): Promise<{ id: number; key: string }> {
-    const res = await request(server).post(`/api/gallery/galleries/${galleryId}/links/`).set(owner.auth).send({ password });
+    const res = await request(server)
+      .post(`/api/gallery/galleries/${galleryId}/links/`)
+      .set(owner.auth)
+      .send({ password });
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -202,7 +214,10 @@ describe('a share link with a password', () => {
     const other = await startTestApp({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: String(LIMIT) }, { sameDatabaseAs: t });
     try {
       const replies = await burst(30, () =>
-        request(other.app).get(`/api/share/${link.key}/images/${imageId}/file?size=thumb`).set('X-Forwarded-For', address).set('X-Share-Password', password),
+        request(other.app)
+          .get(`/api/share/${link.key}/images/${imageId}/file?size=thumb`)
+          .set('X-Forwarded-For', address)
+          .set('X-Share-Password', password),
       );
       expect(tally(replies)).toEqual({ 200: 30 });
     } finally {
@@ -213,8 +228,12 @@ describe('a share link with a password', () => {
 
 describe('the current password before a change', () => {
   const change = (user: TestUser, currentPassword: string) =>
-    request(server).post('/api/auth/password').set(user.auth).send({ currentPassword, newPassword: 'a brand new secret', newPassword2: 'a brand new secret' });
-  const failedChecks = (user: TestUser) => t.db.auditEvent.count({ where: { action: 'password.change', outcome: 'failed', actorId: user.id } });
+    request(server)
+      .post('/api/auth/password')
+      .set(user.auth)
+      .send({ currentPassword, newPassword: 'a brand new secret', newPassword2: 'a brand new secret' });
+  const failedChecks = (user: TestUser) =>
+    t.db.auditEvent.count({ where: { action: 'password.change', outcome: 'failed', actorId: user.id } });
 
   it('30 wrong guesses one after another, then the right one: 429, and the password stays', async () => {
     const user = await createVictim();
@@ -226,7 +245,9 @@ describe('the current password before a change', () => {
     expect(await failedChecks(user)).toBe(LIMIT);
     // The same secret as the login's: one count for both ways of guessing it.
     await login(user.username, user.password, freshAddress()).expect(429);
-    expect(await t.db.auditEvent.count({ where: { action: 'password.change', outcome: 'ok', actorId: user.id } })).toBe(0);
+    expect(await t.db.auditEvent.count({ where: { action: 'password.change', outcome: 'ok', actorId: user.id } })).toBe(
+      0,
+    );
   });
 
   it('120 parallel wrong guesses: LIMIT compared (400), the rest 429', async () => {

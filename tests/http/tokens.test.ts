@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { createCast, createGallery, createImage, createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -24,7 +25,13 @@ describe('personal access tokens', () => {
   it('are shown once at creation and listed by name, scope, prefix and dates, never in full', async () => {
     const user = await createUser(t, 'beta_player');
     const created = await personalToken(user, { name: 'backup script', scope: 'read', expiresInDays: 7 });
-    expect(created).toMatchObject({ message: 'Token created', name: 'backup script', scope: 'read', kind: 'personal', current: false });
+    expect(created).toMatchObject({
+      message: 'Token created',
+      name: 'backup script',
+      scope: 'read',
+      kind: 'personal',
+      current: false,
+    });
     expect(created.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(created.prefix).toBe(created.token.slice(0, 8));
     expect((Date.parse(created.expiresAt) - Date.now()) / 86_400_000).toBeCloseTo(7, 1);
@@ -87,7 +94,10 @@ describe('personal access tokens', () => {
 
   it('are refused once idle for longer than TOKEN_IDLE_DAYS', async () => {
     const user = await createUser(t, 'subscriber');
-    await t.db.token.updateMany({ where: { userId: user.id }, data: { lastUsedAt: new Date(Date.now() - 15 * 86_400_000) } });
+    await t.db.token.updateMany({
+      where: { userId: user.id },
+      data: { lastUsedAt: new Date(Date.now() - 15 * 86_400_000) },
+    });
     await request(t.app).get('/api/auth/me').set(user.auth).expect(401);
   });
 
@@ -108,18 +118,33 @@ describe('POST /api/auth/password', () => {
     const wrong = await request(t.app).post('/api/auth/password').set(user.auth).send(body).expect(400);
     expect(wrong.body.details[0].path).toBe('currentPassword');
 
-    await request(t.app).post('/api/auth/password/').set(user.auth).send({ ...body, currentPassword: user.password }).expect(200);
+    await request(t.app)
+      .post('/api/auth/password/')
+      .set(user.auth)
+      .send({ ...body, currentPassword: user.password })
+      .expect(200);
     await request(t.app).get('/api/auth/me').set(user.auth).expect(200);
     await request(t.app).get('/api/auth/me').set(auth(script)).expect(401);
     await request(t.app).post('/api/auth/login').send({ username: user.username, password: user.password }).expect(401);
-    await request(t.app).post('/api/auth/login').send({ username: user.username, password: 'brand new secret' }).expect(200);
+    await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: user.username, password: 'brand new secret' })
+      .expect(200);
   });
 
   it('keeps the password rules', async () => {
     const user = await createUser(t, 'subscriber');
-    const short = await request(t.app).post('/api/auth/password').set(user.auth).send({ currentPassword: user.password, newPassword: 'short', newPassword2: 'short' }).expect(400);
+    const short = await request(t.app)
+      .post('/api/auth/password')
+      .set(user.auth)
+      .send({ currentPassword: user.password, newPassword: 'short', newPassword2: 'short' })
+      .expect(400);
     expect(short.body.details[0].path).toBe('newPassword');
-    const mismatch = await request(t.app).post('/api/auth/password').set(user.auth).send({ currentPassword: user.password, newPassword: 'long enough 1', newPassword2: 'long enough 2' }).expect(400);
+    const mismatch = await request(t.app)
+      .post('/api/auth/password')
+      .set(user.auth)
+      .send({ currentPassword: user.password, newPassword: 'long enough 1', newPassword2: 'long enough 2' })
+      .expect(400);
     expect(mismatch.body.message).toBe('Password does not match');
   });
 });

@@ -1,9 +1,22 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import request from 'supertest';
-import { avifBytes, createGallery, createImage, createUser, gifBytes, jpegBytes, pngBytes, uniqueColor, upload, webpBytes, type TestUser } from '../helpers/factories';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+
+import {
+  avifBytes,
+  createGallery,
+  createImage,
+  createUser,
+  gifBytes,
+  jpegBytes,
+  pngBytes,
+  uniqueColor,
+  upload,
+  webpBytes,
+  type TestUser,
+} from '../helpers/factories';
 import { expectStorageInStep } from '../helpers/storage';
+import { startTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
 let player: TestUser;
@@ -39,14 +52,35 @@ describe('accepted uploads', () => {
     ['AVIF', avifBytes, 'image/avif'],
   ])('stores a %s with the type read from its bytes, size, sha256 and dimensions', async (_name, make, mimeType) => {
     const bytes = await make();
-    const res = await upload(t, player, { gallery: galleryId, title: 'ok', description: 'words' }, { bytes, filename: 'x.bin', contentType: 'application/octet-stream' }).expect(201);
-    expect(res.body).toMatchObject({ message: 'Image created successfully', title: 'ok', description: 'words', mimeType, size: bytes.length, width: 4, height: 3 });
+    const res = await upload(
+      t,
+      player,
+      { gallery: galleryId, title: 'ok', description: 'words' },
+      { bytes, filename: 'x.bin', contentType: 'application/octet-stream' },
+    ).expect(201);
+    expect(res.body).toMatchObject({
+      message: 'Image created successfully',
+      title: 'ok',
+      description: 'words',
+      mimeType,
+      size: bytes.length,
+      width: 4,
+      height: 3,
+    });
     const row = await t.db.image.findUniqueOrThrow({ where: { id: res.body.id } });
     expect(row.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(row.storageKey).not.toContain('x.bin');
-    const served = await request(t.app).get(`/api/gallery/images/${row.id}/file?size=original`).set(player.auth).buffer(true).expect(200);
+    const served = await request(t.app)
+      .get(`/api/gallery/images/${row.id}/file?size=original`)
+      .set(player.auth)
+      .buffer(true)
+      .expect(200);
     expect(Buffer.compare(served.body as Buffer, bytes)).toBe(0);
-    await request(t.app).get(`/api/gallery/images/${row.id}/file?size=thumb`).set(subscriber.auth).expect(200).expect('Content-Type', 'image/webp');
+    await request(t.app)
+      .get(`/api/gallery/images/${row.id}/file?size=thumb`)
+      .set(subscriber.auth)
+      .expect(200)
+      .expect('Content-Type', 'image/webp');
     await expectNoStrayFiles();
   });
 
@@ -65,7 +99,12 @@ describe('accepted uploads', () => {
   });
 
   it('never uses the client filename for the stored path', async () => {
-    const res = await upload(t, player, { gallery: galleryId }, { bytes: await pngBytes(), filename: '../../etc/passwd.png' }).expect(201);
+    const res = await upload(
+      t,
+      player,
+      { gallery: galleryId },
+      { bytes: await pngBytes(), filename: '../../etc/passwd.png' },
+    ).expect(201);
     const row = await t.db.image.findUniqueOrThrow({ where: { id: res.body.id } });
     expect(row.storageKey).toMatch(/^[a-f0-9]{32}\.png$/);
   });
@@ -84,9 +123,19 @@ describe('refused uploads leave nothing behind', () => {
 
   it.each([
     ['HTML named .png', Buffer.from('<html><script>alert(1)</script></html>'), 'evil.png', 'image/png'],
-    ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'a.svg', 'image/svg+xml'],
+    [
+      'SVG',
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      'a.svg',
+      'image/svg+xml',
+    ],
     ['JSON named .jpg', Buffer.from('{"a":1}'), 'a.jpg', 'image/jpeg'],
-    ['a PNG signature followed by HTML', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('<html></html>')]), 'a.png', 'image/png'],
+    [
+      'a PNG signature followed by HTML',
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('<html></html>')]),
+      'a.png',
+      'image/png',
+    ],
     ['an empty file', Buffer.alloc(0), 'empty.png', 'image/png'],
   ])('refuses %s with 415 whatever its name and declared type', async (_name, bytes, filename, contentType) => {
     const before = await imageCount();
@@ -116,16 +165,31 @@ describe('refused uploads leave nothing behind', () => {
   });
 
   it('refuses a file in another field with 400', async () => {
-    const res = await request(t.app).post('/api/gallery/images').set(player.auth).field('title', 't').field('gallery', String(galleryId)).attach('photo', await pngBytes(), 'a.png');
+    const res = await request(t.app)
+      .post('/api/gallery/images')
+      .set(player.auth)
+      .field('title', 't')
+      .field('gallery', String(galleryId))
+      .attach('photo', await pngBytes(), 'a.png');
     expect(res.status).toBe(400);
     await expectNoStrayFiles();
   });
 
   it('refuses a missing title or gallery with 400', async () => {
     const png = await pngBytes();
-    const res = await request(t.app).post('/api/gallery/images').set(player.auth).field('gallery', String(galleryId)).attach('image', png, 'a.png').expect(400);
+    const res = await request(t.app)
+      .post('/api/gallery/images')
+      .set(player.auth)
+      .field('gallery', String(galleryId))
+      .attach('image', png, 'a.png')
+      .expect(400);
     expect(res.body.details[0].path).toBe('title');
-    await request(t.app).post('/api/gallery/images').set(player.auth).field('title', 'x').attach('image', png, 'a.png').expect(400);
+    await request(t.app)
+      .post('/api/gallery/images')
+      .set(player.auth)
+      .field('title', 'x')
+      .attach('image', png, 'a.png')
+      .expect(400);
     await expectNoStrayFiles();
   });
 
@@ -147,7 +211,11 @@ describe('refused uploads leave nothing behind', () => {
   });
 
   it('refuses an anonymous upload with 401', async () => {
-    const res = await request(t.app).post('/api/gallery/images').field('title', 't').field('gallery', String(galleryId)).attach('image', await pngBytes(), 'a.png');
+    const res = await request(t.app)
+      .post('/api/gallery/images')
+      .field('title', 't')
+      .field('gallery', String(galleryId))
+      .attach('image', await pngBytes(), 'a.png');
     expect(res.status).toBe(401);
     await expectNoStrayFiles();
   });
@@ -155,7 +223,11 @@ describe('refused uploads leave nothing behind', () => {
   it('refuses a replacement file that is not an image with 415 and keeps the old one', async () => {
     const created = await upload(t, player, { gallery: galleryId }, { bytes: await pngBytes() }).expect(201);
     const before = await t.db.image.findUniqueOrThrow({ where: { id: created.body.id } });
-    await request(t.app).patch(`/api/gallery/images/${before.id}`).set(player.auth).attach('image', Buffer.from('GIF89a no'), 'a.gif').expect(415);
+    await request(t.app)
+      .patch(`/api/gallery/images/${before.id}`)
+      .set(player.auth)
+      .attach('image', Buffer.from('GIF89a no'), 'a.gif')
+      .expect(415);
     const after = await t.db.image.findUniqueOrThrow({ where: { id: before.id } });
     expect(after.storageKey).toBe(before.storageKey);
     await request(t.app).get(`/api/gallery/images/${before.id}/file`).set(player.auth).expect(200);
@@ -203,17 +275,28 @@ describe('storage quotas', () => {
       const admin = await createUser(quota, 'admin');
       const gallery = await createGallery(quota, user);
       // Uncompressed PNGs of about 0.6 MiB (each its own bytes): one fits in 1 MiB, two do not.
-      const png = () => sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } }).png({ compressionLevel: 0 }).toBuffer();
+      const png = () =>
+        sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } })
+          .png({ compressionLevel: 0 })
+          .toBuffer();
       await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(201);
       const over = await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(413);
       expect(over.body.message).toMatch(/^Storage quota exceeded: 0\.6 MiB of 1\.0 MiB used/);
       expect(await quota.db.image.count()).toBe(1);
       expect(quota.files().filter((f) => f.startsWith('tmp/'))).toEqual([]);
 
-      const raised = await request(quota.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ storageQuotaMb: 5 }).expect(200);
+      const raised = await request(quota.app)
+        .patch(`/api/admin/users/${user.id}`)
+        .set(admin.auth)
+        .send({ storageQuotaMb: 5 })
+        .expect(200);
       expect(raised.body.storageQuotaMb).toBe(5);
       await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(201);
-      await request(quota.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ storageQuotaMb: null }).expect(200);
+      await request(quota.app)
+        .patch(`/api/admin/users/${user.id}`)
+        .set(admin.auth)
+        .send({ storageQuotaMb: null })
+        .expect(200);
       await upload(quota, user, { gallery: gallery.id }, { bytes: await png() }).expect(413);
     } finally {
       await quota.close();
@@ -223,9 +306,15 @@ describe('storage quotas', () => {
 
 describe('a new file for an image, against the quota', () => {
   // Uncompressed PNGs of about 0.6 MiB (each its own bytes): one fits in 1 MiB, two do not.
-  const big = () => sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } }).png({ compressionLevel: 0 }).toBuffer();
+  const big = () =>
+    sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
   const replace = (app: TestApp, user: TestUser, id: number, bytes: Buffer) =>
-    request(app.app).put(`/api/gallery/images/${id}`).set(user.auth).attach('image', bytes, { filename: 'new.png', contentType: 'image/png' });
+    request(app.app)
+      .put(`/api/gallery/images/${id}`)
+      .set(user.auth)
+      .attach('image', bytes, { filename: 'new.png', contentType: 'image/png' });
 
   it('is counted for whoever sends it, who becomes the uploader; the previous uploader gets their room back', async () => {
     const quota = await startTestApp({ STORAGE_QUOTA_MB: '1' });
@@ -274,7 +363,10 @@ describe('parallel uploads against a quota', () => {
     try {
       const user = await createUser(quota, 'beta_player');
       const gallery = await createGallery(quota, user);
-      const png = () => sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } }).png({ compressionLevel: 0 }).toBuffer();
+      const png = () =>
+        sharp({ create: { width: 500, height: 400, channels: 3, background: uniqueColor() } })
+          .png({ compressionLevel: 0 })
+          .toBuffer();
       const files = await Promise.all(Array.from({ length: 6 }, png));
       const replies = await Promise.all(files.map((bytes) => upload(quota, user, { gallery: gallery.id }, { bytes })));
       const statuses = replies.map((res) => res.status).sort();

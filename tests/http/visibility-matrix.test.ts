@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import type { RouteSpec } from '../../src/http/route';
 import { ROLE_PERMISSIONS, type RoleName } from '../../src/shared/permissions';
 import { createCast, createImage, createUser, type TestUser } from '../helpers/factories';
@@ -23,14 +24,34 @@ beforeAll(async () => {
   t = await startTestApp();
   const cast = await createCast(t);
   owner = cast.owner;
-  const [viewer, editor, viewerPlayer] = await Promise.all([createUser(t, 'subscriber'), createUser(t, 'beta_player'), createUser(t, 'beta_player')]);
+  const [viewer, editor, viewerPlayer] = await Promise.all([
+    createUser(t, 'subscriber'),
+    createUser(t, 'beta_player'),
+    createUser(t, 'beta_player'),
+  ]);
   for (const kind of ['private', 'shared'] as const) {
-    const gallery = await request(t.app).post('/api/gallery/galleries/').set(owner.auth).send({ name: `${kind} one`, visibility: kind }).expect(201);
+    const gallery = await request(t.app)
+      .post('/api/gallery/galleries/')
+      .set(owner.auth)
+      .send({ name: `${kind} one`, visibility: kind })
+      .expect(201);
     const image = await createImage(t, owner, gallery.body.id);
-    ids[kind] = { gallery: gallery.body.id, image: image.id, sha256: (await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).sha256 };
+    ids[kind] = {
+      gallery: gallery.body.id,
+      image: image.id,
+      sha256: (await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).sha256,
+    };
   }
-  for (const [user, role] of [[viewer, 'viewer'], [editor, 'editor'], [viewerPlayer, 'viewer']] as const) {
-    await request(t.app).post(`/api/gallery/galleries/${ids.private.gallery}/members`).set(owner.auth).send({ username: user.username, role }).expect(201);
+  for (const [user, role] of [
+    [viewer, 'viewer'],
+    [editor, 'editor'],
+    [viewerPlayer, 'viewer'],
+  ] as const) {
+    await request(t.app)
+      .post(`/api/gallery/galleries/${ids.private.gallery}/members`)
+      .set(owner.auth)
+      .send({ username: user.username, role })
+      .expect(201);
   }
   memberId = viewer.id;
   callers = [
@@ -49,7 +70,8 @@ afterAll(async () => {
 });
 
 /** The routes about one gallery or one image: those with an :id under /api/gallery/. */
-const targeted = (): RouteSpec[] => (t.app.locals.routes).filter((r) => r.path.startsWith('/api/gallery/') && r.path.includes(':id'));
+const targeted = (): RouteSpec[] =>
+  t.app.locals.routes.filter((r) => r.path.startsWith('/api/gallery/') && r.path.includes(':id'));
 const isGalleryRoute = (route: RouteSpec) => route.path.startsWith('/api/gallery/galleries/:id');
 
 function pathFor(route: RouteSpec, target: { gallery: number; image: number; sha256: string } | 'missing') {
@@ -62,22 +84,33 @@ function pathFor(route: RouteSpec, target: { gallery: number; image: number; sha
 }
 
 const admin = () => callers.find((c) => c.role === 'admin')!;
-const call = (route: RouteSpec, path: string, caller: Caller) => request(t.app)[route.method](path).set(caller.user.auth);
-const mayCall = (route: RouteSpec, caller: Caller) => route.access === 'authenticated' || (ROLE_PERMISSIONS[caller.role] as readonly string[]).includes(route.access);
+const call = (route: RouteSpec, path: string, caller: Caller) =>
+  request(t.app)[route.method](path).set(caller.user.auth);
+const mayCall = (route: RouteSpec, caller: Caller) =>
+  route.access === 'authenticated' || (ROLE_PERMISSIONS[caller.role] as readonly string[]).includes(route.access);
 
 describe('a private gallery, on every gallery and image route', () => {
   it('answers those who may not see it exactly as it answers a missing id, on every method, and changes nothing', async () => {
     const wrong: string[] = [];
     for (const caller of callers.filter((c) => !c.seesPrivate)) {
       for (const route of targeted()) {
-        const [hidden, missing] = [await call(route, pathFor(route, ids.private), caller), await call(route, pathFor(route, 'missing'), caller)];
+        const [hidden, missing] = [
+          await call(route, pathFor(route, ids.private), caller),
+          await call(route, pathFor(route, 'missing'), caller),
+        ];
         if (hidden.status !== missing.status || JSON.stringify(hidden.body) !== JSON.stringify(missing.body)) {
-          wrong.push(`${caller.name}: ${route.method} ${route.path} → ${hidden.status} ${JSON.stringify(hidden.body)}, a missing id → ${missing.status}`);
+          wrong.push(
+            `${caller.name}: ${route.method} ${route.path} → ${hidden.status} ${JSON.stringify(hidden.body)}, a missing id → ${missing.status}`,
+          );
         }
       }
     }
     expect(wrong).toEqual([]);
-    expect(await t.db.gallery.findUniqueOrThrow({ where: { id: ids.private.gallery } })).toMatchObject({ name: 'private one', visibility: 'private', deleting: false });
+    expect(await t.db.gallery.findUniqueOrThrow({ where: { id: ids.private.gallery } })).toMatchObject({
+      name: 'private one',
+      visibility: 'private',
+      deleting: false,
+    });
     expect(await t.db.image.count({ where: { galleryId: ids.private.gallery, deleting: false } })).toBe(1);
     expect(await t.db.galleryMember.count({ where: { galleryId: ids.private.gallery } })).toBe(3);
   });
@@ -86,9 +119,12 @@ describe('a private gallery, on every gallery and image route', () => {
     const wrong: string[] = [];
     for (const caller of callers.filter((c) => c.seesPrivate)) {
       // Members and links are for their managers (and members' own list): see sharing-members and share-links tests.
-      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/links'))) {
+      for (const route of targeted().filter(
+        (r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/links'),
+      )) {
         const res = await call(route, pathFor(route, ids.private), caller);
-        if (res.status !== 200) wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status} ${JSON.stringify(res.body)}`);
+        if (res.status !== 200)
+          wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status} ${JSON.stringify(res.body)}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -97,26 +133,47 @@ describe('a private gallery, on every gallery and image route', () => {
   it('answers a move into it, by those who may not see it, exactly as a move into a missing gallery', async () => {
     const wrong: string[] = [];
     for (const caller of callers.filter((c) => !c.seesPrivate)) {
-      const own = await request(t.app).post('/api/gallery/galleries/').set(admin().user.auth).send({ name: `of ${caller.name}` }).expect(201);
-      await request(t.app).put(`/api/gallery/galleries/${own.body.id}/owner`).set(admin().user.auth).send({ username: caller.user.username });
+      const own = await request(t.app)
+        .post('/api/gallery/galleries/')
+        .set(admin().user.auth)
+        .send({ name: `of ${caller.name}` })
+        .expect(201);
+      await request(t.app)
+        .put(`/api/gallery/galleries/${own.body.id}/owner`)
+        .set(admin().user.auth)
+        .send({ username: caller.user.username });
       const image = await createImage(t, admin().user, own.body.id);
-      const move = (gallery: number) => request(t.app).patch(`/api/gallery/images/${image.id}/`).set(caller.user.auth).send({ gallery });
+      const move = (gallery: number) =>
+        request(t.app).patch(`/api/gallery/images/${image.id}/`).set(caller.user.auth).send({ gallery });
       const [hidden, missing] = [await move(ids.private.gallery), await move(MISSING)];
       if (hidden.status !== missing.status || JSON.stringify(hidden.body) !== JSON.stringify(missing.body)) {
-        wrong.push(`${caller.name}: a move into it → ${hidden.status} ${JSON.stringify(hidden.body)}, into a missing id → ${missing.status} ${JSON.stringify(missing.body)}`);
+        wrong.push(
+          `${caller.name}: a move into it → ${hidden.status} ${JSON.stringify(hidden.body)}, into a missing id → ${missing.status} ${JSON.stringify(missing.body)}`,
+        );
       }
-      if ((await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).galleryId !== own.body.id) wrong.push(`${caller.name}: the image moved`);
+      if ((await t.db.image.findUniqueOrThrow({ where: { id: image.id } })).galleryId !== own.body.id)
+        wrong.push(`${caller.name}: the image moved`);
     }
     expect(wrong).toEqual([]);
   });
 
   it('shows it in the lists of those who may see it only, with its image', async () => {
     for (const caller of callers.filter((c) => c.role !== 'admin')) {
-      const galleries = await request(t.app).get(`/api/gallery/galleries/?owner=${owner.id}&limit=100`).set(caller.user.auth).expect(200);
-      const images = await request(t.app).get(`/api/gallery/view-images/?uploader=${owner.id}&limit=100`).set(caller.user.auth).expect(200);
+      const galleries = await request(t.app)
+        .get(`/api/gallery/galleries/?owner=${owner.id}&limit=100`)
+        .set(caller.user.auth)
+        .expect(200);
+      const images = await request(t.app)
+        .get(`/api/gallery/view-images/?uploader=${owner.id}&limit=100`)
+        .set(caller.user.auth)
+        .expect(200);
       const expectedGalleries = caller.seesPrivate ? [ids.shared.gallery, ids.private.gallery] : [ids.shared.gallery];
       const expectedImages = caller.seesPrivate ? [ids.shared.image, ids.private.image] : [ids.shared.image];
-      expect({ caller: caller.name, galleries: galleries.body.map((g: { id: number }) => g.id).sort(), images: images.body.map((i: { id: number }) => i.id).sort() }).toEqual({
+      expect({
+        caller: caller.name,
+        galleries: galleries.body.map((g: { id: number }) => g.id).sort(),
+        images: images.body.map((i: { id: number }) => i.id).sort(),
+      }).toEqual({
         caller: caller.name,
         galleries: expectedGalleries.sort(),
         images: expectedImages.sort(),
@@ -129,7 +186,9 @@ describe('a shared gallery', () => {
   it('is read by every role on every GET route the role may call', async () => {
     const wrong: string[] = [];
     for (const caller of callers) {
-      for (const route of targeted().filter((r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/members') && !r.path.includes('/links'))) {
+      for (const route of targeted().filter(
+        (r) => r.method === 'get' && mayCall(r, caller) && !r.path.includes('/members') && !r.path.includes('/links'),
+      )) {
         const res = await call(route, pathFor(route, ids.shared), caller);
         if (res.status !== 200) wrong.push(`${caller.name}: ${route.method} ${route.path} → ${res.status}`);
       }
@@ -141,22 +200,42 @@ describe('a shared gallery', () => {
 describe("a share link's routes, in every state of the link", () => {
   it('answers an expired, revoked or used-up key exactly as a key that never existed, and an active one with 200', async () => {
     const make = async (body: Record<string, unknown>) =>
-      (await request(t.app).post(`/api/gallery/galleries/${ids.private.gallery}/links`).set(owner.auth).send(body).expect(201)).body as { id: number; key: string };
-    const [active, expired, revoked, usedUp] = [await make({}), await make({}), await make({}), await make({ maxViews: 1 })];
+      (
+        await request(t.app)
+          .post(`/api/gallery/galleries/${ids.private.gallery}/links`)
+          .set(owner.auth)
+          .send(body)
+          .expect(201)
+      ).body as { id: number; key: string };
+    const [active, expired, revoked, usedUp] = [
+      await make({}),
+      await make({}),
+      await make({}),
+      await make({ maxViews: 1 }),
+    ];
     await t.db.shareLink.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await request(t.app).delete(`/api/gallery/galleries/${ids.private.gallery}/links/${revoked.id}`).set(owner.auth).expect(200);
+    await request(t.app)
+      .delete(`/api/gallery/galleries/${ids.private.gallery}/links/${revoked.id}`)
+      .set(owner.auth)
+      .expect(200);
     await request(t.app).get(`/api/share/${usedUp.key}`).expect(200);
     const never = `share_${'A'.repeat(32)}`;
-    const shareRoutes = (t.app.locals.routes).filter((r) => r.path.startsWith('/api/share/'));
+    const shareRoutes = t.app.locals.routes.filter((r) => r.path.startsWith('/api/share/'));
     expect(shareRoutes.length).toBeGreaterThan(0);
-    const pathOf = (route: RouteSpec, key: string) => route.path.replace(':key', key).replace(':imageId', String(ids.private.image));
+    const pathOf = (route: RouteSpec, key: string) =>
+      route.path.replace(':key', key).replace(':imageId', String(ids.private.image));
     const wrong: string[] = [];
     for (const route of shareRoutes) {
       const missing = await request(t.app)[route.method](pathOf(route, never));
-      const states: [string, string][] = [['expired', expired.key], ['revoked', revoked.key], ...(route.path.endsWith('/file') ? [] : [['used up', usedUp.key] as [string, string]])];
+      const states: [string, string][] = [
+        ['expired', expired.key],
+        ['revoked', revoked.key],
+        ...(route.path.endsWith('/file') ? [] : [['used up', usedUp.key] as [string, string]]),
+      ];
       for (const [state, key] of states) {
         const res = await request(t.app)[route.method](pathOf(route, key));
-        if (res.status !== missing.status || JSON.stringify(res.body) !== JSON.stringify(missing.body)) wrong.push(`${state}: ${route.method} ${route.path} → ${res.status}, never-made key → ${missing.status}`);
+        if (res.status !== missing.status || JSON.stringify(res.body) !== JSON.stringify(missing.body))
+          wrong.push(`${state}: ${route.method} ${route.path} → ${res.status}, never-made key → ${missing.status}`);
       }
       const ok = await request(t.app)[route.method](pathOf(route, active.key));
       if (ok.status !== 200) wrong.push(`active: ${route.method} ${route.path} → ${ok.status}`);

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA, thumbHashToRGBA } from 'thumbhash';
+
 import { createGallery, createUser, upload, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 const APP_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; font-src 'self'; " +
   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="app"></div></body></html>';
+const INDEX =
+  '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="app"></div></body></html>';
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 /** A build of the web app as Vite lays it out: index.html, hashed bundles under assets/, a favicon. */
@@ -129,7 +131,9 @@ describe('ThumbHash placeholders', () => {
 
   /** A PNG of `width`×`height` in one colour. */
   const png = (width: number, height: number, background: { r: number; g: number; b: number }) =>
-    sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+    sharp({ create: { width, height, channels: 3, background } })
+      .png()
+      .toBuffer();
 
   function decoded(thumbhash: unknown) {
     expect(thumbhash).toEqual(expect.stringMatching(/^[A-Za-z0-9+/]+={0,2}$/));
@@ -142,7 +146,12 @@ describe('ThumbHash placeholders', () => {
   }
 
   it('is computed at upload and returned in the image JSON: single, list and share link', async () => {
-    const res = await upload(t, owner, { gallery: galleryId, title: 'red wide' }, { bytes: await png(400, 200, { r: 220, g: 20, b: 20 }) }).expect(201);
+    const res = await upload(
+      t,
+      owner,
+      { gallery: galleryId, title: 'red wide' },
+      { bytes: await png(400, 200, { r: 220, g: 20, b: 20 }) },
+    ).expect(201);
     const hash = decoded(res.body.thumbhash);
     expect(hash.ratio).toBeCloseTo(2, 0);
     expect(hash.average.r).toBeGreaterThan(0.7);
@@ -154,23 +163,44 @@ describe('ThumbHash placeholders', () => {
     const listed = (list.body as { id: number; thumbhash: string }[]).find((image) => image.id === res.body.id);
     expect(listed?.thumbhash).toBe(res.body.thumbhash);
 
-    const link = await request(t.app).post(`/api/gallery/galleries/${galleryId}/links`).set(owner.auth).send({}).expect(201);
-    const shared = await request(t.app).get(`/api/share/${link.body.key as string}`).expect(200);
-    const sharedImage = (shared.body.images as { id: number; thumbhash: string }[]).find((image) => image.id === res.body.id);
+    const link = await request(t.app)
+      .post(`/api/gallery/galleries/${galleryId}/links`)
+      .set(owner.auth)
+      .send({})
+      .expect(201);
+    const shared = await request(t.app)
+      .get(`/api/share/${link.body.key as string}`)
+      .expect(200);
+    const sharedImage = (shared.body.images as { id: number; thumbhash: string }[]).find(
+      (image) => image.id === res.body.id,
+    );
     expect(sharedImage?.thumbhash).toBe(res.body.thumbhash);
   });
 
   it('follows the upright image: a tall picture gives a tall placeholder', async () => {
-    const res = await upload(t, owner, { gallery: galleryId, title: 'tall' }, { bytes: await png(100, 300, { r: 20, g: 200, b: 20 }) }).expect(201);
+    const res = await upload(
+      t,
+      owner,
+      { gallery: galleryId, title: 'tall' },
+      { bytes: await png(100, 300, { r: 20, g: 200, b: 20 }) },
+    ).expect(201);
     expect(decoded(res.body.thumbhash).ratio).toBeLessThan(0.6);
   });
 
   it("is computed again when the image's file is replaced", async () => {
-    const first = await upload(t, owner, { gallery: galleryId, title: 'to replace' }, { bytes: await png(300, 300, { r: 230, g: 30, b: 30 }) }).expect(201);
+    const first = await upload(
+      t,
+      owner,
+      { gallery: galleryId, title: 'to replace' },
+      { bytes: await png(300, 300, { r: 230, g: 30, b: 30 }) },
+    ).expect(201);
     const replaced = await request(t.app)
       .patch(`/api/gallery/images/${first.body.id}`)
       .set(owner.auth)
-      .attach('image', await png(300, 150, { r: 20, g: 20, b: 230 }), { filename: 'blue.png', contentType: 'image/png' })
+      .attach('image', await png(300, 150, { r: 20, g: 20, b: 230 }), {
+        filename: 'blue.png',
+        contentType: 'image/png',
+      })
       .expect(200);
     expect(replaced.body.thumbhash).not.toBe(first.body.thumbhash);
     const hash = decoded(replaced.body.thumbhash);
@@ -181,7 +211,12 @@ describe('ThumbHash placeholders', () => {
   });
 
   it('is null for an image stored before it was computed', async () => {
-    const res = await upload(t, owner, { gallery: galleryId, title: 'old' }, { bytes: await png(50, 50, { r: 1, g: 2, b: 3 }) }).expect(201);
+    const res = await upload(
+      t,
+      owner,
+      { gallery: galleryId, title: 'old' },
+      { bytes: await png(50, 50, { r: 1, g: 2, b: 3 }) },
+    ).expect(201);
     await t.db.image.update({ where: { id: res.body.id }, data: { thumbhash: null } });
     const single = await request(t.app).get(`/api/gallery/images/${res.body.id}`).set(owner.auth).expect(200);
     expect(single.body.thumbhash).toBeNull();

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { createUser, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -31,7 +32,11 @@ function sessionCookieOf(res: request.Response): string {
 
 /** Signs `user` in the browser's way; returns the `Cookie` header value to send back. */
 async function signIn(app: TestApp, user: TestUser): Promise<{ cookie: string; res: request.Response }> {
-  const res = await request(app.app).post('/api/auth/session').set('Host', HOST).send({ username: user.username, password: user.password }).expect(200);
+  const res = await request(app.app)
+    .post('/api/auth/session')
+    .set('Host', HOST)
+    .send({ username: user.username, password: user.password })
+    .expect(200);
   const [pair] = sessionCookieOf(res).split(';');
   return { cookie: pair, res };
 }
@@ -87,7 +92,10 @@ describe('POST /api/auth/session', () => {
 
   it('answers 401 INVALID_CREDENTIALS for a wrong password, with no cookie', async () => {
     const user = await createUser(t, 'subscriber');
-    const res = await request(t.app).post('/api/auth/session').send({ username: user.username, password: 'wrong' }).expect(401);
+    const res = await request(t.app)
+      .post('/api/auth/session')
+      .send({ username: user.username, password: 'wrong' })
+      .expect(401);
     expect(res.body.code).toBe('INVALID_CREDENTIALS');
     expect(setCookies(res)).toEqual([]);
   });
@@ -96,13 +104,21 @@ describe('POST /api/auth/session', () => {
 describe('Secure cookies', () => {
   it('are Secure when the request came over HTTPS through a trusted proxy, not when the proxy is not trusted', async () => {
     const user = await createUser(t, 'subscriber');
-    const untrusted = await request(t.app).post('/api/auth/session').set('X-Forwarded-Proto', 'https').send({ username: user.username, password: user.password }).expect(200);
+    const untrusted = await request(t.app)
+      .post('/api/auth/session')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ username: user.username, password: user.password })
+      .expect(200);
     expect(sessionCookieOf(untrusted)).not.toMatch(/Secure/);
 
     const behindProxy = await startTestApp({ TRUST_PROXY: 'true' });
     try {
       const proxied = await createUser(behindProxy, 'subscriber');
-      const res = await request(behindProxy.app).post('/api/auth/session').set('X-Forwarded-Proto', 'https').send({ username: proxied.username, password: proxied.password }).expect(200);
+      const res = await request(behindProxy.app)
+        .post('/api/auth/session')
+        .set('X-Forwarded-Proto', 'https')
+        .send({ username: proxied.username, password: proxied.password })
+        .expect(200);
       expect(sessionCookieOf(res)).toMatch(/; Secure(;|$)/);
     } finally {
       await behindProxy.close();
@@ -113,14 +129,23 @@ describe('Secure cookies', () => {
     const https = await startTestApp({ PUBLIC_URL: 'https://photos.example.com' });
     try {
       const user = await createUser(https, 'beta_player');
-      const res = await request(https.app).post('/api/auth/session').send({ username: user.username, password: user.password }).expect(200);
+      const res = await request(https.app)
+        .post('/api/auth/session')
+        .send({ username: user.username, password: user.password })
+        .expect(200);
       expect(sessionCookieOf(res)).toMatch(/; Secure(;|$)/);
       const [cookie] = sessionCookieOf(res).split(';');
       const write = (origin: string) =>
-        request(https.app).post('/api/gallery/galleries').set({ Cookie: cookie, 'X-Gallery-CSRF': '1', Origin: origin }).send({ name: `g ${origin}` });
+        request(https.app)
+          .post('/api/gallery/galleries')
+          .set({ Cookie: cookie, 'X-Gallery-CSRF': '1', Origin: origin })
+          .send({ name: `g ${origin}` });
       expect((await write('http://photos.example.com').expect(403)).body.code).toBe('CSRF_REJECTED');
       await write('https://photos.example.com').expect(201);
-      const out = await request(https.app).delete('/api/auth/session').set({ Cookie: cookie, 'X-Gallery-CSRF': '1' }).expect(200);
+      const out = await request(https.app)
+        .delete('/api/auth/session')
+        .set({ Cookie: cookie, 'X-Gallery-CSRF': '1' })
+        .expect(200);
       expect(sessionCookieOf(out)).toMatch(/Max-Age=0.*; Secure/);
     } finally {
       await https.close();
@@ -139,11 +164,20 @@ describe('requests signed in by the cookie', () => {
   it('refuses a write without X-Gallery-CSRF with 403 CSRF_REJECTED, changing nothing', async () => {
     const user = await createUser(t, 'beta_player');
     const { cookie } = await signIn(t, user);
-    const res = await request(t.app).post('/api/gallery/galleries').set({ Cookie: cookie, Host: HOST, Origin: SAME_ORIGIN }).send({ name: 'Nope' }).expect(403);
+    const res = await request(t.app)
+      .post('/api/gallery/galleries')
+      .set({ Cookie: cookie, Host: HOST, Origin: SAME_ORIGIN })
+      .send({ name: 'Nope' })
+      .expect(403);
     expect(res.body).toMatchObject({ code: 'CSRF_REJECTED' });
     expect(res.body.message).toMatch(/^Cross-site request refused: .*X-Gallery-CSRF/);
     // A plain cross-site form: urlencoded, no custom header.
-    await request(t.app).post('/api/gallery/galleries').set('Cookie', cookie).type('form').send({ name: 'Form' }).expect(403);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ name: 'Form' })
+      .expect(403);
     expect(await galleriesOf(user)).toBe(0);
   });
 
@@ -157,9 +191,21 @@ describe('requests signed in by the cookie', () => {
       .expect(403);
     expect(res.body.code).toBe('CSRF_REJECTED');
     // Another port or scheme is another origin.
-    await request(t.app).post('/api/gallery/galleries').set({ ...appWrite(cookie), Origin: `${SAME_ORIGIN}:8080` }).send({ name: 'Nope' }).expect(403);
-    await request(t.app).post('/api/gallery/galleries').set({ ...appWrite(cookie), Origin: `https://${HOST}` }).send({ name: 'Nope' }).expect(403);
-    await request(t.app).post('/api/gallery/galleries').set({ ...appWrite(cookie), Origin: 'null' }).send({ name: 'Nope' }).expect(403);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set({ ...appWrite(cookie), Origin: `${SAME_ORIGIN}:8080` })
+      .send({ name: 'Nope' })
+      .expect(403);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set({ ...appWrite(cookie), Origin: `https://${HOST}` })
+      .send({ name: 'Nope' })
+      .expect(403);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set({ ...appWrite(cookie), Origin: 'null' })
+      .send({ name: 'Nope' })
+      .expect(403);
     expect(await galleriesOf(user)).toBe(0);
   });
 
@@ -167,22 +213,42 @@ describe('requests signed in by the cookie', () => {
     const user = await createUser(t, 'beta_player');
     const { cookie } = await signIn(t, user);
     await request(t.app).post('/api/gallery/galleries').set(appWrite(cookie)).send({ name: 'Same origin' }).expect(201);
-    await request(t.app).post('/api/gallery/galleries').set({ Cookie: cookie, 'X-Gallery-CSRF': '1' }).send({ name: 'No origin' }).expect(201);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set({ Cookie: cookie, 'X-Gallery-CSRF': '1' })
+      .send({ name: 'No origin' })
+      .expect(201);
     expect(await galleriesOf(user)).toBe(2);
   });
 
   it('are not the only way: an Authorization header needs no CSRF header and wins over the cookie', async () => {
     const user = await createUser(t, 'beta_player');
     const { cookie } = await signIn(t, user);
-    await request(t.app).post('/api/gallery/galleries').set(user.auth).set('Origin', 'https://script.example').send({ name: 'Script' }).expect(201);
-    await request(t.app).post('/api/gallery/galleries').set(user.auth).set('Cookie', cookie).send({ name: 'Both' }).expect(201);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set(user.auth)
+      .set('Origin', 'https://script.example')
+      .send({ name: 'Script' })
+      .expect(201);
+    await request(t.app)
+      .post('/api/gallery/galleries')
+      .set(user.auth)
+      .set('Cookie', cookie)
+      .send({ name: 'Both' })
+      .expect(201);
     // A bad header is not rescued by a good cookie.
-    const res = await request(t.app).get('/api/auth/me').set({ Cookie: cookie, Authorization: 'Token nope' }).expect(401);
+    const res = await request(t.app)
+      .get('/api/auth/me')
+      .set({ Cookie: cookie, Authorization: 'Token nope' })
+      .expect(401);
     expect(res.body.code).toBe('INVALID_TOKEN');
   });
 
   it('answers 401 for an unknown cookie and removes it', async () => {
-    const res = await request(t.app).get('/api/auth/me').set('Cookie', `gallery_session=${'x'.repeat(43)}`).expect(401);
+    const res = await request(t.app)
+      .get('/api/auth/me')
+      .set('Cookie', `gallery_session=${'x'.repeat(43)}`)
+      .expect(401);
     expect(res.body.code).toBe('INVALID_TOKEN');
     expect(sessionCookieOf(res)).toMatch(/^gallery_session=; Max-Age=0/);
     await request(t.app).get('/api/auth/me').set('Cookie', 'other=1; gallery_session=short').expect(401);
@@ -229,15 +295,33 @@ describe('ending the session', () => {
   it('ends when the password is changed elsewhere; a change from the browser keeps that browser signed in', async () => {
     const user = await createUser(t, 'beta_player');
     const { cookie } = await signIn(t, user);
-    const change = (password: string, next: string) => ({ currentPassword: password, newPassword: next, newPassword2: next });
-    await request(t.app).post('/api/auth/password').set(user.auth).send(change(user.password, 'a brand new secret')).expect(200);
+    const change = (password: string, next: string) => ({
+      currentPassword: password,
+      newPassword: next,
+      newPassword2: next,
+    });
+    await request(t.app)
+      .post('/api/auth/password')
+      .set(user.auth)
+      .send(change(user.password, 'a brand new secret'))
+      .expect(200);
     await request(t.app).get('/api/auth/me').set('Cookie', cookie).expect(401);
 
     const again = await signIn(t, { ...user, password: 'a brand new secret' });
-    const other = await request(t.app).post('/api/auth/login').send({ username: user.username, password: 'a brand new secret' }).expect(200);
-    await request(t.app).post('/api/auth/password').set(appWrite(again.cookie)).send(change('a brand new secret', 'another new secret')).expect(200);
+    const other = await request(t.app)
+      .post('/api/auth/login')
+      .send({ username: user.username, password: 'a brand new secret' })
+      .expect(200);
+    await request(t.app)
+      .post('/api/auth/password')
+      .set(appWrite(again.cookie))
+      .send(change('a brand new secret', 'another new secret'))
+      .expect(200);
     await request(t.app).get('/api/auth/me').set('Cookie', again.cookie).expect(200);
-    await request(t.app).get('/api/auth/me').set('Authorization', `Token ${other.body.token as string}`).expect(401);
+    await request(t.app)
+      .get('/api/auth/me')
+      .set('Authorization', `Token ${other.body.token as string}`)
+      .expect(401);
   });
 
   it('ends when an admin deactivates the account', async () => {
@@ -259,16 +343,25 @@ describe('failed browser sign-ins', () => {
 
   it('are throttled and audited exactly as failed logins, in one count with /api/auth/login', async () => {
     const user = await createUser(strict, 'subscriber');
-    const session = (password: string) => request(strict.app).post('/api/auth/session').send({ username: user.username, password });
+    const session = (password: string) =>
+      request(strict.app).post('/api/auth/session').send({ username: user.username, password });
     await session('wrong-1').expect(401);
     await session('wrong-2').expect(401);
-    await request(strict.app).post('/api/auth/login').send({ username: user.username, password: 'wrong-3' }).expect(401);
+    await request(strict.app)
+      .post('/api/auth/login')
+      .send({ username: user.username, password: 'wrong-3' })
+      .expect(401);
     const locked = await session(user.password).expect(429);
     expect(locked.body.code).toBe('TOO_MANY_REQUESTS');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     expect(setCookies(locked)).toEqual([]);
-    await request(strict.app).post('/api/auth/login').send({ username: user.username, password: user.password }).expect(429);
-    const failed = await strict.db.auditEvent.count({ where: { action: 'login', outcome: 'failed', detail: `username=${user.username}` } });
+    await request(strict.app)
+      .post('/api/auth/login')
+      .send({ username: user.username, password: user.password })
+      .expect(429);
+    const failed = await strict.db.auditEvent.count({
+      where: { action: 'login', outcome: 'failed', detail: `username=${user.username}` },
+    });
     expect(failed).toBe(3);
   });
 

@@ -4,8 +4,9 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { startS3Emulator } from '../helpers/s3-emulator';
+
 import { startNginx, type Nginx } from '../helpers/nginx';
+import { startS3Emulator } from '../helpers/s3-emulator';
 import { prepareWorld, send, startServer, type ServerProcess } from '../helpers/server-process';
 
 /**
@@ -52,9 +53,19 @@ function filesUnder(root: string, prefix = ''): string[] {
  * the default UPLOAD_TEMP_MAX_AGE_SECONDS). S3: one bucket, each node its own UPLOAD_DIR for the
  * temp files of its uploads in progress.
  */
-export async function startCluster(nginxBinary: string, storage: StorageKind, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+export async function startCluster(
+  nginxBinary: string,
+  storage: StorageKind,
+  extraEnv: Record<string, string> = {},
+): Promise<Cluster> {
   const [world, s3] = await Promise.all([prepareWorld(), storage === 's3' ? startS3Emulator() : Promise.resolve(null)]);
-  const common = { ...world.env, TRUST_PROXY: 'true', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), SHUTDOWN_TIMEOUT_MS: '2000', ...extraEnv };
+  const common = {
+    ...world.env,
+    TRUST_PROXY: 'true',
+    MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...extraEnv,
+  };
   const envOf = (n: number): Record<string, string> => {
     if (!s3) return common;
     const uploadDir = join(world.uploadDir, `node-${n + 1}`);
@@ -63,7 +74,14 @@ export async function startCluster(nginxBinary: string, storage: StorageKind, ex
   };
   let nodes: ServerProcess[] = [];
   let nginx: Nginx | null = null;
-  const client = s3 ? new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }) : null;
+  const client = s3
+    ? new S3Client({
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      })
+    : null;
   const close = async () => {
     await Promise.all(nodes.map((node) => node.stop(2000)));
     await nginx?.stop();
@@ -72,7 +90,10 @@ export async function startCluster(nginxBinary: string, storage: StorageKind, ex
   };
   try {
     nodes = await Promise.all([startServer(envOf(0)), startServer(envOf(1))]);
-    nginx = await startNginx(nginxBinary, { upstreams: nodes.map((node) => node.url), maxBodyBytes: MAX_UPLOAD_BYTES + 1024 * 1024 });
+    nginx = await startNginx(nginxBinary, {
+      upstreams: nodes.map((node) => node.url),
+      maxBodyBytes: MAX_UPLOAD_BYTES + 1024 * 1024,
+    });
   } catch (error) {
     await close();
     throw error;
@@ -84,7 +105,10 @@ export async function startCluster(nginxBinary: string, storage: StorageKind, ex
     nginx,
     envOf,
     async storedKeys() {
-      if (!client || !s3) return filesUnder(join(world.uploadDir, 'images')).map((path) => path.split('/').at(-1)!).sort();
+      if (!client || !s3)
+        return filesUnder(join(world.uploadDir, 'images'))
+          .map((path) => path.split('/').at(-1)!)
+          .sort();
       const keys: string[] = [];
       let token: string | undefined;
       do {
@@ -95,34 +119,62 @@ export async function startCluster(nginxBinary: string, storage: StorageKind, ex
       return keys.sort();
     },
     tempFiles() {
-      return s3 ? [0, 1].flatMap((n) => filesUnder(join(envOf(n).UPLOAD_DIR, 'tmp'))) : filesUnder(join(world.uploadDir, 'tmp'));
+      return s3
+        ? [0, 1].flatMap((n) => filesUnder(join(envOf(n).UPLOAD_DIR, 'tmp')))
+        : filesUnder(join(world.uploadDir, 'tmp'));
     },
     close,
   };
 }
 
 /** Runs a CLI of the build (`dist/cli/<name>.js`) with these settings only; resolves with its output and exit code. */
-export function runCli(name: string, args: string[], env: Record<string, string>, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [join(ROOT, 'dist/cli', `${name}.js`), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [join(ROOT, 'dist/cli', `${name}.js`), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } },
+      (error, stdout, stderr) => {
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(input);
   });
 }
 
 /** Every stored key an image row needs: its original and its two variants. */
-export const keysOfRow = (storageKey: string) => [storageKey, `${storageKey.slice(0, 32)}.preview.webp`, `${storageKey.slice(0, 32)}.thumb.webp`];
+export const keysOfRow = (storageKey: string) => [
+  storageKey,
+  `${storageKey.slice(0, 32)}.preview.webp`,
+  `${storageKey.slice(0, 32)}.thumb.webp`,
+];
 
 export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** A small JPEG, different for every seed (uploads of the same bytes into one gallery are one image). */
 export function photo(seed: number): Promise<Buffer> {
-  return sharp({ create: { width: 40 + (seed % 7), height: 30, channels: 3, background: { r: seed % 256, g: Math.floor(seed / 256) % 256, b: 97 } } })
+  return sharp({
+    create: {
+      width: 40 + (seed % 7),
+      height: 30,
+      channels: 3,
+      background: { r: seed % 256, g: Math.floor(seed / 256) % 256, b: 97 },
+    },
+  })
     .jpeg({ quality: 80 })
     .toBuffer();
 }
 
 export function json(url: string, method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  return send(url, { method, path, headers: { ...headers, 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+  return send(url, {
+    method,
+    path,
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: Buffer.from(JSON.stringify(body)),
+  });
 }

@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+
 import { findNginx } from '../helpers/nginx';
-import { login, multipart, prepareWorld, send, startServer, stopAllServers, type HttpReply } from '../helpers/server-process';
+import {
+  login,
+  multipart,
+  prepareWorld,
+  send,
+  startServer,
+  stopAllServers,
+  type HttpReply,
+} from '../helpers/server-process';
 import { testDbKind } from '../helpers/test-env';
 import { json, keysOfRow, photo, runCli, sha256, startCluster, type Cluster, type StorageKind } from './cluster';
 
@@ -19,13 +28,17 @@ const REQUIRED = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_NGINX)
 const onPostgres = testDbKind() === 'postgres';
 
 if (onPostgres && !NGINX && !REQUIRED) {
-  console.warn('tests/multinode skipped: no nginx binary found (PATH, /usr/sbin; or set NGINX_BIN). Install nginx-light, or set REQUIRE_NGINX=1 to make this a failure.');
+  console.warn(
+    'tests/multinode skipped: no nginx binary found (PATH, /usr/sbin; or set NGINX_BIN). Install nginx-light, or set REQUIRE_NGINX=1 to make this a failure.',
+  );
 }
 const suite = onPostgres && NGINX ? describe : describe.skip;
 
 if (onPostgres && !NGINX && REQUIRED) {
   it('finds an nginx binary (REQUIRE_NGINX=1)', () => {
-    throw new Error('REQUIRE_NGINX=1 but no nginx binary was found on PATH or in /usr/sbin, /usr/local/sbin (or NGINX_BIN)');
+    throw new Error(
+      'REQUIRE_NGINX=1 but no nginx binary was found on PATH or in /usr/sbin, /usr/local/sbin (or NGINX_BIN)',
+    );
   });
 }
 
@@ -33,12 +46,18 @@ const LOAD_SECONDS = 5;
 const KILL_AFTER_MS = 2000;
 
 function expectStatus(reply: HttpReply, status: number) {
-  if (reply.status !== status) throw new Error(`expected ${status}, got ${reply.status}: ${reply.body.toString().slice(0, 300)}`);
+  if (reply.status !== status)
+    throw new Error(`expected ${status}, got ${reply.status}: ${reply.body.toString().slice(0, 300)}`);
 }
 
 function upload(url: string, auth: Record<string, string>, galleryId: number, file: Buffer, title = 'through nginx') {
   const { contentType, body } = multipart({ title, gallery: String(galleryId) }, file);
-  return send(url, { method: 'POST', path: '/api/gallery/images/', headers: { ...auth, 'Content-Type': contentType }, body });
+  return send(url, {
+    method: 'POST',
+    path: '/api/gallery/images/',
+    headers: { ...auth, 'Content-Type': contentType },
+    body,
+  });
 }
 
 type Load = {
@@ -55,13 +74,20 @@ type Load = {
  * ~LOAD_SECONDS of mixed load through nginx, each connection in turn: a page of 50, a thumbnail,
  * an upload of a JPEG nobody sent before. `midway` runs after KILL_AFTER_MS.
  */
-async function mixedLoad(url: string, auth: Record<string, string>, galleryId: number, imageId: number, midway: () => void): Promise<Load> {
+async function mixedLoad(
+  url: string,
+  auth: Record<string, string>,
+  galleryId: number,
+  imageId: number,
+  midway: () => void,
+): Promise<Load> {
   const files = await Promise.all(Array.from({ length: 600 }, (_, i) => photo(1000 + i)));
   const hashes = files.map(sha256);
   const load: Load = { acknowledged: [], statuses: { read: {}, upload: {} }, noReply: 0, requests: 0 };
   let next = 0;
   const started = Date.now();
-  const count = (kind: 'read' | 'upload', status: number) => (load.statuses[kind][status] = (load.statuses[kind][status] ?? 0) + 1);
+  const count = (kind: 'read' | 'upload', status: number) =>
+    (load.statuses[kind][status] = (load.statuses[kind][status] ?? 0) + 1);
   type Context = { upload?: number };
   const timer = setTimeout(midway, KILL_AFTER_MS);
   const result = await autocannon({
@@ -70,8 +96,18 @@ async function mixedLoad(url: string, auth: Record<string, string>, galleryId: n
     duration: LOAD_SECONDS,
     timeout: 20,
     requests: [
-      { method: 'GET', path: '/api/gallery/images/?limit=50', headers: auth, onResponse: (status) => count('read', status) },
-      { method: 'GET', path: `/api/gallery/images/${imageId}/file/?size=thumb`, headers: auth, onResponse: (status) => count('read', status) },
+      {
+        method: 'GET',
+        path: '/api/gallery/images/?limit=50',
+        headers: auth,
+        onResponse: (status) => count('read', status),
+      },
+      {
+        method: 'GET',
+        path: `/api/gallery/images/${imageId}/file/?size=thumb`,
+        headers: auth,
+        onResponse: (status) => count('read', status),
+      },
       {
         method: 'POST',
         path: '/api/gallery/images/',
@@ -83,7 +119,12 @@ async function mixedLoad(url: string, auth: Record<string, string>, galleryId: n
         },
         onResponse: (status, body, context: Context) => {
           count('upload', status);
-          if (status === 201) load.acknowledged.push({ id: (JSON.parse(body) as { id: number }).id, sha256: hashes[context.upload!], atMs: Date.now() - started });
+          if (status === 201)
+            load.acknowledged.push({
+              id: (JSON.parse(body) as { id: number }).id,
+              sha256: hashes[context.upload!],
+              atMs: Date.now() - started,
+            });
         },
       },
     ],
@@ -107,26 +148,55 @@ suite.each(STORAGES)('two nodes on one PostgreSQL behind nginx, storage %s', (st
 
   it('runs the first session through nginx: register, an admin grants Beta Player, gallery, upload, a Subscriber lists, logout refuses the token', async () => {
     const api = cluster.nginx.url;
-    const registered = await json(api, 'POST', '/api/auth/register/', { username: 'alice', email: 'alice@example.com', password: 'correct horse', password2: 'correct horse' });
+    const registered = await json(api, 'POST', '/api/auth/register/', {
+      username: 'alice',
+      email: 'alice@example.com',
+      password: 'correct horse',
+      password2: 'correct horse',
+    });
     expectStatus(registered, 201);
     const aliceId = registered.json().id as number;
-    const admin = await runCli('create-admin', ['--username', 'admin', '--email', 'admin@example.com'], cluster.envOf(0), 'a long admin passphrase\n');
+    const admin = await runCli(
+      'create-admin',
+      ['--username', 'admin', '--email', 'admin@example.com'],
+      cluster.envOf(0),
+      'a long admin passphrase\n',
+    );
     expect(admin).toMatchObject({ code: 0 });
     const adminAuth = await login(api, { username: 'admin', password: 'a long admin passphrase' });
     expectStatus(await json(api, 'PATCH', `/api/admin/users/${aliceId}/`, { role: 'beta_player' }, adminAuth), 200);
 
     const alice = await login(api, { username: 'alice', password: 'correct horse' });
-    const gallery = await json(api, 'POST', '/api/gallery/galleries/', { name: 'Holidays', description: 'Summer 2026' }, alice);
+    const gallery = await json(
+      api,
+      'POST',
+      '/api/gallery/galleries/',
+      { name: 'Holidays', description: 'Summer 2026' },
+      alice,
+    );
     expectStatus(gallery, 201);
     const jpeg = await photo(1);
     const created = await upload(api, alice, gallery.json().id as number, jpeg, 'Beach');
     expectStatus(created, 201);
 
-    expectStatus(await json(api, 'POST', '/api/auth/register/', { username: 'bob', email: 'bob@example.com', password: 'battery staple', password2: 'battery staple' }), 201);
+    expectStatus(
+      await json(api, 'POST', '/api/auth/register/', {
+        username: 'bob',
+        email: 'bob@example.com',
+        password: 'battery staple',
+        password2: 'battery staple',
+      }),
+      201,
+    );
     const bob = await login(api, { username: 'bob', password: 'battery staple' });
-    const listed = await send(api, { path: `/api/gallery/view-images/?gallery=${gallery.json().id as number}`, headers: bob });
+    const listed = await send(api, {
+      path: `/api/gallery/view-images/?gallery=${gallery.json().id as number}`,
+      headers: bob,
+    });
     expectStatus(listed, 200);
-    expect(JSON.parse(listed.body.toString())).toEqual([expect.objectContaining({ id: created.json().id, title: 'Beach' })]);
+    expect(JSON.parse(listed.body.toString())).toEqual([
+      expect.objectContaining({ id: created.json().id, title: 'Beach' }),
+    ]);
     expectStatus(await upload(api, bob, gallery.json().id as number, await photo(2)), 403);
     // Every request of the session went to one node or the other; both nodes answer for the token.
     for (const node of cluster.nodes) expectStatus(await send(node.url, { path: '/api/auth/me/', headers: bob }), 200);
@@ -143,7 +213,9 @@ suite.each(STORAGES)('two nodes on one PostgreSQL behind nginx, storage %s', (st
       }
       expect([refused.status, refused.json().code]).toEqual([401, 'INVALID_TOKEN']);
     }
-    console.log(`multinode (${storage}): the logged-out token was refused by every node ${Date.now() - loggedOut} ms after the logout was sent`);
+    console.log(
+      `multinode (${storage}): the logged-out token was refused by every node ${Date.now() - loggedOut} ms after the logout was sent`,
+    );
   });
 
   it('passes the request id through nginx and makes one when the client sends none', async () => {
@@ -157,11 +229,25 @@ suite.each(STORAGES)('two nodes on one PostgreSQL behind nginx, storage %s', (st
 
   it('a login lockout reached through node 1 holds on node 2', async () => {
     const [first, second] = cluster.nodes;
-    expectStatus(await json(first.url, 'POST', '/api/auth/register/', { username: 'carol', email: 'carol@example.com', password: 'a fine password', password2: 'a fine password' }), 201);
+    expectStatus(
+      await json(first.url, 'POST', '/api/auth/register/', {
+        username: 'carol',
+        email: 'carol@example.com',
+        password: 'a fine password',
+        password2: 'a fine password',
+      }),
+      201,
+    );
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await json(first.url, 'POST', '/api/auth/login/', { username: 'carol', password: 'wrong password' })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (await json(first.url, 'POST', '/api/auth/login/', { username: 'carol', password: 'wrong password' })).status,
+      );
     expect(statuses.at(-1)).toBe(429);
-    const elsewhere = await json(second.url, 'POST', '/api/auth/login/', { username: 'carol', password: 'a fine password' });
+    const elsewhere = await json(second.url, 'POST', '/api/auth/login/', {
+      username: 'carol',
+      password: 'a fine password',
+    });
     expect(elsewhere.status).toBe(429);
     expect(elsewhere.json().code).toBe('TOO_MANY_REQUESTS');
   });
@@ -213,10 +299,15 @@ suite.each(STORAGES)('two nodes on one PostgreSQL behind nginx, storage %s', (st
     }
 
     // The storage check, as node 1 (its temp folder), once nothing uploads: every temp file is a leftover.
-    const check = await runCli('storage-check', ['--repair'], { ...cluster.envOf(0), UPLOAD_TEMP_MAX_AGE_SECONDS: '0' });
+    const check = await runCli('storage-check', ['--repair'], {
+      ...cluster.envOf(0),
+      UPLOAD_TEMP_MAX_AGE_SECONDS: '0',
+    });
     expect(check).toMatchObject({ code: 0 });
     const report = JSON.parse(check.stdout) as Record<string, unknown[]>;
-    console.log(`multinode (${storage}): storage check after the kill: ${JSON.stringify(Object.fromEntries(Object.entries(report).map(([k, v]) => [k, Array.isArray(v) ? v.length : v])))}`);
+    console.log(
+      `multinode (${storage}): storage check after the kill: ${JSON.stringify(Object.fromEntries(Object.entries(report).map(([k, v]) => [k, Array.isArray(v) ? v.length : v])))}`,
+    );
     expect(report.rowsWithoutFile).toEqual([]);
     expect(report.damaged).toEqual([]);
     const rows = await world.db.image.findMany({ select: { id: true, storageKey: true } });
@@ -246,7 +337,10 @@ limitSuite('two nodes with RATE_LIMIT_STORE=database', () => {
 
   it('a rate limit reached on node 1 holds on node 2', async () => {
     const env = { ...world.env, RATE_LIMIT_STORE: 'database', RATE_LIMIT_PER_MINUTE: '5' };
-    const [first, second] = await Promise.all([startServer(env), startServer({ ...env, UPLOAD_DIR: join(world.uploadDir, 'second') })]);
+    const [first, second] = await Promise.all([
+      startServer(env),
+      startServer({ ...env, UPLOAD_DIR: join(world.uploadDir, 'second') }),
+    ]);
     const auth = await login(first.url, world.credentials);
     for (let i = 0; i < 5; i++) expectStatus(await send(first.url, { path: '/api/auth/me/', headers: auth }), 200);
     const limited = await send(second.url, { path: '/api/auth/me/', headers: auth });

@@ -1,7 +1,16 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
+
 import { startS3Emulator } from '../helpers/s3-emulator';
-import { login, multipart, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import {
+  login,
+  multipart,
+  prepareWorld,
+  send,
+  startServer,
+  stopAllServers,
+  type ServerProcess,
+} from '../helpers/server-process';
 import { testDbKind } from '../helpers/test-env';
 
 /**
@@ -23,7 +32,12 @@ const suite = testDbKind() === 'sqlite' ? describe : describe.skip;
 
 beforeEach(async () => {
   [world, s3] = await Promise.all([prepareWorld(), startS3Emulator()]);
-  client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  client = new S3Client({
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
 });
 afterEach(async () => {
   await stopAllServers();
@@ -40,7 +54,10 @@ async function objectKeys(): Promise<string[]> {
   return (page.Contents ?? []).map((object) => object.Key!).sort();
 }
 
-const objectsOf = (storageKey: string) => [storageKey, `${storageKey.slice(0, 32)}.preview.webp`, `${storageKey.slice(0, 32)}.thumb.webp`].map((key) => `${PREFIX}${key}`).sort();
+const objectsOf = (storageKey: string) =>
+  [storageKey, `${storageKey.slice(0, 32)}.preview.webp`, `${storageKey.slice(0, 32)}.thumb.webp`]
+    .map((key) => `${PREFIX}${key}`)
+    .sort();
 
 /** Every row has its three objects, no object lacks a row, and no note of a staged upload is left. */
 async function expectInStep() {
@@ -49,11 +66,19 @@ async function expectInStep() {
   expect(await world.db.stagedUpload.count()).toBe(0);
 }
 
-const photo = (seed: number) => sharp({ create: { width: 300, height: 200, channels: 3, background: { r: seed, g: 90, b: 200 } } }).jpeg().toBuffer();
+const photo = (seed: number) =>
+  sharp({ create: { width: 300, height: 200, channels: 3, background: { r: seed, g: 90, b: 200 } } })
+    .jpeg()
+    .toBuffer();
 
 function upload(server: ServerProcess, auth: Record<string, string>, file: Buffer) {
   const { contentType, body } = multipart({ title: 'on S3', gallery: String(world.galleryId) }, file);
-  return send(server.url, { method: 'POST', path: '/api/gallery/images/', headers: { ...auth, 'Content-Type': contentType }, body });
+  return send(server.url, {
+    method: 'POST',
+    path: '/api/gallery/images/',
+    headers: { ...auth, 'Content-Type': contentType },
+    body,
+  });
 }
 
 const CONNECTION_DIED = /socket hang up|ECONNRESET|EPIPE/;
@@ -73,7 +98,10 @@ suite('STORAGE=s3', () => {
     const original = await send(server.url, { path: `/api/gallery/images/${id}/file/?size=original`, headers: auth });
     expect(original.status).toBe(200);
     expect(Buffer.compare(original.body, jpeg)).toBe(0);
-    const part = await send(server.url, { path: `/api/gallery/images/${id}/file/?size=original`, headers: { ...auth, Range: 'bytes=2-11' } });
+    const part = await send(server.url, {
+      path: `/api/gallery/images/${id}/file/?size=original`,
+      headers: { ...auth, Range: 'bytes=2-11' },
+    });
     expect(part.status).toBe(206);
     expect(Buffer.compare(part.body, jpeg.subarray(2, 12))).toBe(0);
     const thumb = await send(server.url, { path: `/api/gallery/images/${id}/file/?size=thumb`, headers: auth });
@@ -81,37 +109,58 @@ suite('STORAGE=s3', () => {
 
     const replacement = await photo(2);
     const { contentType, body } = multipart({ title: 'new bytes' }, replacement);
-    expect((await send(server.url, { method: 'PUT', path: `/api/gallery/images/${id}/`, headers: { ...auth, 'Content-Type': contentType }, body })).status).toBe(200);
+    expect(
+      (
+        await send(server.url, {
+          method: 'PUT',
+          path: `/api/gallery/images/${id}/`,
+          headers: { ...auth, 'Content-Type': contentType },
+          body,
+        })
+      ).status,
+    ).toBe(200);
     const replaced = await world.db.image.findUniqueOrThrow({ where: { id } });
     expect(replaced.storageKey).not.toBe(storageKey);
     await expectInStep();
 
-    expect((await send(server.url, { method: 'DELETE', path: `/api/gallery/images/${id}/`, headers: auth })).status).toBe(200);
+    expect(
+      (await send(server.url, { method: 'DELETE', path: `/api/gallery/images/${id}/`, headers: auth })).status,
+    ).toBe(200);
     expect(await objectKeys()).toEqual([]);
     await expectInStep();
   });
 
-  it.each(['upload-staged', 'upload-committed', 'upload-stored'] as const)('a kill -9 at %s leaves, after a restart, every row with its objects and no object without a row', async (faultPoint) => {
-    const crashing = await startServer({ ...env(), FAULT_POINT: faultPoint });
-    const auth = await login(crashing.url, world.credentials);
-    const jpeg = await photo(3);
-    await expect(upload(crashing, auth, jpeg)).rejects.toThrow(CONNECTION_DIED);
-    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    // Staged in place: the objects are in the bucket whether or not the row was committed.
-    expect(await objectKeys()).toHaveLength(3);
-    const committed = await world.db.image.count();
-    expect(committed).toBe(faultPoint === 'upload-staged' ? 0 : 1);
-    expect(await world.db.stagedUpload.count()).toBe(faultPoint === 'upload-staged' ? 1 : 0);
+  it.each(['upload-staged', 'upload-committed', 'upload-stored'] as const)(
+    'a kill -9 at %s leaves, after a restart, every row with its objects and no object without a row',
+    async (faultPoint) => {
+      const crashing = await startServer({ ...env(), FAULT_POINT: faultPoint });
+      const auth = await login(crashing.url, world.credentials);
+      const jpeg = await photo(3);
+      await expect(upload(crashing, auth, jpeg)).rejects.toThrow(CONNECTION_DIED);
+      expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      // Staged in place: the objects are in the bucket whether or not the row was committed.
+      expect(await objectKeys()).toHaveLength(3);
+      const committed = await world.db.image.count();
+      expect(committed).toBe(faultPoint === 'upload-staged' ? 0 : 1);
+      expect(await world.db.stagedUpload.count()).toBe(faultPoint === 'upload-staged' ? 1 : 0);
 
-    const server = await startServer({ ...env(), ...RECOVER });
-    expect(server.logged('storage check')[0]).toMatchObject({ stagedRemoved: faultPoint === 'upload-staged' ? 1 : 0, rowsWithoutFile: 0, filesWithoutRow: 0 });
-    await expectInStep();
-    const again = await upload(server, auth, jpeg);
-    expect(again.status).toBe(committed ? 200 : 201);
-    const file = await send(server.url, { path: `/api/gallery/images/${again.json().id as number}/file/?size=original`, headers: auth });
-    expect(Buffer.compare(file.body, jpeg)).toBe(0);
-    await expectInStep();
-  });
+      const server = await startServer({ ...env(), ...RECOVER });
+      expect(server.logged('storage check')[0]).toMatchObject({
+        stagedRemoved: faultPoint === 'upload-staged' ? 1 : 0,
+        rowsWithoutFile: 0,
+        filesWithoutRow: 0,
+      });
+      await expectInStep();
+      const again = await upload(server, auth, jpeg);
+      expect(again.status).toBe(committed ? 200 : 201);
+      const file = await send(server.url, {
+        path: `/api/gallery/images/${again.json().id as number}/file/?size=original`,
+        headers: auth,
+      });
+      expect(Buffer.compare(file.body, jpeg)).toBe(0);
+      await expectInStep();
+    },
+  );
 
   it('a kill -9 after a delete marked its row: the restart removes the objects and the row', async () => {
     const first = await startServer(env());
@@ -119,7 +168,13 @@ suite('STORAGE=s3', () => {
     const id = (await upload(first, auth, await photo(4))).json().id as number;
     await first.stop();
     const crashing = await startServer({ ...env(), FAULT_POINT: 'delete-marked' });
-    await expect(send(crashing.url, { method: 'DELETE', path: `/api/gallery/images/${id}/`, headers: await login(crashing.url, world.credentials) })).rejects.toThrow(CONNECTION_DIED);
+    await expect(
+      send(crashing.url, {
+        method: 'DELETE',
+        path: `/api/gallery/images/${id}/`,
+        headers: await login(crashing.url, world.credentials),
+      }),
+    ).rejects.toThrow(CONNECTION_DIED);
     expect(await objectKeys()).toHaveLength(3);
     const server = await startServer({ ...env(), ...RECOVER });
     expect(server.logged('storage check')[0]).toMatchObject({ deletionsFinished: 1 });

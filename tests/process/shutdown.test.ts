@@ -1,6 +1,16 @@
 import { request } from 'node:http';
 import sharp from 'sharp';
-import { login, multipart, prepareWorld, send, startServer, stopAllServers, type HttpReply, type ServerProcess } from '../helpers/server-process';
+
+import {
+  login,
+  multipart,
+  prepareWorld,
+  send,
+  startServer,
+  stopAllServers,
+  type HttpReply,
+  type ServerProcess,
+} from '../helpers/server-process';
 
 // The real server as a child process, stopped with SIGTERM while an upload is still arriving.
 jest.setTimeout(60_000);
@@ -20,7 +30,15 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** A JPEG of noise, some hundreds of KB: enough bytes to send in slow pieces. */
 function noiseJpeg(): Promise<Buffer> {
-  return sharp({ create: { width: 600, height: 400, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  return sharp({
+    create: {
+      width: 600,
+      height: 400,
+      channels: 3,
+      background: '#000000',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
     .jpeg({ quality: 95 })
     .toBuffer();
 }
@@ -30,8 +48,16 @@ function noiseJpeg(): Promise<Buffer> {
  * with 10 pieces 150 ms apart, the body takes 1.5 s to arrive. Resolves with the reply; rejects
  * when the connection is cut.
  */
-function slowUpload(server: ServerProcess, auth: Record<string, string>, file: Buffer, { pieces = 10, intervalMs = 150 } = {}): Promise<HttpReply> {
-  const { contentType, head, tail } = multipart({ title: 'slow upload', gallery: String(world.galleryId) }, Buffer.alloc(0));
+function slowUpload(
+  server: ServerProcess,
+  auth: Record<string, string>,
+  file: Buffer,
+  { pieces = 10, intervalMs = 150 } = {},
+): Promise<HttpReply> {
+  const { contentType, head, tail } = multipart(
+    { title: 'slow upload', gallery: String(world.galleryId) },
+    Buffer.alloc(0),
+  );
   const length = head.length + file.length + tail.length;
   return new Promise((done, fail) => {
     const req = request(
@@ -43,7 +69,11 @@ function slowUpload(server: ServerProcess, auth: Record<string, string>, file: B
         res.on('error', fail);
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          done({ status: res.statusCode ?? 0, body, json: () => JSON.parse(body.toString()) as Record<string, unknown> });
+          done({
+            status: res.statusCode ?? 0,
+            body,
+            json: () => JSON.parse(body.toString()) as Record<string, unknown>,
+          });
         });
       },
     );
@@ -80,7 +110,9 @@ describe('a server sent SIGTERM during an upload', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     // The reply closed its keep-alive connection: no wait for the client to hang up.
     expect(Date.now() - replied).toBeLessThan(2000);
-    expect(server.logged('request')).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/gallery/images', status: 201 }));
+    expect(server.logged('request')).toContainEqual(
+      expect.objectContaining({ method: 'POST', path: '/api/gallery/images', status: 201 }),
+    );
     expect(server.logged('shut down')).toHaveLength(1);
     expect(await world.db.image.count()).toBe(1);
   });

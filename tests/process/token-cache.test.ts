@@ -19,7 +19,8 @@ afterEach(async () => {
   await world.close();
 });
 
-const me = (server: ServerProcess, auth: Record<string, string>) => send(server.url, { path: '/api/auth/me/', headers: auth });
+const me = (server: ServerProcess, auth: Record<string, string>) =>
+  send(server.url, { path: '/api/auth/me/', headers: auth });
 
 /** Polls until `check` holds; the time it took, or a failure after `withinMs`. */
 async function within(withinMs: number, check: () => Promise<boolean>): Promise<number> {

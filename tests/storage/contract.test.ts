@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+
 import { createDiskStorage } from '../../src/platform/storage/disk-storage';
 import { StorageError } from '../../src/platform/storage/errors';
 import { createS3Storage } from '../../src/platform/storage/s3-storage';
-import { newStorageKey, variantKey } from '../../src/platform/storage/storage-keys';
 import type { Storage } from '../../src/platform/storage/storage';
+import { newStorageKey, variantKey } from '../../src/platform/storage/storage-keys';
 import { startS3Emulator } from '../helpers/s3-emulator';
 import { testDbKind } from '../helpers/test-env';
 
@@ -20,7 +21,10 @@ const drivers: [string, () => Promise<{ storage: Storage; stop(): Promise<void> 
     'disk',
     async () => {
       const root = mkdtempSync(join(tmpdir(), 'gallery-contract-'));
-      return { storage: await createDiskStorage(root), stop: () => Promise.resolve(rmSync(root, { recursive: true, force: true })) };
+      return {
+        storage: await createDiskStorage(root),
+        stop: () => Promise.resolve(rmSync(root, { recursive: true, force: true })),
+      };
     },
   ],
   [
@@ -28,7 +32,15 @@ const drivers: [string, () => Promise<{ storage: Storage; stop(): Promise<void> 
     async () => {
       const s3 = await startS3Emulator();
       const tempRoot = mkdtempSync(join(tmpdir(), 'gallery-contract-'));
-      const storage = await createS3Storage({ bucket: s3.bucket, prefix: 'library/', endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, tempRoot });
+      const storage = await createS3Storage({
+        bucket: s3.bucket,
+        prefix: 'library/',
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        tempRoot,
+      });
       return {
         storage,
         async stop() {
@@ -95,7 +107,9 @@ describeOnce('the %s storage', (_name, open) => {
     await commit(storage, key);
     const { stream, size } = await storage.get(key);
     expect(size).toBe(bytes.length);
-    const digest = createHash('sha256').update(await read(stream)).digest('hex');
+    const digest = createHash('sha256')
+      .update(await read(stream))
+      .digest('hex');
     expect(digest).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
@@ -164,15 +178,26 @@ describeOnce('the %s storage', (_name, open) => {
   });
 });
 
-(testDbKind() === 'sqlite' ? it : it.skip)('an S3 storage whose bucket does not exist fails its readiness probe', async () => {
-  const s3 = await startS3Emulator();
-  const tempRoot = mkdtempSync(join(tmpdir(), 'gallery-contract-'));
-  try {
-    const storage = await createS3Storage({ bucket: 'no-such-bucket', prefix: '', endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, tempRoot });
-    await expect(storage.check()).rejects.toThrow();
-    storage.close?.();
-  } finally {
-    await s3.stop();
-    rmSync(tempRoot, { recursive: true, force: true });
-  }
-});
+(testDbKind() === 'sqlite' ? it : it.skip)(
+  'an S3 storage whose bucket does not exist fails its readiness probe',
+  async () => {
+    const s3 = await startS3Emulator();
+    const tempRoot = mkdtempSync(join(tmpdir(), 'gallery-contract-'));
+    try {
+      const storage = await createS3Storage({
+        bucket: 'no-such-bucket',
+        prefix: '',
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        tempRoot,
+      });
+      await expect(storage.check()).rejects.toThrow();
+      storage.close?.();
+    } finally {
+      await s3.stop();
+      rmSync(tempRoot, { recursive: true, force: true });
+    }
+  },
+);

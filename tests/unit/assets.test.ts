@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+
 import { migrationsFolder } from '../../src/platform/db/migrate';
 import { packageInfo, packagePath } from '../../src/shared/assets';
 

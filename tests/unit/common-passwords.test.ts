@@ -1,5 +1,5 @@
-import list from '../../src/features/auth/common-passwords.json';
 import { isCommonPassword } from '../../src/features/auth/common-passwords';
+import list from '../../src/features/auth/common-passwords.json';
 
 describe('the common password list', () => {
   it('holds the 10,000 most common passwords', () => {

@@ -66,12 +66,24 @@ describe('bcrypt cost floor', () => {
 
 describe('image pipeline settings', () => {
   it('reads who sees originals, the start-up check, temp age and lock timeout, and refuses a fault point in production', () => {
-    const config = loadConfig({ ORIGINALS_VISIBLE_TO: 'everyone', RECONCILE_ON_START: 'repair', UPLOAD_TEMP_MAX_AGE_SECONDS: '60', DATABASE_LOCK_TIMEOUT_MS: '250' });
-    expect(config).toMatchObject({ originalsVisibleTo: 'everyone', reconcileOnStart: 'repair', uploadTempMaxAgeMs: 60_000, databaseLockTimeoutMs: 250 });
+    const config = loadConfig({
+      ORIGINALS_VISIBLE_TO: 'everyone',
+      RECONCILE_ON_START: 'repair',
+      UPLOAD_TEMP_MAX_AGE_SECONDS: '60',
+      DATABASE_LOCK_TIMEOUT_MS: '250',
+    });
+    expect(config).toMatchObject({
+      originalsVisibleTo: 'everyone',
+      reconcileOnStart: 'repair',
+      uploadTempMaxAgeMs: 60_000,
+      databaseLockTimeoutMs: 250,
+    });
     expect(loadConfig({}).originalsVisibleTo).toBe('owners');
     expect(() => loadConfig({ ORIGINALS_VISIBLE_TO: 'some' })).toThrow(/ORIGINALS_VISIBLE_TO/);
     expect(loadConfig({ NODE_ENV: 'test', FAULT_POINT: 'upload-staged' }).faultPoint).toBe('upload-staged');
-    expect(() => loadConfig({ NODE_ENV: 'production', BCRYPT_COST: '12', FAULT_POINT: 'upload-staged' })).toThrow(/FAULT_POINT/);
+    expect(() => loadConfig({ NODE_ENV: 'production', BCRYPT_COST: '12', FAULT_POINT: 'upload-staged' })).toThrow(
+      /FAULT_POINT/,
+    );
     expect(() => loadConfig({ FAULT_POINT: 'anywhere' })).toThrow(/FAULT_POINT/);
   });
 });

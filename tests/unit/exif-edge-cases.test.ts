@@ -1,17 +1,26 @@
 import sharp, { type Exif } from 'sharp';
+
 import { readExif } from '../../src/features/images/exif';
 
 const NOTHING = { capturedAt: null, cameraModel: null, hasGps: false };
 
 async function exifOf(exif: Exif): Promise<Buffer> {
-  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().withExif(exif).toBuffer();
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .jpeg()
+    .withExif(exif)
+    .toBuffer();
   const { exif: block } = await sharp(jpeg).metadata();
   if (!block) throw new Error('sharp wrote no EXIF');
   return block;
 }
 
 type Field = { tag: number; type: number; count: number; value: number | Buffer };
-const ascii = (tag: number, text: string): Field => ({ tag, type: 2, count: text.length + 1, value: Buffer.from(`${text}\0`, 'latin1') });
+const ascii = (tag: number, text: string): Field => ({
+  tag,
+  type: 2,
+  count: text.length + 1,
+  value: Buffer.from(`${text}\0`, 'latin1'),
+});
 const pointer = (tag: number, offset: number): Field => ({ tag, type: 4, count: 1, value: offset });
 
 /** A little-endian `Exif\0\0` block with one IFD0 at offset 8; values over 4 bytes go after the IFD, `gap` zero bytes further on. */
@@ -38,15 +47,32 @@ function block(fields: Field[], gap = 0): Buffer {
 
 describe('readExif, beyond the common cases', () => {
   it('falls back from DateTimeOriginal to DateTimeDigitized, then to the IFD0 DateTime', async () => {
-    expect(readExif(await exifOf({ IFD2: { DateTimeDigitized: '2023:01:02 03:04:05' } })).capturedAt).toBe('2023-01-02T03:04:05');
-    expect(readExif(await exifOf({ IFD0: { DateTime: '2022:01:02 03:04:05' } })).capturedAt).toBe('2022-01-02T03:04:05');
-    expect(readExif(await exifOf({ IFD0: { DateTime: '2022:01:02 03:04:05' }, IFD2: { DateTimeOriginal: '2024:05:01 12:34:56' } })).capturedAt).toBe('2024-05-01T12:34:56');
+    expect(readExif(await exifOf({ IFD2: { DateTimeDigitized: '2023:01:02 03:04:05' } })).capturedAt).toBe(
+      '2023-01-02T03:04:05',
+    );
+    expect(readExif(await exifOf({ IFD0: { DateTime: '2022:01:02 03:04:05' } })).capturedAt).toBe(
+      '2022-01-02T03:04:05',
+    );
+    expect(
+      readExif(
+        await exifOf({ IFD0: { DateTime: '2022:01:02 03:04:05' }, IFD2: { DateTimeOriginal: '2024:05:01 12:34:56' } }),
+      ).capturedAt,
+    ).toBe('2024-05-01T12:34:56');
   });
 
   it('rejects calendar days that do not exist, out-of-range hours, and trailing junk', () => {
     const at = (text: string) => readExif(block([ascii(0x0132, text)])).capturedAt;
     expect(at('2024:02:29 12:00:00')).toBe('2024-02-29T12:00:00');
-    for (const text of ['2023:02:29 12:00:00', '2024:02:30 12:00:00', '2024:04:31 12:00:00', '2024:05:32 12:00:00', '2024:05:01 24:00:00', '2024:05:01 12:60:00', '2024:05:01 12:00:00junk', '    :  :     :  :  ']) {
+    for (const text of [
+      '2023:02:29 12:00:00',
+      '2024:02:30 12:00:00',
+      '2024:04:31 12:00:00',
+      '2024:05:32 12:00:00',
+      '2024:05:01 24:00:00',
+      '2024:05:01 12:60:00',
+      '2024:05:01 12:00:00junk',
+      '    :  :     :  :  ',
+    ]) {
       expect(at(text)).toBeNull();
     }
   });
@@ -71,7 +97,11 @@ describe('readExif, beyond the common cases', () => {
   it('ignores everything past the first MiB and IFDs with more than 1000 entries', () => {
     expect(readExif(block([ascii(0x010f, 'NearMake')], 1000)).cameraModel).toBe('NearMake');
     expect(readExif(block([ascii(0x010f, 'FarAwayMake')], 1024 * 1024))).toEqual(NOTHING);
-    const huge = Buffer.concat([Buffer.from('II\x2a\0\x08\0\0\0', 'latin1'), Buffer.from([0xe9, 0x03]), Buffer.alloc(1001 * 12 + 4)]);
+    const huge = Buffer.concat([
+      Buffer.from('II\x2a\0\x08\0\0\0', 'latin1'),
+      Buffer.from([0xe9, 0x03]),
+      Buffer.alloc(1001 * 12 + 4),
+    ]);
     expect(readExif(huge)).toEqual(NOTHING);
   });
 

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import sharp, { type Exif } from 'sharp';
+
 import { readExif } from '../../src/features/images/exif';
 
 async function exifOf(exif: Exif): Promise<Buffer> {
-  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().withExif(exif).toBuffer();
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .jpeg()
+    .withExif(exif)
+    .toBuffer();
   const { exif: block } = await sharp(jpeg).metadata();
   if (!block) throw new Error('sharp wrote no EXIF');
   return block;
@@ -34,7 +38,11 @@ describe('readExif', () => {
       IFD2: { DateTimeOriginal: '2024:05:01 12:34:56', OffsetTimeOriginal: '+02:00' },
       IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' },
     });
-    expect(readExif(block)).toEqual({ capturedAt: '2024-05-01T12:34:56+02:00', cameraModel: 'Canon EOS R5', hasGps: true });
+    expect(readExif(block)).toEqual({
+      capturedAt: '2024-05-01T12:34:56+02:00',
+      cameraModel: 'Canon EOS R5',
+      hasGps: true,
+    });
   });
 
   it('joins make and model unless the model already names the maker', async () => {
@@ -55,11 +63,18 @@ describe('readExif', () => {
   it('drops a capture time that is not a real time', async () => {
     expect(readExif(await exifOf({ IFD2: { DateTimeOriginal: '0000:00:00 00:00:00' } })).capturedAt).toBeNull();
     expect(readExif(await exifOf({ IFD2: { DateTimeOriginal: '2024:13:01 12:00:00' } })).capturedAt).toBeNull();
-    expect(readExif(await exifOf({ IFD2: { DateTimeOriginal: '2024:05:01 12:00:00', OffsetTimeOriginal: 'junk' } })).capturedAt).toBe('2024-05-01T12:00:00');
+    expect(
+      readExif(await exifOf({ IFD2: { DateTimeOriginal: '2024:05:01 12:00:00', OffsetTimeOriginal: 'junk' } }))
+        .capturedAt,
+    ).toBe('2024-05-01T12:00:00');
   });
 
   it('never throws on hostile input: random bytes, a valid header with garbage, truncations, an IFD that points to itself', async () => {
-    const real = await exifOf({ IFD0: { Make: 'Canon', Model: 'EOS' }, IFD2: { DateTimeOriginal: '2024:05:01 12:34:56' }, IFD3: { GPSLatitudeRef: 'N' } });
+    const real = await exifOf({
+      IFD0: { Make: 'Canon', Model: 'EOS' },
+      IFD2: { DateTimeOriginal: '2024:05:01 12:34:56' },
+      IFD3: { GPSLatitudeRef: 'N' },
+    });
     const shape = (value: ReturnType<typeof readExif>) => {
       expect(Object.keys(value).sort()).toEqual(['cameraModel', 'capturedAt', 'hasGps']);
       expect(value.capturedAt === null || typeof value.capturedAt === 'string').toBe(true);
@@ -68,7 +83,9 @@ describe('readExif', () => {
     };
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), (bytes, withHeader) => {
-        const input = withHeader ? Buffer.concat([Buffer.from('Exif\0\0II\x2a\0\x08\0\0\0', 'latin1'), Buffer.from(bytes)]) : Buffer.from(bytes);
+        const input = withHeader
+          ? Buffer.concat([Buffer.from('Exif\0\0II\x2a\0\x08\0\0\0', 'latin1'), Buffer.from(bytes)])
+          : Buffer.from(bytes);
         shape(readExif(input));
       }),
       { numRuns: 2000 },

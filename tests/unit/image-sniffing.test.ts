@@ -16,7 +16,10 @@ describe('sniffImageType', () => {
     ['HTML', Buffer.from('<!doctype html><html>')],
     ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')],
     ['a RIFF file that is not WebP', Buffer.from('RIFF\u0000\u0000\u0000\u0000WAVEfmt ')],
-    ['an MP4 (ftyp without an AVIF brand)', Buffer.from('\u0000\u0000\u0000\u0018ftypmp42\u0000\u0000\u0000\u0000mp42isom')],
+    [
+      'an MP4 (ftyp without an AVIF brand)',
+      Buffer.from('\u0000\u0000\u0000\u0018ftypmp42\u0000\u0000\u0000\u0000mp42isom'),
+    ],
     ['nothing', Buffer.alloc(0)],
     ['two bytes of JPEG', Buffer.from([0xff, 0xd8])],
   ])('rejects %s', (_name, bytes) => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
+
 import { deployMigrations, loadMigrations, migrationStatus } from '../../src/platform/db/migrate';
 
 let dir: string;
@@ -24,12 +25,17 @@ describe('the migration runner', () => {
     expect(await migrationStatus(url)).toEqual({ applied: names, pending: [] });
 
     const db = new Sqlite(join(dir, 'nested', 'new.db'));
-    const rows = db.prepare('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations').all() as {
+    const rows = db
+      .prepare('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations')
+      .all() as {
       checksum: string;
       finished_at: number;
       applied_steps_count: number;
     }[];
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((row) => (row as { name: string }).name);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((row) => (row as { name: string }).name);
     db.close();
     expect(rows).toHaveLength(names.length);
     expect(rows[0].checksum).toMatch(/^[a-f0-9]{64}$/);
@@ -78,8 +84,13 @@ describe('upgrading a database that holds data', () => {
     const after = new Sqlite(file);
     const image = after.prepare('SELECT * FROM "Image"').get() as Record<string, unknown>;
     const gallery = after.prepare('SELECT * FROM "Gallery"').get() as Record<string, unknown>;
-    const plan = (sql: string, ...params: unknown[]) => JSON.stringify(after.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params));
-    const imagePlan = plan('SELECT id FROM "Image" WHERE (lower(title), id) > (?, ?) ORDER BY lower(title), id LIMIT 5', 'a', 1);
+    const plan = (sql: string, ...params: unknown[]) =>
+      JSON.stringify(after.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params));
+    const imagePlan = plan(
+      'SELECT id FROM "Image" WHERE (lower(title), id) > (?, ?) ORDER BY lower(title), id LIMIT 5',
+      'a',
+      1,
+    );
     const galleryPlan = plan('SELECT id FROM "Gallery" ORDER BY lower(name) DESC, id DESC LIMIT 5');
     after.close();
     expect(image).toMatchObject({ title: 'Sunset AT Sea', description: 'Red sky' });
@@ -115,13 +126,23 @@ describe('upgrading a database that holds data', () => {
     await deployMigrations(url);
 
     const after = new Sqlite(file);
-    const titles = (after.prepare('SELECT title FROM "Image" ORDER BY id').all() as { title: string }[]).map((row) => row.title);
+    const titles = (after.prepare('SELECT title FROM "Image" ORDER BY id').all() as { title: string }[]).map(
+      (row) => row.title,
+    );
     const events = after.prepare('SELECT action, "targetId", detail FROM "AuditEvent" ORDER BY "targetId"').all();
-    expect(() => after.exec(`INSERT INTO "Image" ("galleryId", "uploaderId", title, "storageKey", "mimeType", size, sha256, "updatedAt") VALUES (1, 1, 'x', 'k6', 'image/png', 1, 'same', '2026-01-01')`)).toThrow(/UNIQUE/);
+    expect(() =>
+      after.exec(
+        `INSERT INTO "Image" ("galleryId", "uploaderId", title, "storageKey", "mimeType", size, sha256, "updatedAt") VALUES (1, 1, 'x', 'k6', 'image/png', 1, 'same', '2026-01-01')`,
+      ),
+    ).toThrow(/UNIQUE/);
     after.close();
     expect(titles).toEqual(['first', 'other', 'copy in another gallery']);
     expect(events).toEqual([
-      { action: 'image.deduplicate', targetId: 2, detail: 'duplicate of image 1 in gallery 1; title: second; file: k2' },
+      {
+        action: 'image.deduplicate',
+        targetId: 2,
+        detail: 'duplicate of image 1 in gallery 1; title: second; file: k2',
+      },
       { action: 'image.deduplicate', targetId: 3, detail: 'duplicate of image 1 in gallery 1; title: third; file: k3' },
     ]);
   });

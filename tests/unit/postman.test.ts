@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+
 import { COLLECTION_PATH, postmanCollection } from '../../scripts/postman';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -17,7 +18,10 @@ describe('the Postman collection', () => {
   it('is up to date with the API (regenerate with npm run postman)', async () => {
     const committed = JSON.parse(readFileSync(COLLECTION_PATH, 'utf8'));
     const fresh = JSON.parse(JSON.stringify(await postmanCollection()));
-    const names = (c: { item: Item[] }) => requests(c.item).map((r) => r.name).sort();
+    const names = (c: { item: Item[] }) =>
+      requests(c.item)
+        .map((r) => r.name)
+        .sort();
     expect(names(committed)).toEqual(names(fresh));
   });
 

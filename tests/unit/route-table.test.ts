@@ -26,7 +26,10 @@ describe('the route table', () => {
   it('gives every route a declared access rule that exists', () => {
     const valid = new Set<string>(['public', 'authenticated', ...PERMISSIONS]);
     for (const route of t.app.locals.routes) {
-      expect({ route: `${route.method} ${route.path}`, valid: valid.has(route.access) }).toEqual({ route: `${route.method} ${route.path}`, valid: true });
+      expect({ route: `${route.method} ${route.path}`, valid: valid.has(route.access) }).toEqual({
+        route: `${route.method} ${route.path}`,
+        valid: true,
+      });
     }
   });
 
@@ -37,7 +40,10 @@ describe('the route table', () => {
   });
 
   it('keeps public routes to the few that must be', () => {
-    const open = t.app.locals.routes.filter((route) => route.access === 'public').map((route) => route.path).sort();
+    const open = t.app.locals.routes
+      .filter((route) => route.access === 'public')
+      .map((route) => route.path)
+      .sort();
     expect(open).toEqual([
       '/api/auth/login',
       '/api/auth/register',

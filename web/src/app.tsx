@@ -2,13 +2,14 @@
 // current address (from the route table in routes.tsx), once it is known who is signed in.
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+
 import { api, can, type Me } from './api/client';
-import { useFocusOnNavigation } from './focus';
-import { findRoute, type Access, type Found } from './routes';
-import { Link, navigate, usePath } from './router';
-import { SessionProvider, useSession, type Session } from './session';
 import { ErrorText } from './components/alert';
+import { useFocusOnNavigation } from './focus';
+import { Link, navigate, usePath } from './router';
+import { findRoute, type Access, type Found } from './routes';
 import { NotFound } from './screens/not-found';
+import { SessionProvider, useSession, type Session } from './session';
 
 export function App() {
   return (
@@ -41,7 +42,12 @@ function Shell() {
 /** What <main> shows: the route's screen when the user may open it. */
 function screenOf(found: Found | null, { me, loading, error }: Session): JSX.Element | null {
   if (found?.route.access === 'anyone') return found.route.screen(found.params);
-  if (loading) return <p class="muted" role="status">Loading…</p>;
+  if (loading)
+    return (
+      <p class="muted" role="status">
+        Loading…
+      </p>
+    );
   if (error) return <ErrorText text={error.message} />;
   if (found?.route.access === 'signed-out') return found.route.screen(found.params);
   // Signed out: on the way to the sign-in screen (useAccessRedirects).

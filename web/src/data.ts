@@ -3,6 +3,7 @@
 // gallery the user has already left is aborted, so its late reply can never overwrite the gallery
 // now on screen.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+
 import { messageOf } from './api/client';
 
 /** What openapi-fetch answers: `data` on success, else the server's `error` body. */
@@ -57,7 +58,11 @@ type State<T> = { data: T | undefined; loading: boolean; error: LoadError | null
  * Loads what `load` asks for, again whenever one of `deps` changes. `load` gets the signal to pass
  * to the API call; it may return null when there is nothing to load (yet).
  */
-export function useData<T>(load: (signal: AbortSignal) => Promise<Reply<T>> | null, deps: unknown[], { errorText }: Options = {}): Loaded<T> {
+export function useData<T>(
+  load: (signal: AbortSignal) => Promise<Reply<T>> | null,
+  deps: unknown[],
+  { errorText }: Options = {},
+): Loaded<T> {
   const [state, setState] = useState<State<T>>({ data: undefined, loading: true, error: null });
   const [round, setRound] = useState(0);
   // The newest `load` (it sees the screen's current state), and the scope of the current load.
@@ -67,7 +72,13 @@ export function useData<T>(load: (signal: AbortSignal) => Promise<Reply<T>> | nu
   const extending = useRef(false);
 
   // Another subject: what was shown belongs to the previous one.
-  useEffect(() => setState((before) => (before.data === undefined && !before.error ? before : { data: undefined, loading: true, error: null })), deps);
+  useEffect(
+    () =>
+      setState((before) =>
+        before.data === undefined && !before.error ? before : { data: undefined, loading: true, error: null },
+      ),
+    deps,
+  );
 
   useEffect(() => {
     const controller = new AbortController();
@@ -81,27 +92,42 @@ export function useData<T>(load: (signal: AbortSignal) => Promise<Reply<T>> | nu
     setState((before) => (before.loading ? before : { ...before, loading: true }));
     void settle(call, controller.signal, errorText).then((result) => {
       if (!result) return;
-      setState((before) => (result.ok ? { data: result.data, loading: false, error: null } : { ...before, loading: false, error: result.error }));
+      setState((before) =>
+        result.ok
+          ? { data: result.data, loading: false, error: null }
+          : { ...before, loading: false, error: result.error },
+      );
     });
     return () => controller.abort();
   }, [...deps, round]);
 
   const reload = useCallback(() => setRound((r) => r + 1), []);
-  const setData = useCallback((update: (before: T | undefined) => T | undefined) => setState((before) => ({ ...before, data: update(before.data) })), []);
-  const extend = useCallback(<U>(more: (signal: AbortSignal) => Promise<Reply<U>>, merge: (before: T, extra: U) => T) => {
-    const controller = scope.current;
-    if (!controller || extending.current) return;
-    extending.current = true;
-    setState((before) => ({ ...before, loading: true }));
-    void settle(more(controller.signal), controller.signal, errorText).then((result) => {
-      if (!result) return;
-      extending.current = false;
-      setState((before) => {
-        if (!result.ok) return { ...before, loading: false, error: result.error };
-        return { data: before.data === undefined ? before.data : merge(before.data, result.data), loading: false, error: null };
+  const setData = useCallback(
+    (update: (before: T | undefined) => T | undefined) =>
+      setState((before) => ({ ...before, data: update(before.data) })),
+    [],
+  );
+  const extend = useCallback(
+    <U>(more: (signal: AbortSignal) => Promise<Reply<U>>, merge: (before: T, extra: U) => T) => {
+      const controller = scope.current;
+      if (!controller || extending.current) return;
+      extending.current = true;
+      setState((before) => ({ ...before, loading: true }));
+      void settle(more(controller.signal), controller.signal, errorText).then((result) => {
+        if (!result) return;
+        extending.current = false;
+        setState((before) => {
+          if (!result.ok) return { ...before, loading: false, error: result.error };
+          return {
+            data: before.data === undefined ? before.data : merge(before.data, result.data),
+            loading: false,
+            error: null,
+          };
+        });
       });
-    });
-  }, []);
+    },
+    [],
+  );
 
   return { ...state, reload, setData, extend };
 }

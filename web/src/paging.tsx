@@ -2,6 +2,7 @@
 // page is loaded by useData (so a list has the same loading, error and cancellation as everything
 // else); the next pages extend it.
 import { useCallback, useEffect, useRef } from 'preact/hooks';
+
 import { nextCursor } from './api/client';
 import { useData, type Reply } from './data';
 
@@ -14,8 +15,13 @@ async function asPages<T>(call: Promise<Reply<T[]>>): Promise<Reply<Pages<T>>> {
 }
 
 /** `loadPage(cursor, signal)`: one page of the list, from its start when `cursor` is undefined. */
-export function usePaged<T>(loadPage: (cursor: string | undefined, signal: AbortSignal) => Promise<Reply<T[]>>, deps: unknown[]) {
-  const list = useData((signal) => asPages(loadPage(undefined, signal)), deps, { errorText: 'Could not load this list.' });
+export function usePaged<T>(
+  loadPage: (cursor: string | undefined, signal: AbortSignal) => Promise<Reply<T[]>>,
+  deps: unknown[],
+) {
+  const list = useData((signal) => asPages(loadPage(undefined, signal)), deps, {
+    errorText: 'Could not load this list.',
+  });
   const cursor = list.data?.cursor;
   const { extend, setData } = list;
   const more = useCallback(() => {
@@ -29,7 +35,15 @@ export function usePaged<T>(loadPage: (cursor: string | undefined, signal: Abort
     (update: (before: T[]) => T[]) => setData((before) => before && { ...before, items: update(before.items) }),
     [setData],
   );
-  return { items: list.data?.items ?? [], setItems, loading: list.loading, error: list.error, reload: list.reload, hasMore: !!cursor, more };
+  return {
+    items: list.data?.items ?? [],
+    setItems,
+    loading: list.loading,
+    error: list.error,
+    reload: list.reload,
+    hasMore: !!cursor,
+    more,
+  };
 }
 
 /**
@@ -37,14 +51,27 @@ export function usePaged<T>(loadPage: (cursor: string | undefined, signal: Abort
  * tabbing through the list, which scrolls). It shows nothing: a control that moves down as rows
  * arrive would be a layout shift; screen readers hear that more is loading.
  */
-export function MoreSentinel({ hasMore, loading, onVisible, label = 'Loading more' }: { hasMore: boolean; loading: boolean; onVisible: () => void; label?: string }) {
+export function MoreSentinel({
+  hasMore,
+  loading,
+  onVisible,
+  label = 'Loading more',
+}: {
+  hasMore: boolean;
+  loading: boolean;
+  onVisible: () => void;
+  label?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = ref.current;
     if (!element || !hasMore) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) onVisible();
-    }, { rootMargin: '800px' });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) onVisible();
+      },
+      { rootMargin: '800px' },
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, [hasMore, onVisible]);

@@ -1,15 +1,16 @@
 // Every address of the web app: its path, who may open it, and the screen it shows. The server
 // answers every non-API path with index.html; the shell (app.tsx) finds the route here.
 import type { JSX } from 'preact';
+
 import type { Permission } from './api/client';
 import { match } from './router';
+import { Admin } from './screens/admin';
 import { Register, SignIn } from './screens/auth';
 import { Galleries } from './screens/galleries';
 import { GalleryScreen } from './screens/gallery';
 import { GallerySettings } from './screens/gallery-settings';
-import { Tokens } from './screens/tokens';
-import { Admin } from './screens/admin';
 import { SharedGallery } from './screens/shared';
+import { Tokens } from './screens/tokens';
 
 /**
  * Who may open a screen: `anyone` (a share link: no account, no session needed), `signed-out`
@@ -39,7 +40,9 @@ export const ROUTES: Route[] = [
   route('/', 'signed-in', () => <Galleries />),
   route('/galleries', 'signed-in', () => <Galleries />),
   route('/galleries/:id', 'signed-in', ({ id }) => <GalleryScreen galleryId={Number(id)} imageId={null} />),
-  route('/galleries/:id/images/:imageId', 'signed-in', ({ id, imageId }) => <GalleryScreen galleryId={Number(id)} imageId={Number(imageId)} />),
+  route('/galleries/:id/images/:imageId', 'signed-in', ({ id, imageId }) => (
+    <GalleryScreen galleryId={Number(id)} imageId={Number(imageId)} />
+  )),
   route('/galleries/:id/settings', 'signed-in', ({ id }) => <GallerySettings galleryId={Number(id)} />),
   route('/tokens', 'signed-in', () => <Tokens />),
   route('/admin', 'user:manage', () => <Admin />),

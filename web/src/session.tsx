@@ -3,6 +3,7 @@
 // sending the user to a sign-in that could not work either.
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext } from 'preact/hooks';
+
 import { api, type Me } from './api/client';
 import { useData, type LoadError } from './data';
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+
 import type { auditReply } from './audit.schemas';
 
 export type AuditRow = {

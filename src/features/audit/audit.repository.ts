@@ -35,7 +35,9 @@ export function listEvents(db: Database, filter: EventFilter, page: { limit: num
       ...(filter.action ? { action: filter.action } : {}),
       ...(filter.actorId ? { actorId: filter.actorId } : {}),
       ...(filter.outcome ? { outcome: filter.outcome } : {}),
-      ...(filter.since || filter.until ? { at: { ...(filter.since ? { gte: filter.since } : {}), ...(filter.until ? { lt: filter.until } : {}) } } : {}),
+      ...(filter.since || filter.until
+        ? { at: { ...(filter.since ? { gte: filter.since } : {}), ...(filter.until ? { lt: filter.until } : {}) } }
+        : {}),
       ...(page.beforeId ? { id: { lt: page.beforeId } } : {}),
     },
     orderBy: { id: 'desc' },

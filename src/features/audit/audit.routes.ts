@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { sendPage } from '../../http/pagination';
 import { defineRoute } from '../../http/route';
 import { toAuditJson } from './audit.mapper';

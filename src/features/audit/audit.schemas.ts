@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { id, timestamp } from '../../http/response-schemas';
 import { idParam } from '../../shared/ids';
 import { pageQuery } from '../../shared/paging';

@@ -34,7 +34,11 @@ export function createAuditLog({ db, logger }: { db: Database; logger: Logger })
      * Runs `work` in a transaction and records the event `eventOf(result)` in it: one, or several
      * when the change ends other things as well (a transfer that revokes share links).
      */
-    withEvent<T>(work: (tx: Transaction) => Promise<T>, eventOf: (result: T) => AuditEvent | AuditEvent[], options?: TransactionOptions): Promise<T> {
+    withEvent<T>(
+      work: (tx: Transaction) => Promise<T>,
+      eventOf: (result: T) => AuditEvent | AuditEvent[],
+      options?: TransactionOptions,
+    ): Promise<T> {
       return db.$transaction(async (tx) => {
         const result = await work(tx as Transaction);
         for (const event of [eventOf(result)].flat()) await repo.insertEvent(tx as Transaction, row(event));

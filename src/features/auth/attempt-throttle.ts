@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { AttemptLimits, Reservation } from '../../platform/db/attempt-counts';
 import { AppError } from '../../shared/errors';
 
@@ -54,7 +55,11 @@ export const addressKey = (address: string) => `ip:${address}`;
  * the limit the key is locked and every attempt — even with the right secret — gets 429 with
  * Retry-After until the lock ends; each further failure doubles the lock, up to `maxLockMs`.
  */
-export function createAttemptThrottle(store: AttemptStore, policy: ThrottlePolicy, clock: () => number = () => Date.now()) {
+export function createAttemptThrottle(
+  store: AttemptStore,
+  policy: ThrottlePolicy,
+  clock: () => number = () => Date.now(),
+) {
   const shared = { windowMs: policy.windowMs, lockMs: policy.lockMs, maxLockMs: policy.maxLockMs };
   const secretLimits: AttemptLimits = { ...shared, maxAttempts: policy.maxFailures };
   const addressLimits: AttemptLimits = { ...shared, maxAttempts: policy.addressMaxFailures };

@@ -14,7 +14,15 @@ export const tokenInfoSelect = {
 
 export function insertToken(
   db: Database,
-  data: { userId: number; tokenHash: string; expiresAt: Date; kind: string; scope: string; name: string | null; prefix: string },
+  data: {
+    userId: number;
+    tokenHash: string;
+    expiresAt: Date;
+    kind: string;
+    scope: string;
+    name: string | null;
+    prefix: string;
+  },
 ) {
   return db.token.create({ data, select: tokenInfoSelect });
 }

@@ -1,19 +1,34 @@
 import type { Request, Response } from 'express';
-import type { Actor } from '../../shared/actor';
-import type { Authenticator } from './passport';
-import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle';
-import type { AuditLog } from '../audit';
-import type { AuthService } from './auth.service';
-import { defineRoute } from '../../http/route';
-import { AppError } from '../../shared/errors';
-import { loginBody, loginReply, registerBody, registerReply, sessionReply, tokenBody, tokenReply } from './auth.schemas';
-import { checkOrigin, clearedSessionCookie, sessionCookie, usesSessionCookie } from './session-cookie';
+
 import { messageOnly } from '../../http/response-schemas';
+import { defineRoute } from '../../http/route';
+import type { Actor } from '../../shared/actor';
+import { AppError } from '../../shared/errors';
+import type { AuditLog } from '../audit';
 import { meReply, toUserJson } from '../users';
+import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle';
+import {
+  loginBody,
+  loginReply,
+  registerBody,
+  registerReply,
+  sessionReply,
+  tokenBody,
+  tokenReply,
+} from './auth.schemas';
+import type { AuthService } from './auth.service';
+import type { Authenticator } from './passport';
+import { checkOrigin, clearedSessionCookie, sessionCookie, usesSessionCookie } from './session-cookie';
 
 /** What `GET /api/auth/me` shows: everything was read with the token, no second query. */
 function meJson(actor: Actor) {
-  const user = { ...actor.account, id: actor.id, username: actor.username, email: actor.email, role: actor.role ? { name: actor.role } : null };
+  const user = {
+    ...actor.account,
+    id: actor.id,
+    username: actor.username,
+    email: actor.email,
+    role: actor.role ? { name: actor.role } : null,
+  };
   return { ...toUserJson(user), permissions: [...actor.permissions] };
 }
 
@@ -38,7 +53,12 @@ export function authRoutes({
     const user = await authenticator.authenticateCredentials(req, res).catch(async (error: unknown) => {
       await attempt.failed();
       if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
-        await audit.record({ action: 'login', outcome: 'failed', detail: `username=${username.slice(0, 150)}`, address: req.ip ?? null });
+        await audit.record({
+          action: 'login',
+          outcome: 'failed',
+          detail: `username=${username.slice(0, 150)}`,
+          address: req.ip ?? null,
+        });
       }
       throw error;
     });
@@ -120,7 +140,8 @@ export function authRoutes({
       handler: async ({ req, res, actor }) => {
         await auth.logout(actor);
         // A browser's sign-out also empties its cache: the image files it kept (immutable, private) go too.
-        if (usesSessionCookie(req)) res.set({ 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl), 'Clear-Site-Data': '"cache"' });
+        if (usesSessionCookie(req))
+          res.set({ 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl), 'Clear-Site-Data': '"cache"' });
         res.json({ message: 'Logout successful' });
       },
     }),
@@ -128,7 +149,8 @@ export function authRoutes({
       method: 'post',
       path: '/api/auth/session',
       access: 'public',
-      summary: 'Sign the browser in: username and password; the session is an HttpOnly cookie (gallery_session), not a token in the reply',
+      summary:
+        'Sign the browser in: username and password; the session is an HttpOnly cookie (gallery_session), not a token in the reply',
       responses: { 200: sessionReply },
       errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
       body: loginBody,
@@ -138,7 +160,10 @@ export function authRoutes({
         const { token, expiresAt } = await signIn(req, res, body.username, 'browser');
         const actor = await auth.resolveToken(token, req.ip ?? null);
         if (!actor) throw new AppError('INVALID_TOKEN');
-        res.set({ 'Set-Cookie': sessionCookie(req, auth.publicUrl, token, (expiresAt.getTime() - Date.now()) / 1000), 'Cache-Control': 'no-store' });
+        res.set({
+          'Set-Cookie': sessionCookie(req, auth.publicUrl, token, (expiresAt.getTime() - Date.now()) / 1000),
+          'Cache-Control': 'no-store',
+        });
         res.json({ message: 'Login successful', user: meJson(actor) });
       },
     }),

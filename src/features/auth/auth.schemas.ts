@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ROLES } from '../../shared/permissions';
-import { isCommonPassword } from './common-passwords';
+
 import { id, timestamp } from '../../http/response-schemas';
+import { ROLES } from '../../shared/permissions';
 import { meReply } from '../users';
+import { isCommonPassword } from './common-passwords';
 
 export const USERNAME_RULE = /^[\w.@+-]+$/;
 

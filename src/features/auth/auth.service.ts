@@ -1,10 +1,11 @@
 import bcrypt from 'bcrypt';
+
 import type { Database, Transaction } from '../../platform/db/client';
 import type { SqlReader } from '../../platform/db/sql-reader';
 import type { Actor, TokenScope } from '../../shared/actor';
 import type { Config } from '../../shared/config';
 import { AppError, conflict, forbidden, notFound } from '../../shared/errors';
-import { DEFAULT_ROLE, SELF_ASSIGNABLE_ROLES, permissionsOf, type RoleName } from '../../shared/permissions';
+import { DEFAULT_ROLE, permissionsOf, SELF_ASSIGNABLE_ROLES, type RoleName } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
 import type { RolesService } from '../roles';
 import { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from '../users';
@@ -42,7 +43,10 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
   const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
 
   /** A new account; `address` is the client's, for the audit log. */
-  async function register(input: { username: string; email: string; password: string; role?: RoleName }, address: string | null) {
+  async function register(
+    input: { username: string; email: string; password: string; role?: RoleName },
+    address: string | null,
+  ) {
     const roleName = input.role ?? DEFAULT_ROLE;
     if (!SELF_ASSIGNABLE_ROLES.includes(roleName)) {
       throw forbidden(`The ${roleName} role is granted only by an admin.`);
@@ -54,7 +58,13 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     try {
       return await audit.withEvent(
         (tx) => insertUser(tx, { username: input.username, email: input.email, passwordHash, roleId: role.id }),
-        (user) => ({ action: 'register', actor: user, target: { type: 'user', id: user.id }, detail: `role=${user.role?.name}`, address }),
+        (user) => ({
+          action: 'register',
+          actor: user,
+          target: { type: 'user', id: user.id },
+          detail: `role=${user.role?.name}`,
+          address,
+        }),
       );
     } catch (error) {
       // Lost a race with a concurrent registration: say which value was taken.
@@ -101,10 +111,19 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
    * A login: a new read-write token, valid for the configured lifetime; `browser` for the web
    * app's cookie session.
    */
-  async function issueToken(user: { id: number; username: string }, address: string | null, kind: 'session' | 'browser' = 'session') {
+  async function issueToken(
+    user: { id: number; username: string },
+    address: string | null,
+    kind: 'session' | 'browser' = 'session',
+  ) {
     const issued = await audit.withEvent(
       async (tx) => {
-        const { token, info } = await createToken(tx, user.id, { kind, scope: 'read-write', name: null, ttlMs: config.tokenTtlMs });
+        const { token, info } = await createToken(tx, user.id, {
+          kind,
+          scope: 'read-write',
+          name: null,
+          ttlMs: config.tokenTtlMs,
+        });
         await repo.recordLogin(tx, user.id, new Date());
         return { token, expiresAt: info.expiresAt };
       },
@@ -119,7 +138,13 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     const ttlMs = input.expiresInDays ? input.expiresInDays * 86_400_000 : config.tokenTtlMs;
     return audit.withEvent(
       (tx) => createToken(tx, actor.id, { kind: 'personal', scope: input.scope, name: input.name, ttlMs }),
-      ({ info }) => ({ action: 'token.create', actor, target: { type: 'token', id: info.id }, detail: `scope=${info.scope}`, address: actor.address }),
+      ({ info }) => ({
+        action: 'token.create',
+        actor,
+        target: { type: 'token', id: info.id },
+        detail: `scope=${info.scope}`,
+        address: actor.address,
+      }),
     );
   }
 
@@ -156,7 +181,13 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     const user = await findUserWithPassword(db, actor.username);
     if (!user || !(await bcrypt.compare(currentPassword, user.passwordHash))) {
       await attempt.failed();
-      await audit.record({ action: 'password.change', outcome: 'failed', actor, target: { type: 'user', id: actor.id }, address: actor.address });
+      await audit.record({
+        action: 'password.change',
+        outcome: 'failed',
+        actor,
+        target: { type: 'user', id: actor.id },
+        address: actor.address,
+      });
       throw new AppError('VALIDATION_FAILED', 'currentPassword: The current password is not correct.', {
         details: [{ path: 'currentPassword', message: 'The current password is not correct.' }],
       });
@@ -204,7 +235,12 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
       tokenId: row.id,
       scope: row.scope,
       address,
-      account: { isActive: row.user.isActive, storageQuotaMb: row.user.storageQuotaMb, createdAt: row.user.createdAt, lastLoginAt: row.user.lastLoginAt },
+      account: {
+        isActive: row.user.isActive,
+        storageQuotaMb: row.user.storageQuotaMb,
+        createdAt: row.user.createdAt,
+        lastLoginAt: row.user.lastLoginAt,
+      },
     };
   }
 

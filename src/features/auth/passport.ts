@@ -1,12 +1,13 @@
+import type { Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
 import { Strategy as LocalStrategy } from 'passport-local';
-import type { Request, RequestHandler, Response } from 'express';
-import { AppError } from '../../shared/errors';
+
 import type { Actor } from '../../shared/actor';
+import { AppError } from '../../shared/errors';
 import type { AuthenticatedUser, AuthService } from './auth.service';
-import { readTokenHeader } from './tokens';
 import { checkCsrf, clearedSessionCookie, readSessionCookie } from './session-cookie';
+import { readTokenHeader } from './tokens';
 
 export const TOKEN_CHALLENGE = { 'WWW-Authenticate': 'Token' };
 
@@ -40,7 +41,10 @@ export function createPassport(auth: AuthService) {
           return done(error);
         }
         // A cookie whose session has ended is removed, so that the browser stops sending it.
-        const ended = () => new AppError('INVALID_TOKEN', undefined, { headers: { ...TOKEN_CHALLENGE, 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl) } });
+        const ended = () =>
+          new AppError('INVALID_TOKEN', undefined, {
+            headers: { ...TOKEN_CHALLENGE, 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl) },
+          });
         auth.resolveToken(cookie, req.ip ?? null).then(
           (actor) => (actor ? done(null, actor) : done(ended())),
           (error) => done(error),

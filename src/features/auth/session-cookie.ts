@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+
 import { AppError } from '../../shared/errors';
 import { looksLikeToken } from './tokens';
 
@@ -44,7 +45,12 @@ function isSecure(req: Request, publicUrl: string | undefined): boolean {
 }
 
 /** `Set-Cookie` for a new session token, living as long as the token. */
-export function sessionCookie(req: Request, publicUrl: string | undefined, token: string, maxAgeSeconds: number): string {
+export function sessionCookie(
+  req: Request,
+  publicUrl: string | undefined,
+  token: string,
+  maxAgeSeconds: number,
+): string {
   const secure = isSecure(req, publicUrl) ? '; Secure' : '';
   return `${SESSION_COOKIE}=${token}; Max-Age=${Math.max(0, Math.round(maxAgeSeconds))}; Path=/; HttpOnly; SameSite=Strict${secure}`;
 }
@@ -72,6 +78,7 @@ export function checkOrigin(req: Request, publicUrl: string | undefined): void {
  */
 export function checkCsrf(req: Request, publicUrl: string | undefined): void {
   if (SAFE_METHODS.has(req.method)) return;
-  if (req.get(CSRF_HEADER) !== '1') throw refused(`a change made with the session cookie needs the ${CSRF_HEADER}: 1 header.`);
+  if (req.get(CSRF_HEADER) !== '1')
+    throw refused(`a change made with the session cookie needs the ${CSRF_HEADER}: 1 header.`);
   checkOrigin(req, publicUrl);
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineRoute } from '../../http/route';
+
 import { id, messageOnly, timestamp } from '../../http/response-schemas';
+import { defineRoute } from '../../http/route';
 import { nameField } from '../../http/text-fields';
-import { idParam } from '../../shared/ids';
 import type { Actor } from '../../shared/actor';
+import { idParam } from '../../shared/ids';
 import { passwordField } from './auth.schemas';
 import type { AuthService } from './auth.service';
 

@@ -38,5 +38,7 @@ export function withVisibility(filters: Filter[], viewer: Viewer, alias: string)
 /** The same condition for Prisma queries on Gallery. */
 export function visibleGalleryWhere(viewer: Viewer) {
   if (viewer === 'anyone' || viewer.admin) return {};
-  return { OR: [{ visibility: 'shared' }, { ownerId: viewer.userId }, { members: { some: { userId: viewer.userId } } }] };
+  return {
+    OR: [{ visibility: 'shared' }, { ownerId: viewer.userId }, { members: { some: { userId: viewer.userId } } }],
+  };
 }

@@ -23,5 +23,9 @@ export function toGalleryJson(gallery: {
 }
 
 export function toMemberJson(member: { role: string; createdAt: Date; user: { id: number; username: string } }) {
-  return { user: { id: member.user.id, username: member.user.username }, role: member.role as MemberRole, addedAt: member.createdAt.toISOString() };
+  return {
+    user: { id: member.user.id, username: member.user.username },
+    role: member.role as MemberRole,
+    addedAt: member.createdAt.toISOString(),
+  };
 }

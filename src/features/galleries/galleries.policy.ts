@@ -13,6 +13,9 @@ export function canModifyGallery(actor: Actor, gallery: GalleryOwnership): boole
  * editor. The routes have already checked that the actor's role may write at all: membership
  * never lets a view-only role write.
  */
-export function canWriteToGallery(actor: Actor, gallery: GalleryOwnership & { memberRole: MemberRole | null }): boolean {
+export function canWriteToGallery(
+  actor: Actor,
+  gallery: GalleryOwnership & { memberRole: MemberRole | null },
+): boolean {
   return canModifyGallery(actor, gallery) || gallery.memberRole === 'editor';
 }

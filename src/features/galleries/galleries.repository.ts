@@ -38,7 +38,10 @@ export async function findGalleryOwner(db: Database, id: number, viewer: Viewer)
 }
 
 export async function findMemberRole(db: Database, galleryId: number, userId: number): Promise<MemberRole | null> {
-  const member = await db.galleryMember.findUnique({ where: { galleryId_userId: { galleryId, userId } }, select: { role: true } });
+  const member = await db.galleryMember.findUnique({
+    where: { galleryId_userId: { galleryId, userId } },
+    select: { role: true },
+  });
   return (member?.role as MemberRole | undefined) ?? null;
 }
 
@@ -62,7 +65,12 @@ const SELECT_GALLERY = `
   FROM "Gallery" g
   JOIN "User" u ON u.id = g."ownerId"`;
 
-const GALLERY_COLUMNS = { id: 'g.id', created: 'g."createdAt"', sortKey: 'lower(g.name)', search: ['g.name', 'g.description'] };
+const GALLERY_COLUMNS = {
+  id: 'g.id',
+  created: 'g."createdAt"',
+  sortKey: 'lower(g.name)',
+  search: ['g.name', 'g.description'],
+};
 
 function toRow(row: FlatGalleryRow): GalleryRow {
   return {
@@ -79,21 +87,36 @@ function toRow(row: FlatGalleryRow): GalleryRow {
 }
 
 /** One page of galleries, filtered in the database, in keyset order. */
-export async function listGalleries(reader: SqlReader, viewer: Viewer, filter: { ownerId?: number }, options: ListOptions): Promise<Page<GalleryRow>> {
+export async function listGalleries(
+  reader: SqlReader,
+  viewer: Viewer,
+  filter: { ownerId?: number },
+  options: ListOptions,
+): Promise<Page<GalleryRow>> {
   const filters: Filter[] = [{ sql: 'NOT g."deleting"', params: [] }];
   if (filter.ownerId !== undefined) filters.push({ sql: 'g."ownerId" = ?', params: [filter.ownerId] });
   const page = keysetPage(reader, GALLERY_COLUMNS, options, withVisibility(filters, viewer, 'g'));
-  const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
+  const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [
+    ...page.params,
+    options.limit + 1,
+  ]);
   const result = finishPage(rows, options, toRow, (row) => row);
   if (options.count) result.total = await countRows(reader, '"Gallery" g', page);
   return result;
 }
 
-export function insertGallery(db: Database, data: { name: string; description: string; ownerId: number; visibility: Visibility }) {
+export function insertGallery(
+  db: Database,
+  data: { name: string; description: string; ownerId: number; visibility: Visibility },
+) {
   return db.gallery.create({ data, select: gallerySelect });
 }
 
-export function updateGallery(db: Database, id: number, data: { name?: string; description?: string; visibility?: Visibility; ownerId?: number }) {
+export function updateGallery(
+  db: Database,
+  id: number,
+  data: { name?: string; description?: string; visibility?: Visibility; ownerId?: number },
+) {
   return db.gallery.update({ where: { id }, data, select: gallerySelect });
 }
 

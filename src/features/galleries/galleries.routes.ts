@@ -1,11 +1,18 @@
-import { defineRoute } from '../../http/route';
-import { sendPage } from '../../http/pagination';
-import { sendWithEtag } from '../../http/conditional';
-import { listOptions } from '../../shared/paging';
 import { z } from 'zod';
+
+import { sendWithEtag } from '../../http/conditional';
+import { sendPage } from '../../http/pagination';
 import { messageOnly, withMessage } from '../../http/response-schemas';
-import { createGalleryBody, galleryParams, galleryReply, listGalleriesQuery, updateGalleryBody } from './galleries.schemas';
+import { defineRoute } from '../../http/route';
+import { listOptions } from '../../shared/paging';
 import { toGalleryJson } from './galleries.mapper';
+import {
+  createGalleryBody,
+  galleryParams,
+  galleryReply,
+  listGalleriesQuery,
+  updateGalleryBody,
+} from './galleries.schemas';
 import type { GalleriesService } from './galleries.service';
 
 const BASE = '/api/gallery/galleries';
@@ -16,7 +23,8 @@ export function galleryRoutes({ galleries }: { galleries: GalleriesService }) {
       method: 'get',
       path: BASE,
       access: 'gallery:read',
-      summary: 'List galleries (?owner=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
+      summary:
+        'List galleries (?owner=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
       responses: { 200: z.array(galleryReply) },
       query: listGalleriesQuery,
       handler: async ({ req, res, actor, query }) => {

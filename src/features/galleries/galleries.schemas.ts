@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { listQuery } from '../../shared/paging';
+
 import { id, timestamp, userRef } from '../../http/response-schemas';
 import { nameField, textField } from '../../http/text-fields';
 import { idParam } from '../../shared/ids';
+import { listQuery } from '../../shared/paging';
 import { MEMBER_ROLES, VISIBILITIES } from './galleries.access';
 
 export const galleryParams = z.object({ id: idParam });

@@ -32,7 +32,14 @@ export type GalleryLinks = {
   endLinksOfFormerOwner(tx: Transaction, galleryId: number, formerOwnerId: number, actor: Actor): Promise<AuditEvent[]>;
 };
 
-export type GalleriesDeps = { db: Database; reader: SqlReader; audit: AuditLog; images: GalleryImages; links: GalleryLinks; faultPoint: FaultPointHook };
+export type GalleriesDeps = {
+  db: Database;
+  reader: SqlReader;
+  audit: AuditLog;
+  images: GalleryImages;
+  links: GalleryLinks;
+  faultPoint: FaultPointHook;
+};
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
 const MEMBER_NOT_FOUND = 'No such member of this gallery';
@@ -70,23 +77,36 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
   async function requireWritable(actor: Actor, id: number) {
     const gallery = await visible(actor, id);
     if (!canWriteToGallery(actor, gallery)) {
-      throw forbidden(gallery.memberRole === 'viewer' ? 'You are a viewer of this gallery: only its owner, its editors and admins may change its images.' : 'You can add images only to your own galleries and those you are an editor of.');
+      throw forbidden(
+        gallery.memberRole === 'viewer'
+          ? 'You are a viewer of this gallery: only its owner, its editors and admins may change its images.'
+          : 'You can add images only to your own galleries and those you are an editor of.',
+      );
     }
     return gallery;
   }
 
-  const memberEvent = (actor: Actor, action: string, galleryId: number, detail: string) => ({ action, actor, target: { type: 'gallery', id: galleryId }, detail, address: actor.address });
+  const memberEvent = (actor: Actor, action: string, galleryId: number, detail: string) => ({
+    action,
+    actor,
+    target: { type: 'gallery', id: galleryId },
+    detail,
+    address: actor.address,
+  });
 
   return {
     get,
     visible,
     requireModifiable,
     requireWritable,
-    list: (actor: Actor, filter: { ownerId?: number }, options: ListOptions) => repo.listGalleries(reader, viewerOf(actor), filter, options),
-    create: (actor: Actor, input: { name: string; description: string; visibility: Visibility }) => repo.insertGallery(db, { ...input, ownerId: actor.id }),
+    list: (actor: Actor, filter: { ownerId?: number }, options: ListOptions) =>
+      repo.listGalleries(reader, viewerOf(actor), filter, options),
+    create: (actor: Actor, input: { name: string; description: string; visibility: Visibility }) =>
+      repo.insertGallery(db, { ...input, ownerId: actor.id }),
     async update(actor: Actor, id: number, input: GalleryChanges) {
       const gallery = await requireModifiable(actor, id);
-      if (input.visibility === undefined || input.visibility === gallery.visibility) return repo.updateGallery(db, id, input);
+      if (input.visibility === undefined || input.visibility === gallery.visibility)
+        return repo.updateGallery(db, id, input);
       return audit.withEvent(
         (tx) => repo.updateGallery(tx, id, input),
         () => memberEvent(actor, 'gallery.visibility', id, `${gallery.visibility} -> ${input.visibility}`),
@@ -100,7 +120,10 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
       const gallery = await visible(actor, id);
       const user = await members.findUserByUsername(db, username);
       if (!user) throw notFound('No active user with that username');
-      if (!permissionsOf(user.role?.name).includes('gallery:create')) throw badRequest(`username: ${user.username}'s role may not own galleries.`, [{ path: 'username', message: 'This user may not own galleries.' }]);
+      if (!permissionsOf(user.role?.name).includes('gallery:create'))
+        throw badRequest(`username: ${user.username}'s role may not own galleries.`, [
+          { path: 'username', message: 'This user may not own galleries.' },
+        ]);
       if (user.id === gallery.ownerId) return get(actor, id);
       await audit.withEvent(
         async (tx) => {
@@ -108,22 +131,30 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
           await repo.updateGallery(tx, id, { ownerId: user.id });
           return links.endLinksOfFormerOwner(tx, id, gallery.ownerId, actor);
         },
-        (linkEvents) => [memberEvent(actor, 'gallery.transfer', id, `owner ${gallery.ownerId} -> ${user.id}`), ...linkEvents],
+        (linkEvents) => [
+          memberEvent(actor, 'gallery.transfer', id, `owner ${gallery.ownerId} -> ${user.id}`),
+          ...linkEvents,
+        ],
       );
       return get(actor, id);
     },
     /** The members: for the owner, admins and the members themselves. */
     async members(actor: Actor, id: number) {
       const gallery = await visible(actor, id);
-      if (!canModifyGallery(actor, gallery) && !gallery.memberRole) throw forbidden('Only the owner, the members and admins may see who is a member of this gallery.');
+      if (!canModifyGallery(actor, gallery) && !gallery.memberRole)
+        throw forbidden('Only the owner, the members and admins may see who is a member of this gallery.');
       return members.listMembers(db, id);
     },
     async addMember(actor: Actor, id: number, input: { username: string; role: MemberRole }) {
       const gallery = await requireModifiable(actor, id);
       const user = await members.findUserByUsername(db, input.username);
       if (!user) throw notFound('No active user with that username');
-      if (user.id === gallery.ownerId) throw badRequest('username: The owner of a gallery is not one of its members.', [{ path: 'username', message: 'This user owns the gallery.' }]);
-      if ((await members.countMembers(db, id)) >= members.MAX_MEMBERS) throw conflict(`A gallery has at most ${members.MAX_MEMBERS} members.`);
+      if (user.id === gallery.ownerId)
+        throw badRequest('username: The owner of a gallery is not one of its members.', [
+          { path: 'username', message: 'This user owns the gallery.' },
+        ]);
+      if ((await members.countMembers(db, id)) >= members.MAX_MEMBERS)
+        throw conflict(`A gallery has at most ${members.MAX_MEMBERS} members.`);
       try {
         const member = await audit.withEvent(
           (tx) => members.insertMember(tx, { galleryId: id, userId: user.id, role: input.role }),
@@ -149,7 +180,8 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
     async removeMember(actor: Actor, id: number, userId: number) {
       const gallery = await visible(actor, id);
       const leaving = userId === actor.id && gallery.memberRole !== null;
-      if (!leaving && !canModifyGallery(actor, gallery)) throw forbidden('Only the owner of this gallery or an admin may remove its members; a member may leave.');
+      if (!leaving && !canModifyGallery(actor, gallery))
+        throw forbidden('Only the owner of this gallery or an admin may remove its members; a member may leave.');
       const removed = await audit.withEvent(
         (tx) => members.deleteMember(tx, id, userId),
         () => memberEvent(actor, leaving ? 'gallery.member.leave' : 'gallery.member.remove', id, `user ${userId}`),

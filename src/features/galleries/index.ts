@@ -2,9 +2,23 @@
 // change their images (owner, editors, admins). A gallery's delete reaches its images through the
 // GalleryImages port, a transfer the former owner's share links through GalleryLinks. Needs audit;
 // images and sharing need this feature, not the reverse.
-export { MEMBER_ROLES, VISIBILITIES, viewerOf, visibleGalleries, withVisibility, type MemberRole, type Viewer, type Visibility } from './galleries.access';
+export {
+  MEMBER_ROLES,
+  VISIBILITIES,
+  viewerOf,
+  visibleGalleries,
+  withVisibility,
+  type MemberRole,
+  type Viewer,
+  type Visibility,
+} from './galleries.access';
 export { canModifyGallery, canWriteToGallery } from './galleries.policy';
 export { deleteGallery, findGalleryOwner, galleriesBeingDeleted } from './galleries.repository';
 export { galleryRoutes } from './galleries.routes';
-export { createGalleriesService, type GalleriesService, type GalleryImages, type GalleryLinks } from './galleries.service';
+export {
+  createGalleriesService,
+  type GalleriesService,
+  type GalleryImages,
+  type GalleryLinks,
+} from './galleries.service';
 export { memberRoutes } from './members.routes';

@@ -1,13 +1,22 @@
 import type { Database } from '../../platform/db/client';
 import type { MemberRole } from './galleries.access';
 
-const memberSelect = { role: true, createdAt: true, user: { select: { id: true, username: true, role: { select: { name: true } } } } } as const;
+const memberSelect = {
+  role: true,
+  createdAt: true,
+  user: { select: { id: true, username: true, role: { select: { name: true } } } },
+} as const;
 
 export type MemberRow = NonNullable<Awaited<ReturnType<typeof findMember>>>;
 
 /** A gallery's members, in the order they were added (a gallery has few; no paging). */
 export function listMembers(db: Database, galleryId: number) {
-  return db.galleryMember.findMany({ where: { galleryId }, select: memberSelect, orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }], take: MAX_MEMBERS });
+  return db.galleryMember.findMany({
+    where: { galleryId },
+    select: memberSelect,
+    orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
+    take: MAX_MEMBERS,
+  });
 }
 
 /** Members a gallery may have: the list is always returned whole. */
@@ -34,7 +43,11 @@ export function insertMember(db: Database, data: { galleryId: number; userId: nu
 }
 
 export function updateMemberRole(db: Database, galleryId: number, userId: number, role: MemberRole) {
-  return db.galleryMember.update({ where: { galleryId_userId: { galleryId, userId } }, data: { role }, select: memberSelect });
+  return db.galleryMember.update({
+    where: { galleryId_userId: { galleryId, userId } },
+    data: { role },
+    select: memberSelect,
+  });
 }
 
 /** True when there was such a member. */

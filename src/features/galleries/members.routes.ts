@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { defineRoute } from '../../http/route';
+
 import { messageOnly, withMessage } from '../../http/response-schemas';
+import { defineRoute } from '../../http/route';
 import { toGalleryJson, toMemberJson } from './galleries.mapper';
-import { addMemberBody, changeMemberBody, galleryParams, galleryReply, memberParams, memberReply, transferBody } from './galleries.schemas';
+import {
+  addMemberBody,
+  changeMemberBody,
+  galleryParams,
+  galleryReply,
+  memberParams,
+  memberReply,
+  transferBody,
+} from './galleries.schemas';
 import type { GalleriesService } from './galleries.service';
 
 const MEMBERS = '/api/gallery/galleries/:id/members';

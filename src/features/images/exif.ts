@@ -44,7 +44,12 @@ function readIfd(tiff: Buffer, offset: number, little: boolean): Map<number, Ent
 /** An ASCII value (type 2): inline when it fits in 4 bytes, else at the offset the entry holds. */
 function readAscii(tiff: Buffer, entry: Entry | undefined, little: boolean): string | null {
   if (!entry || entry.type !== 2 || entry.count === 0 || entry.count > 256) return null;
-  const start = entry.count <= 4 ? entry.valueOffset : little ? tiff.readUInt32LE(entry.valueOffset) : tiff.readUInt32BE(entry.valueOffset);
+  const start =
+    entry.count <= 4
+      ? entry.valueOffset
+      : little
+        ? tiff.readUInt32LE(entry.valueOffset)
+        : tiff.readUInt32BE(entry.valueOffset);
   if (start + entry.count > tiff.length) return null;
   // The text ends at the first NUL; control characters (C0, DEL, C1) are dropped.
   const raw = tiff.subarray(start, start + entry.count).toString('latin1');
@@ -64,14 +69,25 @@ function captureTime(value: string | null, offset: string | null): string | null
   const match = value && /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(value);
   if (!match) return null;
   const [, year, month, day, hour, minute, second] = match.map(Number);
-  if (year < 1800 || month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate() || hour > 23 || minute > 59 || second > 60) return null;
+  if (
+    year < 1800 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > new Date(Date.UTC(year, month, 0)).getUTCDate() ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 60
+  )
+    return null;
   const zone = offset && /^[+-](0\d|1[0-4]):[0-5]\d$/.test(offset) ? offset : '';
   return `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}${zone}`;
 }
 
 /** "Canon" + "Canon EOS R5" → "Canon EOS R5"; "FUJIFILM" + "X-T4" → "FUJIFILM X-T4". */
 function camera(make: string | null, model: string | null): string | null {
-  const joined = make && model ? (model.toLowerCase().startsWith(make.toLowerCase()) ? model : `${make} ${model}`) : (make ?? model);
+  const joined =
+    make && model ? (model.toLowerCase().startsWith(make.toLowerCase()) ? model : `${make} ${model}`) : (make ?? model);
   const cut = joined?.slice(0, 100).trim();
   return cut ? cut : null;
 }
@@ -104,7 +120,8 @@ export function readExif(exif: Buffer | undefined | null): ExifSummary {
   const gpsIfd = follow(readPointer(tiff, ifd0.get(TAG.gpsIfd), little));
 
   const ascii = (ifd: Map<number, Entry> | null, tag: number) => (ifd ? readAscii(tiff, ifd.get(tag), little) : null);
-  const taken = ascii(exifIfd, TAG.dateTimeOriginal) ?? ascii(exifIfd, TAG.dateTimeDigitized) ?? ascii(ifd0, TAG.dateTime);
+  const taken =
+    ascii(exifIfd, TAG.dateTimeOriginal) ?? ascii(exifIfd, TAG.dateTimeDigitized) ?? ascii(ifd0, TAG.dateTime);
   return {
     capturedAt: captureTime(taken, ascii(exifIfd, TAG.offsetTimeOriginal)),
     cameraModel: camera(ascii(ifd0, TAG.make), ascii(ifd0, TAG.model)),

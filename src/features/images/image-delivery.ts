@@ -37,7 +37,13 @@ export function createImageDelivery({ files, config }: { files: ImageFiles; conf
      * The file to send: `size` as asked, or by default the original for those who may see it and
      * the preview for everyone else (an original asked for by someone else: 403 with `refusal`).
      */
-    async openFile(image: ImageRow, size: FileSize | undefined, mayOriginal: boolean, refusal: string, rangeFor?: RangeFor) {
+    async openFile(
+      image: ImageRow,
+      size: FileSize | undefined,
+      mayOriginal: boolean,
+      refusal: string,
+      rangeFor?: RangeFor,
+    ) {
       const chosen = size ?? (mayOriginal ? 'original' : 'preview');
       if (chosen === 'original' && !mayOriginal) throw forbidden(refusal);
       const key = chosen === 'original' ? image.storageKey : variantKey(image.storageKey, chosen);

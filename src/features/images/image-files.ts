@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Config } from '../../shared/config';
-import { faultPointHook } from '../../shared/fault-points';
-import type { Logger } from '../../shared/logger';
-import { keysOf, variantKey } from '../../platform/storage/storage-keys';
-import { VARIANT_NAMES, type VariantName } from '../../shared/image-variants';
+
 import type { Database } from '../../platform/db/client';
 import type { Storage } from '../../platform/storage/storage';
+import { keysOf, variantKey } from '../../platform/storage/storage-keys';
+import type { Config } from '../../shared/config';
+import { faultPointHook } from '../../shared/fault-points';
+import { VARIANT_NAMES, type VariantName } from '../../shared/image-variants';
+import type { Logger } from '../../shared/logger';
 import { forgetStaged, noteStaged } from './staged-uploads.repository';
 
 /**

@@ -2,11 +2,12 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
+
+import { timeVariants } from '../../http/metrics';
 import { AppError } from '../../shared/errors';
+import { NOT_AN_IMAGE, type ImageMimeType } from '../../shared/image-types';
 import { VARIANTS, type VariantName } from '../../shared/image-variants';
 import { readExif, type ExifSummary } from './exif';
-import { NOT_AN_IMAGE, type ImageMimeType } from '../../shared/image-types';
-import { timeVariants } from '../../http/metrics';
 
 // libvips' cache would keep decoded images in memory and deleted temp files open between requests.
 sharp.cache(false);
@@ -73,7 +74,10 @@ async function readHeader(path: string, mimeType: ImageMimeType, maxPixels: numb
   const width = metadata.width ?? null;
   const height = metadata.height ?? null;
   if (width !== null && height !== null && width * height > maxPixels) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted.`);
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted.`,
+    );
   }
   return { metadata, width, height };
 }
@@ -82,7 +86,10 @@ async function readHeader(path: string, mimeType: ImageMimeType, maxPixels: numb
  * The ThumbHash of decoded pixels: shrunk to ≤ 100×100 RGBA on sharp's threads, then encoded here
  * (about 2 ms on the event loop for 100×100).
  */
-async function thumbHashOf(pixels: Buffer, raw: { raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 } }): Promise<string> {
+async function thumbHashOf(
+  pixels: Buffer,
+  raw: { raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 } },
+): Promise<string> {
   const small = await sharp(pixels, raw)
     .resize({ width: THUMBHASH_MAX_SIDE, height: THUMBHASH_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
     .toColourspace('srgb')
@@ -97,7 +104,12 @@ async function thumbHashOf(pixels: Buffer, raw: { raw: { width: number; height: 
  * size; the preview, the thumbnail and the ThumbHash are all made from those pixels.
  */
 async function render(input: string | Readable, maxPixels: number): Promise<Rendered> {
-  const fit = (name: VariantName) => ({ width: VARIANTS[name].maxSide, height: VARIANTS[name].maxSide, fit: 'inside' as const, withoutEnlargement: true });
+  const fit = (name: VariantName) => ({
+    width: VARIANTS[name].maxSide,
+    height: VARIANTS[name].maxSide,
+    fit: 'inside' as const,
+    withoutEnlargement: true,
+  });
   const encode = (name: VariantName) => ({ quality: VARIANTS[name].quality, effort: VARIANTS[name].effort });
   let pixels: { data: Buffer; info: OutputInfo };
   try {

@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { create as contentDisposition } from 'content-disposition';
 import type { Request, Response } from 'express';
+
 import { notModified } from '../../http/conditional';
 import { withoutUnsafeCharacters } from '../../http/text-fields';
 import { AppError } from '../../shared/errors';
@@ -20,7 +21,8 @@ export function byteRangeOf(req: Request): RangeFor {
     const ifRange = req.get('If-Range');
     if (ifRange !== undefined && ifRange.trim() !== etag) return undefined;
     const ranges = req.range(size, { combine: true });
-    if (ranges === -1) throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
+    if (ranges === -1)
+      throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'Content-Range': `bytes */${size}` } });
     return Array.isArray(ranges) && ranges.length === 1 ? { start: ranges[0].start, end: ranges[0].end } : undefined;
   };
 }
@@ -28,7 +30,11 @@ export function byteRangeOf(req: Request): RangeFor {
 /** A file name from the title: no path separators, control or bidi characters, the real extension. */
 function downloadName(title: string, mimeType: string, size: string): string {
   // Controls and bidi characters out, then runs of slashes, quotes and white space as one space.
-  const base = withoutUnsafeCharacters(title).replace(/[\\/"\s]+/gu, ' ').trim().slice(0, 100) || 'image';
+  const base =
+    withoutUnsafeCharacters(title)
+      .replace(/[\\/"\s]+/gu, ' ')
+      .trim()
+      .slice(0, 100) || 'image';
   const suffix = size === 'original' ? '' : ` (${size})`;
   return `${base}${suffix}.${EXTENSIONS[mimeType as ImageMimeType] ?? 'bin'}`;
 }
@@ -44,7 +50,9 @@ export async function sendImageFile(req: Request, res: Response, file: OpenedFil
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "default-src 'none'",
     'Accept-Ranges': 'bytes',
-    'Content-Disposition': contentDisposition(downloadName(image.title, file.mimeType, file.variant), { type: 'inline' }),
+    'Content-Disposition': contentDisposition(downloadName(image.title, file.mimeType, file.variant), {
+      type: 'inline',
+    }),
     ETag: etag,
     ...headers,
   });
@@ -56,7 +64,10 @@ export async function sendImageFile(req: Request, res: Response, file: OpenedFil
     return;
   }
   if (range) {
-    res.status(206).set({ 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': String(range.end - range.start + 1) });
+    res.status(206).set({
+      'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+      'Content-Length': String(range.end - range.start + 1),
+    });
   } else {
     res.set('Content-Length', String(size));
   }

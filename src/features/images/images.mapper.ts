@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import { asIsoTimestamp } from '../../platform/db/sql-reader';
 import type { VariantName } from '../../shared/image-variants';
 import type { ImageRow } from './images.repository';

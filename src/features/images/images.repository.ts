@@ -1,10 +1,10 @@
 import type { Database } from '../../platform/db/client';
-import { asIsoTimestamp, type SqlReader } from '../../platform/db/sql-reader';
 import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
+import { asIsoTimestamp, type SqlReader } from '../../platform/db/sql-reader';
 import type { ListOptions, Page } from '../../shared/paging';
+import { withVisibility, type Viewer } from '../galleries';
 import type { ImageFacts } from './image-processing';
 import { forgetStaged } from './staged-uploads.repository';
-import { withVisibility, type Viewer } from '../galleries';
 
 export const imageSelect = {
   id: true,
@@ -120,7 +120,10 @@ const LIVE = 'NOT i."deleting"';
 /** The one row matching `filters` (live, in a gallery `viewer` may see), if there is one. */
 async function findOne(reader: SqlReader, viewer: Viewer, filters: Filter[]): Promise<ImageRow | null> {
   const all = withVisibility([{ sql: LIVE, params: [] }, ...filters], viewer, 'g');
-  const [row] = await reader.rows(`${SELECT_IMAGE} WHERE ${all.map((f) => f.sql).join(' AND ')}`, all.flatMap((f) => f.params));
+  const [row] = await reader.rows(
+    `${SELECT_IMAGE} WHERE ${all.map((f) => f.sql).join(' AND ')}`,
+    all.flatMap((f) => f.params),
+  );
   return row ? fromRow(row) : null;
 }
 
@@ -129,11 +132,21 @@ export function findImage(reader: SqlReader, id: number, viewer: Viewer): Promis
 }
 
 /** The image with these bytes in this gallery, if there is one. */
-export function findImageBySha256(reader: SqlReader, galleryId: number, sha256: string, viewer: Viewer): Promise<ImageRow | null> {
+export function findImageBySha256(
+  reader: SqlReader,
+  galleryId: number,
+  sha256: string,
+  viewer: Viewer,
+): Promise<ImageRow | null> {
   return findOne(reader, viewer, [{ sql: 'i."galleryId" = ? AND i.sha256 = ?', params: [galleryId, sha256] }]);
 }
 
-const IMAGE_COLUMNS = { id: 'i.id', created: 'i."createdAt"', sortKey: 'lower(i.title)', search: ['i.title', 'i.description'] };
+const IMAGE_COLUMNS = {
+  id: 'i.id',
+  created: 'i."createdAt"',
+  sortKey: 'lower(i.title)',
+  search: ['i.title', 'i.description'],
+};
 
 /** One page of images, filtered in the database, in keyset order. */
 export async function listImages(
@@ -147,8 +160,15 @@ export async function listImages(
   if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
   const page = keysetPage(reader, IMAGE_COLUMNS, options, withVisibility(filters, viewer, 'g'));
   const byTitle = !options.sort.endsWith('created');
-  const rows = await reader.rows(`${byTitle ? SELECT_IMAGE_AND_TITLE_KEY : SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`, [...page.params, options.limit + 1]);
-  const result = finishPage(rows, options, fromRow, (row) => ({ id: row[0] as number, createdAt: row[CREATED_AT], sortKey: row[SORT_KEY] as string | undefined }));
+  const rows = await reader.rows(
+    `${byTitle ? SELECT_IMAGE_AND_TITLE_KEY : SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`,
+    [...page.params, options.limit + 1],
+  );
+  const result = finishPage(rows, options, fromRow, (row) => ({
+    id: row[0] as number,
+    createdAt: row[CREATED_AT],
+    sortKey: row[SORT_KEY] as string | undefined,
+  }));
   if (options.count) result.total = await countRows(reader, '"Image" i JOIN "Gallery" g ON g.id = i."galleryId"', page);
   return result;
 }
@@ -178,7 +198,10 @@ type Current = { id: number; galleryId: number; storageKey: string };
  * in (null otherwise: moved or deleted meanwhile).
  */
 export async function updateImage(db: Database, current: Current, data: Partial<NewImage>) {
-  const { count } = await db.image.updateMany({ where: { id: current.id, galleryId: current.galleryId, deleting: false }, data });
+  const { count } = await db.image.updateMany({
+    where: { id: current.id, galleryId: current.galleryId, deleting: false },
+    data,
+  });
   return count === 1 ? db.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }) : null;
 }
 
@@ -195,7 +218,10 @@ export async function updateImage(db: Database, current: Current, data: Partial<
  * old file's removal note is written only by that one (no unique violation on it).
  */
 export async function replaceImageFile(tx: Database, current: Current, data: Partial<NewImage>) {
-  const { count } = await tx.image.updateMany({ where: { id: current.id, galleryId: current.galleryId, storageKey: current.storageKey, deleting: false }, data });
+  const { count } = await tx.image.updateMany({
+    where: { id: current.id, galleryId: current.galleryId, storageKey: current.storageKey, deleting: false },
+    data,
+  });
   if (count !== 1) return null;
   await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
   if (data.storageKey) await forgetStaged(tx, data.storageKey);
@@ -207,8 +233,16 @@ export async function replaceImageFile(tx: Database, current: Current, data: Par
  * (the removal note goes too). False when the image is no longer live on `failedKey` (a delete
  * from another process began meanwhile): nothing is restored.
  */
-export async function restoreImageFile(tx: Database, id: number, failedKey: string, previous: Partial<NewImage> & { storageKey: string }): Promise<boolean> {
-  const { count } = await tx.image.updateMany({ where: { id, storageKey: failedKey, deleting: false }, data: previous });
+export async function restoreImageFile(
+  tx: Database,
+  id: number,
+  failedKey: string,
+  previous: Partial<NewImage> & { storageKey: string },
+): Promise<boolean> {
+  const { count } = await tx.image.updateMany({
+    where: { id, storageKey: failedKey, deleting: false },
+    data: previous,
+  });
   if (count !== 1) return false;
   await tx.pendingFileRemoval.deleteMany({ where: { storageKey: previous.storageKey } });
   return true;
@@ -228,7 +262,11 @@ export async function deleteImage(db: Database, id: number): Promise<void> {
  * (`storageKey`: the files it will remove). `changed`: live on another file (replaced meanwhile,
  * by another process); `gone`: already gone or being deleted.
  */
-export async function markDeleted(db: Database, id: number, storageKey: string): Promise<'marked' | 'changed' | 'gone'> {
+export async function markDeleted(
+  db: Database,
+  id: number,
+  storageKey: string,
+): Promise<'marked' | 'changed' | 'gone'> {
   const { count } = await db.image.updateMany({ where: { id, storageKey, deleting: false }, data: { deleting: true } });
   if (count === 1) return 'marked';
   return (await db.image.count({ where: { id, deleting: false } })) === 1 ? 'changed' : 'gone';

@@ -1,19 +1,28 @@
 import type { Request } from 'express';
-import { AppError } from '../../shared/errors';
-import { sendPage } from '../../http/pagination';
-import { sendWithEtag } from '../../http/conditional';
-import { listOptions } from '../../shared/paging';
-import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import { z } from 'zod';
+
+import { sendWithEtag } from '../../http/conditional';
+import { sendPage } from '../../http/pagination';
 import { messageOnly, withMessage } from '../../http/response-schemas';
-import { createImageBody, fileQuery, imageParams, imageReply, listImagesQuery, sha256Params, updateImageBody } from './images.schemas';
-import { canSeeOriginal } from './images.policy';
-import type { Actor } from '../../shared/actor';
-import type { ImageRow } from './images.repository';
-import { fileVersion, toImageJson } from './images.mapper';
-import { byteRangeOf, sendImageFile } from './image-reply';
-import type { ImagesService } from './images.service';
+import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import { claimUpload } from '../../http/upload';
+import type { Actor } from '../../shared/actor';
+import { AppError } from '../../shared/errors';
+import { listOptions } from '../../shared/paging';
+import { byteRangeOf, sendImageFile } from './image-reply';
+import { fileVersion, toImageJson } from './images.mapper';
+import { canSeeOriginal } from './images.policy';
+import type { ImageRow } from './images.repository';
+import {
+  createImageBody,
+  fileQuery,
+  imageParams,
+  imageReply,
+  listImagesQuery,
+  sha256Params,
+  updateImageBody,
+} from './images.schemas';
+import type { ImagesService } from './images.service';
 
 const FULL = '/api/gallery/images';
 
@@ -34,11 +43,16 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       method: 'get',
       path,
       access,
-      summary: 'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
+      summary:
+        'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
       responses: { 200: z.array(imageReply) },
       query: listImagesQuery,
       handler: async ({ req, res, actor, query }) => {
-        const page = await images.list(actor, { galleryId: query.gallery, uploaderId: query.uploader }, listOptions(query));
+        const page = await images.list(
+          actor,
+          { galleryId: query.gallery, uploaderId: query.uploader },
+          listOptions(query),
+        );
         sendPage(req, res, page, jsonFor(req, actor));
       },
     });
@@ -61,7 +75,8 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       method,
       path,
       access: 'image:update',
-      summary: 'Change title, description, gallery or file (gallery owner, its editors or admin); a move to another gallery only by the gallery owner, the uploader or an admin',
+      summary:
+        'Change title, description, gallery or file (gallery owner, its editors or admin); a move to another gallery only by the gallery owner, the uploader or an admin',
       responses: { 200: withMessage(imageReply) },
       errors: ['CONFLICT'],
       upload: true,
@@ -79,7 +94,8 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       method: 'delete',
       path,
       access: 'image:delete',
-      summary: 'Delete an image and its file (gallery owner, its editors or admin); 409 when another request changed its file meanwhile',
+      summary:
+        'Delete an image and its file (gallery owner, its editors or admin); 409 when another request changed its file meanwhile',
       responses: { 200: messageOnly },
       errors: ['CONFLICT'],
       params: imageParams,
@@ -107,7 +123,8 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       method: 'post',
       path: FULL,
       access: 'image:create',
-      summary: 'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image); the same bytes again in that gallery → 200 with the image already there',
+      summary:
+        'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image); the same bytes again in that gallery → 200 with the image already there',
       responses: { 201: withMessage(imageReply), 200: withMessage(imageReply) },
       upload: true,
       body: createImageBody,
@@ -125,7 +142,8 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       method: 'get',
       path: '/api/gallery/galleries/:id/images/:sha256',
       access: 'image:read',
-      summary: 'Is an image with this SHA-256 already in the gallery? 200 with it, or 404 (HEAD works too: ask before uploading)',
+      summary:
+        'Is an image with this SHA-256 already in the gallery? 200 with it, or 404 (HEAD works too: ask before uploading)',
       responses: { 200: imageReply },
       params: sha256Params,
       handler: async ({ req, res, actor, params }) => {
@@ -147,7 +165,8 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
       method: 'get',
       path: `${FULL}/:id/file`,
       access: 'image:read',
-      summary: 'The image file: ?size=thumb|preview|original (default: the original for its uploader, the gallery owner and admins, the preview for other viewers)',
+      summary:
+        'The image file: ?size=thumb|preview|original (default: the original for its uploader, the gallery owner and admins, the preview for other viewers)',
       responses: { 200: 'binary', 206: 'binary', 304: 'empty' },
       errors: ['RANGE_NOT_SATISFIABLE'],
       params: imageParams,
@@ -156,7 +175,10 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
         const file = await images.openFile(actor, params.id, query.size, byteRangeOf(req));
         await sendImageFile(req, res, file, {
           // The versioned URL from the image's JSON never changes content: cache it for good.
-          'Cache-Control': query.v === fileVersion(file.image.storageKey) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+          'Cache-Control':
+            query.v === fileVersion(file.image.storageKey)
+              ? 'private, max-age=31536000, immutable'
+              : 'private, no-cache',
           Vary: 'Authorization',
         });
       },

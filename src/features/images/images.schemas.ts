@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { idField, idParam } from '../../shared/ids';
-import { listQuery } from '../../shared/paging';
+
 import { id, timestamp, userRef } from '../../http/response-schemas';
 import { nameField, textField } from '../../http/text-fields';
+import { idField, idParam } from '../../shared/ids';
+import { listQuery } from '../../shared/paging';
 
 export const imageParams = z.object({ id: idParam });
 
@@ -29,10 +30,10 @@ export const listImagesQuery = z.object({
 });
 
 /** Shared with the share links' image reply. */
-export const thumbhashField = z
-  .string()
-  .nullable()
-  .meta({ description: 'ThumbHash (base64) of the upright image: a placeholder to draw before the thumbnail loads; null for images stored before it was computed' });
+export const thumbhashField = z.string().nullable().meta({
+  description:
+    'ThumbHash (base64) of the upright image: a placeholder to draw before the thumbnail loads; null for images stored before it was computed',
+});
 
 export const imageReply = z.strictObject({
   id,
@@ -42,7 +43,10 @@ export const imageReply = z.strictObject({
   gallery: id,
   gallery_name: z.string(),
   uploader: userRef,
-  original: z.string().nullable().meta({ description: 'The original file, with its EXIF; null for callers who may only see variants' }),
+  original: z
+    .string()
+    .nullable()
+    .meta({ description: 'The original file, with its EXIF; null for callers who may only see variants' }),
   preview: z.string().meta({ description: 'WebP, at most 1440 px a side, upright, no metadata' }),
   thumbnail: z.string().meta({ description: 'WebP, at most 256 px a side, upright, no metadata' }),
   mimeType: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']),
@@ -66,5 +70,8 @@ export const fileQuery = z.object({
 
 export const sha256Params = z.object({
   id: idParam,
-  sha256: z.string().regex(/^[a-fA-F0-9]{64}$/, 'A SHA-256 in hex (64 characters).').transform((value) => value.toLowerCase()),
+  sha256: z
+    .string()
+    .regex(/^[a-fA-F0-9]{64}$/, 'A SHA-256 in hex (64 characters).')
+    .transform((value) => value.toLowerCase()),
 });

@@ -9,9 +9,9 @@ import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
 import type { ListOptions } from '../../shared/paging';
 import type { AuditEvent, AuditLog } from '../audit';
 import { canWriteToGallery, findGalleryOwner, viewerOf } from '../galleries';
-import { processImage } from './image-processing';
-import { sha256OfFile, type ImageFiles } from './image-files';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
+import { sha256OfFile, type ImageFiles } from './image-files';
+import { processImage } from './image-processing';
 import { canSeeOriginal, canTakeOut } from './images.policy';
 import * as repo from './images.repository';
 
@@ -23,7 +23,8 @@ type ImageFields = { title?: string; description?: string; gallery?: number };
 
 const IMAGE_NOT_FOUND = 'Image not found';
 const CHANGED_MEANWHILE = 'The image changed meanwhile; try again.';
-const ORIGINALS_FOR_OWNERS = 'The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.';
+const ORIGINALS_FOR_OWNERS =
+  'The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.';
 const TAKE_OUT = 'Only the owner of its gallery, its uploader or an admin may move this image to another gallery.';
 
 /**
@@ -73,8 +74,10 @@ export function createImagesService({ db, reader, files, config, audit }: Images
    */
   async function requireTargetGallery(actor: Actor, galleryId: number, within: Transaction = db) {
     const gallery = await findGalleryOwner(within, galleryId, viewerOf(actor));
-    if (!gallery) throw badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
-    if (!canWriteToGallery(actor, gallery)) throw forbidden('You can add images only to your own galleries and those you are an editor of.');
+    if (!gallery)
+      throw badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
+    if (!canWriteToGallery(actor, gallery))
+      throw forbidden('You can add images only to your own galleries and those you are an editor of.');
   }
 
   /**
@@ -83,10 +86,17 @@ export function createImagesService({ db, reader, files, config, audit }: Images
    * right to take the image out (`canTakeOut`) and write access to the destination. Checked before
    * the work and again, from `within`, in the committing transaction.
    */
-  async function authorizeChange(actor: Actor, image: repo.ImageRow, doing: string, destination?: number, within: Transaction = db) {
+  async function authorizeChange(
+    actor: Actor,
+    image: repo.ImageRow,
+    doing: string,
+    destination?: number,
+    within: Transaction = db,
+  ) {
     const source = await findGalleryOwner(within, image.galleryId, viewerOf(actor));
     if (!source) throw notFound(IMAGE_NOT_FOUND);
-    if (!canWriteToGallery(actor, source)) throw forbidden(`Only the gallery owner, its editors or an admin may ${doing} this image.`);
+    if (!canWriteToGallery(actor, source))
+      throw forbidden(`Only the gallery owner, its editors or an admin may ${doing} this image.`);
     if (destination === undefined || destination === image.galleryId) return;
     if (!canTakeOut(actor, image)) throw forbidden(TAKE_OUT);
     await requireTargetGallery(actor, destination, within);
@@ -98,7 +108,10 @@ export function createImagesService({ db, reader, files, config, audit }: Images
     const quota = quotaMb === null ? config.storageQuotaBytes : quotaMb * 1024 * 1024;
     if (usedBytes - freedBytes + addedBytes > quota) {
       const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-      throw new AppError('PAYLOAD_TOO_LARGE', `Storage quota exceeded: ${mb(usedBytes)} MiB of ${mb(quota)} MiB used; this file needs ${mb(addedBytes)} MiB.`);
+      throw new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `Storage quota exceeded: ${mb(usedBytes)} MiB of ${mb(quota)} MiB used; this file needs ${mb(addedBytes)} MiB.`,
+      );
     }
   }
 
@@ -121,14 +134,19 @@ export function createImagesService({ db, reader, files, config, audit }: Images
   }
 
   const duplicateIn = (galleryId: number, existingId?: number) =>
-    conflict(`Gallery ${galleryId} already has an image with the same bytes${existingId ? ` (image ${existingId})` : ''}.`);
+    conflict(
+      `Gallery ${galleryId} already has an image with the same bytes${existingId ? ` (image ${existingId})` : ''}.`,
+    );
 
   /**
    * Hashes the upload and decodes it at the same time: the hash on this thread, the decode and the
    * variants on sharp's. A damaged file is refused here (415), before anything is stored.
    */
   async function examine(file: UploadedFile): Promise<ExaminedFile> {
-    const [sha256, processed] = await Promise.all([sha256OfFile(file.path), processImage(file.path, file.mimeType, config.maxImagePixels)]);
+    const [sha256, processed] = await Promise.all([
+      sha256OfFile(file.path),
+      processImage(file.path, file.mimeType, config.maxImagePixels),
+    ]);
     return { ...file, sha256, processed };
   }
 
@@ -157,7 +175,8 @@ export function createImagesService({ db, reader, files, config, audit }: Images
    * The unique (gallery, sha256) index settles parallel identical uploads: one row, one file.
    */
   async function create(actor: Actor, input: Required<ImageFields>, received: UploadedFile | undefined) {
-    if (!received) throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
+    if (!received)
+      throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
     let staged: string | undefined;
     try {
       await requireTargetGallery(actor, input.gallery);
@@ -169,7 +188,13 @@ export function createImagesService({ db, reader, files, config, audit }: Images
       staged = prepared.storageKey;
       let image: repo.ImageRow;
       try {
-        const row = { galleryId: input.gallery, uploaderId: actor.id, title: input.title, description: input.description, ...prepared };
+        const row = {
+          galleryId: input.gallery,
+          uploaderId: actor.id,
+          title: input.title,
+          description: input.description,
+          ...prepared,
+        };
         // Checked again with the insert, under a lock: parallel uploads cannot pass the quota together.
         image = await audit.withEvent(
           async (tx) => {
@@ -178,7 +203,13 @@ export function createImagesService({ db, reader, files, config, audit }: Images
             await requireRoom(actor, file.size, 0, tx);
             return repo.insertImage(tx, row);
           },
-          (created) => ({ action: 'image.upload', actor, target: { type: 'image', id: created.id }, detail: `${created.mimeType} ${created.size} bytes`, address: actor.address }),
+          (created) => ({
+            action: 'image.upload',
+            actor,
+            target: { type: 'image', id: created.id },
+            detail: `${created.mimeType} ${created.size} bytes`,
+            address: actor.address,
+          }),
           INSERT_TRANSACTION,
         );
       } catch (error) {
@@ -194,7 +225,14 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         await audit
           .withEvent(
             (tx) => repo.deleteImage(tx, image.id),
-            () => ({ action: 'image.upload', outcome: 'failed', actor, target: { type: 'image', id: image.id }, detail: 'the file could not be stored; the image was taken back', address: actor.address }),
+            () => ({
+              action: 'image.upload',
+              outcome: 'failed',
+              actor,
+              target: { type: 'image', id: image.id },
+              detail: 'the file could not be stored; the image was taken back',
+              address: actor.address,
+            }),
           )
           .catch(() => undefined);
         await files.remove(prepared.storageKey);
@@ -220,13 +258,25 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         const file = received ? await examine(received) : undefined;
         const galleryId = input.gallery ?? image.galleryId;
         const sha256 = file?.sha256 ?? image.sha256;
-        const clash = galleryId !== image.galleryId || sha256 !== image.sha256 ? await repo.findImageBySha256(reader, galleryId, sha256, 'anyone') : null;
+        const clash =
+          galleryId !== image.galleryId || sha256 !== image.sha256
+            ? await repo.findImageBySha256(reader, galleryId, sha256, 'anyone')
+            : null;
         if (clash && clash.id !== id) throw duplicateIn(galleryId, clash.id);
 
         const { gallery, ...fields } = changes as ImageFields;
         const data: Partial<repo.NewImage> = { ...fields, ...(gallery !== undefined ? { galleryId: gallery } : {}) };
-        const event = (detail: string, outcome: 'ok' | 'failed' = 'ok') => () =>
-          ({ action: 'image.update', outcome, actor, target: { type: 'image', id }, detail, address: actor.address }) as const;
+        const event =
+          (detail: string, outcome: 'ok' | 'failed' = 'ok') =>
+          () =>
+            ({
+              action: 'image.update',
+              outcome,
+              actor,
+              target: { type: 'image', id },
+              detail,
+              address: actor.address,
+            }) as const;
         if (!file) return await saveChanges(actor, image, data, event(`fields=${Object.keys(changes).join(',')}`));
 
         // Whoever puts new bytes in becomes the image's uploader: the bytes count toward their quota
@@ -237,7 +287,13 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         const uploaderNote = image.uploaderId === actor.id ? '' : `, uploader ${image.uploaderId} -> ${actor.id}`;
         let updated: repo.ImageRow;
         try {
-          updated = await saveChanges(actor, image, { ...data, ...prepared, uploaderId: actor.id }, event(`new file ${prepared.mimeType} ${prepared.size} bytes${uploaderNote}`), true);
+          updated = await saveChanges(
+            actor,
+            image,
+            { ...data, ...prepared, uploaderId: actor.id },
+            event(`new file ${prepared.mimeType} ${prepared.size} bytes${uploaderNote}`),
+            true,
+          );
         } catch (error) {
           await files.discardStaged(prepared.storageKey);
           throw error;
@@ -245,10 +301,39 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         try {
           await storeFiles(prepared.storageKey);
         } catch (error) {
-          const { storageKey, uploaderId, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash } = image;
-          const previous = { storageKey, uploaderId, mimeType, size, sha256: oldSha, width, height, orientation, capturedAt, cameraModel, hasGps, thumbhash };
+          const {
+            storageKey,
+            uploaderId,
+            mimeType,
+            size,
+            sha256: oldSha,
+            width,
+            height,
+            orientation,
+            capturedAt,
+            cameraModel,
+            hasGps,
+            thumbhash,
+          } = image;
+          const previous = {
+            storageKey,
+            uploaderId,
+            mimeType,
+            size,
+            sha256: oldSha,
+            width,
+            height,
+            orientation,
+            capturedAt,
+            cameraModel,
+            hasGps,
+            thumbhash,
+          };
           const restored = await audit
-            .withEvent((tx) => repo.restoreImageFile(tx, id, prepared.storageKey, previous), event('the new file could not be stored; the previous one was kept', 'failed'))
+            .withEvent(
+              (tx) => repo.restoreImageFile(tx, id, prepared.storageKey, previous),
+              event('the new file could not be stored; the previous one was kept', 'failed'),
+            )
             .catch(() => null);
           await files.remove(prepared.storageKey);
           if (restored !== false) throw error;
@@ -273,7 +358,13 @@ export function createImagesService({ db, reader, files, config, audit }: Images
    * A new file is checked against the quota of its uploader (the actor) under a lock, as uploads
    * are. A clash with another image of the gallery is 409.
    */
-  async function saveChanges(actor: Actor, current: repo.ImageRow, data: Partial<repo.NewImage>, event: () => AuditEvent, newFile = false) {
+  async function saveChanges(
+    actor: Actor,
+    current: repo.ImageRow,
+    data: Partial<repo.NewImage>,
+    event: () => AuditEvent,
+    newFile = false,
+  ) {
     const galleryId = data.galleryId ?? current.galleryId;
     const notApplied = new Error('the image changed meanwhile');
     try {
@@ -282,7 +373,9 @@ export function createImagesService({ db, reader, files, config, audit }: Images
           if (newFile) await lockForWrite(tx, actor.id, galleryId);
           await authorizeChange(actor, current, 'change', data.galleryId, tx);
           if (newFile) await requireRoom(actor, data.size!, current.uploaderId === actor.id ? current.size : 0, tx);
-          const saved = newFile ? await repo.replaceImageFile(tx, current, data) : await repo.updateImage(tx, current, data);
+          const saved = newFile
+            ? await repo.replaceImageFile(tx, current, data)
+            : await repo.updateImage(tx, current, data);
           if (!saved) throw notApplied;
           return saved;
         },
@@ -318,22 +411,43 @@ export function createImagesService({ db, reader, files, config, audit }: Images
 
   return {
     get,
-    findBySha256: (actor: Actor, galleryId: number, sha256: string) => repo.findImageBySha256(reader, galleryId, sha256, viewerOf(actor)),
-    list: (actor: Actor, filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) => repo.listImages(reader, viewerOf(actor), filter, options),
+    findBySha256: (actor: Actor, galleryId: number, sha256: string) =>
+      repo.findImageBySha256(reader, galleryId, sha256, viewerOf(actor)),
+    list: (actor: Actor, filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) =>
+      repo.listImages(reader, viewerOf(actor), filter, options),
     create,
     update,
     remove,
     async openFile(actor: Actor, id: number, size: FileSize | undefined, rangeFor?: RangeFor) {
       const image = await get(actor, id);
-      return delivery.openFile(image, size, canSeeOriginal(actor, image, config.originalsVisibleTo), ORIGINALS_FOR_OWNERS, rangeFor);
+      return delivery.openFile(
+        image,
+        size,
+        canSeeOriginal(actor, image, config.originalsVisibleTo),
+        ORIGINALS_FOR_OWNERS,
+        rangeFor,
+      );
     },
     /** The images of one gallery, for a caller that has established access to it another way (a share link). */
-    listInGallery: (galleryId: number, options: ListOptions) => repo.listImages(reader, 'anyone', { galleryId }, options),
+    listInGallery: (galleryId: number, options: ListOptions) =>
+      repo.listImages(reader, 'anyone', { galleryId }, options),
     /** An image's file, when the image is in `galleryId` (404 otherwise), for the same callers. */
-    async openFileInGallery(galleryId: number, imageId: number, size: FileSize | undefined, mayOriginal: boolean, rangeFor?: RangeFor) {
+    async openFileInGallery(
+      galleryId: number,
+      imageId: number,
+      size: FileSize | undefined,
+      mayOriginal: boolean,
+      rangeFor?: RangeFor,
+    ) {
       const image = await repo.findImage(reader, imageId, 'anyone');
       if (!image || image.galleryId !== galleryId) throw notFound(IMAGE_NOT_FOUND);
-      return delivery.openFile(image, size, mayOriginal, 'The original file is not shared through this link; ask for ?size=preview or ?size=thumb.', rangeFor);
+      return delivery.openFile(
+        image,
+        size,
+        mayOriginal,
+        'The original file is not shared through this link; ask for ?size=preview or ?size=thumb.',
+        rangeFor,
+      );
     },
   };
 }

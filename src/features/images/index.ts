@@ -10,4 +10,10 @@ export type { ImageRow } from './images.repository';
 export type { FileSize, RangeFor } from './image-delivery';
 export { imageRoutes } from './images.routes';
 export { createImagesService, type ImagesService } from './images.service';
-export { auditWhileServing, checkStorage, recoverStorage, sweepStaleUploads, type StorageCheckReport } from './storage-check.service';
+export {
+  auditWhileServing,
+  checkStorage,
+  recoverStorage,
+  sweepStaleUploads,
+  type StorageCheckReport,
+} from './storage-check.service';

@@ -14,5 +14,11 @@ export async function forgetStaged(db: Database, storageKey: string): Promise<vo
 
 /** Keys noted before `before`: their upload has had all the time it may take. */
 export async function stagedBefore(db: Database, before: Date): Promise<string[]> {
-  return (await db.stagedUpload.findMany({ where: { createdAt: { lt: before } }, select: { storageKey: true }, orderBy: { createdAt: 'asc' } })).map((row) => row.storageKey);
+  return (
+    await db.stagedUpload.findMany({
+      where: { createdAt: { lt: before } },
+      select: { storageKey: true },
+      orderBy: { createdAt: 'asc' },
+    })
+  ).map((row) => row.storageKey);
 }

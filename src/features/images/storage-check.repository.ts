@@ -33,7 +33,10 @@ export async function keyInUse(db: Database, storageKey: string): Promise<boolea
 
 /** The committed, live image whose files are stored under this stem, if any. */
 export function liveRowOfStem(db: Database, stem: string) {
-  return db.image.findFirst({ where: { storageKey: { in: originalsOf(stem) }, deleting: false }, select: { id: true } });
+  return db.image.findFirst({
+    where: { storageKey: { in: originalsOf(stem) }, deleting: false },
+    select: { id: true },
+  });
 }
 
 /**
@@ -56,7 +59,11 @@ export async function stemStaged(db: Database, stem: string): Promise<boolean> {
 /** Live rows whose key lies in [from, to) (and, when given, unchanged since `changedBefore`). */
 export function liveRowsBetween(db: Database, from: string, to: string, changedBefore?: Date): Promise<LiveRow[]> {
   return db.image.findMany({
-    where: { storageKey: { gte: from, lt: to }, deleting: false, ...(changedBefore ? { updatedAt: { lt: changedBefore } } : {}) },
+    where: {
+      storageKey: { gte: from, lt: to },
+      deleting: false,
+      ...(changedBefore ? { updatedAt: { lt: changedBefore } } : {}),
+    },
     select: { id: true, storageKey: true, size: true, sha256: true },
   });
 }

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
+
+import { UPLOAD_SUFFIX } from '../../http/upload-engine';
 import type { Database } from '../../platform/db/client';
 import { withLease } from '../../platform/db/leases';
-import { deleteGallery, galleriesBeingDeleted } from '../galleries';
-import type { Logger } from '../../shared/logger';
-import { UPLOAD_SUFFIX } from '../../http/upload-engine';
+import type { Storage } from '../../platform/storage/storage';
 import { KEY_SHAPE, keyStem, variantKey } from '../../platform/storage/storage-keys';
 import { VARIANT_NAMES } from '../../shared/image-variants';
-import type { Storage } from '../../platform/storage/storage';
+import type { Logger } from '../../shared/logger';
+import { deleteGallery, galleriesBeingDeleted } from '../galleries';
 import type { ImageFiles } from './image-files';
 import { remakeVariants } from './image-processing';
 import { markGalleryImagesDeleted } from './images.repository';
-import * as repo from './storage-check.repository';
 import { forgetStaged, stagedBefore } from './staged-uploads.repository';
+import * as repo from './storage-check.repository';
 
 export type StorageCheckOptions = {
   /** Also delete rows whose original is missing, and stored files no row refers to. */
@@ -85,7 +86,12 @@ type Deps = { db: Database; storage: Storage; files: ImageFiles; logger: Logger 
  * already gone); a replaced file is removed only once no row refers to it; staged uploads only
  * once older than any upload may take.
  */
-async function recoverShared({ db, files }: Deps, options: StorageCheckOptions, report: StorageCheckReport, signal?: AbortSignal) {
+async function recoverShared(
+  { db, files }: Deps,
+  options: StorageCheckOptions,
+  report: StorageCheckReport,
+  signal?: AbortSignal,
+) {
   for (const row of await repo.rowsBeingDeleted(db)) {
     if (signal?.aborted) return;
     await files.remove(row.storageKey);
@@ -148,7 +154,10 @@ async function underLease(deps: Deps, report: StorageCheckReport, work: (signal:
   const outcome = await withLease(deps.db, STORAGE_CHECK_LEASE, LEASE_TTL_MS, work);
   if (!outcome.ran) {
     report.sharedPartSkipped = { heldBy: outcome.heldBy };
-    deps.logger.info('storage check: another server process holds its lease; only this node\'s temp files were checked', { heldBy: outcome.heldBy });
+    deps.logger.info(
+      "storage check: another server process holds its lease; only this node's temp files were checked",
+      { heldBy: outcome.heldBy },
+    );
   }
 }
 
@@ -167,7 +176,12 @@ export type AuditScope = {
  * server serves (`scope.changedBefore`), each finding is looked at again before it is reported, so
  * that an upload or delete in progress is not taken for a problem.
  */
-async function audit({ db, storage, files, logger }: Deps, options: StorageCheckOptions, report: StorageCheckReport, scope: AuditScope = {}) {
+async function audit(
+  { db, storage, files, logger }: Deps,
+  options: StorageCheckOptions,
+  report: StorageCheckReport,
+  scope: AuditScope = {},
+) {
   const serving = scope.changedBefore !== undefined;
   const stillLive = (row: repo.LiveRow) => repo.stillLive(db, row);
   for (const prefix of PREFIXES) {
@@ -216,7 +230,11 @@ async function audit({ db, storage, files, logger }: Deps, options: StorageCheck
       if (KEY_SHAPE.test(key) && stems.has(keyStem(key))) continue;
       // An upload being staged (on another node, maybe) is accounted for by its note, repairing or not.
       if (KEY_SHAPE.test(key) && (await repo.stemStaged(db, keyStem(key)))) continue;
-      if (serving && (!(await storage.stat(key)) || (KEY_SHAPE.test(key) && (await repo.stemAccountedFor(db, keyStem(key)))))) continue;
+      if (
+        serving &&
+        (!(await storage.stat(key)) || (KEY_SHAPE.test(key) && (await repo.stemAccountedFor(db, keyStem(key)))))
+      )
+        continue;
       report.filesWithoutRow.push(key);
       if (options.repair && KEY_SHAPE.test(key)) await storage.delete(key);
     }
@@ -241,14 +259,28 @@ function emptyReport(repair: boolean): StorageCheckReport {
   };
 }
 
-function logReport(logger: Logger, message: string, report: StorageCheckReport, started: number, extra: Record<string, unknown> = {}) {
-  const counts = Object.fromEntries(Object.entries(report).map(([name, value]) => [name, Array.isArray(value) ? value.length : value]));
+function logReport(
+  logger: Logger,
+  message: string,
+  report: StorageCheckReport,
+  started: number,
+  extra: Record<string, unknown> = {},
+) {
+  const counts = Object.fromEntries(
+    Object.entries(report).map(([name, value]) => [name, Array.isArray(value) ? value.length : value]),
+  );
   const problems = report.rowsWithoutFile.length + report.damaged.length + report.filesWithoutRow.length;
   (problems > 0 && !report.repaired ? logger.warn : logger.info)(message, {
     ms: Math.round(performance.now() - started),
     ...extra,
     ...counts,
-    ...(problems > 0 ? { rowsWithoutFile: report.rowsWithoutFile.slice(0, 20), damaged: report.damaged.slice(0, 20), filesWithoutRow: report.filesWithoutRow.slice(0, 20) } : {}),
+    ...(problems > 0
+      ? {
+          rowsWithoutFile: report.rowsWithoutFile.slice(0, 20),
+          damaged: report.damaged.slice(0, 20),
+          filesWithoutRow: report.filesWithoutRow.slice(0, 20),
+        }
+      : {}),
   });
 }
 
@@ -277,7 +309,10 @@ export async function checkStorage(deps: Deps, options: StorageCheckOptions): Pr
  * listens (the cost is that of the leftovers, not of the library); the audit of every row against
  * every file runs once it serves (`auditWhileServing`), reporting only.
  */
-export async function recoverStorage(deps: Deps, options: Omit<StorageCheckOptions, 'repair'>): Promise<StorageCheckReport> {
+export async function recoverStorage(
+  deps: Deps,
+  options: Omit<StorageCheckOptions, 'repair'>,
+): Promise<StorageCheckReport> {
   const started = performance.now();
   const report = emptyReport(false);
   await recoverTemp(deps, { ...options, repair: false }, report);
@@ -287,11 +322,18 @@ export async function recoverStorage(deps: Deps, options: Omit<StorageCheckOptio
 }
 
 /** The audit, while the server serves: rows unchanged since `changedBefore`, findings looked at twice, nothing deleted. */
-export async function auditWhileServing(deps: Deps, options: Omit<StorageCheckOptions, 'repair'>, scope: Required<Pick<AuditScope, 'changedBefore'>> & AuditScope) {
+export async function auditWhileServing(
+  deps: Deps,
+  options: Omit<StorageCheckOptions, 'repair'>,
+  scope: Required<Pick<AuditScope, 'changedBefore'>> & AuditScope,
+) {
   const started = performance.now();
   const report = emptyReport(false);
   await underLease(deps, report, (signal) =>
-    audit(deps, { ...options, repair: false }, report, { ...scope, signal: scope.signal ? AbortSignal.any([scope.signal, signal]) : signal }),
+    audit(deps, { ...options, repair: false }, report, {
+      ...scope,
+      signal: scope.signal ? AbortSignal.any([scope.signal, signal]) : signal,
+    }),
   );
   if (!scope.signal?.aborted) logReport(deps.logger, 'storage audit', report, started);
   return report;

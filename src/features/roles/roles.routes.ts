@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { defineRoute } from '../../http/route';
 import { roleReply } from './roles.schemas';
 import type { RolesService } from './roles.service';

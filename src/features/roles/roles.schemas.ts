@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { PERMISSIONS, ROLES, type RoleName } from '../../shared/permissions';
 
 export const roleName = z.enum(ROLES.map((role) => role.name) as [RoleName, ...RoleName[]]);

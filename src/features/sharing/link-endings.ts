@@ -14,7 +14,12 @@ export type LinksMadeBy = { userId: number; galleryId?: number };
  * actor of the change, saying why. Links made by others (an admin's, on the old owner's gallery)
  * go on: the new owner sees them in the list and may revoke them.
  */
-export async function endLinksMadeBy(tx: Transaction, madeBy: LinksMadeBy, actor: Actor, why: string): Promise<AuditEvent[]> {
+export async function endLinksMadeBy(
+  tx: Transaction,
+  madeBy: LinksMadeBy,
+  actor: Actor,
+  why: string,
+): Promise<AuditEvent[]> {
   const ended = await repo.revokeLinksMadeBy(tx, madeBy, new Date());
   return ended.map((link) => ({
     action: 'gallery.link.revoke',

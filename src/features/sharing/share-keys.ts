@@ -34,7 +34,8 @@ export function looksLikeKey(value: string): boolean {
 export function createPasswordMemory(ttlMs = 10 * 60_000, maxEntries = 10_000) {
   const remembered = new Map<string, number>();
   const comparing = new Map<string, Promise<boolean>>();
-  const entry = (linkId: number, password: string) => `${linkId}:${createHash('sha256').update(password).digest('base64url')}`;
+  const entry = (linkId: number, password: string) =>
+    `${linkId}:${createHash('sha256').update(password).digest('base64url')}`;
   return {
     knows(linkId: number, password: string, now = Date.now()): boolean {
       const key = entry(linkId, password);

@@ -5,7 +5,10 @@ import type { LinkRow } from './share-links.repository';
 export type LinkState = 'active' | 'expired' | 'revoked' | 'used-up';
 
 /** Revoked before expired before used up: the first reason that applies is the one shown. */
-export function linkState(link: Pick<LinkRow, 'revokedAt' | 'expiresAt' | 'maxViews' | 'views'>, now = new Date()): LinkState {
+export function linkState(
+  link: Pick<LinkRow, 'revokedAt' | 'expiresAt' | 'maxViews' | 'views'>,
+  now = new Date(),
+): LinkState {
   if (link.revokedAt) return 'revoked';
   if (link.expiresAt && link.expiresAt <= now) return 'expired';
   if (link.maxViews !== null && link.views >= link.maxViews) return 'used-up';

@@ -48,7 +48,10 @@ export function findLinkInGallery(db: Database, galleryId: number, linkId: numbe
 
 /** Revokes a link that is not revoked yet; false when there was none such. */
 export async function revokeLink(tx: Transaction, galleryId: number, linkId: number, at: Date): Promise<boolean> {
-  const { count } = await tx.shareLink.updateMany({ where: { id: linkId, galleryId, revokedAt: null }, data: { revokedAt: at } });
+  const { count } = await tx.shareLink.updateMany({
+    where: { id: linkId, galleryId, revokedAt: null },
+    data: { revokedAt: at },
+  });
   return count === 1;
 }
 
@@ -68,7 +71,10 @@ export async function revokeLinksMadeBy(tx: Transaction, madeBy: { userId: numbe
     orderBy: { id: 'asc' },
   });
   if (links.length > 0) {
-    await tx.shareLink.updateMany({ where: { id: { in: links.map((link) => link.id) }, revokedAt: null }, data: { revokedAt: at } });
+    await tx.shareLink.updateMany({
+      where: { id: { in: links.map((link) => link.id) }, revokedAt: null },
+      data: { revokedAt: at },
+    });
   }
   return links;
 }
@@ -80,7 +86,13 @@ export async function revokeLinksMadeBy(tx: Transaction, madeBy: { userId: numbe
  */
 export function findOpenLink(db: Database, keyHash: string, now: Date) {
   return db.shareLink.findFirst({
-    where: { keyHash, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], gallery: { deleting: false }, createdBy: { isActive: true } },
+    where: {
+      keyHash,
+      revokedAt: null,
+      OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+      gallery: { deleting: false },
+      createdBy: { isActive: true },
+    },
     select: { id: true, galleryId: true, passwordHash: true, allowOriginals: true, expiresAt: true },
   });
 }
@@ -98,7 +110,10 @@ export async function countView(db: Database, linkId: number, now: Date): Promis
     where: {
       id: linkId,
       revokedAt: null,
-      AND: [{ OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }, { OR: [{ maxViews: null }, { maxViews: { gt: db.shareLink.fields.views } }] }],
+      AND: [
+        { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+        { OR: [{ maxViews: null }, { maxViews: { gt: db.shareLink.fields.views } }] },
+      ],
     },
     data: { views: { increment: 1 } },
   });
@@ -111,7 +126,14 @@ export async function findSharedGallery(db: Database, galleryId: number) {
     where: { id: galleryId, deleting: false },
     select: { id: true, name: true, description: true, _count: { select: { images: { where: { deleting: false } } } } },
   });
-  return gallery && { id: gallery.id, name: gallery.name, description: gallery.description, imageCount: gallery._count.images };
+  return (
+    gallery && {
+      id: gallery.id,
+      name: gallery.name,
+      description: gallery.description,
+      imageCount: gallery._count.images,
+    }
+  );
 }
 
 export type SharedGallery = NonNullable<Awaited<ReturnType<typeof findSharedGallery>>>;

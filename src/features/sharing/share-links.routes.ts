@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+
 import { sendPage } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type RouteSpec } from '../../http/route';
@@ -29,7 +30,11 @@ const SHARE = '/api/share/:key';
  * On every reply of a link's routes, errors included: the key is in the URL, so no Referer may
  * carry it elsewhere, no search engine may keep it, and no shared cache may keep the page.
  */
-const LINK_HEADERS = { 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow', 'Cache-Control': 'private, no-store' };
+const LINK_HEADERS = {
+  'Referrer-Policy': 'no-referrer',
+  'X-Robots-Tag': 'noindex, nofollow',
+  'Cache-Control': 'private, no-store',
+};
 
 const visitorOf = (req: Request): Visitor => ({ password: req.get('X-Share-Password'), address: req.ip ?? 'unknown' });
 
@@ -45,7 +50,13 @@ function announceNext(req: Request, res: Response, next: string | undefined) {
   res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
 }
 
-export function shareLinkRoutes({ shareLinks, publicUrl }: { shareLinks: ShareLinksService; publicUrl?: string }): RouteSpec[] {
+export function shareLinkRoutes({
+  shareLinks,
+  publicUrl,
+}: {
+  shareLinks: ShareLinksService;
+  publicUrl?: string;
+}): RouteSpec[] {
   const baseUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   return [
@@ -53,14 +64,20 @@ export function shareLinkRoutes({ shareLinks, publicUrl }: { shareLinks: ShareLi
       method: 'post',
       path: LINKS,
       access: 'gallery:update',
-      summary: 'Create a share link to a gallery (owner or admin): optional expiresAt, password, maxViews, allowOriginals; the key is in this reply only',
+      summary:
+        'Create a share link to a gallery (owner or admin): optional expiresAt, password, maxViews, allowOriginals; the key is in this reply only',
       responses: { 201: createdLinkReply },
       params: galleryLinksParams,
       body: createLinkBody,
       handler: async ({ req, res, actor, params, body }) => {
         const { link, key } = await shareLinks.create(actor, params.id, body);
         res.set('Cache-Control', 'no-store');
-        res.status(201).json({ message: 'Share link created: keep the key, it is not shown again', ...toLinkJson(link), key, url: linkUrl(baseUrl(req), key) });
+        res.status(201).json({
+          message: 'Share link created: keep the key, it is not shown again',
+          ...toLinkJson(link),
+          key,
+          url: linkUrl(baseUrl(req), key),
+        });
       },
     }),
     defineRoute({
@@ -100,7 +117,11 @@ export function shareLinkRoutes({ shareLinks, publicUrl }: { shareLinks: ShareLi
       params: shareParams,
       query: sharePageQuery,
       handler: async ({ req, res, params, query }) => {
-        const { link, gallery, page } = await shareLinks.open(params.key, visitorOf(req), listOptions({ ...query, count: false }));
+        const { link, gallery, page } = await shareLinks.open(
+          params.key,
+          visitorOf(req),
+          listOptions({ ...query, count: false }),
+        );
         const pageUrl = linkUrl(baseUrl(req), params.key);
         announceNext(req, res, page.next);
         res.json({
@@ -124,7 +145,13 @@ export function shareLinkRoutes({ shareLinks, publicUrl }: { shareLinks: ShareLi
       params: shareFileParams,
       query: fileQuery,
       handler: async ({ req, res, params, query }) => {
-        const { link, ...file } = await shareLinks.openFile(params.key, visitorOf(req), params.imageId, query.size, byteRangeOf(req));
+        const { link, ...file } = await shareLinks.openFile(
+          params.key,
+          visitorOf(req),
+          params.imageId,
+          query.size,
+          byteRangeOf(req),
+        );
         await sendSharedFile(req, res, file, link.expiresAt, query.v);
       },
     }),

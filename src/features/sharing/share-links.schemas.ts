@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { id, timestamp, userRef } from '../../http/response-schemas';
 import { idParam } from '../../shared/ids';
 import { listQuery, pageQuery } from '../../shared/paging';
@@ -29,8 +30,17 @@ export const createLinkBody = z.strictObject({
     .regex(/^[\x20-\x7e]+$/, 'Printable ASCII characters only: the password travels in an HTTP header.')
     .optional()
     .meta({ description: 'Visitors must send it in the X-Share-Password header (stored with bcrypt)' }),
-  maxViews: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'How many times the page may be fetched; none: no limit' }),
-  allowOriginals: z.boolean().default(false).meta({ description: 'Whether visitors may download the originals (with their EXIF)' }),
+  maxViews: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .meta({ description: 'How many times the page may be fetched; none: no limit' }),
+  allowOriginals: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Whether visitors may download the originals (with their EXIF)' }),
 });
 
 export const linkListQuery = z.object(pageQuery);
@@ -75,7 +85,10 @@ export const sharedImageReply = z.strictObject({
   height: z.number().int().nullable(),
   mimeType: z.string(),
   size: z.number().int().nonnegative(),
-  thumbhash: z.string().nullable().meta({ description: 'ThumbHash (base64) of the upright image, a placeholder to draw before the thumbnail loads; null for images stored before it was computed' }),
+  thumbhash: z.string().nullable().meta({
+    description:
+      'ThumbHash (base64) of the upright image, a placeholder to draw before the thumbnail loads; null for images stored before it was computed',
+  }),
   createdAt: timestamp,
   thumbnail: fileUrl,
   preview: fileUrl,
@@ -86,9 +99,17 @@ export const sharedImageReply = z.strictObject({
 });
 
 export const sharePageReply = z.strictObject({
-  gallery: z.strictObject({ id, name: z.string(), description: z.string(), imageCount: z.number().int().nonnegative() }),
+  gallery: z.strictObject({
+    id,
+    name: z.string(),
+    description: z.string(),
+    imageCount: z.number().int().nonnegative(),
+  }),
   images: z.array(sharedImageReply),
-  next: z.string().nullable().meta({ description: 'The cursor of the next page (also in the Link header); null on the last page' }),
+  next: z
+    .string()
+    .nullable()
+    .meta({ description: 'The cursor of the next page (also in the Link header); null on the last page' }),
   allowOriginals: z.boolean(),
   expiresAt: timestamp.nullable(),
 });

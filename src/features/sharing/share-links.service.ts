@@ -1,4 +1,5 @@
 import bcrypt from 'bcrypt';
+
 import type { Database } from '../../platform/db/client';
 import type { Actor } from '../../shared/actor';
 import type { Config } from '../../shared/config';
@@ -78,7 +79,8 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
     const keys = { secret: linkKey(link.id), address: visitorKey(visitor) };
     await throttle.check(keys);
     const { password } = visitor;
-    if (password === undefined || password === '') throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
+    if (password === undefined || password === '')
+      throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
     if (passwords.knows(link.id, password)) return;
     // Counted before the comparison, so that a burst of guesses gets no more comparisons than the
     // limit; the same password asked for at once by one visitor (a page's files) is compared once.
@@ -111,7 +113,12 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
             allowOriginals: input.allowOriginals,
           }),
         (created) =>
-          linkEvent(actor, 'gallery.link.create', galleryId, `link ${created.id} ${prefix}… expires=${created.expiresAt?.toISOString() ?? 'never'} maxViews=${created.maxViews ?? 'none'} password=${passwordHash ? 'yes' : 'no'} originals=${created.allowOriginals ? 'yes' : 'no'}`),
+          linkEvent(
+            actor,
+            'gallery.link.create',
+            galleryId,
+            `link ${created.id} ${prefix}… expires=${created.expiresAt?.toISOString() ?? 'never'} maxViews=${created.maxViews ?? 'none'} password=${passwordHash ? 'yes' : 'no'} originals=${created.allowOriginals ? 'yes' : 'no'}`,
+          ),
       );
       return { link, key };
     },
@@ -145,7 +152,10 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
     async open(key: string, visitor: Visitor, options: ListOptions) {
       const link = await admit(key, visitor);
       if (!(await repo.countView(db, link.id, new Date()))) await refuse(visitor);
-      const [gallery, page] = await Promise.all([repo.findSharedGallery(db, link.galleryId), images.listInGallery(link.galleryId, options)]);
+      const [gallery, page] = await Promise.all([
+        repo.findSharedGallery(db, link.galleryId),
+        images.listInGallery(link.galleryId, options),
+      ]);
       if (!gallery) throw notFound(LINK_NOT_FOUND);
       return { link, gallery, page };
     },

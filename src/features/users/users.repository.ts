@@ -13,7 +13,10 @@ export const publicUserSelect = {
 
 /** The user with this username (whatever its case), with the password hash: for signing in only. */
 export function findUserWithPassword(db: Database, username: string) {
-  return db.user.findUnique({ where: { usernameLower: username.toLowerCase() }, include: { role: { select: { name: true } } } });
+  return db.user.findUnique({
+    where: { usernameLower: username.toLowerCase() },
+    include: { role: { select: { name: true } } },
+  });
 }
 
 export function findUserConflicts(db: Database, username: string, email: string) {
@@ -46,7 +49,11 @@ export function listUsers(db: Database, page: { limit: number; afterId?: number 
   });
 }
 
-export function updateUser(db: Database, id: number, data: { roleId?: number; isActive?: boolean; storageQuotaMb?: number | null }) {
+export function updateUser(
+  db: Database,
+  id: number,
+  data: { roleId?: number; isActive?: boolean; storageQuotaMb?: number | null },
+) {
   return db.user.update({ where: { id }, data, select: publicUserSelect });
 }
 

@@ -1,9 +1,10 @@
-import { defineRoute } from '../../http/route';
-import { sendPage } from '../../http/pagination';
-import { sendWithEtag } from '../../http/conditional';
-import { toUserJson } from './users.mapper';
 import { z } from 'zod';
+
+import { sendWithEtag } from '../../http/conditional';
+import { sendPage } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
+import { defineRoute } from '../../http/route';
+import { toUserJson } from './users.mapper';
 import { listUsersQuery, updateUserBody, userParams, userReply } from './users.schemas';
 import type { UsersService } from './users.service';
 
@@ -50,7 +51,7 @@ export function userRoutes({ users }: { users: UsersService }) {
       method: 'delete',
       path: `${BASE}/:id/tokens`,
       access: 'user:manage',
-      summary: "Revoke every token of a user",
+      summary: 'Revoke every token of a user',
       params: userParams,
       responses: { 200: z.strictObject({ message: z.string(), revoked: z.number().int() }) },
       handler: async ({ res, actor, params }) => {

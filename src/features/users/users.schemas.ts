@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { pageQuery } from '../../shared/paging';
+
+import { id, timestamp } from '../../http/response-schemas';
 import { idParam } from '../../shared/ids';
+import { pageQuery } from '../../shared/paging';
 import { PERMISSIONS } from '../../shared/permissions';
 import { roleName } from '../roles';
-import { id, timestamp } from '../../http/response-schemas';
 
 export const userParams = z.object({ id: idParam });
 

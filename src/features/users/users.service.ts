@@ -27,7 +27,13 @@ export type UserShareLinks = {
   endAll(tx: Transaction, userId: number, actor: Actor): Promise<AuditEvent[]>;
 };
 
-export type UsersDeps = { db: Database; audit: AuditLog; roles: RolesService; sessions: UserSessions; links: UserShareLinks };
+export type UsersDeps = {
+  db: Database;
+  audit: AuditLog;
+  roles: RolesService;
+  sessions: UserSessions;
+  links: UserShareLinks;
+};
 
 export function createUsersService({ db, audit, roles, sessions, links }: UsersDeps) {
   return {
@@ -36,7 +42,13 @@ export function createUsersService({ db, audit, roles, sessions, links }: UsersD
       if (!(await repo.findUserById(db, id))) throw notFound('User not found');
       const { count } = await audit.withEvent(
         (tx) => sessions.revokeAll(tx, id),
-        ({ count: revoked }) => ({ action: 'user.tokens_revoke', actor, target: { type: 'user', id }, detail: `revoked=${revoked}`, address: actor.address }),
+        ({ count: revoked }) => ({
+          action: 'user.tokens_revoke',
+          actor,
+          target: { type: 'user', id },
+          detail: `revoked=${revoked}`,
+          address: actor.address,
+        }),
       );
       sessions.forget(id);
       return count;
@@ -57,7 +69,11 @@ export function createUsersService({ db, audit, roles, sessions, links }: UsersD
      * existing tokens at once; deactivating revokes every token and ends every share link the user
      * made (for good: a reactivation brings neither back). Admins cannot lock themselves out.
      */
-    async update(actor: Actor, id: number, input: { role?: RoleName; isActive?: boolean; storageQuotaMb?: number | null }) {
+    async update(
+      actor: Actor,
+      id: number,
+      input: { role?: RoleName; isActive?: boolean; storageQuotaMb?: number | null },
+    ) {
       if (id === actor.id && (input.isActive === false || (input.role && input.role !== 'admin'))) {
         throw badRequest('You cannot deactivate yourself or remove your own admin role.');
       }
@@ -70,12 +86,25 @@ export function createUsersService({ db, audit, roles, sessions, links }: UsersD
       }
       const { user: updated } = await audit.withEvent(
         async (tx) => {
-          const user = await repo.updateUser(tx, id, { roleId, isActive: input.isActive, storageQuotaMb: input.storageQuotaMb });
+          const user = await repo.updateUser(tx, id, {
+            roleId,
+            isActive: input.isActive,
+            storageQuotaMb: input.storageQuotaMb,
+          });
           if (input.isActive !== false) return { user, linkEvents: [] };
           await sessions.revokeAll(tx, id);
           return { user, linkEvents: await links.endAll(tx, id, actor) };
         },
-        ({ user, linkEvents }) => [{ action: 'user.update', actor, target: { type: 'user', id: user.id }, detail: JSON.stringify(input), address: actor.address }, ...linkEvents],
+        ({ user, linkEvents }) => [
+          {
+            action: 'user.update',
+            actor,
+            target: { type: 'user', id: user.id },
+            detail: JSON.stringify(input),
+            address: actor.address,
+          },
+          ...linkEvents,
+        ],
       );
       sessions.forget(id);
       return updated;

@@ -52,7 +52,9 @@ export function databaseAttemptStore(db: Database) {
   function sweep(now: number, windowMs: number) {
     if (now < nextSweep) return;
     nextSweep = now + windowMs;
-    db.$executeRaw`DELETE FROM "AttemptThrottle" WHERE "windowStart" < ${now - windowMs} AND "lockedUntil" < ${now}`.catch(() => undefined);
+    db.$executeRaw`DELETE FROM "AttemptThrottle" WHERE "windowStart" < ${now - windowMs} AND "lockedUntil" < ${now}`.catch(
+      () => undefined,
+    );
   }
 
   return {
@@ -109,7 +111,9 @@ export function databaseAttemptStore(db: Database) {
     async lockedUntil(keys: string[]): Promise<number> {
       let until = 0;
       for (const key of keys) {
-        const [row] = await db.$queryRaw<{ lockedUntil: number | bigint }[]>`SELECT "lockedUntil" FROM "AttemptThrottle" WHERE "key" = ${key}`;
+        const [row] = await db.$queryRaw<
+          { lockedUntil: number | bigint }[]
+        >`SELECT "lockedUntil" FROM "AttemptThrottle" WHERE "key" = ${key}`;
         if (row) until = Math.max(until, Number(row.lockedUntil));
       }
       return until;

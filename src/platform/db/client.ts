@@ -3,8 +3,9 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import Sqlite from 'better-sqlite3';
 import { Pool } from 'pg';
-import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { createPostgresChangeFeed, createSqliteChangeFeed, type ChangeFeed } from './notifications';
 import { createPostgresReader, createSqliteReader, type SqlReader } from './sql-reader';
 
@@ -53,7 +54,9 @@ export type DatabaseOptions = {
 
 export function openDatabase(url: string, { lockTimeoutMs = 5000 }: DatabaseOptions = {}): DatabaseHandle {
   if (isSqliteUrl(url)) {
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}`, timeout: lockTimeoutMs }) });
+    const db = new SqliteClient({
+      adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}`, timeout: lockTimeoutMs }),
+    });
     const connection = new Sqlite(sqliteFilePath(url), { timeout: lockTimeoutMs });
     connection.pragma('journal_mode = WAL');
     connection.pragma('synchronous = NORMAL');

@@ -19,11 +19,16 @@ function unavailable(error: PrismaLikeError): boolean {
   // elsewhere), P1017 connection closed; the driver's own code sits in meta.driverAdapterError.
   if (typeof error.code === 'string' && /^P10(01|02|08|17)$/.test(error.code)) return true;
   if (error.name === 'PrismaClientInitializationError') return true;
-  const driver = (error.meta as { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown; kind?: unknown } } } | undefined)
-    ?.driverAdapterError?.cause;
+  const driver = (
+    error.meta as
+      | { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown; kind?: unknown } } }
+      | undefined
+  )?.driverAdapterError?.cause;
   const sqlState = driver?.originalCode;
   if (typeof sqlState === 'string' && UNAVAILABLE_SQLSTATE.test(sqlState)) return true;
-  return [error.message, sqlState, driver?.originalMessage, driver?.kind].some((text) => typeof text === 'string' && UNAVAILABLE_PATTERN.test(text));
+  return [error.message, sqlState, driver?.originalMessage, driver?.kind].some(
+    (text) => typeof text === 'string' && UNAVAILABLE_PATTERN.test(text),
+  );
 }
 
 export function databaseFailureOf(error: unknown): DatabaseFailure | null {

@@ -1,7 +1,5 @@
-import { containsPattern, encodeCursor, type ListOptions } from '../../shared/paging';
-import type { Page } from '../../shared/paging';
-import { asDate } from './sql-reader';
-import type { SqlReader } from './sql-reader';
+import { containsPattern, encodeCursor, type ListOptions, type Page } from '../../shared/paging';
+import { asDate, type SqlReader } from './sql-reader';
 
 /**
  * The columns a list is paged over. `sortKey` is the case-insensitive sort expression, the one the
@@ -24,8 +22,10 @@ export function keysetPage(reader: SqlReader, columns: ListColumns, options: Lis
       params: columns.search.map(() => pattern),
     });
   }
-  if (options.createdAfter) conditions.push({ sql: `${columns.created} > ?`, params: [reader.dateParam(options.createdAfter)] });
-  if (options.createdBefore) conditions.push({ sql: `${columns.created} < ?`, params: [reader.dateParam(options.createdBefore)] });
+  if (options.createdAfter)
+    conditions.push({ sql: `${columns.created} > ?`, params: [reader.dateParam(options.createdAfter)] });
+  if (options.createdBefore)
+    conditions.push({ sql: `${columns.created} < ?`, params: [reader.dateParam(options.createdBefore)] });
   const matching = [...conditions];
 
   const byCreated = options.sort.endsWith('created');
@@ -57,14 +57,23 @@ export function keysetPage(reader: SqlReader, columns: ListColumns, options: Lis
 export type Position = { id: number; createdAt: unknown; sortKey?: string };
 
 /** Of `limit + 1` raw rows: the page, mapped, and the cursor of the next one. */
-export function finishPage<R, T>(rows: R[], options: ListOptions, toItem: (row: R) => T, positionOf: (row: R) => Position): Page<T> {
+export function finishPage<R, T>(
+  rows: R[],
+  options: ListOptions,
+  toItem: (row: R) => T,
+  positionOf: (row: R) => Position,
+): Page<T> {
   const items = rows.slice(0, options.limit);
   const last = rows.length > options.limit ? positionOf(items[items.length - 1]) : undefined;
-  const value = last && (options.sort.endsWith('created') ? asDate(last.createdAt).toISOString() : (last.sortKey ?? ''));
+  const value =
+    last && (options.sort.endsWith('created') ? asDate(last.createdAt).toISOString() : (last.sortKey ?? ''));
   return { items: items.map(toItem), next: last ? encodeCursor(options.sort, value!, last.id) : undefined };
 }
 
 export async function countRows(reader: SqlReader, from: string, page: { countWhere: string; countParams: unknown[] }) {
-  const [row] = await reader.all<{ n: number | string }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${from} ${page.countWhere}`, page.countParams);
+  const [row] = await reader.all<{ n: number | string }>(
+    `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${from} ${page.countWhere}`,
+    page.countParams,
+  );
   return Number(row.n);
 }

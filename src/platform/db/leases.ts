@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+
 import type { Database } from './client';
 
 /**
@@ -30,7 +31,10 @@ export async function acquireLease(db: Database, name: string, holder: string, t
 /** Extends the lease while `holder` still has it; false when it was lost (expired and taken). */
 export async function renewLease(db: Database, name: string, holder: string, ttlMs: number): Promise<boolean> {
   const expiresAt = new Date(Date.now() + ttlMs);
-  return (await db.$executeRaw`UPDATE "MaintenanceLease" SET "expiresAt" = ${expiresAt} WHERE "name" = ${name} AND "holder" = ${holder}`) === 1;
+  return (
+    (await db.$executeRaw`UPDATE "MaintenanceLease" SET "expiresAt" = ${expiresAt} WHERE "name" = ${name} AND "holder" = ${holder}`) ===
+    1
+  );
 }
 
 export async function releaseLease(db: Database, name: string, holder: string): Promise<void> {
@@ -38,7 +42,9 @@ export async function releaseLease(db: Database, name: string, holder: string): 
 }
 
 export async function leaseHolder(db: Database, name: string): Promise<string | null> {
-  const [row] = await db.$queryRaw<{ holder: string }[]>`SELECT "holder" FROM "MaintenanceLease" WHERE "name" = ${name}`;
+  const [row] = await db.$queryRaw<
+    { holder: string }[]
+  >`SELECT "holder" FROM "MaintenanceLease" WHERE "name" = ${name}`;
   return row?.holder ?? null;
 }
 
@@ -59,9 +65,18 @@ function diedOnThisHost(holder: string): boolean {
 }
 
 /** Takes over the lease from `deadHolder` (only while it still holds it). */
-async function takeOver(db: Database, name: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean> {
+async function takeOver(
+  db: Database,
+  name: string,
+  deadHolder: string,
+  holder: string,
+  ttlMs: number,
+): Promise<boolean> {
   const expiresAt = new Date(Date.now() + ttlMs);
-  return (await db.$executeRaw`UPDATE "MaintenanceLease" SET "holder" = ${holder}, "expiresAt" = ${expiresAt} WHERE "name" = ${name} AND "holder" = ${deadHolder}`) === 1;
+  return (
+    (await db.$executeRaw`UPDATE "MaintenanceLease" SET "holder" = ${holder}, "expiresAt" = ${expiresAt} WHERE "name" = ${name} AND "holder" = ${deadHolder}`) ===
+    1
+  );
 }
 
 export type LeaseOutcome<T> = { ran: true; result: T } | { ran: false; heldBy: string | null };
@@ -80,16 +95,20 @@ export async function withLease<T>(
 ): Promise<LeaseOutcome<T>> {
   if (!(await acquireLease(db, name, holder, ttlMs))) {
     const heldBy = await leaseHolder(db, name);
-    if (!heldBy || !diedOnThisHost(heldBy) || !(await takeOver(db, name, heldBy, holder, ttlMs))) return { ran: false, heldBy };
+    if (!heldBy || !diedOnThisHost(heldBy) || !(await takeOver(db, name, heldBy, holder, ttlMs)))
+      return { ran: false, heldBy };
   }
   const lost = new AbortController();
-  const renewal = setInterval(() => {
-    renewLease(db, name, holder, ttlMs)
-      .then((held) => {
-        if (!held) lost.abort(new Error(`lease ${name} lost`));
-      })
-      .catch(() => undefined);
-  }, Math.max(10, Math.floor(ttlMs / 3)));
+  const renewal = setInterval(
+    () => {
+      renewLease(db, name, holder, ttlMs)
+        .then((held) => {
+          if (!held) lost.abort(new Error(`lease ${name} lost`));
+        })
+        .catch(() => undefined);
+    },
+    Math.max(10, Math.floor(ttlMs / 3)),
+  );
   renewal.unref();
   try {
     return { ran: true, result: await work(lost.signal) };

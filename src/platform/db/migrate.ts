@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Client } from 'pg';
+
 import { packagePath } from '../../shared/assets';
 import { isSqliteUrl, sqliteFilePath } from './client';
 
@@ -87,7 +88,9 @@ function deploySqlite(url: string, migrations: Migration[]): string[] {
     db.pragma('foreign_keys = OFF');
     db.exec(SQLITE_HISTORY);
     const todo = db.transaction(() => {
-      const applied = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations').all() as AppliedRow[];
+      const applied = db
+        .prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations')
+        .all() as AppliedRow[];
       const list = pending(migrations, applied);
       const record = db.prepare(
         `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
@@ -114,7 +117,9 @@ async function deployPostgres(url: string, migrations: Migration[]): Promise<str
   try {
     await client.query('SELECT pg_advisory_lock($1)', [POSTGRES_LOCK]);
     await client.query(POSTGRES_HISTORY);
-    const { rows } = await client.query<AppliedRow>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations');
+    const { rows } = await client.query<AppliedRow>(
+      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations',
+    );
     const list = pending(migrations, rows);
     for (const migration of list) {
       const id = randomUUID();
@@ -125,7 +130,9 @@ async function deployPostgres(url: string, migrations: Migration[]): Promise<str
           [id, migration.checksum, migration.name],
         );
         await client.query(migration.sql);
-        await client.query('UPDATE _prisma_migrations SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+        await client.query('UPDATE _prisma_migrations SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+          id,
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -146,7 +153,9 @@ async function readHistory(url: string): Promise<AppliedRow[]> {
     if (!existsSync(path)) return [];
     const db = new Sqlite(path, { readonly: true });
     try {
-      const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+      const table = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'")
+        .get();
       return table ? (db.prepare(query).all() as AppliedRow[]) : [];
     } finally {
       db.close();
@@ -155,7 +164,9 @@ async function readHistory(url: string): Promise<AppliedRow[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ exists: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists");
+    const { rows } = await client.query<{ exists: boolean }>(
+      "SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists",
+    );
     return rows[0].exists ? (await client.query<AppliedRow>(query)).rows : [];
   } finally {
     await client.end();

@@ -1,10 +1,11 @@
 import { constants, createReadStream } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+
 import { StorageError } from './errors';
 import { listTempFiles, removeLocalFile } from './local-temp';
-import { KEY_SHAPE } from './storage-keys';
 import type { Storage } from './storage';
+import { KEY_SHAPE } from './storage-keys';
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
@@ -104,10 +105,12 @@ export async function createDiskStorage(root: string): Promise<Storage> {
     async *listKeys(prefix: string): AsyncIterable<string> {
       if (prefix.length < 2) throw new Error('listKeys: a prefix of at least two characters');
       // One folder holds every key of a two-character prefix.
-      const entries = await readdir(join(imagesDir, prefix.slice(0, 2)), { withFileTypes: true }).catch((error: unknown) => {
-        ignoreMissing(error);
-        return [];
-      });
+      const entries = await readdir(join(imagesDir, prefix.slice(0, 2)), { withFileTypes: true }).catch(
+        (error: unknown) => {
+          ignoreMissing(error);
+          return [];
+        },
+      );
       for (const entry of entries) if (entry.isFile() && entry.name.startsWith(prefix)) yield entry.name;
     },
     listTemp: () => listTempFiles(tempDir),

@@ -1,5 +1,6 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import type { TempFile } from './storage';
 
 /** Every file in a local temp folder (uploads in progress, staged files), with its time. */

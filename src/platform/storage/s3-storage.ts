@@ -2,12 +2,20 @@ import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+
 import { StorageError } from './errors';
 import { listTempFiles, removeLocalFile } from './local-temp';
-import { KEY_SHAPE } from './storage-keys';
 import type { Storage } from './storage';
+import { KEY_SHAPE } from './storage-keys';
 
 export type S3Settings = {
   bucket: string;
@@ -33,9 +41,15 @@ const PARTS_IN_FLIGHT = 2;
  * API answers with 503. A refusal (403 wrong credentials, 404 no such bucket) stays what it is.
  */
 function asUnavailable(error: unknown): unknown {
-  const { name, code, $metadata } = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const { name, code, $metadata } = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const status = $metadata?.httpStatusCode;
-  const network = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code ?? '') || name === 'TimeoutError';
+  const network =
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code ?? '') ||
+    name === 'TimeoutError';
   if (network || (status !== undefined && (status >= 500 || status === 429)) || name === 'SlowDown') {
     return new StorageError('unavailable', `object storage unavailable: ${name ?? code ?? status}`);
   }
@@ -82,7 +96,14 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
   const stagingPath = (key: string) => join(tempDir, checked(key));
 
   async function upload(key: string, Body: Readable | Buffer) {
-    await guarded(() => new Upload({ client, params: { Bucket, Key: objectKey(key), Body }, partSize: PART_SIZE, queueSize: PARTS_IN_FLIGHT }).done());
+    await guarded(() =>
+      new Upload({
+        client,
+        params: { Bucket, Key: objectKey(key), Body },
+        partSize: PART_SIZE,
+        queueSize: PARTS_IN_FLIGHT,
+      }).done(),
+    );
   }
 
   async function head(key: string) {
@@ -122,11 +143,19 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
       try {
         // Pinned to the version just measured: a file replaced meanwhile is not sent half old, half new.
         const reply = await client.send(
-          new GetObjectCommand({ Bucket, Key: objectKey(key), IfMatch: info.ETag, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+          new GetObjectCommand({
+            Bucket,
+            Key: objectKey(key),
+            IfMatch: info.ETag,
+            ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+          }),
         );
         return { stream: reply.Body as Readable, size, range };
       } catch (error) {
-        if (isMissingObject(error) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+        if (
+          isMissingObject(error) ||
+          (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412
+        ) {
           throw new StorageError('not-found', `no stored file ${key}`);
         }
         throw asUnavailable(error);
@@ -144,7 +173,9 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
       if (prefix.length < 2) throw new Error('listKeys: a prefix of at least two characters');
       let ContinuationToken: string | undefined;
       do {
-        const page = await guarded(() => client.send(new ListObjectsV2Command({ Bucket, Prefix: `${settings.prefix}${prefix}`, ContinuationToken })));
+        const page = await guarded(() =>
+          client.send(new ListObjectsV2Command({ Bucket, Prefix: `${settings.prefix}${prefix}`, ContinuationToken })),
+        );
         for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice(settings.prefix.length);
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);

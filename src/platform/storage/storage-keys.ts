@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { VARIANT_NAMES, type VariantName } from '../../shared/image-variants';
 
 /** `<32 hex>.<ext>` for an original, `<32 hex>.<variant>.webp` for its variants. */

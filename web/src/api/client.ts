@@ -2,6 +2,7 @@
 // own OpenAPI document (schema.d.ts, made by scripts/web-api.ts). Same origin, the session cookie
 // goes along by itself; every write carries the CSRF header the server asks of cookie sessions.
 import createClient, { type Middleware } from 'openapi-fetch';
+
 import type { components, paths } from './schema';
 
 export const CSRF_HEADER = 'X-Gallery-CSRF';
@@ -27,11 +28,14 @@ export type UploadedImage = Json<paths['/api/gallery/images']['post']['responses
 export type SharePage = Json<paths['/api/share/{key}']['get']['responses'][200]>;
 export type SharedImage = SharePage['images'][number];
 export type ApiError = Json<components['responses']['Error400']>;
-export type GallerySort = NonNullable<NonNullable<paths['/api/gallery/galleries']['get']['parameters']['query']>['sort']>;
+export type GallerySort = NonNullable<
+  NonNullable<paths['/api/gallery/galleries']['get']['parameters']['query']>['sort']
+>;
 
 /** The sentence to show for a failed call: the server's own message when it sent one. */
 export function messageOf(error: unknown, fallback = 'Something went wrong. Try again.'): string {
-  if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string') return error.message;
+  if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string')
+    return error.message;
   return fallback;
 }
 

@@ -6,14 +6,15 @@ import type { paths } from './schema';
 type UploadFields = paths['/api/gallery/images']['post']['requestBody']['content']['multipart/form-data'];
 
 export type UploadResult =
-  | { ok: true; status: 200 | 201; image: UploadedImage }
-  | { ok: false; status: number; message: string };
+  { ok: true; status: 200 | 201; image: UploadedImage } | { ok: false; status: number; message: string };
 
 /** What a failed upload means for the person who sent it, by status. */
 export function uploadErrorMessage(status: number, body: ApiError | null): string {
   switch (status) {
     case 413:
-      return body?.message?.startsWith('Storage quota') ? body.message : `Too large: ${body?.message ?? 'the file is over the size limit.'}`;
+      return body?.message?.startsWith('Storage quota')
+        ? body.message
+        : `Too large: ${body?.message ?? 'the file is over the size limit.'}`;
     case 415:
       return 'Not an image this server accepts (JPEG, PNG, GIF, WebP or AVIF).';
     case 409:

@@ -14,7 +14,8 @@ export function justify(aspects: number[], width: number, target: number): Box[]
   let row: number[] = [];
   let sum = 0;
   const flush = (height: number) => {
-    for (const aspect of row) boxes.push({ width: Math.max(1, Math.floor(aspect * height)), height: Math.round(height) });
+    for (const aspect of row)
+      boxes.push({ width: Math.max(1, Math.floor(aspect * height)), height: Math.round(height) });
     row = [];
     sum = 0;
   };
@@ -50,7 +51,19 @@ export function placeholderOf(hash: string | null | undefined): string | undefin
 type Item = { key: number; width: number | null; height: number | null };
 
 /** `complete`: no more pages to come. Until then the last, partial row waits (it would reflow). */
-export function JustifiedGrid<T extends Item>({ items, target = 200, render, label, complete = true }: { items: T[]; target?: number; render: (item: T, box: Box, index: number) => ComponentChildren; label: string; complete?: boolean }) {
+export function JustifiedGrid<T extends Item>({
+  items,
+  target = 200,
+  render,
+  label,
+  complete = true,
+}: {
+  items: T[];
+  target?: number;
+  render: (item: T, box: Box, index: number) => ComponentChildren;
+  label: string;
+  complete?: boolean;
+}) {
   const ref = useRef<HTMLUListElement>(null);
   const [width, setWidth] = useState(0);
   useLayoutEffect(() => {
@@ -62,12 +75,24 @@ export function JustifiedGrid<T extends Item>({ items, target = 200, render, lab
   }, []);
   const rowTarget = width && width < 600 ? Math.round(target * 0.6) : target;
   const boxes = useMemo(
-    () => (width ? justify(items.map((i) => (i.width && i.height ? i.width / i.height : 1)), width, rowTarget) : []),
+    () =>
+      width
+        ? justify(
+            items.map((i) => (i.width && i.height ? i.width / i.height : 1)),
+            width,
+            rowTarget,
+          )
+        : [],
     [items, width, rowTarget],
   );
   return (
     <ul ref={ref} class="justified" aria-label={label}>
-      {width > 0 && (complete ? items : items.slice(0, boxes.full || items.length)).map((item, index) => <li key={item.key} style={{ width: `${boxes[index].width}px`, height: `${boxes[index].height}px` }}>{render(item, boxes[index], index)}</li>)}
+      {width > 0 &&
+        (complete ? items : items.slice(0, boxes.full || items.length)).map((item, index) => (
+          <li key={item.key} style={{ width: `${boxes[index].width}px`, height: `${boxes[index].height}px` }}>
+            {render(item, boxes[index], index)}
+          </li>
+        ))}
     </ul>
   );
 }
@@ -98,7 +123,17 @@ function whenNear(element: Element, callback: () => void): () => void {
 }
 
 /** A thumbnail over its placeholder; the image fades in once loaded. */
-export function Thumb({ src, alt, hash, eager = false }: { src: string; alt: string; hash?: string | null; eager?: boolean }) {
+export function Thumb({
+  src,
+  alt,
+  hash,
+  eager = false,
+}: {
+  src: string;
+  alt: string;
+  hash?: string | null;
+  eager?: boolean;
+}) {
   const [loaded, setLoaded] = useState(false);
   const [near, setNear] = useState(eager);
   const ref = useRef<HTMLSpanElement>(null);

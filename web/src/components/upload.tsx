@@ -1,10 +1,17 @@
 // Upload into a gallery: drop files or pick them; each file gets a row with a progress bar and what
 // became of it (uploaded, already there, or why it was refused). Two files are sent at a time.
 import { useState } from 'preact/hooks';
+
 import type { Image } from '../api/client';
 import { uploadImage } from '../api/upload';
 
-type Job = { id: number; name: string; progress: number; state: 'waiting' | 'sending' | 'done' | 'duplicate' | 'failed'; message?: string };
+type Job = {
+  id: number;
+  name: string;
+  progress: number;
+  state: 'waiting' | 'sending' | 'done' | 'duplicate' | 'failed';
+  message?: string;
+};
 
 const PARALLEL = 2;
 let nextJob = 1;
@@ -14,17 +21,26 @@ const titleOf = (name: string) => name.replace(/\.[^.]+$/, '').slice(0, 200) || 
 /** The rows of the files sent, and `start` to send more (finished rows of earlier batches go). */
 function useUploads(galleryId: number, onUploaded: (image: Image) => void) {
   const [jobs, setJobs] = useState<Job[]>([]);
-  const update = (id: number, change: Partial<Job>) => setJobs((all) => all.map((j) => (j.id === id ? { ...j, ...change } : j)));
+  const update = (id: number, change: Partial<Job>) =>
+    setJobs((all) => all.map((j) => (j.id === id ? { ...j, ...change } : j)));
 
   const start = (files: File[]) => {
-    const queued = files.map((file) => ({ file, job: { id: nextJob++, name: file.name, progress: 0, state: 'waiting' as const } }));
-    setJobs((all) => [...queued.map((q) => q.job), ...all.filter((j) => j.state === 'sending' || j.state === 'waiting' || j.state === 'failed')]);
+    const queued = files.map((file) => ({
+      file,
+      job: { id: nextJob++, name: file.name, progress: 0, state: 'waiting' as const },
+    }));
+    setJobs((all) => [
+      ...queued.map((q) => q.job),
+      ...all.filter((j) => j.state === 'sending' || j.state === 'waiting' || j.state === 'failed'),
+    ]);
     let at = 0;
     const worker = async () => {
       while (at < queued.length) {
         const { file, job } = queued[at++];
         update(job.id, { state: 'sending' });
-        const result = await uploadImage({ title: titleOf(file.name), gallery: galleryId }, file, (progress) => update(job.id, { progress }));
+        const result = await uploadImage({ title: titleOf(file.name), gallery: galleryId }, file, (progress) =>
+          update(job.id, { progress }),
+        );
         if (result.ok) {
           update(job.id, { state: result.status === 200 ? 'duplicate' : 'done', progress: 1 });
           onUploaded(result.image);

@@ -1,6 +1,7 @@
 // The viewer's side panel: the image's title (or the form that edits it), its facts, the original
 // for those allowed, and edit and delete for those who may change it.
 import { useEffect, useState } from 'preact/hooks';
+
 import { api, messageOf, type Image } from '../api/client';
 import { field, formatBytes, imageName } from '../helpers';
 import { ErrorText } from './alert';
@@ -81,7 +82,12 @@ export function ImageInfo({ image, index, count, canChange, editing, setEditing,
   );
 }
 
-type EditProps = { image: ViewerImage; onSaved: (image: Image) => void; onRefused: (text: string) => void; onCancel: () => void };
+type EditProps = {
+  image: ViewerImage;
+  onSaved: (image: Image) => void;
+  onRefused: (text: string) => void;
+  onCancel: () => void;
+};
 
 function EditImage({ image, onSaved, onRefused, onCancel }: EditProps) {
   const save = async (event: Event) => {

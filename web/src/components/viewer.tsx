@@ -1,5 +1,6 @@
 // The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes.
 import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
+
 import type { Image } from '../api/client';
 import { imageName } from '../helpers';
 import { placeholderOf } from './justified';
@@ -17,7 +18,17 @@ type Props<T extends ViewerImage> = {
   src?: (image: T) => string;
 };
 
-export function Viewer<T extends ViewerImage>({ images, index, canChange = false, onMove, onClose, onChanged, onDeleted, nearEnd, src }: Props<T>) {
+export function Viewer<T extends ViewerImage>({
+  images,
+  index,
+  canChange = false,
+  onMove,
+  onClose,
+  onChanged,
+  onDeleted,
+  nearEnd,
+  src,
+}: Props<T>) {
   const image = images[index];
   const dialog = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
@@ -45,10 +56,22 @@ export function Viewer<T extends ViewerImage>({ images, index, canChange = false
           height={image.height ?? undefined}
           style={placeholder ? { backgroundImage: `url("${placeholder}")` } : undefined}
         />
-        <button type="button" class="nav prev" onClick={() => onMove(index - 1)} disabled={previous === null} aria-label="Previous image">
+        <button
+          type="button"
+          class="nav prev"
+          onClick={() => onMove(index - 1)}
+          disabled={previous === null}
+          aria-label="Previous image"
+        >
           ‹
         </button>
-        <button type="button" class="nav next" onClick={() => onMove(index + 1)} disabled={next === null} aria-label="Next image">
+        <button
+          type="button"
+          class="nav next"
+          onClick={() => onMove(index + 1)}
+          disabled={next === null}
+          aria-label="Next image"
+        >
           ›
         </button>
       </div>
@@ -130,7 +153,9 @@ function useSwipe(previous: number | null, next: number | null, onMove: (index: 
 
 function trapFocus(event: KeyboardEvent, container: HTMLElement | null) {
   if (!container) return;
-  const focusable = [...container.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, textarea, select')];
+  const focusable = [
+    ...container.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, textarea, select'),
+  ];
   if (!focusable.length) return;
   const first = focusable[0];
   const last = focusable[focusable.length - 1];

@@ -1,21 +1,26 @@
 // Users (role, active, quota, tokens) and the audit log. Admins only.
 import { useCallback, useState } from 'preact/hooks';
+
 import { api, messageOf } from '../api/client';
+import { ErrorText, NoticeText, type Notice } from '../components/alert';
 import { useData } from '../data';
 import { formatDateTime } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { useTitle } from '../title';
-import { ErrorText, NoticeText, type Notice } from '../components/alert';
 
 type User = NonNullable<Awaited<ReturnType<typeof usersPage>>['data']>[number];
 type Role = NonNullable<Awaited<ReturnType<typeof rolesList>>['data']>[number];
 type UserChange = { role?: NonNullable<User['role']>; isActive?: boolean; storageQuotaMb?: number | null };
 type Outcome = '' | 'ok' | 'failed';
-const usersPage = (cursor: string | undefined, signal: AbortSignal) => api.GET('/api/admin/users', { params: { query: { cursor, limit: 50 } }, signal });
+const usersPage = (cursor: string | undefined, signal: AbortSignal) =>
+  api.GET('/api/admin/users', { params: { query: { cursor, limit: 50 } }, signal });
 const rolesList = (signal: AbortSignal) => api.GET('/api/roles', { signal });
 type AuditEvent = NonNullable<Awaited<ReturnType<typeof auditPage>>['data']>[number];
 const auditPage = (action: string, outcome: Outcome, cursor: string | undefined, signal: AbortSignal) =>
-  api.GET('/api/admin/audit', { params: { query: { cursor, limit: 50, action: action || undefined, outcome: outcome || undefined } }, signal });
+  api.GET('/api/admin/audit', {
+    params: { query: { cursor, limit: 50, action: action || undefined, outcome: outcome || undefined } },
+    signal,
+  });
 
 export function Admin() {
   const [tab, setTab] = useState<'users' | 'audit'>('users');
@@ -49,7 +54,11 @@ function Users() {
   };
   const revokeTokens = async (user: User) => {
     const { data, error } = await api.DELETE('/api/admin/users/{id}/tokens', { params: { path: { id: user.id } } });
-    setNotice(data ? { text: `${data.revoked} tokens of ${user.username} revoked.`, error: false } : { text: messageOf(error), error: true });
+    setNotice(
+      data
+        ? { text: `${data.revoked} tokens of ${user.username} revoked.`, error: false }
+        : { text: messageOf(error), error: true },
+    );
   };
 
   return (
@@ -62,12 +71,20 @@ function Users() {
             <th scope="col">Role</th>
             <th scope="col">Active</th>
             <th scope="col">Quota (MB, empty: default)</th>
-            <th scope="col"><span class="visually-hidden">Actions</span></th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {items.map((user) => (
-            <UserRow key={user.id} user={user} roles={roles.data ?? []} onChange={(body) => void patch(user, body)} onRevokeTokens={() => void revokeTokens(user)} />
+            <UserRow
+              key={user.id}
+              user={user}
+              roles={roles.data ?? []}
+              onChange={(body) => void patch(user, body)}
+              onRevokeTokens={() => void revokeTokens(user)}
+            />
           ))}
         </tbody>
       </table>
@@ -92,7 +109,11 @@ function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
         <span class="muted small">{user.email}</span>
       </td>
       <td>
-        <select aria-label={`Role of ${user.username}`} value={user.role ?? ''} onChange={(e) => onChange({ role: e.currentTarget.value as NonNullable<User['role']> })}>
+        <select
+          aria-label={`Role of ${user.username}`}
+          value={user.role ?? ''}
+          onChange={(e) => onChange({ role: e.currentTarget.value as NonNullable<User['role']> })}
+        >
           {user.role === null && <option value="">(none)</option>}
           {roles.map((r) => (
             <option key={r.name} value={r.name}>
@@ -102,11 +123,23 @@ function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
         </select>
       </td>
       <td>
-        <input type="checkbox" aria-label={`${user.username} is active`} checked={user.isActive} onChange={(e) => onChange({ isActive: e.currentTarget.checked })} />
+        <input
+          type="checkbox"
+          aria-label={`${user.username} is active`}
+          checked={user.isActive}
+          onChange={(e) => onChange({ isActive: e.currentTarget.checked })}
+        />
       </td>
       <td>
         <form class="row" onSubmit={setQuota}>
-          <input name="quota" type="number" min={0} class="short" aria-label={`Quota of ${user.username} in MB`} defaultValue={user.storageQuotaMb === null ? '' : String(user.storageQuotaMb)} />
+          <input
+            name="quota"
+            type="number"
+            min={0}
+            class="short"
+            aria-label={`Quota of ${user.username} in MB`}
+            defaultValue={user.storageQuotaMb === null ? '' : String(user.storageQuotaMb)}
+          />
           <button type="submit">Set</button>
         </form>
       </td>
@@ -122,14 +155,21 @@ function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
 function Audit() {
   const [action, setAction] = useState('');
   const [outcome, setOutcome] = useState<Outcome>('');
-  const page = useCallback((cursor: string | undefined, signal: AbortSignal) => auditPage(action, outcome, cursor, signal), [action, outcome]);
+  const page = useCallback(
+    (cursor: string | undefined, signal: AbortSignal) => auditPage(action, outcome, cursor, signal),
+    [action, outcome],
+  );
   const { items, loading, error, hasMore, more } = usePaged(page, [page]);
   return (
     <>
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Audit filters">
         <label>
           Action
-          <input value={action} onChange={(e) => setAction(e.currentTarget.value.trim())} placeholder="login, image.upload…" />
+          <input
+            value={action}
+            onChange={(e) => setAction(e.currentTarget.value.trim())}
+            placeholder="login, image.upload…"
+          />
         </label>
         <label>
           Outcome

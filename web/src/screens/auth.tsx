@@ -1,11 +1,12 @@
 // Signing in (a session cookie, see session.tsx) and registering.
 import { useState } from 'preact/hooks';
+
 import { api, messageOf } from '../api/client';
+import { ErrorText } from '../components/alert';
 import { field } from '../helpers';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
-import { ErrorText } from '../components/alert';
 
 export function SignIn() {
   const { setMe } = useSession();
@@ -64,7 +65,8 @@ const register = (form: FormData) =>
 
 /** Why registering was refused: each field's problem when the server lists them. */
 function refusalOf(error: Awaited<ReturnType<typeof register>>['error']): string {
-  const details = error && 'details' in error && Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
+  const details =
+    error && 'details' in error && Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
   return details || messageOf(error, 'Could not register.');
 }
 

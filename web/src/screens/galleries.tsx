@@ -1,12 +1,13 @@
 // The galleries the user may see: search, sort, infinite scroll; "New gallery" for those who may create.
 import { useCallback, useEffect, useState } from 'preact/hooks';
+
 import { api, can, messageOf, type GalleryListItem, type GallerySort } from '../api/client';
+import { ErrorText } from '../components/alert';
 import { countOf, field } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
-import { ErrorText } from '../components/alert';
 
 const SORTS: { value: GallerySort; label: string }[] = [
   { value: '-created', label: 'Newest first' },
@@ -15,7 +16,13 @@ const SORTS: { value: GallerySort; label: string }[] = [
   { value: '-title', label: 'Name Z–A' },
 ];
 
-type Filters = { q: string; setQ: (q: string) => void; query: string; sort: GallerySort; setSort: (sort: GallerySort) => void };
+type Filters = {
+  q: string;
+  setQ: (q: string) => void;
+  query: string;
+  sort: GallerySort;
+  setSort: (sort: GallerySort) => void;
+};
 
 /**
  * The search box and the sort, kept in the address (`?q=…&sort=…`) so that a reload or a shared
@@ -46,7 +53,11 @@ export function Galleries() {
   const { query, sort } = filters;
   useTitle('Galleries');
   const page = useCallback(
-    (cursor: string | undefined, signal: AbortSignal) => api.GET('/api/gallery/galleries', { params: { query: { q: query || undefined, sort, limit: 30, cursor } }, signal }),
+    (cursor: string | undefined, signal: AbortSignal) =>
+      api.GET('/api/gallery/galleries', {
+        params: { query: { q: query || undefined, sort, limit: 30, cursor } },
+        signal,
+      }),
     [query, sort],
   );
   const { items, loading, error, hasMore, more } = usePaged(page, [page]);
@@ -60,7 +71,9 @@ export function Galleries() {
       <FilterForm {...filters} />
       <ErrorText text={error?.message} />
       <GalleryCards galleries={items} loading={loading} />
-      {!loading && !error && items.length === 0 && <p class="muted">{query ? 'No gallery matches.' : 'No galleries yet.'}</p>}
+      {!loading && !error && items.length === 0 && (
+        <p class="muted">{query ? 'No gallery matches.' : 'No galleries yet.'}</p>
+      )}
       <MoreSentinel hasMore={hasMore} loading={loading} onVisible={more} label="Loading more galleries" />
     </section>
   );

@@ -1,27 +1,39 @@
 // Members and share links of one gallery (its owner and admins).
 import { useCallback, useState } from 'preact/hooks';
+
 import { api, messageOf } from '../api/client';
 import type { paths } from '../api/schema';
+import { ErrorText, NoticeText, type Notice } from '../components/alert';
+import { CopyOnce } from '../components/copy-once';
 import { useData } from '../data';
 import { field, formatDate, formatDateTime } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link } from '../router';
 import { useTitle } from '../title';
-import { ErrorText, NoticeText, type Notice } from '../components/alert';
-import { CopyOnce } from '../components/copy-once';
 
 type Member = NonNullable<Awaited<ReturnType<typeof listMembers>>['data']>[number];
-const listMembers = (id: number, signal?: AbortSignal) => api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id } }, signal });
+const listMembers = (id: number, signal?: AbortSignal) =>
+  api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id } }, signal });
 type ShareLink = NonNullable<Awaited<ReturnType<typeof linksPage>>['data']>[number];
 const linksPage = (id: number, cursor: string | undefined, signal: AbortSignal) =>
   api.GET('/api/gallery/galleries/{id}/links', { params: { path: { id }, query: { cursor, limit: 50 } }, signal });
-type LinkBody = NonNullable<paths['/api/gallery/galleries/{id}/links']['post']['requestBody']>['content']['application/json'];
+type LinkBody = NonNullable<
+  paths['/api/gallery/galleries/{id}/links']['post']['requestBody']
+>['content']['application/json'];
 
 export function GallerySettings({ galleryId }: { galleryId: number }) {
-  const { data: gallery, error } = useData((signal) => api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } }, signal }), [galleryId]);
+  const { data: gallery, error } = useData(
+    (signal) => api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } }, signal }),
+    [galleryId],
+  );
   useTitle(gallery && `Members and links: ${gallery.name}`);
   if (error) return <ErrorText text={error.message} />;
-  if (!gallery) return <p class="muted" role="status">Loading…</p>;
+  if (!gallery)
+    return (
+      <p class="muted" role="status">
+        Loading…
+      </p>
+    );
   return (
     <section>
       <p class="crumbs">
@@ -43,11 +55,16 @@ function Members({ galleryId }: { galleryId: number }) {
     list.reload();
   };
   const setRole = async (member: Member, role: 'viewer' | 'editor') => {
-    const { error } = await api.PATCH('/api/gallery/galleries/{id}/members/{userId}', { params: { path: { id: galleryId, userId: member.user.id } }, body: { role } });
+    const { error } = await api.PATCH('/api/gallery/galleries/{id}/members/{userId}', {
+      params: { path: { id: galleryId, userId: member.user.id } },
+      body: { role },
+    });
     report(error, `${member.user.username} is now ${role}.`);
   };
   const remove = async (member: Member) => {
-    const { error } = await api.DELETE('/api/gallery/galleries/{id}/members/{userId}', { params: { path: { id: galleryId, userId: member.user.id } } });
+    const { error } = await api.DELETE('/api/gallery/galleries/{id}/members/{userId}', {
+      params: { path: { id: galleryId, userId: member.user.id } },
+    });
     report(error, `${member.user.username} removed.`);
   };
   const members = list.data ?? [];
@@ -60,13 +77,20 @@ function Members({ galleryId }: { galleryId: number }) {
       ) : (
         <MemberTable members={members} onRole={(m, role) => void setRole(m, role)} onRemove={(m) => void remove(m)} />
       )}
-      <AddMember galleryId={galleryId} onAdded={(text) => report(null, text)} onRefused={(text) => setNotice({ text, error: true })} />
+      <AddMember
+        galleryId={galleryId}
+        onAdded={(text) => report(null, text)}
+        onRefused={(text) => setNotice({ text, error: true })}
+      />
       <NoticeText notice={notice} />
     </section>
   );
 }
 
-type MemberActions = { onRole: (member: Member, role: 'viewer' | 'editor') => void; onRemove: (member: Member) => void };
+type MemberActions = {
+  onRole: (member: Member, role: 'viewer' | 'editor') => void;
+  onRemove: (member: Member) => void;
+};
 
 function MemberTable({ members, onRole, onRemove }: { members: Member[] } & MemberActions) {
   return (
@@ -76,7 +100,9 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
           <th scope="col">User</th>
           <th scope="col">Role</th>
           <th scope="col">Added</th>
-          <th scope="col"><span class="visually-hidden">Actions</span></th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -84,7 +110,11 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
           <tr key={m.user.id}>
             <td>{m.user.username}</td>
             <td>
-              <select aria-label={`Role of ${m.user.username}`} value={m.role} onChange={(e) => onRole(m, e.currentTarget.value === 'editor' ? 'editor' : 'viewer')}>
+              <select
+                aria-label={`Role of ${m.user.username}`}
+                value={m.role}
+                onChange={(e) => onRole(m, e.currentTarget.value === 'editor' ? 'editor' : 'viewer')}
+              >
                 <option value="viewer">Viewer</option>
                 <option value="editor">Editor</option>
               </select>
@@ -102,7 +132,15 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
   );
 }
 
-function AddMember({ galleryId, onAdded, onRefused }: { galleryId: number; onAdded: (text: string) => void; onRefused: (text: string) => void }) {
+function AddMember({
+  galleryId,
+  onAdded,
+  onRefused,
+}: {
+  galleryId: number;
+  onAdded: (text: string) => void;
+  onRefused: (text: string) => void;
+}) {
   const add = async (event: Event) => {
     event.preventDefault();
     const formElement = event.currentTarget as HTMLFormElement;
@@ -138,10 +176,15 @@ function AddMember({ galleryId, onAdded, onRefused }: { galleryId: number; onAdd
 function ShareLinks({ galleryId }: { galleryId: number }) {
   const [fresh, setFresh] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const page = useCallback((cursor: string | undefined, signal: AbortSignal) => linksPage(galleryId, cursor, signal), [galleryId]);
+  const page = useCallback(
+    (cursor: string | undefined, signal: AbortSignal) => linksPage(galleryId, cursor, signal),
+    [galleryId],
+  );
   const { items, loading, hasMore, more, reload } = usePaged(page, [page]);
   const revoke = async (linkId: number) => {
-    const { error } = await api.DELETE('/api/gallery/galleries/{id}/links/{linkId}', { params: { path: { id: galleryId, linkId } } });
+    const { error } = await api.DELETE('/api/gallery/galleries/{id}/links/{linkId}', {
+      params: { path: { id: galleryId, linkId } },
+    });
     if (error) setError(messageOf(error));
     reload();
   };
@@ -176,11 +219,22 @@ function linkBody(form: FormData): LinkBody {
   return body;
 }
 
-function NewLink({ galleryId, onCreated, onRefused }: { galleryId: number; onCreated: (key: string) => void; onRefused: (text: string) => void }) {
+function NewLink({
+  galleryId,
+  onCreated,
+  onRefused,
+}: {
+  galleryId: number;
+  onCreated: (key: string) => void;
+  onRefused: (text: string) => void;
+}) {
   const create = async (event: Event) => {
     event.preventDefault();
     const body = linkBody(new FormData(event.currentTarget as HTMLFormElement));
-    const { data, error } = await api.POST('/api/gallery/galleries/{id}/links', { params: { path: { id: galleryId } }, body });
+    const { data, error } = await api.POST('/api/gallery/galleries/{id}/links', {
+      params: { path: { id: galleryId } },
+      body,
+    });
     if (!data) return onRefused(messageOf(error, 'Could not create the link.'));
     onCreated(data.key);
   };
@@ -217,7 +271,9 @@ function LinkTable({ links, onRevoke }: { links: ShareLink[]; onRevoke: (id: num
           <th scope="col">State</th>
           <th scope="col">Views</th>
           <th scope="col">Expires</th>
-          <th scope="col"><span class="visually-hidden">Actions</span></th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>

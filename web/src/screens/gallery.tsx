@@ -1,17 +1,18 @@
 // One gallery: its images in a justified grid (infinite scroll), upload for those who may write,
 // edit and delete for those who manage it, and the viewer over the grid at /galleries/{id}/images/{imageId}.
 import { useCallback, useState } from 'preact/hooks';
+
 import { api, can, messageOf, type Gallery, type Image, type Me } from '../api/client';
+import { ErrorText } from '../components/alert';
+import { JustifiedGrid, Thumb } from '../components/justified';
+import { UploadPanel } from '../components/upload';
+import { Viewer } from '../components/viewer';
 import { useData } from '../data';
 import { countOf, field, imageName } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
-import { ErrorText } from '../components/alert';
-import { JustifiedGrid, Thumb } from '../components/justified';
-import { UploadPanel } from '../components/upload';
-import { Viewer } from '../components/viewer';
 
 const PAGE = 60;
 
@@ -28,7 +29,10 @@ function useRights(me: Me | null, gallery: Gallery | undefined): Rights {
   const askMembers = !!me && !!gallery && !isOwner && !isAdmin && can(me, 'image:create');
   const galleryId = gallery?.id;
   const members = useData(
-    (signal) => (askMembers && galleryId ? api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id: galleryId } }, signal }) : null),
+    (signal) =>
+      askMembers && galleryId
+        ? api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id: galleryId } }, signal })
+        : null,
     [galleryId, askMembers],
   );
   const isEditor = !!me && !!members.data?.some((m) => m.user.id === me.id && m.role === 'editor');
@@ -42,13 +46,18 @@ function useRights(me: Me | null, gallery: Gallery | undefined): Rights {
 
 export function GalleryScreen({ galleryId, imageId }: { galleryId: number; imageId: number | null }) {
   const { me } = useSession();
-  const gallery = useData((signal) => api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } }, signal }), [galleryId], {
-    errorText: 'This gallery could not be loaded.',
-  });
+  const gallery = useData(
+    (signal) => api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } }, signal }),
+    [galleryId],
+    {
+      errorText: 'This gallery could not be loaded.',
+    },
+  );
   const rights = useRights(me, gallery.data);
   useTitle(gallery.data?.name);
   const page = useCallback(
-    (cursor: string | undefined, signal: AbortSignal) => api.GET('/api/gallery/view-images', { params: { query: { gallery: galleryId, limit: PAGE, cursor } }, signal }),
+    (cursor: string | undefined, signal: AbortSignal) =>
+      api.GET('/api/gallery/view-images', { params: { query: { gallery: galleryId, limit: PAGE, cursor } }, signal }),
     [galleryId],
   );
   const images = usePaged<Image>(page, [page]);
@@ -56,7 +65,12 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
   const addToCount = (change: number) => setGallery((g) => g && { ...g, imageCount: g.imageCount + change });
 
   if (gallery.error) return <Unavailable text={gallery.error.message} />;
-  if (!gallery.data) return <p class="muted" role="status">Loading…</p>;
+  if (!gallery.data)
+    return (
+      <p class="muted" role="status">
+        Loading…
+      </p>
+    );
   const { items, setItems } = images;
   const open = imageId === null ? -1 : items.findIndex((i) => i.id === imageId);
   const home = `/galleries/${galleryId}`;
@@ -79,7 +93,12 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
       <ErrorText text={images.error?.message} />
       {!images.loading && items.length === 0 && !images.error && <p class="muted">No images in this gallery yet.</p>}
       <ImageGrid galleryId={galleryId} images={items} complete={!images.hasMore} />
-      <MoreSentinel hasMore={images.hasMore} loading={images.loading} onVisible={images.more} label="Loading more images" />
+      <MoreSentinel
+        hasMore={images.hasMore}
+        loading={images.loading}
+        onVisible={images.more}
+        label="Loading more images"
+      />
       {open >= 0 && (
         <Viewer
           images={items}
@@ -126,7 +145,15 @@ function ImageGrid({ galleryId, images, complete }: { galleryId: number; images:
 }
 
 /** The gallery's name, description and counts; for those who manage it, edit, settings and delete. */
-function GalleryHeader({ gallery, canManage, onSaved }: { gallery: Gallery; canManage: boolean; onSaved: (gallery: Gallery) => void }) {
+function GalleryHeader({
+  gallery,
+  canManage,
+  onSaved,
+}: {
+  gallery: Gallery;
+  canManage: boolean;
+  onSaved: (gallery: Gallery) => void;
+}) {
   const [editing, setEditing] = useState(false);
   if (editing) {
     return (
@@ -183,7 +210,11 @@ function GalleryForm({ gallery, onDone }: { gallery: Gallery; onDone: (g: Galler
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const { data, error } = await api.PATCH('/api/gallery/galleries/{id}', {
       params: { path: { id: gallery.id } },
-      body: { name: field(form, 'name'), description: field(form, 'description'), visibility: form.get('private') ? 'private' : 'shared' },
+      body: {
+        name: field(form, 'name'),
+        description: field(form, 'description'),
+        visibility: form.get('private') ? 'private' : 'shared',
+      },
     });
     if (!data) return setError(messageOf(error, 'Could not save.'));
     onDone(data);

@@ -2,13 +2,14 @@
 // fetched with the X-Share-Password header and shown from blob: URLs (the password never goes in
 // a URL).
 import { useEffect, useState } from 'preact/hooks';
-import { api, type SharePage, type SharedImage } from '../api/client';
-import { useData } from '../data';
-import { field, formatDateTime, imageName } from '../helpers';
-import { useTitle } from '../title';
+
+import { api, type SharedImage, type SharePage } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { JustifiedGrid, Thumb } from '../components/justified';
 import { Viewer } from '../components/viewer';
+import { useData } from '../data';
+import { field, formatDateTime, imageName } from '../helpers';
+import { useTitle } from '../title';
 
 const REFUSED = 'This link does not work (it may have expired or been revoked).';
 
@@ -24,7 +25,9 @@ function sharePage(key: string, password: string | null, cursor: string | undefi
 export function SharedGallery({ shareKey }: { shareKey: string }) {
   const [password, setPassword] = useState<string | null>(null);
   // The password is not a reason to forget the page: a new one is tried with `reload`.
-  const share = useData((signal) => sharePage(shareKey, password, undefined, signal), [shareKey], { errorText: REFUSED });
+  const share = useData((signal) => sharePage(shareKey, password, undefined, signal), [shareKey], {
+    errorText: REFUSED,
+  });
   const [open, setOpen] = useState(-1);
   const page = share.data;
   useTitle(page?.gallery.name, 'Shared gallery');
@@ -45,7 +48,12 @@ export function SharedGallery({ shareKey }: { shareKey: string }) {
       </section>
     );
   }
-  if (!page) return <p class="muted" role="status">Loading…</p>;
+  if (!page)
+    return (
+      <p class="muted" role="status">
+        Loading…
+      </p>
+    );
   const images = page.images;
   const more = (next: string) => {
     const cursor = new URL(next, location.origin).searchParams.get('cursor') ?? undefined;
@@ -73,7 +81,15 @@ export function SharedGallery({ shareKey }: { shareKey: string }) {
           </button>
         </div>
       )}
-      {open >= 0 && images[open] && <Viewer images={images} index={open} onMove={setOpen} onClose={() => setOpen(-1)} src={(image) => src(image.preview)} />}
+      {open >= 0 && images[open] && (
+        <Viewer
+          images={images}
+          index={open}
+          onMove={setOpen}
+          onClose={() => setOpen(-1)}
+          src={(image) => src(image.preview)}
+        />
+      )}
     </section>
   );
 }
@@ -84,7 +100,8 @@ function ShareHeading({ page }: { page: SharePage }) {
       <h1>{page.gallery.name}</h1>
       {page.gallery.description && <p class="muted">{page.gallery.description}</p>}
       <p class="meta">
-        {page.gallery.imageCount} images · shared with you{page.expiresAt ? `, until ${formatDateTime(page.expiresAt)}` : ''}
+        {page.gallery.imageCount} images · shared with you
+        {page.expiresAt ? `, until ${formatDateTime(page.expiresAt)}` : ''}
       </p>
     </>
   );

@@ -1,11 +1,12 @@
 // Personal access tokens: for scripts. A new token is shown once.
 import { useState } from 'preact/hooks';
+
 import { api, messageOf } from '../api/client';
+import { ErrorText } from '../components/alert';
+import { CopyOnce } from '../components/copy-once';
 import { useData } from '../data';
 import { field, formatDate, formatDateTime } from '../helpers';
 import { useTitle } from '../title';
-import { ErrorText } from '../components/alert';
-import { CopyOnce } from '../components/copy-once';
 
 type TokenRow = NonNullable<Awaited<ReturnType<typeof listTokens>>['data']>[number];
 const listTokens = (signal: AbortSignal) => api.GET('/api/auth/tokens', { signal });
@@ -36,7 +37,11 @@ export function Tokens() {
       <NewToken onCreated={created} onRefused={setError} />
       {fresh && <CopyOnce label="Your new token" value={fresh} />}
       <ErrorText text={error ?? tokens.error?.message} />
-      {personal.length === 0 ? <p class="muted">No personal tokens.</p> : <TokenTable tokens={personal} onRevoke={(id) => void revoke(id)} />}
+      {personal.length === 0 ? (
+        <p class="muted">No personal tokens.</p>
+      ) : (
+        <TokenTable tokens={personal} onRevoke={(id) => void revoke(id)} />
+      )}
     </section>
   );
 }
@@ -48,7 +53,11 @@ function NewToken({ onCreated, onRefused }: { onCreated: (token: string) => void
     const form = new FormData(formElement);
     const days = Number(form.get('days'));
     const { data, error } = await api.POST('/api/auth/tokens', {
-      body: { name: field(form, 'name'), scope: form.get('scope') === 'read' ? 'read' : 'read-write', ...(days > 0 ? { expiresInDays: days } : {}) },
+      body: {
+        name: field(form, 'name'),
+        scope: form.get('scope') === 'read' ? 'read' : 'read-write',
+        ...(days > 0 ? { expiresInDays: days } : {}),
+      },
     });
     if (!data) return onRefused(messageOf(error, 'Could not create the token.'));
     formElement.reset();
@@ -88,7 +97,9 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenRow[]; onRevoke: (id: n
           <th scope="col">Starts with</th>
           <th scope="col">Last used</th>
           <th scope="col">Expires</th>
-          <th scope="col"><span class="visually-hidden">Actions</span></th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
