@@ -51,7 +51,7 @@ export function createServices(deps: AppDeps) {
     },
     faultPoint: faultPointHook(config.faultPoint),
   });
-  const images = createImagesService({ db, reader, config, files, audit });
+  const images = createImagesService({ db, reader, config, files, audit, galleries });
   const shareLinks = createShareLinksService({ db, audit, galleries, images, config, throttle });
   return {
     audit,

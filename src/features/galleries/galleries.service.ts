@@ -2,7 +2,7 @@ import type { Database, Transaction } from '../../platform/db/client';
 import { isUniqueViolation } from '../../platform/db/errors';
 import type { SqlReader } from '../../platform/db/sql-reader';
 import type { Actor } from '../../shared/actor';
-import { badRequest, conflict, forbidden, notFound } from '../../shared/errors';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../shared/errors';
 import type { FaultPointHook } from '../../shared/fault-points';
 import type { ListOptions } from '../../shared/paging';
 import { permissionsOf, roleLabel } from '../../shared/permissions';
@@ -42,6 +42,10 @@ export type GalleriesDeps = {
 };
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
+const galleryNotFound = () => notFound(GALLERY_NOT_FOUND);
+
+/** Where a gallery is looked up (a transaction, or the database) and what its absence is. */
+type Lookup = { within?: Transaction; missing?: () => AppError };
 const MEMBER_NOT_FOUND = 'No such member of this gallery';
 
 type GalleryChanges = { name?: string; description?: string; visibility?: Visibility };
@@ -59,10 +63,13 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
     return gallery;
   }
 
-  /** The gallery if the actor may see it (404 otherwise), with their membership role. */
-  async function visible(actor: Actor, id: number) {
-    const gallery = await repo.findGalleryOwner(db, id, viewerOf(actor));
-    if (!gallery) throw notFound(GALLERY_NOT_FOUND);
+  /**
+   * The gallery if the actor may see it, with their membership role; `missing()` otherwise (404 by
+   * default). Read from `within`: a change checks again in the transaction that commits it.
+   */
+  async function visible(actor: Actor, id: number, { within = db, missing = galleryNotFound }: Lookup = {}) {
+    const gallery = await repo.findGalleryOwner(within, id, viewerOf(actor));
+    if (!gallery) throw missing();
     return gallery;
   }
 
@@ -73,14 +80,17 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
     return gallery;
   }
 
-  /** The gallery the actor may add images to or change images in: owner, admin or editor. */
-  async function requireWritable(actor: Actor, id: number) {
-    const gallery = await visible(actor, id);
+  /**
+   * The gallery the actor may add images to or change images in: its owner, an admin or an editor
+   * (403 otherwise, saying why). The one check of write access to a gallery, for every image write.
+   */
+  async function requireWritable(actor: Actor, id: number, lookup: Lookup = {}) {
+    const gallery = await visible(actor, id, lookup);
     if (!canWriteToGallery(actor, gallery)) {
       throw forbidden(
         gallery.memberRole === 'viewer'
-          ? 'You are a viewer of this gallery: only its owner, its editors and admins may change its images.'
-          : 'You can add images only to your own galleries and those you are an editor of.',
+          ? 'You are a viewer of this gallery: only its owner, its editors and admins may add or change its images.'
+          : 'Only the owner of this gallery, its editors and admins may add or change its images.',
       );
     }
     return gallery;

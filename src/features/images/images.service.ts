@@ -8,7 +8,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../share
 import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
 import type { ListOptions } from '../../shared/paging';
 import type { AuditEvent, AuditLog } from '../audit';
-import { canWriteToGallery, findGalleryOwner, viewerOf } from '../galleries';
+import { viewerOf, type GalleriesService } from '../galleries';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
 import { sha256OfFile, type ImageFiles } from './image-files';
 import { processImage } from './image-processing';
@@ -26,6 +26,10 @@ const CHANGED_MEANWHILE = 'The image changed meanwhile; try again.';
 const ORIGINALS_FOR_OWNERS =
   'The original file is only for its uploader, the gallery owner and admins; ask for ?size=preview or ?size=thumb.';
 const TAKE_OUT = 'Only the owner of its gallery, its uploader or an admin may move this image to another gallery.';
+const imageNotFound = () => notFound(IMAGE_NOT_FOUND);
+/** A gallery the caller cannot see, named in the body: a bad field, not a missing resource. */
+const noSuchGallery = () =>
+  badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
 
 /**
  * Runs changes to one image one at a time in this process, so that they queue rather than fail.
@@ -55,29 +59,18 @@ export type ImagesDeps = {
   config: Pick<Config, 'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo'>;
   files: ImageFiles;
   audit: AuditLog;
+  /** Write access to galleries: the one check of it, in the galleries feature. */
+  galleries: Pick<GalleriesService, 'requireWritable'>;
 };
 
-export function createImagesService({ db, reader, files, config, audit }: ImagesDeps) {
+export function createImagesService({ db, reader, files, config, audit, galleries }: ImagesDeps) {
   const serially = perImageQueue();
   const delivery = createImageDelivery({ files, config });
   /** The image if the actor may see its gallery; 404 otherwise. */
   async function get(actor: Actor, id: number) {
     const image = await repo.findImage(reader, id, viewerOf(actor));
-    if (!image) throw notFound(IMAGE_NOT_FOUND);
+    if (!image) throw imageNotFound();
     return image;
-  }
-
-  /**
-   * The gallery must exist and be visible to the actor (400: it is a field of the body) and be
-   * theirs to fill: owner, editor or admin (403). Read from `within`: checked before the work and
-   * again in the committing transaction, so that a membership ended meanwhile counts.
-   */
-  async function requireTargetGallery(actor: Actor, galleryId: number, within: Transaction = db) {
-    const gallery = await findGalleryOwner(within, galleryId, viewerOf(actor));
-    if (!gallery)
-      throw badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
-    if (!canWriteToGallery(actor, gallery))
-      throw forbidden('You can add images only to your own galleries and those you are an editor of.');
   }
 
   /**
@@ -86,20 +79,11 @@ export function createImagesService({ db, reader, files, config, audit }: Images
    * right to take the image out (`canTakeOut`) and write access to the destination. Checked before
    * the work and again, from `within`, in the committing transaction.
    */
-  async function authorizeChange(
-    actor: Actor,
-    image: repo.ImageRow,
-    doing: string,
-    destination?: number,
-    within: Transaction = db,
-  ) {
-    const source = await findGalleryOwner(within, image.galleryId, viewerOf(actor));
-    if (!source) throw notFound(IMAGE_NOT_FOUND);
-    if (!canWriteToGallery(actor, source))
-      throw forbidden(`Only the gallery owner, its editors or an admin may ${doing} this image.`);
+  async function authorizeChange(actor: Actor, image: repo.ImageRow, destination?: number, within: Transaction = db) {
+    await galleries.requireWritable(actor, image.galleryId, { within, missing: imageNotFound });
     if (destination === undefined || destination === image.galleryId) return;
     if (!canTakeOut(actor, image)) throw forbidden(TAKE_OUT);
-    await requireTargetGallery(actor, destination, within);
+    await galleries.requireWritable(actor, destination, { within, missing: noSuchGallery });
   }
 
   /** 413 when `addedBytes` would take the actor past their storage quota; `freedBytes` is what the file replaces. */
@@ -129,7 +113,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
    */
   async function lockForWrite(tx: Transaction, ownerId: number, galleryId: number) {
     if (!(await repo.lockUserAndGallery(tx, ownerId, galleryId))) {
-      throw badRequest('gallery: No gallery with that id.', [{ path: 'gallery', message: 'No gallery with that id.' }]);
+      throw noSuchGallery();
     }
   }
 
@@ -179,7 +163,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
       throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
     let staged: string | undefined;
     try {
-      await requireTargetGallery(actor, input.gallery);
+      await galleries.requireWritable(actor, input.gallery, { missing: noSuchGallery });
       const file = await examine(received);
       const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256, 'anyone');
       if (existing) return { image: existing, created: false };
@@ -199,7 +183,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
         image = await audit.withEvent(
           async (tx) => {
             await lockForWrite(tx, actor.id, input.gallery);
-            await requireTargetGallery(actor, input.gallery, tx);
+            await galleries.requireWritable(actor, input.gallery, { within: tx, missing: noSuchGallery });
             await requireRoom(actor, file.size, 0, tx);
             return repo.insertImage(tx, row);
           },
@@ -250,7 +234,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
     try {
       return await serially(id, async () => {
         const image = await get(actor, id);
-        await authorizeChange(actor, image, 'change', input.gallery);
+        await authorizeChange(actor, image, input.gallery);
         const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
         if (Object.keys(changes).length === 0 && !received) {
           throw badRequest('Send at least one of: title, description, gallery, image.');
@@ -371,7 +355,7 @@ export function createImagesService({ db, reader, files, config, audit }: Images
       return await audit.withEvent(
         async (tx) => {
           if (newFile) await lockForWrite(tx, actor.id, galleryId);
-          await authorizeChange(actor, current, 'change', data.galleryId, tx);
+          await authorizeChange(actor, current, data.galleryId, tx);
           if (newFile) await requireRoom(actor, data.size!, current.uploaderId === actor.id ? current.size : 0, tx);
           const saved = newFile
             ? await repo.replaceImageFile(tx, current, data)
@@ -393,10 +377,10 @@ export function createImagesService({ db, reader, files, config, audit }: Images
   async function remove(actor: Actor, id: number) {
     await serially(id, async () => {
       const image = await get(actor, id);
-      await authorizeChange(actor, image, 'delete');
+      await authorizeChange(actor, image);
       await audit.withEvent(
         async (tx) => {
-          await authorizeChange(actor, image, 'delete', undefined, tx);
+          await authorizeChange(actor, image, undefined, tx);
           const marked = await repo.markDeleted(tx, id, image.storageKey);
           if (marked === 'changed') throw conflict(CHANGED_MEANWHILE);
           if (marked === 'gone') throw notFound(IMAGE_NOT_FOUND);
