@@ -8,18 +8,14 @@ import { AppError } from '../../shared/errors';
 import { NOT_AN_IMAGE, type ImageMimeType } from '../../shared/image-types';
 import { VARIANTS, type VariantName } from '../../shared/image-variants';
 import { readExif, type ExifSummary } from './exif';
+import type { ImageRow } from './image-columns';
 
 // libvips' cache would keep decoded images in memory and deleted temp files open between requests.
 sharp.cache(false);
 
 /** What is kept about an image's pixels and its EXIF (the row's columns of the same names). */
-export type ImageFacts = ExifSummary & {
-  width: number | null;
-  height: number | null;
-  orientation: number | null;
-  /** ThumbHash of the upright image, base64: a placeholder for clients (null: stored before it existed). */
-  thumbhash: string | null;
-};
+/** What the decode and the EXIF summary tell of a file: columns of its row (image-columns.ts). */
+export type ImageFacts = Pick<ImageRow, 'width' | 'height' | 'orientation' | 'thumbhash' | keyof ExifSummary>;
 
 /** An image's variants and its ThumbHash, made from one decode. */
 type Rendered = {

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 
-import { asIsoTimestamp } from '../../platform/db/sql-reader';
 import type { VariantName } from '../../shared/image-variants';
-import type { ImageRow } from './images.repository';
+import { copyReplyColumns, type ImageRow } from './image-columns';
+import type { imageReply } from './images.schemas';
+
+type ImageJson = z.output<typeof imageReply>;
 
 /**
  * A digest of a file's storage key, which is random and new with every file an image gets: what is
@@ -29,13 +32,13 @@ export function fileTag(storageKey: string, size: VariantName | 'original'): str
 /**
  * The public shape of an image: the original's fields first, never the storage key. `image` is
  * the best file this caller may fetch: the original, or the preview for those who may not see
- * originals (then `original` is null).
+ * originals (then `original` is null). The columns shown as stored follow from image-columns.ts.
  */
-export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boolean) {
+export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boolean): ImageJson {
   const file = `${baseUrl}/api/gallery/images/${image.id}/file/?v=${fileVersion(image.storageKey)}&size=`;
   const original = mayOriginal ? `${file}original` : null;
   const preview = `${file}preview`;
-  return {
+  const reply: Record<string, unknown> = {
     id: image.id,
     title: image.title,
     image: original ?? preview,
@@ -46,17 +49,9 @@ export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boole
     original,
     preview,
     thumbnail: `${file}thumb`,
-    mimeType: image.mimeType,
-    size: image.size,
-    width: image.width,
-    height: image.height,
-    orientation: image.orientation,
-    capturedAt: image.capturedAt,
-    cameraModel: image.cameraModel,
-    hasGps: image.hasGps,
-    thumbhash: image.thumbhash,
-    sha256: image.sha256,
-    createdAt: asIsoTimestamp(image.createdAt),
-    updatedAt: asIsoTimestamp(image.updatedAt),
   };
+  copyReplyColumns(image, reply);
+  reply.createdAt = image.createdAt;
+  reply.updatedAt = image.updatedAt;
+  return reply as ImageJson;
 }

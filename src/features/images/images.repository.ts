@@ -1,118 +1,37 @@
 import type { Database } from '../../platform/db/client';
 import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
-import { asIsoTimestamp, type SqlReader } from '../../platform/db/sql-reader';
+import type { SqlReader } from '../../platform/db/sql-reader';
 import type { ListOptions, Page } from '../../shared/paging';
 import { withVisibility, type Viewer } from '../galleries';
-import type { ImageFacts } from './image-processing';
+import {
+  IMAGE_SELECT_LIST,
+  imageFromRecord,
+  imageFromRow,
+  imageSelect,
+  positionOf,
+  SELECTED,
+  type ImageRow,
+  type NewImage,
+} from './image-columns';
 import { forgetStaged } from './staged-uploads.repository';
 
-export const imageSelect = {
-  id: true,
-  title: true,
-  description: true,
-  galleryId: true,
-  uploaderId: true,
-  storageKey: true,
-  mimeType: true,
-  size: true,
-  sha256: true,
-  width: true,
-  height: true,
-  orientation: true,
-  capturedAt: true,
-  cameraModel: true,
-  hasGps: true,
-  thumbhash: true,
-  createdAt: true,
-  updatedAt: true,
-  gallery: { select: { name: true, ownerId: true } },
-  uploader: { select: { id: true, username: true } },
-} as const;
-
-/** An image with what its JSON and its policy need: gallery name and owner, uploader. */
-export type ImageRow = {
-  id: number;
-  title: string;
-  description: string;
-  galleryId: number;
-  uploaderId: number;
-  storageKey: string;
-  mimeType: string;
-  size: number;
-  sha256: string;
-  /** A Date from the ORM, ISO text from the plain-SQL reads. */
-  createdAt: Date | string;
-  updatedAt: Date | string;
-  gallery: { name: string; ownerId: number };
-  uploader: { id: number; username: string };
-} & ImageFacts;
-
-export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
+export type { ImageRow, NewImage };
 
 /*
  * The reads behind every image page are plain SQL with rows as arrays (no object per row but the
- * one built here): they are the hot path. IMAGE_FIELDS lists the columns in SELECT order.
+ * one built from it): they are the hot path. The columns, and how a row becomes an ImageRow, are
+ * declared once, in image-columns.ts.
  */
-const IMAGE_FIELDS = [
-  'i.id',
-  'i.title',
-  'i.description',
-  'i."galleryId"',
-  'i."uploaderId"',
-  'i."storageKey"',
-  'i."mimeType"',
-  'i.size',
-  'i.sha256',
-  'i.width',
-  'i.height',
-  'i.orientation',
-  'i."capturedAt"',
-  'i."cameraModel"',
-  'i."hasGps"',
-  'i."createdAt"',
-  'i."updatedAt"',
-  'g.name',
-  'g."ownerId"',
-  'u.username',
-  'i.thumbhash',
-] as const;
-const CREATED_AT = IMAGE_FIELDS.indexOf('i."createdAt"');
-/** With a sort by title, the sort key follows the fields (the cursor needs the last row's). */
-const SORT_KEY = IMAGE_FIELDS.length;
+const CREATED_AT = positionOf('createdAt');
+/** With a sort by title, the sort key follows the selected columns (the cursor needs the last row's). */
+const SORT_KEY = SELECTED;
 
 const FROM_IMAGES = `
   FROM "Image" i
   JOIN "Gallery" g ON g.id = i."galleryId"
   JOIN "User" u ON u.id = i."uploaderId"`;
-const SELECT_IMAGE = `SELECT ${IMAGE_FIELDS.join(', ')} ${FROM_IMAGES}`;
-const SELECT_IMAGE_AND_TITLE_KEY = `SELECT ${IMAGE_FIELDS.join(', ')}, lower(i.title) ${FROM_IMAGES}`;
-
-/** A row of IMAGE_FIELDS; spelled out field by field: object rest/spread is several times slower on this hot path. */
-function fromRow(row: unknown[]): ImageRow {
-  return {
-    id: row[0] as number,
-    title: row[1] as string,
-    description: row[2] as string,
-    galleryId: row[3] as number,
-    uploaderId: row[4] as number,
-    storageKey: row[5] as string,
-    mimeType: row[6] as string,
-    size: row[7] as number,
-    sha256: row[8] as string,
-    width: row[9] as number | null,
-    height: row[10] as number | null,
-    orientation: row[11] as number | null,
-    capturedAt: row[12] as string | null,
-    cameraModel: row[13] as string | null,
-    // 0/1 from SQLite, a boolean from PostgreSQL.
-    hasGps: row[14] === true || row[14] === 1,
-    createdAt: asIsoTimestamp(row[15]),
-    updatedAt: asIsoTimestamp(row[16]),
-    gallery: { name: row[17] as string, ownerId: row[18] as number },
-    uploader: { id: row[4] as number, username: row[19] as string },
-    thumbhash: row[20] as string | null,
-  };
-}
+const SELECT_IMAGE = `SELECT ${IMAGE_SELECT_LIST} ${FROM_IMAGES}`;
+const SELECT_IMAGE_AND_TITLE_KEY = `SELECT ${IMAGE_SELECT_LIST}, lower(i.title) ${FROM_IMAGES}`;
 
 /** Rows whose delete has begun are gone as far as every reader is concerned. */
 const LIVE = 'NOT i."deleting"';
@@ -124,7 +43,7 @@ async function findOne(reader: SqlReader, viewer: Viewer, filters: Filter[]): Pr
     `${SELECT_IMAGE} WHERE ${all.map((f) => f.sql).join(' AND ')}`,
     all.flatMap((f) => f.params),
   );
-  return row ? fromRow(row) : null;
+  return row ? imageFromRow(row) : null;
 }
 
 export function findImage(reader: SqlReader, id: number, viewer: Viewer): Promise<ImageRow | null> {
@@ -164,7 +83,7 @@ export async function listImages(
     `${byTitle ? SELECT_IMAGE_AND_TITLE_KEY : SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`,
     [...page.params, options.limit + 1],
   );
-  const result = finishPage(rows, options, fromRow, (row) => ({
+  const result = finishPage(rows, options, imageFromRow, (row) => ({
     id: row[0] as number,
     createdAt: row[CREATED_AT],
     sortKey: row[SORT_KEY] as string | undefined,
@@ -185,7 +104,7 @@ export async function lockUserAndGallery(tx: Database, userId: number, galleryId
 
 /** In a transaction: the new row, and the note of its staged files dropped (they are now accounted for). */
 export async function insertImage(tx: Database, data: NewImage) {
-  const image = await tx.image.create({ data, select: imageSelect });
+  const image = imageFromRecord(await tx.image.create({ data, select: imageSelect }));
   await forgetStaged(tx, data.storageKey);
   return image;
 }
@@ -202,7 +121,9 @@ export async function updateImage(db: Database, current: Current, data: Partial<
     where: { id: current.id, galleryId: current.galleryId, deleting: false },
     data,
   });
-  return count === 1 ? db.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }) : null;
+  return count === 1
+    ? imageFromRecord(await db.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }))
+    : null;
 }
 
 /**
@@ -225,7 +146,7 @@ export async function replaceImageFile(tx: Database, current: Current, data: Par
   if (count !== 1) return null;
   await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
   if (data.storageKey) await forgetStaged(tx, data.storageKey);
-  return tx.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect });
+  return imageFromRecord(await tx.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }));
 }
 
 /**

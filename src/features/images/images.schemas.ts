@@ -4,6 +4,9 @@ import { id, timestamp, userRef } from '../../http/response-schemas';
 import { nameField, textField } from '../../http/text-fields';
 import { idField, idParam } from '../../shared/ids';
 import { listQuery } from '../../shared/paging';
+import { imageReplyColumns } from './image-columns';
+
+export { thumbhashField } from './image-columns';
 
 export const imageParams = z.object({ id: idParam });
 
@@ -29,12 +32,6 @@ export const listImagesQuery = z.object({
   ...listQuery,
 });
 
-/** Shared with the share links' image reply. */
-export const thumbhashField = z.string().nullable().meta({
-  description:
-    'ThumbHash (base64) of the upright image: a placeholder to draw before the thumbnail loads; null for images stored before it was computed',
-});
-
 export const imageReply = z.strictObject({
   id,
   title: z.string(),
@@ -49,16 +46,7 @@ export const imageReply = z.strictObject({
     .meta({ description: 'The original file, with its EXIF; null for callers who may only see variants' }),
   preview: z.string().meta({ description: 'WebP, at most 1440 px a side, upright, no metadata' }),
   thumbnail: z.string().meta({ description: 'WebP, at most 256 px a side, upright, no metadata' }),
-  mimeType: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']),
-  size: z.number().int().nonnegative(),
-  width: z.number().int().nullable(),
-  height: z.number().int().nullable(),
-  orientation: z.number().int().min(1).max(8).nullable(),
-  capturedAt: z.string().nullable().meta({ description: 'When the photo was taken (EXIF), as the camera wrote it' }),
-  cameraModel: z.string().nullable(),
-  hasGps: z.boolean().meta({ description: 'Whether the original carries a GPS position (never shown in variants)' }),
-  thumbhash: thumbhashField,
-  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  ...imageReplyColumns,
   createdAt: timestamp,
   updatedAt: timestamp,
 });

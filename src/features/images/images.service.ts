@@ -9,6 +9,7 @@ import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
 import type { ListOptions } from '../../shared/paging';
 import type { AuditEvent, AuditLog } from '../audit';
 import { viewerOf, type GalleriesService } from '../galleries';
+import { fileColumnsOf } from './image-columns';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
 import { sha256OfFile, type ImageFiles } from './image-files';
 import { processImage } from './image-processing';
@@ -285,34 +286,7 @@ export function createImagesService({ db, reader, files, config, audit, gallerie
         try {
           await storeFiles(prepared.storageKey);
         } catch (error) {
-          const {
-            storageKey,
-            uploaderId,
-            mimeType,
-            size,
-            sha256: oldSha,
-            width,
-            height,
-            orientation,
-            capturedAt,
-            cameraModel,
-            hasGps,
-            thumbhash,
-          } = image;
-          const previous = {
-            storageKey,
-            uploaderId,
-            mimeType,
-            size,
-            sha256: oldSha,
-            width,
-            height,
-            orientation,
-            capturedAt,
-            cameraModel,
-            hasGps,
-            thumbhash,
-          };
+          const previous = fileColumnsOf(image);
           const restored = await audit
             .withEvent(
               (tx) => repo.restoreImageFile(tx, id, prepared.storageKey, previous),

@@ -6,7 +6,7 @@ export { processImage } from './image-processing';
 export { markGalleryImagesDeleted } from './images.repository';
 export { fileVersion } from './images.mapper';
 export { byteRangeOf, sendImageFile } from './image-reply';
-export type { ImageRow } from './images.repository';
+export type { ImageRow } from './image-columns';
 export type { FileSize, RangeFor } from './image-delivery';
 export { imageRoutes } from './images.routes';
 export { createImagesService, type ImagesService } from './images.service';

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+import { asBoolean, asIsoTimestamp } from '../../platform/db/sql-reader';
+
+/**
+ * An image's columns, declared once. Everything else follows from this list: the row type
+ * (`ImageRow`, from each column's `read`), the ORM's select, the plain-SQL reads of the hot path
+ * (their SELECT list and the row builder), the columns that describe the file (`file`: what a new
+ * file replaces and a failed replacement puts back), and the part of the reply that shows columns
+ * as stored (`reply`: its schema, and the mapper's copy). Adding a column is one line here, plus
+ * the migration.
+ */
+type Column = { sql: string; read: (raw: unknown) => unknown; file?: true; reply?: z.ZodType };
+
+const number = (raw: unknown) => raw as number;
+const text = (raw: unknown) => raw as string;
+const optionalNumber = (raw: unknown) => raw as number | null;
+const optionalText = (raw: unknown) => raw as string | null;
+
+/** Shared with the share links' image reply. */
+export const thumbhashField = z.string().nullable().meta({
+  description:
+    'ThumbHash (base64) of the upright image: a placeholder to draw before the thumbnail loads; null for images stored before it was computed',
+});
+
+/* The columns shown as stored come in the order of the reply. */
+export const IMAGE_COLUMNS = {
+  id: { sql: 'i.id', read: number },
+  title: { sql: 'i.title', read: text },
+  description: { sql: 'i.description', read: text },
+  galleryId: { sql: 'i."galleryId"', read: number },
+  uploaderId: { sql: 'i."uploaderId"', read: number, file: true },
+  storageKey: { sql: 'i."storageKey"', read: text, file: true },
+  mimeType: {
+    sql: 'i."mimeType"',
+    read: text,
+    file: true,
+    reply: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']),
+  },
+  size: { sql: 'i.size', read: number, file: true, reply: z.number().int().nonnegative() },
+  width: { sql: 'i.width', read: optionalNumber, file: true, reply: z.number().int().nullable() },
+  height: { sql: 'i.height', read: optionalNumber, file: true, reply: z.number().int().nullable() },
+  orientation: {
+    sql: 'i.orientation',
+    read: optionalNumber,
+    file: true,
+    reply: z.number().int().min(1).max(8).nullable(),
+  },
+  capturedAt: {
+    sql: 'i."capturedAt"',
+    read: optionalText,
+    file: true,
+    reply: z.string().nullable().meta({ description: 'When the photo was taken (EXIF), as the camera wrote it' }),
+  },
+  cameraModel: { sql: 'i."cameraModel"', read: optionalText, file: true, reply: z.string().nullable() },
+  hasGps: {
+    sql: 'i."hasGps"',
+    read: asBoolean,
+    file: true,
+    reply: z.boolean().meta({ description: 'Whether the original carries a GPS position (never shown in variants)' }),
+  },
+  // ThumbHash of the upright image, base64: a placeholder for clients (null: stored before it existed).
+  thumbhash: { sql: 'i.thumbhash', read: optionalText, file: true, reply: thumbhashField },
+  sha256: { sql: 'i.sha256', read: text, file: true, reply: z.string().regex(/^[a-f0-9]{64}$/) },
+  createdAt: { sql: 'i."createdAt"', read: asIsoTimestamp },
+  updatedAt: { sql: 'i."updatedAt"', read: asIsoTimestamp },
+} as const satisfies Record<string, Column>;
+
+type Columns = typeof IMAGE_COLUMNS;
+type ColumnName = keyof Columns;
+
+/** An image with what its JSON and its policy need: its gallery's name and owner, its uploader. */
+export type ImageRow = { [K in ColumnName]: ReturnType<Columns[K]['read']> } & {
+  gallery: { name: string; ownerId: number };
+  uploader: { id: number; username: string };
+};
+
+/** The columns a new row is written with. */
+export type NewImage = Omit<ImageRow, 'id' | 'createdAt' | 'updatedAt' | 'gallery' | 'uploader'>;
+
+type Where<P> = { [K in ColumnName]: Columns[K] extends P ? K : never }[ColumnName];
+type FileColumn = Where<{ file: true }>;
+type ReplyColumn = Where<{ reply: z.ZodType }>;
+
+const NAMES = Object.keys(IMAGE_COLUMNS) as ColumnName[];
+const READERS = NAMES.map((name) => IMAGE_COLUMNS[name].read);
+const FILE_COLUMNS = NAMES.filter((name): name is FileColumn => 'file' in IMAGE_COLUMNS[name]);
+const REPLY_COLUMNS = NAMES.filter((name): name is ReplyColumn => 'reply' in IMAGE_COLUMNS[name]);
+
+/** The joined columns, after the image's own. */
+const JOINED = ['g.name', 'g."ownerId"', 'u.username'] as const;
+
+/** The SELECT list of the plain-SQL reads: the image's columns in declaration order, then JOINED. */
+export const IMAGE_SELECT_LIST = [...NAMES.map((name) => IMAGE_COLUMNS[name].sql), ...JOINED].join(', ');
+/** Where a column is in a row of IMAGE_SELECT_LIST (for a keyset cursor); what follows the list starts at SELECTED. */
+export const positionOf = (name: ColumnName) => NAMES.indexOf(name);
+export const SELECTED = NAMES.length + JOINED.length;
+
+/** The ORM's select for the same row. */
+export const imageSelect = {
+  ...(Object.fromEntries(NAMES.map((name) => [name, true])) as { [K in ColumnName]: true }),
+  gallery: { select: { name: true, ownerId: true } },
+  uploader: { select: { id: true, username: true } },
+} as const;
+
+const IMAGE_ROW_FIELDS = NAMES.length;
+
+/** A row of IMAGE_SELECT_LIST as an ImageRow. */
+export function imageFromRow(row: unknown[]): ImageRow {
+  const image: Record<string, unknown> = {};
+  for (let i = 0; i < IMAGE_ROW_FIELDS; i++) image[NAMES[i]] = READERS[i](row[i]);
+  image.gallery = { name: row[IMAGE_ROW_FIELDS], ownerId: row[IMAGE_ROW_FIELDS + 1] };
+  image.uploader = { id: image.uploaderId, username: row[IMAGE_ROW_FIELDS + 2] };
+  return image as ImageRow;
+}
+
+/** A row read through the ORM (with `imageSelect`) as an ImageRow: its values evened out by the same `read`s. */
+export function imageFromRecord(
+  record: Record<ColumnName, unknown> & Pick<ImageRow, 'gallery' | 'uploader'>,
+): ImageRow {
+  const image: Record<string, unknown> = {};
+  for (let i = 0; i < IMAGE_ROW_FIELDS; i++) image[NAMES[i]] = READERS[i](record[NAMES[i]]);
+  image.gallery = record.gallery;
+  image.uploader = record.uploader;
+  return image as ImageRow;
+}
+
+/** The columns that describe an image's file, as they are: what a failed replacement puts back. */
+export function fileColumnsOf(image: ImageRow): Pick<ImageRow, FileColumn> {
+  return Object.fromEntries(FILE_COLUMNS.map((name) => [name, image[name]])) as Pick<ImageRow, FileColumn>;
+}
+
+/** The reply's fields that show columns as stored: their schemas, in the reply's order. */
+export const imageReplyColumns = Object.fromEntries(REPLY_COLUMNS.map((name) => [name, IMAGE_COLUMNS[name].reply])) as {
+  [K in ReplyColumn]: Columns[K]['reply'];
+};
+
+/** Copies the columns shown as stored into `reply`. */
+export function copyReplyColumns(image: ImageRow, reply: Record<string, unknown>): void {
+  for (let i = 0; i < REPLY_COLUMNS.length; i++) reply[REPLY_COLUMNS[i]] = image[REPLY_COLUMNS[i]];
+}
