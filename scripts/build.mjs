@@ -6,7 +6,11 @@
 // from the route table (scripts/web-api.ts), then Vite; dist/.web-build-stamp holds a hash of web/,
 // of the server's sources (the API it is typed against) and of the lockfile. A production install
 // (no dev dependencies) keeps serving the dist/web/ built before.
-//   --force   build even when up to date
+// The Postman collection served at /api/postman.json is made the same way into dist/postman.json
+// (scripts/postman.ts, from the route table's OpenAPI document) when the server's sources, the
+// package, the lockfile or the generator changed; dist/.postman-stamp holds their hash.
+//   --force     build even when up to date
+//   --postman   only the Postman collection (when out of date)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,10 @@ const webStampFile = join(distDir, '.web-build-stamp');
 const webSchema = join(webDir, 'src/api/schema.d.ts');
 const vite = join(root, 'node_modules/vite/bin/vite.js');
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+const postmanFile = join(distDir, 'postman.json');
+const postmanStampFile = join(distDir, '.postman-stamp');
+const postmanScript = join(root, 'scripts/postman.ts');
+const postmanTools = [tsx, join(root, 'node_modules/openapi-to-postmanv2/package.json')];
 const webBuildTools = [
   vite,
   tsx,
@@ -60,7 +68,8 @@ function removeOrphans() {
   for (const file of filesUnder(distDir)) {
     const rel = relative(distDir, file);
     const source = rel.replace(/\.js(\.map)?$/, '.ts');
-    if (rel.startsWith('.') || rel.startsWith(`web${sep}`) || !/\.(js|js\.map|json)$/.test(rel)) continue;
+    if (rel.startsWith('.') || rel.startsWith(`web${sep}`) || rel === 'postman.json') continue;
+    if (!/\.(js|js\.map|json)$/.test(rel)) continue;
     if (!existsSync(join(srcDir, source))) rmSync(file);
   }
 }
@@ -71,8 +80,43 @@ function removeOrphans() {
  */
 export function ensureBuilt({ force = false, log = console.log } = {}) {
   const server = ensureServerBuilt({ force, log });
+  const postman = ensurePostmanBuilt({ force, log });
   const web = ensureWebBuilt({ force, log });
-  return server === 'built' || web === 'built' ? 'built' : 'up to date';
+  return [server, postman, web].includes('built') ? 'built' : 'up to date';
+}
+
+/** A hash of what dist/postman.json is made from: the server's sources, the package, the lockfile, the generator. */
+function postmanFingerprint() {
+  const hash = createHash('sha256').update(sourceFingerprint());
+  for (const file of [join(root, 'package.json'), join(root, 'package-lock.json'), postmanScript]) {
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Makes dist/postman.json match the API. Without the generator (a production install) it keeps the
+ * collection already built, and says so when that one is stale or missing: only that route suffers.
+ */
+export function ensurePostmanBuilt({ force = false, log = console.log } = {}) {
+  if (!existsSync(srcDir) || !existsSync(postmanScript)) return 'up to date';
+  const fingerprint = postmanFingerprint();
+  const stamp = existsSync(postmanStampFile) ? readFileSync(postmanStampFile, 'utf8') : null;
+  const built = existsSync(postmanFile);
+  if (!force && built && stamp === fingerprint) return 'up to date';
+  if (!postmanTools.every((file) => existsSync(file))) {
+    log(
+      built
+        ? 'postman: dist/postman.json was made from other sources, and this install has no build tools: serving it as it is.'
+        : 'postman: dist/postman.json has not been made, and this install has no build tools: /api/postman.json answers 404.',
+    );
+    return 'up to date';
+  }
+  log('making the Postman collection...');
+  execFileSync(process.execPath, [tsx, postmanScript], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(`${postmanStampFile}.tmp`, fingerprint);
+  renameSync(`${postmanStampFile}.tmp`, postmanStampFile);
+  return 'built';
 }
 
 /** A hash of what dist/web/ is built from: web/ (not its generated API types), the API's sources, the lockfile. */
@@ -148,7 +192,8 @@ function ensureServerBuilt({ force = false, log = console.log } = {}) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    const outcome = ensureBuilt({ force: process.argv.includes('--force') });
+    const force = process.argv.includes('--force');
+    const outcome = process.argv.includes('--postman') ? ensurePostmanBuilt({ force }) : ensureBuilt({ force });
     console.log(`build: ${outcome}`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

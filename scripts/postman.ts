@@ -1,20 +1,22 @@
-// `npm run postman`: writes postman/gallery-server.postman_collection.json from the OpenAPI document,
-// with a `baseUrl` variable (default http://localhost:8000) and a `token` variable used by every
-// request that needs one (Authorization: Token {{token}}).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run postman`: writes dist/postman.json, the Postman collection the server serves at
+// GET /api/postman.json, from the OpenAPI document, with a `baseUrl` variable (default
+// http://localhost:8000) and a `token` variable used by every request that needs one
+// (Authorization: Token {{token}}). The build (scripts/build.mjs) runs it whenever the sources changed;
+// the converter, openapi-to-postmanv2, is a dev dependency, so a production install keeps serving the
+// file built before.
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Converter from 'openapi-to-postmanv2';
 
 import { version } from '../package.json';
 import { buildApp } from '../src/app/app';
+import { POSTMAN_COLLECTION_PATH } from '../src/app/postman';
 import { buildOpenApiDocument } from '../src/http/openapi';
 import { openDatabase } from '../src/platform/db/client';
 import { createDiskStorage } from '../src/platform/storage/disk-storage';
 import { loadConfig } from '../src/shared/config';
 import { createLogger } from '../src/shared/logger';
-
-export const COLLECTION_PATH = join(__dirname, '..', 'postman', 'gallery-server.postman_collection.json');
 
 type PostmanItem = { item?: PostmanItem[]; request?: { auth?: unknown } };
 type Collection = { variable?: { key: string; value: string }[]; auth?: unknown; [key: string]: unknown };
@@ -82,9 +84,11 @@ export async function postmanCollection(): Promise<Collection> {
 if (require.main === module) {
   postmanCollection().then(
     (collection) => {
-      mkdirSync(join(COLLECTION_PATH, '..'), { recursive: true });
-      writeFileSync(COLLECTION_PATH, `${JSON.stringify(collection, null, 2)}\n`);
-      console.log(`wrote ${COLLECTION_PATH}`);
+      // Whole or not at all: a server may be reading it (a test run, a server started meanwhile).
+      mkdirSync(join(POSTMAN_COLLECTION_PATH, '..'), { recursive: true });
+      writeFileSync(`${POSTMAN_COLLECTION_PATH}.tmp`, `${JSON.stringify(collection, null, 2)}\n`);
+      renameSync(`${POSTMAN_COLLECTION_PATH}.tmp`, POSTMAN_COLLECTION_PATH);
+      console.log(`wrote ${POSTMAN_COLLECTION_PATH}`);
       process.exit(0);
     },
     (error: unknown) => {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 
 import { defineRoute, type RouteSpec } from '../http/route';
+import { builtPostmanCollection } from './postman';
 
 export const DOCS_ASSETS_PATH = '/api/docs/assets';
 /**
@@ -46,7 +47,10 @@ const page = `<!doctype html>
 </html>
 `;
 
-/** The OpenAPI document and the interactive docs; `document` is built once, on first use. */
+/**
+ * The OpenAPI document, the Postman collection made from it by the build, and the interactive docs;
+ * `document` is built once, on first use.
+ */
 export function docsRoutes(document: () => unknown): RouteSpec[] {
   return [
     defineRoute({
@@ -57,6 +61,17 @@ export function docsRoutes(document: () => unknown): RouteSpec[] {
       responses: { 200: z.record(z.string(), z.unknown()) },
       handler: ({ res }) => {
         res.json(document());
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/postman.json',
+      access: 'public',
+      summary: 'This API as a Postman collection (v2.1), made from the OpenAPI document by the build',
+      responses: { 200: z.record(z.string(), z.unknown()) },
+      errors: ['NOT_FOUND'],
+      handler: ({ res }) => {
+        res.json(builtPostmanCollection());
       },
     }),
     defineRoute({

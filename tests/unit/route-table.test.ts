@@ -51,6 +51,7 @@ describe('the route table', () => {
       '/api/auth/token',
       '/api/docs',
       '/api/openapi.json',
+      '/api/postman.json',
       // A share link's page and files: the key is the credential (see share-links.test.ts).
       '/api/share/:key',
       '/api/share/:key/images/:imageId/file',
