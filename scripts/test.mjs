@@ -1,7 +1,7 @@
 // `npm test`: build and type check, the whole suite on SQLite, then again on PostgreSQL — against
 // TEST_DATABASE_URL when set, otherwise a throwaway cluster started from initdb/pg_ctl — and last
-// the artifact smoke test (tests/artifact/smoke.mjs: a fresh copy, npm ci, npm start, the README's
-// session, on both databases, then as a production install).
+// the artifact smoke test (tests/artifact/smoke.mjs: a fresh copy, npm ci, npm start, the sessions
+// of the README and docs/, on both databases, then as a production install).
 // Extra arguments go to jest and run only jest (e.g. `npm test -- tests/http/auth.test.ts`). The
 // browser tests (tests/e2e) run on their own after the SQLite pass.
 import { spawnSync } from 'node:child_process';

@@ -1,9 +1,11 @@
 // The shipped artifact, tried as a new user tries it: a fresh copy of this checkout (the files git
-// tracks or would track, nothing built, no node_modules), `npm ci`, then `npm start` — exactly that,
-// not the TypeScript sources — and the README's "A first session" run block by block against it,
-// each reply checked against the README. Then SIGTERM, a start on the same data (which must not
-// build again), and the README's after-restart blocks. On SQLite (the defaults) and on PostgreSQL;
-// then again as a production install (`npm prune --omit=dev`: no TypeScript, no Prisma CLI) with
+// tracks or would track, as they are in the work tree: nothing built, no node_modules), `npm ci`,
+// then `npm start` — exactly that, not the TypeScript sources — and the documentation's sessions run
+// block by block against it, each reply checked against the one the documentation shows: the
+// README's "A first session", with SIGTERM and a start on the same data (which must not build again)
+// before its after-restart blocks, then the sessions of docs/*.md in the order of their file names
+// (tests/artifact/doc-sessions.mjs finds them). On SQLite (the defaults) and on PostgreSQL; then
+// again as a production install (`npm prune --omit=dev`: no TypeScript, no Prisma CLI) with
 // NODE_ENV=production, through `npm start` and through `node dist/server.js`.
 //
 //   node tests/artifact/smoke.mjs      (npm test runs it after the jest suites)
@@ -19,11 +21,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 import { findPostgresBinaries, freePort, startCluster } from '../../scripts/pg-cluster.mjs';
-import { outputDifference, sessionBlocks } from './readme-session.mjs';
+import { documentedSessions, outputDifference } from './doc-sessions.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const requirePostgres = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_POSTGRES).toLowerCase());
-const README_API = 'http://localhost:8000';
+const DOCS_API = 'http://localhost:8000';
 const timings = [];
 
 function elapsed(started) {
@@ -117,7 +119,7 @@ async function startServer(cwd, command, env, port) {
   };
 }
 
-/** One bash process that runs the README's blocks one at a time, so that variables carry over. */
+/** One bash process that runs the documentation's blocks one at a time, so that variables carry over. */
 function bashSession(cwd, env) {
   const bash = spawn('bash', [], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -167,13 +169,13 @@ function bashSession(cwd, env) {
 }
 
 /**
- * The README session against a server started with `command`: the blocks before the restart, a
- * stop with SIGTERM, a second start on the same data, the blocks after it.
+ * The documentation's sessions against a server started with `command`: the blocks before the
+ * restart, a stop with SIGTERM, a second start on the same data, the blocks after it.
  */
-async function readmeSession(label, cwd, command, env) {
+async function docSessions(label, cwd, command, env) {
   step(`${label}: start`);
-  const blocks = sessionBlocks(join(cwd, 'README.md'));
-  if (blocks.length === 0) throw new Error('README.md has no session blocks');
+  const blocks = documentedSessions(cwd);
+  if (!blocks.some((block) => block.file === 'README.md')) throw new Error('README.md has no session blocks');
   // The same port after the restart, as a user's would be: the session's $API stays right.
   const port = await freePort();
   let server = await startServer(cwd, command, env, port);
@@ -193,15 +195,15 @@ async function readmeSession(label, cwd, command, env) {
           throw new Error('the second start built again although nothing changed');
         restarted = true;
       }
-      const out = await bash.run(block.code.replaceAll(README_API, server.url));
+      const out = await bash.run(block.code.replaceAll(DOCS_API, server.url));
       const difference =
-        block.expected === null ? null : outputDifference(block.expected.replaceAll(README_API, server.url), out);
+        block.expected === null ? null : outputDifference(block.expected.replaceAll(DOCS_API, server.url), out);
       if (difference) {
         throw new Error(
-          `README block ${index + 1} (line ${block.line}) printed what the README does not show: ${difference}\n--- printed:\n${out}\n--- server log:\n${server.log().slice(-3000)}`,
+          `block ${index + 1} (${block.file} line ${block.line}) printed what ${block.file} does not show: ${difference}\n--- printed:\n${out}\n--- server log:\n${server.log().slice(-3000)}`,
         );
       }
-      console.log(`block ${index + 1} (README line ${block.line}): as shown`);
+      console.log(`block ${index + 1} (${block.file} line ${block.line}): as shown`);
     }
   } finally {
     bash.end();
@@ -258,10 +260,10 @@ async function main() {
       throw new Error('npm ci built dist/: the first start would not show the build');
 
     const quiet = { LOG_LEVEL: 'warn' };
-    await readmeSession('SQLite, npm start (the quickstart)', copy.app, ['npm', 'start'], quiet);
+    await docSessions('SQLite, npm start (the quickstart)', copy.app, ['npm', 'start'], quiet);
     if (cluster) {
       const url = await createDatabase(cluster.url, 'smoke_checkout');
-      await readmeSession('PostgreSQL, npm start', copy.app, ['npm', 'start'], { ...quiet, DATABASE_URL: url });
+      await docSessions('PostgreSQL, npm start', copy.app, ['npm', 'start'], { ...quiet, DATABASE_URL: url });
     }
 
     step('production install: npm prune --omit=dev');
@@ -273,10 +275,10 @@ async function main() {
     }
     const production = { ...quiet, NODE_ENV: 'production' };
     clearDefaultData(copy.app);
-    await readmeSession('SQLite, production install, npm start', copy.app, ['npm', 'start'], production);
+    await docSessions('SQLite, production install, npm start', copy.app, ['npm', 'start'], production);
     if (cluster) {
       const url = await createDatabase(cluster.url, 'smoke_production');
-      await readmeSession(
+      await docSessions(
         'PostgreSQL, production install, node dist/server.js',
         copy.app,
         [process.execPath, 'dist/server.js'],

@@ -1,23 +1,43 @@
-// The README's "A first session": its bash blocks, in order, each with the reply shown under it,
-// and a way to tell whether what a block printed matches that reply.
+// The documentation's shell sessions: README.md's "A first session", then the sessions of the pages
+// in docs/ (in the order of their file names), each bash block with the reply shown under it, and a
+// way to tell whether what a block printed matches that reply. They run in one shell, one after the
+// other, so a page's session goes on from the README's (its variables, its data).
 //
 // A block to run is a ```bash block right after `<!-- session -->` (or `<!-- session: after restart -->`:
 // the server is restarted before it). The ```json or ```text block right after it is what it prints.
 // In that reply, `…` stands for what differs from run to run: a string value "…" matches any value,
 // a string with … in it matches any text there, and `,…}` / `,…]` allow more keys / items.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** @typedef {{ code: string, expected: string | null, afterRestart: boolean, line: number }} SessionBlock */
+/** @typedef {{ code: string, expected: string | null, afterRestart: boolean, line: number, file: string }} SessionBlock */
+
+/** The files whose sessions run, in the order they run: README.md, then docs/*.md by name. */
+export function documentationFiles(root) {
+  const docs = join(root, 'docs');
+  const pages = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `docs/${name}`)
+    : [];
+  return ['README.md', ...pages];
+}
+
+/** Every session block of the documentation under `root`, in the order they run. */
+export function documentedSessions(root) {
+  return documentationFiles(root).flatMap((file) => sessionBlocks(join(root, file), file));
+}
 
 /** @returns {SessionBlock[]} */
-export function sessionBlocks(readmePath) {
-  const lines = readFileSync(readmePath, 'utf8').split('\n');
+export function sessionBlocks(path, file = path) {
+  const lines = readFileSync(path, 'utf8').split('\n');
   const blocks = [];
   const fenced = (start) => {
     const open = /^```(\w*)\s*$/.exec(lines[start] ?? '');
     if (!open) return null;
     const end = lines.findIndex((line, index) => index > start && line.trim() === '```');
-    if (end < 0) throw new Error(`README line ${start + 1}: the code block is not closed`);
+    if (end < 0) throw new Error(`${file} line ${start + 1}: the code block is not closed`);
     return { lang: open[1], text: lines.slice(start + 1, end).join('\n'), end };
   };
   for (let i = 0; i < lines.length; i++) {
@@ -25,10 +45,10 @@ export function sessionBlocks(readmePath) {
     if (!marker) continue;
     const code = fenced(i + 1);
     if (!code || code.lang !== 'bash')
-      throw new Error(`README line ${i + 1}: a session marker must be followed by a bash block`);
+      throw new Error(`${file} line ${i + 1}: a session marker must be followed by a bash block`);
     const reply = fenced(code.end + 1);
     const expected = reply && (reply.lang === 'json' || reply.lang === 'text') ? reply.text : null;
-    blocks.push({ code: code.text, expected, afterRestart: Boolean(marker[1]), line: i + 2 });
+    blocks.push({ code: code.text, expected, afterRestart: Boolean(marker[1]), line: i + 2, file });
     i = reply && expected !== null ? reply.end : code.end;
   }
   return blocks;
@@ -119,7 +139,7 @@ function valueDifference(expected, actual, path) {
     }
     if (!open) {
       const extra = Object.keys(actual).filter((key) => !(key in expected));
-      if (extra.length > 0) return `${path}: not in the README: ${extra.join(', ')}`;
+      if (extra.length > 0) return `${path}: not in the documentation: ${extra.join(', ')}`;
     }
     return null;
   }
@@ -128,15 +148,15 @@ function valueDifference(expected, actual, path) {
     : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
 }
 
-/** Null when what a block printed matches the reply the README shows, else what differs. */
+/** Null when what a block printed matches the reply the documentation shows, else what differs. */
 export function outputDifference(expectedText, actualText) {
   const expected = outputItems(expectedText);
   const actual = outputItems(actualText);
   for (let k = 0; k < Math.max(expected.length, actual.length); k++) {
     const e = expected[k];
     const a = actual[k];
-    if (!e) return `printed more than the README shows: ${a.json ?? a.text}`;
-    if (!a) return `printed less than the README shows: missing ${e.json ?? e.text}`;
+    if (!e) return `printed more than the documentation shows: ${a.json ?? a.text}`;
+    if (!a) return `printed less than the documentation shows: missing ${e.json ?? e.text}`;
     if (e.json !== undefined) {
       if (a.json === undefined) return `item ${k + 1}: expected JSON, got ${a.text}`;
       let parsed;
