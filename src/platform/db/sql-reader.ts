@@ -118,7 +118,7 @@ export function createPostgresReader(pool: Pool): SqlReader {
     },
     // timestamp(3) without time zone, holding UTC.
     dateParam: (date) => date.toISOString().replace('Z', ''),
-    // By the database's LC_CTYPE: any UTF-8 locale folds non-ASCII letters too (README: PostgreSQL).
+    // By the database's LC_CTYPE: any UTF-8 locale folds non-ASCII letters too (docs/configuration.md: PostgreSQL).
     foldCase: (expression) => `lower(${expression})`,
   };
 }
