@@ -4,7 +4,7 @@ import { createCast, createGallery, createImage, createUser, pngBytes, type Test
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
- * The README's permission matrix, checked cell by cell: every action × every kind of caller.
+ * The permission matrix of docs/permissions.md, checked cell by cell: every action × every kind of caller.
  * "owner" is the Beta Player who owns the gallery and uploaded the image; "player" is another one.
  */
 const CALLERS = ['anonymous', 'subscriber', 'companyUser', 'owner', 'player', 'admin', 'noRole'] as const;
