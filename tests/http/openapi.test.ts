@@ -69,10 +69,10 @@ describe('GET /api/docs', () => {
   });
 });
 
-describe('the README', () => {
+describe('the API reference (docs/api.md)', () => {
   it('lists every error code with its status, and no other', () => {
-    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
-    const rows = [...readme.matchAll(/^\| (\d{3}) \| `([A-Z_]+)` \|/gm)]
+    const reference = readFileSync(join(__dirname, '../../docs/api.md'), 'utf8');
+    const rows = [...reference.matchAll(/^\| (\d{3}) \| `([A-Z_]+)` \|/gm)]
       .map(([, status, code]) => `${code} ${status}`)
       .sort();
     const table = Object.entries(ERROR_TABLE)
