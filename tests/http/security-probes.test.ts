@@ -113,7 +113,7 @@ describe('5. the ETag of a file does not reveal the SHA-256 of the original', ()
   });
 });
 
-describe('6. share links end with what README says ends them, for good', () => {
+describe('6. share links end with what docs/share-links.md says ends them, for good', () => {
   it("a transfer ends the old owner's links at once, and they stay ended when the gallery comes back; an admin's link goes on", async () => {
     const gallery = await createGallery(t, owner);
     const ownersLink = await newLink(owner, gallery.id);
