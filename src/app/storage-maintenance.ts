@@ -1,7 +1,7 @@
 import {
-  auditWhileServing,
   checkStorage,
   createImageFiles,
+  reconcileWhileServing,
   recoverStorage,
   sweepStaleUploads,
 } from '../features/images';
@@ -44,7 +44,7 @@ export async function prepareStorage({
       if (config.reconcileOnStart === 'report' && storage.stagesInPlace) {
         logger.info('storage audit not run at start on object storage; run `npm run storage:check` for it');
       } else if (config.reconcileOnStart === 'report') {
-        auditWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch(
+        reconcileWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch(
           (error: unknown) => {
             if (!stopping.signal.aborted) logger.error('storage audit failed', { error: String(error) });
           },

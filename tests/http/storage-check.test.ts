@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import request from 'supertest';
 
 import { createImageFiles } from '../../src/features/images/image-files';
-import { auditWhileServing, checkStorage, sweepStaleUploads } from '../../src/features/images/storage-check.service';
+import {
+  checkStorage,
+  reconcileWhileServing,
+  sweepStaleUploads,
+} from '../../src/features/images/storage-check.service';
 import { createLogger } from '../../src/shared/logger';
 import { createGallery, createImage, createUser, jpegBytes, type TestUser } from '../helpers/factories';
 import { expectStorageInStep } from '../helpers/storage';
@@ -174,7 +178,7 @@ describe('the storage check', () => {
 describe('the audit while the server serves', () => {
   const logger = createLogger('silent');
   const audit = (changedBefore: Date) =>
-    auditWhileServing(
+    reconcileWhileServing(
       {
         db: t.db,
         storage: t.storage,

@@ -11,8 +11,8 @@ export type { FileSize, RangeFor } from './image-delivery';
 export { imageRoutes } from './images.routes';
 export { createImagesService, type ImagesService } from './images.service';
 export {
-  auditWhileServing,
   checkStorage,
+  reconcileWhileServing,
   recoverStorage,
   sweepStaleUploads,
   type StorageCheckReport,

@@ -1,83 +1,23 @@
-import { createHash } from 'node:crypto';
-
 import { UPLOAD_SUFFIX } from '../../http/upload-engine';
-import type { Database } from '../../platform/db/client';
 import { withLease } from '../../platform/db/leases';
 import type { Storage } from '../../platform/storage/storage';
-import { KEY_SHAPE, keyStem, variantKey } from '../../platform/storage/storage-keys';
-import { VARIANT_NAMES } from '../../shared/image-variants';
+import { KEY_SHAPE, keyStem } from '../../platform/storage/storage-keys';
 import type { Logger } from '../../shared/logger';
 import { deleteGallery, galleriesBeingDeleted } from '../galleries';
-import type { ImageFiles } from './image-files';
-import { remakeVariants } from './image-processing';
 import { markGalleryImagesDeleted } from './images.repository';
 import { forgetStaged, stagedBefore } from './staged-uploads.repository';
 import * as repo from './storage-check.repository';
+import type { StorageCheckDeps, StorageCheckOptions, StorageCheckReport } from './storage-check.types';
+import { reconcile, type ReconcileScope } from './storage-reconcile';
 
-export type StorageCheckOptions = {
-  /** Also delete rows whose original is missing, and stored files no row refers to. */
-  repair: boolean;
-  /** Temp files older than this are left from a crash or an aborted upload (0: every one). */
-  tempMaxAgeMs: number;
-  /** Read every original and compare its SHA-256 with the row (slow: reads all files). */
-  verifyHashes?: boolean;
-  maxImagePixels: number;
-};
-
-export type StorageCheckReport = {
-  /** Temp files removed: aborted uploads, and staged files of uploads that never committed. */
-  tempRemoved: string[];
-  /** Keys of uploads that never committed whose files were removed, found from their notes (object storage stages in place). */
-  stagedRemoved: string[];
-  /** Staged files of committed rows moved into place (a crash between commit and store). */
-  rolledForward: string[];
-  /** Images whose delete had begun, now finished. */
-  deletionsFinished: number[];
-  /** Galleries whose delete had begun, now finished (with their images). */
-  galleryDeletionsFinished: number[];
-  /** Old files of images that got a new file, removed (a crash came between the change and the removal). */
-  replacedFilesRemoved: string[];
-  /** Thumbnails and previews made again from their original. */
-  variantsRebuilt: string[];
-  /** Images whose original file is missing (deleted from the database when repairing). */
-  rowsWithoutFile: number[];
-  /** Images whose original's size (or, when verifying, SHA-256) differs from the row. */
-  damaged: number[];
-  /** Stored files no image refers to (removed when repairing). */
-  filesWithoutRow: string[];
-  repaired: boolean;
-  /**
-   * Set when another server process held the storage check's lease: the shared part (begun
-   * deletes, notes of replaced files and of staged uploads, the audit) was left to it; only this
-   * node's temp files were looked at.
-   */
-  sharedPartSkipped?: { heldBy: string | null };
-};
+export type { StorageCheckOptions, StorageCheckReport };
 
 /** The lease under which one server process at a time runs the shared part of the storage check. */
 export const STORAGE_CHECK_LEASE = 'storage-check';
 /** How long the lease lasts unless renewed (every third of it while the check runs). */
 const LEASE_TTL_MS = 60_000;
 
-async function sha256Of(storage: Storage, key: string): Promise<string> {
-  const hash = createHash('sha256');
-  const { stream } = await storage.get(key);
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Keys are 32 hex characters and more: the check goes through them by their first two. */
-const PREFIXES = Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, '0'));
-/** Sorts after every character a key can hold: `key < prefix + KEY_END` for every key with that prefix. */
-const KEY_END = '~';
-/** Files looked at (stat, hash) at once: enough to keep the disk's queue busy, not the whole library. */
-const AT_ONCE = 32;
-
-async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += AT_ONCE) await Promise.all(items.slice(i, i + AT_ONCE).map(work));
-}
-
-type Deps = { db: Database; storage: Storage; files: ImageFiles; logger: Logger };
+type Deps = StorageCheckDeps;
 
 /**
  * What a crash can leave half done in the database and the shared storage: begun deletes,
@@ -161,88 +101,6 @@ async function underLease(deps: Deps, report: StorageCheckReport, work: (signal:
   }
 }
 
-/** Limits of an audit that runs while the server serves. */
-export type AuditScope = {
-  /** Only rows unchanged since then are looked at: uploads, changes and deletes after it are in flight. */
-  changedBefore?: Date;
-  /** Stops between prefixes (the server is shutting down). */
-  signal?: AbortSignal;
-};
-
-/**
- * Rows against files, a two-character key prefix at a time (one folder of the disk storage, one
- * listing of an object store): what is in memory is bounded by one prefix, whatever the size of
- * the library. A file is stat'ed only for an original (its size against the row). While the
- * server serves (`scope.changedBefore`), each finding is looked at again before it is reported, so
- * that an upload or delete in progress is not taken for a problem.
- */
-async function audit(
-  { db, storage, files, logger }: Deps,
-  options: StorageCheckOptions,
-  report: StorageCheckReport,
-  scope: AuditScope = {},
-) {
-  const serving = scope.changedBefore !== undefined;
-  const stillLive = (row: repo.LiveRow) => repo.stillLive(db, row);
-  for (const prefix of PREFIXES) {
-    if (scope.signal?.aborted) return;
-    const present = new Set<string>();
-    for await (const key of storage.listKeys(prefix)) present.add(key);
-    const rows = await repo.liveRowsBetween(db, prefix, prefix + KEY_END, scope.changedBefore);
-    const stems = new Set(rows.map((row) => keyStem(row.storageKey)));
-
-    const stored = rows.filter((row) => present.has(row.storageKey));
-    for (const row of rows) {
-      if (present.has(row.storageKey)) continue;
-      if (serving && ((await storage.stat(row.storageKey)) || !(await stillLive(row)))) continue;
-      report.rowsWithoutFile.push(row.id);
-      if (options.repair) {
-        await files.remove(row.storageKey);
-        await repo.deleteRow(db, row.id);
-      }
-    }
-    const damaged = new Set<number>();
-    await inBatches(stored, async (row) => {
-      const original = await storage.stat(row.storageKey);
-      if (!original) {
-        if (!serving || (await stillLive(row))) damaged.add(row.id);
-      } else if (original.size !== row.size) damaged.add(row.id);
-      else if (options.verifyHashes && (await sha256Of(storage, row.storageKey)) !== row.sha256) damaged.add(row.id);
-    });
-    report.damaged.push(...damaged);
-    for (const row of stored) {
-      if (damaged.has(row.id) || VARIANT_NAMES.every((name) => present.has(variantKey(row.storageKey, name)))) continue;
-      try {
-        const { stream } = await storage.get(row.storageKey);
-        await files.storeVariants(row.storageKey, await remakeVariants(stream, options.maxImagePixels));
-        // Deleted or given a new file meanwhile: those files are going, these go with them.
-        if (serving && !(await stillLive(row))) {
-          for (const name of VARIANT_NAMES) await storage.delete(variantKey(row.storageKey, name));
-          continue;
-        }
-        report.variantsRebuilt.push(row.storageKey);
-      } catch (error) {
-        logger.error('could not make variants again', { id: row.id, error: String(error) });
-      }
-    }
-
-    for (const key of present) {
-      if (KEY_SHAPE.test(key) && stems.has(keyStem(key))) continue;
-      // An upload being staged (on another node, maybe) is accounted for by its note, repairing or not.
-      if (KEY_SHAPE.test(key) && (await repo.stemStaged(db, keyStem(key)))) continue;
-      if (
-        serving &&
-        (!(await storage.stat(key)) || (KEY_SHAPE.test(key) && (await repo.stemAccountedFor(db, keyStem(key)))))
-      )
-        continue;
-      report.filesWithoutRow.push(key);
-      if (options.repair && KEY_SHAPE.test(key)) await storage.delete(key);
-    }
-  }
-  report.damaged.sort((a, b) => a - b);
-  report.rowsWithoutFile.sort((a, b) => a - b);
-}
-
 function emptyReport(repair: boolean): StorageCheckReport {
   return {
     tempRemoved: [],
@@ -289,8 +147,8 @@ function logReport(
  * Always safe: finishes begun deletes, rolls committed uploads forward from their staged files,
  * removes stale temp files, remakes missing variants. Only with `repair`: deletes rows whose
  * original is gone and files no row refers to. Everything but this node's temp files runs under
- * the lease, one server process at a time. Repairing is meant for when no node serves: the audit
- * does not look twice at what it finds (`npm run storage:check --repair`, RECONCILE_ON_START=repair).
+ * the lease, one server process at a time. Repairing is meant for when no node serves: the
+ * reconciliation does not look twice at what it finds (`npm run storage:check --repair`, RECONCILE_ON_START=repair).
  */
 export async function checkStorage(deps: Deps, options: StorageCheckOptions): Promise<StorageCheckReport> {
   const started = performance.now();
@@ -298,7 +156,7 @@ export async function checkStorage(deps: Deps, options: StorageCheckOptions): Pr
   await recoverTemp(deps, options, report);
   await underLease(deps, report, async (signal) => {
     await recoverShared(deps, options, report, signal);
-    await audit(deps, options, report, { signal });
+    await reconcile(deps, options, report, { signal });
   });
   logReport(deps.logger, 'storage check', report, started, { audit: 'done' });
   return report;
@@ -306,8 +164,8 @@ export async function checkStorage(deps: Deps, options: StorageCheckOptions): Pr
 
 /**
  * The server's start in `report` mode: what a crash left half done is put right now, before it
- * listens (the cost is that of the leftovers, not of the library); the audit of every row against
- * every file runs once it serves (`auditWhileServing`), reporting only.
+ * listens (the cost is that of the leftovers, not of the library); the reconciliation of every row
+ * against every file runs once it serves (`reconcileWhileServing`), reporting only.
  */
 export async function recoverStorage(
   deps: Deps,
@@ -321,16 +179,16 @@ export async function recoverStorage(
   return report;
 }
 
-/** The audit, while the server serves: rows unchanged since `changedBefore`, findings looked at twice, nothing deleted. */
-export async function auditWhileServing(
+/** The reconciliation, while the server serves: rows unchanged since `changedBefore`, findings looked at twice, nothing deleted. */
+export async function reconcileWhileServing(
   deps: Deps,
   options: Omit<StorageCheckOptions, 'repair'>,
-  scope: Required<Pick<AuditScope, 'changedBefore'>> & AuditScope,
+  scope: Required<Pick<ReconcileScope, 'changedBefore'>> & ReconcileScope,
 ) {
   const started = performance.now();
   const report = emptyReport(false);
   await underLease(deps, report, (signal) =>
-    audit(deps, { ...options, repair: false }, report, {
+    reconcile(deps, { ...options, repair: false }, report, {
       ...scope,
       signal: scope.signal ? AbortSignal.any([scope.signal, signal]) : signal,
     }),
