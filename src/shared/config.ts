@@ -190,6 +190,42 @@ export type Config = {
       };
 };
 
+type Env = z.output<typeof envSchema>;
+
+/** The rules that tie variables together; each broken one is a line of the error. */
+function crossChecks(e: Env): string[] {
+  const broken: string[] = [];
+  if (e.NODE_ENV === 'production' && e.BCRYPT_COST < 10) broken.push('BCRYPT_COST: at least 10 in production');
+  if (e.NODE_ENV === 'production' && e.FAULT_POINT) broken.push('FAULT_POINT: only for tests, never in production');
+  if (e.STORAGE === 's3' && !e.S3_BUCKET) broken.push('S3_BUCKET: required with STORAGE=s3');
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    broken.push(
+      'S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS SDK finds credentials itself)',
+    );
+  }
+  if (e.METRICS_TOKEN && e.METRICS === 'off') {
+    broken.push('METRICS_TOKEN: set, but METRICS is off (METRICS=on serves /metrics)');
+  }
+  return broken;
+}
+
+/** Where images are stored, from STORAGE and the S3_* variables. */
+function storageOf(e: Env): Config['storage'] {
+  if (e.STORAGE !== 's3') return { kind: 'disk' };
+  return {
+    kind: 's3',
+    bucket: e.S3_BUCKET!,
+    prefix: e.S3_PREFIX,
+    endpoint: e.S3_ENDPOINT,
+    region: e.S3_REGION,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    credentials:
+      e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+        : undefined,
+  };
+}
+
 /** Parses the environment once; throws an Error naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -199,23 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && e.BCRYPT_COST < 10) {
-    throw new Error('Invalid configuration:\n  BCRYPT_COST: at least 10 in production');
-  }
-  if (e.NODE_ENV === 'production' && e.FAULT_POINT) {
-    throw new Error('Invalid configuration:\n  FAULT_POINT: only for tests, never in production');
-  }
-  if (e.STORAGE === 's3' && !e.S3_BUCKET) {
-    throw new Error('Invalid configuration:\n  S3_BUCKET: required with STORAGE=s3');
-  }
-  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
-    throw new Error(
-      'Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS SDK finds credentials itself)',
-    );
-  }
-  if (e.METRICS_TOKEN && e.METRICS === 'off') {
-    throw new Error('Invalid configuration:\n  METRICS_TOKEN: set, but METRICS is off (METRICS=on serves /metrics)');
-  }
+  const broken = crossChecks(e);
+  if (broken.length > 0) throw new Error(`Invalid configuration:\n${broken.map((line) => `  ${line}`).join('\n')}`);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -253,20 +274,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: { enabled: e.METRICS === 'on', token: e.METRICS_TOKEN },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webDistDir: e.WEB_DIST_DIR,
-    storage:
-      e.STORAGE === 's3'
-        ? {
-            kind: 's3',
-            bucket: e.S3_BUCKET!,
-            prefix: e.S3_PREFIX,
-            endpoint: e.S3_ENDPOINT,
-            region: e.S3_REGION,
-            forcePathStyle: e.S3_FORCE_PATH_STYLE,
-            credentials:
-              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
-                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
-                : undefined,
-          }
-        : { kind: 'disk' },
+    storage: storageOf(e),
   };
 }
