@@ -56,24 +56,7 @@ export function Viewer<T extends ViewerImage>({
           height={image.height ?? undefined}
           style={placeholder ? { backgroundImage: `url("${placeholder}")` } : undefined}
         />
-        <button
-          type="button"
-          class="nav prev"
-          onClick={() => onMove(index - 1)}
-          disabled={previous === null}
-          aria-label="Previous image"
-        >
-          ‹
-        </button>
-        <button
-          type="button"
-          class="nav next"
-          onClick={() => onMove(index + 1)}
-          disabled={next === null}
-          aria-label="Next image"
-        >
-          ›
-        </button>
+        <NavButtons index={index} previous={previous} next={next} onMove={onMove} />
       </div>
       <aside class="viewer-info">
         <button type="button" ref={close} class="close" onClick={onClose} aria-label="Close viewer">
@@ -83,6 +66,38 @@ export function Viewer<T extends ViewerImage>({
         <p class="muted small">← → to move, Esc to close</p>
       </aside>
     </div>
+  );
+}
+
+/** Previous and next, disabled at either end. */
+function NavButtons(props: {
+  index: number;
+  previous: number | null;
+  next: number | null;
+  onMove: (to: number) => void;
+}) {
+  const { index, onMove } = props;
+  return (
+    <>
+      <button
+        type="button"
+        class="nav prev"
+        onClick={() => onMove(index - 1)}
+        disabled={props.previous === null}
+        aria-label="Previous image"
+      >
+        ‹
+      </button>
+      <button
+        type="button"
+        class="nav next"
+        onClick={() => onMove(index + 1)}
+        disabled={props.next === null}
+        aria-label="Next image"
+      >
+        ›
+      </button>
+    </>
   );
 }
 

@@ -1,25 +1,17 @@
 // Members and share links of one gallery (its owner and admins).
-import { useCallback, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
-import type { paths } from '../api/schema';
 import { ErrorText, NoticeText, type Notice } from '../components/alert';
-import { CopyOnce } from '../components/copy-once';
 import { useData } from '../data';
-import { field, formatDate, formatDateTime } from '../helpers';
-import { MoreSentinel, usePaged } from '../paging';
+import { field, formatDate } from '../helpers';
 import { Link } from '../router';
 import { useTitle } from '../title';
+import { ShareLinks } from './gallery-links';
 
 type Member = NonNullable<Awaited<ReturnType<typeof listMembers>>['data']>[number];
 const listMembers = (id: number, signal?: AbortSignal) =>
   api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id } }, signal });
-type ShareLink = NonNullable<Awaited<ReturnType<typeof linksPage>>['data']>[number];
-const linksPage = (id: number, cursor: string | undefined, signal: AbortSignal) =>
-  api.GET('/api/gallery/galleries/{id}/links', { params: { path: { id }, query: { cursor, limit: 50 } }, signal });
-type LinkBody = NonNullable<
-  paths['/api/gallery/galleries/{id}/links']['post']['requestBody']
->['content']['application/json'];
 
 export function GallerySettings({ galleryId }: { galleryId: number }) {
   const { data: gallery, error } = useData(
@@ -170,136 +162,5 @@ function AddMember({
         Add member
       </button>
     </form>
-  );
-}
-
-function ShareLinks({ galleryId }: { galleryId: number }) {
-  const [fresh, setFresh] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const page = useCallback(
-    (cursor: string | undefined, signal: AbortSignal) => linksPage(galleryId, cursor, signal),
-    [galleryId],
-  );
-  const { items, loading, hasMore, more, reload } = usePaged(page, [page]);
-  const revoke = async (linkId: number) => {
-    const { error } = await api.DELETE('/api/gallery/galleries/{id}/links/{linkId}', {
-      params: { path: { id: galleryId, linkId } },
-    });
-    if (error) setError(messageOf(error));
-    reload();
-  };
-  const created = (key: string) => {
-    setError(null);
-    setFresh(`${location.origin}/share/${key}`);
-    reload();
-  };
-
-  return (
-    <section aria-labelledby="links-title" class="panel">
-      <h2 id="links-title">Share links</h2>
-      <p class="muted">Anyone with a link sees this gallery without an account, read only.</p>
-      <NewLink galleryId={galleryId} onCreated={created} onRefused={setError} />
-      {fresh && <CopyOnce label="The new link (shown this once)" value={fresh} />}
-      <ErrorText text={error} />
-      {items.length > 0 && <LinkTable links={items} onRevoke={(id) => void revoke(id)} />}
-      <MoreSentinel hasMore={hasMore} loading={loading} onVisible={more} label="Loading more links" />
-    </section>
-  );
-}
-
-/** The link's settings as the API takes them: empty fields are left out. */
-function linkBody(form: FormData): LinkBody {
-  const body: LinkBody = { allowOriginals: form.get('allowOriginals') === 'on' };
-  const days = Number(form.get('days'));
-  if (days > 0) body.expiresAt = new Date(Date.now() + days * 864e5).toISOString();
-  const views = Number(form.get('maxViews'));
-  if (views > 0) body.maxViews = views;
-  const password = field(form, 'password');
-  if (password) body.password = password;
-  return body;
-}
-
-function NewLink({
-  galleryId,
-  onCreated,
-  onRefused,
-}: {
-  galleryId: number;
-  onCreated: (key: string) => void;
-  onRefused: (text: string) => void;
-}) {
-  const create = async (event: Event) => {
-    event.preventDefault();
-    const body = linkBody(new FormData(event.currentTarget as HTMLFormElement));
-    const { data, error } = await api.POST('/api/gallery/galleries/{id}/links', {
-      params: { path: { id: galleryId } },
-      body,
-    });
-    if (!data) return onRefused(messageOf(error, 'Could not create the link.'));
-    onCreated(data.key);
-  };
-  return (
-    <form class="row wrap" onSubmit={(e) => void create(e)} aria-label="New share link">
-      <label>
-        Expires after (days, empty: never)
-        <input name="days" type="number" min={1} max={3650} />
-      </label>
-      <label>
-        Max views
-        <input name="maxViews" type="number" min={1} />
-      </label>
-      <label>
-        Password (optional)
-        <input name="password" type="password" minLength={8} autoComplete="new-password" />
-      </label>
-      <label class="check">
-        <input type="checkbox" name="allowOriginals" /> Allow originals
-      </label>
-      <button type="submit" class="primary">
-        Create link
-      </button>
-    </form>
-  );
-}
-
-function LinkTable({ links, onRevoke }: { links: ShareLink[]; onRevoke: (id: number) => void }) {
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Link</th>
-          <th scope="col">State</th>
-          <th scope="col">Views</th>
-          <th scope="col">Expires</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {links.map((link) => (
-          <tr key={link.id}>
-            <td>
-              <code>{link.prefix}…</code>
-              {link.hasPassword && <span class="badge">password</span>}
-              {link.allowOriginals && <span class="badge">originals</span>}
-            </td>
-            <td>{link.state}</td>
-            <td>
-              {link.views}
-              {link.maxViews ? ` / ${link.maxViews}` : ''}
-            </td>
-            <td>{formatDateTime(link.expiresAt)}</td>
-            <td>
-              {link.state === 'active' && (
-                <button type="button" class="danger" onClick={() => onRevoke(link.id)}>
-                  Revoke <span class="visually-hidden">{link.prefix}</span>
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

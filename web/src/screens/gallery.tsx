@@ -100,22 +100,39 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         label="Loading more images"
       />
       {open >= 0 && (
-        <Viewer
-          images={items}
-          index={open}
-          canChange={rights.canChange}
-          onMove={(to) => navigate(`${home}/images/${items[to].id}`, { replace: true })}
-          onClose={() => navigate(home)}
-          onChanged={(image) => setItems((before) => before.map((i) => (i.id === image.id ? image : i)))}
-          onDeleted={(id) => {
-            setItems((before) => before.filter((i) => i.id !== id));
-            addToCount(-1);
-            navigate(home);
-          }}
-          nearEnd={() => images.hasMore && images.more()}
-        />
+        <GalleryViewer images={images} open={open} home={home} canChange={rights.canChange} addToCount={addToCount} />
       )}
     </section>
+  );
+}
+
+type PagedImages = ReturnType<typeof usePaged<Image>>;
+
+/** The viewer over the grid: moving and closing change the address; changes and deletes update the grid. */
+function GalleryViewer(props: {
+  images: PagedImages;
+  open: number;
+  home: string;
+  canChange: boolean;
+  addToCount: (change: number) => void;
+}) {
+  const { images, open, home, addToCount } = props;
+  const { items, setItems } = images;
+  return (
+    <Viewer
+      images={items}
+      index={open}
+      canChange={props.canChange}
+      onMove={(to) => navigate(`${home}/images/${items[to].id}`, { replace: true })}
+      onClose={() => navigate(home)}
+      onChanged={(image) => setItems((before) => before.map((i) => (i.id === image.id ? image : i)))}
+      onDeleted={(id) => {
+        setItems((before) => before.filter((i) => i.id !== id));
+        addToCount(-1);
+        navigate(home);
+      }}
+      nearEnd={() => images.hasMore && images.more()}
+    />
   );
 }
 
