@@ -25,6 +25,14 @@ export function routeTemplateOf(req: Request): string {
   return req.baseUrl ? `${req.baseUrl}/*` : 'unmatched';
 }
 
+/**
+ * The client's address, the one way the app reads it: behind a proxy (TRUST_PROXY) the forwarded
+ * one; null when the connection is already gone.
+ */
+export function clientAddress(req: Request): string | null {
+  return req.ip ?? null;
+}
+
 /** The id given to the request by `requestContext`. */
 export function requestIdOf(res: { locals: Record<string, unknown> }): string | undefined {
   return typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;

@@ -44,7 +44,7 @@ export type Attempt = {
 };
 
 export const accountKey = (username: string) => `user:${username.toLowerCase()}`;
-export const addressKey = (address: string) => `ip:${address}`;
+export const addressKey = (address: string | null) => `ip:${address ?? 'unknown'}`;
 
 /**
  * Throttling of attempts at a secret (login, browser sign-in, a share link's password, the current

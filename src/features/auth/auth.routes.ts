@@ -1,12 +1,9 @@
-import type { Request, Response } from 'express';
-
+import { clientAddress } from '../../http/request-context';
 import { messageOnly } from '../../http/response-schemas';
 import { defineRoute } from '../../http/route';
 import type { Actor } from '../../shared/actor';
 import { AppError } from '../../shared/errors';
-import type { AuditLog } from '../audit';
 import { meReply, toUserJson } from '../users';
-import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle';
 import {
   loginBody,
   loginReply,
@@ -17,7 +14,6 @@ import {
   tokenReply,
 } from './auth.schemas';
 import type { AuthService } from './auth.service';
-import type { Authenticator } from './passport';
 import { checkOrigin, clearedSessionCookie, sessionCookie, usesSessionCookie } from './session-cookie';
 
 /** What `GET /api/auth/me` shows: everything was read with the token, no second query. */
@@ -32,40 +28,7 @@ function meJson(actor: Actor) {
   return { ...toUserJson(user), permissions: [...actor.permissions] };
 }
 
-export function authRoutes({
-  auth,
-  authenticator,
-  throttle,
-  audit,
-}: {
-  auth: AuthService;
-  authenticator: Authenticator;
-  throttle: AttemptThrottle;
-  audit: AuditLog;
-}) {
-  /**
-   * Username and password through passport, throttled per account and address: the attempt is
-   * counted before the password is compared, and given back when it was right (the account's count
-   * is then cleared); then a new token. An attempt that ends in any other error stays counted.
-   */
-  async function signIn(req: Request, res: Response, username: string, kind: 'session' | 'browser' = 'session') {
-    const attempt = await throttle.reserve({ secret: accountKey(username), address: addressKey(req.ip ?? 'unknown') });
-    const user = await authenticator.authenticateCredentials(req, res).catch(async (error: unknown) => {
-      await attempt.failed();
-      if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
-        await audit.record({
-          action: 'login',
-          outcome: 'failed',
-          detail: `username=${username.slice(0, 150)}`,
-          address: req.ip ?? null,
-        });
-      }
-      throw error;
-    });
-    await attempt.succeeded({ clearSecret: true });
-    return { user, ...(await auth.issueToken(user, req.ip ?? null, kind)) };
-  }
-
+export function authRoutes({ auth }: { auth: AuthService }) {
   return [
     defineRoute({
       method: 'post',
@@ -76,14 +39,7 @@ export function authRoutes({
       errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
       body: registerBody,
       handler: async ({ req, res, body }) => {
-        // Probing for taken usernames or emails is throttled like failed logins, per address only
-        // (no account is at stake yet): a conflict is a failure, anything else gives its slot back.
-        const attempt = await throttle.reserve({ address: addressKey(req.ip ?? 'unknown') });
-        const user = await auth.register(body, req.ip ?? null).catch(async (error: unknown) => {
-          await (error instanceof AppError && error.code === 'CONFLICT' ? attempt.failed() : attempt.succeeded());
-          throw error;
-        });
-        await attempt.succeeded();
+        const user = await auth.register(body, clientAddress(req));
         res.status(201).json({
           message: 'Account has been created',
           id: user.id,
@@ -102,7 +58,7 @@ export function authRoutes({
       errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
       body: loginBody,
       handler: async ({ req, res, body }) => {
-        const { user, token, expiresAt } = await signIn(req, res, body.username);
+        const { user, token, expiresAt } = await auth.signIn(body, clientAddress(req));
         res.json({
           message: 'Login successful',
           token,
@@ -121,12 +77,12 @@ export function authRoutes({
       body: tokenBody,
       handler: async ({ req, res, body }) => {
         if ('token' in body) {
-          const actor = await auth.resolveToken(body.token, req.ip ?? null);
+          const actor = await auth.resolveToken(body.token, clientAddress(req));
           if (!actor) throw new AppError('INVALID_TOKEN');
           res.json({ message: 'Login successful', username: actor.username });
           return;
         }
-        const { token, expiresAt } = await signIn(req, res, body.username);
+        const { token, expiresAt } = await auth.signIn(body, clientAddress(req));
         res.json({ message: 'Token created', token, expiresAt: expiresAt.toISOString() });
       },
     }),
@@ -157,9 +113,7 @@ export function authRoutes({
       handler: async ({ req, res, body }) => {
         // A sign-in posted from another site's page (login CSRF) is refused by its Origin.
         checkOrigin(req, auth.publicUrl);
-        const { token, expiresAt } = await signIn(req, res, body.username, 'browser');
-        const actor = await auth.resolveToken(token, req.ip ?? null);
-        if (!actor) throw new AppError('INVALID_TOKEN');
+        const { token, expiresAt, actor } = await auth.startSession(body, clientAddress(req));
         res.set({
           'Set-Cookie': sessionCookie(req, auth.publicUrl, token, (expiresAt.getTime() - Date.now()) / 1000),
           'Cache-Control': 'no-store',

@@ -5,12 +5,13 @@ import type { SqlReader } from '../../platform/db/sql-reader';
 import type { Actor, TokenScope } from '../../shared/actor';
 import type { Config } from '../../shared/config';
 import { AppError, conflict, forbidden, notFound } from '../../shared/errors';
-import { DEFAULT_ROLE, permissionsOf, SELF_ASSIGNABLE_ROLES, type RoleName } from '../../shared/permissions';
+import { DEFAULT_ROLE, permissionsOf, SELF_ASSIGNABLE_ROLES } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
 import type { RolesService } from '../roles';
 import { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from '../users';
 import { accountKey, type AttemptThrottle } from './attempt-throttle';
 import * as repo from './auth.repository';
+import { createSignIn, type AuthenticatedUser, type Credentials, type NewAccount } from './sign-in';
 import type { TokenCache } from './token-cache';
 import { generateToken, hashToken, looksLikeToken } from './tokens';
 
@@ -19,9 +20,6 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 /** "session": from a login, for scripts; "browser": the web app's cookie session; "personal": named, made by its user. */
 export type TokenKind = 'session' | 'browser' | 'personal';
-
-export type Credentials = { username: string; password: string };
-export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
 
 export type AuthDeps = {
   db: Database;
@@ -43,10 +41,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
   const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
 
   /** A new account; `address` is the client's, for the audit log. */
-  async function register(
-    input: { username: string; email: string; password: string; role?: RoleName },
-    address: string | null,
-  ) {
+  async function createAccount(input: NewAccount, address: string | null) {
     const roleName = input.role ?? DEFAULT_ROLE;
     if (!SELF_ASSIGNABLE_ROLES.includes(roleName)) {
       throw forbidden(`The ${roleName} role is granted only by an admin.`);
@@ -252,11 +247,15 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     forget(actor.id);
   }
 
+  // Signing in and registering from the public routes: throttled attempts (sign-in.ts).
+  const entry = createSignIn({ throttle, audit, verifyCredentials, issueToken, resolveToken, createAccount });
+
   return {
     /** The server's public URL, when set: the origin the session cookie's CSRF check expects, and whether cookies are Secure. */
     publicUrl: config.publicUrl,
-    register,
-    verifyCredentials,
+    register: entry.register,
+    signIn: entry.signIn,
+    startSession: entry.startSession,
     issueToken,
     resolveToken,
     logout,

@@ -1,32 +1,23 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
-import { Strategy as LocalStrategy } from 'passport-local';
 
+import { clientAddress } from '../../http/request-context';
 import type { Actor } from '../../shared/actor';
 import { AppError } from '../../shared/errors';
-import type { AuthenticatedUser, AuthService } from './auth.service';
+import type { AuthService } from './auth.service';
 import { checkCsrf, clearedSessionCookie, readSessionCookie } from './session-cookie';
 import { readTokenHeader } from './tokens';
 
 export const TOKEN_CHALLENGE = { 'WWW-Authenticate': 'Token' };
 
 /**
- * One passport instance per app: `local` for username/password, `token` for the Authorization
- * header or, when there is none, the browser's session cookie (writes with it pass the CSRF check).
+ * One passport instance per app: `token` for the Authorization header or, when there is none, the
+ * browser's session cookie (writes with it pass the CSRF check). Username and password are the
+ * auth service's (`signIn`).
  */
 export function createPassport(auth: AuthService) {
   const passport = new Passport();
-
-  passport.use(
-    'local',
-    new LocalStrategy({ session: false }, (username, password, done) => {
-      auth.verifyCredentials({ username, password }).then(
-        (user) => done(null, user ?? false),
-        (error) => done(error),
-      );
-    }),
-  );
 
   passport.use(
     'token',
@@ -45,14 +36,14 @@ export function createPassport(auth: AuthService) {
           new AppError('INVALID_TOKEN', undefined, {
             headers: { ...TOKEN_CHALLENGE, 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl) },
           });
-        auth.resolveToken(cookie, req.ip ?? null).then(
+        auth.resolveToken(cookie, clientAddress(req)).then(
           (actor) => (actor ? done(null, actor) : done(ended())),
           (error) => done(error),
         );
         return;
       }
       if (header === 'malformed') return done(new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE }));
-      auth.resolveToken(header.token, req.ip ?? null).then(
+      auth.resolveToken(header.token, clientAddress(req)).then(
         (actor) =>
           actor ? done(null, actor) : done(new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE })),
         (error) => done(error),
@@ -60,7 +51,7 @@ export function createPassport(auth: AuthService) {
     }),
   );
 
-  function run<T>(strategy: 'local' | 'token', req: Request, res: Response): Promise<T | false> {
+  function run<T>(strategy: 'token', req: Request, res: Response): Promise<T | false> {
     return new Promise((resolve, reject) => {
       const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
       const authenticate = passport.authenticate(strategy, { session: false }, (error: unknown, user: T | false) => {
@@ -77,12 +68,6 @@ export function createPassport(auth: AuthService) {
       const actor = await run<Actor>('token', req, res);
       if (!actor) throw new AppError('INVALID_TOKEN', undefined, { headers: TOKEN_CHALLENGE });
       return actor;
-    },
-    /** The user for the body's username/password; throws 401 "Invalid credentials" otherwise. */
-    async authenticateCredentials(req: Request, res: Response): Promise<AuthenticatedUser> {
-      const user = await run<AuthenticatedUser>('local', req, res);
-      if (!user) throw new AppError('INVALID_CREDENTIALS');
-      return user;
     },
   };
 }

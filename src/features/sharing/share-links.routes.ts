@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 
 import { sendPage } from '../../http/pagination';
+import { clientAddress } from '../../http/request-context';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type RouteSpec } from '../../http/route';
 import { listOptions } from '../../shared/paging';
@@ -36,7 +37,10 @@ const LINK_HEADERS = {
   'Cache-Control': 'private, no-store',
 };
 
-const visitorOf = (req: Request): Visitor => ({ password: req.get('X-Share-Password'), address: req.ip ?? 'unknown' });
+const visitorOf = (req: Request): Visitor => ({
+  password: req.get('X-Share-Password'),
+  address: clientAddress(req),
+});
 
 /** The next page's address, as `sendPage` announces it: every other query parameter unchanged. */
 function announceNext(req: Request, res: Response, next: string | undefined) {

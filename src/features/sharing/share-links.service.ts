@@ -25,7 +25,7 @@ export type ShareLinksDeps = {
 export type NewLinkInput = { expiresAt?: Date; password?: string; maxViews?: number; allowOriginals: boolean };
 
 /** What a visitor of a link sends besides the key: the password header and their address. */
-export type Visitor = { password: string | undefined; address: string };
+export type Visitor = { password: string | undefined; address: string | null };
 
 /** The one reply for a key that is wrong, expired, revoked or used up, or whose gallery is gone. */
 const LINK_NOT_FOUND = 'Share link not found';
@@ -38,7 +38,7 @@ const PASSWORD_CHALLENGE = { headers: { 'WWW-Authenticate': 'SharePassword' } };
  * attempts never lock each other.
  */
 const linkKey = (linkId: number) => `share:link:${linkId}`;
-const visitorKey = (visitor: Visitor) => `share:ip:${visitor.address}`;
+const visitorKey = (visitor: Visitor) => `share:ip:${visitor.address ?? 'unknown'}`;
 
 export function createShareLinksService({ db, audit, galleries, images, config, throttle }: ShareLinksDeps) {
   const passwords = createPasswordMemory();

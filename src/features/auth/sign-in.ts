@@ -1,0 +1,83 @@
+import type { Actor } from '../../shared/actor';
+import { AppError } from '../../shared/errors';
+import type { RoleName } from '../../shared/permissions';
+import type { AuditLog } from '../audit';
+import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle';
+
+export type Credentials = { username: string; password: string };
+export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
+export type NewAccount = { username: string; email: string; password: string; role?: RoleName };
+
+type SignInDeps<Account> = {
+  throttle: AttemptThrottle;
+  audit: AuditLog;
+  verifyCredentials: (credentials: Credentials) => Promise<AuthenticatedUser | null>;
+  issueToken: (
+    user: AuthenticatedUser,
+    address: string | null,
+    kind: 'session' | 'browser',
+  ) => Promise<{ token: string; expiresAt: Date }>;
+  resolveToken: (token: string, address: string | null) => Promise<Actor | null>;
+  createAccount: (input: NewAccount, address: string | null) => Promise<Account>;
+};
+
+/**
+ * The ways into an account that anyone may try (part of the auth service): a sign-in and a
+ * registration, each an attempt counted by the throttle before anything secret is compared.
+ * `address` is the client's: its throttle key, and the audit log's address.
+ */
+export function createSignIn<Account>({
+  throttle,
+  audit,
+  verifyCredentials,
+  issueToken,
+  resolveToken,
+  createAccount,
+}: SignInDeps<Account>) {
+  /**
+   * Username and password, throttled per account and address: the attempt is counted before the
+   * password is compared, and given back when it was right (the account's count is then cleared);
+   * then a new token. A wrong password is a failed login in the audit log. An attempt that ends in
+   * any other error stays counted.
+   */
+  async function signIn(credentials: Credentials, address: string | null, kind: 'session' | 'browser' = 'session') {
+    const { username } = credentials;
+    const attempt = await throttle.reserve({ secret: accountKey(username), address: addressKey(address) });
+    const user = await verifyCredentials(credentials).catch(async (error: unknown) => {
+      await attempt.failed();
+      throw error;
+    });
+    if (!user) {
+      await attempt.failed();
+      await audit.record({ action: 'login', outcome: 'failed', detail: `username=${username.slice(0, 150)}`, address });
+      throw new AppError('INVALID_CREDENTIALS');
+    }
+    await attempt.succeeded({ clearSecret: true });
+    return { user, ...(await issueToken(user, address, kind)) };
+  }
+
+  /** The browser's sign-in: a `browser` token, and the actor it signs in (for the reply). */
+  async function startSession(credentials: Credentials, address: string | null) {
+    const { token, expiresAt } = await signIn(credentials, address, 'browser');
+    const actor = await resolveToken(token, address);
+    if (!actor) throw new AppError('INVALID_TOKEN');
+    return { token, expiresAt, actor };
+  }
+
+  /**
+   * A new account. Probing for taken usernames or emails is throttled like failed logins, per
+   * address only (no account is at stake yet): a conflict is a failure, anything else gives its
+   * slot back.
+   */
+  async function register(input: NewAccount, address: string | null): Promise<Account> {
+    const attempt = await throttle.reserve({ address: addressKey(address) });
+    const account = await createAccount(input, address).catch(async (error: unknown) => {
+      await (error instanceof AppError && error.code === 'CONFLICT' ? attempt.failed() : attempt.succeeded());
+      throw error;
+    });
+    await attempt.succeeded();
+    return account;
+  }
+
+  return { signIn, startSession, register };
+}
