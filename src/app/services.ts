@@ -7,7 +7,7 @@ import {
   revokeUserTokens,
 } from '../features/auth';
 import { createGalleriesService } from '../features/galleries';
-import { createImageFiles, createImagesService, markGalleryImagesDeleted } from '../features/images';
+import { createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
 import { createRolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
 import { createUsersService } from '../features/users';
@@ -44,7 +44,7 @@ export function createServices(deps: AppDeps) {
     db,
     reader,
     audit,
-    images: { markAllDeleted: markGalleryImagesDeleted, removeFiles: (key) => files.remove(key) },
+    images: galleryImagesOf(files),
     links: {
       endLinksOfFormerOwner: (tx, galleryId, formerOwnerId, actor) =>
         endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),

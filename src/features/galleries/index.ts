@@ -13,7 +13,7 @@ export {
   type Visibility,
 } from './galleries.access';
 export { canModifyGallery, canWriteToGallery } from './galleries.policy';
-export { deleteGallery, findGalleryOwner, galleriesBeingDeleted } from './galleries.repository';
+export { finishBegunGalleryDeletes } from './gallery-deletes';
 export { galleryRoutes } from './galleries.routes';
 export {
   createGalleriesService,

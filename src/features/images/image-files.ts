@@ -9,8 +9,10 @@ import { faultPointHook } from '../../shared/fault-points';
 import { EXTENSIONS, type ImageMimeType } from '../../shared/image-types';
 import { VARIANT_NAMES, type VariantName } from '../../shared/image-variants';
 import type { Logger } from '../../shared/logger';
+import type { GalleryImages } from '../galleries';
 import type { NewImage } from './image-columns';
 import type { ProcessedImage } from './image-processing';
+import { markGalleryImagesDeleted } from './images.repository';
 import { forgetStaged, noteStaged } from './staged-uploads.repository';
 
 /** An upload as received: in a temp file, its type known from its first bytes. */
@@ -155,6 +157,11 @@ export function createImageFiles({ db, storage, logger, config }: Deps) {
 }
 
 export type ImageFiles = ReturnType<typeof createImageFiles>;
+
+/** What a gallery's delete needs of its images (the galleries feature's port), done with `files`. */
+export function galleryImagesOf(files: Pick<ImageFiles, 'remove'>): GalleryImages {
+  return { markAllDeleted: markGalleryImagesDeleted, removeFiles: (key) => files.remove(key) };
+}
 
 /** The SHA-256 of a local file (an upload's temp file), read as a stream. */
 export async function sha256OfFile(path: string): Promise<string> {

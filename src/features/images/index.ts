@@ -1,9 +1,8 @@
 // Images: upload (decode check, EXIF summary, variants, de-duplication, crash-safe storage),
 // listing, changes, deletes, file serving, and the storage check that keeps rows and files in
 // step. Needs galleries (owners and their policy) and audit.
-export { createImageFiles, type ImageFiles } from './image-files';
+export { createImageFiles, galleryImagesOf, type ImageFiles } from './image-files';
 export { processImage } from './image-processing';
-export { markGalleryImagesDeleted } from './images.repository';
 export { fileVersion } from './images.mapper';
 export { byteRangeOf, sendImageFile } from './image-reply';
 export type { ImageRow } from './image-columns';

@@ -3,8 +3,8 @@ import { withLease } from '../../platform/db/leases';
 import type { Storage } from '../../platform/storage/storage';
 import { KEY_SHAPE, keyStem } from '../../platform/storage/storage-keys';
 import type { Logger } from '../../shared/logger';
-import { deleteGallery, galleriesBeingDeleted } from '../galleries';
-import { markGalleryImagesDeleted } from './images.repository';
+import { finishBegunGalleryDeletes } from '../galleries';
+import { galleryImagesOf } from './image-files';
 import { forgetStaged, stagedBefore } from './staged-uploads.repository';
 import * as repo from './storage-check.repository';
 import type { StorageCheckDeps, StorageCheckOptions, StorageCheckReport } from './storage-check.types';
@@ -38,12 +38,8 @@ async function recoverShared(
     await repo.deleteRow(db, row.id);
     report.deletionsFinished.push(row.id);
   }
-  for (const galleryId of await galleriesBeingDeleted(db)) {
-    if (signal?.aborted) return;
-    for (const key of await markGalleryImagesDeleted(db, galleryId)) await files.remove(key);
-    await deleteGallery(db, galleryId);
-    report.galleryDeletionsFinished.push(galleryId);
-  }
+  report.galleryDeletionsFinished.push(...(await finishBegunGalleryDeletes(db, galleryImagesOf(files), signal)));
+  if (signal?.aborted) return;
 
   for (const storageKey of await repo.notedRemovals(db)) {
     if (signal?.aborted) return;
