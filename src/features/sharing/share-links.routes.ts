@@ -1,7 +1,7 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 
-import { sendPage } from '../../http/pagination';
+import { nextPageLink, sendPage } from '../../http/pagination';
 import { clientAddress } from '../../http/request-context';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type RouteSpec } from '../../http/route';
@@ -41,18 +41,6 @@ const visitorOf = (req: Request): Visitor => ({
   password: req.get('X-Share-Password'),
   address: clientAddress(req),
 });
-
-/** The next page's address, as `sendPage` announces it: every other query parameter unchanged. */
-function announceNext(req: Request, res: Response, next: string | undefined) {
-  if (!next) return;
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(req.query)) {
-    if (key === 'cursor') continue;
-    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') params.append(key, item);
-  }
-  params.set('cursor', next);
-  res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
-}
 
 export function shareLinkRoutes({
   shareLinks,
@@ -127,7 +115,7 @@ export function shareLinkRoutes({
           listOptions({ ...query, count: false }),
         );
         const pageUrl = linkUrl(baseUrl(req), params.key);
-        announceNext(req, res, page.next);
+        res.set(nextPageLink(req, page.next));
         res.json({
           gallery,
           images: page.items.map((image) => toSharedImageJson(image, pageUrl, link.allowOriginals)),
