@@ -1,4 +1,4 @@
-import { roleLabel } from '../../shared/permissions';
+import { isRoleName, roleLabel } from '../../shared/permissions';
 
 type UserRow = {
   id: number;
@@ -11,14 +11,17 @@ type UserRow = {
   role: { name: string } | null;
 };
 
-/** The only shape in which a user leaves the server: never a password hash or a token. */
+/**
+ * The only shape in which a user leaves the server: never a password hash or a token. A role this
+ * server does not know (a row left from another version) is no role, as for its permissions.
+ */
 export function toUserJson(user: UserRow) {
   const role = user.role?.name ?? null;
   return {
     id: user.id,
     username: user.username,
     email: user.email,
-    role,
+    role: isRoleName(role) ? role : null,
     roleLabel: roleLabel(role),
     isActive: user.isActive,
     storageQuotaMb: user.storageQuotaMb,
