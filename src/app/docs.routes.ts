@@ -51,7 +51,7 @@ const page = `<!doctype html>
  * The OpenAPI document, the Postman collection made from it by the build, and the interactive docs;
  * `document` is built once, on first use.
  */
-export function docsRoutes(document: () => unknown): RouteSpec[] {
+export function docsRoutes(document: () => Record<string, unknown>): RouteSpec[] {
   return [
     defineRoute({
       method: 'get',
@@ -59,9 +59,7 @@ export function docsRoutes(document: () => unknown): RouteSpec[] {
       access: 'public',
       summary: 'This API described in OpenAPI 3.1',
       responses: { 200: z.record(z.string(), z.unknown()) },
-      handler: ({ res }) => {
-        res.json(document());
-      },
+      handler: ({ reply }) => reply(200, document()),
     }),
     defineRoute({
       method: 'get',
@@ -70,9 +68,8 @@ export function docsRoutes(document: () => unknown): RouteSpec[] {
       summary: 'This API as a Postman collection (v2.1), made from the OpenAPI document by the build',
       responses: { 200: z.record(z.string(), z.unknown()) },
       errors: ['NOT_FOUND'],
-      handler: ({ res }) => {
-        res.json(builtPostmanCollection());
-      },
+      // The collection file is the JSON object the build wrote (scripts/postman.ts).
+      handler: ({ reply }) => reply(200, builtPostmanCollection() as Record<string, unknown>),
     }),
     defineRoute({
       method: 'get',
@@ -80,9 +77,7 @@ export function docsRoutes(document: () => unknown): RouteSpec[] {
       access: 'public',
       summary: 'Interactive API documentation (Swagger UI); Authorize with "Token <token>" to try operations',
       responses: { 200: 'html' },
-      handler: ({ res }) => {
-        res.set('Content-Security-Policy', pagePolicy).type('html').send(page);
-      },
+      handler: () => ({ status: 200, html: page, headers: { 'Content-Security-Policy': pagePolicy } }),
     }),
   ];
 }

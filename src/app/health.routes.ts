@@ -32,12 +32,12 @@ export function healthRoutes({ db }: { db: Database }) {
       access: 'public',
       summary: 'Liveness and database status',
       responses: { 200: healthReply, 503: healthReply },
-      handler: async ({ res }) => {
+      handler: async ({ reply }) => {
         const database = await db.$queryRawUnsafe('SELECT 1').then(
           () => 'ok' as const,
           () => 'unavailable' as const,
         );
-        res.status(database === 'ok' ? 200 : 503).json({
+        return reply(database === 'ok' ? 200 : 503, {
           message: database === 'ok' ? 'OK' : 'The database is unavailable',
           status: database === 'ok' ? 'ok' : 'degraded',
           database,
@@ -51,7 +51,7 @@ export function healthRoutes({ db }: { db: Database }) {
       summary:
         'Readiness: 200 when the database answers and the storage can be used, 503 otherwise and while the server shuts down',
       responses: { 200: readyReply, 503: readyReply },
-      handler: async ({ req, res }) => {
+      handler: async ({ req, reply }) => {
         const operations = operationsOf(req);
         const { database, storage } = await operations.readiness();
         const failed = [database === 'ok' ? null : 'the database', storage === 'ok' ? null : 'the storage'].filter(
@@ -64,7 +64,7 @@ export function healthRoutes({ db }: { db: Database }) {
             : status === 'shutting-down'
               ? 'The server is shutting down'
               : `Not ready: ${failed.join(' and ')} unavailable`;
-        res.status(status === 'ready' ? 200 : 503).json({ message, status, database, storage });
+        return reply(status === 'ready' ? 200 : 503, { message, status, database, storage });
       },
     }),
   ];

@@ -25,7 +25,7 @@ export function metricsRoutes() {
         'Prometheus metrics, in the text exposition format (text/plain), when METRICS=on (404 otherwise); with METRICS_TOKEN set, send "Authorization: Bearer <METRICS_TOKEN>"',
       responses: { 200: 'text' },
       errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'INVALID_TOKEN'],
-      handler: async ({ req, res }) => {
+      handler: async ({ req }) => {
         const { metrics, metricsToken } = operationsOf(req);
         if (!metrics) throw new AppError('NOT_FOUND', 'No such endpoint.');
         if (metricsToken) {
@@ -34,7 +34,7 @@ export function metricsRoutes() {
           if (!bearerMatches(header, metricsToken)) throw new AppError('INVALID_TOKEN', undefined, CHALLENGE);
         }
         const { contentType, body } = await metrics.exposition();
-        res.set('Cache-Control', 'no-store').type(contentType).send(body);
+        return { status: 200, text: body, contentType, headers: { 'Cache-Control': 'no-store' } };
       },
     }),
   ];

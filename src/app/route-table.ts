@@ -23,7 +23,7 @@ export type RouteTableDeps = Services & { db: Database; config: Pick<Config, 'pu
  */
 export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
   const { config } = deps;
-  let document: unknown;
+  let document: Record<string, unknown> | undefined;
   const routes: RouteSpec[] = [
     ...healthRoutes(deps),
     ...metricsRoutes(),

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
+
+import { jsonReply, type EmptyReply, type JsonReply } from './reply';
 
 const ENTITY_TAG = /(?:W\/)?"[^"]*"/g;
 
@@ -21,15 +23,11 @@ export function notModified(req: Request, etag: string): boolean {
 }
 
 /**
- * Sends one object as JSON with a weak ETag of its content; a request whose If-None-Match holds
- * that tag gets 304 with no body.
+ * The reply for one object as JSON with a weak ETag of its content; a request whose If-None-Match
+ * holds that tag gets 304 with no body. The route documents `304: 'empty'` beside its 200.
  */
-export function sendWithEtag(req: Request, res: Response, body: unknown): void {
+export function withEtag<B>(req: Request, body: B): JsonReply<200, B> | EmptyReply<304> {
   const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"`;
-  res.set('ETag', etag);
-  if (notModified(req, etag)) {
-    res.status(304).end();
-    return;
-  }
-  res.json(body);
+  const headers = { ETag: etag };
+  return notModified(req, etag) ? { status: 304, headers } : jsonReply(200, body, headers);
 }

@@ -1,12 +1,13 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 import type { Page } from '../shared/paging';
+import { jsonReply, type JsonReply, type ReplyHeaders } from './reply';
 
 /**
  * `Link: <…>; rel="next"` for the next page of this request's list, with every other query
  * parameter unchanged; no header when there is no next page.
  */
-export function nextPageLink(req: Request, next: string | undefined): Record<string, string> {
+export function nextPageLink(req: Request, next: string | undefined): ReplyHeaders {
   if (!next) return {};
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(req.query)) {
@@ -20,11 +21,11 @@ export function nextPageLink(req: Request, next: string | undefined): Record<str
 }
 
 /**
- * Sends a page as a bare JSON array. A next page is announced in `Link` (`nextPageLink`); a total,
- * when asked for, in `X-Total-Count`.
+ * A page as a bare JSON array. A next page is announced in `Link` (`nextPageLink`); a total, when
+ * asked for, in `X-Total-Count`.
  */
-export function sendPage<T, J>(req: Request, res: Response, page: Page<T>, toJson: (item: T) => J): void {
-  res.set(nextPageLink(req, page.next));
-  if (page.total !== undefined) res.set('X-Total-Count', String(page.total));
-  res.json(page.items.map(toJson));
+export function pageReply<T, J>(req: Request, page: Page<T>, toJson: (item: T) => J): JsonReply<200, J[]> {
+  const headers = nextPageLink(req, page.next);
+  if (page.total !== undefined) headers['X-Total-Count'] = String(page.total);
+  return jsonReply(200, page.items.map(toJson), headers);
 }

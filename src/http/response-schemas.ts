@@ -16,6 +16,8 @@ export const errorReply = z.strictObject({
 });
 
 /** `{ message, ...item }`, the reply to a create or an update. */
-export function withMessage<T extends z.ZodObject>(schema: T) {
+export function withMessage<Shape extends z.ZodRawShape, Config extends z.core.$ZodObjectConfig>(
+  schema: z.ZodObject<Shape, Config>,
+) {
   return schema.extend({ message: z.string() });
 }

@@ -1,39 +1,52 @@
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import type { z, ZodType } from 'zod';
 
 import type { Actor } from '../shared/actor';
 import { AppError, ERROR_TABLE, type ErrorCode } from '../shared/errors';
 import { authenticate, type TokenAuthenticator } from './authenticate';
 import { authorize, type Access } from './authorize';
+import { jsonReply, sendReply, type Replier, type Replies, type Reply, type ReplyOf } from './reply';
+import { clientAddress } from './request-context';
 import { errorReply } from './response-schemas';
+import { claimUpload } from './upload';
 import { validate, type ParsedInput } from './validate';
+
+export type { Replies, ReplySpec } from './reply';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 type Infer<S> = S extends ZodType ? z.output<S> : undefined;
 
-export type RouteContext<B, Q, P> = {
+/**
+ * What a handler gets. It has no `res`: it returns its reply, which the compiler checks against
+ * the route's `responses`: JSON made by `reply`, a 304 by `withEtag`, a page by `pageReply`, a
+ * file it streams as a `StreamReply`.
+ */
+export type RouteContext<B, Q, P, R extends Replies = Replies> = {
   req: Request;
-  res: Response;
   /** The signed-in user; on `public` routes it is not set. */
   actor: Actor;
+  /** The client's address (`clientAddress`), for the audit log and the throttles. */
+  address: string | null;
   body: B;
   query: Q;
   params: P;
+  /** Takes over the uploaded file (upload routes): from now on the handler must discard it. */
+  claimUpload: () => ReturnType<typeof claimUpload>;
+  /** A JSON reply: `reply(201, body)`, with a status and a body that the route documents. */
+  reply: Replier<R>;
 };
 
-/** A documented reply: a JSON schema, raw bytes (the image file), an HTML page or no body. */
-export type ReplySpec = ZodType | 'binary' | 'html' | 'text' | 'empty';
-export type Replies = Partial<Record<200 | 201 | 206 | 304 | 503, ReplySpec>>;
+type Awaitable<T> = T | Promise<T>;
 
 /** What a route declares about itself, apart from its input schemas and handler. */
-type RouteDeclaration = {
+type RouteDeclaration<R extends Replies = Replies> = {
   method: Method;
   path: string;
   access: Access;
   summary: string;
   /** Replies by status; the error replies follow from access, inputs and uploads (`errorCodesOf`). */
-  responses: Replies;
+  responses: R;
   /** Error codes this route gives beyond those that follow from its declaration. */
   errors?: ErrorCode[];
   /** Accepts multipart/form-data with one image file in the `image` field. */
@@ -48,21 +61,26 @@ export type RouteSpec = RouteDeclaration & {
   body?: ZodType;
   query?: ZodType;
   params?: ZodType;
-  /** Typed by `defineRoute` for the route's own inputs; `never` here accepts every such handler. */
-  handler: (ctx: RouteContext<never, never, never>) => unknown;
+  /** Typed by `defineRoute` for the route's own inputs and replies; `never` here accepts every such handler. */
+  handler: (ctx: never) => Awaitable<Reply>;
 };
 
-/** Declares one route with its access rule and input schemas; the handler sees parsed, typed input. */
+/**
+ * Declares one route with its access rule and input schemas; the handler sees parsed, typed input,
+ * and may only return a reply its `responses` document: `reply(201, body)` with a body of the 201
+ * schema's type, a 304 where one is documented, a streamed file where `binary` is.
+ */
 export function defineRoute<
+  const R extends Replies,
   B extends ZodType | undefined = undefined,
   Q extends ZodType | undefined = undefined,
   P extends ZodType | undefined = undefined,
 >(
-  spec: RouteDeclaration & {
+  spec: RouteDeclaration<R> & {
     body?: B;
     query?: Q;
     params?: P;
-    handler: (ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>>) => unknown;
+    handler: (ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>, R>) => Awaitable<NoInfer<ReplyOf<R>>>;
   },
 ): RouteSpec {
   return spec;
@@ -123,11 +141,20 @@ function checkReplies(spec: RouteSpec): RequestHandler {
   };
 }
 
+/** Calls the handler with the parsed input and sends the reply it returns. */
 function run(spec: RouteSpec): RequestHandler {
   return async (req, res) => {
     const input = res.locals.input as ParsedInput;
     // The input was parsed by the route's own schemas: it is what the handler was typed for.
-    await spec.handler({ req, res, actor: res.locals.actor as Actor, ...input } as RouteContext<never, never, never>);
+    const context: RouteContext<unknown, unknown, unknown> = {
+      req,
+      actor: res.locals.actor as Actor,
+      address: clientAddress(req),
+      ...input,
+      claimUpload: () => claimUpload(req, res),
+      reply: jsonReply,
+    };
+    await sendReply(res, await spec.handler(context as never));
   };
 }
 

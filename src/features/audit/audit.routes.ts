@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { sendPage } from '../../http/pagination';
+import { pageReply } from '../../http/pagination';
 import { defineRoute } from '../../http/route';
 import { toAuditJson } from './audit.mapper';
 import { auditQuery, auditReply } from './audit.schemas';
@@ -15,7 +15,7 @@ export function auditRoutes({ audit }: { audit: AuditLog }) {
       summary: 'The audit log, newest first (?action=, ?actor=, ?outcome=, ?since=, ?until=, ?limit=, ?cursor=)',
       responses: { 200: z.array(auditReply) },
       query: auditQuery,
-      handler: async ({ req, res, query }) => {
+      handler: async ({ req, query }) => {
         const page = await audit.list(
           {
             action: query.action,
@@ -26,7 +26,7 @@ export function auditRoutes({ audit }: { audit: AuditLog }) {
           },
           { limit: query.limit, beforeId: query.cursor },
         );
-        sendPage(req, res, page, toAuditJson);
+        return pageReply(req, page, toAuditJson);
       },
     }),
   ];

@@ -1,4 +1,5 @@
-import { clientAddress } from '../../http/request-context';
+import type { Request } from 'express';
+
 import { messageOnly } from '../../http/response-schemas';
 import { defineRoute } from '../../http/route';
 import type { Actor } from '../../shared/actor';
@@ -28,122 +29,151 @@ function meJson(actor: Actor) {
   return { ...toUserJson(user), permissions: [...actor.permissions] };
 }
 
+/** The end of a browser's session: its cookie removed, its cache emptied. */
+const signedOut = (req: Request, auth: AuthService) => ({
+  'Set-Cookie': clearedSessionCookie(req, auth.publicUrl),
+  'Clear-Site-Data': '"cache"',
+});
+
 export function authRoutes({ auth }: { auth: AuthService }) {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/register',
-      access: 'public',
-      summary: 'Create an account (role company_user or subscriber)',
-      responses: { 201: registerReply },
-      errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
-      body: registerBody,
-      handler: async ({ req, res, body }) => {
-        const user = await auth.register(body, clientAddress(req));
-        res.status(201).json({
-          message: 'Account has been created',
-          id: user.id,
-          username: user.username,
-          email: user.email,
-          role: user.role?.name ?? null,
-        });
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/login',
-      access: 'public',
-      summary: 'Log in with username and password; returns a new token',
-      responses: { 200: loginReply },
-      errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
-      body: loginBody,
-      handler: async ({ req, res, body }) => {
-        const { user, token, expiresAt } = await auth.signIn(body, clientAddress(req));
-        res.json({
-          message: 'Login successful',
-          token,
-          expiresAt: expiresAt.toISOString(),
-          user: { id: user.id, username: user.username, email: user.email, role: user.role },
-        });
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/token',
-      access: 'public',
-      summary: 'Get a token for username and password, or check a token',
-      responses: { 200: tokenReply },
-      errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'TOO_MANY_REQUESTS'],
-      body: tokenBody,
-      handler: async ({ req, res, body }) => {
-        if ('token' in body) {
-          const actor = await auth.resolveToken(body.token, clientAddress(req));
-          if (!actor) throw new AppError('INVALID_TOKEN');
-          res.json({ message: 'Login successful', username: actor.username });
-          return;
-        }
-        const { token, expiresAt } = await auth.signIn(body, clientAddress(req));
-        res.json({ message: 'Token created', token, expiresAt: expiresAt.toISOString() });
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/logout',
-      access: 'authenticated',
-      summary: 'Revoke the token used for this request',
-      readOnlyTokenMayCall: true,
-      responses: { 200: messageOnly },
-      handler: async ({ req, res, actor }) => {
-        await auth.logout(actor);
-        // A browser's sign-out also empties its cache: the image files it kept (immutable, private) go too.
-        if (usesSessionCookie(req))
-          res.set({ 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl), 'Clear-Site-Data': '"cache"' });
-        res.json({ message: 'Logout successful' });
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/session',
-      access: 'public',
-      summary:
-        'Sign the browser in: username and password; the session is an HttpOnly cookie (gallery_session), not a token in the reply',
-      responses: { 200: sessionReply },
-      errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
-      body: loginBody,
-      handler: async ({ req, res, body }) => {
-        // A sign-in posted from another site's page (login CSRF) is refused by its Origin.
-        checkOrigin(req, auth.publicUrl);
-        const { token, expiresAt, actor } = await auth.startSession(body, clientAddress(req));
-        res.set({
-          'Set-Cookie': sessionCookie(req, auth.publicUrl, token, (expiresAt.getTime() - Date.now()) / 1000),
-          'Cache-Control': 'no-store',
-        });
-        res.json({ message: 'Login successful', user: meJson(actor) });
-      },
-    }),
-    defineRoute({
-      method: 'delete',
-      path: '/api/auth/session',
-      access: 'authenticated',
-      summary: "Sign the browser out: ends the cookie's session and removes the cookie",
-      readOnlyTokenMayCall: true,
-      responses: { 200: messageOnly },
-      handler: async ({ req, res, actor }) => {
-        await auth.logout(actor);
-        // The image files the browser kept (immutable, private) are dropped with the session.
-        res.set({ 'Set-Cookie': clearedSessionCookie(req, auth.publicUrl), 'Clear-Site-Data': '"cache"' });
-        res.json({ message: 'Logout successful' });
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/auth/me',
-      access: 'authenticated',
-      summary: 'The signed-in user, role and permissions',
-      responses: { 200: meReply },
-      handler: ({ res, actor }) => {
-        res.json(meJson(actor));
-      },
-    }),
+    register(auth),
+    logIn(auth),
+    getOrCheckToken(auth),
+    logOut(auth),
+    startSession(auth),
+    endSession(auth),
+    showMe(),
   ];
+}
+
+function register(auth: AuthService) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/auth/register',
+    access: 'public',
+    summary: 'Create an account (role company_user or subscriber)',
+    responses: { 201: registerReply },
+    errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
+    body: registerBody,
+    handler: async ({ address, body, reply }) => {
+      const user = await auth.register(body, address);
+      return reply(201, {
+        message: 'Account has been created',
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        role: user.role?.name ?? null,
+      });
+    },
+  });
+}
+
+function logIn(auth: AuthService) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/auth/login',
+    access: 'public',
+    summary: 'Log in with username and password; returns a new token',
+    responses: { 200: loginReply },
+    errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
+    body: loginBody,
+    handler: async ({ address, body, reply }) => {
+      const { user, token, expiresAt } = await auth.signIn(body, address);
+      return reply(200, {
+        message: 'Login successful',
+        token,
+        expiresAt: expiresAt.toISOString(),
+        user: { id: user.id, username: user.username, email: user.email, role: user.role },
+      });
+    },
+  });
+}
+
+function getOrCheckToken(auth: AuthService) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/auth/token',
+    access: 'public',
+    summary: 'Get a token for username and password, or check a token',
+    responses: { 200: tokenReply },
+    errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'TOO_MANY_REQUESTS'],
+    body: tokenBody,
+    handler: async ({ address, body, reply }) => {
+      if ('token' in body) {
+        const actor = await auth.resolveToken(body.token, address);
+        if (!actor) throw new AppError('INVALID_TOKEN');
+        return reply(200, { message: 'Login successful', username: actor.username });
+      }
+      const { token, expiresAt } = await auth.signIn(body, address);
+      return reply(200, { message: 'Token created', token, expiresAt: expiresAt.toISOString() });
+    },
+  });
+}
+
+function logOut(auth: AuthService) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/auth/logout',
+    access: 'authenticated',
+    summary: 'Revoke the token used for this request',
+    readOnlyTokenMayCall: true,
+    responses: { 200: messageOnly },
+    handler: async ({ req, actor, reply }) => {
+      await auth.logout(actor);
+      // A browser's sign-out also empties its cache: the image files it kept (immutable, private) go too.
+      const headers = usesSessionCookie(req) ? signedOut(req, auth) : undefined;
+      return reply(200, { message: 'Logout successful' }, headers);
+    },
+  });
+}
+
+function startSession(auth: AuthService) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/auth/session',
+    access: 'public',
+    summary:
+      'Sign the browser in: username and password; the session is an HttpOnly cookie (gallery_session), not a token in the reply',
+    responses: { 200: sessionReply },
+    errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
+    body: loginBody,
+    handler: async ({ req, address, body, reply }) => {
+      // A sign-in posted from another site's page (login CSRF) is refused by its Origin.
+      checkOrigin(req, auth.publicUrl);
+      const { token, expiresAt, actor } = await auth.startSession(body, address);
+      const headers = {
+        'Set-Cookie': sessionCookie(req, auth.publicUrl, token, (expiresAt.getTime() - Date.now()) / 1000),
+        'Cache-Control': 'no-store',
+      };
+      return reply(200, { message: 'Login successful', user: meJson(actor) }, headers);
+    },
+  });
+}
+
+function endSession(auth: AuthService) {
+  return defineRoute({
+    method: 'delete',
+    path: '/api/auth/session',
+    access: 'authenticated',
+    summary: "Sign the browser out: ends the cookie's session and removes the cookie",
+    readOnlyTokenMayCall: true,
+    responses: { 200: messageOnly },
+    handler: async ({ req, actor, reply }) => {
+      await auth.logout(actor);
+      // The image files the browser kept (immutable, private) are dropped with the session.
+      return reply(200, { message: 'Logout successful' }, signedOut(req, auth));
+    },
+  });
+}
+
+function showMe() {
+  return defineRoute({
+    method: 'get',
+    path: '/api/auth/me',
+    access: 'authenticated',
+    summary: 'The signed-in user, role and permissions',
+    responses: { 200: meReply },
+    handler: ({ actor, reply }) => reply(200, meJson(actor)),
+  });
 }

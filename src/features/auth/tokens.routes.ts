@@ -62,63 +62,79 @@ const changePasswordBody = z
 const BASE = '/api/auth/tokens';
 
 export function tokenRoutes({ auth }: { auth: AuthService }) {
-  return [
-    defineRoute({
-      method: 'get',
-      path: BASE,
-      access: 'authenticated',
-      summary: 'Your working tokens (never the tokens themselves): name, scope, prefix, created, last used, expiry',
-      responses: { 200: z.array(tokenInfo) },
-      handler: async ({ res, actor }) => {
-        res.json((await auth.listTokens(actor)).map((row) => toTokenJson(row, actor)));
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: BASE,
-      access: 'authenticated',
-      summary: 'Create a personal access token for a script; the token is shown this once',
-      responses: { 201: tokenInfo.extend({ message: z.string(), token: z.string() }) },
-      body: createTokenBody,
-      handler: async ({ res, actor, body }) => {
-        const { token, info } = await auth.createPersonalToken(actor, body);
-        res.status(201).json({ message: 'Token created', token, ...toTokenJson(info, actor) });
-      },
-    }),
-    defineRoute({
-      method: 'delete',
-      path: BASE,
-      access: 'authenticated',
-      summary: 'Revoke all your tokens, this one included',
-      responses: { 200: messageOnly },
-      handler: async ({ res, actor }) => {
-        await auth.revokeAllTokens(actor);
-        res.json({ message: 'All tokens revoked' });
-      },
-    }),
-    defineRoute({
-      method: 'delete',
-      path: `${BASE}/:id`,
-      access: 'authenticated',
-      summary: 'Revoke one of your tokens',
-      responses: { 200: messageOnly },
-      params: z.object({ id: idParam }),
-      handler: async ({ res, actor, params }) => {
-        await auth.revokeToken(actor, params.id);
-        res.json({ message: 'Token revoked' });
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/password',
-      access: 'authenticated',
-      summary: 'Change your password (needs the current one); every other token is revoked',
-      responses: { 200: messageOnly },
-      body: changePasswordBody,
-      handler: async ({ res, actor, body }) => {
-        await auth.changePassword(actor, body.currentPassword, body.newPassword);
-        res.json({ message: 'Password changed; your other tokens were revoked' });
-      },
-    }),
-  ];
+  return [listTokens(auth), createToken(auth), revokeAllTokens(auth), revokeToken(auth), changePassword(auth)];
+}
+
+function listTokens(auth: AuthService) {
+  return defineRoute({
+    method: 'get',
+    path: BASE,
+    access: 'authenticated',
+    summary: 'Your working tokens (never the tokens themselves): name, scope, prefix, created, last used, expiry',
+    responses: { 200: z.array(tokenInfo) },
+    handler: async ({ actor, reply }) => {
+      const tokens = await auth.listTokens(actor);
+      const json = tokens.map((row) => toTokenJson(row, actor));
+      return reply(200, json);
+    },
+  });
+}
+
+function createToken(auth: AuthService) {
+  return defineRoute({
+    method: 'post',
+    path: BASE,
+    access: 'authenticated',
+    summary: 'Create a personal access token for a script; the token is shown this once',
+    responses: { 201: tokenInfo.extend({ message: z.string(), token: z.string() }) },
+    body: createTokenBody,
+    handler: async ({ actor, body, reply }) => {
+      const { token, info } = await auth.createPersonalToken(actor, body);
+      return reply(201, { message: 'Token created', token, ...toTokenJson(info, actor) });
+    },
+  });
+}
+
+function revokeAllTokens(auth: AuthService) {
+  return defineRoute({
+    method: 'delete',
+    path: BASE,
+    access: 'authenticated',
+    summary: 'Revoke all your tokens, this one included',
+    responses: { 200: messageOnly },
+    handler: async ({ actor, reply }) => {
+      await auth.revokeAllTokens(actor);
+      return reply(200, { message: 'All tokens revoked' });
+    },
+  });
+}
+
+function revokeToken(auth: AuthService) {
+  return defineRoute({
+    method: 'delete',
+    path: `${BASE}/:id`,
+    access: 'authenticated',
+    summary: 'Revoke one of your tokens',
+    responses: { 200: messageOnly },
+    params: z.object({ id: idParam }),
+    handler: async ({ actor, params, reply }) => {
+      await auth.revokeToken(actor, params.id);
+      return reply(200, { message: 'Token revoked' });
+    },
+  });
+}
+
+function changePassword(auth: AuthService) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/auth/password',
+    access: 'authenticated',
+    summary: 'Change your password (needs the current one); every other token is revoked',
+    responses: { 200: messageOnly },
+    body: changePasswordBody,
+    handler: async ({ actor, body, reply }) => {
+      await auth.changePassword(actor, body.currentPassword, body.newPassword);
+      return reply(200, { message: 'Password changed; your other tokens were revoked' });
+    },
+  });
 }

@@ -22,68 +22,87 @@ const memberWithNote = withMessage(memberReply.extend({ note: z.string().optiona
 /** Who may see a private gallery besides its owner and admins, and who may change its images. */
 export function memberRoutes({ galleries }: { galleries: GalleriesService }) {
   return [
-    defineRoute({
-      method: 'get',
-      path: MEMBERS,
-      access: 'gallery:read',
-      summary: "A gallery's members (its owner, its members and admins)",
-      responses: { 200: z.array(memberReply) },
-      params: galleryParams,
-      handler: async ({ res, actor, params }) => {
-        res.json((await galleries.members(actor, params.id)).map(toMemberJson));
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: MEMBERS,
-      access: 'gallery:update',
-      summary: 'Add a member by username, as viewer (default) or editor (owner or admin)',
-      responses: { 201: memberWithNote },
-      errors: ['CONFLICT'],
-      params: galleryParams,
-      body: addMemberBody,
-      handler: async ({ res, actor, params, body }) => {
-        const { member, note } = await galleries.addMember(actor, params.id, body);
-        res.status(201).json({ message: 'Member added', ...toMemberJson(member), ...(note ? { note } : {}) });
-      },
-    }),
-    defineRoute({
-      method: 'patch',
-      path: `${MEMBERS}/:userId`,
-      access: 'gallery:update',
-      summary: "Change a member's role (owner or admin)",
-      responses: { 200: memberWithNote },
-      params: memberParams,
-      body: changeMemberBody,
-      handler: async ({ res, actor, params, body }) => {
-        const { member, note } = await galleries.changeMember(actor, params.id, params.userId, body.role);
-        res.json({ message: 'Member updated', ...toMemberJson(member), ...(note ? { note } : {}) });
-      },
-    }),
-    defineRoute({
-      method: 'delete',
-      path: `${MEMBERS}/:userId`,
-      access: 'gallery:read',
-      summary: 'Remove a member (owner or admin), or leave a gallery (the member themselves)',
-      responses: { 200: messageOnly },
-      params: memberParams,
-      handler: async ({ res, actor, params }) => {
-        await galleries.removeMember(actor, params.id, params.userId);
-        res.json({ message: params.userId === actor.id ? 'You left the gallery' : 'Member removed' });
-      },
-    }),
-    defineRoute({
-      method: 'put',
-      path: '/api/gallery/galleries/:id/owner',
-      access: 'user:manage',
-      summary: 'Give a gallery to another user who may own galleries (admin)',
-      responses: { 200: withMessage(galleryReply) },
-      params: galleryParams,
-      body: transferBody,
-      handler: async ({ res, actor, params, body }) => {
-        const gallery = await galleries.transfer(actor, params.id, body.username);
-        res.json({ message: 'Gallery transferred', ...toGalleryJson(gallery) });
-      },
-    }),
+    listMembers(galleries),
+    addMember(galleries),
+    changeMember(galleries),
+    removeMember(galleries),
+    transferGallery(galleries),
   ];
+}
+
+function listMembers(galleries: GalleriesService) {
+  return defineRoute({
+    method: 'get',
+    path: MEMBERS,
+    access: 'gallery:read',
+    summary: "A gallery's members (its owner, its members and admins)",
+    responses: { 200: z.array(memberReply) },
+    params: galleryParams,
+    handler: async ({ actor, params, reply }) =>
+      reply(200, (await galleries.members(actor, params.id)).map(toMemberJson)),
+  });
+}
+
+function addMember(galleries: GalleriesService) {
+  return defineRoute({
+    method: 'post',
+    path: MEMBERS,
+    access: 'gallery:update',
+    summary: 'Add a member by username, as viewer (default) or editor (owner or admin)',
+    responses: { 201: memberWithNote },
+    errors: ['CONFLICT'],
+    params: galleryParams,
+    body: addMemberBody,
+    handler: async ({ actor, params, body, reply }) => {
+      const { member, note } = await galleries.addMember(actor, params.id, body);
+      return reply(201, { message: 'Member added', ...toMemberJson(member), ...(note ? { note } : {}) });
+    },
+  });
+}
+
+function changeMember(galleries: GalleriesService) {
+  return defineRoute({
+    method: 'patch',
+    path: `${MEMBERS}/:userId`,
+    access: 'gallery:update',
+    summary: "Change a member's role (owner or admin)",
+    responses: { 200: memberWithNote },
+    params: memberParams,
+    body: changeMemberBody,
+    handler: async ({ actor, params, body, reply }) => {
+      const { member, note } = await galleries.changeMember(actor, params.id, params.userId, body.role);
+      return reply(200, { message: 'Member updated', ...toMemberJson(member), ...(note ? { note } : {}) });
+    },
+  });
+}
+
+function removeMember(galleries: GalleriesService) {
+  return defineRoute({
+    method: 'delete',
+    path: `${MEMBERS}/:userId`,
+    access: 'gallery:read',
+    summary: 'Remove a member (owner or admin), or leave a gallery (the member themselves)',
+    responses: { 200: messageOnly },
+    params: memberParams,
+    handler: async ({ actor, params, reply }) => {
+      await galleries.removeMember(actor, params.id, params.userId);
+      return reply(200, { message: params.userId === actor.id ? 'You left the gallery' : 'Member removed' });
+    },
+  });
+}
+
+function transferGallery(galleries: GalleriesService) {
+  return defineRoute({
+    method: 'put',
+    path: '/api/gallery/galleries/:id/owner',
+    access: 'user:manage',
+    summary: 'Give a gallery to another user who may own galleries (admin)',
+    responses: { 200: withMessage(galleryReply) },
+    params: galleryParams,
+    body: transferBody,
+    handler: async ({ actor, params, body, reply }) => {
+      const gallery = await galleries.transfer(actor, params.id, body.username);
+      return reply(200, { message: 'Gallery transferred', ...toGalleryJson(gallery) });
+    },
+  });
 }

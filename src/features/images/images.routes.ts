@@ -1,11 +1,10 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 
-import { sendWithEtag } from '../../http/conditional';
-import { sendPage } from '../../http/pagination';
+import { withEtag } from '../../http/conditional';
+import { pageReply } from '../../http/pagination';
 import { messageOnly, withMessage } from '../../http/response-schemas';
 import { defineRoute, type Method, type RouteSpec } from '../../http/route';
-import { claimUpload } from '../../http/upload';
 import type { Actor } from '../../shared/actor';
 import { AppError } from '../../shared/errors';
 import { listOptions } from '../../shared/paging';
@@ -28,6 +27,12 @@ const FULL = '/api/gallery/images';
 
 const VIEW = '/api/gallery/view-images';
 
+/** What the routes use: the service, and the image's JSON as the caller sees it. */
+type ImageRoutes = {
+  images: ImagesService;
+  jsonFor: (req: Request, actor: Actor) => (image: ImageRow) => ReturnType<typeof toImageJson>;
+};
+
 type ImageRouteDeps = { images: ImagesService; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
 
 export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRouteDeps): RouteSpec[] {
@@ -37,158 +42,170 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
     const base = baseUrl(req);
     return (image: ImageRow) => toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo));
   };
-
-  const list = (path: string, access: 'image:manage' | 'image:read') =>
-    defineRoute({
-      method: 'get',
-      path,
-      access,
-      summary:
-        'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
-      responses: { 200: z.array(imageReply) },
-      query: listImagesQuery,
-      handler: async ({ req, res, actor, query }) => {
-        const page = await images.list(
-          actor,
-          { galleryId: query.gallery, uploaderId: query.uploader },
-          listOptions(query),
-        );
-        sendPage(req, res, page, jsonFor(req, actor));
-      },
-    });
-
-  const show = (path: string, access: 'image:manage' | 'image:read') =>
-    defineRoute({
-      method: 'get',
-      path,
-      access,
-      summary: 'One image (ETag; If-None-Match → 304)',
-      responses: { 200: imageReply, 304: 'empty' },
-      params: imageParams,
-      handler: async ({ req, res, actor, params }) => {
-        sendWithEtag(req, res, jsonFor(req, actor)(await images.get(actor, params.id)));
-      },
-    });
-
-  const update = (method: Method, path: string) =>
-    defineRoute({
-      method,
-      path,
-      access: 'image:update',
-      summary:
-        'Change title, description, gallery or file (gallery owner, its editors or admin); a move to another gallery only by the gallery owner, the uploader or an admin',
-      responses: { 200: withMessage(imageReply) },
-      errors: ['CONFLICT'],
-      upload: true,
-      params: imageParams,
-      body: updateImageBody,
-      handler: async ({ req, res, actor, params, body }) => {
-        const file = claimUpload(req, res);
-        const image = await images.update(actor, params.id, body, file);
-        res.json({ message: 'Image updated successfully', ...jsonFor(req, actor)(image) });
-      },
-    });
-
-  const remove = (path: string) =>
-    defineRoute({
-      method: 'delete',
-      path,
-      access: 'image:delete',
-      summary:
-        'Delete an image and its file (gallery owner, its editors or admin); 409 when another request changed its file meanwhile',
-      responses: { 200: messageOnly },
-      errors: ['CONFLICT'],
-      params: imageParams,
-      handler: async ({ res, actor, params }) => {
-        await images.remove(actor, params.id);
-        res.json({ message: 'Image deleted successfully' });
-      },
-    });
-
-  const viewOnlyWrite = (method: Method, path: string) =>
-    defineRoute({
-      method,
-      path,
-      access: 'authenticated',
-      summary: 'Refused: the view-only endpoints never change anything',
-      responses: {},
-      handler: () => {
-        throw new AppError('FORBIDDEN', 'No permission to perform this action');
-      },
-    });
-
+  const routes: ImageRoutes = { images, jsonFor };
   return [
-    list(FULL, 'image:manage'),
-    defineRoute({
-      method: 'post',
-      path: FULL,
-      access: 'image:create',
-      summary:
-        'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image); the same bytes again in that gallery → 200 with the image already there',
-      responses: { 201: withMessage(imageReply), 200: withMessage(imageReply) },
-      upload: true,
-      body: createImageBody,
-      errors: ['CONFLICT'],
-      handler: async ({ req, res, actor, body }) => {
-        const { image, created } = await images.create(actor, body, claimUpload(req, res));
-        if (!created) {
-          res.status(200).json({ message: 'This gallery already has this image', ...jsonFor(req, actor)(image) });
-          return;
-        }
-        res.status(201).json({ message: 'Image created successfully', ...jsonFor(req, actor)(image) });
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/gallery/galleries/:id/images/:sha256',
-      access: 'image:read',
-      summary:
-        'Is an image with this SHA-256 already in the gallery? 200 with it, or 404 (HEAD works too: ask before uploading)',
-      responses: { 200: imageReply },
-      params: sha256Params,
-      handler: async ({ req, res, actor, params }) => {
-        const image = await images.findBySha256(actor, params.id, params.sha256);
-        if (!image) throw new AppError('NOT_FOUND', 'No image with that SHA-256 in this gallery');
-        res.json(jsonFor(req, actor)(image));
-      },
-    }),
-    show(`${FULL}/:id`, 'image:manage'),
-    show(`${FULL}/:id/update`, 'image:manage'),
-    show(`${FULL}/:id/delete`, 'image:manage'),
-    update('put', `${FULL}/:id`),
-    update('patch', `${FULL}/:id`),
-    update('put', `${FULL}/:id/update`),
-    update('patch', `${FULL}/:id/update`),
-    remove(`${FULL}/:id`),
-    remove(`${FULL}/:id/delete`),
-    defineRoute({
-      method: 'get',
-      path: `${FULL}/:id/file`,
-      access: 'image:read',
-      summary:
-        'The image file: ?size=thumb|preview|original (default: the original for its uploader, the gallery owner and admins, the preview for other viewers)',
-      responses: { 200: 'binary', 206: 'binary', 304: 'empty' },
-      errors: ['RANGE_NOT_SATISFIABLE'],
-      params: imageParams,
-      query: fileQuery,
-      handler: async ({ req, res, actor, params, query }) => {
-        const file = await images.openFile(actor, params.id, query.size, byteRangeOf(req));
-        await sendImageFile(req, res, file, {
-          // The versioned URL from the image's JSON never changes content: cache it for good.
-          'Cache-Control':
-            query.v === fileVersion(file.image.storageKey)
-              ? 'private, max-age=31536000, immutable'
-              : 'private, no-cache',
-          Vary: 'Authorization',
-        });
-      },
-    }),
-    list(VIEW, 'image:read'),
-    show(`${VIEW}/:id`, 'image:read'),
-    show(`${VIEW}/:id/update`, 'image:read'),
-    show(`${VIEW}/:id/delete`, 'image:read'),
+    listImages(routes, FULL, 'image:manage'),
+    createImage(routes),
+    findImageBySha256(routes),
+    showImage(routes, `${FULL}/:id`, 'image:manage'),
+    showImage(routes, `${FULL}/:id/update`, 'image:manage'),
+    showImage(routes, `${FULL}/:id/delete`, 'image:manage'),
+    updateImage(routes, 'put', `${FULL}/:id`),
+    updateImage(routes, 'patch', `${FULL}/:id`),
+    updateImage(routes, 'put', `${FULL}/:id/update`),
+    updateImage(routes, 'patch', `${FULL}/:id/update`),
+    removeImage(routes, `${FULL}/:id`),
+    removeImage(routes, `${FULL}/:id/delete`),
+    imageFile(routes),
+    listImages(routes, VIEW, 'image:read'),
+    showImage(routes, `${VIEW}/:id`, 'image:read'),
+    showImage(routes, `${VIEW}/:id/update`, 'image:read'),
+    showImage(routes, `${VIEW}/:id/delete`, 'image:read'),
     ...[VIEW, `${VIEW}/:id`, `${VIEW}/:id/update`, `${VIEW}/:id/delete`].flatMap((path) =>
-      (['post', 'put', 'patch', 'delete'] as const).map((method) => viewOnlyWrite(method, path)),
+      (['post', 'put', 'patch', 'delete'] as const).map((method) => refuseViewOnlyWrite(method, path)),
     ),
   ];
+}
+
+function listImages({ images, jsonFor }: ImageRoutes, path: string, access: 'image:manage' | 'image:read') {
+  return defineRoute({
+    method: 'get',
+    path,
+    access,
+    summary:
+      'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
+    responses: { 200: z.array(imageReply) },
+    query: listImagesQuery,
+    handler: async ({ req, actor, query }) => {
+      const page = await images.list(
+        actor,
+        { galleryId: query.gallery, uploaderId: query.uploader },
+        listOptions(query),
+      );
+      return pageReply(req, page, jsonFor(req, actor));
+    },
+  });
+}
+
+function showImage({ images, jsonFor }: ImageRoutes, path: string, access: 'image:manage' | 'image:read') {
+  return defineRoute({
+    method: 'get',
+    path,
+    access,
+    summary: 'One image (ETag; If-None-Match → 304)',
+    responses: { 200: imageReply, 304: 'empty' },
+    params: imageParams,
+    handler: async ({ req, actor, params }) => withEtag(req, jsonFor(req, actor)(await images.get(actor, params.id))),
+  });
+}
+
+function updateImage({ images, jsonFor }: ImageRoutes, method: Method, path: string) {
+  return defineRoute({
+    method,
+    path,
+    access: 'image:update',
+    summary:
+      'Change title, description, gallery or file (gallery owner, its editors or admin); a move to another gallery only by the gallery owner, the uploader or an admin',
+    responses: { 200: withMessage(imageReply) },
+    errors: ['CONFLICT'],
+    upload: true,
+    params: imageParams,
+    body: updateImageBody,
+    handler: async ({ req, actor, params, body, claimUpload, reply }) => {
+      const image = await images.update(actor, params.id, body, claimUpload());
+      return reply(200, { message: 'Image updated successfully', ...jsonFor(req, actor)(image) });
+    },
+  });
+}
+
+function removeImage({ images }: ImageRoutes, path: string) {
+  return defineRoute({
+    method: 'delete',
+    path,
+    access: 'image:delete',
+    summary:
+      'Delete an image and its file (gallery owner, its editors or admin); 409 when another request changed its file meanwhile',
+    responses: { 200: messageOnly },
+    errors: ['CONFLICT'],
+    params: imageParams,
+    handler: async ({ actor, params, reply }) => {
+      await images.remove(actor, params.id);
+      return reply(200, { message: 'Image deleted successfully' });
+    },
+  });
+}
+
+function refuseViewOnlyWrite(method: Method, path: string) {
+  return defineRoute({
+    method,
+    path,
+    access: 'authenticated',
+    summary: 'Refused: the view-only endpoints never change anything',
+    responses: {},
+    handler: () => {
+      throw new AppError('FORBIDDEN', 'No permission to perform this action');
+    },
+  });
+}
+
+function createImage({ images, jsonFor }: ImageRoutes) {
+  return defineRoute({
+    method: 'post',
+    path: FULL,
+    access: 'image:create',
+    summary:
+      'Upload an image into a gallery the caller owns (multipart: title, description, gallery, image); the same bytes again in that gallery → 200 with the image already there',
+    responses: { 201: withMessage(imageReply), 200: withMessage(imageReply) },
+    upload: true,
+    body: createImageBody,
+    errors: ['CONFLICT'],
+    handler: async ({ req, actor, body, claimUpload, reply }) => {
+      const { image, created } = await images.create(actor, body, claimUpload());
+      const json = jsonFor(req, actor)(image);
+      return created
+        ? reply(201, { message: 'Image created successfully', ...json })
+        : reply(200, { message: 'This gallery already has this image', ...json });
+    },
+  });
+}
+
+function findImageBySha256({ images, jsonFor }: ImageRoutes) {
+  return defineRoute({
+    method: 'get',
+    path: '/api/gallery/galleries/:id/images/:sha256',
+    access: 'image:read',
+    summary:
+      'Is an image with this SHA-256 already in the gallery? 200 with it, or 404 (HEAD works too: ask before uploading)',
+    responses: { 200: imageReply },
+    params: sha256Params,
+    handler: async ({ req, actor, params, reply }) => {
+      const image = await images.findBySha256(actor, params.id, params.sha256);
+      if (!image) throw new AppError('NOT_FOUND', 'No image with that SHA-256 in this gallery');
+      return reply(200, jsonFor(req, actor)(image));
+    },
+  });
+}
+
+function imageFile({ images }: ImageRoutes) {
+  return defineRoute({
+    method: 'get',
+    path: `${FULL}/:id/file`,
+    access: 'image:read',
+    summary:
+      'The image file: ?size=thumb|preview|original (default: the original for its uploader, the gallery owner and admins, the preview for other viewers)',
+    responses: { 200: 'binary', 206: 'binary', 304: 'empty' },
+    errors: ['RANGE_NOT_SATISFIABLE'],
+    params: imageParams,
+    query: fileQuery,
+    handler: async ({ req, actor, params, query }) => {
+      const file = await images.openFile(actor, params.id, query.size, byteRangeOf(req));
+      // The versioned URL from the image's JSON never changes content: cache it for good.
+      const immutable = query.v === fileVersion(file.image.storageKey);
+      const headers = {
+        'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+        Vary: 'Authorization',
+      };
+      return { stream: (res) => sendImageFile(req, res, file, headers) };
+    },
+  });
 }

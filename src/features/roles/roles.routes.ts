@@ -12,9 +12,7 @@ export function roleRoutes({ roles }: { roles: RolesService }) {
       access: 'role:read',
       summary: 'The roles, what each may do, and which can be chosen at registration',
       responses: { 200: z.array(roleReply) },
-      handler: async ({ res }) => {
-        res.json(await roles.list());
-      },
+      handler: async ({ reply }) => reply(200, await roles.list()),
     }),
   ];
 }

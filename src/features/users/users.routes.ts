@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-import { sendWithEtag } from '../../http/conditional';
-import { sendPage } from '../../http/pagination';
+import { withEtag } from '../../http/conditional';
+import { pageReply } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute } from '../../http/route';
 import { toUserJson } from './users.mapper';
@@ -19,9 +19,8 @@ export function userRoutes({ users }: { users: UsersService }) {
       summary: 'List users, oldest first (?limit=, ?cursor=)',
       responses: { 200: z.array(userReply) },
       query: listUsersQuery,
-      handler: async ({ req, res, query }) => {
-        sendPage(req, res, await users.list({ limit: query.limit, afterId: query.cursor }), toUserJson);
-      },
+      handler: async ({ req, query }) =>
+        pageReply(req, await users.list({ limit: query.limit, afterId: query.cursor }), toUserJson),
     }),
     defineRoute({
       method: 'get',
@@ -30,9 +29,7 @@ export function userRoutes({ users }: { users: UsersService }) {
       summary: 'One user (ETag; If-None-Match → 304)',
       responses: { 200: userReply, 304: 'empty' },
       params: userParams,
-      handler: async ({ req, res, params }) => {
-        sendWithEtag(req, res, toUserJson(await users.get(params.id)));
-      },
+      handler: async ({ req, params }) => withEtag(req, toUserJson(await users.get(params.id))),
     }),
     defineRoute({
       method: 'patch',
@@ -42,9 +39,9 @@ export function userRoutes({ users }: { users: UsersService }) {
       responses: { 200: withMessage(userReply) },
       params: userParams,
       body: updateUserBody,
-      handler: async ({ res, actor, params, body }) => {
+      handler: async ({ actor, params, body, reply }) => {
         const user = await users.update(actor, params.id, body);
-        res.json({ message: 'User updated successfully', ...toUserJson(user) });
+        return reply(200, { message: 'User updated successfully', ...toUserJson(user) });
       },
     }),
     defineRoute({
@@ -54,9 +51,9 @@ export function userRoutes({ users }: { users: UsersService }) {
       summary: 'Revoke every token of a user',
       params: userParams,
       responses: { 200: z.strictObject({ message: z.string(), revoked: z.number().int() }) },
-      handler: async ({ res, actor, params }) => {
+      handler: async ({ actor, params, reply }) => {
         const revoked = await users.revokeTokens(actor, params.id);
-        res.json({ message: 'Tokens revoked', revoked });
+        return reply(200, { message: 'Tokens revoked', revoked });
       },
     }),
   ];
