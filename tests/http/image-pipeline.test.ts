@@ -81,9 +81,10 @@ describe('decode check, metadata and variants', () => {
   });
 
   it('stores dimensions, orientation, capture time and camera, and only whether there is a GPS position', async () => {
+    // 1600×1200 as encoded, shown turned a quarter (orientation 6): 1200 wide, 1600 high.
     expect(image).toMatchObject({
-      width: 1600,
-      height: 1200,
+      width: 1200,
+      height: 1600,
       orientation: 6,
       capturedAt: '2024-05-01T12:34:56',
       cameraModel: 'Canon EOS R5',

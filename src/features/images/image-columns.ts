@@ -23,6 +23,16 @@ export const thumbhashField = z.string().nullable().meta({
     'ThumbHash (base64) of the upright image: a placeholder to draw before the thumbnail loads; null for images stored before it was computed',
 });
 
+/** Width and height: the size the image is shown at (its original's EXIF orientation applied). */
+const displayedSide = (side: 'Width' | 'Height') =>
+  z
+    .number()
+    .int()
+    .nullable()
+    .meta({
+      description: `${side} in pixels as the image is shown: after its EXIF orientation (5-8 swap the encoded width and height), the aspect of its preview and thumbnail`,
+    });
+
 /* The columns shown as stored come in the order of the reply. */
 export const IMAGE_COLUMNS = {
   id: { sql: 'i.id', read: number },
@@ -38,13 +48,16 @@ export const IMAGE_COLUMNS = {
     reply: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']),
   },
   size: { sql: 'i.size', read: number, file: true, reply: z.number().int().nonnegative() },
-  width: { sql: 'i.width', read: optionalNumber, file: true, reply: z.number().int().nullable() },
-  height: { sql: 'i.height', read: optionalNumber, file: true, reply: z.number().int().nullable() },
+  width: { sql: 'i.width', read: optionalNumber, file: true, reply: displayedSide('Width') },
+  height: { sql: 'i.height', read: optionalNumber, file: true, reply: displayedSide('Height') },
   orientation: {
     sql: 'i.orientation',
     read: optionalNumber,
     file: true,
-    reply: z.number().int().min(1).max(8).nullable(),
+    reply: z.number().int().min(1).max(8).nullable().meta({
+      description:
+        'EXIF orientation of the original (1-8); width, height and the variants already follow it: clients do not turn them again',
+    }),
   },
   capturedAt: {
     sql: 'i."capturedAt"',

@@ -13,7 +13,6 @@ import type { ImageRow } from './image-columns';
 // libvips' cache would keep decoded images in memory and deleted temp files open between requests.
 sharp.cache(false);
 
-/** What is kept about an image's pixels and its EXIF (the row's columns of the same names). */
 /** What the decode and the EXIF summary tell of a file: columns of its row (image-columns.ts). */
 export type ImageFacts = Pick<ImageRow, 'width' | 'height' | 'orientation' | 'thumbhash' | keyof ExifSummary>;
 
@@ -125,16 +124,33 @@ async function render(input: string | Readable, maxPixels: number): Promise<Rend
 }
 
 /**
+ * The size an image is shown at: its encoded size turned by its EXIF orientation. Orientations 5
+ * to 8 turn it a quarter (width and height swap places), as its upright variants are; 1 to 4 only
+ * mirror or turn it half. The same rule turned the sizes stored before (the migration
+ * `…_displayed_image_size`).
+ */
+export function displayedSize(
+  width: number | null,
+  height: number | null,
+  orientation: number | null,
+): Pick<ImageFacts, 'width' | 'height'> {
+  const quarterTurn = orientation !== null && orientation >= 5 && orientation <= 8;
+  return quarterTurn ? { width: height, height: width } : { width, height };
+}
+
+/**
  * Everything the server keeps from an uploaded image: the header is checked first (format as
  * sniffed, pixel count within `maxPixels`, so a decompression bomb is refused before anything
  * decodes it), then the whole image is decoded once to make its variants, which proves it is
- * intact. From EXIF: orientation, capture time, camera, and whether there is a GPS position.
+ * intact. Width and height are the size it is shown at (`displayedSize`), the original's bytes
+ * stay as they are. From EXIF: orientation, capture time, camera, and whether there is a GPS position.
  */
 export async function processImage(path: string, mimeType: ImageMimeType, maxPixels: number): Promise<ProcessedImage> {
   const { metadata, width, height } = await readHeader(path, mimeType, maxPixels);
   const exif = readExif(metadata.exif);
+  const orientation = metadata.orientation ?? null;
   const { variants, thumbhash } = await decodeSlot(() => timeVariants(() => render(path, maxPixels)));
-  return { width, height, orientation: metadata.orientation ?? null, ...exif, thumbhash, variants };
+  return { ...displayedSize(width, height, orientation), orientation, ...exif, thumbhash, variants };
 }
 
 /** The variants again from a stored original (for the storage check). */
