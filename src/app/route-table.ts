@@ -27,7 +27,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
     ...healthRoutes(deps),
     ...metricsRoutes(),
-    ...authRoutes({ auth: deps.auth }),
+    ...authRoutes({ auth: deps.auth, authenticator: deps.authenticator }),
     ...tokenRoutes({ auth: deps.auth }),
     ...roleRoutes({ roles: deps.roles }),
     ...galleryRoutes({ galleries: deps.galleries }),

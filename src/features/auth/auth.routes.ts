@@ -15,6 +15,7 @@ import {
   tokenReply,
 } from './auth.schemas';
 import type { AuthService } from './auth.service';
+import type { Authenticator } from './passport';
 import { checkOrigin, clearedSessionCookie, sessionCookie, usesSessionCookie } from './session-cookie';
 
 /** What `GET /api/auth/me` shows: everything was read with the token, no second query. */
@@ -35,13 +36,13 @@ const signedOut = (req: Request, auth: AuthService) => ({
   'Clear-Site-Data': '"cache"',
 });
 
-export function authRoutes({ auth }: { auth: AuthService }) {
+export function authRoutes({ auth, authenticator }: { auth: AuthService; authenticator: Authenticator }) {
   return [
     register(auth),
-    logIn(auth),
-    getOrCheckToken(auth),
+    logIn(authenticator),
+    getOrCheckToken(auth, authenticator),
     logOut(auth),
-    startSession(auth),
+    startSession(auth, authenticator),
     endSession(auth),
     showMe(),
   ];
@@ -69,7 +70,7 @@ function register(auth: AuthService) {
   });
 }
 
-function logIn(auth: AuthService) {
+function logIn(authenticator: Authenticator) {
   return defineRoute({
     method: 'post',
     path: '/api/auth/login',
@@ -78,8 +79,8 @@ function logIn(auth: AuthService) {
     responses: { 200: loginReply },
     errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
     body: loginBody,
-    handler: async ({ address, body, reply }) => {
-      const { user, token, expiresAt } = await auth.signIn(body, address);
+    handler: async ({ req, reply }) => {
+      const { user, token, expiresAt } = await authenticator.signIn(req);
       return reply(200, {
         message: 'Login successful',
         token,
@@ -90,7 +91,7 @@ function logIn(auth: AuthService) {
   });
 }
 
-function getOrCheckToken(auth: AuthService) {
+function getOrCheckToken(auth: AuthService, authenticator: Authenticator) {
   return defineRoute({
     method: 'post',
     path: '/api/auth/token',
@@ -99,13 +100,13 @@ function getOrCheckToken(auth: AuthService) {
     responses: { 200: tokenReply },
     errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'TOO_MANY_REQUESTS'],
     body: tokenBody,
-    handler: async ({ address, body, reply }) => {
+    handler: async ({ req, address, body, reply }) => {
       if ('token' in body) {
         const actor = await auth.resolveToken(body.token, address);
         if (!actor) throw new AppError('INVALID_TOKEN');
         return reply(200, { message: 'Login successful', username: actor.username });
       }
-      const { token, expiresAt } = await auth.signIn(body, address);
+      const { token, expiresAt } = await authenticator.signIn(req);
       return reply(200, { message: 'Token created', token, expiresAt: expiresAt.toISOString() });
     },
   });
@@ -128,7 +129,7 @@ function logOut(auth: AuthService) {
   });
 }
 
-function startSession(auth: AuthService) {
+function startSession(auth: AuthService, authenticator: Authenticator) {
   return defineRoute({
     method: 'post',
     path: '/api/auth/session',
@@ -138,10 +139,10 @@ function startSession(auth: AuthService) {
     responses: { 200: sessionReply },
     errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
     body: loginBody,
-    handler: async ({ req, address, body, reply }) => {
+    handler: async ({ req, reply }) => {
       // A sign-in posted from another site's page (login CSRF) is refused by its Origin.
       checkOrigin(req, auth.publicUrl);
-      const { token, expiresAt, actor } = await auth.startSession(body, address);
+      const { token, expiresAt, actor } = await authenticator.startSession(req);
       const headers = {
         'Set-Cookie': sessionCookie(req, auth.publicUrl, token, (expiresAt.getTime() - Date.now()) / 1000),
         'Cache-Control': 'no-store',
