@@ -1,16 +1,10 @@
 import { createAuditLog } from '../features/audit';
-import {
-  createAttemptThrottle,
-  createAuthService,
-  createPassport,
-  createTokenCache,
-  revokeUserTokens,
-} from '../features/auth';
+import { createAttemptThrottle, createAuthService, createPassport, createTokenCache } from '../features/auth';
 import { createGalleriesService } from '../features/galleries';
 import { createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
 import { createRolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
-import { createUsersService } from '../features/users';
+import { createAccounts, createUsersService } from '../features/users';
 import { databaseAttemptStore } from '../platform/db/attempt-counts';
 import { faultPointHook } from '../shared/fault-points';
 import type { AppDeps } from './deps';
@@ -33,12 +27,22 @@ export function createServices(deps: AppDeps) {
     audit,
     roles,
     sessions: {
-      revokeAll: (tx, userId) => revokeUserTokens(tx, userId, new Date()),
+      // auth is made below, after users (which it needs): the port is called only once both exist.
+      revokeAll: (tx, userId) => auth.endSessionsOf(tx, userId),
       forget: (userId) => tokenCache.forgetUser(userId),
     },
     links: { endAll: (tx, userId, actor) => endLinksMadeBy(tx, { userId }, actor, 'its maker was deactivated') },
   });
-  const auth = createAuthService({ db, reader, config, audit, roles, tokenCache, throttle });
+  const auth = createAuthService({
+    db,
+    reader,
+    config,
+    audit,
+    roles,
+    tokenCache,
+    throttle,
+    accounts: createAccounts(db),
+  });
   const files = createImageFiles({ db, storage, logger, config });
   const galleries = createGalleriesService({
     db,

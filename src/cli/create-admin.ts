@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { prepareAppDatabase } from '../app/database';
 import { passwordField, USERNAME_RULE } from '../features/auth';
 import { createRolesService } from '../features/roles';
-import { findUserConflicts, insertUser } from '../features/users';
+import { createAccounts } from '../features/users';
 import { loadConfig } from '../shared/config';
 
 const input = z.object({
@@ -72,12 +72,13 @@ async function main() {
   const config = loadConfig();
   const { db, close } = await prepareAppDatabase(config.databaseUrl);
   try {
-    if (await findUserConflicts(db, parsed.data.username, parsed.data.email)) {
+    const accounts = createAccounts(db);
+    if (await accounts.findConflict(parsed.data.username, parsed.data.email)) {
       throw new Error('A user with that username or email already exists.');
     }
     const role = await createRolesService({ db }).find('admin');
     if (!role) throw new Error('The admin role is missing.');
-    const user = await insertUser(db, {
+    const user = await accounts.create({
       username: parsed.data.username,
       email: parsed.data.email,
       passwordHash: await bcrypt.hash(parsed.data.password, config.bcryptCost),

@@ -8,7 +8,7 @@ import { AppError, conflict, forbidden, notFound } from '../../shared/errors';
 import { DEFAULT_ROLE, permissionsOf, SELF_ASSIGNABLE_ROLES } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
 import type { RolesService } from '../roles';
-import { findUserConflicts, findUserWithPassword, insertUser, setUserPassword } from '../users';
+import type { Accounts } from '../users';
 import { accountKey, type AttemptThrottle } from './attempt-throttle';
 import * as repo from './auth.repository';
 import { createSignIn, type AuthenticatedUser, type Credentials, type NewAccount } from './sign-in';
@@ -31,9 +31,11 @@ export type AuthDeps = {
   tokenCache: TokenCache;
   /** Attempts at a password (the current one before a change). */
   throttle: AttemptThrottle;
+  /** The accounts (the users feature's). */
+  accounts: Accounts;
 };
 
-export function createAuthService({ db, reader, config, audit, roles, tokenCache, throttle }: AuthDeps) {
+export function createAuthService({ db, reader, config, audit, roles, tokenCache, throttle, accounts }: AuthDeps) {
   /** After a change of a user or their tokens: this process forgets them at once (others by notification). */
   const forget = (userId: number) => tokenCache.forgetUser(userId);
 
@@ -52,7 +54,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     const passwordHash = await bcrypt.hash(input.password, config.bcryptCost);
     try {
       return await audit.withEvent(
-        (tx) => insertUser(tx, { username: input.username, email: input.email, passwordHash, roleId: role.id }),
+        (tx) => accounts.create({ username: input.username, email: input.email, passwordHash, roleId: role.id }, tx),
         (user) => ({
           action: 'register',
           actor: user,
@@ -69,7 +71,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
   }
 
   async function assertAvailable(username: string, email: string) {
-    const taken = await findUserConflicts(db, username, email);
+    const taken = await accounts.findConflict(username, email);
     if (!taken) return;
     if (taken.usernameLower === username.toLowerCase()) throw conflict('A user with that username already exists.');
     throw conflict('A user with that email already exists.');
@@ -77,7 +79,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
 
   /** The user for these credentials, or null: unknown, inactive and wrong password look the same. */
   async function verifyCredentials({ username, password }: Credentials): Promise<AuthenticatedUser | null> {
-    const user = await findUserWithPassword(db, username);
+    const user = await accounts.findWithPassword(username);
     const matches = await bcrypt.compare(password, user ? user.passwordHash : await dummyHash);
     if (!user || !matches || !user.isActive) return null;
     return { id: user.id, username: user.username, email: user.email, role: user.role?.name ?? null };
@@ -173,7 +175,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
    */
   async function changePassword(actor: Actor, currentPassword: string, newPassword: string) {
     const attempt = await throttle.reserve({ secret: accountKey(actor.username) });
-    const user = await findUserWithPassword(db, actor.username);
+    const user = await accounts.findWithPassword(actor.username);
     if (!user || !(await bcrypt.compare(currentPassword, user.passwordHash))) {
       await attempt.failed();
       await audit.record({
@@ -191,7 +193,7 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     const passwordHash = await bcrypt.hash(newPassword, config.bcryptCost);
     await audit.withEvent(
       async (tx) => {
-        await setUserPassword(tx, actor.id, passwordHash);
+        await accounts.setPasswordHash(actor.id, passwordHash, tx);
         await repo.revokeOtherTokens(tx, actor.id, actor.tokenId, new Date());
       },
       () => ({ action: 'password.change', actor, target: { type: 'user', id: actor.id }, address: actor.address }),
@@ -263,6 +265,8 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     listTokens: (actor: Actor) => repo.listLiveTokens(db, actor.id, new Date()),
     revokeToken,
     revokeAllTokens,
+    /** In the caller's transaction: revokes every token of a user (a deactivation, an admin's revoke). */
+    endSessionsOf: (tx: Transaction, userId: number) => repo.revokeUserTokens(tx, userId, new Date()),
     changePassword,
   };
 }

@@ -2,7 +2,6 @@
 // password changes, the throttle of attempts at a secret (also used by share links' passwords), and
 // the passport strategies that turn a request's token into an Actor. Needs users, roles and audit.
 export { createAttemptThrottle, type AttemptThrottle } from './attempt-throttle';
-export { revokeUserTokens } from './auth.repository';
 export { authRoutes } from './auth.routes';
 export { passwordField, USERNAME_RULE } from './auth.schemas';
 export { createAuthService, type AuthService } from './auth.service';

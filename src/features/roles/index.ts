@@ -1,6 +1,5 @@
 // The roles: their rows (seeded at every start), the list of them, and the role-name schema. What
 // each role may do is the one table in shared/permissions.ts. Needs no other feature.
-export { ensureRoles } from './roles.repository';
 export { roleRoutes } from './roles.routes';
 export { roleName, roleReply } from './roles.schemas';
-export { createRolesService, type RolesService } from './roles.service';
+export { createRolesService, ensureRoles, type RolesService } from './roles.service';

@@ -2,6 +2,11 @@ import type { Database } from '../../platform/db/client';
 import { permissionsOf, SELF_ASSIGNABLE_ROLES, type RoleName } from '../../shared/permissions';
 import * as repo from './roles.repository';
 
+/** The seed at every start: the four roles, created when missing, their labels kept current. */
+export function ensureRoles(db: Database): Promise<void> {
+  return repo.ensureRoles(db);
+}
+
 export function createRolesService({ db }: { db: Database }) {
   return {
     /** Every role, what it may do, and whether it can be chosen at registration. */
