@@ -8,26 +8,41 @@ import { thumbHashToDataURL } from 'thumbhash';
 export type Box = { width: number; height: number };
 const GAP = 6;
 
-/** Rows of boxes for `aspects` (width / height) in `width` pixels, aiming at `target` px high. */
+/**
+ * Rows of boxes for `aspects` (width / height) in `width` pixels (fractional, as measured), aiming at
+ * `target` px high. A full row fills the whole pixels of the width exactly, gaps included: its boxes'
+ * widths are rounded by their running total, so the rounding never adds up to a row too wide (whose
+ * last box would wrap) or too short (a ragged edge).
+ */
 export function justify(aspects: number[], width: number, target: number): Box[] & { full?: number } {
+  const space = Math.floor(width);
   const boxes: Box[] & { full?: number } = [];
   let row: number[] = [];
   let sum = 0;
-  const flush = (height: number) => {
-    for (const aspect of row)
-      boxes.push({ width: Math.max(1, Math.floor(aspect * height)), height: Math.round(height) });
+  const flush = (height: number, fill: boolean) => {
+    const room = space - GAP * (row.length - 1);
+    let before = 0;
+    let edge = 0;
+    for (const aspect of row) {
+      before += aspect;
+      const next = fill ? Math.round((room * before) / sum) : Math.floor(before * height);
+      boxes.push({ width: Math.max(1, next - edge), height: Math.round(height) });
+      edge = next;
+    }
     row = [];
     sum = 0;
   };
   for (const aspect of aspects) {
     row.push(aspect);
     sum += aspect;
-    const height = (width - GAP * (row.length - 1)) / sum;
-    if (height <= target) flush(Math.max(height, target * 0.5));
+    const height = (space - GAP * (row.length - 1)) / sum;
+    // A very wide image alone would make a thin row: it is kept at half the target, cropped.
+    if (height <= target) flush(Math.max(height, target * 0.5), true);
   }
   // How many boxes are in full rows: the last, partial row changes when more items come.
   boxes.full = boxes.length;
-  if (row.length) flush(Math.min(target, (width - GAP * (row.length - 1)) / sum));
+  // The last row is higher than the target when stretched across: it keeps the target's height.
+  if (row.length) flush(target, false);
   return boxes;
 }
 
@@ -68,8 +83,11 @@ export function JustifiedGrid<T extends Item>({
   const [width, setWidth] = useState(0);
   useLayoutEffect(() => {
     const element = ref.current!;
-    setWidth(element.clientWidth);
-    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    // The exact width, not clientWidth: that one is rounded, and 1242 px where 1241.6 are free
+    // pushes the last box of an exactly fitting row onto a line of its own.
+    const measure = () => setWidth(Math.floor(element.getBoundingClientRect().width));
+    measure();
+    const observer = new ResizeObserver(measure);
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
