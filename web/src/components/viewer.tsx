@@ -33,6 +33,8 @@ export function Viewer<T extends ViewerImage>({
   const dialog = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
   const [editing, setEditing] = useState(false);
+  // On a phone the facts wait behind "Info", so that the image has the screen.
+  const [showInfo, setShowInfo] = useState(false);
   const previous = index > 0 ? index - 1 : null;
   const next = index < images.length - 1 ? index + 1 : null;
   useModal(close);
@@ -43,28 +45,72 @@ export function Viewer<T extends ViewerImage>({
   useViewerKeys({ previous, next, editing, dialog, onMove, onClose, cancelEdit: () => setEditing(false) });
   const swipe = useSwipe(previous, next, onMove);
 
-  const placeholder = placeholderOf(image.thumbhash);
   const title = imageName(image);
   return (
-    <div class="viewer" role="dialog" aria-modal="true" aria-label={`Image: ${title}`} ref={dialog}>
+    <div
+      class={showInfo ? 'viewer show-info' : 'viewer'}
+      role="dialog"
+      aria-modal="true"
+      aria-label={`Image: ${title}`}
+      ref={dialog}
+    >
+      <ViewerBar
+        close={close}
+        onClose={onClose}
+        position={`${index + 1} / ${images.length}`}
+        showInfo={showInfo}
+        onToggleInfo={() => setShowInfo(!showInfo)}
+      />
       <div class="viewer-stage" {...swipe}>
-        <img
-          key={image.id}
-          src={src ? src(image) : image.preview}
-          alt={title}
-          width={image.width ?? undefined}
-          height={image.height ?? undefined}
-          style={placeholder ? { backgroundImage: `url("${placeholder}")` } : undefined}
-        />
+        <Picture key={image.id} image={image} src={src ? src(image) : image.preview} />
         <NavButtons index={index} previous={previous} next={next} onMove={onMove} />
       </div>
-      <aside class="viewer-info">
-        <button type="button" ref={close} class="close" onClick={onClose} aria-label="Close viewer">
-          ✕ Close
-        </button>
+      <aside class="viewer-info" id="viewer-info">
         <ImageInfo {...{ image, index, canChange, editing, setEditing, onChanged, onDeleted }} count={images.length} />
-        <p class="muted small">← → to move, Esc to close</p>
+        <p class="muted small hint-keys">← → to move, Esc to close</p>
+        <p class="muted small hint-touch">Swipe left or right to move</p>
       </aside>
+    </div>
+  );
+}
+
+/** The preview, over its placeholder until it arrives; at most the stage's size, never cropped. */
+function Picture({ image, src }: { image: ViewerImage; src: string }) {
+  const placeholder = placeholderOf(image.thumbhash);
+  return (
+    <img
+      src={src}
+      alt={imageName(image)}
+      width={image.width ?? undefined}
+      height={image.height ?? undefined}
+      style={placeholder ? { backgroundImage: `url("${placeholder}")` } : undefined}
+    />
+  );
+}
+
+/** Close; on a phone also where the image is in the list and the button that shows its facts. */
+function ViewerBar(props: {
+  close: MutableRef<HTMLButtonElement | null>;
+  onClose: () => void;
+  position: string;
+  showInfo: boolean;
+  onToggleInfo: () => void;
+}) {
+  return (
+    <div class="viewer-bar">
+      <button type="button" ref={props.close} class="close" onClick={props.onClose} aria-label="Close viewer">
+        ✕ Close
+      </button>
+      <span class="viewer-position">{props.position}</span>
+      <button
+        type="button"
+        class="info-toggle"
+        aria-expanded={props.showInfo}
+        aria-controls="viewer-info"
+        onClick={props.onToggleInfo}
+      >
+        Info
+      </button>
     </div>
   );
 }
@@ -170,7 +216,7 @@ function trapFocus(event: KeyboardEvent, container: HTMLElement | null) {
   if (!container) return;
   const focusable = [
     ...container.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, textarea, select'),
-  ];
+  ].filter((element) => element.getClientRects().length > 0); // not those hidden (the facts, on a phone)
   if (!focusable.length) return;
   const first = focusable[0];
   const last = focusable[focusable.length - 1];

@@ -103,12 +103,12 @@ function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
   };
   return (
     <tr>
-      <td>
+      <td data-label="User">
         {user.username}
         <br />
         <span class="muted small">{user.email}</span>
       </td>
-      <td>
+      <td data-label="Role">
         <select
           aria-label={`Role of ${user.username}`}
           value={user.role ?? ''}
@@ -122,7 +122,7 @@ function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
           ))}
         </select>
       </td>
-      <td>
+      <td data-label="Active">
         <input
           type="checkbox"
           aria-label={`${user.username} is active`}
@@ -130,7 +130,7 @@ function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
           onChange={(e) => onChange({ isActive: e.currentTarget.checked })}
         />
       </td>
-      <td>
+      <td data-label="Quota (MB)">
         <form class="row" onSubmit={setQuota}>
           <input
             name="quota"
@@ -204,13 +204,13 @@ function AuditTable({ events }: { events: AuditEvent[] }) {
       <tbody>
         {events.map((event) => (
           <tr key={event.id}>
-            <td>{formatDateTime(event.at)}</td>
-            <td>{event.action}</td>
-            <td>{event.outcome}</td>
-            <td>{event.actor ? event.actor.username : '—'}</td>
-            <td>{event.target ?? '—'}</td>
-            <td>{event.address ?? '—'}</td>
-            <td>{event.detail ?? ''}</td>
+            <td data-label="When">{formatDateTime(event.at)}</td>
+            <td data-label="Action">{event.action}</td>
+            <td data-label="Outcome">{event.outcome}</td>
+            <td data-label="Actor">{event.actor ? event.actor.username : '—'}</td>
+            <td data-label="Target">{event.target ?? '—'}</td>
+            <td data-label="Address">{event.address ?? '—'}</td>
+            <td data-label="Detail">{event.detail ?? ''}</td>
           </tr>
         ))}
       </tbody>

@@ -121,17 +121,17 @@ function LinkTable({ links, onRevoke }: { links: ShareLink[]; onRevoke: (id: num
       <tbody>
         {links.map((link) => (
           <tr key={link.id}>
-            <td>
+            <td data-label="Link">
               <code>{link.prefix}…</code>
               {link.hasPassword && <span class="badge">password</span>}
               {link.allowOriginals && <span class="badge">originals</span>}
             </td>
-            <td>{link.state}</td>
-            <td>
+            <td data-label="State">{link.state}</td>
+            <td data-label="Views">
               {link.views}
               {link.maxViews ? ` / ${link.maxViews}` : ''}
             </td>
-            <td>{formatDateTime(link.expiresAt)}</td>
+            <td data-label="Expires">{formatDateTime(link.expiresAt)}</td>
             <td>
               {link.state === 'active' && (
                 <button type="button" class="danger" onClick={() => onRevoke(link.id)}>

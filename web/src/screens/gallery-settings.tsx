@@ -100,8 +100,8 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
       <tbody>
         {members.map((m) => (
           <tr key={m.user.id}>
-            <td>{m.user.username}</td>
-            <td>
+            <td data-label="User">{m.user.username}</td>
+            <td data-label="Role">
               <select
                 aria-label={`Role of ${m.user.username}`}
                 value={m.role}
@@ -111,7 +111,7 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
                 <option value="editor">Editor</option>
               </select>
             </td>
-            <td>{formatDate(m.addedAt)}</td>
+            <td data-label="Added">{formatDate(m.addedAt)}</td>
             <td>
               <button type="button" class="danger" onClick={() => onRemove(m)}>
                 Remove <span class="visually-hidden">{m.user.username}</span>

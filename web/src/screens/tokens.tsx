@@ -105,13 +105,13 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenRow[]; onRevoke: (id: n
       <tbody>
         {tokens.map((t) => (
           <tr key={t.id}>
-            <td>{t.name}</td>
-            <td>{t.scope}</td>
-            <td>
+            <td data-label="Name">{t.name}</td>
+            <td data-label="Scope">{t.scope}</td>
+            <td data-label="Starts with">
               <code>{t.prefix}</code>
             </td>
-            <td>{formatDateTime(t.lastUsedAt)}</td>
-            <td>{formatDate(t.expiresAt)}</td>
+            <td data-label="Last used">{formatDateTime(t.lastUsedAt)}</td>
+            <td data-label="Expires">{formatDate(t.expiresAt)}</td>
             <td>
               <button type="button" class="danger" onClick={() => onRevoke(t.id)}>
                 Revoke <span class="visually-hidden">{t.name}</span>
