@@ -2,25 +2,16 @@
 // the compiled server serving dist/web/. SQLite pass only: the app does not depend on the database.
 // No Chromium: skipped with a message, unless REQUIRE_CHROMIUM=1 (CI), then it fails.
 // Screenshots of each screen go to test-results/web/ (not committed).
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { AxeBuilder } from '@axe-core/playwright';
 import bcrypt from 'bcrypt';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import sharp from 'sharp';
 
-import {
-  login,
-  multipart,
-  prepareWorld,
-  send,
-  startServer,
-  stopAllServers,
-  type ServerProcess,
-} from '../helpers/server-process';
+import { login, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { describeWeb, jpeg, LAUNCH, noSeriousViolations, runAlone, upload } from './browser';
 
 const ROOT = resolve(__dirname, '../..');
 const SHOTS = join(ROOT, 'test-results', 'web');
@@ -28,65 +19,10 @@ const SHOTS = join(ROOT, 'test-results', 'web');
 const README_SHOTS = ['1', 'true', 'yes'].includes(String(process.env.UPDATE_SCREENSHOTS).toLowerCase())
   ? join(ROOT, 'docs', 'screenshots')
   : null;
-const CANDIDATES = [
-  process.env.CHROMIUM_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-].filter((p): p is string => !!p);
-const executablePath = CANDIDATES.find((path) => existsSync(path));
-const requireChromium = ['1', 'true', 'yes'].includes(String(process.env.REQUIRE_CHROMIUM).toLowerCase());
-const postgresPass = process.env.TEST_DB === 'postgres';
 const FIRST_LOAD_BUDGET_BYTES = 30 * 1024;
 const FIRST_SCREEN_BUDGET_MS = 1000;
 
-if (!postgresPass && !executablePath) {
-  if (requireChromium)
-    throw new Error(
-      `REQUIRE_CHROMIUM is set but no Chromium was found (looked at ${CANDIDATES.join(', ')}; set CHROMIUM_PATH)`,
-    );
-  console.warn(
-    `web app end-to-end tests SKIPPED: no Chromium found (looked at ${CANDIDATES.join(', ')}; install Debian's chromium or set CHROMIUM_PATH)`,
-  );
-}
-const run = !postgresPass && !!executablePath;
-const describeWeb = run ? describe : describe.skip;
-
 jest.setTimeout(60_000);
-
-/** A JPEG of a flat colour: `seed` makes each one different bytes. */
-function jpeg(width: number, height: number, seed: number): Promise<Buffer> {
-  return sharp({
-    create: {
-      width,
-      height,
-      channels: 3,
-      background: { r: (seed * 37) % 256, g: (seed * 91) % 256, b: (seed * 53) % 256 },
-    },
-  })
-    .jpeg({ quality: 80 })
-    .toBuffer();
-}
-
-async function upload(url: string, auth: Record<string, string>, galleryId: number, title: string, file: Buffer) {
-  const { contentType, body } = multipart({ title, gallery: String(galleryId) }, file);
-  const reply = await send(url, {
-    method: 'POST',
-    path: '/api/gallery/images/',
-    headers: { ...auth, 'Content-Type': contentType },
-    body,
-  });
-  if (reply.status !== 201) throw new Error(`upload failed: ${reply.status} ${reply.body.toString()}`);
-}
-
-async function noSeriousViolations(page: Page, screen: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect({
-    screen,
-    violations: serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-  }).toEqual({ screen, violations: [] });
-}
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
@@ -105,11 +41,14 @@ describeWeb('the web app in Chromium', () => {
   const cspViolations: string[] = [];
   const subscriber = { username: `sub${Date.now() % 100000}`, password: 'a long enough password' };
 
+  let release: () => void = () => {};
+
   beforeAll(async () => {
+    release = await runAlone();
     mkdirSync(SHOTS, { recursive: true });
     world = await prepareWorld();
     server = await startServer(world.env);
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch(LAUNCH);
     ownerAuth = await login(server.url, world.credentials);
     // A gallery of 200 images for the budgets, uploaded through the API, four at a time.
     const created = await send(server.url, {
@@ -136,12 +75,13 @@ describeWeb('the web app in Chromium', () => {
         }
       }),
     );
-  }, 120_000);
+  }, 420_000); // with the wait for the other browser test file
 
   afterAll(async () => {
     await browser?.close();
     await stopAllServers();
     await world?.close();
+    release();
   });
 
   async function newPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
@@ -504,6 +444,8 @@ describeWeb('the web app in Chromium', () => {
     await signIn(page, world.credentials);
     await page.getByRole('link', { name: 'Holidays' }).click();
     await page.getByRole('heading', { name: 'Holidays' }).waitFor();
+    // The images are there before they are counted (the heading comes first).
+    await page.locator('.justified li').first().waitFor();
     const before = await page.locator('.justified li').count();
     const files = [await asFile('one.jpg', 911), await asFile('two.jpg', 912), await asFile('three.jpg', 913)];
     // Too large: a JPEG's first bytes (the type is sniffed from them) and then 1.5 MiB more.
