@@ -101,16 +101,14 @@ describeWeb('the web app on a phone and on a desktop', () => {
     ['phone', PHONE],
     ['desktop', DESKTOP],
   ] as const) {
-    it(`has no screen wider than the viewport, nor a control out of it, at ${size} size`, async () => {
+    it(`has no screen wider than the viewport, nor a control out of it, at ${size} size (and axe passes)`, async () => {
       const check = async (page: Page, screen: string) => {
         const name = screen.toLowerCase().replace(/\W+/g, '-').replace(/^-|-$/g, '');
         await page.screenshot({ path: join(SHOTS, `${name}-${size}.png`) });
         const { width, outside } = await overflowOf(page, viewport.width);
-        expect({ screen, wider: width > viewport.width ? width : null, outside }).toEqual({
-          screen,
-          wider: null,
-          outside: [],
-        });
+        const wider = width > viewport.width ? width : null;
+        expect({ screen, wider, outside }).toEqual({ screen, wider: null, outside: [] });
+        await noSeriousViolations(page, `${screen} (${size})`);
       };
       const signedOut = await open(viewport, false);
       for (const [path, name] of [
