@@ -7,6 +7,25 @@ import { toAppError } from './error-handler';
 export type InputSchemas = { body?: ZodType; query?: ZodType; params?: ZodType };
 export type ParsedInput = { body: unknown; query: unknown; params: unknown };
 
+/** Where in `value` a string holds U+0000, if anywhere: PostgreSQL's text cannot hold it. */
+function nulPathOf(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = key.includes('\u0000') ? path : nulPathOf(inner, path ? `${path}.${key}` : key);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** 400 for a NUL character anywhere in the input: the same refusal on both databases, never a 500. */
+function refuseNul(value: unknown) {
+  const path = nulPathOf(value, '');
+  if (path === null) return;
+  const message = 'Text may not contain the NUL character (U+0000).';
+  throw new AppError('VALIDATION_FAILED', `${path || 'body'}: ${message}`, { details: [{ path, message }] });
+}
+
 /**
  * Parses params, query and body with their zod schemas into `res.locals.input`; the request itself
  * is never rewritten. A malformed path parameter means the thing is not there: 404.
@@ -22,6 +41,7 @@ export function validate(schemas: InputSchemas): RequestHandler {
     for (const part of ['query', 'body'] as const) {
       const schema = schemas[part];
       if (!schema) continue;
+      refuseNul(req[part]);
       const parsed = schema.safeParse(req[part] ?? {});
       if (!parsed.success) throw toAppError(parsed.error) ?? new AppError('VALIDATION_FAILED');
       input[part] = parsed.data;

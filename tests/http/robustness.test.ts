@@ -58,6 +58,25 @@ const queryArb = fc.dictionary(
 );
 const authArb = fc.constantFrom('player', 'subscriber', 'none', 'garbage', 'bearer', 'long');
 
+describe('a NUL character (U+0000), which PostgreSQL cannot store', () => {
+  it('is a 400 naming the field, on a login, a search, a new gallery and an upload, never a 500', async () => {
+    const replies = [
+      await request(t.app).post('/api/auth/login').send({ username: '\u0000', password: ' ' }),
+      await request(t.app).post('/api/auth/token').send({ username: 'a\u0000b', password: 'x' }),
+      await request(t.app).get('/api/gallery/galleries/?q=%00').set('Authorization', `Token ${player.token}`),
+      await request(t.app)
+        .post('/api/gallery/galleries/')
+        .set('Authorization', `Token ${player.token}`)
+        .send({ name: 'ok', description: 'x\u0000' }),
+    ];
+    for (const res of replies) {
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/NUL character/) });
+    }
+    expect(replies[0].body.message).toBe('username: Text may not contain the NUL character (U+0000).');
+  });
+});
+
 describe('any input', () => {
   it('never gets a 500 on any route, and errors always have the error shape', async () => {
     const routes = t.app.locals.routes;
