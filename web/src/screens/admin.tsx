@@ -3,6 +3,7 @@ import { useCallback, useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
 import { ErrorText, NoticeText, type Notice } from '../components/alert';
+import { TableHead } from '../components/table-head';
 import { useData } from '../data';
 import { formatDateTime } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
@@ -65,17 +66,7 @@ function Users() {
     <>
       <NoticeText notice={notice} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Role</th>
-            <th scope="col">Active</th>
-            <th scope="col">Quota (MB, empty: default)</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['User', 'Role', 'Active', 'Quota (MB, empty: default)']} actions />
         <tbody>
           {items.map((user) => (
             <UserRow
@@ -190,17 +181,7 @@ function Audit() {
 function AuditTable({ events }: { events: AuditEvent[] }) {
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Action</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Actor</th>
-          <th scope="col">Target</th>
-          <th scope="col">Address</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
+      <TableHead columns={['When', 'Action', 'Outcome', 'Actor', 'Target', 'Address', 'Detail']} />
       <tbody>
         {events.map((event) => (
           <tr key={event.id}>

@@ -5,6 +5,7 @@ import { api, messageOf } from '../api/client';
 import type { paths } from '../api/schema';
 import { ErrorText } from '../components/alert';
 import { CopyOnce } from '../components/copy-once';
+import { TableHead } from '../components/table-head';
 import { field, formatDateTime } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 
@@ -107,17 +108,7 @@ function NewLink({
 function LinkTable({ links, onRevoke }: { links: ShareLink[]; onRevoke: (id: number) => void }) {
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Link</th>
-          <th scope="col">State</th>
-          <th scope="col">Views</th>
-          <th scope="col">Expires</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['Link', 'State', 'Views', 'Expires']} actions />
       <tbody>
         {links.map((link) => (
           <tr key={link.id}>

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
 import { ErrorText, NoticeText, type Notice } from '../components/alert';
+import { TableHead } from '../components/table-head';
 import { useData } from '../data';
 import { field, formatDate } from '../helpers';
 import { Link } from '../router';
@@ -87,16 +88,7 @@ type MemberActions = {
 function MemberTable({ members, onRole, onRemove }: { members: Member[] } & MemberActions) {
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">User</th>
-          <th scope="col">Role</th>
-          <th scope="col">Added</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['User', 'Role', 'Added']} actions />
       <tbody>
         {members.map((m) => (
           <tr key={m.user.id}>

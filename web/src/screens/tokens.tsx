@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { CopyOnce } from '../components/copy-once';
+import { TableHead } from '../components/table-head';
 import { useData } from '../data';
 import { field, formatDate, formatDateTime } from '../helpers';
 import { useTitle } from '../title';
@@ -90,18 +91,7 @@ function NewToken({ onCreated, onRefused }: { onCreated: (token: string) => void
 function TokenTable({ tokens, onRevoke }: { tokens: TokenRow[]; onRevoke: (id: number) => void }) {
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Scope</th>
-          <th scope="col">Starts with</th>
-          <th scope="col">Last used</th>
-          <th scope="col">Expires</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['Name', 'Scope', 'Starts with', 'Last used', 'Expires']} actions />
       <tbody>
         {tokens.map((t) => (
           <tr key={t.id}>
