@@ -22,7 +22,7 @@ function nulPathOf(value: unknown, path: string): string | null {
 function refuseNul(value: unknown) {
   const path = nulPathOf(value, '');
   if (path === null) return;
-  const message = 'Text may not contain the NUL character (U+0000).';
+  const message = 'Control characters are not allowed.';
   throw new AppError('VALIDATION_FAILED', `${path || 'body'}: ${message}`, { details: [{ path, message }] });
 }
 

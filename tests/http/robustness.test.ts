@@ -71,9 +71,12 @@ describe('a NUL character (U+0000), which PostgreSQL cannot store', () => {
     ];
     for (const res of replies) {
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/NUL character/) });
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: expect.stringMatching(/Control characters/),
+      });
     }
-    expect(replies[0].body.message).toBe('username: Text may not contain the NUL character (U+0000).');
+    expect(replies[0].body.message).toBe('username: Control characters are not allowed.');
   });
 });
 
