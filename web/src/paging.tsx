@@ -4,7 +4,8 @@
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 
 import { nextCursor } from './api/client';
-import { useData, type Reply } from './data';
+import { ErrorText } from './components/alert';
+import { useData, type LoadError, type Reply } from './data';
 
 type Pages<T> = { items: T[]; cursor: string | null };
 
@@ -80,6 +81,19 @@ export function MoreSentinel({
       <span class="visually-hidden" role="status">
         {hasMore && loading ? `${label}…` : ''}
       </span>
+    </div>
+  );
+}
+
+/** Why a list could not be loaded (offline, server down, refused), and a button that asks again. */
+export function LoadFailed({ error, onRetry }: { error: LoadError | null; onRetry: () => void }) {
+  if (!error) return null;
+  return (
+    <div class="row wrap">
+      <ErrorText text={error.message} />
+      <button type="button" onClick={onRetry}>
+        Try again
+      </button>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, can, messageOf, type GalleryListItem, type GallerySort } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { countOf, field } from '../helpers';
-import { MoreSentinel, usePaged } from '../paging';
+import { LoadFailed, MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
@@ -60,7 +60,7 @@ export function Galleries() {
       }),
     [query, sort],
   );
-  const { items, loading, error, hasMore, more } = usePaged(page, [page]);
+  const { items, loading, error, hasMore, more, reload } = usePaged(page, [page]);
 
   return (
     <section>
@@ -69,7 +69,7 @@ export function Galleries() {
         {can(me, 'gallery:create') && <NewGallery />}
       </div>
       <FilterForm {...filters} />
-      <ErrorText text={error?.message} />
+      <LoadFailed error={error} onRetry={reload} />
       <GalleryCards galleries={items} loading={loading} />
       {!loading && !error && items.length === 0 && (
         <p class="muted">{query ? 'No gallery matches.' : 'No galleries yet.'}</p>

@@ -7,7 +7,9 @@ import { TableHead } from '../components/table-head';
 import { useData } from '../data';
 import { field, formatDate } from '../helpers';
 import { Link } from '../router';
+import { useSession } from '../session';
 import { useTitle } from '../title';
+import { mayManage } from './gallery';
 import { ShareLinks } from './gallery-links';
 
 type Member = NonNullable<Awaited<ReturnType<typeof listMembers>>['data']>[number];
@@ -15,6 +17,7 @@ const listMembers = (id: number, signal?: AbortSignal) =>
   api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id } }, signal });
 
 export function GallerySettings({ galleryId }: { galleryId: number }) {
+  const { me } = useSession();
   const { data: gallery, error } = useData(
     (signal) => api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } }, signal }),
     [galleryId],
@@ -27,14 +30,24 @@ export function GallerySettings({ galleryId }: { galleryId: number }) {
         Loading…
       </p>
     );
+  const manager = mayManage(me, gallery);
   return (
     <section>
       <p class="crumbs">
         <Link href="/">Galleries</Link> / <Link href={`/galleries/${gallery.id}`}>{gallery.name}</Link> /
       </p>
       <h1>Members and share links</h1>
-      <Members galleryId={galleryId} />
-      <ShareLinks galleryId={galleryId} />
+      {manager ? (
+        <>
+          <Members galleryId={galleryId} />
+          <ShareLinks galleryId={galleryId} />
+        </>
+      ) : (
+        <>
+          <ErrorText text="Only the owner of this gallery or an admin can manage it." />
+          <Link href={`/galleries/${gallery.id}`}>Back to the gallery</Link>
+        </>
+      )}
     </section>
   );
 }

@@ -6,17 +6,23 @@ import { api, can, messageOf, type Gallery, type Image, type Me } from '../api/c
 import { ErrorText } from '../components/alert';
 import { JustifiedGrid, Thumb } from '../components/justified';
 import { UploadPanel } from '../components/upload';
-import { Viewer } from '../components/viewer';
 import { useData } from '../data';
 import { countOf, field, imageName } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
+import { GalleryViewer } from './gallery-viewer';
 
 const PAGE = 60;
 
 type Rights = { canManage: boolean; canUpload: boolean; canChange: boolean };
+
+/** Whether the user may manage the gallery (edit it, its members and share links): its owner or an admin. */
+export function mayManage(me: Me | null, gallery: Gallery | undefined): boolean {
+  const isOwner = !!me && !!gallery && gallery.owner.id === me.id;
+  return can(me, 'gallery:update') && (isOwner || can(me, 'user:manage'));
+}
 
 /**
  * What the user may do here: manage (owner, admin), upload and change images (owner, admin, an
@@ -38,7 +44,7 @@ function useRights(me: Me | null, gallery: Gallery | undefined): Rights {
   const isEditor = !!me && !!members.data?.some((m) => m.user.id === me.id && m.role === 'editor');
   const writer = isOwner || isAdmin || isEditor;
   return {
-    canManage: can(me, 'gallery:update') && (isOwner || isAdmin),
+    canManage: mayManage(me, gallery),
     canUpload: can(me, 'image:create') && writer,
     canChange: can(me, 'image:update') && writer,
   };
@@ -72,8 +78,6 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
       </p>
     );
   const { items, setItems } = images;
-  const open = imageId === null ? -1 : items.findIndex((i) => i.id === imageId);
-  const home = `/galleries/${galleryId}`;
 
   return (
     <section>
@@ -99,40 +103,14 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         onVisible={images.more}
         label="Loading more images"
       />
-      {open >= 0 && (
-        <GalleryViewer images={images} open={open} home={home} canChange={rights.canChange} addToCount={addToCount} />
-      )}
+      <GalleryViewer
+        images={images}
+        imageId={imageId}
+        galleryId={galleryId}
+        canChange={rights.canChange}
+        addToCount={addToCount}
+      />
     </section>
-  );
-}
-
-type PagedImages = ReturnType<typeof usePaged<Image>>;
-
-/** The viewer over the grid: moving and closing change the address; changes and deletes update the grid. */
-function GalleryViewer(props: {
-  images: PagedImages;
-  open: number;
-  home: string;
-  canChange: boolean;
-  addToCount: (change: number) => void;
-}) {
-  const { images, open, home, addToCount } = props;
-  const { items, setItems } = images;
-  return (
-    <Viewer
-      images={items}
-      index={open}
-      canChange={props.canChange}
-      onMove={(to) => navigate(`${home}/images/${items[to].id}`, { replace: true })}
-      onClose={() => navigate(home)}
-      onChanged={(image) => setItems((before) => before.map((i) => (i.id === image.id ? image : i)))}
-      onDeleted={(id) => {
-        setItems((before) => before.filter((i) => i.id !== id));
-        addToCount(-1);
-        navigate(home);
-      }}
-      nearEnd={() => images.hasMore && images.more()}
-    />
   );
 }
 

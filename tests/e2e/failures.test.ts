@@ -1,0 +1,134 @@
+// Failures the web app must say out loud, in Chromium: the galleries list offline (a message, a
+// "Try again" that works once back online, no uncaught error), a link to a photo beyond the first
+// page and to a photo that does not exist, and the settings of a gallery opened by its address by
+// someone who may not manage it.
+import bcrypt from 'bcrypt';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { describeWeb, DESKTOP, jpeg, LAUNCH, postJson, runAlone, upload } from './browser';
+
+jest.setTimeout(90_000);
+
+describeWeb('the web app when something fails', () => {
+  let release: () => void = () => {};
+  let server: ServerProcess;
+  let browser: Browser;
+  let world: Awaited<ReturnType<typeof prepareWorld>>;
+  const admin = { username: `admin${Date.now() % 100000}`, password: 'an admin password here' };
+  let big: number;
+  const ids: number[] = [];
+
+  beforeAll(async () => {
+    release = await runAlone();
+    world = await prepareWorld();
+    server = await startServer(world.env);
+    browser = await chromium.launch(LAUNCH);
+    const adminRole = await world.db.role.findUniqueOrThrow({ where: { name: 'admin' } });
+    const lower = admin.username.toLowerCase();
+    await world.db.user.create({
+      data: {
+        username: admin.username,
+        usernameLower: lower,
+        email: `${lower}@example.test`,
+        emailLower: `${lower}@example.test`,
+        passwordHash: await bcrypt.hash(admin.password, 4),
+        roleId: adminRole.id,
+      },
+    });
+    const auth = await login(server.url, admin);
+    // More photos than one page of the gallery screen (60).
+    big = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Many photos' })).id as number;
+    for (let i = 1; i <= 64; i++) ids.push(await upload(server.url, auth, big, `Photo ${i}`, await jpeg(40, 30, i)));
+    await postJson(server.url, auth, `/api/gallery/galleries/${big}/members`, {
+      username: world.credentials.username,
+      role: 'viewer',
+    });
+  }, 420_000); // with the wait for the other browser test files
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopAllServers();
+    await world?.close();
+    release();
+  });
+
+  /** A desktop page signed in as `who`, recording the uncaught errors of its scripts. */
+  async function open(who: { username: string; password: string }) {
+    const context = await browser.newContext({ baseURL: server.url, viewport: DESKTOP });
+    expect((await context.request.post('/api/auth/session', { data: who })).status()).toBe(200);
+    const page = await context.newPage();
+    const uncaught: string[] = [];
+    page.on('pageerror', (error) => uncaught.push(error.message));
+    return { context, page, uncaught };
+  }
+
+  const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true }).first().waitFor();
+
+  it('says the galleries could not be loaded when offline, and "Try again" loads them once back', async () => {
+    const { context, page, uncaught } = await open(admin);
+    // Opened with the list unreachable (the page itself and the session load).
+    await page.route('**/api/gallery/galleries**', (route) => route.abort('internetdisconnected'));
+    await page.goto('/');
+    await heading(page, 'Galleries');
+    await page.getByRole('alert').filter({ hasText: 'could not be reached' }).waitFor();
+    expect(uncaught).toEqual([]);
+    const retry = page.getByRole('button', { name: 'Try again' });
+    await retry.waitFor();
+    await page.unroute('**/api/gallery/galleries**');
+    await retry.click();
+    await page.getByRole('link', { name: 'Many photos' }).waitFor();
+    expect(await retry.count()).toBe(0);
+    // Going offline later: the app's own navigation (no page load) asks the server again.
+    await context.setOffline(true);
+    await page.getByLabel('Search').fill('Many');
+    await page.getByRole('alert').filter({ hasText: 'could not be reached' }).waitFor();
+    await context.setOffline(false);
+    await retry.click();
+    await page.getByRole('link', { name: 'Many photos' }).waitFor();
+    expect(uncaught).toEqual([]);
+    await context.close();
+  });
+
+  it('opens the viewer from a link to a photo beyond the first page', async () => {
+    const { context, page, uncaught } = await open(admin);
+    // The newest upload comes first: the first photo uploaded is on the second page.
+    await page.goto(`/galleries/${big}/images/${ids[0]}`);
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByText('Photo 1', { exact: true }).first().waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe(`/galleries/${big}`);
+    expect(uncaught).toEqual([]);
+    await context.close();
+  });
+
+  it('says a linked photo does not exist, with a link back to the gallery', async () => {
+    const { context, page, uncaught } = await open(admin);
+    await page.goto(`/galleries/${big}/images/987654`);
+    await heading(page, 'Photo not found');
+    await page.getByRole('alert').filter({ hasText: 'does not exist' }).waitFor();
+    await page.getByRole('link', { name: 'Back to the gallery' }).click();
+    await page.waitForURL((url) => url.pathname === `/galleries/${big}`);
+    expect(await page.getByRole('heading', { name: 'Photo not found' }).count()).toBe(0);
+    expect(uncaught).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses the settings in the page to someone who may not manage the gallery', async () => {
+    const { context, page } = await open(world.credentials);
+    await page.goto(`/galleries/${big}/settings`);
+    await page.getByText('Only the owner of this gallery or an admin can manage it.').waitFor();
+    expect(await page.getByRole('form', { name: 'Add a member' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Create link' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Back to the gallery' }).click();
+    await heading(page, 'Many photos');
+    await context.close();
+    // The owner's own page still shows the forms.
+    const owner = await open(admin);
+    await owner.page.goto(`/galleries/${big}/settings`);
+    await owner.page.getByRole('form', { name: 'Add a member' }).waitFor();
+    await owner.context.close();
+  });
+});
