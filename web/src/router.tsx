@@ -4,51 +4,11 @@ import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<() => void>();
 
-/** What each entry of ours remembers: the address of the entry before it, when pushed in this tab. */
-type EntryState = { from?: string } | null;
-const here = () => location.pathname + location.search;
-const pathOf = (address: string) => address.split(/[?#]/)[0];
-
-/** Set while an overlay with its own address (the viewer) closes: see `closing`. */
-let leaving = false;
-/** A step back asked for and not yet made (the browser makes it a moment later). */
-let goingBack = false;
-addEventListener('popstate', () => (goingBack = false));
-
 export function navigate(to: string, { replace = false } = {}): void {
-  if (leaving) {
-    leaving = false;
-    return leave(to);
-  }
-  if (to === here()) return;
-  // A replaced entry keeps the address it came from; a pushed one remembers this one.
-  if (replace) history.replaceState(history.state as EntryState, '', to);
-  else history.pushState({ from: here() } satisfies EntryState, '', to);
+  if (to === location.pathname + location.search) return;
+  if (replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
   for (const listener of listeners) listener();
-}
-
-/** Back to `to` when this entry was pushed from there (a popstate follows), else `to` in its place. */
-function leave(to: string): void {
-  if (goingBack) return;
-  const from = (history.state as EntryState)?.from;
-  if (from === undefined || pathOf(from) !== pathOf(to)) return navigate(to, { replace: true });
-  goingBack = true;
-  history.back();
-}
-
-/**
- * Runs `close`, the closing of an overlay with its own address (the viewer at `…/images/{id}`),
- * so that the address it leaves for is not a new entry: back in history when the overlay was opened
- * from there in this tab, else in place of the overlay's entry (the page was loaded on its address).
- * Either way, Back never reopens what was just closed.
- */
-export function closing(close: () => void): void {
-  leaving = true;
-  try {
-    close();
-  } finally {
-    leaving = false;
-  }
 }
 
 /** The current path, re-rendering on navigation and on the browser's back and forward. */

@@ -1,11 +1,8 @@
-// The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes. Closing
-// (and deleting) leave the photo's address without a new history entry (`closing`), and put focus
-// on the thumbnail of the photo last shown: the link to its address in the grid.
+// The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes.
 import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
 
 import type { Image } from '../api/client';
 import { imageName } from '../helpers';
-import { closing } from '../router';
 import { placeholderOf } from './justified';
 import { ImageInfo, type ViewerImage } from './viewer-info';
 
@@ -26,23 +23,21 @@ export function Viewer<T extends ViewerImage>({
   index,
   canChange = false,
   onMove,
-  onClose: close,
+  onClose,
   onChanged,
-  onDeleted: deleted,
+  onDeleted,
   nearEnd,
   src,
 }: Props<T>) {
-  const onClose = () => closing(close);
-  const onDeleted = deleted && ((id: number) => closing(() => deleted(id)));
   const image = images[index];
   const dialog = useRef<HTMLDivElement>(null);
-  const closeButton = useRef<HTMLButtonElement>(null);
+  const close = useRef<HTMLButtonElement>(null);
   const [editing, setEditing] = useState(false);
   // On a phone the facts wait behind "Info", so that the image has the screen.
   const [showInfo, setShowInfo] = useState(false);
   const previous = index > 0 ? index - 1 : null;
   const next = index < images.length - 1 ? index + 1 : null;
-  useModal(closeButton);
+  useModal(close);
   useEffect(() => {
     setEditing(false);
     if (index >= images.length - 5) nearEnd?.();
@@ -60,7 +55,7 @@ export function Viewer<T extends ViewerImage>({
       ref={dialog}
     >
       <ViewerBar
-        close={closeButton}
+        close={close}
         onClose={onClose}
         position={`${index + 1} / ${images.length}`}
         showInfo={showInfo}
@@ -152,25 +147,15 @@ function NavButtons(props: {
   );
 }
 
-/**
- * While open: focus on Close, the page behind does not scroll. On close, focus on the thumbnail of
- * the photo shown last (the link to the address it had), scrolled into view; else back where it was.
- */
+/** While open: focus on Close, the page behind does not scroll; on close, focus back where it was. */
 function useModal(close: MutableRef<HTMLButtonElement | null>): void {
-  const address = useRef(location.pathname);
-  address.current = location.pathname;
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     close.current?.focus();
     document.body.classList.add('modal-open');
     return () => {
       document.body.classList.remove('modal-open');
-      const tile = document.querySelector<HTMLElement>(`.justified a[href="${CSS.escape(address.current)}"]`);
-      if (!tile) return opener?.focus();
-      tile.focus({ preventScroll: true });
-      const show = () => tile.scrollIntoView({ block: 'nearest' });
-      show();
-      requestAnimationFrame(show); // after the browser has put back the scroll of the entry returned to
+      opener?.focus();
     };
   }, []);
 }

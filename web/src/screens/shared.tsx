@@ -1,6 +1,6 @@
-// A gallery opened through a share link: no account, read only; each photo has its address in the
-// viewer, /share/{key}/images/{imageId}. With a password, files are fetched with the
-// X-Share-Password header and shown from blob: URLs (the password never goes in a URL).
+// A gallery opened through a share link: no account, read only. With a password, files are
+// fetched with the X-Share-Password header and shown from blob: URLs (the password never goes in
+// a URL).
 import { useEffect, useState } from 'preact/hooks';
 
 import { api, type SharedImage, type SharePage } from '../api/client';
@@ -9,7 +9,6 @@ import { JustifiedGrid, Thumb } from '../components/justified';
 import { Viewer } from '../components/viewer';
 import { useData } from '../data';
 import { field, formatDateTime, imageName } from '../helpers';
-import { Link, navigate } from '../router';
 import { useTitle } from '../title';
 
 const REFUSED = 'This link does not work (it may have expired or been revoked).';
@@ -23,12 +22,13 @@ function sharePage(key: string, password: string | null, cursor: string | undefi
   });
 }
 
-export function SharedGallery({ shareKey, imageId = null }: { shareKey: string; imageId?: number | null }) {
+export function SharedGallery({ shareKey }: { shareKey: string }) {
   const [password, setPassword] = useState<string | null>(null);
   // The password is not a reason to forget the page: a new one is tried with `reload`.
   const share = useData((signal) => sharePage(shareKey, password, undefined, signal), [shareKey], {
     errorText: REFUSED,
   });
+  const [open, setOpen] = useState(-1);
   const page = share.data;
   useTitle(page?.gallery.name, 'Shared gallery');
   const src = useFileUrls(page?.images ?? [], password);
@@ -55,8 +55,6 @@ export function SharedGallery({ shareKey, imageId = null }: { shareKey: string; 
       </p>
     );
   const images = page.images;
-  const home = `/share/${encodeURIComponent(shareKey)}`;
-  const open = imageId === null ? -1 : images.findIndex((image) => image.id === imageId);
   const more = (next: string) => {
     const cursor = new URL(next, location.origin).searchParams.get('cursor') ?? undefined;
     share.extend(
@@ -70,10 +68,10 @@ export function SharedGallery({ shareKey, imageId = null }: { shareKey: string; 
       <JustifiedGrid
         items={images.map((i) => ({ ...i, key: i.id }))}
         label="Images"
-        render={(image) => (
-          <Link href={`${home}/images/${image.id}`} class="tile" aria-label={imageName(image)}>
+        render={(image, _box, index) => (
+          <button type="button" class="tile" onClick={() => setOpen(index)} aria-label={imageName(image)}>
             <Thumb src={src(image.thumbnail)} alt={imageName(image)} hash={image.thumbhash} />
-          </Link>
+          </button>
         )}
       />
       {page.next && (
@@ -83,12 +81,12 @@ export function SharedGallery({ shareKey, imageId = null }: { shareKey: string; 
           </button>
         </div>
       )}
-      {open >= 0 && (
+      {open >= 0 && images[open] && (
         <Viewer
           images={images}
           index={open}
-          onMove={(to) => navigate(`${home}/images/${images[to].id}`, { replace: true })}
-          onClose={() => navigate(home)}
+          onMove={setOpen}
+          onClose={() => setOpen(-1)}
           src={(image) => src(image.preview)}
         />
       )}
