@@ -3,9 +3,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
+import bcrypt from 'bcrypt';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 
+import type { Database } from '../../src/platform/db/client';
 import { multipart, send } from '../helpers/server-process';
 
 const CANDIDATES = [
@@ -114,4 +116,21 @@ export async function runAlone(): Promise<() => void> {
       await new Promise((done) => setTimeout(done, 250));
     }
   }
+}
+
+/** An admin made straight in the database (no route makes one), as the command line does. */
+export async function createAdmin(db: Database, admin: { username: string; password: string }, email?: string) {
+  const role = await db.role.findUniqueOrThrow({ where: { name: 'admin' } });
+  const lower = admin.username.toLowerCase();
+  const address = email ?? `${lower}@example.test`;
+  await db.user.create({
+    data: {
+      username: admin.username,
+      usernameLower: lower,
+      email: address,
+      emailLower: address.toLowerCase(),
+      passwordHash: await bcrypt.hash(admin.password, 4),
+      roleId: role.id,
+    },
+  });
 }

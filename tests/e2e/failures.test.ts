@@ -2,11 +2,10 @@
 // "Try again" that works once back online, no uncaught error), a link to a photo beyond the first
 // page and to a photo that does not exist, and the settings of a gallery opened by its address by
 // someone who may not manage it.
-import bcrypt from 'bcrypt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
-import { describeWeb, DESKTOP, jpeg, LAUNCH, postJson, runAlone, upload } from './browser';
+import { createAdmin, describeWeb, DESKTOP, jpeg, LAUNCH, postJson, runAlone, upload } from './browser';
 
 jest.setTimeout(90_000);
 
@@ -24,18 +23,7 @@ describeWeb('the web app when something fails', () => {
     world = await prepareWorld();
     server = await startServer(world.env);
     browser = await chromium.launch(LAUNCH);
-    const adminRole = await world.db.role.findUniqueOrThrow({ where: { name: 'admin' } });
-    const lower = admin.username.toLowerCase();
-    await world.db.user.create({
-      data: {
-        username: admin.username,
-        usernameLower: lower,
-        email: `${lower}@example.test`,
-        emailLower: `${lower}@example.test`,
-        passwordHash: await bcrypt.hash(admin.password, 4),
-        roleId: adminRole.id,
-      },
-    });
+    await createAdmin(world.db, admin);
     const auth = await login(server.url, admin);
     // More photos than one page of the gallery screen (60).
     big = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Many photos' })).id as number;

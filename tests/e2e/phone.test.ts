@@ -4,11 +4,11 @@
 // width to the pixel, in a gallery and on a share page.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import bcrypt from 'bcrypt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
 import {
+  createAdmin,
   describeWeb,
   DESKTOP,
   jpeg,
@@ -41,18 +41,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
     world = await prepareWorld();
     server = await startServer(world.env);
     browser = await chromium.launch(LAUNCH);
-    const adminRole = await world.db.role.findUniqueOrThrow({ where: { name: 'admin' } });
-    const lower = admin.username.toLowerCase();
-    await world.db.user.create({
-      data: {
-        username: admin.username,
-        usernameLower: lower,
-        email: `${lower}.with.a.rather.long.address@example.test`,
-        emailLower: `${lower}.with.a.rather.long.address@example.test`,
-        passwordHash: await bcrypt.hash(admin.password, 4),
-        roleId: adminRole.id,
-      },
-    });
+    await createAdmin(world.db, admin, `${admin.username.toLowerCase()}.with.a.rather.long.address@example.test`);
     const auth = await login(server.url, admin);
     // Mixed shapes, so that rows are made of different numbers of tiles.
     mixed = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Mixed shapes' })).id as number;
