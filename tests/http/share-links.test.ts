@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import sharp from 'sharp';
 import request from 'supertest';
 
@@ -450,6 +450,67 @@ describe('password links', () => {
     await file(link.key, photoId, { size: 'thumb', password }).expect(200);
     // Refused attempts are not views.
     expect((await linkRow(link.id)).views).toBe(1);
+  });
+
+  /** The grant cookie a reply sets (its whole `Set-Cookie`), if any. */
+  const grantSet = (res: request.Response) =>
+    ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('gallery_share='));
+  const grantOf = (setCookie: string) => setCookie.split(';')[0];
+
+  it('set a grant cookie for the right password: for this link only, HttpOnly, for the session, without the password', async () => {
+    const link = await newLink({ password });
+    expect(grantSet(await page(link.key))).toBeUndefined();
+    expect(grantSet(await page(link.key, { password: 'open sesame 43' }))).toBeUndefined();
+    const setCookie = grantSet(await page(link.key, { password }).expect(200))!;
+    expect(setCookie).toMatch(
+      new RegExp(
+        `^gallery_share=${link.id}\\.\\d+\\.[\\w-]{43}; Path=/api/share/${link.key}; HttpOnly; SameSite=Strict$`,
+      ),
+    );
+    expect(setCookie).not.toMatch(/Max-Age|Expires/);
+    expect(setCookie).not.toContain(password);
+    expect(setCookie).not.toContain((await linkRow(link.id)).passwordHash);
+    // A link without a password sets none.
+    const open = await newLink();
+    expect(grantSet(await page(open.key).expect(200))).toBeUndefined();
+  });
+
+  it("let the grant stand for the password on the page and the files, until it ends; a forged or other link's is 401", async () => {
+    const link = await newLink({ password });
+    const grant = grantOf(grantSet(await page(link.key, { password }).expect(200))!);
+    const withGrant = (req: request.Test, cookie = grant) => req.set('Cookie', `other=1; ${cookie}`);
+    const reply = await withGrant(page(link.key)).expect(200);
+    expect(reply.body.images.length).toBe(3);
+    expect(grantSet(reply)).toBeUndefined();
+    await withGrant(file(link.key, photoId, { size: 'thumb' })).expect(200);
+    await withGrant(file(link.key, photoId, { size: 'preview' })).expect(200);
+    // Another password link does not take it, even with its own id in place of the first one's.
+    const other = await newLink({ password });
+    await withGrant(page(other.key)).expect(401);
+    await withGrant(page(other.key), grant.replace(`=${link.id}.`, `=${other.id}.`)).expect(401);
+    // Changed in its expiry or its MAC: refused.
+    const [, expiry, mac] = grant.split('=')[1].split('.');
+    await withGrant(page(link.key), `gallery_share=${link.id}.${Number(expiry) + 60}.${mac}`).expect(401);
+    await withGrant(page(link.key), `gallery_share=${link.id}.${expiry}.${mac.slice(0, -1)}A`).expect(401);
+    // One made the server's way but already past its end: refused as well.
+    const { passwordHash } = await linkRow(link.id);
+    const past = Math.floor(Date.now() / 1000) - 10;
+    const mac2 = createHmac('sha256', passwordHash!).update(`share-grant:${link.id}:${past}`).digest('base64url');
+    await withGrant(page(link.key), `gallery_share=${link.id}.${past}.${mac2}`).expect(401);
+    // A wrong password sent along with a good grant is still a wrong password.
+    await withGrant(page(link.key, { password: 'open sesame 43' })).expect(401);
+    // Revoked: the grant opens nothing.
+    await request(t.app).delete(`/api/gallery/galleries/${galleryId}/links/${link.id}/`).set(owner.auth).expect(200);
+    await withGrant(page(link.key)).expect(404);
+  });
+
+  it('let a grant holder in while wrong guesses have locked the link (429 for the password)', async () => {
+    const link = await newLink({ password });
+    const grant = grantOf(grantSet(await page(link.key, { password }).expect(200))!);
+    for (let i = 0; i < 3; i++) await page(link.key, { password: `wrong guess ${i}` }).expect(401);
+    await page(link.key, { password }).expect(429);
+    await page(link.key).set('Cookie', grant).expect(200);
+    await file(link.key, photoId, { size: 'thumb' }).set('Cookie', grant).expect(200);
   });
 
   it('throttle wrong passwords per link, across addresses: 429 with Retry-After even with the right password', async () => {

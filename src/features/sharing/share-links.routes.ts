@@ -7,6 +7,7 @@ import { defineRoute, type RouteSpec } from '../../http/route';
 import { listOptions } from '../../shared/paging';
 import { byteRangeOf } from '../images';
 import { sendSharedFile } from './share-file';
+import { grantCookie, readGrant } from './share-grant';
 import { linkUrl, toLinkJson, toSharedImageJson } from './share-links.mapper';
 import {
   createdLinkReply,
@@ -36,11 +37,19 @@ const LINK_HEADERS = {
   'Cache-Control': 'private, no-store',
 };
 
-/** What the routes use: the service, and the server's URL as links are given out (PUBLIC_URL, else the request's). */
-type LinkRouteDeps = { shareLinks: ShareLinksService; baseUrl: (req: Request) => string };
+/**
+ * What the routes use: the service, the server's URL as links are given out (PUBLIC_URL, else the
+ * request's), and whether cookies get `Secure` (HTTPS, or a PUBLIC_URL in https).
+ */
+type LinkRouteDeps = {
+  shareLinks: ShareLinksService;
+  baseUrl: (req: Request) => string;
+  secure: (req: Request) => boolean;
+};
 
 const visitorOf = (req: Request, address: string | null): Visitor => ({
   password: req.get('X-Share-Password'),
+  grant: readGrant(req.headers.cookie),
   address,
 });
 
@@ -51,7 +60,11 @@ export function shareLinkRoutes({
   shareLinks: ShareLinksService;
   publicUrl?: string;
 }): RouteSpec[] {
-  const deps = { shareLinks, baseUrl: (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}` };
+  const deps = {
+    shareLinks,
+    baseUrl: (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`,
+    secure: (req: Request) => req.secure || Boolean(publicUrl?.startsWith('https:')),
+  };
   return [createLink(deps), listLinks(deps), revokeLink(deps), openLink(deps), openLinkFile(deps)];
 }
 
@@ -112,20 +125,20 @@ function revokeLink({ shareLinks }: LinkRouteDeps) {
   });
 }
 
-function openLink({ shareLinks, baseUrl }: LinkRouteDeps) {
+function openLink({ shareLinks, baseUrl, secure }: LinkRouteDeps) {
   return defineRoute({
     method: 'get',
     path: SHARE,
     access: 'public',
     replyHeaders: LINK_HEADERS,
     summary:
-      "A share link's page, without a token: the gallery and a page of its images (?sort=, ?limit=, ?cursor=). Each request is one view. Password links: X-Share-Password header. Wrong, expired, revoked or used-up key: the same 404",
+      "A share link's page, without a token: the gallery and a page of its images (?sort=, ?limit=, ?cursor=). Each request is one view. Password links: X-Share-Password header; the right one also sets an HttpOnly grant cookie (gallery_share) that stands for it on this link's requests for the browser's session. Wrong, expired, revoked or used-up key: the same 404",
     responses: { 200: sharePageReply },
     errors: ['SHARE_PASSWORD_REQUIRED'],
     params: shareParams,
     query: sharePageQuery,
     handler: async ({ req, address, params, query, reply }) => {
-      const { link, gallery, page } = await shareLinks.open(
+      const { link, gallery, page, grant } = await shareLinks.open(
         params.key,
         visitorOf(req, address),
         listOptions({ ...query, count: false }),
@@ -140,7 +153,10 @@ function openLink({ shareLinks, baseUrl }: LinkRouteDeps) {
           allowOriginals: link.allowOriginals,
           expiresAt: link.expiresAt?.toISOString() ?? null,
         },
-        nextPageLink(req, page.next),
+        {
+          ...nextPageLink(req, page.next),
+          ...(grant ? { 'Set-Cookie': grantCookie(grant, params.key, secure(req)) } : {}),
+        },
       );
     },
   });

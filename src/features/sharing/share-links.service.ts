@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit';
 import type { AttemptThrottle } from '../auth';
 import type { GalleriesService } from '../galleries';
 import type { FileSize, ImagesService, RangeFor } from '../images';
+import { grantAdmits, makeGrant } from './share-grant';
 import { createPasswordMemory, generateKey, hashKey, looksLikeKey } from './share-keys';
 import * as repo from './share-links.repository';
 
@@ -24,8 +25,11 @@ export type ShareLinksDeps = {
 
 export type NewLinkInput = { expiresAt?: Date; password?: string; maxViews?: number; allowOriginals: boolean };
 
-/** What a visitor of a link sends besides the key: the password header and their address. */
-export type Visitor = { password: string | undefined; address: string | null };
+/**
+ * What a visitor of a link sends besides the key: the password header, the grant cookie a right
+ * password earned them before (share-grant.ts), and their address.
+ */
+export type Visitor = { password: string | undefined; grant?: string; address: string | null };
 
 /** The one reply for a key that is wrong, expired, revoked or used up, or whose gallery is gone. */
 const LINK_NOT_FOUND = 'Share link not found';
@@ -76,9 +80,12 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
   }
 
   async function checkPassword(link: repo.OpenLink, passwordHash: string, visitor: Visitor) {
+    const { password } = visitor;
+    // A grant holder gave the right password before: no guess, so others' wrong guesses (the
+    // link's lock) do not shut them out. A password sent along is checked all the same.
+    if ((password === undefined || password === '') && grantAdmits(visitor.grant, link)) return;
     const keys = { secret: linkKey(link.id), address: visitorKey(visitor) };
     await throttle.check(keys);
-    const { password } = visitor;
     if (password === undefined || password === '')
       throw new AppError('SHARE_PASSWORD_REQUIRED', undefined, PASSWORD_CHALLENGE);
     if (passwords.knows(link.id, password)) return;
@@ -148,6 +155,7 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
     /**
      * The link's page: its gallery and one page of its images. Each call is one view, counted in
      * the database in the same statement that checks the limit; past the last view the link is 404.
+     * `grant`: a new grant for a visitor who gave the link's password (else null).
      */
     async open(key: string, visitor: Visitor, options: ListOptions) {
       const link = await admit(key, visitor);
@@ -157,7 +165,8 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
         images.listInGallery(link.galleryId, options),
       ]);
       if (!gallery) throw notFound(LINK_NOT_FOUND);
-      return { link, gallery, page };
+      const grant = link.passwordHash && visitor.password ? makeGrant(link) : null;
+      return { link, gallery, page, grant };
     },
 
     /**
