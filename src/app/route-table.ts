@@ -1,7 +1,7 @@
 import { auditRoutes } from '../features/audit';
 import { authRoutes, tokenRoutes } from '../features/auth';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
-import { imageRoutes } from '../features/images';
+import { imageRoutes, thumbnailUrl } from '../features/images';
 import { roleRoutes } from '../features/roles';
 import { shareLinkRoutes } from '../features/sharing';
 import { userRoutes } from '../features/users';
@@ -30,8 +30,8 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...authRoutes({ auth: deps.auth, authenticator: deps.authenticator }),
     ...tokenRoutes({ auth: deps.auth }),
     ...roleRoutes({ roles: deps.roles }),
-    ...galleryRoutes({ galleries: deps.galleries }),
-    ...memberRoutes({ galleries: deps.galleries }),
+    ...galleryRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
+    ...memberRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
     ...shareLinkRoutes({ shareLinks: deps.shareLinks, publicUrl: config.publicUrl }),
     ...userRoutes({ users: deps.users }),

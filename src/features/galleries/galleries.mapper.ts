@@ -1,22 +1,34 @@
 import type { MemberRole, Visibility } from './galleries.access';
+import type { CoverRow, GalleryRow } from './galleries.repository';
 
-export function toGalleryJson(gallery: {
-  id: number;
-  name: string;
-  description: string;
-  owner: { id: number; username: string };
-  visibility: string;
-  _count: { images: number };
-  createdAt: Date;
-  updatedAt: Date;
-}) {
+/**
+ * The URL of an image's thumbnail, the same as in the image's own reply (made by the images
+ * feature, which this one cannot import: given by the app's wiring).
+ */
+export type ThumbnailUrl = (image: { id: number; storageKey: string }) => string;
+
+function toCoverJson(cover: CoverRow | null, thumbnailUrl: ThumbnailUrl) {
+  if (!cover) return null;
+  return {
+    id: cover.id,
+    width: cover.width,
+    height: cover.height,
+    thumbhash: cover.thumbhash,
+    thumbnailUrl: thumbnailUrl(cover),
+    chosen: cover.chosen,
+  };
+}
+
+/** A gallery's reply: never a storage key (the cover's only shows in its thumbnail's version). */
+export function toGalleryJson(gallery: GalleryRow, thumbnailUrl: ThumbnailUrl) {
   return {
     id: gallery.id,
     name: gallery.name,
     description: gallery.description,
     owner: gallery.owner,
     visibility: gallery.visibility as Visibility,
-    imageCount: gallery._count.images,
+    imageCount: gallery.imageCount,
+    cover: toCoverJson(gallery.cover, thumbnailUrl),
     createdAt: gallery.createdAt.toISOString(),
     updatedAt: gallery.updatedAt.toISOString(),
   };

@@ -4,27 +4,8 @@ import { asDate, type SqlReader } from '../../platform/db/sql-reader';
 import type { ListOptions, Page } from '../../shared/paging';
 import { visibleGalleryWhere, withVisibility, type MemberRole, type Viewer, type Visibility } from './galleries.access';
 
-export const gallerySelect = {
-  id: true,
-  name: true,
-  description: true,
-  ownerId: true,
-  visibility: true,
-  createdAt: true,
-  updatedAt: true,
-  owner: { select: { id: true, username: true } },
-  _count: { select: { images: { where: { deleting: false } } } },
-} as const;
-
-export type GalleryRow = NonNullable<Awaited<ReturnType<typeof findGallery>>>;
-
 /** Galleries whose delete has begun are gone as far as every reader is concerned. */
 const live = (id: number) => ({ id, deleting: false });
-
-/** The gallery if `viewer` may see it. */
-export function findGallery(db: Database, id: number, viewer: Viewer) {
-  return db.gallery.findFirst({ where: { ...live(id), ...visibleGalleryWhere(viewer) }, select: gallerySelect });
-}
 
 /** The gallery's owner and visibility if `viewer` may see it, with the viewer's membership role. */
 export async function findGalleryOwner(db: Database, id: number, viewer: Viewer) {
@@ -45,6 +26,29 @@ export async function findMemberRole(db: Database, galleryId: number, userId: nu
   return (member?.role as MemberRole | undefined) ?? null;
 }
 
+/** The image a gallery's card shows: what a thumbnail needs, and whether its owner chose it. */
+export type CoverRow = {
+  id: number;
+  width: number | null;
+  height: number | null;
+  thumbhash: string | null;
+  storageKey: string;
+  chosen: boolean;
+};
+
+export type GalleryRow = {
+  id: number;
+  name: string;
+  description: string;
+  ownerId: number;
+  visibility: string;
+  owner: { id: number; username: string };
+  imageCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  cover: CoverRow | null;
+};
+
 type FlatGalleryRow = {
   id: number;
   name: string;
@@ -56,14 +60,42 @@ type FlatGalleryRow = {
   sortKey: string;
   createdAt: unknown;
   updatedAt: unknown;
+  coverImageId: number | null;
+  coverId: number | null;
+  coverWidth: number | null;
+  coverHeight: number | null;
+  coverThumbhash: string | null;
+  coverKey: string | null;
 };
+
+/**
+ * The cover's id: the chosen image while it is a live image of this gallery, else the gallery's
+ * most recent live image (the index on (galleryId, createdAt, id), read backwards, one row). An
+ * image of another gallery is never a gallery's cover, so a viewer who may see the gallery may see
+ * its cover.
+ */
+const COVER_ID = `COALESCE(
+    (SELECT c.id FROM "Image" c WHERE c.id = g."coverImageId" AND c."galleryId" = g.id AND NOT c."deleting"),
+    (SELECT c.id FROM "Image" c WHERE c."galleryId" = g.id AND NOT c."deleting" ORDER BY c."createdAt" DESC, c.id DESC LIMIT 1))`;
 
 const SELECT_GALLERY = `
   SELECT g.id, g.name, g.description, g."ownerId", g."visibility", u.username AS "ownerUsername", lower(g.name) AS "sortKey",
-         g."createdAt", g."updatedAt",
-         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND NOT x."deleting") AS "imageCount"
+         g."createdAt", g."updatedAt", g."coverImageId",
+         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND NOT x."deleting") AS "imageCount",
+         ${COVER_ID} AS "coverId"
   FROM "Gallery" g
   JOIN "User" u ON u.id = g."ownerId"`;
+
+/**
+ * One query for a page of galleries with their covers: the page (filtered, ordered, limited) as a
+ * derived table, then each row's cover image by its primary key, in the page's order (`order`).
+ */
+const withCovers = (page: string, order: string) => `
+  SELECT p.*, ci.width AS "coverWidth", ci.height AS "coverHeight", ci.thumbhash AS "coverThumbhash",
+         ci."storageKey" AS "coverKey"
+  FROM (${page}) p
+  LEFT JOIN "Image" ci ON ci.id = p."coverId"
+  ${order}`;
 
 const GALLERY_COLUMNS = {
   id: 'g.id',
@@ -71,6 +103,18 @@ const GALLERY_COLUMNS = {
   sortKey: 'lower(g.name)',
   search: ['g.name', 'g.description'],
 };
+
+function coverOf(row: FlatGalleryRow): CoverRow | null {
+  if (row.coverId === null || row.coverKey === null) return null;
+  return {
+    id: row.coverId,
+    width: row.coverWidth,
+    height: row.coverHeight,
+    thumbhash: row.coverThumbhash,
+    storageKey: row.coverKey,
+    chosen: row.coverImageId === row.coverId,
+  };
+}
 
 function toRow(row: FlatGalleryRow): GalleryRow {
   return {
@@ -80,13 +124,25 @@ function toRow(row: FlatGalleryRow): GalleryRow {
     ownerId: row.ownerId,
     visibility: row.visibility,
     owner: { id: row.ownerId, username: row.ownerUsername },
-    _count: { images: Number(row.imageCount) },
+    imageCount: Number(row.imageCount),
     createdAt: asDate(row.createdAt),
     updatedAt: asDate(row.updatedAt),
+    cover: coverOf(row),
   };
 }
 
-/** One page of galleries, filtered in the database, in keyset order. */
+/** The gallery, with its cover, if `viewer` may see it. */
+export async function findGallery(reader: SqlReader, id: number, viewer: Viewer): Promise<GalleryRow | null> {
+  const filters = withVisibility([{ sql: 'g.id = ? AND NOT g."deleting"', params: [id] }], viewer, 'g');
+  const where = `WHERE ${filters.map((f) => f.sql).join(' AND ')}`;
+  const [row] = await reader.all<FlatGalleryRow>(
+    withCovers(`${SELECT_GALLERY} ${where}`, ''),
+    filters.flatMap((f) => f.params),
+  );
+  return row ? toRow(row) : null;
+}
+
+/** One page of galleries with their covers, filtered in the database, in keyset order: one query. */
 export async function listGalleries(
   reader: SqlReader,
   viewer: Viewer,
@@ -96,28 +152,43 @@ export async function listGalleries(
   const filters: Filter[] = [{ sql: 'NOT g."deleting"', params: [] }];
   if (filter.ownerId !== undefined) filters.push({ sql: 'g."ownerId" = ?', params: [filter.ownerId] });
   const page = keysetPage(reader, GALLERY_COLUMNS, options, withVisibility(filters, viewer, 'g'));
-  const rows = await reader.all<FlatGalleryRow>(`${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`, [
-    ...page.params,
-    options.limit + 1,
-  ]);
+  const direction = options.sort.startsWith('-') ? 'DESC' : 'ASC';
+  const key = options.sort.endsWith('created') ? 'p."createdAt"' : 'p."sortKey"';
+  const rows = await reader.all<FlatGalleryRow>(
+    withCovers(
+      `${SELECT_GALLERY} ${page.where} ${page.order} LIMIT ?`,
+      `ORDER BY ${key} ${direction}, p.id ${direction}`,
+    ),
+    [...page.params, options.limit + 1],
+  );
   const result = finishPage(rows, options, toRow, (row) => row);
   if (options.count) result.total = await countRows(reader, '"Gallery" g', page);
   return result;
 }
 
-export function insertGallery(
+/** The new gallery's id. */
+export async function insertGallery(
   db: Database,
   data: { name: string; description: string; ownerId: number; visibility: Visibility },
-) {
-  return db.gallery.create({ data, select: gallerySelect });
+): Promise<number> {
+  return (await db.gallery.create({ data, select: { id: true } })).id;
 }
 
-export function updateGallery(
-  db: Database,
-  id: number,
-  data: { name?: string; description?: string; visibility?: Visibility; ownerId?: number },
-) {
-  return db.gallery.update({ where: { id }, data, select: gallerySelect });
+export type GalleryChanges = {
+  name?: string;
+  description?: string;
+  visibility?: Visibility;
+  ownerId?: number;
+  coverImageId?: number | null;
+};
+
+export async function updateGallery(db: Database, id: number, data: GalleryChanges): Promise<void> {
+  await db.gallery.update({ where: { id }, data, select: { id: true } });
+}
+
+/** Whether `imageId` is a live image of the gallery: the only kind it may choose as its cover. */
+export async function isImageOfGallery(db: Database, galleryId: number, imageId: number): Promise<boolean> {
+  return (await db.image.count({ where: { id: imageId, galleryId, deleting: false } })) === 1;
 }
 
 /**

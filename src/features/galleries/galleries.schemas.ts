@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { id, timestamp, userRef } from '../../http/response-schemas';
 import { nameField, textField } from '../../http/text-fields';
-import { idParam } from '../../shared/ids';
+import { idField, idParam } from '../../shared/ids';
 import { listQuery } from '../../shared/paging';
 import { MEMBER_ROLES, VISIBILITIES } from './galleries.access';
 
@@ -19,16 +19,44 @@ export const createGalleryBody = z.strictObject({
   visibility: visibility.default('shared'),
 });
 
+const coverImage = idField('coverImage: an image id (a whole number from 1), or null for the most recent image.')
+  .nullable()
+  .meta({ description: 'The image shown as the cover: one of this gallery, or null for its most recent image' });
+
 export const updateGalleryBody = z
-  .strictObject({ name: name.optional(), description: description.optional(), visibility: visibility.optional() })
-  .refine((body) => body.name !== undefined || body.description !== undefined || body.visibility !== undefined, {
-    message: 'Send at least one of: name, description, visibility.',
+  .strictObject({
+    name: name.optional(),
+    description: description.optional(),
+    visibility: visibility.optional(),
+    coverImage: coverImage.optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'Send at least one of: name, description, visibility, coverImage.',
   });
 
 export const listGalleriesQuery = z.object({
   owner: idParam.optional(),
   ...listQuery,
 });
+
+/** What a gallery's card needs to show its cover; the thumbnail is the one in the image's own reply. */
+const coverReply = z
+  .strictObject({
+    id,
+    width: z.number().int().nullable().meta({ description: 'Width as shown (after EXIF orientation)' }),
+    height: z.number().int().nullable().meta({ description: 'Height as shown (after EXIF orientation)' }),
+    thumbhash: z
+      .string()
+      .nullable()
+      .meta({ description: 'ThumbHash (base64): a placeholder to draw first; null for old images' }),
+    thumbnailUrl: z.string().meta({ description: "WebP, at most 256 px a side, upright: the image's `thumbnail`" }),
+    chosen: z.boolean().meta({ description: 'Chosen by the owner (false: the most recent image, the default)' }),
+  })
+  .nullable()
+  .meta({
+    description:
+      'The image the gallery shows on its card: the one its owner chose while it is in the gallery, else its most recent image; null for an empty gallery',
+  });
 
 export const galleryReply = z.strictObject({
   id,
@@ -37,6 +65,7 @@ export const galleryReply = z.strictObject({
   owner: userRef,
   visibility,
   imageCount: z.number().int().nonnegative(),
+  cover: coverReply,
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -48,7 +48,14 @@ const galleryNotFound = () => notFound(GALLERY_NOT_FOUND);
 type Lookup = { within?: Transaction; missing?: () => AppError };
 const MEMBER_NOT_FOUND = 'No such member of this gallery';
 
-type GalleryChanges = { name?: string; description?: string; visibility?: Visibility };
+/** What a PATCH may change; `coverImage`: an image of the gallery, or null for the default cover. */
+type GalleryChanges = { name?: string; description?: string; visibility?: Visibility; coverImage?: number | null };
+
+/** An image named as the cover that is not a live image of this gallery (or that the caller cannot see). */
+const noSuchImage = () =>
+  badRequest('coverImage: No image with that id in this gallery.', [
+    { path: 'coverImage', message: 'No image with that id in this gallery.' },
+  ]);
 
 /** Why a member's role gives them less than it says: their own role may not write at all. */
 function editorNote(username: string, role: MemberRole, userRole: string | null): string | undefined {
@@ -58,7 +65,7 @@ function editorNote(username: string, role: MemberRole, userRole: string | null)
 
 export function createGalleriesService({ db, reader, audit, images, links, faultPoint }: GalleriesDeps) {
   async function get(actor: Actor, id: number) {
-    const gallery = await repo.findGallery(db, id, viewerOf(actor));
+    const gallery = await repo.findGallery(reader, id, viewerOf(actor));
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
     return gallery;
   }
@@ -111,16 +118,21 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
     requireWritable,
     list: (actor: Actor, filter: { ownerId?: number }, options: ListOptions) =>
       repo.listGalleries(reader, viewerOf(actor), filter, options),
-    create: (actor: Actor, input: { name: string; description: string; visibility: Visibility }) =>
-      repo.insertGallery(db, { ...input, ownerId: actor.id }),
-    async update(actor: Actor, id: number, input: GalleryChanges) {
+    async create(actor: Actor, input: { name: string; description: string; visibility: Visibility }) {
+      return get(actor, await repo.insertGallery(db, { ...input, ownerId: actor.id }));
+    },
+    async update(actor: Actor, id: number, { coverImage, ...input }: GalleryChanges) {
       const gallery = await requireModifiable(actor, id);
+      if (coverImage && !(await repo.isImageOfGallery(db, id, coverImage))) throw noSuchImage();
+      const changes = coverImage === undefined ? input : { ...input, coverImageId: coverImage };
       if (input.visibility === undefined || input.visibility === gallery.visibility)
-        return repo.updateGallery(db, id, input);
-      return audit.withEvent(
-        (tx) => repo.updateGallery(tx, id, input),
-        () => memberEvent(actor, 'gallery.visibility', id, `${gallery.visibility} -> ${input.visibility}`),
-      );
+        await repo.updateGallery(db, id, changes);
+      else
+        await audit.withEvent(
+          (tx) => repo.updateGallery(tx, id, changes),
+          () => memberEvent(actor, 'gallery.visibility', id, `${gallery.visibility} -> ${input.visibility}`),
+        );
+      return get(actor, id);
     },
     /**
      * An admin gives the gallery to another user who may own galleries; they stop being a member,

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 import { messageOnly, withMessage } from '../../http/response-schemas';
 import { defineRoute } from '../../http/route';
-import { toGalleryJson, toMemberJson } from './galleries.mapper';
+import { toMemberJson } from './galleries.mapper';
+import { galleryJsonFor, type GalleryRouteDeps } from './galleries.routes';
 import {
   addMemberBody,
   changeMemberBody,
@@ -20,13 +21,14 @@ const MEMBERS = '/api/gallery/galleries/:id/members';
 const memberWithNote = withMessage(memberReply.extend({ note: z.string().optional() }));
 
 /** Who may see a private gallery besides its owner and admins, and who may change its images. */
-export function memberRoutes({ galleries }: { galleries: GalleriesService }) {
+export function memberRoutes(deps: GalleryRouteDeps) {
+  const { galleries } = deps;
   return [
     listMembers(galleries),
     addMember(galleries),
     changeMember(galleries),
     removeMember(galleries),
-    transferGallery(galleries),
+    transferGallery(deps),
   ];
 }
 
@@ -91,7 +93,7 @@ function removeMember(galleries: GalleriesService) {
   });
 }
 
-function transferGallery(galleries: GalleriesService) {
+function transferGallery(deps: GalleryRouteDeps) {
   return defineRoute({
     method: 'put',
     path: '/api/gallery/galleries/:id/owner',
@@ -100,9 +102,9 @@ function transferGallery(galleries: GalleriesService) {
     responses: { 200: withMessage(galleryReply) },
     params: galleryParams,
     body: transferBody,
-    handler: async ({ actor, params, body, reply }) => {
-      const gallery = await galleries.transfer(actor, params.id, body.username);
-      return reply(200, { message: 'Gallery transferred', ...toGalleryJson(gallery) });
+    handler: async ({ req, actor, params, body, reply }) => {
+      const gallery = await deps.galleries.transfer(actor, params.id, body.username);
+      return reply(200, { message: 'Gallery transferred', ...galleryJsonFor(deps, req)(gallery) });
     },
   });
 }

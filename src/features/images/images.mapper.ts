@@ -29,13 +29,23 @@ export function fileTag(storageKey: string, size: VariantName | 'original'): str
   return `"${keyDigest(storageKey, size).slice(0, 32)}"`;
 }
 
+/** The start of an image's file URLs, versioned by its file; the size (thumb, preview, original) ends them. */
+function fileUrlOf(baseUrl: string, image: { id: number; storageKey: string }): string {
+  return `${baseUrl}/api/gallery/images/${image.id}/file/?v=${fileVersion(image.storageKey)}&size=`;
+}
+
+/** An image's thumbnail URL, the one of its reply: for a gallery's cover. */
+export function thumbnailUrl(baseUrl: string, image: { id: number; storageKey: string }): string {
+  return `${fileUrlOf(baseUrl, image)}thumb`;
+}
+
 /**
  * The public shape of an image: the original's fields first, never the storage key. `image` is
  * the best file this caller may fetch: the original, or the preview for those who may not see
  * originals (then `original` is null). The columns shown as stored follow from image-columns.ts.
  */
 export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boolean): ImageJson {
-  const file = `${baseUrl}/api/gallery/images/${image.id}/file/?v=${fileVersion(image.storageKey)}&size=`;
+  const file = fileUrlOf(baseUrl, image);
   const original = mayOriginal ? `${file}original` : null;
   const preview = `${file}preview`;
   const reply: Record<string, unknown> = {

@@ -3,7 +3,7 @@
 // step. Needs galleries (owners and their policy) and audit.
 export { createImageFiles, galleryImagesOf, type ImageFiles } from './image-files';
 export { processImage } from './image-processing';
-export { fileVersion } from './images.mapper';
+export { fileVersion, thumbnailUrl } from './images.mapper';
 export { byteRangeOf, sendImageFile } from './image-reply';
 export type { ImageRow } from './image-columns';
 export type { FileSize, RangeFor } from './image-delivery';
