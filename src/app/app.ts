@@ -7,7 +7,7 @@ import { memoryRateLimitStore, rateLimit } from '../http/rate-limit';
 import { requestContext } from '../http/request-context';
 import { mountRoutes, type RouteSpec } from '../http/route';
 import { corsPolicy, securityHeaders } from '../http/security-headers';
-import { createUploadMiddleware } from '../http/upload';
+import { createMultiUploadMiddleware, createUploadMiddleware } from '../http/upload';
 import { databaseRateLimitStore } from '../platform/db/rate-limit-windows';
 import type { AppDeps, Operations, Reachable } from './deps';
 import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
@@ -79,6 +79,7 @@ export function buildApp(deps: AppDeps): App {
   mountRoutes(router, routes, {
     authenticator: services.authenticator,
     upload: createUploadMiddleware(storage, config.maxUploadBytes),
+    uploadMany: createMultiUploadMiddleware(storage, config.maxUploadBytes, config.maxFilesPerRequest),
     validateReplies: config.validateResponses,
     rateLimit: rateLimit(
       config.rateLimitStore === 'database' ? databaseRateLimitStore(deps.db) : memoryRateLimitStore(),

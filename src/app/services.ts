@@ -1,7 +1,7 @@
 import { createAuditLog } from '../features/audit';
 import { createAttemptThrottle, createAuthService, createPassport, createTokenCache } from '../features/auth';
 import { createGalleriesService } from '../features/galleries';
-import { createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
+import { createImageBatchService, createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
 import { createRolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
 import { createAccounts, createUsersService } from '../features/users';
@@ -56,6 +56,7 @@ export function createServices(deps: AppDeps) {
     faultPoint: faultPointHook(config.faultPoint),
   });
   const images = createImagesService({ db, reader, config, files, audit, galleries });
+  const imageBatches = createImageBatchService({ reader, images, galleries, files });
   const shareLinks = createShareLinksService({ db, audit, galleries, images, config, throttle });
   return {
     audit,
@@ -67,6 +68,7 @@ export function createServices(deps: AppDeps) {
     throttle,
     galleries,
     images,
+    imageBatches,
     shareLinks,
   };
 }

@@ -33,7 +33,18 @@ function parameters(schema: ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
+/** Several files, each in an `image` part; a field `title[n]`/`description[n]` goes with the n-th file (from 0). */
+const MANY_FILES: JsonSchema = {
+  type: 'object',
+  properties: {
+    image: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'The files, in order' },
+  },
+  patternProperties: { '^(title|description)\\[\\d+\\]$': { type: 'string' } },
+  required: ['image'],
+};
+
 function requestBody(route: RouteSpec) {
+  if (route.upload === 'many') return { required: true, content: { 'multipart/form-data': { schema: MANY_FILES } } };
   if (!route.body && !route.upload) return undefined;
   const body = route.body ? jsonSchema(route.body, 'input') : { type: 'object', properties: {} };
   const content: Record<string, { schema: JsonSchema }> = {

@@ -3,7 +3,7 @@ import type { z, ZodType } from 'zod';
 
 /** A documented reply: a JSON schema, raw bytes (the image file), an HTML page, plain text or no body. */
 export type ReplySpec = ZodType | 'binary' | 'html' | 'text' | 'empty';
-export type Status = 200 | 201 | 206 | 304 | 503;
+export type Status = 200 | 201 | 206 | 207 | 304 | 503;
 export type Replies = Partial<Record<Status, ReplySpec>>;
 
 export type ReplyHeaders = Record<string, string>;

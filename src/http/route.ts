@@ -8,7 +8,7 @@ import { authorize, type Access } from './authorize';
 import { jsonReply, sendReply, type Replier, type Replies, type Reply, type ReplyOf } from './reply';
 import { clientAddress } from './request-context';
 import { errorReply } from './response-schemas';
-import { claimUpload } from './upload';
+import { claimUpload, claimUploads } from './upload';
 import { validate, type ParsedInput } from './validate';
 
 export type { Replies, ReplySpec } from './reply';
@@ -33,6 +33,8 @@ export type RouteContext<B, Q, P, R extends Replies = Replies> = {
   params: P;
   /** Takes over the uploaded file (upload routes): from now on the handler must discard it. */
   claimUpload: () => ReturnType<typeof claimUpload>;
+  /** Takes over the uploaded files of a route with `upload: 'many'`, in order (received or refused). */
+  claimUploads: () => ReturnType<typeof claimUploads>;
   /** A JSON reply: `reply(201, body)`, with a status and a body that the route documents. */
   reply: Replier<R>;
 };
@@ -49,8 +51,8 @@ type RouteDeclaration<R extends Replies = Replies> = {
   responses: R;
   /** Error codes this route gives beyond those that follow from its declaration. */
   errors?: ErrorCode[];
-  /** Accepts multipart/form-data with one image file in the `image` field. */
-  upload?: boolean;
+  /** Accepts multipart/form-data with one image file in the `image` field (`many`: several, each in an `image` field). */
+  upload?: boolean | 'many';
   /** A write that a read-only token may still make (logging itself out). */
   readOnlyTokenMayCall?: boolean;
   /** Headers on every reply of the route, its refusals included (set before anything else runs). */
@@ -152,6 +154,7 @@ function run(spec: RouteSpec): RequestHandler {
       address: clientAddress(req),
       ...input,
       claimUpload: () => claimUpload(req, res),
+      claimUploads: () => claimUploads(req, res),
       reply: jsonReply,
     };
     await sendReply(res, await spec.handler(context as never));
@@ -167,6 +170,8 @@ const refuseReadOnlyTokens: RequestHandler = (_req, res, next) => {
 export type MountDeps = {
   authenticator: TokenAuthenticator;
   upload: RequestHandler;
+  /** The upload of routes with `upload: 'many'`. */
+  uploadMany: RequestHandler;
   validateReplies: boolean;
   rateLimit: RequestHandler;
 };
@@ -192,7 +197,7 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: MountDeps
     if (spec.access !== 'public' && spec.method !== 'get' && !spec.readOnlyTokenMayCall)
       chain.push(refuseReadOnlyTokens);
     if (spec.access !== 'public' && spec.access !== 'authenticated') chain.push(authorize(spec.access));
-    if (spec.upload) chain.push(deps.upload);
+    if (spec.upload) chain.push(spec.upload === 'many' ? deps.uploadMany : deps.upload);
     chain.push(validate(spec), run(spec));
     router[spec.method](spec.path, ...chain);
   }

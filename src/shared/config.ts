@@ -35,6 +35,7 @@ const envSchema = z.object({
     .min(1024)
     .max(1024 * MB)
     .default(25 * MB),
+  MAX_FILES_PER_REQUEST: z.coerce.number().int().min(1).max(1000).default(50),
   STORAGE_QUOTA_MB: z.coerce.number().int().min(1).max(100_000_000).default(1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000_000),
   JSON_BODY_LIMIT_BYTES: z.coerce
@@ -131,6 +132,8 @@ export type Config = {
   databaseUrl: string;
   uploadDir: string;
   maxUploadBytes: number;
+  /** Most image files one multi-file upload request may carry (each at most maxUploadBytes). */
+  maxFilesPerRequest: number;
   jsonBodyLimitBytes: number;
   /** Largest image accepted, in pixels (width × height). */
   maxImagePixels: number;
@@ -244,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     uploadDir: e.UPLOAD_DIR,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxFilesPerRequest: e.MAX_FILES_PER_REQUEST,
     jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
     maxImagePixels: e.MAX_IMAGE_PIXELS,
     storageQuotaBytes: e.STORAGE_QUOTA_MB * 1024 * 1024,

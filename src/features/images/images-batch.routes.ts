@@ -1,0 +1,81 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+
+import { defineRoute, type RouteSpec } from '../../http/route';
+import type { Actor } from '../../shared/actor';
+import { idParam } from '../../shared/ids';
+import { batchUploadFields, batchUploadReply, checkBody, checkReply } from './images-batch.schemas';
+import type { BatchResult, ImageBatchService } from './images-batch.service';
+import { toImageJson } from './images.mapper';
+import { canSeeOriginal } from './images.policy';
+
+type Deps = { batches: ImageBatchService; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
+
+/** Several files in one request, and which files (by SHA-256) are already there. */
+export function imageBatchRoutes({ batches, publicUrl, originalsVisibleTo }: Deps): RouteSpec[] {
+  /** A file's result as JSON: the image as a single upload's reply shows it, or the error. */
+  const resultJson = (req: Request, actor: Actor) => {
+    const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    return ({ file, status, image, error }: BatchResult) => ({
+      file,
+      status,
+      ...(image
+        ? {
+            image: {
+              message: status === 201 ? 'Image created successfully' : 'This gallery already has this image',
+              ...toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo)),
+            },
+          }
+        : {}),
+      ...(error
+        ? { error: { message: error.message, code: error.code, ...(error.details ? { details: error.details } : {}) } }
+        : {}),
+    });
+  };
+  return [uploadMany(batches, resultJson), checkHashes(batches)];
+}
+
+function uploadMany(
+  batches: ImageBatchService,
+  resultJson: (
+    req: Request,
+    actor: Actor,
+  ) => (result: BatchResult) => z.output<typeof batchUploadReply>['results'][number],
+) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/gallery/galleries/:id/images',
+    access: 'image:create',
+    summary:
+      'Upload several images into a gallery (multipart: image parts, title[n] and description[n] for the n-th file from 0; a title defaults to the file name): one result per file, in order; 200 when all succeeded, 207 otherwise',
+    responses: { 200: batchUploadReply, 207: batchUploadReply },
+    errors: ['NOT_FOUND'],
+    upload: 'many',
+    params: z.object({ id: idParam }),
+    body: batchUploadFields,
+    handler: async ({ req, actor, params, body, claimUploads, reply }) => {
+      const outcomes = await batches.uploadMany(actor, params.id, claimUploads(), body);
+      const results = outcomes.map(resultJson(req, actor));
+      return reply(results.every((result) => result.status < 300) ? 200 : 207, { results });
+    },
+  });
+}
+
+function checkHashes(batches: ImageBatchService) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/gallery/images/check',
+    access: 'image:read',
+    summary:
+      'Which of these SHA-256 hashes (at most 1000) the caller can already see, and where (image and gallery ids); only in `gallery` when given',
+    responses: { 200: checkReply },
+    body: checkBody,
+    handler: async ({ actor, body, reply }) => {
+      const found = await batches.check(actor, body.sha256, body.gallery);
+      const known = new Set(found.map((hit) => hit.sha256));
+      const order = new Map(body.sha256.map((hash, n) => [hash, n]));
+      found.sort((a, b) => order.get(a.sha256)! - order.get(b.sha256)! || a.image - b.image);
+      return reply(200, { found, missing: [...new Set(body.sha256)].filter((hash) => !known.has(hash)) });
+    },
+  });
+}

@@ -1,0 +1,108 @@
+import { toAppError } from '../../http/error-handler';
+import type { ReceivedUpload } from '../../http/upload';
+import type { SqlReader } from '../../platform/db/sql-reader';
+import type { Actor } from '../../shared/actor';
+import { badRequest, notFound, type AppError } from '../../shared/errors';
+import { viewerOf, type GalleriesService } from '../galleries';
+import type { ImageRow } from './image-columns';
+import type { ImageFiles } from './image-files';
+import { findVisibleBySha256, type KnownHash } from './images-batch.repository';
+import { batchFileFields } from './images-batch.schemas';
+import type { ImagesService } from './images.service';
+
+/** The titles and descriptions sent, by the place of their file among the files (from 0). */
+export type BatchTexts = { title: (string | undefined)[]; description: (string | undefined)[] };
+/** What became of one file: the image (201 new, 200 already in the gallery), or the refusal. */
+export type BatchResult = { file: string; status: number; image?: ImageRow; error?: AppError };
+
+type Deps = {
+  reader: SqlReader;
+  images: Pick<ImagesService, 'create'>;
+  galleries: Pick<GalleriesService, 'requireWritable'>;
+  files: Pick<ImageFiles, 'discardUpload'>;
+};
+
+type Texts = { title?: string; description?: string };
+
+const galleryNotFound = () => notFound('Gallery not found');
+
+/** 400 without files, or with a title or description for a place no file is at. */
+function requireFiles(uploads: ReceivedUpload[], texts: BatchTexts) {
+  if (uploads.length === 0) {
+    throw badRequest('image: Send one or more files, each in a field named "image".', [
+      { path: 'image', message: 'This field is required.' },
+    ]);
+  }
+  for (const field of ['title', 'description'] as const) {
+    const last = texts[field].length - 1;
+    if (last >= uploads.length) {
+      const path = `${field}[${last}]`;
+      throw badRequest(`${path}: There is no file at that place.`, [
+        { path, message: 'There is no file at that place.' },
+      ]);
+    }
+  }
+}
+
+/** A title made from a file name: without its folder and extension, at most 200 characters. */
+export function titleFromFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const title = base
+    .replace(/\.[^.]*$/, '')
+    .replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, ' ')
+    .trim();
+  return title.slice(0, 200).trim() || 'Untitled';
+}
+
+/**
+ * Several files into one gallery, and which hashes a caller can already see. Each file goes the
+ * way of a single upload (`images.create`: the same checks, quota, de-duplication and crash-safe
+ * commit) and succeeds or fails on its own; the files are taken in the order they came, one
+ * after the other, so the quota is spent in that order.
+ */
+export function createImageBatchService({ reader, images, galleries, files }: Deps) {
+  async function uploadOne(actor: Actor, gallery: number, upload: ReceivedUpload, texts: Texts): Promise<BatchResult> {
+    const name = upload.originalname;
+    if ('refusal' in upload) return { file: name, status: upload.refusal.status, error: upload.refusal };
+    try {
+      const fields = batchFileFields.parse({
+        title: texts.title ?? titleFromFileName(name),
+        description: texts.description,
+      });
+      const { image, created } = await images.create(actor, { gallery, ...fields }, upload);
+      return { file: name, status: created ? 201 : 200, image };
+    } catch (error) {
+      const known = toAppError(error);
+      if (!known) throw error;
+      return { file: name, status: known.status, error: known };
+    } finally {
+      await files.discardUpload(upload.path);
+    }
+  }
+
+  return {
+    /** Every file's result, in order; the temp files are all gone when it returns or throws. */
+    async uploadMany(actor: Actor, gallery: number, uploads: ReceivedUpload[], texts: BatchTexts) {
+      try {
+        requireFiles(uploads, texts);
+        await galleries.requireWritable(actor, gallery, { missing: galleryNotFound });
+        const results: BatchResult[] = [];
+        for (const [n, upload] of uploads.entries()) {
+          results.push(
+            await uploadOne(actor, gallery, upload, { title: texts.title[n], description: texts.description[n] }),
+          );
+        }
+        return results;
+      } finally {
+        await Promise.all(uploads.filter((upload) => upload.path).map((upload) => files.discardUpload(upload.path)));
+      }
+    },
+
+    /** Of these hashes, the images the caller can see that have them (only in `gallery` when given). */
+    check(actor: Actor, hashes: string[], gallery?: number): Promise<KnownHash[]> {
+      return findVisibleBySha256(reader, viewerOf(actor), [...new Set(hashes)], gallery);
+    },
+  };
+}
+
+export type ImageBatchService = ReturnType<typeof createImageBatchService>;
