@@ -73,7 +73,7 @@ function listImages({ images, jsonFor }: ImageRoutes, path: string, access: 'ima
     path,
     access,
     summary:
-      'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?sort=, ?limit=, ?cursor=, ?count=true)',
+      'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?limit=, ?cursor=, ?count=true); ?sort=-created (newest added first, the default), created, title or -title, equal keys in id order',
     responses: { 200: z.array(imageReply) },
     query: listImagesQuery,
     handler: async ({ req, actor, query }) => {
