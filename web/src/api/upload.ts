@@ -48,6 +48,8 @@ export function uploadImage(
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     };
+    // All sent: the server is storing it (and the bar shows it full before the reply comes).
+    xhr.upload.onload = () => onProgress(1);
     xhr.onload = () => {
       const status = xhr.status;
       if (status === 200 || status === 201) {
@@ -59,7 +61,9 @@ export function uploadImage(
     };
     xhr.onerror = () => resolve({ ok: false, status: 0, message: uploadErrorMessage(0, null) });
     xhr.onabort = () => resolve({ ok: false, status: 0, message: 'Cancelled.' });
-    signal?.addEventListener('abort', () => xhr.abort());
+    xhr.onloadend = () => signal?.removeEventListener('abort', stop);
+    const stop = () => xhr.abort();
+    signal?.addEventListener('abort', stop);
     xhr.send(form);
   });
 }

@@ -1,69 +1,135 @@
-// Upload into a gallery: drop files or pick them; each file gets a row with a progress bar and what
-// became of it (uploaded, already there, or why it was refused). Two files are sent at a time.
+// Upload into a gallery: drop files or pick them. While they go: how many files and bytes are sent,
+// a bar for all of them, a row for each file being sent, and Cancel. What is finished collapses into
+// one sentence ("24 uploaded, 2 already here, 1 failed"), the failed files stay in view with why
+// until dismissed, and "Each file" lists them all, so the photos stay on screen. The queue itself
+// lives in upload-queue.ts: it outlasts the screen.
 import { useState } from 'preact/hooks';
 
 import type { Image } from '../api/client';
-import { uploadImage } from '../api/upload';
+import { cancel, dismiss, enqueue, isActive, useUploadQueue, type Job } from './upload-queue';
 
-type Job = {
-  id: number;
-  name: string;
-  progress: number;
-  state: 'waiting' | 'sending' | 'done' | 'duplicate' | 'failed';
-  message?: string;
-};
-
-const PARALLEL = 2;
-let nextJob = 1;
-
-const titleOf = (name: string) => name.replace(/\.[^.]+$/, '').slice(0, 200) || 'Untitled';
-
-/** The rows of the files sent, and `start` to send more (finished rows of earlier batches go). */
-function useUploads(galleryId: number, onUploaded: (image: Image) => void) {
-  const [jobs, setJobs] = useState<Job[]>([]);
-  const update = (id: number, change: Partial<Job>) =>
-    setJobs((all) => all.map((j) => (j.id === id ? { ...j, ...change } : j)));
-
-  const start = (files: File[]) => {
-    const queued = files.map((file) => ({
-      file,
-      job: { id: nextJob++, name: file.name, progress: 0, state: 'waiting' as const },
-    }));
-    setJobs((all) => [
-      ...queued.map((q) => q.job),
-      ...all.filter((j) => j.state === 'sending' || j.state === 'waiting' || j.state === 'failed'),
-    ]);
-    let at = 0;
-    const worker = async () => {
-      while (at < queued.length) {
-        const { file, job } = queued[at++];
-        update(job.id, { state: 'sending' });
-        const result = await uploadImage({ title: titleOf(file.name), gallery: galleryId }, file, (progress) =>
-          update(job.id, { progress }),
-        );
-        if (result.ok) {
-          update(job.id, { state: result.status === 200 ? 'duplicate' : 'done', progress: 1 });
-          onUploaded(result.image);
-        } else {
-          update(job.id, { state: 'failed', message: result.message });
-        }
-      }
-    };
-    for (let i = 0; i < Math.min(PARALLEL, queued.length); i++) void worker();
-  };
-  return { jobs, start };
-}
+import './upload.css';
 
 export function UploadPanel({ galleryId, onUploaded }: { galleryId: number; onUploaded: (image: Image) => void }) {
-  const { jobs, start } = useUploads(galleryId, onUploaded);
+  const jobs = useUploadQueue(galleryId, onUploaded);
   return (
     <section class="upload" aria-labelledby="upload-title">
       <h2 id="upload-title" class="visually-hidden">
         Upload images
       </h2>
-      <DropZone onFiles={start} />
-      {jobs.length > 0 && <JobList jobs={jobs} />}
+      <DropZone onFiles={(files) => enqueue(galleryId, files)} />
+      {jobs.length > 0 && <Uploads jobs={jobs} galleryId={galleryId} />}
     </section>
+  );
+}
+
+const count = (jobs: Job[], state: Job['state']) => jobs.filter((job) => job.state === state).length;
+
+/** "24 uploaded, 2 already here, 1 failed": what became of the finished files. */
+export function outcome(jobs: Job[]): string {
+  const parts: [number, string][] = [
+    [count(jobs, 'done'), 'uploaded'],
+    [count(jobs, 'duplicate'), 'already here'],
+    [count(jobs, 'failed'), 'failed'],
+    [count(jobs, 'cancelled'), 'cancelled'],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} ${what}`)
+    .join(', ');
+}
+
+const bytes = (n: number) => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+
+function Uploads({ jobs, galleryId }: { jobs: Job[]; galleryId: number }) {
+  const active = jobs.some(isActive);
+  const summary = outcome(jobs);
+  const shown = jobs.filter((job) => job.state === 'sending' || job.state === 'failed');
+  return (
+    <div class="uploads">
+      <div class="upload-status">
+        <div>
+          {active && <Overall jobs={jobs} />}
+          <p role="status" class="upload-summary">
+            {summary}
+          </p>
+        </div>
+        {active ? (
+          <button type="button" onClick={() => cancel(galleryId)}>
+            Cancel uploads
+          </button>
+        ) : (
+          <button
+            type="button"
+            onClick={(e) => {
+              // The button goes with what it dismisses: the keyboard stays in the panel.
+              e.currentTarget.closest('.upload')?.querySelector('input')?.focus();
+              dismiss(galleryId);
+            }}
+          >
+            Dismiss
+          </button>
+        )}
+      </div>
+      {shown.length > 0 && (
+        <ul class="jobs" aria-label="Uploads">
+          {shown.map((job) => (
+            <JobRow key={job.id} job={job} />
+          ))}
+        </ul>
+      )}
+      <details class="upload-each">
+        <summary>Each file</summary>
+        <ul class="jobs" aria-label="Each file">
+          {jobs.map((job) => (
+            <li key={job.id} class={`job ${job.state}`}>
+              <span class="job-name">{job.name}</span>
+              <JobState job={job} />
+            </li>
+          ))}
+        </ul>
+      </details>
+    </div>
+  );
+}
+
+/** Files and bytes of the round being sent, and one bar for them all. */
+function Overall({ jobs }: { jobs: Job[] }) {
+  const round = Math.max(...jobs.map((job) => job.round));
+  const mine = jobs.filter((job) => job.round === round);
+  const total = mine.reduce((sum, job) => sum + job.size, 0);
+  const sent = mine.reduce((sum, job) => sum + job.size * (isActive(job) ? job.progress : 1), 0);
+  const finished = mine.filter((job) => !isActive(job)).length;
+  return (
+    <>
+      <p class="upload-overall">
+        Uploading: {finished} of {mine.length} files · {bytes(sent)} of {bytes(total)}
+      </p>
+      <progress max={total || 1} value={sent} aria-label="All uploads" />
+    </>
+  );
+}
+
+function JobRow({ job }: { job: Job }) {
+  return (
+    <li class={`job ${job.state}`}>
+      <span class="job-name">{job.name}</span>
+      {job.state === 'sending' && <progress max={1} value={job.progress} aria-label={`Upload of ${job.name}`} />}
+      <JobState job={job} alert />
+    </li>
+  );
+}
+
+function JobState({ job, alert = false }: { job: Job; alert?: boolean }) {
+  return (
+    <span class="job-state" role={alert && job.state === 'failed' ? 'alert' : undefined}>
+      {job.state === 'waiting' && 'Waiting'}
+      {job.state === 'sending' && `${Math.round(job.progress * 100)} %`}
+      {job.state === 'done' && 'Uploaded'}
+      {job.state === 'duplicate' && 'Already in this gallery'}
+      {job.state === 'cancelled' && 'Cancelled'}
+      {job.state === 'failed' && job.message}
+    </span>
   );
 }
 
@@ -102,25 +168,5 @@ function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
         />
       </label>
     </div>
-  );
-}
-
-function JobList({ jobs }: { jobs: Job[] }) {
-  return (
-    <ul class="jobs" aria-label="Uploads">
-      {jobs.map((job) => (
-        <li key={job.id} class={`job ${job.state}`}>
-          <span class="job-name">{job.name}</span>
-          <progress max={1} value={job.progress} aria-label={`Upload of ${job.name}`} />
-          <span class="job-state" role={job.state === 'failed' ? 'alert' : undefined}>
-            {job.state === 'waiting' && 'Waiting'}
-            {job.state === 'sending' && `${Math.round(job.progress * 100)} %`}
-            {job.state === 'done' && 'Uploaded'}
-            {job.state === 'duplicate' && 'Already in this gallery'}
-            {job.state === 'failed' && job.message}
-          </span>
-        </li>
-      ))}
-    </ul>
   );
 }
