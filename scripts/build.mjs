@@ -2,6 +2,8 @@
 // each only when its inputs changed. dist/.build-stamp holds a hash of what dist/ was compiled
 // from (every file under src/ and the tsconfig files), so an unchanged tree is not built again:
 // `npm start` calls this on every start and pays a few milliseconds when nothing changed.
+// Before tsc, web/src/api/schema.d.ts is generated from the route table: the command-line client
+// (src/cli/gallery, `npx gallery`) is compiled against the same API types as the web app.
 // The web app (web/, served at /) is built the same way into dist/web/: its API types generated
 // from the route table (scripts/web-api.ts), then Vite; dist/.web-build-stamp holds a hash of web/,
 // of the server's sources (the API it is typed against) and of the lockfile. A production install
@@ -26,7 +28,13 @@ const stampFile = join(distDir, '.build-stamp');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 // TypeScript itself may stay in a production install (npm keeps it as an optional peer of
 // @prisma/client); the type packages the build needs do not.
-const buildTools = [tsc, join(root, 'node_modules/@types/multer/package.json')];
+// The API types the CLI is compiled against are generated with tsx and openapi-typescript.
+const buildTools = [
+  tsc,
+  join(root, 'node_modules/@types/multer/package.json'),
+  join(root, 'node_modules/tsx/dist/cli.mjs'),
+  join(root, 'node_modules/openapi-typescript/package.json'),
+];
 const webDir = join(root, 'web');
 const webDist = join(distDir, 'web');
 const webStampFile = join(distDir, '.web-build-stamp');
@@ -147,10 +155,7 @@ export function ensureWebBuilt({ force = false, log = console.log } = {}) {
     return 'up to date';
   }
   log('building the web app (API types, vite)...');
-  execFileSync(process.execPath, [tsx, join(root, 'scripts/web-api.ts')], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  writeApiTypes();
   // NODE_ENV as the caller's (tests run with `test`) would put Preact's debug code in the bundle.
   execFileSync(process.execPath, [vite, 'build', '--config', join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: root,
@@ -162,8 +167,20 @@ export function ensureWebBuilt({ force = false, log = console.log } = {}) {
   return 'built';
 }
 
-/** Makes dist/ (the server) match src/. */
-function ensureServerBuilt({ force = false, log = console.log } = {}) {
+let apiTypesWritten = false;
+
+/** web/src/api/schema.d.ts from the route table: the web app and the CLI (src/cli/gallery) are typed against it. */
+function writeApiTypes() {
+  if (apiTypesWritten) return;
+  execFileSync(process.execPath, [tsx, join(root, 'scripts/web-api.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  apiTypesWritten = true;
+}
+
+/** Makes dist/ (the server and the command-line tools) match src/. */
+export function ensureServerBuilt({ force = false, log = console.log } = {}) {
   if (!existsSync(srcDir)) {
     if (existsSync(join(distDir, 'server.js'))) return 'up to date';
     throw new Error('Neither src/ nor a build in dist/ is here: this is not a complete copy of Gallery Server.');
@@ -183,6 +200,7 @@ function ensureServerBuilt({ force = false, log = console.log } = {}) {
     );
   }
   log('building the server (tsc)...');
+  writeApiTypes();
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   removeOrphans();
   writeFileSync(`${stampFile}.tmp`, fingerprint);

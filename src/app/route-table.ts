@@ -1,7 +1,7 @@
 import { auditRoutes } from '../features/audit';
 import { authRoutes, tokenRoutes } from '../features/auth';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
-import { imageRoutes, thumbnailUrl } from '../features/images';
+import { imageBatchRoutes, imageRoutes, thumbnailUrl } from '../features/images';
 import { roleRoutes } from '../features/roles';
 import { shareLinkRoutes } from '../features/sharing';
 import { userRoutes } from '../features/users';
@@ -33,6 +33,11 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...galleryRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     ...memberRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
+    ...imageBatchRoutes({
+      batches: deps.imageBatches,
+      publicUrl: config.publicUrl,
+      originalsVisibleTo: config.originalsVisibleTo,
+    }),
     ...shareLinkRoutes({ shareLinks: deps.shareLinks, publicUrl: config.publicUrl }),
     ...userRoutes({ users: deps.users }),
     ...auditRoutes({ audit: deps.audit }),
