@@ -5,6 +5,7 @@ import type { Server, ServerResponse } from 'node:http';
 
 import { buildApp, type App } from './app/app';
 import { prepareAppDatabase } from './app/database';
+import { createHttpServer } from './app/http-server';
 import { openStorage } from './app/storage';
 import { prepareStorage } from './app/storage-maintenance';
 import { loadConfig } from './shared/config';
@@ -30,7 +31,7 @@ async function main() {
     );
   }
 
-  const server = app.listen(config.port, config.host, () => {
+  const server = createHttpServer(app, config).listen(config.port, config.host, () => {
     const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
     logger.info('Gallery Server listening', {
       url: `http://${config.host}:${config.port}`,
@@ -39,7 +40,6 @@ async function main() {
     });
     maintenance.serving();
   });
-  server.requestTimeout = 10 * 60 * 1000;
 
   drainOnSignals({
     server,

@@ -1,12 +1,14 @@
 import express, { type Express } from 'express';
 
+import { uploadProtocol } from '../features/uploads';
 import { errorHandler, notFoundHandler } from '../http/error-handler';
 import { installJsonReplies } from '../http/json-reply';
 import { createMetrics } from '../http/metrics';
 import { memoryRateLimitStore, rateLimit } from '../http/rate-limit';
-import { requestContext } from '../http/request-context';
+import { requestContext, requestIdOf, routeTemplateOf } from '../http/request-context';
 import { mountRoutes, type RouteSpec } from '../http/route';
 import { corsPolicy, securityHeaders } from '../http/security-headers';
+import { cutStalledBodies } from '../http/stalled-bodies';
 import { createMultiUploadMiddleware, createUploadMiddleware } from '../http/upload';
 import { databaseRateLimitStore } from '../platform/db/rate-limit-windows';
 import type { AppDeps, Operations, Reachable } from './deps';
@@ -67,6 +69,17 @@ export function buildApp(deps: AppDeps): App {
 
   // First: every reply, whatever answers it, carries the request id, and is logged and measured.
   app.use(requestContext({ logger, metrics }));
+  // A body that stops coming (UPLOAD_STALL_SECONDS without a byte) ends its connection.
+  app.use(
+    cutStalledBodies(config.uploadStallMs, (req, res) =>
+      logger.warn('request body stalled: connection cut', {
+        requestId: requestIdOf(res),
+        method: req.method,
+        path: routeTemplateOf(req),
+        stalledMs: config.uploadStallMs,
+      }),
+    ),
+  );
   app.use(securityHeaders);
   const allowOrigins = corsPolicy(config.corsOrigins);
   if (allowOrigins) app.use(allowOrigins);
@@ -75,19 +88,29 @@ export function buildApp(deps: AppDeps): App {
 
   app.use(DOCS_ASSETS_PATH, express.static(DOCS_ASSETS_DIR, { index: false, maxAge: '1d' }));
 
+  const limit = rateLimit(
+    config.rateLimitStore === 'database' ? databaseRateLimitStore(deps.db) : memoryRateLimitStore(),
+    { perKey: config.rateLimitPerMinute, perUser: config.rateLimitPerUserPerMinute },
+    60_000,
+  );
   const router = express.Router();
   mountRoutes(router, routes, {
     authenticator: services.authenticator,
     upload: createUploadMiddleware(storage, config.maxUploadBytes),
     uploadMany: createMultiUploadMiddleware(storage, config.maxUploadBytes, config.maxFilesPerRequest),
     validateReplies: config.validateResponses,
-    rateLimit: rateLimit(
-      config.rateLimitStore === 'database' ? databaseRateLimitStore(deps.db) : memoryRateLimitStore(),
-      { perKey: config.rateLimitPerMinute, perUser: config.rateLimitPerUserPerMinute },
-      60_000,
-    ),
+    rateLimit: limit,
   });
   app.use(router);
+  // Resumable uploads (tus), after the route table (which has their result's route).
+  const tus = uploadProtocol({
+    uploads: services.uploads,
+    authenticator: services.authenticator,
+    rateLimit: limit,
+    publicUrl: config.publicUrl,
+    corsOrigins: config.corsOrigins,
+  });
+  app.use(tus.path, ...tus.handlers);
   // The browser app at `/`, after every API route; without a build of it, `/` stays a 404.
   const web = webApp(config.webDistDir ?? DEFAULT_WEB_DIST_DIR);
   if (web) app.use(web);

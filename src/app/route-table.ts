@@ -4,6 +4,7 @@ import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { imageBatchRoutes, imageRoutes, thumbnailUrl } from '../features/images';
 import { roleRoutes } from '../features/roles';
 import { shareLinkRoutes } from '../features/sharing';
+import { uploadRoutes } from '../features/uploads';
 import { userRoutes } from '../features/users';
 import { buildOpenApiDocument } from '../http/openapi';
 import type { RouteSpec } from '../http/route';
@@ -39,6 +40,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
       originalsVisibleTo: config.originalsVisibleTo,
     }),
     ...shareLinkRoutes({ shareLinks: deps.shareLinks, publicUrl: config.publicUrl }),
+    ...uploadRoutes({ uploads: deps.uploads }),
     ...userRoutes({ users: deps.users }),
     ...auditRoutes({ audit: deps.audit }),
   ];

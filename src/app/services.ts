@@ -4,6 +4,7 @@ import { createGalleriesService } from '../features/galleries';
 import { createImageBatchService, createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
 import { createRolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
+import { createUploadsService } from '../features/uploads';
 import { createAccounts, createUsersService } from '../features/users';
 import { databaseAttemptStore } from '../platform/db/attempt-counts';
 import { faultPointHook } from '../shared/fault-points';
@@ -58,6 +59,7 @@ export function createServices(deps: AppDeps) {
   const images = createImagesService({ db, reader, config, files, audit, galleries });
   const imageBatches = createImageBatchService({ reader, images, galleries, files });
   const shareLinks = createShareLinksService({ db, audit, galleries, images, config, throttle });
+  const uploads = createUploadsService({ db, storage, config, images, galleries, logger });
   return {
     audit,
     roles,
@@ -70,6 +72,7 @@ export function createServices(deps: AppDeps) {
     images,
     imageBatches,
     shareLinks,
+    uploads,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   recoverStorage,
   sweepStaleUploads,
 } from '../features/images';
+import { createUploadSweeper } from '../features/uploads';
 import type { Database } from '../platform/db/client';
 import type { Storage } from '../platform/storage/storage';
 import type { Config } from '../shared/config';
@@ -14,9 +15,10 @@ const TEMP_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 
 /**
  * The storage check around a server's start. Before it listens: what a crash left half done is
- * put right, and when repairing, the audit of every row against every file runs too. Once it
- * listens (`serving()`): the audit in report mode (on disk), and a sweep of stale upload temp files every
- * 15 minutes. `stop()` ends both (shutting down).
+ * put right, and when repairing, the audit of every row against every file runs too; resumable
+ * uploads past their expiry go. Once it listens (`serving()`): the audit in report mode (on disk),
+ * and every 15 minutes a sweep of stale upload temp files and of expired resumable uploads.
+ * `stop()` ends both (shutting down).
  */
 export async function prepareStorage({
   db,
@@ -33,6 +35,12 @@ export async function prepareStorage({
   const options = { tempMaxAgeMs: config.uploadTempMaxAgeMs, maxImagePixels: config.maxImagePixels };
   if (config.reconcileOnStart === 'repair') await checkStorage(check, { ...options, repair: true });
   else await recoverStorage(check, options);
+  const resumable = createUploadSweeper({ db, config, logger });
+  const sweepResumable = async () => {
+    const removed = await resumable.sweep();
+    if (removed.length > 0) logger.info('expired resumable uploads removed', { removed: removed.length });
+  };
+  await sweepResumable();
   const startedAt = new Date();
   const stopping = new AbortController();
   let sweeper: NodeJS.Timeout | undefined;
@@ -54,12 +62,16 @@ export async function prepareStorage({
         sweepStaleUploads(storage, config.uploadTempMaxAgeMs).catch((error: unknown) =>
           logger.error('temp sweep failed', { error: String(error) }),
         );
+        sweepResumable().catch((error: unknown) =>
+          logger.error('resumable uploads sweep failed', { error: String(error) }),
+        );
       }, TEMP_SWEEP_INTERVAL_MS);
       sweeper.unref();
     },
     stop() {
       stopping.abort();
       clearInterval(sweeper);
+      resumable.close();
     },
   };
 }

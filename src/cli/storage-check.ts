@@ -1,5 +1,6 @@
 // `npm run storage:check`: compares the stored image files with the database, as the server does
-// when it starts (RECONCILE_ON_START), and prints what it found as JSON.
+// when it starts (RECONCILE_ON_START), removes resumable uploads past their expiry, and prints
+// what it found as JSON.
 //   --repair   also delete rows whose original file is missing, and stored files no row refers to
 //   --verify   also read every original and compare its SHA-256 with the database (slow)
 // Run it while the server is stopped, or at least while nobody uploads.
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { prepareAppDatabase } from '../app/database';
 import { openStorage } from '../app/storage';
 import { checkStorage, createImageFiles } from '../features/images';
+import { createUploadSweeper } from '../features/uploads';
 import { loadConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 
@@ -31,7 +33,9 @@ async function main() {
         maxImagePixels: config.maxImagePixels,
       },
     );
-    console.log(JSON.stringify(report, null, 2));
+    const resumable = createUploadSweeper({ db, config, logger });
+    const resumableUploadsRemoved = await resumable.sweep().finally(() => resumable.close());
+    console.log(JSON.stringify({ ...report, resumableUploadsRemoved }, null, 2));
     const problems = report.rowsWithoutFile.length + report.damaged.length + report.filesWithoutRow.length;
     process.exitCode = problems > 0 && !values.repair ? 2 : 0;
   } finally {

@@ -89,6 +89,10 @@ const envSchema = z.object({
     .min(0)
     .max(7 * 24 * 3600)
     .default(3600),
+  UPLOAD_STALL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  RESUMABLE_UPLOAD_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
+  HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   FAULT_POINT: z.enum(FAULT_POINTS).optional(),
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
   METRICS: z.enum(['off', 'on']).default('off'),
@@ -170,6 +174,13 @@ export type Config = {
   reconcileOnStart: 'off' | 'report' | 'repair';
   /** Temp files older than this are left over from a crash or an abort and are removed. */
   uploadTempMaxAgeMs: number;
+  /** An upload whose body sends no byte for this long is cut (a resumable upload keeps what arrived). */
+  uploadStallMs: number;
+  /** A resumable upload is removed this long after it was created, finished or not (its result too). */
+  resumableUploadExpiryMs: number;
+  /** Slow clients: a request's head must come within `headersTimeoutMs` (at most the next), all of it within `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   faultPoint?: FaultPoint;
   /** How long a write waits for a database lock before the request gets 503. */
   databaseLockTimeoutMs: number;
@@ -273,6 +284,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     originalsVisibleTo: e.ORIGINALS_VISIBLE_TO,
     reconcileOnStart: e.RECONCILE_ON_START,
     uploadTempMaxAgeMs: e.UPLOAD_TEMP_MAX_AGE_SECONDS * 1000,
+    uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,
+    resumableUploadExpiryMs: e.RESUMABLE_UPLOAD_EXPIRY_SECONDS * 1000,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
     faultPoint: e.FAULT_POINT,
     databaseLockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
     metrics: { enabled: e.METRICS === 'on', token: e.METRICS_TOKEN },

@@ -11,6 +11,10 @@ export { imageRoutes } from './images.routes';
 export { imageBatchRoutes } from './images-batch.routes';
 export { createImageBatchService, type ImageBatchService } from './images-batch.service';
 export { createImagesService, type ImagesService } from './images.service';
+export { requireRoom } from './image-quota';
+export { toImageJson } from './images.mapper';
+export { canSeeOriginal } from './images.policy';
+export { imageReply } from './images.schemas';
 export {
   checkStorage,
   reconcileWhileServing,

@@ -53,7 +53,7 @@ export async function leaseHolder(db: Database, name: string): Promise<string | 
  * started again on the same machine need not wait for its old lease to expire. (A reused pid reads
  * as alive: the lease is then waited out, which is safe.)
  */
-function diedOnThisHost(holder: string): boolean {
+export function diedOnThisHost(holder: string): boolean {
   const [host, pid] = holder.split(':');
   if (host !== hostname() || !/^\d+$/.test(pid ?? '') || Number(pid) === process.pid) return false;
   try {
