@@ -3,12 +3,58 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<() => void>();
+const notify = () => listeners.forEach((listener) => listener());
+
+/**
+ * What each history entry of ours remembers: the page load it was pushed in (`doc`) and the address
+ * it was pushed from. Only such an entry can be left by a step back that stays in this page.
+ */
+type EntryState = { doc: string; from: string } | null;
+const DOC = Math.random().toString(36).slice(2);
+const here = () => location.pathname + location.search;
+const pathOf = (address: string) => address.split(/[?#]/)[0];
+
+/**
+ * A step back asked for and not yet made: the browser makes it a moment later (a popstate). Until
+ * then nothing else touches the history: a navigation asked for meanwhile waits for it (`queued`),
+ * so that it can never land before the step back, which would then undo it.
+ */
+let steppingBack = false;
+let queued: (() => void) | null = null;
+
+addEventListener('popstate', () => {
+  steppingBack = false;
+  notify();
+  const next = queued;
+  queued = null;
+  next?.();
+});
 
 export function navigate(to: string, { replace = false } = {}): void {
-  if (to === location.pathname + location.search) return;
-  if (replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
-  for (const listener of listeners) listener();
+  if (steppingBack) {
+    queued = () => navigate(to, { replace });
+    return;
+  }
+  if (to === here()) return;
+  // A replaced entry keeps where it came from; a pushed one remembers this one.
+  if (replace) history.replaceState(history.state as EntryState, '', to);
+  else history.pushState({ doc: DOC, from: here() } satisfies EntryState, '', to);
+  notify();
+}
+
+/**
+ * Leaves an overlay with its own address (the viewer) for `to`, the page under it, without a new
+ * entry, so that Back never reopens what was just closed. When the overlay's entry was pushed from
+ * `to` in this page, a step back (the page comes back with its own address, search included, and
+ * re-renders on the popstate, not before); else the overlay's entry is replaced by `to` at once
+ * (the page was loaded on the overlay's address).
+ */
+export function leave(to: string): void {
+  if (steppingBack) return;
+  const state = history.state as EntryState;
+  if (state?.doc !== DOC || pathOf(state.from) !== pathOf(to)) return navigate(to, { replace: true });
+  steppingBack = true;
+  history.back();
 }
 
 /** The current path, re-rendering on navigation and on the browser's back and forward. */
@@ -17,11 +63,7 @@ export function usePath(): string {
   useEffect(() => {
     const update = () => setPath(location.pathname);
     listeners.add(update);
-    addEventListener('popstate', update);
-    return () => {
-      listeners.delete(update);
-      removeEventListener('popstate', update);
-    };
+    return () => void listeners.delete(update);
   }, []);
   return path;
 }

@@ -37,7 +37,7 @@ export function Viewer<T extends ViewerImage>({
   const [showInfo, setShowInfo] = useState(false);
   const previous = index > 0 ? index - 1 : null;
   const next = index < images.length - 1 ? index + 1 : null;
-  useModal(close);
+  useModal(close, image.id);
   useEffect(() => {
     setEditing(false);
     if (index >= images.length - 5) nearEnd?.();
@@ -147,15 +147,26 @@ function NavButtons(props: {
   );
 }
 
-/** While open: focus on Close, the page behind does not scroll; on close, focus back where it was. */
-function useModal(close: MutableRef<HTMLButtonElement | null>): void {
+/**
+ * While open: focus on Close, the page behind does not scroll. On close, focus on the thumbnail of
+ * the image shown last (the grid's link to its address, `…/images/{id}`), scrolled into view; else
+ * back where it was. The close runs when the viewer goes (after the address has changed).
+ */
+function useModal(close: MutableRef<HTMLButtonElement | null>, shownId: number): void {
+  const shown = useRef(shownId);
+  shown.current = shownId;
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     close.current?.focus();
     document.body.classList.add('modal-open');
     return () => {
       document.body.classList.remove('modal-open');
-      opener?.focus();
+      const tile = document.querySelector<HTMLElement>(`.justified a[href$="/images/${shown.current}"]`);
+      if (!tile) return opener?.focus();
+      tile.focus({ preventScroll: true });
+      const show = () => document.activeElement === tile && tile.scrollIntoView({ block: 'nearest' });
+      show();
+      requestAnimationFrame(show); // after the browser has put back the scroll of the entry returned to
     };
   }, []);
 }

@@ -6,7 +6,7 @@ import { ErrorText } from '../components/alert';
 import { Viewer } from '../components/viewer';
 import { useData } from '../data';
 import type { usePaged } from '../paging';
-import { Link, navigate } from '../router';
+import { leave, Link, navigate } from '../router';
 
 type PagedImages = ReturnType<typeof usePaged<Image>>;
 
@@ -45,11 +45,11 @@ export function GalleryViewer(props: Props) {
       index={0}
       canChange={props.canChange}
       onMove={() => {}}
-      onClose={() => navigate(home)}
+      onClose={() => leave(home)}
       onChanged={(changed) => single.setData(() => changed)}
       onDeleted={() => {
         props.addToCount(-1);
-        navigate(home);
+        leave(home);
       }}
     />
   );
@@ -64,12 +64,12 @@ function PagedViewer({ images, open, home, canChange, addToCount }: Props & { op
       index={open}
       canChange={canChange}
       onMove={(to) => navigate(`${home}/images/${items[to].id}`, { replace: true })}
-      onClose={() => navigate(home)}
+      onClose={() => leave(home)}
       onChanged={(image) => setItems((before) => before.map((i) => (i.id === image.id ? image : i)))}
       onDeleted={(id) => {
         setItems((before) => before.filter((i) => i.id !== id));
         addToCount(-1);
-        navigate(home);
+        leave(home);
       }}
       nearEnd={() => images.hasMore && images.more()}
     />
