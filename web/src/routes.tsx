@@ -37,6 +37,9 @@ export const ROUTES: Route[] = [
   route('/signin', 'signed-out', () => <SignIn />),
   route('/register', 'signed-out', () => <Register />),
   route('/share/:key', 'anyone', ({ key }) => <SharedGallery shareKey={key} />),
+  route('/share/:key/images/:imageId', 'anyone', ({ key, imageId }) => (
+    <SharedGallery shareKey={key} imageId={Number(imageId)} />
+  )),
   route('/', 'signed-in', () => <Galleries />),
   route('/galleries', 'signed-in', () => <Galleries />),
   route('/galleries/:id', 'signed-in', ({ id }) => <GalleryScreen galleryId={Number(id)} imageId={null} />),

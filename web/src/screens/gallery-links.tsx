@@ -73,12 +73,15 @@ function NewLink({
 }) {
   const create = async (event: Event) => {
     event.preventDefault();
-    const body = linkBody(new FormData(event.currentTarget as HTMLFormElement));
+    const form = event.currentTarget as HTMLFormElement;
+    const body = linkBody(new FormData(form));
     const { data, error } = await api.POST('/api/gallery/galleries/{id}/links', {
       params: { path: { id: galleryId } },
       body,
     });
     if (!data) return onRefused(messageOf(error, 'Could not create the link.'));
+    // Made: the form starts again empty, so that the next link is not the same one by mistake.
+    form.reset();
     onCreated(data.key);
   };
   return (

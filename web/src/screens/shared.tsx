@@ -1,20 +1,24 @@
-// A gallery opened through a share link: no account, read only. With a password, files are
-// fetched with the X-Share-Password header and shown from blob: URLs (the password never goes in
-// a URL).
-import { useEffect, useState } from 'preact/hooks';
+// A gallery opened through a share link: no account, read only; each photo has its own address in
+// the viewer, /share/{key}/images/{imageId} (a link to one beyond the first page loads the pages up
+// to it; one not in the gallery is said so). A password link asks for its password once: the right
+// one earns a grant cookie from the server (HttpOnly, for this link's requests, for the browser's
+// session), so the files load as plain images, lazily, and a reload asks nothing. The password is
+// sent with that one request and kept nowhere.
+import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { api, type SharedImage, type SharePage } from '../api/client';
+import { api, type SharePage } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { JustifiedGrid, Thumb } from '../components/justified';
 import { Viewer } from '../components/viewer';
 import { useData } from '../data';
 import { field, formatDateTime, imageName } from '../helpers';
+import { leave, Link, navigate } from '../router';
 import { useTitle } from '../title';
 
 const REFUSED = 'This link does not work (it may have expired or been revoked).';
 
-/** One page of the shared gallery; the password, when there is one, goes in its header. */
-function sharePage(key: string, password: string | null, cursor: string | undefined, signal: AbortSignal) {
+/** One page of the shared gallery (each is a view of the link: 200 images at a time). */
+function sharePage(key: string, password: string | undefined, cursor: string | undefined, signal: AbortSignal) {
   return api.GET('/api/share/{key}', {
     params: { path: { key }, query: { limit: 200, cursor } },
     headers: password ? { 'X-Share-Password': password } : {},
@@ -22,24 +26,52 @@ function sharePage(key: string, password: string | null, cursor: string | undefi
   });
 }
 
-export function SharedGallery({ shareKey }: { shareKey: string }) {
-  const [password, setPassword] = useState<string | null>(null);
-  // The password is not a reason to forget the page: a new one is tried with `reload`.
-  const share = useData((signal) => sharePage(shareKey, password, undefined, signal), [shareKey], {
-    errorText: REFUSED,
-  });
-  const [open, setOpen] = useState(-1);
+/**
+ * The share's pages, loaded once per key: the first, then more when asked for, and by themselves
+ * while the photo of the address (`imageId`) is not among them yet. `unlock` sends a typed password
+ * with a new first request.
+ */
+function useSharePages(shareKey: string, imageId: number | null) {
+  // The password just typed: it goes with the next request of the page only.
+  const typed = useRef<string | undefined>(undefined);
+  const [tried, setTried] = useState(false);
+  const share = useData(
+    (signal) => {
+      const password = typed.current;
+      typed.current = undefined;
+      return sharePage(shareKey, password, undefined, signal);
+    },
+    [shareKey],
+    { errorText: REFUSED },
+  );
   const page = share.data;
-  useTitle(page?.gallery.name, 'Shared gallery');
-  const src = useFileUrls(page?.images ?? [], password);
+  const images = page?.images ?? [];
+  const open = imageId === null ? -1 : images.findIndex((image) => image.id === imageId);
+  const more = () => {
+    const cursor = page?.next;
+    if (!cursor) return;
+    share.extend(
+      (signal) => sharePage(shareKey, undefined, cursor, signal),
+      (before, after) => ({ ...after, images: [...before.images, ...after.images] }),
+    );
+  };
+  const seeking = imageId !== null && open < 0 && !!page?.next && !share.error;
+  useEffect(() => {
+    if (seeking && !share.loading) more();
+  }, [seeking, share.loading, images.length]);
+  const unlock = (password: string) => {
+    typed.current = password;
+    setTried(true);
+    share.reload();
+  };
+  return { share, page, images, open, more, unlock, wrong: tried && !share.loading };
+}
 
-  if (share.error?.status === 401) {
-    const tryPassword = (pw: string) => {
-      setPassword(pw);
-      share.reload();
-    };
-    return <PasswordForm wrong={password !== null && !share.loading} onSubmit={tryPassword} />;
-  }
+export function SharedGallery({ shareKey, imageId = null }: { shareKey: string; imageId?: number | null }) {
+  const { share, page, images, open, more, unlock, wrong } = useSharePages(shareKey, imageId);
+  useTitle(page?.gallery.name, 'Shared gallery');
+
+  if (share.error?.status === 401) return <PasswordForm wrong={wrong} onSubmit={unlock} />;
   if (share.error) {
     return (
       <section>
@@ -54,43 +86,48 @@ export function SharedGallery({ shareKey }: { shareKey: string }) {
         Loading…
       </p>
     );
-  const images = page.images;
-  const more = (next: string) => {
-    const cursor = new URL(next, location.origin).searchParams.get('cursor') ?? undefined;
-    share.extend(
-      (signal) => sharePage(shareKey, password, cursor, signal),
-      (before, after) => ({ ...after, images: [...before.images, ...after.images] }),
-    );
-  };
+  const home = `/share/${encodeURIComponent(shareKey)}`;
+  const missing = imageId !== null && open < 0 && !page.next && !share.loading;
   return (
     <section>
       <ShareHeading page={page} />
+      {missing && <Missing home={home} />}
       <JustifiedGrid
         items={images.map((i) => ({ ...i, key: i.id }))}
         label="Images"
-        render={(image, _box, index) => (
-          <button type="button" class="tile" onClick={() => setOpen(index)} aria-label={imageName(image)}>
-            <Thumb src={src(image.thumbnail)} alt={imageName(image)} hash={image.thumbhash} />
-          </button>
+        render={(image) => (
+          <Link href={`${home}/images/${image.id}`} class="tile" aria-label={imageName(image)}>
+            <Thumb src={image.thumbnail} alt={imageName(image)} hash={image.thumbhash} />
+          </Link>
         )}
       />
       {page.next && (
         <div class="more">
-          <button type="button" onClick={() => more(page.next!)}>
+          <button type="button" onClick={more}>
             More images
           </button>
         </div>
       )}
-      {open >= 0 && images[open] && (
+      {open >= 0 && (
         <Viewer
           images={images}
           index={open}
-          onMove={setOpen}
-          onClose={() => setOpen(-1)}
-          src={(image) => src(image.preview)}
+          onMove={(to) => navigate(`${home}/images/${images[to].id}`, { replace: true })}
+          onClose={() => leave(home)}
+          nearEnd={more}
         />
       )}
     </section>
+  );
+}
+
+function Missing({ home }: { home: string }) {
+  return (
+    <div class="panel stack" aria-labelledby="missing-photo">
+      <h2 id="missing-photo">Photo not found</h2>
+      <ErrorText text="This photo is not in this shared gallery (it may have been deleted)." />
+      <Link href={home}>Back to the shared gallery</Link>
+    </div>
   );
 }
 
@@ -130,30 +167,4 @@ function PasswordForm({ wrong, onSubmit }: { wrong: boolean; onSubmit: (password
       </form>
     </section>
   );
-}
-
-/**
- * The address to show a file of the share at: the file's own URL, or with a password a blob: URL
- * of the file fetched with the password's header ('data:,' until it has arrived).
- */
-function useFileUrls(images: SharedImage[], password: string | null): (url: string) => string {
-  const [blobs, setBlobs] = useState<Record<string, string>>({});
-  useEffect(() => {
-    if (!password) return;
-    let live = true;
-    for (const image of images) {
-      for (const url of [image.thumbnail, image.preview]) {
-        if (blobs[url]) continue;
-        void fetch(url, { headers: { 'X-Share-Password': password } })
-          .then((r) => (r.ok ? r.blob() : null))
-          .then((blob) => {
-            if (live && blob) setBlobs((all) => ({ ...all, [url]: URL.createObjectURL(blob) }));
-          });
-      }
-    }
-    return () => {
-      live = false;
-    };
-  }, [images, password]);
-  return (url: string) => (password ? (blobs[url] ?? 'data:,') : url);
 }
