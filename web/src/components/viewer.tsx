@@ -1,10 +1,11 @@
-// The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes.
+// The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes; a double
+// click, a pinch or the Zoom button zooms beyond the preview (zoom.tsx).
 import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
 
 import type { Image } from '../api/client';
 import { imageName } from '../helpers';
-import { placeholderOf } from './justified';
 import { ImageInfo, type ViewerImage } from './viewer-info';
+import { ZoomablePicture, type ZoomPoint } from './zoom';
 
 type Props<T extends ViewerImage> = {
   images: T[];
@@ -35,15 +36,18 @@ export function Viewer<T extends ViewerImage>({
   const [editing, setEditing] = useState(false);
   // On a phone the facts wait behind "Info", so that the image has the screen.
   const [showInfo, setShowInfo] = useState(false);
+  const [zoom, setZoom] = useState<ZoomPoint | null>(null);
   const previous = index > 0 ? index - 1 : null;
   const next = index < images.length - 1 ? index + 1 : null;
   useModal(close, image.id);
   useEffect(() => {
     setEditing(false);
+    setZoom(null);
     if (index >= images.length - 5) nearEnd?.();
   }, [index]);
   useViewerKeys({ previous, next, editing, dialog, onMove, onClose, cancelEdit: () => setEditing(false) });
-  const swipe = useSwipe(previous, next, onMove);
+  // Zoomed, one finger pans the picture: no swipe to the next one.
+  const swipe = useSwipe(zoom ? null : previous, zoom ? null : next, onMove);
 
   const title = imageName(image);
   return (
@@ -60,9 +64,17 @@ export function Viewer<T extends ViewerImage>({
         position={`${index + 1} / ${images.length}`}
         showInfo={showInfo}
         onToggleInfo={() => setShowInfo(!showInfo)}
+        zoomed={zoom !== null}
+        onToggleZoom={() => setZoom(zoom ? null : { fx: 0.5, fy: 0.5, at: null })}
       />
       <div class="viewer-stage" {...swipe}>
-        <Picture key={image.id} image={image} src={src ? src(image) : image.preview} />
+        <ZoomablePicture
+          key={image.id}
+          image={image}
+          src={src ? src(image) : image.preview}
+          zoom={zoom}
+          onZoom={setZoom}
+        />
         <NavButtons index={index} previous={previous} next={next} onMove={onMove} />
       </div>
       <aside class="viewer-info" id="viewer-info">
@@ -74,20 +86,6 @@ export function Viewer<T extends ViewerImage>({
   );
 }
 
-/** The preview, over its placeholder until it arrives; at most the stage's size, never cropped. */
-function Picture({ image, src }: { image: ViewerImage; src: string }) {
-  const placeholder = placeholderOf(image.thumbhash);
-  return (
-    <img
-      src={src}
-      alt={imageName(image)}
-      width={image.width ?? undefined}
-      height={image.height ?? undefined}
-      style={placeholder ? { backgroundImage: `url("${placeholder}")` } : undefined}
-    />
-  );
-}
-
 /** Close; on a phone also where the image is in the list and the button that shows its facts. */
 function ViewerBar(props: {
   close: MutableRef<HTMLButtonElement | null>;
@@ -95,6 +93,8 @@ function ViewerBar(props: {
   position: string;
   showInfo: boolean;
   onToggleInfo: () => void;
+  zoomed: boolean;
+  onToggleZoom: () => void;
 }) {
   return (
     <div class="viewer-bar">
@@ -102,6 +102,9 @@ function ViewerBar(props: {
         ✕ Close
       </button>
       <span class="viewer-position">{props.position}</span>
+      <button type="button" class="zoom-toggle" aria-pressed={props.zoomed} onClick={props.onToggleZoom}>
+        Zoom
+      </button>
       <button
         type="button"
         class="info-toggle"
@@ -203,12 +206,13 @@ function useViewerKeys({ previous, next, editing, dialog, onMove, onClose, cance
   }, [previous, next, editing, onClose, onMove]);
 }
 
-/** A horizontal swipe of 50 px or more moves to the next (leftwards) or previous image. */
+/** A horizontal swipe of 50 px or more (one finger) moves to the next (leftwards) or previous image. */
 function useSwipe(previous: number | null, next: number | null, onMove: (index: number) => void) {
   const touch = useRef<{ x: number; y: number } | null>(null);
+  // One finger only: a second one makes it a pinch (the zoom's), not a swipe.
   const onTouchStart = (event: TouchEvent) => {
     const t = event.touches[0];
-    touch.current = { x: t.clientX, y: t.clientY };
+    touch.current = event.touches.length === 1 ? { x: t.clientX, y: t.clientY } : null;
   };
   const onTouchEnd = (event: TouchEvent) => {
     const start = touch.current;
