@@ -207,7 +207,7 @@ describeWeb('uploading in the web app', () => {
     for (let i = 1; i <= 5; i++) files.push(jpegFile(`big-${i}.jpg`, await noise(420, 320)));
     const total = files.reduce((sum, f) => sum + f.buffer.length, 0);
     const { context, page, uncaught } = await openGallery(galleryId, 'Cancelled');
-    await throttle(context, page, 48 * 1024);
+    await throttle(context, page, 16 * 1024);
     const started: string[] = [];
     const aborted: string[] = [];
     page.on('request', (r) => {
@@ -260,7 +260,7 @@ describeWeb('uploading in the web app', () => {
     const files: Pick[] = [];
     for (let i = 1; i <= 4; i++) files.push(jpegFile(`slow-${i}.jpg`, await noise(300, 240)));
     const { context, page, uncaught } = await openGallery(galleryId, name, PHONE);
-    await throttle(context, page, 40 * 1024);
+    await throttle(context, page, 24 * 1024);
     await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
     await choose(page, files);
     await page.locator('.upload-overall').filter({ hasText: 'Uploading: 0 of 4 files' }).waitFor();
@@ -292,10 +292,10 @@ describeWeb('uploading in the web app', () => {
 
   it('asks "leave page?" when the page is closed mid-upload, and not once the upload is done', async () => {
     const galleryId = await newGallery('Leaving');
-    const files = [jpegFile('one.jpg', await noise(300, 240)), jpegFile('two.jpg', await noise(300, 240))];
+    const files = [jpegFile('one.jpg', await noise(240, 180)), jpegFile('two.jpg', await noise(240, 180))];
     const { context, page, uncaught } = await openGallery(galleryId, 'Leaving');
     expect(await asksBeforeLeaving(page)).toBe(false);
-    await throttle(context, page, 64 * 1024);
+    await throttle(context, page, 16 * 1024);
     const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/api/gallery/images'));
     await choose(page, files);
     await sent;
