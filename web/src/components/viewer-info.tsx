@@ -21,6 +21,7 @@ export type ViewerImage = {
   cameraModel?: string | null;
   thumbhash?: string | null;
   uploader?: { id: number; username: string };
+  createdAt?: string;
 };
 
 export type InfoProps = {
@@ -145,15 +146,46 @@ function ImageFacts({ image, index, count }: { image: ViewerImage; index: number
       {image.capturedAt && (
         <>
           <dt>Taken</dt>
-          <dd>{image.capturedAt.replace('T', ' ')}</dd>
+          <dd>
+            <time dateTime={image.capturedAt}>{formatTaken(image.capturedAt)}</time>
+          </dd>
         </>
       )}
-      {image.uploader && (
+      {(image.createdAt || image.uploader) && (
         <>
-          <dt>Uploaded by</dt>
-          <dd>{image.uploader.username}</dd>
+          <dt>Uploaded</dt>
+          <dd>
+            {image.createdAt && <time dateTime={image.createdAt}>{formatMoment(image.createdAt)}</time>}
+            {image.createdAt && image.uploader && ' by '}
+            {image.uploader?.username}
+          </dd>
         </>
       )}
     </dl>
   );
+}
+
+/** A day and a time in the reader's language: "May 1, 2024, 12:34 PM", "01.05.2024, 12:34". */
+const DAY_AND_TIME: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+
+/** A moment (the server's ISO time) in the reader's language and time zone. */
+function formatMoment(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(undefined, DAY_AND_TIME).format(date);
+}
+
+/** `2024-05-01T12:34:56`, with `+02:00` when the camera recorded its offset from UTC. */
+const CAMERA_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?([+-]\d{2}:\d{2})?$/;
+
+/**
+ * When a photo was taken, as its camera's clock read where it was taken (not moved to the reader's
+ * time zone: a sunset at 8 PM stays at 8 PM), with the camera's UTC offset when it wrote one.
+ */
+function formatTaken(value: string): string {
+  const parts = CAMERA_TIME.exec(value);
+  if (!parts) return value;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map((part) => Number(part ?? 0));
+  const wall = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const text = new Intl.DateTimeFormat(undefined, { ...DAY_AND_TIME, timeZone: 'UTC' }).format(wall);
+  return parts[7] ? `${text} (UTC${parts[7]})` : text;
 }
