@@ -26,6 +26,7 @@ function Shell() {
   const found = findRoute(path);
   useFocusOnNavigation(path, main);
   useAccessRedirects(found, session);
+  useRefreshOnNavigation(path, session.refresh);
   return (
     <>
       <a class="skip" href="#main">
@@ -70,6 +71,19 @@ function useAccessRedirects(found: Found | null, { me, loading, error }: Session
     if (!me && access !== 'anyone' && access !== 'signed-out') navigate('/signin', { replace: true });
     if (me && access === 'signed-out') navigate('/', { replace: true });
   }, [loading, error, me, access]);
+}
+
+/**
+ * After each move to another screen, who is signed in is asked again: not on the first load (just
+ * asked), nor from one photo to the next in the viewer.
+ */
+function useRefreshOnNavigation(path: string, refresh: () => void): void {
+  const previous = useRef<string | null>(null);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = path;
+    if (before !== null && !(before.includes('/images/') && path.includes('/images/'))) refresh();
+  }, [path]);
 }
 
 function TopBar({ showNav }: { showNav: boolean }) {
