@@ -1,4 +1,4 @@
-// Signing in (a session cookie, see session.tsx) and registering.
+// Signing in (a session cookie, see session.tsx) and registering, which signs the new account in.
 import { useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
@@ -7,6 +7,10 @@ import { field } from '../helpers';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
+
+/** Starts the browser's session (the cookie) for these credentials. */
+const startSession = (form: FormData) =>
+  api.POST('/api/auth/session', { body: { username: field(form, 'username'), password: field(form, 'password') } });
 
 export function SignIn() {
   const { setMe } = useSession();
@@ -19,9 +23,7 @@ export function SignIn() {
     const form = new FormData(event.currentTarget as HTMLFormElement);
     setBusy(true);
     setError(null);
-    const { data, error } = await api.POST('/api/auth/session', {
-      body: { username: field(form, 'username'), password: field(form, 'password') },
-    });
+    const { data, error } = await startSession(form);
     setBusy(false);
     if (!data) return setError(messageOf(error, 'Could not sign in.'));
     setMe(data.user);
@@ -71,6 +73,7 @@ function refusalOf(error: Awaited<ReturnType<typeof register>>['error']): string
 }
 
 export function Register() {
+  const { setMe } = useSession();
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -82,9 +85,16 @@ export function Register() {
     setBusy(true);
     setError(null);
     const { data, error } = await register(form);
+    if (!data) {
+      setBusy(false);
+      return setError(refusalOf(error));
+    }
+    // The server makes the account and no session: the app signs in with what was just typed.
+    const session = await startSession(form).catch(() => null);
     setBusy(false);
-    if (!data) return setError(refusalOf(error));
-    setDone(data.username);
+    if (!session?.data) return setDone(data.username);
+    setMe(session.data.user);
+    navigate('/');
   };
 
   if (done) return <Registered username={done} />;
