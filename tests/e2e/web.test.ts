@@ -333,6 +333,7 @@ describeWeb('the web app in Chromium', () => {
     await noSeriousViolations(page, 'tokens');
     await shot(page, 'tokens');
     await page.getByRole('button', { name: 'Revoke nightly' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke token' }).click();
     await page.getByText('No personal tokens.').waitFor();
     await context.close();
   });

@@ -3,6 +3,7 @@ import { useCallback, useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
 import { ErrorText, NoticeText, type Notice } from '../components/alert';
+import { useConfirm } from '../components/confirm';
 import { TableHead } from '../components/table-head';
 import { useData } from '../data';
 import { formatDateTime } from '../helpers';
@@ -46,6 +47,8 @@ function Users() {
   const roles = useData(rolesList, []);
   const [notice, setNotice] = useState<Notice | null>(null);
   const { items, setItems, loading, hasMore, more } = usePaged<User>(usersPage, []);
+  const confirm = useConfirm();
+  const labelOf = (role: User['role']) => roles.data?.find((r) => r.name === role)?.label ?? role ?? 'no role';
 
   const patch = async (user: User, body: UserChange) => {
     const { data, error } = await api.PATCH('/api/admin/users/{id}', { params: { path: { id: user.id } }, body });
@@ -53,7 +56,25 @@ function Users() {
     setItems((all) => all.map((u) => (u.id === user.id ? { ...u, ...data } : u)));
     setNotice({ text: `${user.username} updated.`, error: false });
   };
+  // The select shows the new role only once the server has it.
+  const changeRole = async (user: User, select: HTMLSelectElement) => {
+    const role = select.value as NonNullable<User['role']>;
+    const yes = await confirm.ask({
+      title: `Change the role of ${user.username}?`,
+      detail: `From ${labelOf(user.role)} to ${labelOf(role)}: what ${user.username} may do changes at once.`,
+      action: 'Change role',
+    });
+    select.value = user.role ?? '';
+    if (yes) await patch(user, { role });
+  };
   const revokeTokens = async (user: User) => {
+    const yes = await confirm.ask({
+      title: `Revoke every token of ${user.username}?`,
+      detail: `${user.username} is signed out everywhere, and their scripts and tools are refused until they make new tokens.`,
+      action: 'Revoke tokens',
+      danger: true,
+    });
+    if (!yes) return;
     const { data, error } = await api.DELETE('/api/admin/users/{id}/tokens', { params: { path: { id: user.id } } });
     setNotice(
       data
@@ -74,19 +95,28 @@ function Users() {
               user={user}
               roles={roles.data ?? []}
               onChange={(body) => void patch(user, body)}
+              onRole={(select) => void changeRole(user, select)}
               onRevokeTokens={() => void revokeTokens(user)}
             />
           ))}
         </tbody>
       </table>
       <MoreSentinel hasMore={hasMore} loading={loading} onVisible={more} label="Loading more users" />
+      {confirm.dialog}
     </>
   );
 }
 
-type UserRowProps = { user: User; roles: Role[]; onChange: (body: UserChange) => void; onRevokeTokens: () => void };
+type UserRowProps = {
+  user: User;
+  roles: Role[];
+  onChange: (body: UserChange) => void;
+  /** Another role picked in the select: asked before it is saved. */
+  onRole: (select: HTMLSelectElement) => void;
+  onRevokeTokens: () => void;
+};
 
-function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
+function UserRow({ user, roles, onChange, onRole, onRevokeTokens }: UserRowProps) {
   const setQuota = (event: Event) => {
     event.preventDefault();
     const value = new FormData(event.currentTarget as HTMLFormElement).get('quota');
@@ -103,7 +133,7 @@ function UserRow({ user, roles, onChange, onRevokeTokens }: UserRowProps) {
         <select
           aria-label={`Role of ${user.username}`}
           value={user.role ?? ''}
-          onChange={(e) => onChange({ role: e.currentTarget.value as NonNullable<User['role']> })}
+          onChange={(e) => onRole(e.currentTarget)}
         >
           {user.role === null && <option value="">(none)</option>}
           {roles.map((r) => (

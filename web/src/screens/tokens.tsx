@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
 import { ErrorText } from '../components/alert';
+import { useConfirm } from '../components/confirm';
 import { CopyOnce } from '../components/copy-once';
 import { TableHead } from '../components/table-head';
 import { useData } from '../data';
@@ -17,7 +18,15 @@ export function Tokens() {
   const tokens = useData(listTokens, []);
   const [fresh, setFresh] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const revoke = async (id: number) => {
+  const confirm = useConfirm();
+  const revoke = async ({ id, name }: TokenRow) => {
+    const yes = await confirm.ask({
+      title: `Revoke the token "${name}"?`,
+      detail: 'Scripts and tools that use it are refused from now on. This cannot be undone.',
+      action: 'Revoke token',
+      danger: true,
+    });
+    if (!yes) return;
     const { error } = await api.DELETE('/api/auth/tokens/{id}', { params: { path: { id } } });
     if (error) setError(messageOf(error));
     tokens.reload();
@@ -41,8 +50,9 @@ export function Tokens() {
       {personal.length === 0 ? (
         <p class="muted">No personal tokens.</p>
       ) : (
-        <TokenTable tokens={personal} onRevoke={(id) => void revoke(id)} />
+        <TokenTable tokens={personal} onRevoke={(token) => void revoke(token)} />
       )}
+      {confirm.dialog}
     </section>
   );
 }
@@ -88,7 +98,7 @@ function NewToken({ onCreated, onRefused }: { onCreated: (token: string) => void
   );
 }
 
-function TokenTable({ tokens, onRevoke }: { tokens: TokenRow[]; onRevoke: (id: number) => void }) {
+function TokenTable({ tokens, onRevoke }: { tokens: TokenRow[]; onRevoke: (token: TokenRow) => void }) {
   return (
     <table>
       <TableHead columns={['Name', 'Scope', 'Starts with', 'Last used', 'Expires']} actions />
@@ -103,7 +113,7 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenRow[]; onRevoke: (id: n
             <td data-label="Last used">{formatDateTime(t.lastUsedAt)}</td>
             <td data-label="Expires">{formatDate(t.expiresAt)}</td>
             <td>
-              <button type="button" class="danger" onClick={() => onRevoke(t.id)}>
+              <button type="button" class="danger" onClick={() => onRevoke(t)}>
                 Revoke <span class="visually-hidden">{t.name}</span>
               </button>
             </td>
