@@ -9,7 +9,7 @@ import { EXTENSIONS } from '../../shared/image-types';
 import { apiClient, messageOf, must, withRetries, type Api, type ImageJson } from './api';
 import { eachLimited, sha256Of } from './library';
 import { imagesOf } from './list';
-import { CliError, print } from './output';
+import { CliError, plural, print } from './output';
 import { progressBar } from './progress';
 import { currentCredentials } from './settings';
 
@@ -177,7 +177,7 @@ export async function exportGallery(galleryId: number, dir: string, options: Opt
   await saveManifest();
   print(Boolean(options.json), { gallery: gallery.id, dir, downloaded, kept, failed }, () => [
     ...failed.map((f) => `failed: image ${f.id}: ${f.message}`),
-    `exported ${images.length} images of "${gallery.name}" to ${dir}: downloaded ${downloaded}, kept ${kept} (already there), failed ${failed.length}`,
+    `exported ${plural(images.length, 'image')} of "${gallery.name}" to ${dir}: downloaded ${downloaded}, kept ${kept} (already there), failed ${failed.length}`,
   ]);
   return failed.length > 0 ? 1 : 0;
 }

@@ -11,7 +11,7 @@ import {
   type Skip,
 } from './import-plan';
 import { scanLibrary, type LocalImage } from './library';
-import { bytes, CliError, print } from './output';
+import { bytes, CliError, plural, print } from './output';
 import { progressBar } from './progress';
 import { sendBatch, type Outcome } from './send';
 import { currentCredentials } from './settings';
@@ -136,7 +136,7 @@ function reportDryRun(plan: Plan, ignored: string[], json: boolean): number {
         ({ file, gallery }) =>
           `would upload ${file.path} → ${gallery === null ? 'a new gallery' : `gallery ${gallery}`}`,
       ),
-      `would upload ${send.length} (${bytes(size)}), skip ${plan.skipped.length}; ${ignored.length} other files ignored`,
+      `would upload ${send.length} (${bytes(size)}), skip ${plan.skipped.length}; ${plural(ignored.length, 'other file')} ignored`,
     ],
   );
   return 0;
@@ -169,7 +169,7 @@ function report(plan: Plan, outcomes: Outcome[], ignored: string[], json: boolea
       ...plan.created.map((name) => `created the gallery "${name}"`),
       ...failed.map((o) => `failed: ${o.file.path}: ${o.message ?? `status ${o.status}`}`),
       `uploaded ${uploaded.length}, skipped ${skipped.length}, failed ${failed.length}` +
-        (ignored.length > 0 ? `; ${ignored.length} other files ignored` : ''),
+        (ignored.length > 0 ? `; ${plural(ignored.length, 'other file')} ignored` : ''),
     ],
   );
   return failed.length > 0 ? 1 : 0;

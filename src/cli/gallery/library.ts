@@ -41,7 +41,7 @@ async function typeOf(path: string): Promise<ImageMimeType | null> {
 }
 
 /** Titles and descriptions of a folder that `gallery export` wrote (its manifest.json), by file name. */
-async function exportedTexts(dir: string): Promise<Map<string, { title: string; description: string }>> {
+async function exportedTexts(dir: string): Promise<Map<string, { title: string; description: string }> | null> {
   const texts = new Map<string, { title: string; description: string }>();
   try {
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
@@ -56,7 +56,7 @@ async function exportedTexts(dir: string): Promise<Map<string, { title: string; 
       }
     }
   } catch {
-    // no manifest, or not one of ours: titles come from the file names
+    return null; // no manifest, or not one of ours: titles come from the file names
   }
   return texts;
 }
@@ -75,10 +75,10 @@ export async function scanLibrary(root: string): Promise<Library> {
     const texts = await exportedTexts(dir);
     const folder = relative(root, dir).split(sep).join('/');
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('.') || (texts && entry.name === 'manifest.json')) continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await visit(path);
-      else if (entry.isFile()) await add(path, folder, texts.get(entry.name));
+      else if (entry.isFile()) await add(path, folder, texts?.get(entry.name));
     }
   };
   const add = async (path: string, folder: string, text?: { title: string; description: string }) => {

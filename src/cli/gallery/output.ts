@@ -38,3 +38,8 @@ export function table(rows: string[][]): string[] {
       .trimEnd(),
   );
 }
+
+/** "1 file", "2 files". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
