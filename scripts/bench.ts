@@ -18,6 +18,10 @@
 //   thumbs      processImage() against bare sharp making the same two WebP variants, images/s
 //   startup     npm start to the first 200 of /health, on 10,000 and 100,000 images with their files,
 //               with the storage check at start (report) and without it (off)
+//   ingest      `gallery import` (the CLI) of 500 distinct photo-like 3 MP JPEGs into dist/server.js at a
+//               concurrency of the number of cores, against a bare sharp script making the same decode
+//               check and variants of the same files in one process: images/s and their ratio, on
+//               SQLite and PostgreSQL
 //   nodes       dist/server.js as one and as two processes on one PostgreSQL and one S3 bucket
 //               (s3rver) behind nginx: page of 50 and one image through nginx to one node, to two
 //               nodes, and straight to one node; then the errors while one of two is SIGKILLed under
@@ -33,9 +37,11 @@
 //   sharing:     BENCH_SHARING_GALLERIES=1000 (BENCH_DURATION, BENCH_CONNECTIONS, BENCH_DBS as for reads)
 //   plans:       BENCH_PLAN_IMAGES=10000,100000  BENCH_DBS=sqlite,postgres
 //   startup:     BENCH_STARTUP_IMAGES=10000,100000  BENCH_STARTUP_RUNS=3
+//   ingest:      BENCH_INGEST_IMAGES=500  BENCH_DBS=sqlite,postgres
 //   nodes:       BENCH_DURATION, BENCH_CONNECTIONS, BENCH_IMAGES, BENCH_DATABASE_URL as for reads;
 //                NGINX_BIN=/path/to/nginx (otherwise nginx on PATH or in /usr/sbin)
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
+import { runIngest } from './bench/ingest';
 import { runNodes } from './bench/nodes';
 import { runPlans } from './bench/plans';
 import { runReads } from './bench/reads';
@@ -46,7 +52,7 @@ import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
 import { installCleanupHandlers } from './bench/util';
 
-const SECTIONS = ['reads', 'sharing', 'plans', 'throughput', 'rss', 'thumbs', 'startup', 'nodes'] as const;
+const SECTIONS = ['reads', 'sharing', 'plans', 'throughput', 'rss', 'thumbs', 'ingest', 'startup', 'nodes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Section[] {
@@ -106,6 +112,14 @@ async function main() {
           'sqlite' | 'postgres'
         )[],
         sizes: (process.env.BENCH_PLAN_IMAGES ?? '10000,100000').split(',').map(Number),
+      }),
+    ingest: () =>
+      runIngest({
+        images: count('BENCH_INGEST_IMAGES', 500),
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as (
+          'sqlite' | 'postgres'
+        )[],
+        target: 0.75,
       }),
     startup: () =>
       runStartup({
