@@ -1,10 +1,11 @@
 // The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes; a double
 // click, a pinch or the Zoom button zooms beyond the preview (zoom.tsx).
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
 
 import type { Image } from '../api/client';
 import { imageName } from '../helpers';
-import { ImageInfo, type ViewerImage } from './viewer-info';
+import { ImageInfo, type InfoProps, type ViewerImage } from './viewer-info';
 import { ZoomablePicture, type ZoomPoint } from './zoom';
 
 type Props<T extends ViewerImage> = {
@@ -17,6 +18,8 @@ type Props<T extends ViewerImage> = {
   onDeleted?: (id: number) => void;
   nearEnd?: () => void;
   src?: (image: T) => string;
+  /** More for the image shown, under its facts (the gallery's cover, for those who manage it). */
+  actions?: (image: T) => ComponentChildren;
 };
 
 export function Viewer<T extends ViewerImage>({
@@ -29,6 +32,7 @@ export function Viewer<T extends ViewerImage>({
   onDeleted,
   nearEnd,
   src,
+  actions,
 }: Props<T>) {
   const image = images[index];
   const dialog = useRef<HTMLDivElement>(null);
@@ -77,12 +81,26 @@ export function Viewer<T extends ViewerImage>({
         />
         <NavButtons index={index} previous={previous} next={next} onMove={onMove} />
       </div>
-      <aside class="viewer-info" id="viewer-info">
-        <ImageInfo {...{ image, index, canChange, editing, setEditing, onChanged, onDeleted }} count={images.length} />
-        <p class="muted small hint-keys">← → to move, Esc to close</p>
-        <p class="muted small hint-touch">Swipe left or right to move</p>
-      </aside>
+      <ViewerPanel
+        {...{ image, index, canChange, editing, setEditing, onChanged, onDeleted, actions }}
+        count={images.length}
+      />
     </div>
+  );
+}
+
+/** Beside the picture: its facts, what the page adds (`actions`), how to move (by keys, by touch). */
+function ViewerPanel<T extends ViewerImage>({
+  actions,
+  ...info
+}: InfoProps & { image: T; actions?: (image: T) => ComponentChildren }) {
+  return (
+    <aside class="viewer-info" id="viewer-info">
+      <ImageInfo {...info} />
+      {actions?.(info.image)}
+      <p class="muted small hint-keys">← → to move, Esc to close</p>
+      <p class="muted small hint-touch">Swipe left or right to move</p>
+    </aside>
   );
 }
 

@@ -3,11 +3,14 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 
 import { api, can, messageOf, type GalleryListItem, type GallerySort } from '../api/client';
 import { ErrorText } from '../components/alert';
+import { Thumb } from '../components/justified';
 import { countOf, field } from '../helpers';
 import { LoadFailed, MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
+
+import './covers.css';
 
 const SORTS: { value: GallerySort; label: string }[] = [
   { value: '-created', label: 'Newest first' },
@@ -100,22 +103,39 @@ function FilterForm({ q, setQ, sort, setSort }: Filters) {
   );
 }
 
+/**
+ * The galleries as an album list: each its cover (the thumbnail filling a square tile, its
+ * placeholder first), its name and count under it; an empty gallery gets a drawn frame instead.
+ */
 function GalleryCards({ galleries, loading }: { galleries: GalleryListItem[]; loading: boolean }) {
   return (
-    <ul class="cards" aria-label="Galleries" aria-busy={loading}>
+    <ul class="albums" aria-label="Galleries" aria-busy={loading}>
       {galleries.map((g) => (
-        <li key={g.id} class="card">
-          <Link href={`/galleries/${g.id}`} class="card-link">
-            <span class="card-title">{g.name}</span>
+        <li key={g.id} class="album">
+          <Link href={`/galleries/${g.id}`} class="album-link">
+            <span class="album-cover">
+              {g.cover ? <Thumb src={g.cover.thumbnailUrl} alt="" hash={g.cover.thumbhash} /> : <EmptyCover />}
+            </span>
+            <span class="album-name">{g.name}</span>
           </Link>
-          {g.description && <p class="muted clamp">{g.description}</p>}
-          <p class="meta">
+          <p class="album-meta">
             {countOf(g.imageCount, 'image')} · {g.owner.username}
             {g.visibility === 'private' && <span class="badge">private</span>}
           </p>
         </li>
       ))}
     </ul>
+  );
+}
+
+/** What an empty gallery shows where its cover would be: a picture frame, drawn, with no words. */
+function EmptyCover() {
+  return (
+    <svg class="album-empty" viewBox="0 0 48 48" aria-hidden="true" focusable="false">
+      <rect x="7" y="11" width="34" height="26" rx="3" />
+      <circle cx="17" cy="20" r="3" />
+      <path d="M11 33l9-9 6 6 4-4 7 7" />
+    </svg>
   );
 }
 

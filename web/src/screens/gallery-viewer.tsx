@@ -1,6 +1,8 @@
 // The viewer over a gallery's grid. A link may name a photo that is not in the pages loaded yet
 // (beyond the first page): that photo is asked for by its id and shown alone; a photo that does not
 // exist (or belongs to another gallery) gets a clear message and a way back to the gallery.
+import type { ComponentChildren } from 'preact';
+
 import { api, type Image } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { Viewer } from '../components/viewer';
@@ -16,6 +18,8 @@ type Props = {
   galleryId: number;
   canChange: boolean;
   addToCount: (change: number) => void;
+  /** More for the image shown, in the viewer's panel. */
+  actions?: (image: Image) => ComponentChildren;
 };
 
 /** The viewer for `imageId` (none when it is null), from the loaded pages or else asked for alone. */
@@ -44,6 +48,7 @@ export function GalleryViewer(props: Props) {
       images={[image]}
       index={0}
       canChange={props.canChange}
+      actions={props.actions}
       onMove={() => {}}
       onClose={() => leave(home)}
       onChanged={(changed) => single.setData(() => changed)}
@@ -56,13 +61,14 @@ export function GalleryViewer(props: Props) {
 }
 
 /** The viewer over the loaded pages: moving and closing change the address; changes and deletes update the grid. */
-function PagedViewer({ images, open, home, canChange, addToCount }: Props & { open: number; home: string }) {
+function PagedViewer({ images, open, home, canChange, addToCount, actions }: Props & { open: number; home: string }) {
   const { items, setItems } = images;
   return (
     <Viewer
       images={items}
       index={open}
       canChange={canChange}
+      actions={actions}
       onMove={(to) => navigate(`${home}/images/${items[to].id}`, { replace: true })}
       onClose={() => leave(home)}
       onChanged={(image) => setItems((before) => before.map((i) => (i.id === image.id ? image : i)))}

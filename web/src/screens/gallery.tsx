@@ -12,6 +12,8 @@ import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
+import { CoverChoice } from './gallery-cover';
+import { placeImage, SortControl, useImageSort } from './gallery-sort';
 import { GalleryViewer } from './gallery-viewer';
 
 const PAGE = 60;
@@ -61,12 +63,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
   );
   const rights = useRights(me, gallery.data);
   useTitle(gallery.data?.name);
-  const page = useCallback(
-    (cursor: string | undefined, signal: AbortSignal) =>
-      api.GET('/api/gallery/view-images', { params: { query: { gallery: galleryId, limit: PAGE, cursor } }, signal }),
-    [galleryId],
-  );
-  const images = usePaged<Image>(page, [page]);
+  const { sort, setSort, images } = useGalleryImages(galleryId);
   const setGallery = gallery.setData;
   const addToCount = (change: number) => setGallery((g) => g && { ...g, imageCount: g.imageCount + change });
 
@@ -89,10 +86,15 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         <UploadPanel
           galleryId={galleryId}
           onUploaded={(image) => {
-            setItems((before) => (before.some((i) => i.id === image.id) ? before : [image, ...before]));
+            setItems((before) => placeImage(before, image, sort, !images.hasMore));
             addToCount(1);
           }}
         />
+      )}
+      {gallery.data.imageCount > 1 && (
+        <div class="filters">
+          <SortControl sort={sort} onChange={setSort} />
+        </div>
       )}
       <ErrorText text={images.error?.message} />
       {!images.loading && items.length === 0 && !images.error && <p class="muted">No images in this gallery yet.</p>}
@@ -109,10 +111,30 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         galleryId={galleryId}
         canChange={rights.canChange}
         addToCount={addToCount}
+        actions={rights.canManage ? coverChoice(gallery.data, (saved) => setGallery(() => saved)) : undefined}
       />
     </section>
   );
 }
+
+/** The images of the gallery, a page at a time, in the order chosen (kept in the address). */
+function useGalleryImages(galleryId: number) {
+  const [sort, setSort] = useImageSort(galleryId);
+  const page = useCallback(
+    (cursor: string | undefined, signal: AbortSignal) =>
+      api.GET('/api/gallery/view-images', {
+        params: { query: { gallery: galleryId, sort, limit: PAGE, cursor } },
+        signal,
+      }),
+    [galleryId, sort],
+  );
+  return { sort, setSort, images: usePaged<Image>(page, [page]) };
+}
+
+/** "Use as cover" under the viewer's facts, for those who manage the gallery. */
+const coverChoice = (gallery: Gallery, onSaved: (gallery: Gallery) => void) => (image: Image) => (
+  <CoverChoice key={image.id} gallery={gallery} imageId={image.id} onSaved={onSaved} />
+);
 
 function Unavailable({ text }: { text: string }) {
   return (
