@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 
+import { addMultipartCalls } from './s3-multipart';
+
 /**
  * A local S3-compatible endpoint for tests: s3rver, an emulator of the S3 API that keeps objects
  * in a temp folder. The storage driver talks to it through the public S3 API only, as to any S3.
@@ -16,6 +18,7 @@ export async function startS3Emulator(bucket = 'gallery-test') {
     directory,
     configureBuckets: [{ name: bucket, configs: [] }],
   });
+  addMultipartCalls(server, directory);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   let stopped = false;

@@ -147,6 +147,10 @@ function bucketStore(
         forcePathStyle: settings.forcePathStyle,
         credentials: settings.credentials,
         maxAttempts: 3,
+        // Parts are streamed: with the SDK's default checksums they would be sent aws-chunked,
+        // which not every S3-compatible store reads. S3 checks each part's MD5 ETag all the same.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
       },
       expirationPeriodInMilliseconds: expiryMs,
       // Expiry is the server's own sweep (by the database's rows), not tags and bucket rules.
