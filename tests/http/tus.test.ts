@@ -121,10 +121,16 @@ describe('a resumable upload', () => {
     const bytes = await jpegBytes(64, 48);
     const path = await started(player, bytes, { title: 'Harbour', description: 'at dawn' });
     expect(path).toMatch(/^\/api\/uploads\/[a-f0-9]{32}$/);
+    const { expiresAt } = await t.db.resumableUpload.findUniqueOrThrow({ where: { id: path.slice(-32) } });
+    expect(expiresAt.getTime() - Date.now()).toBeGreaterThan(23 * 3600 * 1000); // RESUMABLE_UPLOAD_EXPIRY_SECONDS
     const start = await head(player, path).expect(200);
     expect(start.headers).toMatchObject({ 'upload-offset': '0', 'upload-length': String(bytes.length) });
     expect(start.headers['cache-control']).toBe('no-store');
 
+    // Replies to a write say when the upload expires (the expiration extension).
+    const probe = await patch(player, path, 0, Buffer.alloc(0)).expect(204);
+    const expires = new Date(probe.headers['upload-expires']).getTime();
+    expect(Math.abs(expires - expiresAt.getTime())).toBeLessThan(5000);
     const last = await sendInPieces(player, path, bytes, 3);
     expect(last.status).toBe(201);
     expect(last.headers['upload-offset']).toBe(String(bytes.length));
@@ -199,6 +205,35 @@ describe('a resumable upload', () => {
   });
 });
 
+describe('discovery from another origin', () => {
+  it('lets a tus client of an allowed origin (CORS_ORIGINS) send and read the protocol headers', async () => {
+    const other = await startTestApp({ CORS_ORIGINS: 'https://app.example.com' });
+    try {
+      const preflight = await request(other.app)
+        .options('/api/uploads/')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'PATCH')
+        .set('Access-Control-Request-Headers', 'authorization, tus-resumable, upload-offset, content-type')
+        .expect(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(preflight.headers['access-control-allow-headers']).toMatch(/Tus-Resumable.*Upload-Offset/);
+      const user = await createUser(other, 'beta_player');
+      const gallery = await createGallery(other, user);
+      const created = await request(other.app)
+        .post('/api/uploads/')
+        .set(user.auth)
+        .set(TUS)
+        .set({ Origin: 'https://app.example.com', 'Upload-Length': '100' })
+        .set('Upload-Metadata', metadataHeader({ gallery: gallery.id, title: 'Across' }))
+        .expect(201);
+      expect(created.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(created.headers['access-control-expose-headers']).toMatch(/Location.*Upload-Offset/);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('who may', () => {
   it('needs a token (401), the right to upload (403), a token that may write (403)', async () => {
     await request(t.app).post('/api/uploads/').set(TUS).set('Upload-Length', '10').expect(401);
@@ -222,6 +257,38 @@ describe('who may', () => {
     await request(t.app).delete(path).set(otherPlayer.auth).set(TUS).expect(404);
     await request(t.app).get(`${path}/result`).set(otherPlayer.auth).expect(404);
     expect((await head(player, path).expect(200)).headers['upload-offset']).toBe('0');
+  });
+
+  it("takes the web app's session cookie, with its CSRF header on writes", async () => {
+    const session = await request(t.app)
+      .post('/api/auth/session')
+      .set('Host', 'gallery.test')
+      .send({ username: player.username, password: player.password })
+      .expect(200);
+    const cookie = String(session.headers['set-cookie']).split(';')[0];
+    const bytes = await pngBytes(7, 7);
+    const browser = { Cookie: cookie, Host: 'gallery.test', ...TUS };
+    const creation = {
+      'Upload-Length': String(bytes.length),
+      'Upload-Metadata': metadataHeader({ gallery: galleryId, title: 'From the browser' }),
+    };
+    const refused = await request(t.app).post('/api/uploads/').set(browser).set(creation).expect(403);
+    expect(refused.body.code).toBe('CSRF_REJECTED');
+    const created = await request(t.app)
+      .post('/api/uploads/')
+      .set(browser)
+      .set(creation)
+      .set({ 'X-Gallery-CSRF': '1', Origin: 'http://gallery.test' })
+      .expect(201);
+    const path = new URL(created.headers.location).pathname;
+    expect((await request(t.app).head(path).set(browser).expect(200)).headers['upload-offset']).toBe('0');
+    const done = await request(t.app)
+      .patch(path)
+      .set(browser)
+      .set({ 'X-Gallery-CSRF': '1', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' })
+      .send(bytes)
+      .expect(201);
+    expect(done.body).toMatchObject({ title: 'From the browser', uploader: { id: player.id } });
   });
 
   it('needs write access to the gallery named in the metadata', async () => {
