@@ -110,6 +110,7 @@ describeWeb('zoom in the viewer', () => {
     await page.goto(`/galleries/${galleryId}`);
     await page.locator('.justified a').first().click();
     await fitted(page);
+    expect(await page.getByRole('dialog').getByText('double-click to zoom').isVisible()).toBe(true);
     const picture = (await page.locator('.viewer-stage img.zoomable').boundingBox())!;
     const at = { x: picture.x + picture.width * 0.75, y: picture.y + picture.height * 0.3 };
     await page.mouse.dblclick(at.x, at.y);

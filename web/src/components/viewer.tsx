@@ -98,8 +98,8 @@ function ViewerPanel<T extends ViewerImage>({
     <aside class="viewer-info" id="viewer-info">
       <ImageInfo {...info} />
       {actions?.(info.image)}
-      <p class="muted small hint-keys">← → to move, Esc to close</p>
-      <p class="muted small hint-touch">Swipe left or right to move</p>
+      <p class="muted small hint-keys">← → to move, Esc to close, double-click to zoom</p>
+      <p class="muted small hint-touch">Swipe left or right to move, pinch to zoom</p>
     </aside>
   );
 }
