@@ -90,6 +90,7 @@ export async function createDiskStorage(root: string): Promise<Storage> {
         throw error;
       }
     },
+    localPaths: (key) => [pathOf(key), stagingPath(key)],
     async stat(key) {
       try {
         const info = await stat(pathOf(key));

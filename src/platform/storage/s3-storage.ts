@@ -163,7 +163,8 @@ export async function createS3Storage(settings: S3Settings): Promise<Storage> {
     },
     async stat(key) {
       const info = await head(key);
-      return info ? { key, size: info.ContentLength ?? 0, modifiedAt: info.LastModified ?? new Date(0) } : null;
+      if (!info) return null;
+      return { key, size: info.ContentLength ?? 0, modifiedAt: info.LastModified ?? new Date(0), etag: info.ETag };
     },
     async delete(key) {
       // S3 answers a delete of a missing key with success, as the interface wants.

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 
-/** A stored file as the storage sees it. */
-export type StoredFile = { key: string; size: number; modifiedAt: Date };
+/** A stored file as the storage sees it (`etag`: the object store's, when it has one). */
+export type StoredFile = { key: string; size: number; modifiedAt: Date; etag?: string };
 
 /** A file in the temp area: an upload in progress (or left by a crash), or a staged file. */
 export type TempFile = { path: string; name: string; modifiedAt: Date };
@@ -38,6 +38,11 @@ export interface Storage {
     key: string,
     rangeFor?: (size: number) => { start: number; end: number } | undefined,
   ): Promise<{ stream: Readable; size: number; range?: { start: number; end: number } }>;
+  /**
+   * Where the file of `key` may be on this machine, the stored place first, then the staged one
+   * (a committed upload being moved into place): the backup hard-links from there. Disk only.
+   */
+  localPaths?(key: string): string[];
   /** Size and time of a stored file, or null when there is none. */
   stat(key: string): Promise<StoredFile | null>;
   /** Removes a stored file; a file already gone is not an error. */
