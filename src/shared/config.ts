@@ -13,6 +13,7 @@ export const FAULT_POINTS = [
   'upload-stored',
   'delete-marked',
   'gallery-delete-marked',
+  'resumable-written',
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
@@ -176,7 +177,6 @@ export type Config = {
   uploadTempMaxAgeMs: number;
   /** An upload whose body sends no byte for this long is cut (a resumable upload keeps what arrived). */
   uploadStallMs: number;
-  /** A resumable upload is removed this long after it was created, finished or not (its result too). */
   resumableUploadExpiryMs: number;
   /** Slow clients: a request's head must come within `headersTimeoutMs` (at most the next), all of it within `requestTimeoutMs`. */
   headersTimeoutMs: number;

@@ -86,6 +86,19 @@ describe('resumable uploads on two server processes', () => {
     expect(await world.db.image.count({ where: { sha256: sha256(bytes) } })).toBe(1);
   });
 
+  it('finishes an upload whose process died after its last byte, before noting it: a PATCH at the end', async () => {
+    const faulty = await startServer({ ...world.env, FAULT_POINT: 'resumable-written' });
+    const bytes = await noisePng(150);
+    const path = await createUpload(faulty.url, auth, bytes.length, { gallery: world.galleryId, title: 'Late' });
+    await expect(patchUpload(faulty.url, auth, path, 0, bytes)).rejects.toThrow();
+    expect(await faulty.exited).toMatchObject({ signal: 'SIGKILL' });
+    expect(await offsetOf(nodes[1].url, auth, path)).toBe(bytes.length);
+    const end = await patchUpload(nodes[1].url, auth, path, bytes.length, Buffer.alloc(0));
+    expect(end.status).toBe(201);
+    expect(end.json().sha256).toBe(sha256(bytes));
+    expect(await storedFile(end.json().id as number)).toBe(sha256(bytes));
+  });
+
   it('resumes after its process is killed mid-PATCH: on a new process, at the offset HEAD reports', async () => {
     const bytes = await noisePng(400);
     const path = await createUpload(nodes[0].url, auth, bytes.length, { gallery: world.galleryId, title: 'Killed' });

@@ -98,6 +98,20 @@ describe('resumable uploads on S3', () => {
     expect(await multipartUploads()).toEqual([]);
   });
 
+  it('finishes an upload whose server died after S3 completed it, before noting it: a PATCH at the end', async () => {
+    await restart({ FAULT_POINT: 'resumable-written' });
+    const bytes = await noisePng(150);
+    const path = await createUpload(server.url, auth, bytes.length, { gallery: world.galleryId, title: 'Late' });
+    await expect(patchUpload(server.url, auth, path, 0, bytes)).rejects.toThrow();
+    await server.exited;
+    server = await startServer(env());
+    expect(await offsetOf(server.url, auth, path)).toBe(bytes.length);
+    const end = await patchUpload(server.url, auth, path, bytes.length, Buffer.alloc(0));
+    expect(end.status).toBe(201);
+    expect(end.json()).toMatchObject({ sha256: sha256(bytes), title: 'Late' });
+    expect(await resumableKeys()).toEqual([]);
+  });
+
   it('terminates an upload: its objects and its multipart upload go', async () => {
     const bytes = await noisePng(200);
     const path = await createUpload(server.url, auth, bytes.length, { gallery: world.galleryId, title: 'Gone' });

@@ -67,7 +67,17 @@ class BucketStore extends S3Store {
   }
 
   override async write(readable: Readable, key: string, offset: number): Promise<number> {
-    const written = await super.write(readable, key, offset);
+    let written: number;
+    try {
+      written = await super.write(readable, key, offset);
+    } catch (error) {
+      // S3 completed the multipart upload, and the server stopped before it noted so: the
+      // upload is whole (no more parts can be listed), and the PATCH at its end finishes it.
+      const upload = await this.getUpload(key).catch(() => null);
+      if (!upload || upload.offset !== upload.size || offset !== upload.size) throw error;
+      readable.resume();
+      written = upload.size;
+    }
     if (written === (await this.getMetadata(key)).file.size) await this.onComplete(key);
     return written;
   }

@@ -5,6 +5,7 @@ import type { Storage } from '../../platform/storage/storage';
 import type { Actor } from '../../shared/actor';
 import type { Config } from '../../shared/config';
 import { AppError, badRequest, notFound } from '../../shared/errors';
+import { faultPointHook } from '../../shared/fault-points';
 import { NOT_AN_IMAGE } from '../../shared/image-types';
 import type { Logger } from '../../shared/logger';
 import type { GalleriesService } from '../galleries';
@@ -22,7 +23,13 @@ export type UploadsDeps = {
   storage: Pick<Storage, 'tempDir' | 'discardTemp'>;
   config: Pick<
     Config,
-    'maxUploadBytes' | 'storageQuotaBytes' | 'resumableUploadExpiryMs' | 'originalsVisibleTo' | 'storage' | 'uploadDir'
+    | 'maxUploadBytes'
+    | 'storageQuotaBytes'
+    | 'resumableUploadExpiryMs'
+    | 'originalsVisibleTo'
+    | 'storage'
+    | 'uploadDir'
+    | 'faultPoint'
   >;
   images: Pick<ImagesService, 'create'>;
   galleries: Pick<GalleriesService, 'requireWritable'>;
@@ -66,7 +73,11 @@ async function removeUnderLease(resumable: ResumableStore, db: Database, id: str
  */
 export function createUploadsService(deps: UploadsDeps) {
   const { db, config, galleries, logger } = deps;
-  const resumable = openResumableStore(config, (key) => repo.markComplete(db, key.slice(-32)));
+  const faultPoint = faultPointHook(config.faultPoint);
+  const resumable = openResumableStore(config, async (key) => {
+    faultPoint('resumable-written'); // tests: a crash after the last byte, before it is noted
+    await repo.markComplete(db, key.slice(-32));
+  });
   const finish = createUploadFinisher({ ...deps, resumable });
 
   /** The actor's upload, or 404: another user's upload is not there for them, nor one past its expiry. */
