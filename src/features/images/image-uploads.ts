@@ -13,14 +13,23 @@ export function createImageUploads({ reader, files, audit, galleries }: ImagesDe
    * Upload: the same bytes already in the gallery give back that image (`created: false`);
    * otherwise temp file → hash and decode, variants → staged (fsync) → row committed → files stored.
    * The unique (gallery, sha256) index settles parallel identical uploads: one row, one file.
+   * `after`: what must be over before this upload's row is looked for and written (the upload
+   * before it in a request of several), while its decode may already run.
    */
-  async function create(actor: Actor, input: Required<ImageFields>, received: UploadedFile | undefined) {
+  async function create(
+    actor: Actor,
+    input: Required<ImageFields>,
+    received: UploadedFile | undefined,
+    after?: Promise<unknown>,
+  ) {
     if (!received) {
       throw badRequest('image: This field is required.', [{ path: 'image', message: 'This field is required.' }]);
     }
     try {
       await galleries.requireWritable(actor, input.gallery, { missing: noSuchGallery });
-      return await insertOrFind(actor, input, await examine(received));
+      const examined = await examine(received);
+      await after;
+      return await insertOrFind(actor, input, examined);
     } finally {
       await files.discardUpload(received.path);
     }

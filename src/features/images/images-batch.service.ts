@@ -54,14 +54,44 @@ export function titleFromFileName(name: string): string {
   return title.slice(0, 200).trim() || 'Untitled';
 }
 
+/** Files decoded at the same time within one request, while the one before is committed. */
+const DECODING_AHEAD = 2;
+
+/**
+ * Runs `work` on each item, at most DECODING_AHEAD at a time, each given a promise of the end of
+ * the one before it (what its commit waits for); every result, in order, once all have ended.
+ */
+async function inOrder<T, R>(items: T[], work: (item: T, n: number, after: Promise<unknown>) => Promise<R>) {
+  const tasks: Promise<R>[] = [];
+  // The end of each task, failed or not: taken at once, so that no failure goes unhandled meanwhile.
+  const ends: Promise<unknown>[] = [];
+  for (const [n, item] of items.entries()) {
+    if (n >= DECODING_AHEAD) await ends[n - DECODING_AHEAD];
+    const task = work(item, n, n > 0 ? ends[n - 1] : Promise.resolve());
+    tasks.push(task);
+    ends.push(task.catch(() => undefined));
+  }
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<R>).value);
+}
+
 /**
  * Several files into one gallery, and which hashes a caller can already see. Each file goes the
  * way of a single upload (`images.create`: the same checks, quota, de-duplication and crash-safe
- * commit) and succeeds or fails on its own; the files are taken in the order they came, one
- * after the other, so the quota is spent in that order.
+ * commit) and succeeds or fails on its own; their rows are written in the order the files came,
+ * one after the other, so the quota is spent in that order (the next file's decode runs while the
+ * one before it is committed).
  */
 export function createImageBatchService({ reader, images, galleries, files }: Deps) {
-  async function uploadOne(actor: Actor, gallery: number, upload: ReceivedUpload, texts: Texts): Promise<BatchResult> {
+  async function uploadOne(
+    actor: Actor,
+    gallery: number,
+    upload: ReceivedUpload,
+    texts: Texts,
+    after: Promise<unknown>,
+  ): Promise<BatchResult> {
     const name = upload.originalname;
     if ('refusal' in upload) return { file: name, status: upload.refusal.status, error: upload.refusal };
     try {
@@ -69,7 +99,7 @@ export function createImageBatchService({ reader, images, galleries, files }: De
         title: texts.title ?? titleFromFileName(name),
         description: texts.description,
       });
-      const { image, created } = await images.create(actor, { gallery, ...fields }, upload);
+      const { image, created } = await images.create(actor, { gallery, ...fields }, upload, after);
       return { file: name, status: created ? 201 : 200, image };
     } catch (error) {
       const known = toAppError(error);
@@ -86,13 +116,9 @@ export function createImageBatchService({ reader, images, galleries, files }: De
       try {
         requireFiles(uploads, texts);
         await galleries.requireWritable(actor, gallery, { missing: galleryNotFound });
-        const results: BatchResult[] = [];
-        for (const [n, upload] of uploads.entries()) {
-          results.push(
-            await uploadOne(actor, gallery, upload, { title: texts.title[n], description: texts.description[n] }),
-          );
-        }
-        return results;
+        return await inOrder(uploads, (upload, n, after) =>
+          uploadOne(actor, gallery, upload, { title: texts.title[n], description: texts.description[n] }, after),
+        );
       } finally {
         await Promise.all(uploads.filter((upload) => upload.path).map((upload) => files.discardUpload(upload.path)));
       }
