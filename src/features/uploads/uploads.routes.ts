@@ -1,5 +1,7 @@
+import type { z } from 'zod';
+
 import { defineRoute, type RouteSpec } from '../../http/route';
-import { uploadParams, uploadReply } from './uploads.schemas';
+import { uploadParams, uploadReply, uploadResult } from './uploads.schemas';
 import type { UploadsService } from './uploads.service';
 
 /** The routes of the uploads feature in the route table; the tus protocol itself is uploads.protocol.ts. */
@@ -23,7 +25,8 @@ export function uploadRoutes({ uploads }: { uploads: UploadsService }): RouteSpe
           length: row.length,
           offset,
           expiresAt: row.expiresAt.toISOString(),
-          result: result as never,
+          // The body is what the route that made it answered, checked against its schema then.
+          result: result as z.output<typeof uploadResult> | null,
         });
       },
     }),
