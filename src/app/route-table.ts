@@ -1,5 +1,6 @@
 import { auditRoutes } from '../features/audit';
 import { authRoutes, tokenRoutes } from '../features/auth';
+import { downloadRoutes } from '../features/downloads';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { imageBatchRoutes, imageRoutes, thumbnailUrl } from '../features/images';
 import { roleRoutes } from '../features/roles';
@@ -33,6 +34,8 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...roleRoutes({ roles: deps.roles }),
     ...galleryRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     ...memberRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
+    // Before the image routes: /api/gallery/images/download is not an image id.
+    ...downloadRoutes({ downloads: deps.downloads }),
     ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
     ...imageBatchRoutes({
       batches: deps.imageBatches,

@@ -1,5 +1,6 @@
 import { createAuditLog } from '../features/audit';
 import { createAttemptThrottle, createAuthService, createPassport, createTokenCache } from '../features/auth';
+import { createDownloadsService } from '../features/downloads';
 import { createGalleriesService } from '../features/galleries';
 import { createImageBatchService, createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
 import { createRolesService } from '../features/roles';
@@ -60,6 +61,7 @@ export function createServices(deps: AppDeps) {
   const imageBatches = createImageBatchService({ reader, images, galleries, files });
   const shareLinks = createShareLinksService({ db, audit, galleries, images, config, throttle });
   const uploads = createUploadsService({ db, storage, config, images, galleries, logger });
+  const downloads = createDownloadsService({ images, galleries, shareLinks, storage, audit, config });
   return {
     audit,
     roles,
@@ -73,6 +75,7 @@ export function createServices(deps: AppDeps) {
     imageBatches,
     shareLinks,
     uploads,
+    downloads,
   };
 }
 

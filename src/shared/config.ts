@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { ZIP_ENV, zipConfigOf, type ZipConfig } from './zip-config';
+
 const MB = 1024 * 1024;
 
 /**
@@ -69,12 +71,7 @@ const envSchema = z.object({
   RATE_LIMIT_STORE: z.enum(['memory', 'database']).default('memory'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
-  LOGIN_WINDOW_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(15),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   LOGIN_LOCK_SECONDS: z.coerce
     .number()
     .int()
@@ -128,9 +125,10 @@ const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
   WEB_DIST_DIR: z.string().min(1).optional(),
+  ...ZIP_ENV,
 });
 
-export type Config = {
+export type Config = ZipConfig & {
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
@@ -294,5 +292,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webDistDir: e.WEB_DIST_DIR,
     storage: storageOf(e),
+    zip: zipConfigOf(e),
   };
 }

@@ -54,6 +54,7 @@ describe('the route table', () => {
       '/api/postman.json',
       // A share link's page and files: the key is the credential (see share-links.test.ts).
       '/api/share/:key',
+      '/api/share/:key/download',
       '/api/share/:key/images/:imageId/file',
       '/health',
       '/metrics',

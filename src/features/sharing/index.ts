@@ -3,5 +3,5 @@
 // (the gallery's images and files), audit and auth (its failed-attempt throttle); none of them
 // needs this feature. Galleries and users end links through ports filled with `endLinksMadeBy`.
 export { endLinksMadeBy } from './link-endings';
-export { shareLinkRoutes } from './share-links.routes';
+export { LINK_HEADERS, shareLinkRoutes, visitorOf } from './share-links.routes';
 export { createShareLinksService, type ShareLinksService } from './share-links.service';

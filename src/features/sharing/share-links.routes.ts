@@ -31,7 +31,7 @@ const SHARE = '/api/share/:key';
  * On every reply of a link's routes, errors included: the key is in the URL, so no Referer may
  * carry it elsewhere, no search engine may keep it, and no shared cache may keep the page.
  */
-const LINK_HEADERS = {
+export const LINK_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'X-Robots-Tag': 'noindex, nofollow',
   'Cache-Control': 'private, no-store',
@@ -47,7 +47,7 @@ type LinkRouteDeps = {
   secure: (req: Request) => boolean;
 };
 
-const visitorOf = (req: Request, address: string | null): Visitor => ({
+export const visitorOf = (req: Request, address: string | null): Visitor => ({
   password: req.get('X-Share-Password'),
   grant: readGrant(req.headers.cookie),
   address,

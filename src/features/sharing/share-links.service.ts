@@ -170,6 +170,17 @@ export function createShareLinksService({ db, audit, galleries, images, config, 
     },
 
     /**
+     * The link and its gallery for a download of the gallery's files as one zip: on the terms of a
+     * file (not a view), so a link whose views are used up still gives what its page showed.
+     */
+    async admitDownload(key: string, visitor: Visitor) {
+      const link = await admit(key, visitor);
+      const gallery = await repo.findSharedGallery(db, link.galleryId);
+      if (!gallery) throw notFound(LINK_NOT_FOUND);
+      return { link, gallery };
+    },
+
+    /**
      * One image file of the link's gallery. Files do not count as views, and are served while the
      * link is neither revoked nor expired, also once its views are used up: the last visitor must
      * still get the thumbnails of the page they were given.
