@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'preact/hooks';
 
 import { api, can, type Me } from './api/client';
 import { ErrorText } from './components/alert';
+import { stopUploads } from './components/upload-queue';
 import { useFocusOnNavigation } from './focus';
 import { Link, navigate, usePath } from './router';
 import { findRoute, type Access, type Found } from './routes';
@@ -27,6 +28,10 @@ function Shell() {
   useFocusOnNavigation(path, main);
   useAccessRedirects(found, session);
   useRefreshOnNavigation(path, session.refresh);
+  // Signed out (or the session ended): the uploads of this tab stop, and the next user sees none.
+  useEffect(() => {
+    if (!session.me) stopUploads();
+  }, [session.me]);
   return (
     <>
       <a class="skip" href="#main">

@@ -1,5 +1,6 @@
 // Uploads go through XMLHttpRequest, not fetch: only XHR reports upload progress. The reply is
-// typed with the generated API types all the same.
+// typed with the generated API types all the same. A large file goes as a resumable upload
+// instead (resumable.ts, loaded only then), with the same results.
 import { CSRF_HEADER, type ApiError, type UploadedImage } from './client';
 import type { paths } from './schema';
 
@@ -28,6 +29,22 @@ export function uploadErrorMessage(status: number, body: ApiError | null): strin
   }
 }
 
+/** What an upload's reply means: the image (201 new, 200 already in the gallery) or why it failed. */
+export function resultOf(status: number, body: unknown): UploadResult {
+  return status === 200 || status === 201
+    ? { ok: true, status, image: body as UploadedImage }
+    : { ok: false, status, message: uploadErrorMessage(status, body as ApiError | null) };
+}
+
+/** From this size on a file goes resumable: 8 MB, or what `localStorage['gallery.resumableBytes']` says. */
+export function resumableFrom(): number {
+  try {
+    return Number(localStorage.getItem('gallery.resumableBytes')) || 8 << 20;
+  } catch {
+    return 8 << 20;
+  }
+}
+
 export function uploadImage(
   fields: Omit<UploadFields, 'image'>,
   file: File,
@@ -50,16 +67,8 @@ export function uploadImage(
     };
     // All sent: the server is storing it (and the bar shows it full before the reply comes).
     xhr.upload.onload = () => onProgress(1);
-    xhr.onload = () => {
-      const status = xhr.status;
-      if (status === 200 || status === 201) {
-        onProgress(1);
-        resolve({ ok: true, status, image: xhr.response as UploadedImage });
-      } else {
-        resolve({ ok: false, status, message: uploadErrorMessage(status, xhr.response as ApiError | null) });
-      }
-    };
-    xhr.onerror = () => resolve({ ok: false, status: 0, message: uploadErrorMessage(0, null) });
+    xhr.onload = () => resolve(resultOf(xhr.status, xhr.response));
+    xhr.onerror = () => resolve(resultOf(0, null));
     xhr.onabort = () => resolve({ ok: false, status: 0, message: 'Cancelled.' });
     xhr.onloadend = () => signal?.removeEventListener('abort', stop);
     const stop = () => xhr.abort();

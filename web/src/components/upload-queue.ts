@@ -1,15 +1,21 @@
 // The uploads of this browser tab, kept outside any screen: moving to another screen of the app and
 // back shows the same list, still going. Two files are sent at a time (over all galleries). While a
-// file is sending or waiting, leaving the page asks first (`beforeunload`).
+// file is sending or waiting, leaving the page asks first (`beforeunload`). A large file goes as
+// a resumable upload (api/resumable.ts, loaded then: from where the server stopped, when this
+// browser has an unfinished upload of it), the others as one multipart request; the results are
+// the same. Signing out stops and forgets it all.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { UploadedImage } from '../api/client';
-import { uploadImage } from '../api/upload';
+import { resultOf, resumableFrom, uploadImage } from '../api/upload';
+import { loadResumable } from './upload-lazy';
 
 export type JobState = 'waiting' | 'sending' | 'done' | 'duplicate' | 'failed' | 'cancelled';
 
 export type Job = {
   id: number;
+  /** The user who queued it (their resumable uploads are theirs). */
+  owner: number;
   galleryId: number;
   /** The files dropped together while the gallery had nothing going belong to one round. */
   round: number;
@@ -27,7 +33,7 @@ let jobs: Job[] = [];
 const files = new Map<number, File>();
 const sending = new Map<number, AbortController>();
 const renders = new Set<() => void>();
-const arrivals = new Set<(galleryId: number, image: UploadedImage) => void>();
+const arrivals = new Set<(galleryId: number, image: UploadedImage, startedAt: number) => void>();
 
 export const isActive = (job: Job) => job.state === 'waiting' || job.state === 'sending';
 const titleOf = (name: string) => name.replace(/\.[^.]+$/, '').slice(0, 200) || 'Untitled';
@@ -65,13 +71,16 @@ async function send(job: Job) {
   const file = files.get(job.id)!;
   const control = new AbortController();
   sending.set(job.id, control);
+  // An image whose file started before the screen opened may be in the count it loaded.
+  const startedAt = performance.now();
   update(job.id, { state: 'sending' });
-  const result = await uploadImage(
-    { title: titleOf(job.name), gallery: job.galleryId },
-    file,
-    (progress) => update(job.id, { progress }),
-    control.signal,
-  );
+  const fields = { title: titleOf(job.name), gallery: job.galleryId };
+  const onProgress = (progress: number) => update(job.id, { progress });
+  const result = await (file.size >= resumableFrom()
+    ? loadResumable()
+        .then((tus) => tus.uploadResumable(fields, file, job.owner, onProgress, control.signal))
+        .catch(() => resultOf(0, null))
+    : uploadImage(fields, file, onProgress, control.signal));
   sending.delete(job.id);
   files.delete(job.id);
   if (control.signal.aborted) update(job.id, { state: 'cancelled' });
@@ -79,24 +88,34 @@ async function send(job: Job) {
   else {
     update(job.id, { state: result.status === 201 ? 'done' : 'duplicate', progress: 1 });
     // Only a new image changes the gallery: a duplicate is already there and counted.
-    if (result.status === 201) for (const arrived of arrivals) arrived(job.galleryId, result.image);
+    if (result.status === 201) for (const arrived of arrivals) arrived(job.galleryId, result.image, startedAt);
   }
   pump();
 }
 
-/** Queues `list` for the gallery; when it had nothing going, its finished files (not the failed) go. */
-export function enqueue(galleryId: number, list: File[]) {
+/** Queues `list` for `owner` in the gallery; when it had nothing going, its finished files (not the failed) go. */
+export function enqueue(owner: number, galleryId: number, list: File[]) {
   const mine = jobs.filter((job) => job.galleryId === galleryId);
   const idle = !mine.some(isActive);
   const round = idle ? nextId : Math.max(...mine.map((job) => job.round));
   const added = list.map((file): Job => {
     const id = nextId++;
     files.set(id, file);
-    return { id, galleryId, round, name: file.name, size: file.size, progress: 0, state: 'waiting' };
+    return { id, owner, galleryId, round, name: file.name, size: file.size, progress: 0, state: 'waiting' };
   });
   const kept = idle ? jobs.filter((job) => job.galleryId !== galleryId || job.state === 'failed') : jobs;
   changed([...kept, ...added]);
   pump();
+}
+
+/**
+ * Signed out: every upload stops and the list goes, so that the next user of the tab sees none of
+ * it. A resumable upload stays on the server for the same user to resume (fingerprints name the user).
+ */
+export function stopUploads() {
+  for (const control of sending.values()) control.abort('keep');
+  files.clear();
+  changed([]);
 }
 
 /** Stops the gallery's uploads: those sending are aborted, those waiting are not sent. */
@@ -116,17 +135,20 @@ export function dismiss(galleryId: number) {
 }
 
 /**
- * The gallery's files, re-rendering on every change; `onUploaded` hears of each new image while the
- * screen is open (one added while it was not is in what the screen loads when it opens again).
+ * The gallery's files, re-rendering on every change; `onUploaded` hears of each new image
+ * while the screen is open (one added while it was not is in what the screen loads when it opens
+ * again). `counted` says that the image may be in the count the screen loaded already: its file
+ * started before the screen was open, and only the server can tell.
  */
-export function useUploadQueue(galleryId: number, onUploaded: (image: UploadedImage) => void): Job[] {
+export function useUploadQueue(galleryId: number, onUploaded: (image: UploadedImage, counted: boolean) => void): Job[] {
   const [, setTick] = useState(0);
   const latest = useRef(onUploaded);
   latest.current = onUploaded;
   useEffect(() => {
+    const since = performance.now();
     const render = () => setTick((tick) => tick + 1);
-    const arrived = (id: number, image: UploadedImage) => {
-      if (id === galleryId) latest.current(image);
+    const arrived = (id: number, image: UploadedImage, startedAt: number) => {
+      if (id === galleryId) latest.current(image, startedAt < since);
     };
     renders.add(render);
     arrivals.add(arrived);

@@ -1,23 +1,39 @@
 // Upload into a gallery: drop files or pick them. While they go: how many files and bytes are sent,
 // a bar for all of them, a row for each file being sent, and Cancel. What is finished collapses into
 // one sentence ("24 uploaded, 2 already here, 1 failed"), the failed files stay in view with why
-// until dismissed, and "Each file" lists them all, so the photos stay on screen. The queue itself
-// lives in upload-queue.ts: it outlasts the screen.
-import { useState } from 'preact/hooks';
+// until dismissed, and "Each file" lists them all, so the photos stay on screen. Resumable uploads
+// this browser did not finish (a reload, a lost connection) are offered to be resumed, with the
+// same files picked again, or discarded. The queue itself lives in upload-queue.ts: it outlasts
+// the screen.
+import { useEffect, useState } from 'preact/hooks';
 
 import type { Image } from '../api/client';
+import { useSession } from '../session';
+import { loadResume } from './upload-lazy';
 import { cancel, dismiss, enqueue, isActive, useUploadQueue, type Job } from './upload-queue';
 
 import './upload.css';
 
-export function UploadPanel({ galleryId, onUploaded }: { galleryId: number; onUploaded: (image: Image) => void }) {
+/** `onUploaded`'s `counted`: the image may be in the count loaded already (see useUploadQueue). */
+export function UploadPanel({
+  galleryId,
+  onUploaded,
+}: {
+  galleryId: number;
+  onUploaded: (image: Image, counted: boolean) => void;
+}) {
+  const owner = useSession().me?.id ?? 0;
   const jobs = useUploadQueue(galleryId, onUploaded);
+  const onFiles = (files: File[]) => enqueue(owner, galleryId, files);
+  const [offer, setOffer] = useState<typeof import('./upload-resume') | null>(null);
+  useEffect(() => void loadResume().then(setOffer, () => {}), []);
   return (
     <section class="upload" aria-labelledby="upload-title">
       <h2 id="upload-title" class="visually-hidden">
         Upload images
       </h2>
-      <DropZone onFiles={(files) => enqueue(galleryId, files)} />
+      <DropZone onFiles={onFiles} />
+      {offer && <offer.Resume owner={owner} galleryId={galleryId} busy={jobs.some(isActive)} onFiles={onFiles} />}
       {jobs.length > 0 && <Uploads jobs={jobs} galleryId={galleryId} />}
     </section>
   );
@@ -153,20 +169,26 @@ function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
       onDrop={onDrop}
     >
       <p>Drop images here, or</p>
-      <label class="button primary">
-        Choose images…
-        <input
-          type="file"
-          class="visually-hidden"
-          accept="image/jpeg,image/png,image/gif,image/webp,image/avif"
-          multiple
-          onChange={(e) => {
-            const files = [...(e.currentTarget.files ?? [])];
-            e.currentTarget.value = '';
-            if (files.length) onFiles(files);
-          }}
-        />
-      </label>
+      <Picker label="Choose images…" onFiles={onFiles} />
     </div>
+  );
+}
+
+export function Picker({ label, onFiles }: { label: string; onFiles: (files: File[]) => void }) {
+  return (
+    <label class="button primary">
+      {label}
+      <input
+        type="file"
+        class="visually-hidden"
+        accept="image/jpeg,image/png,image/gif,image/webp,image/avif"
+        multiple
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])];
+          e.currentTarget.value = '';
+          if (files.length) onFiles(files);
+        }}
+      />
+    </label>
   );
 }

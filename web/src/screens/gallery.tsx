@@ -85,9 +85,11 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
       {rights.canUpload && (
         <UploadPanel
           galleryId={galleryId}
-          onUploaded={(image) => {
+          onUploaded={(image, counted) => {
             setItems((before) => placeImage(before, image, sort, !images.hasMore));
-            addToCount(1);
+            // Maybe counted already: the server says (what is shown stays until it answers).
+            if (counted) gallery.reload();
+            else addToCount(1);
           }}
         />
       )}
