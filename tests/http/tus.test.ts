@@ -236,7 +236,8 @@ describe('discovery from another origin', () => {
 
 describe('who may', () => {
   it('needs a token (401), the right to upload (403), a token that may write (403)', async () => {
-    await request(t.app).post('/api/uploads/').set(TUS).set('Upload-Length', '10').expect(401);
+    const anonymous = await request(t.app).post('/api/uploads/').set(TUS).set('Upload-Length', '10').expect(401);
+    expect(anonymous.headers['tus-resumable']).toBe('1.0.0');
     const denied = await create(subscriber, 10).expect(403);
     expect(denied.body.message).toBe('You do not have permission to perform this action.');
     const readOnly = (

@@ -52,13 +52,14 @@ export function uploadProtocol({ uploads, authenticator, rateLimit, publicUrl, c
   const baseUrlOf = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   const discovery: RequestHandler = async (req, res, next) => {
-    if (req.method !== 'OPTIONS') return next();
-    await tus.handle(req, res);
+    if (req.method === 'OPTIONS') return tus.handle(req, res);
+    // Every other reply carries the protocol's version, its refusals (401, 403) too.
+    res.set('Tus-Resumable', TUS_VERSION);
+    next();
   };
   const refuseReadOnlyWrites: RequestHandler = (req, res, next) => {
     const writes = req.method !== 'HEAD' && req.method !== 'GET';
     if (writes && (res.locals.actor as Actor).scope === 'read') throw forbidden('This token is read-only.');
-    res.set('Tus-Resumable', TUS_VERSION);
     next();
   };
 
