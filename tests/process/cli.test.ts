@@ -256,6 +256,52 @@ describe('gallery import', () => {
   });
 });
 
+describe('gallery import of large files: resumable uploads', () => {
+  it('sends files above --resumable-above through tus, and resumes one a killed run began', async () => {
+    const dir = join(home, 'large');
+    mkdirSync(dir);
+    const big = [await jpeg(true), await jpeg(true), await jpeg(true)];
+    big.forEach((bytes, n) => writeFileSync(join(dir, `big ${n}.jpg`), bytes));
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    // What a run killed halfway through its upload of `big 0.jpg` leaves: the upload begun on the
+    // server with half the bytes, and its URL in the client's uploads.json.
+    const half = Math.floor(big[0].length / 2);
+    const metadata = `gallery ${Buffer.from(String(world.galleryId)).toString('base64')},title ${Buffer.from('big 0').toString('base64')}`;
+    const tus = { ...auth, 'Tus-Resumable': '1.0.0' };
+    const created = await fetch(`${server.url}/api/uploads/`, {
+      method: 'POST',
+      headers: { ...tus, 'Upload-Length': String(big[0].length), 'Upload-Metadata': metadata },
+    });
+    expect(created.status).toBe(201);
+    const url = new URL(created.headers.get('Location')!, server.url).toString();
+    const patched = await fetch(url, {
+      method: 'PATCH',
+      headers: { ...tus, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+      body: big[0].subarray(0, half),
+    });
+    expect(patched.status).toBe(204);
+    mkdirSync(join(home, 'config', 'gallery'), { recursive: true });
+    const key = `${server.url} ${world.galleryId} ${sha(big[0])}`;
+    writeFileSync(join(home, 'config', 'gallery', 'uploads.json'), JSON.stringify({ [key]: { url, at: '' } }));
+
+    const run = await gallery([
+      'import',
+      dir,
+      '--gallery',
+      String(world.galleryId),
+      '--resumable-above',
+      '0',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const uploaded = json(run).uploaded as { path: string; resumedAt?: number }[];
+    expect(uploaded).toHaveLength(3);
+    expect(uploaded.find((u) => u.path.endsWith('big 0.jpg'))?.resumedAt).toBe(half);
+    expect(new Set(await hashesIn(world.galleryId))).toEqual(new Set(big.map(sha)));
+    expect(JSON.parse(readFileSync(join(home, 'config', 'gallery', 'uploads.json'), 'utf8'))).toEqual({});
+  });
+});
+
 describe('gallery export, ls', () => {
   it('exports a gallery with its manifest, resumes, and imports into another gallery with the same hashes', async () => {
     const { dir, hashes } = await library(6);

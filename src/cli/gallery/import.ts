@@ -13,6 +13,7 @@ import {
 import { scanLibrary, type LocalImage } from './library';
 import { bytes, CliError, plural, print } from './output';
 import { progressBar } from './progress';
+import { sendResumable, speaksTus } from './resumable';
 import { sendBatch, type Outcome } from './send';
 import { currentCredentials } from './settings';
 
@@ -25,11 +26,17 @@ export type ImportOptions = {
   retries: number;
   batchFiles: number;
   batchMegabytes: number;
+  /** Files larger than this many MB go through a resumable upload, when the server offers them. */
+  resumableAbove: number;
 };
 
-/** The files of a gallery in requests of at most `files` files and about `maxBytes` bytes. */
-function batchesOf(files: LocalImage[], maxFiles: number, maxBytes: number): LocalImage[][] {
-  const batches: LocalImage[][] = [];
+/**
+ * The files of a gallery in requests of at most `files` files and about `maxBytes` bytes; a file
+ * larger than `alone` bytes in a request of its own (a resumable upload, when the server has them).
+ */
+function batchesOf(all: LocalImage[], maxFiles: number, maxBytes: number, alone: number): LocalImage[][] {
+  const batches: LocalImage[][] = all.filter((file) => file.size > alone).map((file) => [file]);
+  const files = all.filter((file) => file.size <= alone);
   let current: LocalImage[] = [];
   let size = 0;
   for (const file of files) {
@@ -72,8 +79,11 @@ export async function importLibrary(dir: string, options: ImportOptions): Promis
   const plan = await planImport(api, library.images, galleryOf);
   plan.created = created;
   if (options.dryRun) return reportDryRun(plan, library.ignored, quiet);
+  const resumable = (await speaksTus(server)) ? { server, token, retries: options.retries } : null;
   const outcomes = await uploadAll(plan, options, concurrency, (gallery, batch, onBytes) =>
-    sendBatch(api, gallery, batch, onBytes, options.retries),
+    resumable && batch.length === 1 && batch[0].size > options.resumableAbove * 1e6
+      ? sendResumable(resumable, gallery, batch[0], onBytes).then((outcome) => [outcome])
+      : sendBatch(api, gallery, batch, onBytes, options.retries),
   );
   return report(plan, outcomes, library.ignored, quiet);
 }
@@ -84,8 +94,8 @@ type Send = (gallery: number, batch: LocalImage[], onBytes: (count: number) => v
 async function uploadAll(plan: Plan, options: ImportOptions, concurrency: number, send: Send): Promise<Outcome[]> {
   const queue: [number, LocalImage[]][] = [];
   for (const [gallery, files] of plan.send) {
-    for (const batch of batchesOf(files, options.batchFiles, options.batchMegabytes * 1e6))
-      queue.push([gallery!, batch]);
+    const batches = batchesOf(files, options.batchFiles, options.batchMegabytes * 1e6, options.resumableAbove * 1e6);
+    for (const batch of batches) queue.push([gallery!, batch]);
   }
   const all = [...plan.send.values()].flat();
   const bar = progressBar(
@@ -159,6 +169,7 @@ function report(plan: Plan, outcomes: Outcome[], ignored: string[], json: boolea
         image: o.image,
         title: o.file.title,
         size: o.file.size,
+        ...(o.resumedAt ? { resumedAt: o.resumedAt } : {}),
       })),
       skipped,
       failed: failed.map((o) => ({ path: o.file.path, status: o.status, message: o.message ?? '' })),

@@ -85,6 +85,11 @@ function importCommand(cli: Command) {
         .argParser(positive('--batch-megabytes'))
         .default(32),
     )
+    .addOption(
+      new Option('--resumable-above <mb>', 'files larger than this go through a resumable (tus) upload')
+        .argParser(whole)
+        .default(8),
+    )
     .addOption(retries())
     .addOption(json())
     .addHelpText('after', `\nConcurrency defaults to ${availableParallelism()} here. Exit code 1 when any file failed.`)

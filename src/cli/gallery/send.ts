@@ -5,7 +5,15 @@ import { messageOf, withRetries, type Api } from './api';
 import type { LocalImage } from './library';
 
 /** What became of one file: 201 uploaded, 200 already in the gallery, anything else failed. */
-export type Outcome = { file: LocalImage; gallery: number; status: number; image?: number; message?: string };
+export type Outcome = {
+  file: LocalImage;
+  gallery: number;
+  status: number;
+  image?: number;
+  message?: string;
+  /** A resumable upload that went on from this byte (one begun before). */
+  resumedAt?: number;
+};
 
 type UploadFields = { image: string[] } & Record<string, string>;
 
