@@ -15,15 +15,15 @@ module.exports = {
         : ['/node_modules/', '<rootDir>/tests/e2e/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
-    // thumbhash ships only as an ES module: compiled to CommonJS for jest (Node itself loads it with require).
-    '/node_modules/thumbhash/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true } }],
+    // thumbhash and pixelmatch ship only as ES modules: compiled to CommonJS for jest (Node itself loads them with require).
+    '/node_modules/(thumbhash|pixelmatch)/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true } }],
     // So do the tus server and its stores (and srvx, which they use): the same, for jest only.
     '/node_modules/(@tus|srvx)/.+\\.m?js$': [
       'ts-jest',
       { diagnostics: false, tsconfig: { allowJs: true, esModuleInterop: true } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(thumbhash|@tus|srvx)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(thumbhash|pixelmatch|@tus|srvx)/)'],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   testTimeout: 30000,

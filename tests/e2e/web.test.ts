@@ -2,7 +2,7 @@
 // the compiled server serving dist/web/. SQLite pass only: the app does not depend on the database.
 // No Chromium: skipped with a message, unless REQUIRE_CHROMIUM=1 (CI), then it fails.
 // Screenshots of each screen go to test-results/web/ (not committed).
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -15,10 +15,6 @@ import { describeWeb, jpeg, LAUNCH, noSeriousViolations, runAlone, upload } from
 
 const ROOT = resolve(__dirname, '../..');
 const SHOTS = join(ROOT, 'test-results', 'web');
-/** With UPDATE_SCREENSHOTS=1 the run also refreshes the README's screenshots of the gallery and the viewer. */
-const README_SHOTS = ['1', 'true', 'yes'].includes(String(process.env.UPDATE_SCREENSHOTS).toLowerCase())
-  ? join(ROOT, 'docs', 'screenshots')
-  : null;
 const FIRST_LOAD_BUDGET_BYTES = 30 * 1024;
 const FIRST_SCREEN_BUDGET_MS = 1000;
 
@@ -26,10 +22,6 @@ jest.setTimeout(60_000);
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-  if (README_SHOTS && ['gallery-upload', 'viewer'].includes(name)) {
-    mkdirSync(README_SHOTS, { recursive: true });
-    copyFileSync(join(SHOTS, `${name}.png`), join(README_SHOTS, `${name}.png`));
-  }
 }
 
 describeWeb('the web app in Chromium', () => {
