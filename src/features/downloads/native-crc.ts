@@ -11,8 +11,9 @@ type Crc32Module = { unsigned: (data: Buffer, previous?: number) => number };
  * (the tests unzip and check every CRC with standard tools).
  */
 export function useNativeCrc32(): void {
-  const fromYazl = createRequire(require.resolve('yazl'));
-  const module = fromYazl('buffer-crc32') as Crc32Module;
+  // yazl's own copy, as Node loads it (a test runner with a module registry of its own may load
+  // another: yazl then keeps the slower one, with the same results).
+  const module = createRequire(require.resolve('yazl'))('buffer-crc32') as Crc32Module;
   if ((module.unsigned as { native?: boolean }).native) return;
   const sample = Buffer.from('The quick brown fox jumps over the lazy dog, 0123456789');
   const native = Object.assign((data: Buffer, previous = 0) => crc32(data, previous), { native: true });
