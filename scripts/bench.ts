@@ -22,6 +22,9 @@
 //               concurrency of the number of cores, against a bare sharp script making the same decode
 //               check and variants of the same files in one process: images/s and their ratio, on
 //               SQLite and PostgreSQL
+//   zip         a gallery as one zip from dist/server.js against a raw read of the same files (from
+//               disk in this process, and one by one through the file route): MB/s and their ratio,
+//               the server's RSS growth, the first byte of a resume from the archive's middle
 //   nodes       dist/server.js as one and as two processes on one PostgreSQL and one S3 bucket
 //               (s3rver) behind nginx: page of 50 and one image through nginx to one node, to two
 //               nodes, and straight to one node; then the errors while one of two is SIGKILLed under
@@ -38,6 +41,7 @@
 //   plans:       BENCH_PLAN_IMAGES=10000,100000  BENCH_DBS=sqlite,postgres
 //   startup:     BENCH_STARTUP_IMAGES=10000,100000  BENCH_STARTUP_RUNS=3
 //   ingest:      BENCH_INGEST_IMAGES=500  BENCH_DBS=sqlite,postgres
+//   zip:         BENCH_ZIP_IMAGES=64  BENCH_ZIP_MEGABYTES=512  BENCH_ZIP_ROUNDS=3
 //   nodes:       BENCH_DURATION, BENCH_CONNECTIONS, BENCH_IMAGES, BENCH_DATABASE_URL as for reads;
 //                NGINX_BIN=/path/to/nginx (otherwise nginx on PATH or in /usr/sbin)
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
@@ -51,8 +55,20 @@ import { runStartup } from './bench/startup';
 import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
 import { installCleanupHandlers } from './bench/util';
+import { runZip } from './bench/zip';
 
-const SECTIONS = ['reads', 'sharing', 'plans', 'throughput', 'rss', 'thumbs', 'ingest', 'startup', 'nodes'] as const;
+const SECTIONS = [
+  'reads',
+  'sharing',
+  'plans',
+  'throughput',
+  'rss',
+  'thumbs',
+  'ingest',
+  'zip',
+  'startup',
+  'nodes',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Section[] {
@@ -120,6 +136,13 @@ async function main() {
           'sqlite' | 'postgres'
         )[],
         target: 0.75,
+      }),
+    zip: () =>
+      runZip({
+        images: count('BENCH_ZIP_IMAGES', 64),
+        megabytes: count('BENCH_ZIP_MEGABYTES', 512),
+        rounds: count('BENCH_ZIP_ROUNDS', 3),
+        target: 0.5,
       }),
     startup: () =>
       runStartup({
