@@ -92,8 +92,7 @@ export function createFileExporter(storage: Storage, dir: string, mode: ExportMo
     const dest = backupFilePath(dir, key);
     await folderFor(dest);
     try {
-      const { stream } = await storage.get(key);
-      const written = await writeHashed(stream, dest);
+      const written = await writeHashed(async () => (await storage.get(key)).stream, dest);
       return { file: { key, size: written.size, sha256: written.sha256, etag: info.etag }, how: 'downloaded' };
     } catch (error) {
       await rm(dest, { force: true });

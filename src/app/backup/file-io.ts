@@ -40,13 +40,17 @@ export function hashFile(path: string): Promise<Hashed> {
   return hashStream(createReadStream(path, { highWaterMark: 1 << 20 }));
 }
 
-/** Writes a stream to a new file (failing if it exists), hashing it on the way, durable once it resolves. */
-export async function writeHashed(stream: Readable, path: string): Promise<Hashed> {
+/**
+ * Writes the stream `source` opens to a new file (failing if it exists), hashing it on the way,
+ * durable once it resolves. The stream is opened only once the file is, and read at once, so that
+ * none of its errors goes unheard.
+ */
+export async function writeHashed(source: () => Promise<Readable>, path: string): Promise<Hashed> {
   const handle = await open(path, 'wx');
   const hash = createHash('sha256');
   let size = 0;
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of await source()) {
       const bytes = chunk as Buffer;
       hash.update(bytes);
       size += bytes.length;

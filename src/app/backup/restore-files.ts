@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Storage } from '../../platform/storage/storage';
@@ -64,8 +63,9 @@ export async function restoreFiles(
     const temp = join(storage.tempDir, `${file.key}.restoring`);
     await rm(temp, { force: true });
     try {
+      const source = backupFilePath(from, file.key);
       const written = await writeHashed(
-        createReadStream(backupFilePath(from, file.key), { highWaterMark: 1 << 20 }),
+        async () => (await open(source, 'r')).createReadStream({ highWaterMark: 1 << 20 }),
         temp,
       );
       if (written.sha256 !== file.sha256 || written.size !== file.size) {

@@ -38,7 +38,9 @@ export type RestoreSummary = {
 /** The restore was refused before anything was written (a non-empty target, a backup this server cannot take). */
 export class RestoreRefused extends Error {}
 
-const USER_TABLES = ['User', 'Gallery', 'Image'];
+/** The tables whose rows make a target not empty, and how a message names them. */
+const TABLE_WORDS: Record<string, string> = { User: 'users', Gallery: 'galleries', Image: 'images' };
+const USER_TABLES = Object.keys(TABLE_WORDS);
 
 /** What the backup must agree with before anything is touched: database kind, migrations known, database file intact. */
 async function checkBackup(config: Config, manifest: Manifest, from: string) {
@@ -74,7 +76,7 @@ async function checkTarget(config: Config, storage: Storage, manifest: Manifest,
   const stored = manifest.storage.files === 'listed' ? null : await firstStoredKey(storage);
   if ((rows.length > 0 || stored) && !force) {
     const what = [
-      ...rows.map(([table, n]) => `${n} ${table} rows`),
+      ...rows.map(([table, n]) => `${TABLE_WORDS[table]}: ${n}`),
       ...(stored ? [`stored files (${stored}, …)`] : []),
     ];
     throw new RestoreRefused(

@@ -24,6 +24,8 @@ export type BackupOptions = {
   /** Snapshots taken at most, when files of the one before were retired meanwhile (5). */
   attempts?: number;
   log?: (line: string) => void;
+  /** Called once each snapshot is taken, before its files are saved (progress; tests change the library there). */
+  onSnapshot?: (snapshot: { attempt: number; images: number }) => Promise<void> | void;
 };
 
 export type BackupSummary = ExportStats & {
@@ -56,7 +58,7 @@ function emptyFolder(dir: string) {
 
 const ids = (list: number[]) => list.slice(0, 20).join(', ') + (list.length > 20 ? ', …' : '');
 
-type Attempt = { config: Config; storage: Storage; db: Database; dir: string; options: BackupOptions };
+type Attempt = { config: Config; storage: Storage; db: Database; dir: string; options: BackupOptions; number: number };
 
 /**
  * Files gone since the snapshot: those of images deleted or given a new file meanwhile (retired:
@@ -140,12 +142,19 @@ async function attemptBackup(attempt: Attempt): Promise<{ summary: BackupSummary
   const database = { file: snapshot.file, ...(await hashFile(snapshot.file)) };
   const databaseMs = performance.now() - started;
   log(`database (${kind}): ${(database.size / 1e6).toFixed(1)} MB in ${(databaseMs / 1000).toFixed(1)} s`);
+  await options.onSnapshot?.({ attempt: attempt.number, images: images.length });
 
   const exporter = createFileExporter(storage, dir, {
     copy: Boolean(options.copy),
     withFiles: Boolean(options.withFiles),
   });
+  const filesStarted = performance.now();
   const exported = await exporter.exportAll(images);
+  const counted = (['linked', 'copied', 'downloaded', 'listed'] as const).filter((how) => exported.stats[how] > 0);
+  log(
+    `files: ${counted.map((how) => `${exported.stats[how]} ${how}`).join(', ') || 'none'} ` +
+      `in ${((performance.now() - filesStarted) / 1000).toFixed(1)} s`,
+  );
   const { retired, variantsMissing } = await sortVanished(db, exported);
   if (retired.length > 0) return { retired: retired.length };
   const manifest = manifestOf(attempt, facts, database, exported, variantsMissing);
@@ -181,7 +190,7 @@ export async function takeBackup(config: Config, options: BackupOptions): Promis
   const attempts = options.attempts ?? 5;
   try {
     for (let attempt = 1; ; attempt++) {
-      const outcome = await attemptBackup({ config, storage, db: live.db, dir, options });
+      const outcome = await attemptBackup({ config, storage, db: live.db, dir, options, number: attempt });
       if ('summary' in outcome) {
         return { ...outcome.summary, attempts: attempt, ms: Math.round(performance.now() - started) };
       }
