@@ -256,11 +256,17 @@ describe('7. malformed input is a 400, and nothing of the URL is logged', () => 
 describe('8a. per-user JSON is private and revalidated', () => {
   it('carries Cache-Control: private, no-cache and Vary on Authorization and Cookie, and still answers 304', async () => {
     const path = `/api/gallery/galleries/${galleryId}/`;
-    const first = await request(t.app).get(path).set(owner.auth).expect(200);
+    // A gallery's cover links carry the Host; supertest's changes with every request.
+    const first = await request(t.app).get(path).set(owner.auth).set('Host', 'gallery.test').expect(200);
     expect(first.headers['cache-control']).toBe('private, no-cache');
     expect(first.headers.vary).toMatch(/Authorization/);
     expect(first.headers.vary).toMatch(/Cookie/);
-    const again = await request(t.app).get(path).set(owner.auth).set('If-None-Match', first.headers.etag).expect(304);
+    const again = await request(t.app)
+      .get(path)
+      .set(owner.auth)
+      .set('Host', 'gallery.test')
+      .set('If-None-Match', first.headers.etag)
+      .expect(304);
     expect(again.headers['cache-control']).toBe('private, no-cache');
     for (const list of ['/api/gallery/galleries/', '/api/auth/me', '/api/auth/tokens']) {
       expect((await request(t.app).get(list).set(owner.auth).expect(200)).headers['cache-control']).toBe(

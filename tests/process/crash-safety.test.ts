@@ -404,7 +404,7 @@ describe('a full disk', () => {
     const disk = statfsSync(seen);
     expect(disk.type).toBe(TMPFS_MAGIC);
     expect(disk.blocks * disk.bsize).toBe(3 * MiB);
-    expect(readdirSync(seen).sort()).toEqual(['images', 'tmp']);
+    expect(readdirSync(seen).sort()).toEqual(['images', 'resumable', 'tmp']);
     expect(filesUnder(seen)).toEqual([]);
     const auth = await login(server.url, world.credentials);
 
