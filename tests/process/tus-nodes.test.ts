@@ -12,7 +12,10 @@ import { createUpload, offsetOf, openPatch, patchUpload } from '../helpers/tus-c
  * middle of a PATCH leaves an upload that the next request — on a new process or the other one —
  * takes over at once, from the offset HEAD reports.
  */
-jest.setTimeout(90_000);
+jest.setTimeout(120_000);
+
+/** A busy machine may take long to start a server (two at once, beside other tests). */
+const SLOW_START = { timeoutMs: 60_000 };
 
 let world: Awaited<ReturnType<typeof prepareWorld>>;
 let nodes: ServerProcess[];
@@ -27,7 +30,7 @@ const noisePng = (side: number) =>
 
 beforeAll(async () => {
   world = await prepareWorld();
-  nodes = await Promise.all([startServer(world.env), startServer(world.env)]);
+  nodes = await Promise.all([startServer(world.env, SLOW_START), startServer(world.env, SLOW_START)]);
   auth = await login(nodes[0].url, world.credentials);
 });
 afterAll(async () => {
@@ -87,7 +90,7 @@ describe('resumable uploads on two server processes', () => {
   });
 
   it('finishes an upload whose process died after its last byte, before noting it: a PATCH at the end', async () => {
-    const faulty = await startServer({ ...world.env, FAULT_POINT: 'resumable-written' });
+    const faulty = await startServer({ ...world.env, FAULT_POINT: 'resumable-written' }, SLOW_START);
     const bytes = await noisePng(150);
     const path = await createUpload(faulty.url, auth, bytes.length, { gallery: world.galleryId, title: 'Late' });
     await expect(patchUpload(faulty.url, auth, path, 0, bytes)).rejects.toThrow();
@@ -113,7 +116,7 @@ describe('resumable uploads on two server processes', () => {
     // The other process takes the upload over at once: the holder died on this host.
     const offset = (await offsetOf(nodes[1].url, auth, path)) as number;
     expect(offset).toBe(200_000);
-    nodes[0] = await startServer(world.env);
+    nodes[0] = await startServer(world.env, SLOW_START);
     expect(await offsetOf(nodes[0].url, auth, path)).toBe(offset);
     const rest = await patchUpload(nodes[0].url, auth, path, offset, bytes.subarray(offset));
     expect(rest.status).toBe(201);

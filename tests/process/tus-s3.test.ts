@@ -13,7 +13,10 @@ import { createUpload, deleteUpload, offsetOf, openPatch, patchUpload } from '..
  * what the bucket has, and the client resumes from there. Termination, a non-image and expiry leave
  * nothing in the bucket.
  */
-jest.setTimeout(90_000);
+jest.setTimeout(120_000);
+
+/** A busy machine may take long to start a server (two at once, beside other tests). */
+const SLOW_START = { timeoutMs: 60_000 };
 
 const PREFIX = 'gallery/';
 let world: Awaited<ReturnType<typeof prepareWorld>>;
@@ -33,7 +36,7 @@ beforeAll(async () => {
     forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
-  server = await startServer(env());
+  server = await startServer(env(), SLOW_START);
   auth = await login(server.url, world.credentials);
 });
 afterAll(async () => {
@@ -61,7 +64,7 @@ const noisePng = (side: number) =>
 async function restart(extra: Record<string, string> = {}) {
   server.kill('SIGKILL');
   await server.exited;
-  server = await startServer(env(extra));
+  server = await startServer(env(extra), SLOW_START);
 }
 
 describe('resumable uploads on S3', () => {
@@ -104,7 +107,7 @@ describe('resumable uploads on S3', () => {
     const path = await createUpload(server.url, auth, bytes.length, { gallery: world.galleryId, title: 'Late' });
     await expect(patchUpload(server.url, auth, path, 0, bytes)).rejects.toThrow();
     await server.exited;
-    server = await startServer(env());
+    server = await startServer(env(), SLOW_START);
     expect(await offsetOf(server.url, auth, path)).toBe(bytes.length);
     const end = await patchUpload(server.url, auth, path, bytes.length, Buffer.alloc(0));
     expect(end.status).toBe(201);

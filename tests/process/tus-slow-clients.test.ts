@@ -23,7 +23,10 @@ import { createUpload, offsetOf, openPatch, patchUpload } from '../helpers/tus-c
  * what arrived and can be resumed at once. None of it depends on the database: this file runs once,
  * with the SQLite pass.
  */
-jest.setTimeout(90_000);
+jest.setTimeout(120_000);
+
+/** A busy machine may take long to start a server (two at once, beside other tests). */
+const SLOW_START = { timeoutMs: 60_000 };
 
 const suite = testDbKind() === 'sqlite' ? describe : describe.skip;
 
@@ -35,7 +38,7 @@ let auth: Record<string, string>;
 beforeAll(async () => {
   if (testDbKind() !== 'sqlite') return;
   world = await prepareWorld();
-  server = await startServer({ ...world.env, HEADERS_TIMEOUT_SECONDS: '2', UPLOAD_STALL_SECONDS: '1' });
+  server = await startServer({ ...world.env, HEADERS_TIMEOUT_SECONDS: '2', UPLOAD_STALL_SECONDS: '1' }, SLOW_START);
   auth = await login(server.url, world.credentials);
 });
 afterAll(async () => {
@@ -76,14 +79,14 @@ suite('slow and broken clients', () => {
     const startedAt = Date.now();
     const [health, ms] = await timed(() => send(server.url, { path: '/health' }));
     expect(health.status).toBe(200);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(2000);
 
     const closedAt = await Promise.all(connections.map(({ closed }) => closed));
     const longest = Math.max(...closedAt) - startedAt;
     console.log(
       `slow clients: ${HALF_OPEN} half-open requests, /health in ${ms.toFixed(0)} ms, all closed within ${longest} ms`,
     );
-    expect(longest).toBeLessThan(8000);
+    expect(longest).toBeLessThan(10_000); // HEADERS_TIMEOUT_SECONDS=2, checked every second
     expect((await send(server.url, { path: '/health' })).status).toBe(200);
   });
 
@@ -97,7 +100,7 @@ suite('slow and broken clients', () => {
     const started = Date.now();
     await closed;
     clearInterval(drip);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(6000);
     expect(sent).toBeLessThan(head.length);
   });
 
@@ -111,8 +114,13 @@ suite('slow and broken clients', () => {
       `POST /api/gallery/images/ HTTP/1.1\r\nHost: gallery.test\r\nAuthorization: ${auth.Authorization}\r\n` +
         `Content-Type: ${form.contentType}\r\nContent-Length: ${form.body.length}\r\n\r\n`,
     );
-    socket.write(form.body.subarray(0, form.head.length + 1000));
-    await new Promise((done) => setTimeout(done, 300));
+    // A byte now and then until the server writes the upload's temp file, then nothing more.
+    let sent = form.head.length + 1000;
+    socket.write(form.body.subarray(0, sent));
+    for (let waited = 0; !tempFiles().some((name) => name.endsWith('.upload')) && waited < 10_000; waited += 200) {
+      await new Promise((done) => setTimeout(done, 200));
+      socket.write(form.body.subarray(sent, ++sent));
+    }
     expect(tempFiles().filter((name) => name.endsWith('.upload'))).toHaveLength(1);
     const started = Date.now();
     await closed;
