@@ -107,7 +107,10 @@ program()
       if (typeof code === 'string' && code.startsWith('commander.')) {
         process.exit(code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2);
       }
-      process.stderr.write(`gallery: ${error instanceof Error ? error.message : String(error)}\n`);
+      const { cause: reason } = error as { cause?: { code?: string; message?: string } };
+      const cause = error instanceof TypeError && reason ? (reason.code ?? reason.message) : undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`gallery: ${cause ? `the server could not be reached (${cause})` : message}\n`);
       process.exit(error instanceof CliError ? error.exitCode : 1);
     },
   );
