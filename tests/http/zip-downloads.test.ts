@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import request from 'supertest';
 
+import { loadConfig } from '../../src/shared/config';
 import { createCast, createGallery, createUser, pngBytes, upload, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { readZip } from '../helpers/zip';
@@ -389,6 +390,24 @@ describe('a share link', () => {
 });
 
 describe('the audit log and the limits', () => {
+  it('reads its limits from the environment, and refuses bad ones at start', () => {
+    expect(loadConfig({}).zip).toEqual({ maxImages: 5000, maxConcurrent: 32, maxConcurrentPerUser: 4 });
+    expect(loadConfig({ ZIP_MAX_IMAGES: '10', ZIP_MAX_CONCURRENT: '2', ZIP_MAX_CONCURRENT_PER_USER: '1' }).zip).toEqual(
+      {
+        maxImages: 10,
+        maxConcurrent: 2,
+        maxConcurrentPerUser: 1,
+      },
+    );
+    for (const [name, value] of [
+      ['ZIP_MAX_IMAGES', '0'],
+      ['ZIP_MAX_CONCURRENT', 'many'],
+      ['ZIP_MAX_CONCURRENT_PER_USER', '1.5'],
+    ]) {
+      expect(() => loadConfig({ [name]: value })).toThrow(name);
+    }
+  });
+
   it('records one event per download', async () => {
     const before = await t.db.auditEvent.count({ where: { action: 'gallery.download', actorId: subscriber.id } });
     await galleryZip(subscriber).expect(200);
