@@ -62,18 +62,9 @@ export function createDownloadsService({ images, galleries, shareLinks, storage,
    * 2… Without `part`, a gallery of more than one part is refused (400, saying how many there are).
    */
   async function imagesOfGallery(list: (options: ListOptions) => Promise<Page<ImageRow>>, part: number | undefined) {
-    const skip = ((part ?? 1) - 1) * maxImages;
-    const rows: ImageRow[] = [];
-    let seen = 0;
-    let total = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await list({ ...pageOptions(cursor), count: cursor === undefined });
-      total = page.total ?? total;
-      for (const image of page.items) if (seen++ >= skip) rows.push(image);
-      cursor = page.next;
-    } while (cursor && rows.length < maxImages);
-    const parts = Math.max(1, Math.ceil(total / maxImages));
+    // The first page counts the gallery's images: a part that is not there is refused at once.
+    let page = await list({ ...pageOptions(), count: true });
+    const parts = Math.max(1, Math.ceil((page.total ?? 0) / maxImages));
     if ((part ?? 1) > parts || (part === undefined && parts > 1)) {
       const which =
         parts === 1 ? 'one part: ?part=1' : `${parts} parts of at most ${maxImages} images: ?part=1 to ?part=${parts}`;
@@ -81,7 +72,14 @@ export function createDownloadsService({ images, galleries, shareLinks, storage,
         { path: 'part', message: `Choose a part from 1 to ${parts}.` },
       ]);
     }
-    return rows.slice(0, maxImages);
+    const skip = ((part ?? 1) - 1) * maxImages;
+    const rows: ImageRow[] = [];
+    let seen = 0;
+    for (;;) {
+      for (const image of page.items) if (seen++ >= skip) rows.push(image);
+      if (!page.next || rows.length >= maxImages) return rows.slice(0, maxImages);
+      page = await list(pageOptions(page.next));
+    }
   }
 
   function downloadOf(plan: ZipPlan, caller: string, event: Omit<AuditEvent, 'detail'>, note = ''): Download {
@@ -89,16 +87,19 @@ export function createDownloadsService({ images, galleries, shareLinks, storage,
       plan,
       async begin(range) {
         const release = slots.take(caller);
-        const detail = `images=${plan.items.length} contents=${plan.contents} bytes=${plan.length} range=${sideOf(range, plan.length)}${note}`;
-        await audit.record({ ...event, detail });
-        return {
-          stream: streamZip(
+        try {
+          const detail = `images=${plan.items.length} contents=${plan.contents} bytes=${plan.length} range=${sideOf(range, plan.length)}${note}`;
+          await audit.record({ ...event, detail });
+          const stream = streamZip(
             sourcesOf(plan, (item) => openItem(storage, item)),
             plan.length,
             range,
-          ),
-          release,
-        };
+          );
+          return { stream, release };
+        } catch (error) {
+          release();
+          throw error;
+        }
       },
     };
   }
