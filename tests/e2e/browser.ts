@@ -4,11 +4,18 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import bcrypt from 'bcrypt';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 
 import type { Database } from '../../src/platform/db/client';
-import { multipart, send } from '../helpers/server-process';
+import {
+  multipart,
+  prepareWorld,
+  send,
+  startServer,
+  stopAllServers,
+  type ServerProcess,
+} from '../helpers/server-process';
 
 const CANDIDATES = [
   process.env.CHROMIUM_PATH,
@@ -93,6 +100,13 @@ export async function postJson(url: string, auth: Record<string, string>, path: 
   return reply.json();
 }
 
+/** The uncaught errors of the page's scripts from now on, as they happen. */
+export function uncaughtErrors(page: Page): string[] {
+  const uncaught: string[] = [];
+  page.on('pageerror', (error) => uncaught.push(error.message));
+  return uncaught;
+}
+
 export async function noSeriousViolations(page: Page, screen: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -133,4 +147,92 @@ export async function createAdmin(db: Database, admin: { username: string; passw
       roleId: role.id,
     },
   });
+}
+
+export type Credentials = { username: string; password: string };
+export type Viewport = { width: number; height: number };
+type World = Awaited<ReturnType<typeof prepareWorld>>;
+
+/** The machine, the data, the server and the browser of one browser test file, once `beforeAll` has run. */
+export type BrowserSuite = {
+  readonly server: ServerProcess;
+  readonly browser: Browser;
+  readonly world: World;
+  /**
+   * A page at `viewport` (a touch screen at phone size unless told), signed in as `credentials`
+   * through the API, or not signed in at all for `null`.
+   */
+  open(
+    viewport: Viewport,
+    credentials: Credentials | null,
+    options?: ContextOptions,
+  ): Promise<{ context: BrowserContext; page: Page }>;
+};
+
+/** A touch screen or not (at phone size unless told), and what else a context is made with. */
+type ContextOptions = { touch?: boolean; locale?: string; timezoneId?: string };
+
+type SuiteOptions = {
+  /** Before the server starts: changes to the data the server must find from its start. */
+  beforeServer?: (world: World) => Promise<void>;
+  /** Once the server and the browser run: the data of the file's tests. */
+  setup?: (suite: BrowserSuite) => Promise<void>;
+  /** For `beforeAll`, with the wait for the other browser test files. */
+  timeout?: number;
+};
+
+/**
+ * Registers the `beforeAll` and `afterAll` of a browser test file (inside its `describe`): the
+ * lock of `runAlone`, a prepared world, the server on it and Chromium; all closed again after.
+ */
+export function browserSuite(options: SuiteOptions = {}): BrowserSuite {
+  let release: () => void = () => {};
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  let world: World | undefined;
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`the browser suite has no ${name} yet (used before beforeAll)`);
+    return value;
+  };
+  const suite: BrowserSuite = {
+    get server() {
+      return ready(server, 'server');
+    },
+    get browser() {
+      return ready(browser, 'browser');
+    },
+    get world() {
+      return ready(world, 'world');
+    },
+    async open(viewport, credentials, { touch = viewport.width < 600, ...options } = {}) {
+      const context = await suite.browser.newContext({
+        baseURL: suite.server.url,
+        viewport,
+        hasTouch: touch,
+        isMobile: touch,
+        ...options,
+      });
+      if (credentials)
+        expect((await context.request.post('/api/auth/session', { data: credentials })).status()).toBe(200);
+      return { context, page: await context.newPage() };
+    },
+  };
+
+  beforeAll(async () => {
+    release = await runAlone();
+    world = await prepareWorld();
+    await options.beforeServer?.(world);
+    server = await startServer(world.env);
+    browser = await chromium.launch(LAUNCH);
+    await options.setup?.(suite);
+  }, options.timeout ?? 420_000); // with the wait for the other browser test files
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopAllServers();
+    await world?.close();
+    release();
+  });
+
+  return suite;
 }

@@ -5,19 +5,18 @@
 // keep it. No page wider than the viewport, axe clean.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { login } from '../helpers/server-process';
 import {
+  browserSuite,
   createAdmin,
   describeWeb,
   DESKTOP,
-  LAUNCH,
   noSeriousViolations,
   PHONE,
   photo,
   postJson,
-  runAlone,
   upload,
 } from './browser';
 import { overflowOf } from './measure';
@@ -29,44 +28,24 @@ const TITLES = ['Charlie', 'alpha', 'Delta', 'Bravo'];
 const BY_TITLE = ['alpha', 'Bravo', 'Charlie', 'Delta'];
 
 describeWeb('gallery covers and the sort of a gallery', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   const admin = { username: `covers${Date.now() % 100000}`, password: 'an admin password here' };
   let auth: Record<string, string>;
   const ids: Record<string, number> = {};
 
-  beforeAll(async () => {
-    release = await runAlone();
-    mkdirSync(SHOTS, { recursive: true });
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    await createAdmin(world.db, admin);
-    auth = await login(server.url, admin);
-    await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Empty album' });
-    for (const [i, size] of ['phone', 'desktop'].entries()) {
-      const id = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: `Trip ${size}` })).id as number;
-      ids[size] = id;
-      for (const [n, title] of TITLES.entries())
-        ids[`${size} ${title}`] = await upload(server.url, auth, id, title, await photo(480, 360, i * 10 + n + 1));
-    }
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      mkdirSync(SHOTS, { recursive: true });
+      await createAdmin(world.db, admin);
+      auth = await login(server.url, admin);
+      await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Empty album' });
+      for (const [i, size] of ['phone', 'desktop'].entries()) {
+        const id = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: `Trip ${size}` })).id as number;
+        ids[size] = id;
+        for (const [n, title] of TITLES.entries())
+          ids[`${size} ${title}`] = await upload(server.url, auth, id, title, await photo(480, 360, i * 10 + n + 1));
+      }
+    },
   });
-
-  async function open(viewport: { width: number; height: number }) {
-    const touch = viewport.width < 600;
-    const context = await browser.newContext({ baseURL: server.url, viewport, hasTouch: touch, isMobile: touch });
-    expect((await context.request.post('/api/auth/session', { data: admin })).status()).toBe(200);
-    return { context, page: await context.newPage() };
-  }
 
   /** The album of `name` on the list of galleries: its cover's image (which photo) and its tile's box. */
   async function album(page: Page, name: string) {
@@ -111,7 +90,7 @@ describeWeb('gallery covers and the sort of a gallery', () => {
     ['desktop', DESKTOP],
   ] as const) {
     it(`shows covers on the list of galleries, and "Use as cover" changes one, at ${size} size`, async () => {
-      const { context, page } = await open(viewport);
+      const { context, page } = await suite.open(viewport, admin);
       const name = `Trip ${size}`;
       await page.goto('/');
       await page.getByRole('heading', { name: 'Galleries', exact: true }).waitFor();
@@ -143,7 +122,7 @@ describeWeb('gallery covers and the sort of a gallery', () => {
     });
 
     it(`keeps the sort of a gallery in its address, through a reload, the viewer and Back, at ${size} size`, async () => {
-      const { context, page } = await open(viewport);
+      const { context, page } = await suite.open(viewport, admin);
       const id = ids[size];
       await page.goto(`/galleries/${id}`);
       expect(await tiles(page, 4)).toEqual([...TITLES].reverse());

@@ -2,53 +2,36 @@
 // "Try again" that works once back online, no uncaught error), a link to a photo beyond the first
 // page and to a photo that does not exist, and the settings of a gallery opened by its address by
 // someone who may not manage it.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
-import { createAdmin, describeWeb, DESKTOP, jpeg, LAUNCH, postJson, runAlone, upload } from './browser';
+import { login } from '../helpers/server-process';
+import { browserSuite, createAdmin, describeWeb, DESKTOP, jpeg, postJson, uncaughtErrors, upload } from './browser';
 
 jest.setTimeout(90_000);
 
 describeWeb('the web app when something fails', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   const admin = { username: `admin${Date.now() % 100000}`, password: 'an admin password here' };
   let big: number;
   const ids: number[] = [];
 
-  beforeAll(async () => {
-    release = await runAlone();
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    await createAdmin(world.db, admin);
-    const auth = await login(server.url, admin);
-    // More photos than one page of the gallery screen (60).
-    big = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Many photos' })).id as number;
-    for (let i = 1; i <= 64; i++) ids.push(await upload(server.url, auth, big, `Photo ${i}`, await jpeg(40, 30, i)));
-    await postJson(server.url, auth, `/api/gallery/galleries/${big}/members`, {
-      username: world.credentials.username,
-      role: 'viewer',
-    });
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      await createAdmin(world.db, admin);
+      const auth = await login(server.url, admin);
+      // More photos than one page of the gallery screen (60).
+      big = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Many photos' })).id as number;
+      for (let i = 1; i <= 64; i++) ids.push(await upload(server.url, auth, big, `Photo ${i}`, await jpeg(40, 30, i)));
+      await postJson(server.url, auth, `/api/gallery/galleries/${big}/members`, {
+        username: world.credentials.username,
+        role: 'viewer',
+      });
+    },
   });
 
   /** A desktop page signed in as `who`, recording the uncaught errors of its scripts. */
   async function open(who: { username: string; password: string }) {
-    const context = await browser.newContext({ baseURL: server.url, viewport: DESKTOP });
-    expect((await context.request.post('/api/auth/session', { data: who })).status()).toBe(200);
-    const page = await context.newPage();
-    const uncaught: string[] = [];
-    page.on('pageerror', (error) => uncaught.push(error.message));
-    return { context, page, uncaught };
+    const { context, page } = await suite.open(DESKTOP, who);
+    return { context, page, uncaught: uncaughtErrors(page) };
   }
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true }).first().waitFor();
@@ -105,7 +88,7 @@ describeWeb('the web app when something fails', () => {
   });
 
   it('refuses the settings in the page to someone who may not manage the gallery', async () => {
-    const { context, page } = await open(world.credentials);
+    const { context, page } = await open(suite.world.credentials);
     await page.goto(`/galleries/${big}/settings`);
     await page.getByText('Only the owner of this gallery or an admin can manage it.').waitFor();
     expect(await page.getByRole('form', { name: 'Add a member' }).count()).toBe(0);

@@ -3,46 +3,24 @@
 // Back leaves the gallery and never reopens the photo; Back while the viewer is open closes it;
 // closing puts focus on the thumbnail of the photo shown last; and focus that the app puts on
 // <main> or a heading draws no frame, while a control focused from the keyboard shows its ring.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
-import { describeWeb, DESKTOP, LAUNCH, PHONE, photo, postJson, runAlone, upload } from './browser';
+import { login } from '../helpers/server-process';
+import { browserSuite, describeWeb, DESKTOP, PHONE, photo, postJson, upload } from './browser';
 
 jest.setTimeout(90_000);
 
 describeWeb('the viewer, the history and the focus', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   let galleryId: number;
   const COUNT = 4;
 
-  beforeAll(async () => {
-    release = await runAlone();
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    const auth = await login(server.url, world.credentials);
-    galleryId = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Walks' })).id as number;
-    for (let i = 1; i <= COUNT; i++) await upload(server.url, auth, galleryId, `Walk ${i}`, await photo(480, 320, i));
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      const auth = await login(server.url, world.credentials);
+      galleryId = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Walks' })).id as number;
+      for (let i = 1; i <= COUNT; i++) await upload(server.url, auth, galleryId, `Walk ${i}`, await photo(480, 320, i));
+    },
   });
-
-  /** A page at `viewport` (a touch screen at phone size), signed in as the gallery's owner unless told. */
-  async function open(viewport: { width: number; height: number }, signedIn = true) {
-    const touch = viewport.width < 600;
-    const context = await browser.newContext({ baseURL: server.url, viewport, hasTouch: touch, isMobile: touch });
-    if (signedIn)
-      expect((await context.request.post('/api/auth/session', { data: world.credentials })).status()).toBe(200);
-    return { context, page: await context.newPage() };
-  }
 
   const gallery = () => `/galleries/${galleryId}`;
   const tiles = (page: Page) => page.locator('.justified a');
@@ -75,7 +53,7 @@ describeWeb('the viewer, the history and the focus', () => {
     ['desktop', DESKTOP],
   ] as const) {
     it(`closing the viewer (Esc, Close) adds no entry: Back leaves the gallery, at ${size} size`, async () => {
-      const { context, page } = await open(viewport);
+      const { context, page } = await suite.open(viewport, suite.world.credentials);
       const names = await intoGallery(page);
       const length = await page.evaluate(() => history.length);
       for (const close of ['Escape', 'Close', 'Escape'] as const) {
@@ -95,7 +73,7 @@ describeWeb('the viewer, the history and the focus', () => {
     });
 
     it(`Back while the viewer is open closes it and focuses the photo's thumbnail, at ${size} size`, async () => {
-      const { context, page } = await open(viewport);
+      const { context, page } = await suite.open(viewport, suite.world.credentials);
       const names = await intoGallery(page);
       await tiles(page).first().click();
       await showing(page, names[0]);
@@ -111,7 +89,7 @@ describeWeb('the viewer, the history and the focus', () => {
   }
 
   it('closing a photo loaded by its address takes its place: Back does not come back to it', async () => {
-    const { context, page } = await open(DESKTOP);
+    const { context, page } = await suite.open(DESKTOP, suite.world.credentials);
     await intoGallery(page);
     const photoAddress = (await tiles(page).first().getAttribute('href'))!;
     await page.goto('/');
@@ -136,7 +114,7 @@ describeWeb('the viewer, the history and the focus', () => {
   });
 
   it('puts focus on the thumbnail of the photo shown last, not the one opened (Esc and Close)', async () => {
-    const { context, page } = await open(DESKTOP);
+    const { context, page } = await suite.open(DESKTOP, suite.world.credentials);
     const names = await intoGallery(page);
     await tiles(page).first().focus();
     await page.keyboard.press('Enter');
@@ -160,7 +138,7 @@ describeWeb('the viewer, the history and the focus', () => {
   });
 
   it('keeps up with fast keys: open, move and close in a row leave the gallery and the focus right', async () => {
-    const { context, page } = await open(DESKTOP);
+    const { context, page } = await suite.open(DESKTOP, suite.world.credentials);
     const names = await intoGallery(page);
     await tiles(page).first().focus();
     for (let round = 1; round <= COUNT; round++) {
@@ -186,7 +164,7 @@ describeWeb('the viewer, the history and the focus', () => {
     ['desktop', DESKTOP],
   ] as const) {
     it(`draws no frame around <main> or a heading focused by the app, but rings a control focused by keyboard, at ${size} size`, async () => {
-      const { context, page } = await open(viewport, false);
+      const { context, page } = await suite.open(viewport, null);
       const frameOf = (selector: string) =>
         page.evaluate((s) => {
           const style = getComputedStyle(document.querySelector(s)!);
@@ -194,9 +172,9 @@ describeWeb('the viewer, the history and the focus', () => {
         }, selector);
       await page.goto('/signin');
       await page.getByLabel('Username').focus();
-      await page.keyboard.type(world.credentials.username);
+      await page.keyboard.type(suite.world.credentials.username);
       await page.keyboard.press('Tab');
-      await page.keyboard.type(world.credentials.password);
+      await page.keyboard.type(suite.world.credentials.password);
       await page.keyboard.press('Enter');
       await page.waitForFunction(
         () => document.activeElement?.matches('h1') && document.activeElement.textContent === 'Galleries',

@@ -4,20 +4,19 @@
 // width to the pixel, in a gallery and on a share page.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { login } from '../helpers/server-process';
 import {
+  browserSuite,
   createAdmin,
   describeWeb,
   DESKTOP,
   jpeg,
-  LAUNCH,
   noSeriousViolations,
   PHONE,
   photo,
   postJson,
-  runAlone,
   upload,
 } from './browser';
 import { overflowOf, rowsOf } from './measure';
@@ -26,61 +25,40 @@ jest.setTimeout(90_000);
 const SHOTS = join(resolve(__dirname, '../..'), 'test-results', 'web', 'sizes');
 
 describeWeb('the web app on a phone and on a desktop', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   const admin = { username: `admin${Date.now() % 100000}`, password: 'an admin password here' };
   let mixed: number;
   let portraits: number;
   let shareKey: string;
 
-  beforeAll(async () => {
-    release = await runAlone();
-    mkdirSync(SHOTS, { recursive: true });
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    await createAdmin(world.db, admin, `${admin.username.toLowerCase()}.with.a.rather.long.address@example.test`);
-    const auth = await login(server.url, admin);
-    // Mixed shapes, so that rows are made of different numbers of tiles.
-    mixed = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Mixed shapes' })).id as number;
-    const sizes = [
-      [300, 200],
-      [200, 300],
-      [240, 240],
-      [400, 180],
-      [180, 270],
-      [320, 240],
-      [260, 200],
-    ];
-    for (let i = 0; i < 28; i++) {
-      const [w, h] = sizes[(i * 5) % sizes.length];
-      await upload(server.url, auth, mixed, `Shape ${i + 1}`, await jpeg(w, h, i + 1));
-    }
-    portraits = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Portraits' })).id as number;
-    for (let i = 1; i <= 3; i++) await upload(server.url, auth, portraits, `Portrait ${i}`, await photo(600, 900, i));
-    await postJson(server.url, auth, `/api/gallery/galleries/${mixed}/members`, {
-      username: world.credentials.username,
-      role: 'viewer',
-    });
-    shareKey = (await postJson(server.url, auth, `/api/gallery/galleries/${mixed}/links/`, {})).key as string;
-  }, 420_000); // with the wait for the other browser test file
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      mkdirSync(SHOTS, { recursive: true });
+      await createAdmin(world.db, admin, `${admin.username.toLowerCase()}.with.a.rather.long.address@example.test`);
+      const auth = await login(server.url, admin);
+      // Mixed shapes, so that rows are made of different numbers of tiles.
+      mixed = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Mixed shapes' })).id as number;
+      const sizes = [
+        [300, 200],
+        [200, 300],
+        [240, 240],
+        [400, 180],
+        [180, 270],
+        [320, 240],
+        [260, 200],
+      ];
+      for (let i = 0; i < 28; i++) {
+        const [w, h] = sizes[(i * 5) % sizes.length];
+        await upload(server.url, auth, mixed, `Shape ${i + 1}`, await jpeg(w, h, i + 1));
+      }
+      portraits = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Portraits' })).id as number;
+      for (let i = 1; i <= 3; i++) await upload(server.url, auth, portraits, `Portrait ${i}`, await photo(600, 900, i));
+      await postJson(server.url, auth, `/api/gallery/galleries/${mixed}/members`, {
+        username: world.credentials.username,
+        role: 'viewer',
+      });
+      shareKey = (await postJson(server.url, auth, `/api/gallery/galleries/${mixed}/links/`, {})).key as string;
+    },
   });
-
-  /** A page signed in as the admin (or not signed in), at `viewport`, a touch screen at phone size. */
-  async function open(viewport: { width: number; height: number }, signedIn = true) {
-    const touch = viewport.width < 600;
-    const context = await browser.newContext({ baseURL: server.url, viewport, hasTouch: touch, isMobile: touch });
-    if (signedIn) expect((await context.request.post('/api/auth/session', { data: admin })).status()).toBe(200);
-    return { context, page: await context.newPage() };
-  }
 
   async function heading(page: Page, name: string) {
     await page.getByRole('heading', { name, exact: true }).first().waitFor();
@@ -99,7 +77,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
         expect({ screen, wider, outside }).toEqual({ screen, wider: null, outside: [] });
         await noSeriousViolations(page, `${screen} (${size})`);
       };
-      const signedOut = await open(viewport, false);
+      const signedOut = await suite.open(viewport, null);
       for (const [path, name] of [
         ['/signin', 'Sign in'],
         ['/register', 'Register'],
@@ -111,7 +89,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
       }
       await signedOut.context.close();
 
-      const { context, page } = await open(viewport);
+      const { context, page } = await suite.open(viewport, admin);
       for (const [path, name] of [
         ['/no/such/page', 'Not found'],
         ['/', 'Galleries'],
@@ -125,7 +103,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
       await page.getByRole('dialog').waitFor();
       await check(page, 'viewer');
       await page.goto(`/galleries/${mixed}/settings`);
-      await page.getByRole('button', { name: `Remove ${world.credentials.username}` }).waitFor();
+      await page.getByRole('button', { name: `Remove ${suite.world.credentials.username}` }).waitFor();
       await check(page, 'members and share links');
       await page.getByRole('button', { name: 'Create link' }).click();
       await page.getByTestId('secret').waitFor();
@@ -185,7 +163,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
     ['desktop', DESKTOP],
   ] as const) {
     it(`shows a portrait photo whole in the viewer at ${size} size, under a Close button that can be ${size === 'phone' ? 'tapped' : 'clicked'}`, async () => {
-      const { context, page } = await open(viewport);
+      const { context, page } = await suite.open(viewport, admin);
       await openPortrait(page);
       const { img, stage, close, closeOnTop } = await viewerBoxes(page);
       expect(closeOnTop).toBe(true);
@@ -211,7 +189,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
   }
 
   it('moves between photos with a swipe in the phone viewer', async () => {
-    const { context, page } = await open(PHONE);
+    const { context, page } = await suite.open(PHONE, admin);
     await openPortrait(page);
     const shown = () => page.locator('.viewer-stage img').getAttribute('alt');
     const first = await shown();
@@ -245,7 +223,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
   });
 
   it('keeps the facts behind "Info" in the phone viewer, and speaks of swiping there, not of keys', async () => {
-    const { context, page } = await open(PHONE);
+    const { context, page } = await suite.open(PHONE, admin);
     await openPortrait(page);
     const viewer = page.getByRole('dialog');
     const title = (await page.locator('.viewer-stage img').getAttribute('alt'))!;
@@ -267,7 +245,7 @@ describeWeb('the web app on a phone and on a desktop', () => {
 
   for (const width of [1280, 1000, 390]) {
     it(`fills every full row of the justified grid to the container's width (± 1 px) at ${width} px, in a gallery and on a share page`, async () => {
-      const { context, page } = await open({ width, height: 800 });
+      const { context, page } = await suite.open({ width, height: 800 }, admin);
       for (const path of [`/galleries/${mixed}`, `/share/${shareKey}`]) {
         await page.goto(path);
         await page.waitForFunction(() => document.querySelectorAll('.justified li').length === 28);

@@ -5,19 +5,19 @@
 // and Cancel leave unchanged; typed text in normal weight.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 
-import { login, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { login, send } from '../helpers/server-process';
 import {
+  browserSuite,
   createAdmin,
   describeWeb,
   DESKTOP,
-  LAUNCH,
   noSeriousViolations,
   PHONE,
   postJson,
-  runAlone,
+  uncaughtErrors,
   upload,
 } from './browser';
 import { overflowOf } from './measure';
@@ -45,46 +45,33 @@ function cameraJpeg(taken: string, offset: string | null, seed: number): Promise
 const plain = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
 
 describeWeb('the finishing touches of the web app', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   const admin = { username: `admin${Date.now() % 100000}`, password: 'an admin password here' };
   let adminAuth: Auth;
   let ownerAuth: Auth;
   let users = 0;
   const photos: { id: number; createdAt: string }[] = [];
 
-  beforeAll(async () => {
-    release = await runAlone();
-    mkdirSync(SHOTS, { recursive: true });
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    await createAdmin(world.db, admin);
-    adminAuth = await login(server.url, admin);
-    ownerAuth = await login(server.url, world.credentials);
-    const files = [
-      await cameraJpeg('2024:05:01 12:34:56', null, 1),
-      await cameraJpeg('2023:12:24 18:05:00', '+02:00', 2),
-    ];
-    for (const [i, file] of files.entries()) {
-      const id = await upload(server.url, ownerAuth, world.galleryId, `Taken ${i + 1}`, file);
-      const image = await call('GET', `/api/gallery/images/${id}`, ownerAuth);
-      photos.push({ id, createdAt: image.json().createdAt as string });
-    }
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      mkdirSync(SHOTS, { recursive: true });
+      await createAdmin(world.db, admin);
+      adminAuth = await login(server.url, admin);
+      ownerAuth = await login(server.url, world.credentials);
+      const files = [
+        await cameraJpeg('2024:05:01 12:34:56', null, 1),
+        await cameraJpeg('2023:12:24 18:05:00', '+02:00', 2),
+      ];
+      for (const [i, file] of files.entries()) {
+        const id = await upload(server.url, ownerAuth, world.galleryId, `Taken ${i + 1}`, file);
+        const image = await call('GET', `/api/gallery/images/${id}`, ownerAuth);
+        photos.push({ id, createdAt: image.json().createdAt as string });
+      }
+    },
   });
 
   /** One JSON request through the API. */
   function call(method: string, path: string, auth: Auth = {}, data?: unknown) {
-    return send(server.url, {
+    return send(suite.server.url, {
       method,
       path,
       headers: { ...auth, 'Content-Type': 'application/json' },
@@ -122,19 +109,8 @@ describeWeb('the finishing touches of the web app', () => {
     who?: { username: string; password: string },
     options: { locale?: string; timezoneId?: string } = {},
   ) {
-    const touch = viewport.width < 600;
-    const context = await browser.newContext({
-      baseURL: server.url,
-      viewport,
-      hasTouch: touch,
-      isMobile: touch,
-      ...options,
-    });
-    if (who) expect((await context.request.post('/api/auth/session', { data: who })).status()).toBe(200);
-    const page = await context.newPage();
-    const uncaught: string[] = [];
-    page.on('pageerror', (error) => uncaught.push(error.message));
-    return { context, page, uncaught };
+    const { context, page } = await suite.open(viewport, who ?? null, options);
+    return { context, page, uncaught: uncaughtErrors(page) };
   }
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true }).first().waitFor();
@@ -153,10 +129,10 @@ describeWeb('the finishing touches of the web app', () => {
         : ['May 1, 2024, 12:34 PM', 'Dec 24, 2023, 6:05 PM (UTC+02:00)'];
 
     it(`writes when a photo was taken and uploaded as people read it, at ${size} size (${locale})`, async () => {
-      const { context, page, uncaught } = await open(viewport, world.credentials, { locale, timezoneId });
+      const { context, page, uncaught } = await open(viewport, suite.world.credentials, { locale, timezoneId });
       const raw = ['2024-05-01T12:34:56', '2023-12-24T18:05:00+02:00'];
       for (const [i, photo] of photos.entries()) {
-        await page.goto(`/galleries/${world.galleryId}/images/${photo.id}`);
+        await page.goto(`/galleries/${suite.world.galleryId}/images/${photo.id}`);
         const viewer = page.getByRole('dialog');
         await viewer.waitFor();
         if (size === 'phone') await page.getByRole('button', { name: 'Info' }).tap();
@@ -286,9 +262,9 @@ describeWeb('the finishing touches of the web app', () => {
   for (const [size, viewport] of SIZES) {
     it(`asks before revoking a personal token; Esc and Cancel keep it, at ${size} size`, async () => {
       const user = await newSubscriber();
-      const userAuth = await login(server.url, user);
+      const userAuth = await login(suite.server.url, user);
       const name = `nightly-${size}`;
-      const { token } = (await postJson(server.url, userAuth, '/api/auth/tokens', { name, scope: 'read' })) as {
+      const { token } = (await postJson(suite.server.url, userAuth, '/api/auth/tokens', { name, scope: 'read' })) as {
         token: string;
       };
       const script = { Authorization: `Token ${token}` };
@@ -320,7 +296,7 @@ describeWeb('the finishing touches of the web app', () => {
 
     it(`asks before changing a role or revoking a user's tokens; Esc and Cancel change nothing, at ${size} size`, async () => {
       const user = await newSubscriber();
-      const userAuth = await login(server.url, user);
+      const userAuth = await login(suite.server.url, user);
       const { context, page } = await open(viewport, admin);
       await page.goto('/admin');
       const role = page.getByLabel(`Role of ${user.username}`);
@@ -392,8 +368,8 @@ describeWeb('the finishing touches of the web app', () => {
       { selector: 'input', weight: '400' },
       { selector: 'select', weight: '400' },
     ]);
-    const editor = await open(DESKTOP, world.credentials);
-    await editor.page.goto(`/galleries/${world.galleryId}/images/${photos[0].id}`);
+    const editor = await open(DESKTOP, suite.world.credentials);
+    await editor.page.goto(`/galleries/${suite.world.galleryId}/images/${photos[0].id}`);
     await editor.page.getByRole('dialog').getByRole('button', { name: 'Edit', exact: true }).click();
     expect(
       await editor.page.evaluate(() => getComputedStyle(document.querySelector('.viewer-info textarea')!).fontWeight),

@@ -8,20 +8,20 @@
 // Uploads are slowed down with Chromium's network emulation to catch them on their way.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import sharp from 'sharp';
 
-import { login, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { login, send } from '../helpers/server-process';
 import {
+  browserSuite,
   createAdmin,
   describeWeb,
   DESKTOP,
-  LAUNCH,
   noSeriousViolations,
   PHONE,
   photo,
   postJson,
-  runAlone,
+  uncaughtErrors,
 } from './browser';
 
 jest.setTimeout(120_000);
@@ -49,31 +49,20 @@ async function until(check: () => boolean | Promise<boolean>, ms = 30_000) {
 }
 
 describeWeb('resumable uploads in the web app', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   let auth: Record<string, string>;
   let folder: string;
   const admin = { username: `admin${Date.now() % 100000}`, password: 'a long enough password' };
 
-  beforeAll(async () => {
-    release = await runAlone();
-    mkdirSync(SHOTS, { recursive: true });
-    world = await prepareWorld();
-    folder = join(world.uploadDir, '..', 'picked');
-    mkdirSync(folder);
-    await createAdmin(world.db, admin);
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    auth = await login(server.url, world.credentials);
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    beforeServer: async (world) => {
+      folder = join(world.uploadDir, '..', 'picked');
+      mkdirSync(folder);
+      await createAdmin(world.db, admin);
+    },
+    setup: async ({ server, world }) => {
+      mkdirSync(SHOTS, { recursive: true });
+      auth = await login(server.url, world.credentials);
+    },
   });
 
   /** A file on disk, as a person picks it: picked again, it is the same file (name, size, time of change). */
@@ -84,10 +73,14 @@ describeWeb('resumable uploads in the web app', () => {
   }
 
   const newGallery = async (name: string) =>
-    (await postJson(server.url, auth, '/api/gallery/galleries/', { name })).id as number;
+    (await postJson(suite.server.url, auth, '/api/gallery/galleries/', { name })).id as number;
 
   async function serverCount(galleryId: number): Promise<number> {
-    const reply = await send(server.url, { method: 'GET', path: `/api/gallery/galleries/${galleryId}`, headers: auth });
+    const reply = await send(suite.server.url, {
+      method: 'GET',
+      path: `/api/gallery/galleries/${galleryId}`,
+      headers: auth,
+    });
     return reply.json().imageCount as number;
   }
 
@@ -103,17 +96,15 @@ describeWeb('resumable uploads in the web app', () => {
       (r) => r.request().method() === 'POST' && r.url().endsWith('/api/uploads/'),
     );
     expect(reply.status()).toBe(201);
-    return new URL((await reply.headerValue('location'))!, server.url).href;
+    return new URL((await reply.headerValue('location'))!, suite.server.url).href;
   }
 
   /** A signed-in page (the app's threshold set low on every load), recording uncaught errors and requests. */
-  async function signedIn(viewport = DESKTOP, credentials = world.credentials) {
-    const context = await browser.newContext({ baseURL: server.url, viewport });
+  async function signedIn(viewport = DESKTOP, credentials = suite.world.credentials) {
+    const { context, page } = await suite.open(viewport, credentials, { touch: false });
+    // Before the first page load: it applies to the page already open too.
     await context.addInitScript((bytes) => localStorage.setItem('gallery.resumableBytes', String(bytes)), THRESHOLD);
-    expect((await context.request.post('/api/auth/session', { data: credentials })).status()).toBe(200);
-    const page = await context.newPage();
-    const uncaught: string[] = [];
-    page.on('pageerror', (error) => uncaught.push(error.message));
+    const uncaught = uncaughtErrors(page);
     const requests: Request[] = [];
     page.on('request', (r) => requests.push(r));
     return { context, page, uncaught, requests };
@@ -250,7 +241,7 @@ describeWeb('resumable uploads in the web app', () => {
     const urls: string[] = [];
     page.on('response', (r) => {
       if (r.request().method() === 'POST' && r.url().endsWith('/api/uploads/') && r.status() === 201)
-        urls.push(new URL(r.headers().location, server.url).href);
+        urls.push(new URL(r.headers().location, suite.server.url).href);
     });
     await choose(page, [first, second]);
     await until(async () => urls.length === 2 && (await Promise.all(urls.map(head))).every((h) => h.offset > 0));
@@ -322,8 +313,8 @@ describeWeb('resumable uploads in the web app', () => {
     const reasons = async () => (await rows.locator('.job-state').allTextContents()).sort();
 
     // No room left: refused when the upload is created (413), before any byte is sent.
-    await world.db.user.update({
-      where: { usernameLower: world.credentials.username.toLowerCase() },
+    await suite.world.db.user.update({
+      where: { usernameLower: suite.world.credentials.username.toLowerCase() },
       data: { storageQuotaMb: 0 },
     });
     try {
@@ -332,8 +323,8 @@ describeWeb('resumable uploads in the web app', () => {
         .filter({ hasText: /^2 failed$/ })
         .waitFor();
     } finally {
-      await world.db.user.update({
-        where: { usernameLower: world.credentials.username.toLowerCase() },
+      await suite.world.db.user.update({
+        where: { usernameLower: suite.world.credentials.username.toLowerCase() },
         data: { storageQuotaMb: null },
       });
     }
@@ -357,7 +348,7 @@ describeWeb('resumable uploads in the web app', () => {
     ]);
     const uploadPath = tus(requests)[1].split(' ')[1];
     await until(() => tus(requests).includes(`DELETE ${uploadPath}`));
-    await until(async () => (await head(`${server.url}${uploadPath}`)).status === 404);
+    await until(async () => (await head(`${suite.server.url}${uploadPath}`)).status === 404);
     expect(await remembered(page)).toBe(0);
     expect(await page.locator('.resume').count()).toBe(0);
     expect(await serverCount(galleryId)).toBe(0);
@@ -423,7 +414,7 @@ describeWeb('resumable uploads in the web app', () => {
     // Its owner again: offered to resume it (nothing else of the list came back).
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await signInHere(page, world.credentials);
+    await signInHere(page, suite.world.credentials);
     await goInside(page, galleryId, name);
     await page.getByText('Resume 1 unfinished upload').waitFor();
     expect(await page.locator('.uploads').count()).toBe(0);

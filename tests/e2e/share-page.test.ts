@@ -3,20 +3,16 @@
 // so for a photo not there), closing goes back in history like a gallery's viewer; a password
 // link's thumbnails load lazily, never as broken images, and a reload does not ask the password
 // again (nor is it kept in the browser); the form that makes a link starts empty again.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
-import { describeWeb, DESKTOP, jpeg, LAUNCH, PHONE, photo, postJson, runAlone, upload } from './browser';
+import { login } from '../helpers/server-process';
+import { browserSuite, describeWeb, DESKTOP, jpeg, PHONE, photo, postJson, upload } from './browser';
 
 jest.setTimeout(120_000);
 
 const PASSWORD = 'sand and sea 2026';
 
 describeWeb('a share link in the browser', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   let auth: Record<string, string>;
   let walksId: number;
   let walksKey: string;
@@ -24,44 +20,29 @@ describeWeb('a share link in the browser', () => {
   let bigKey: string;
   let firstOfBig: number;
 
-  beforeAll(async () => {
-    release = await runAlone();
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    auth = await login(server.url, world.credentials);
-    const gallery = async (name: string) =>
-      (await postJson(server.url, auth, '/api/gallery/galleries/', { name })).id as number;
-    walksId = await gallery('Walks');
-    for (let i = 1; i <= 3; i++) await upload(server.url, auth, walksId, `Walk ${i}`, await photo(480, 320, i));
-    walksKey = (await postJson(server.url, auth, `/api/gallery/galleries/${walksId}/links/`, {})).key as string;
-    // Enough photos to scroll: most thumbnails are far below the first screen.
-    const hills = await gallery('Hills');
-    for (let i = 1; i <= 60; i++) await upload(server.url, auth, hills, `Hill ${i}`, await jpeg(300, 200, i));
-    lockedKey = (await postJson(server.url, auth, `/api/gallery/galleries/${hills}/links/`, { password: PASSWORD }))
-      .key as string;
-    // More photos than one page of a share (200): the first uploaded is on the second page.
-    const big = await gallery('Many');
-    const files = await Promise.all(Array.from({ length: 203 }, (_, i) => jpeg(24, 16, i + 1)));
-    firstOfBig = await upload(server.url, auth, big, 'Oldest', files[0]);
-    for (let i = 1; i < files.length; i += 4)
-      await Promise.all(files.slice(i, i + 4).map((file, j) => upload(server.url, auth, big, `Many ${i + j}`, file)));
-    bigKey = (await postJson(server.url, auth, `/api/gallery/galleries/${big}/links/`, {})).key as string;
-  }, 600_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      auth = await login(server.url, world.credentials);
+      const gallery = async (name: string) =>
+        (await postJson(server.url, auth, '/api/gallery/galleries/', { name })).id as number;
+      walksId = await gallery('Walks');
+      for (let i = 1; i <= 3; i++) await upload(server.url, auth, walksId, `Walk ${i}`, await photo(480, 320, i));
+      walksKey = (await postJson(server.url, auth, `/api/gallery/galleries/${walksId}/links/`, {})).key as string;
+      // Enough photos to scroll: most thumbnails are far below the first screen.
+      const hills = await gallery('Hills');
+      for (let i = 1; i <= 60; i++) await upload(server.url, auth, hills, `Hill ${i}`, await jpeg(300, 200, i));
+      lockedKey = (await postJson(server.url, auth, `/api/gallery/galleries/${hills}/links/`, { password: PASSWORD }))
+        .key as string;
+      // More photos than one page of a share (200): the first uploaded is on the second page.
+      const big = await gallery('Many');
+      const files = await Promise.all(Array.from({ length: 203 }, (_, i) => jpeg(24, 16, i + 1)));
+      firstOfBig = await upload(server.url, auth, big, 'Oldest', files[0]);
+      for (let i = 1; i < files.length; i += 4)
+        await Promise.all(files.slice(i, i + 4).map((file, j) => upload(server.url, auth, big, `Many ${i + j}`, file)));
+      bigKey = (await postJson(server.url, auth, `/api/gallery/galleries/${big}/links/`, {})).key as string;
+    },
+    timeout: 600_000,
   });
-
-  /** A fresh browser (no session) at `viewport`, a touch screen at phone size. */
-  async function visitor(viewport = DESKTOP) {
-    const touch = viewport.width < 600;
-    const context = await browser.newContext({ baseURL: server.url, viewport, hasTouch: touch, isMobile: touch });
-    return { context, page: await context.newPage() };
-  }
 
   const tiles = (page: Page) => page.locator('.justified a');
   const path = (page: Page) => new URL(page.url()).pathname;
@@ -81,7 +62,7 @@ describeWeb('a share link in the browser', () => {
     ['desktop', DESKTOP],
   ] as const) {
     it(`gives each photo its own address, kept on a reload; moving replaces it, closing steps back (${size})`, async () => {
-      const { context, page } = await visitor(viewport);
+      const { context, page } = await suite.open(viewport, null);
       const home = `/share/${walksKey}`;
       await page.goto('/signin');
       await page.goto(home);
@@ -115,7 +96,7 @@ describeWeb('a share link in the browser', () => {
   }
 
   it('opens a photo beyond the first page by its address, and says so for a photo not in the gallery', async () => {
-    const { context, page } = await visitor();
+    const { context, page } = await suite.open(DESKTOP, null);
     await page.goto(`/share/${bigKey}/images/${firstOfBig}`);
     await showing(page, 'Oldest');
     await page.keyboard.press('Escape');
@@ -162,7 +143,7 @@ describeWeb('a share link in the browser', () => {
     );
 
   it('loads a password link lazily, never shows a broken image, and does not ask again on a reload', async () => {
-    const { context, page } = await visitor();
+    const { context, page } = await suite.open(DESKTOP, null);
     const headers = countPasswordHeaders(page);
     // Slow thumbnails: what shows while they are on their way is the placeholder, not a broken image.
     await page.route('**/file?size=thumb*', async (route) => {
@@ -217,9 +198,7 @@ describeWeb('a share link in the browser', () => {
   });
 
   it('starts the form of a new link empty again once the link is made', async () => {
-    const context = await browser.newContext({ baseURL: server.url, viewport: DESKTOP });
-    expect((await context.request.post('/api/auth/session', { data: world.credentials })).status()).toBe(200);
-    const page = await context.newPage();
+    const { context, page } = await suite.open(DESKTOP, suite.world.credentials);
     await page.goto(`/galleries/${walksId}/settings`);
     const form = page.getByRole('form', { name: 'New share link' });
     await form.getByLabel('Expires after').fill('7');

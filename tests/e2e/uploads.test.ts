@@ -6,11 +6,21 @@
 // The upload is slowed down with Chromium's own network emulation to catch it on its way.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 
-import { login, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
-import { describeWeb, DESKTOP, LAUNCH, noSeriousViolations, PHONE, photo, postJson, runAlone, upload } from './browser';
+import { login, send } from '../helpers/server-process';
+import {
+  browserSuite,
+  describeWeb,
+  DESKTOP,
+  noSeriousViolations,
+  PHONE,
+  photo,
+  postJson,
+  uncaughtErrors,
+  upload,
+} from './browser';
 
 jest.setTimeout(120_000);
 
@@ -30,44 +40,32 @@ const noise = (width: number, height: number) =>
     .toBuffer();
 
 describeWeb('uploading in the web app', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   let auth: Record<string, string>;
 
-  beforeAll(async () => {
-    release = await runAlone();
-    mkdirSync(SHOTS, { recursive: true });
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    auth = await login(server.url, world.credentials);
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      mkdirSync(SHOTS, { recursive: true });
+      auth = await login(server.url, world.credentials);
+    },
   });
 
   const newGallery = async (name: string) =>
-    (await postJson(server.url, auth, '/api/gallery/galleries/', { name })).id as number;
+    (await postJson(suite.server.url, auth, '/api/gallery/galleries/', { name })).id as number;
 
   /** What the server counts in the gallery. */
   async function serverCount(galleryId: number): Promise<number> {
-    const reply = await send(server.url, { method: 'GET', path: `/api/gallery/galleries/${galleryId}`, headers: auth });
+    const reply = await send(suite.server.url, {
+      method: 'GET',
+      path: `/api/gallery/galleries/${galleryId}`,
+      headers: auth,
+    });
     return reply.json().imageCount as number;
   }
 
   /** A signed-in page on the gallery, recording the scripts' uncaught errors. */
   async function openGallery(galleryId: number, name: string, viewport = DESKTOP) {
-    const context = await browser.newContext({ baseURL: server.url, viewport });
-    expect((await context.request.post('/api/auth/session', { data: world.credentials })).status()).toBe(200);
-    const page = await context.newPage();
-    const uncaught: string[] = [];
-    page.on('pageerror', (error) => uncaught.push(error.message));
+    const { context, page } = await suite.open(viewport, suite.world.credentials, { touch: false });
+    const uncaught = uncaughtErrors(page);
     await page.goto(`/galleries/${galleryId}`);
     await page.getByRole('heading', { name, exact: true }).waitFor();
     return { context, page, uncaught };
@@ -163,8 +161,8 @@ describeWeb('uploading in the web app', () => {
       const files: Pick[] = [];
       for (let i = 1; i <= 26; i++) files.push(jpegFile(`photo-${i}.jpg`, await photo(320, 240, viewport.width + i)));
       // Two of them are in the gallery already; one is not an image.
-      await upload(server.url, auth, galleryId, 'photo-1', files[0].buffer);
-      await upload(server.url, auth, galleryId, 'photo-2', files[1].buffer);
+      await upload(suite.server.url, auth, galleryId, 'photo-1', files[0].buffer);
+      await upload(suite.server.url, auth, galleryId, 'photo-2', files[1].buffer);
       files.push(jpegFile('notes.jpg', Buffer.from('these are not the bytes of an image')));
 
       const { context, page, uncaught } = await openGallery(galleryId, name, viewport);

@@ -5,12 +5,12 @@
 // screenshots shown in the README and docs/web-app.md.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 
-import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { login } from '../helpers/server-process';
 import { compareScreen, expectSameAsBaseline, UPDATING, type Compared } from './baselines';
-import { createAdmin, describeWeb, DESKTOP, LAUNCH, PHONE, photo, postJson, runAlone, upload } from './browser';
+import { browserSuite, createAdmin, describeWeb, DESKTOP, PHONE, photo, postJson, upload } from './browser';
 
 jest.setTimeout(120_000);
 const DOCS_SHOTS = join(resolve(__dirname, '../..'), 'docs', 'screenshots');
@@ -38,10 +38,6 @@ async function oriented(orientation: number): Promise<Buffer> {
 }
 
 describeWeb('every screen, compared with its baseline, at phone and desktop size', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   const alice = { username: 'alice', password: 'an admin password here' };
   let summer: number;
   let turned: number;
@@ -49,59 +45,46 @@ describeWeb('every screen, compared with its baseline, at phone and desktop size
   let portrait: number;
   let shareKey: string;
 
-  beforeAll(async () => {
-    release = await runAlone();
-    world = await prepareWorld();
-    // The screens list every account: only the two made here, with the same names each run.
-    await world.db.user.delete({ where: { usernameLower: world.credentials.username.toLowerCase() } });
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    await createAdmin(world.db, alice, 'alice@example.com');
-    const auth = await login(server.url, alice);
-    await postJson(server.url, {}, '/api/auth/register/', {
-      username: 'bob',
-      email: 'bob@example.com',
-      password: 'battery staple',
-      password2: 'battery staple',
-    });
-    summer = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Summer by the lake' })).id as number;
-    const shapes: [number, number][] = [
-      [1200, 800],
-      [800, 1200],
-      [1000, 1000],
-      [1600, 700],
-      [900, 1200],
-      [1200, 900],
-      [1280, 960],
-      [1000, 700],
-    ];
-    for (let i = 0; i < 14; i++) {
-      const [w, h] = shapes[i % shapes.length];
-      const id = await upload(server.url, auth, summer, `Lake ${i + 1}`, await photo(w, h, i + 3));
-      firstPhoto ??= id;
-    }
-    portrait = await upload(server.url, auth, summer, 'On the jetty', await phonePhoto(1008, 1344, 9));
-    await postJson(server.url, auth, `/api/gallery/galleries/${summer}/members`, { username: 'bob', role: 'viewer' });
-    shareKey = (await postJson(server.url, auth, `/api/gallery/galleries/${summer}/links/`, {})).key as string;
-    await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Winter, still empty' });
-    turned = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Turned' })).id as number;
-    for (let o = 1; o <= 8; o++) await upload(server.url, auth, turned, `Orientation ${o}`, await oriented(o));
-    await postJson(server.url, auth, '/api/auth/tokens/', { name: 'Laptop backup script', scope: 'read' });
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    beforeServer: async (world) => {
+      // The screens list every account: only the two made here, with the same names each run.
+      await world.db.user.delete({ where: { usernameLower: world.credentials.username.toLowerCase() } });
+    },
+    setup: async ({ server, world }) => {
+      await createAdmin(world.db, alice, 'alice@example.com');
+      const auth = await login(server.url, alice);
+      await postJson(server.url, {}, '/api/auth/register/', {
+        username: 'bob',
+        email: 'bob@example.com',
+        password: 'battery staple',
+        password2: 'battery staple',
+      });
+      summer = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Summer by the lake' }))
+        .id as number;
+      const shapes: [number, number][] = [
+        [1200, 800],
+        [800, 1200],
+        [1000, 1000],
+        [1600, 700],
+        [900, 1200],
+        [1200, 900],
+        [1280, 960],
+        [1000, 700],
+      ];
+      for (let i = 0; i < 14; i++) {
+        const [w, h] = shapes[i % shapes.length];
+        const id = await upload(server.url, auth, summer, `Lake ${i + 1}`, await photo(w, h, i + 3));
+        firstPhoto ??= id;
+      }
+      portrait = await upload(server.url, auth, summer, 'On the jetty', await phonePhoto(1008, 1344, 9));
+      await postJson(server.url, auth, `/api/gallery/galleries/${summer}/members`, { username: 'bob', role: 'viewer' });
+      shareKey = (await postJson(server.url, auth, `/api/gallery/galleries/${summer}/links/`, {})).key as string;
+      await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Winter, still empty' });
+      turned = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Turned' })).id as number;
+      for (let o = 1; o <= 8; o++) await upload(server.url, auth, turned, `Orientation ${o}`, await oriented(o));
+      await postJson(server.url, auth, '/api/auth/tokens/', { name: 'Laptop backup script', scope: 'read' });
+    },
   });
-
-  async function open(viewport: { width: number; height: number }, signedIn: boolean) {
-    const touch = viewport.width < 600;
-    const context = await browser.newContext({ baseURL: server.url, viewport, hasTouch: touch, isMobile: touch });
-    if (signedIn) expect((await context.request.post('/api/auth/session', { data: alice })).status()).toBe(200);
-    return { context, page: await context.newPage() };
-  }
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true }).first().waitFor();
   const shot = (page: Page, name: string) => compareScreen(page, name, VOLATILE);
@@ -155,9 +138,9 @@ describeWeb('every screen, compared with its baseline, at phone and desktop size
     ['desktop', DESKTOP],
   ] as const) {
     it(`shows every screen as its baseline at ${size} size`, async () => {
-      const signedOut = await open(viewport, false);
+      const signedOut = await suite.open(viewport, null);
       const results = await signedOutScreens(signedOut.context, signedOut.page);
-      const { context, page } = await open(viewport, true);
+      const { context, page } = await suite.open(viewport, alice);
       results.push(...(await signedInScreens(page)));
       await context.close();
       if (UPDATING) {
@@ -183,7 +166,7 @@ describeWeb('every screen, compared with its baseline, at phone and desktop size
   }
 
   it('gives a photo turned by its EXIF orientation a grid tile of the shape it is shown at, uncropped', async () => {
-    const { context, page } = await open(DESKTOP, true);
+    const { context, page } = await suite.open(DESKTOP, alice);
     await page.goto(`/galleries/${turned}`);
     await heading(page, 'Turned');
     await page.waitForFunction(() => {

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import bcrypt from 'bcrypt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
-import { login, prepareWorld, send, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
-import { describeWeb, jpeg, LAUNCH, noSeriousViolations, runAlone, upload } from './browser';
+import { login, send, startServer } from '../helpers/server-process';
+import { browserSuite, describeWeb, jpeg, noSeriousViolations, upload } from './browser';
 
 const ROOT = resolve(__dirname, '../..');
 const SHOTS = join(ROOT, 'test-results', 'web');
@@ -25,60 +25,45 @@ async function shot(page: Page, name: string) {
 }
 
 describeWeb('the web app in Chromium', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   let ownerAuth: Record<string, string>;
   let bigGalleryId: number;
   const cspViolations: string[] = [];
   const subscriber = { username: `sub${Date.now() % 100000}`, password: 'a long enough password' };
 
-  let release: () => void = () => {};
-
-  beforeAll(async () => {
-    release = await runAlone();
-    mkdirSync(SHOTS, { recursive: true });
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    ownerAuth = await login(server.url, world.credentials);
-    // A gallery of 200 images for the budgets, uploaded through the API, four at a time.
-    const created = await send(server.url, {
-      method: 'POST',
-      path: '/api/gallery/galleries/',
-      headers: { ...ownerAuth, 'Content-Type': 'application/json' },
-      body: Buffer.from(JSON.stringify({ name: 'Two hundred' })),
-    });
-    bigGalleryId = created.json().id as number;
-    const sizes = [
-      [240, 160],
-      [160, 240],
-      [200, 200],
-      [320, 180],
-      [180, 120],
-    ];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < 200) {
-          const i = next++;
-          const [w, h] = sizes[i % sizes.length];
-          await upload(server.url, ownerAuth, bigGalleryId, `Picture ${i + 1}`, await jpeg(w, h, i + 1));
-        }
-      }),
-    );
-  }, 420_000); // with the wait for the other browser test file
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      mkdirSync(SHOTS, { recursive: true });
+      ownerAuth = await login(server.url, world.credentials);
+      // A gallery of 200 images for the budgets, uploaded through the API, four at a time.
+      const created = await send(server.url, {
+        method: 'POST',
+        path: '/api/gallery/galleries/',
+        headers: { ...ownerAuth, 'Content-Type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ name: 'Two hundred' })),
+      });
+      bigGalleryId = created.json().id as number;
+      const sizes = [
+        [240, 160],
+        [160, 240],
+        [200, 200],
+        [320, 180],
+        [180, 120],
+      ];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < 200) {
+            const i = next++;
+            const [w, h] = sizes[i % sizes.length];
+            await upload(server.url, ownerAuth, bigGalleryId, `Picture ${i + 1}`, await jpeg(w, h, i + 1));
+          }
+        }),
+      );
+    },
   });
 
   async function newPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: server.url, viewport });
-    const page = await context.newPage();
+    const { context, page } = await suite.open(viewport, null, { touch: false });
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
@@ -202,7 +187,7 @@ describeWeb('the web app in Chromium', () => {
 
   it('lets a Beta Player create a gallery, upload by drag and drop with progress, and browse it in the viewer', async () => {
     const { context, page } = await newPage();
-    await signIn(page, world.credentials);
+    await signIn(page, suite.world.credentials);
     await page.getByRole('button', { name: 'New gallery' }).click();
     const form = page.getByRole('form', { name: 'New gallery' });
     await form.getByLabel('Name').fill('Holidays');
@@ -295,7 +280,7 @@ describeWeb('the web app in Chromium', () => {
 
   it('works with the keyboard alone: sign in, open a gallery, open and close an image', async () => {
     const { context, page } = await newPage();
-    await keyboardSignIn(page, world.credentials);
+    await keyboardSignIn(page, suite.world.credentials);
     await expectFocusOnHeading(page, 'Galleries');
     await page.getByRole('link', { name: 'Holidays' }).waitFor();
     await tabTo(page, `document.activeElement?.textContent === 'Holidays'`);
@@ -332,7 +317,7 @@ describeWeb('the web app in Chromium', () => {
 
   it('on a phone too: focus on the heading after a keyboard sign-in, and no ring around the page from the skip link', async () => {
     const { context, page } = await newPage({ width: 390, height: 844 });
-    await keyboardSignIn(page, world.credentials);
+    await keyboardSignIn(page, suite.world.credentials);
     await expectFocusOnHeading(page, 'Galleries');
     await shot(page, 'galleries-phone');
     await page.getByRole('link', { name: 'Holidays' }).waitFor();
@@ -357,7 +342,7 @@ describeWeb('the web app in Chromium', () => {
   /** Signs in in a fresh context, opens the 200-image gallery and waits for its first screen of thumbnails. */
   async function firstScreenOfBigGallery() {
     const { context, page } = await newPage();
-    const signedIn = await context.request.post('/api/auth/session', { data: world.credentials });
+    const signedIn = await context.request.post('/api/auth/session', { data: suite.world.credentials });
     expect(signedIn.status()).toBe(200);
     await page.addInitScript(() => {
       const w = window as unknown as { cls: number; shifts: string[] };
@@ -430,10 +415,10 @@ describeWeb('the web app in Chromium', () => {
 
   it('uploads three files dropped at once, and says which file was too large and which was not an image', async () => {
     // A server on the same data with a 1 MiB upload limit, so that "too large" takes one small file.
-    const strict = await startServer({ ...world.env, MAX_UPLOAD_BYTES: String(1024 * 1024) });
-    const context = await browser.newContext({ baseURL: strict.url, viewport: { width: 1280, height: 800 } });
+    const strict = await startServer({ ...suite.world.env, MAX_UPLOAD_BYTES: String(1024 * 1024) });
+    const context = await suite.browser.newContext({ baseURL: strict.url, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await signIn(page, world.credentials);
+    await signIn(page, suite.world.credentials);
     await page.getByRole('link', { name: 'Holidays' }).click();
     await page.getByRole('heading', { name: 'Holidays' }).waitFor();
     // The images are there before they are counted (the heading comes first).
@@ -467,13 +452,13 @@ describeWeb('the web app in Chromium', () => {
 
   it('refuses a form posted from another site to the signed-in browser', async () => {
     const { context, page } = await newPage();
-    await signIn(page, world.credentials);
+    await signIn(page, suite.world.credentials);
     // Another origin (same host, another port: same-site, so the cookie does go along) whose page
     // posts a form to the API as soon as it loads.
     const evil: Server = createServer((_req, res) => {
       res.setHeader('Content-Type', 'text/html');
       res.end(
-        `<form method="POST" action="${server.url}/api/gallery/galleries/"><input name="name" value="Forged by another site"></form><script>document.forms[0].submit()</script>`,
+        `<form method="POST" action="${suite.server.url}/api/gallery/galleries/"><input name="name" value="Forged by another site"></form><script>document.forms[0].submit()</script>`,
       );
     });
     await new Promise<void>((done) => evil.listen(0, '127.0.0.1', done));
@@ -483,7 +468,7 @@ describeWeb('the web app in Chromium', () => {
       );
       await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
       expect((await reply).status()).toBe(403);
-      expect(await world.db.gallery.count({ where: { name: 'Forged by another site' } })).toBe(0);
+      expect(await suite.world.db.gallery.count({ where: { name: 'Forged by another site' } })).toBe(0);
     } finally {
       evil.close();
       await context.close();
@@ -491,8 +476,8 @@ describeWeb('the web app in Chromium', () => {
   });
 
   it('opens a share link in a fresh browser (no session): the gallery, read only', async () => {
-    const holidays = await world.db.gallery.findFirstOrThrow({ where: { name: 'Holidays' } });
-    const created = await send(server.url, {
+    const holidays = await suite.world.db.gallery.findFirstOrThrow({ where: { name: 'Holidays' } });
+    const created = await send(suite.server.url, {
       method: 'POST',
       path: `/api/gallery/galleries/${holidays.id}/links/`,
       headers: { ...ownerAuth, 'Content-Type': 'application/json' },
@@ -512,9 +497,9 @@ describeWeb('the web app in Chromium', () => {
   });
 
   it('passes axe on the members and links screen and on the admin screen', async () => {
-    const adminRole = await world.db.role.findUniqueOrThrow({ where: { name: 'admin' } });
+    const adminRole = await suite.world.db.role.findUniqueOrThrow({ where: { name: 'admin' } });
     const admin = { username: `admin${Date.now() % 100000}`, password: 'an admin password here' };
-    await world.db.user.create({
+    await suite.world.db.user.create({
       data: {
         username: admin.username,
         usernameLower: admin.username,
@@ -526,7 +511,7 @@ describeWeb('the web app in Chromium', () => {
     });
     const { context, page } = await newPage();
     await signIn(page, admin);
-    const holidays = await world.db.gallery.findFirstOrThrow({ where: { name: 'Holidays' } });
+    const holidays = await suite.world.db.gallery.findFirstOrThrow({ where: { name: 'Holidays' } });
     await page.goto(`/galleries/${holidays.id}/settings`);
     await page.getByRole('heading', { name: 'Members and share links' }).waitFor();
     await page.getByRole('heading', { name: 'Share links', exact: true }).waitFor();
@@ -534,7 +519,7 @@ describeWeb('the web app in Chromium', () => {
     await shot(page, 'gallery-settings');
     await page.goto('/admin');
     await page.getByRole('heading', { name: 'Admin' }).waitFor();
-    await page.getByText(world.credentials.username).first().waitFor();
+    await page.getByText(suite.world.credentials.username).first().waitFor();
     await noSeriousViolations(page, 'admin');
     await shot(page, 'admin');
     await context.close();

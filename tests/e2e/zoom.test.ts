@@ -2,48 +2,27 @@
 // pinch show the original (when the viewer may fetch it; else the preview, the largest variant) larger
 // than the stage, in a pane that pans with a drag; a double click or the button goes back to the
 // fitted picture, and moving to the next photo starts fitted. At desktop and phone size.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
-import { describeWeb, DESKTOP, LAUNCH, PHONE, photo, postJson, runAlone, upload } from './browser';
+import { login } from '../helpers/server-process';
+import { browserSuite, describeWeb, DESKTOP, PHONE, photo, postJson, upload } from './browser';
 
 jest.setTimeout(90_000);
 
 describeWeb('zoom in the viewer', () => {
-  let release: () => void = () => {};
-  let server: ServerProcess;
-  let browser: Browser;
-  let world: Awaited<ReturnType<typeof prepareWorld>>;
   let galleryId: number;
   let shareKey: string;
 
-  beforeAll(async () => {
-    release = await runAlone();
-    world = await prepareWorld();
-    server = await startServer(world.env);
-    browser = await chromium.launch(LAUNCH);
-    const auth = await login(server.url, world.credentials);
-    galleryId = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Large' })).id as number;
-    // Larger than the preview (1440 px on its longer side).
-    await upload(server.url, auth, galleryId, 'Wide 2', await photo(2400, 1600, 2));
-    await upload(server.url, auth, galleryId, 'Wide 1', await photo(2400, 1600, 1));
-    shareKey = (await postJson(server.url, auth, `/api/gallery/galleries/${galleryId}/links/`, {})).key as string;
-  }, 420_000); // with the wait for the other browser test files
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopAllServers();
-    await world?.close();
-    release();
+  const suite = browserSuite({
+    setup: async ({ server, world }) => {
+      const auth = await login(server.url, world.credentials);
+      galleryId = (await postJson(server.url, auth, '/api/gallery/galleries/', { name: 'Large' })).id as number;
+      // Larger than the preview (1440 px on its longer side).
+      await upload(server.url, auth, galleryId, 'Wide 2', await photo(2400, 1600, 2));
+      await upload(server.url, auth, galleryId, 'Wide 1', await photo(2400, 1600, 1));
+      shareKey = (await postJson(server.url, auth, `/api/gallery/galleries/${galleryId}/links/`, {})).key as string;
+    },
   });
-
-  async function open(viewport: { width: number; height: number }, signedIn = true) {
-    const touch = viewport.width < 600;
-    const context = await browser.newContext({ baseURL: server.url, viewport, hasTouch: touch, isMobile: touch });
-    if (signedIn)
-      expect((await context.request.post('/api/auth/session', { data: world.credentials })).status()).toBe(200);
-    return { context, page: await context.newPage() };
-  }
 
   /** The zoomed picture once its file has arrived: its file, natural and shown sizes, and the pane's. */
   async function zoomed(page: Page) {
@@ -73,7 +52,7 @@ describeWeb('zoom in the viewer', () => {
     });
 
   it('shows the original at its own size with the Zoom button, pans with a drag, and fits again (desktop)', async () => {
-    const { context, page } = await open(DESKTOP);
+    const { context, page } = await suite.open(DESKTOP, suite.world.credentials);
     await page.goto(`/galleries/${galleryId}`);
     await page.locator('.justified a').first().click();
     await fitted(page);
@@ -106,7 +85,7 @@ describeWeb('zoom in the viewer', () => {
   });
 
   it('zooms at the point double-clicked, and a double click fits again (desktop)', async () => {
-    const { context, page } = await open(DESKTOP);
+    const { context, page } = await suite.open(DESKTOP, suite.world.credentials);
     await page.goto(`/galleries/${galleryId}`);
     await page.locator('.justified a').first().click();
     await fitted(page);
@@ -128,7 +107,7 @@ describeWeb('zoom in the viewer', () => {
   });
 
   it('zooms the preview on a share link that does not share originals', async () => {
-    const { context, page } = await open(DESKTOP, false);
+    const { context, page } = await suite.open(DESKTOP, null);
     const originals: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('size=original')) originals.push(request.url());
@@ -145,7 +124,7 @@ describeWeb('zoom in the viewer', () => {
   });
 
   it('zooms with a pinch on a phone, pans with a finger without moving to the next photo, and pinches back', async () => {
-    const { context, page } = await open(PHONE);
+    const { context, page } = await suite.open(PHONE, suite.world.credentials);
     await page.goto(`/galleries/${galleryId}`);
     await page.locator('.justified a').first().click();
     await page.getByRole('dialog', { name: 'Image: Wide 1' }).waitFor();
