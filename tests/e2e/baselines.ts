@@ -11,6 +11,7 @@ import { PNG } from 'pngjs';
 const ROOT = resolve(__dirname, '../..');
 export const BASELINES = join(ROOT, 'tests', 'e2e', 'baselines');
 const SCREENS = join(ROOT, 'test-results', 'web', 'screens');
+const DOCS_SHOTS = join(ROOT, 'docs', 'screenshots');
 const truthy = (value: string | undefined) => ['1', 'true', 'yes'].includes(String(value).toLowerCase());
 /** `npm run screenshots:update`: write the baselines (and the docs' screenshots) instead of comparing. */
 export const UPDATING = truthy(process.env.UPDATE_SCREENSHOTS);
@@ -22,20 +23,31 @@ export type Compared = { screen: string; changed: number; ratio: number; baselin
 /**
  * A screenshot of the page's viewport as `name` (the viewport's size is added to it), compared with
  * its baseline. `volatile` selects what changes from run to run (times, generated keys): each gets the
- * same text, then one colour over it.
+ * same text, then one colour over it. `docs` names the screenshot of the README and docs/ this screen
+ * makes (written, unmasked, only by `npm run screenshots:update`).
  */
-export async function compareScreen(page: Page, name: string, volatile?: string): Promise<Compared> {
+export async function compareScreen(
+  page: Page,
+  name: string,
+  options: { volatile?: string; docs?: string } = {},
+): Promise<Compared> {
+  const { volatile, docs } = options;
   const size = page.viewportSize()!;
+  const screen = `${name}-${size.width}x${size.height}`;
+  mkdirSync(SCREENS, { recursive: true });
+  const file = join(SCREENS, `${screen}.png`);
+  await settle(page);
+  // The docs' screenshot as a reader would see the screen, before anything is masked.
+  if (UPDATING && docs) {
+    mkdirSync(DOCS_SHOTS, { recursive: true });
+    await page.screenshot({ path: join(DOCS_SHOTS, docs), animations: 'disabled', caret: 'hide' });
+  }
   // The same text in each volatile element, so that a table's columns keep their widths; then masked.
   if (volatile)
     await page.evaluate((selector) => {
       for (const element of document.querySelectorAll(selector)) element.textContent = '1/1/2000, 00:00';
     }, volatile);
   const mask: Locator[] = volatile ? [page.locator(volatile)] : [];
-  const screen = `${name}-${size.width}x${size.height}`;
-  mkdirSync(SCREENS, { recursive: true });
-  const file = join(SCREENS, `${screen}.png`);
-  await settle(page);
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide', mask, maskColor: '#ff00ff' });
   const baseline = join(BASELINES, `${screen}.png`);
   if (UPDATING) {

@@ -3,17 +3,20 @@
 // so a layout that moves fails here. The same run checks that a phone photo turned by its EXIF
 // orientation gets a grid tile of its shape, and `npm run screenshots:update` also refreshes the
 // screenshots shown in the README and docs/web-app.md.
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 
 import { login } from '../helpers/server-process';
-import { compareScreen, expectSameAsBaseline, UPDATING, type Compared } from './baselines';
+import { compareScreen, expectSameAsBaseline, type Compared } from './baselines';
 import { browserSuite, createAdmin, describeWeb, DESKTOP, PHONE, photo, postJson, upload } from './browser';
 
 jest.setTimeout(120_000);
-const DOCS_SHOTS = join(resolve(__dirname, '../..'), 'docs', 'screenshots');
+/** The screens shown in the README and docs/web-app.md, and their files in docs/screenshots (phone- at phone size). */
+const DOCS_SHOTS: Record<string, string | undefined> = {
+  galleries: 'galleries',
+  gallery: 'gallery',
+  'viewer-portrait': 'viewer',
+};
 /** What changes from one run to the next: times and dates, keys and generated secrets. */
 const VOLATILE = [
   'time',
@@ -31,9 +34,9 @@ async function phonePhoto(width: number, height: number, seed: number): Promise<
   return sharp(upright).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 85 }).toBuffer();
 }
 
-/** The eight EXIF orientations of one 96 × 64 picture (orientations 5–8 are shown 64 wide, 96 high). */
+/** The eight EXIF orientations of one 960 × 640 picture (orientations 5–8 are shown 640 wide, 960 high). */
 async function oriented(orientation: number): Promise<Buffer> {
-  const base = await photo(96, 64, orientation);
+  const base = await photo(960, 640, orientation);
   return sharp(base).withMetadata({ orientation }).jpeg({ quality: 90 }).toBuffer();
 }
 
@@ -87,7 +90,11 @@ describeWeb('every screen, compared with its baseline, at phone and desktop size
   });
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true }).first().waitFor();
-  const shot = (page: Page, name: string) => compareScreen(page, name, VOLATILE);
+  const shot = (page: Page, name: string) => {
+    const docs = DOCS_SHOTS[name];
+    const phone = page.viewportSize()!.width < 600;
+    return compareScreen(page, name, { volatile: VOLATILE, docs: docs && `${phone ? 'phone-' : ''}${docs}.png` });
+  };
 
   async function signedOutScreens(context: BrowserContext, page: Page): Promise<Compared[]> {
     const results: Compared[] = [];
@@ -143,24 +150,6 @@ describeWeb('every screen, compared with its baseline, at phone and desktop size
       const { context, page } = await suite.open(viewport, alice);
       results.push(...(await signedInScreens(page)));
       await context.close();
-      if (UPDATING) {
-        mkdirSync(DOCS_SHOTS, { recursive: true });
-        for (const [screen, file] of [
-          ['galleries', 'galleries'],
-          ['gallery', 'gallery'],
-          ['viewer-portrait', 'viewer'],
-        ])
-          copyFileSync(
-            join(
-              resolve(__dirname, '../..'),
-              'test-results',
-              'web',
-              'screens',
-              `${screen}-${viewport.width}x${viewport.height}.png`,
-            ),
-            join(DOCS_SHOTS, `${size === 'phone' ? 'phone-' : ''}${file}.png`),
-          );
-      }
       expectSameAsBaseline(results);
     });
   }
@@ -183,7 +172,7 @@ describeWeb('every screen, compared with its baseline, at phone and desktop size
     expect(tiles).toHaveLength(8);
     for (const { title, tile, picture } of tiles) {
       const orientation = Number(/Orientation (\d)/.exec(title)?.[1]);
-      const shown = orientation >= 5 ? 64 / 96 : 96 / 64;
+      const shown = orientation >= 5 ? 640 / 960 : 960 / 640;
       // The tile has the shape the photo is shown at, and the thumbnail the same: nothing is cut off.
       expect({ title, tile: Math.abs(tile - shown) < 0.02, picture: Math.abs(picture - shown) < 0.02 }).toEqual({
         title,
