@@ -25,6 +25,9 @@
 //   zip         a gallery as one zip from dist/server.js against a raw read of the same files (from
 //               disk in this process, and one by one through the file route): MB/s and their ratio,
 //               the server's RSS growth, the first byte of a resume from the archive's middle
+//   backup      `npm run backup` (hard links, and --copy), `npm run verify -- --backup` and `npm run
+//               restore` into a new database and folder, as shipped, on 10,000 images seeded straight
+//               into the database and the upload folder, on SQLite and PostgreSQL
 //   nodes       dist/server.js as one and as two processes on one PostgreSQL and one S3 bucket
 //               (s3rver) behind nginx: page of 50 and one image through nginx to one node, to two
 //               nodes, and straight to one node; then the errors while one of two is SIGKILLed under
@@ -42,9 +45,11 @@
 //   startup:     BENCH_STARTUP_IMAGES=10000,100000  BENCH_STARTUP_RUNS=3
 //   ingest:      BENCH_INGEST_IMAGES=500  BENCH_DBS=sqlite,postgres
 //   zip:         BENCH_ZIP_IMAGES=64  BENCH_ZIP_MEGABYTES=512  BENCH_ZIP_ROUNDS=3
+//   backup:      BENCH_BACKUP_IMAGES=10000  BENCH_BACKUP_KB=8 (each original's size)  BENCH_DBS=sqlite,postgres
 //   nodes:       BENCH_DURATION, BENCH_CONNECTIONS, BENCH_IMAGES, BENCH_DATABASE_URL as for reads;
 //                NGINX_BIN=/path/to/nginx (otherwise nginx on PATH or in /usr/sbin)
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
+import { runBackup } from './bench/backup';
 import { runIngest } from './bench/ingest';
 import { runNodes } from './bench/nodes';
 import { runPlans } from './bench/plans';
@@ -67,6 +72,7 @@ const SECTIONS = [
   'ingest',
   'zip',
   'startup',
+  'backup',
   'nodes',
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -149,6 +155,14 @@ async function main() {
         sizes: (process.env.BENCH_STARTUP_IMAGES ?? '10000,100000').split(',').map((size) => Number(size)),
         runs: count('BENCH_STARTUP_RUNS', 3),
         targetMs: 3000,
+      }),
+    backup: () =>
+      runBackup({
+        images: count('BENCH_BACKUP_IMAGES', 10_000),
+        originalKb: count('BENCH_BACKUP_KB', 8),
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as (
+          'sqlite' | 'postgres'
+        )[],
       }),
     nodes: () =>
       runNodes({
