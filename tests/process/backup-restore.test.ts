@@ -3,10 +3,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
+import { Client } from 'pg';
 import sharp from 'sharp';
 
+import { restoreBackup, RestoreRefused } from '../../src/app/backup/restore';
 import { takeBackup } from '../../src/app/backup/take-backup';
+import { ensureRoles } from '../../src/features/roles';
 import { openDatabase } from '../../src/platform/db/client';
+import { deployMigrations, loadMigrations } from '../../src/platform/db/migrate';
 import { loadConfig } from '../../src/shared/config';
 import { startS3Emulator } from '../helpers/s3-emulator';
 import {
@@ -19,6 +23,7 @@ import {
   type ServerProcess,
 } from '../helpers/server-process';
 import { freshDatabase } from '../helpers/test-app';
+import { postgresBaseUrl, testDbKind, withDatabase } from '../helpers/test-env';
 
 /*
  * `npm run backup`, `restore` and `verify` as shipped (dist/cli/*.js; the sources in the fast loop)
@@ -410,5 +415,63 @@ describe('on S3', () => {
     await server.stop();
     const restored = await startServer(newBucket);
     await expectServed(restored, await login(restored.url, world.credentials), manifestOf(full));
+  });
+});
+
+/** A database with no table at all: a new SQLite file, or a new PostgreSQL database. */
+async function emptyDatabase(): Promise<string> {
+  if (testDbKind() === 'sqlite') return `file:${join(folder('empty'), 'gallery.db')}`;
+  const name = `gallery_empty_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new Client({ connectionString: postgresBaseUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  cleanups.push(async () => {
+    const client = new Client({ connectionString: postgresBaseUrl() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.end();
+  });
+  return withDatabase(postgresBaseUrl(), name);
+}
+
+describe('versions', () => {
+  it('a backup from before the last migration is brought up to date; one from a newer version is refused', async () => {
+    // A server one migration behind, with a user.
+    const olderUrl = await emptyDatabase();
+    const migrations = loadMigrations(olderUrl);
+    await deployMigrations(olderUrl, migrations.slice(0, -1));
+    const older = openDatabase(olderUrl);
+    cleanups.push(() => older.close());
+    await ensureRoles(older.db);
+    await older.db.user.create({
+      data: {
+        username: 'old',
+        usernameLower: 'old',
+        email: 'old@example.test',
+        emailLower: 'old@example.test',
+        passwordHash: 'x',
+      },
+    });
+    const source = { DATABASE_URL: olderUrl, UPLOAD_DIR: join(folder('older'), 'uploads'), NODE_ENV: 'test' };
+    const dir = folder('backup');
+    await takeBackup(loadConfig(source), { to: dir });
+    expect(manifestOf(dir)).toMatchObject({ database: { migration: migrations.at(-2)!.name } });
+
+    const target = await freshTarget({ NODE_ENV: 'test' });
+    target.DATABASE_URL = await emptyDatabase();
+    const restored = await restoreBackup(loadConfig(target), { from: dir });
+    expect(restored).toMatchObject({ users: 1, images: 0, database: { migrationsApplied: [migrations.at(-1)!.name] } });
+
+    const newer = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      database: { migrations: string[] };
+    };
+    newer.database.migrations.push('29990101000000_from_the_future');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(newer));
+    const other = await freshTarget({ NODE_ENV: 'test' });
+    await expect(restoreBackup(loadConfig(other), { from: dir })).rejects.toThrow(RestoreRefused);
+    await expect(restoreBackup(loadConfig(other), { from: dir })).rejects.toThrow(
+      /newer version .*29990101000000_from_the_future/,
+    );
   });
 });
