@@ -21,7 +21,8 @@
 //   ingest      `gallery import` (the CLI) of 500 distinct photo-like 3 MP JPEGs into dist/server.js at a
 //               concurrency of the number of cores, against a bare sharp script making the same decode
 //               check and variants of the same files in one process: images/s and their ratio, on
-//               SQLite and PostgreSQL
+//               SQLite and PostgreSQL; the same through tus against multipart; a 25 MB upload cut
+//               at half (kill -9 of the client) and resumed: the share of its bytes sent again
 //   zip         a gallery as one zip from dist/server.js against a raw read of the same files (from
 //               disk in this process, and one by one through the file route): MB/s and their ratio,
 //               the server's RSS growth, the first byte of a resume from the archive's middle

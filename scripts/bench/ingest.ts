@@ -2,21 +2,23 @@
 // script-generated photo-like JPEGs (about 3 MP, each its own bytes) into dist/server.js (its own
 // process) at a concurrency of the number of cores, against a bare sharp script doing the same
 // decode check and variants on the same files in one process at the same concurrency: images per
-// second, and their ratio; on SQLite and PostgreSQL.
-import { spawn } from 'node:child_process';
+// second, and their ratio; on SQLite and PostgreSQL. Then the same import with every file through
+// tus (target: at most 1.10× the time of multipart), and a 25 MB upload cut at half by kill -9 of
+// the client and run again (target: at most 55 % of its bytes sent again).
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 
 import { VARIANTS } from '../../src/shared/image-variants';
-import { postgresDatabase, seed, startProcess } from './reads';
+import { importServer, spawnImport } from './gallery-cli';
+import { resumeAfterKill } from './ingest-resume';
+import { postgresDatabase } from './reads';
 import { pool, printTable, tempDir, verdict } from './util';
 
 export type IngestOptions = { images: number; databases: ('sqlite' | 'postgres')[]; target: number };
 
-const REPO = resolve(__dirname, '..', '..');
 const WIDTH = 2048;
 const HEIGHT = 1536;
 
@@ -100,36 +102,22 @@ async function bareSharp(paths: string[], concurrency: number): Promise<number> 
   return (performance.now() - start) / 1000;
 }
 
-/** `gallery import` of `dir` into a fresh server on `databaseUrl`; the seconds it took, start to exit. */
-async function galleryImport(dir: string, databaseUrl: string, uploadDir: string, concurrency: number, count: number) {
-  const { username } = await seed(databaseUrl, 0);
-  const server = await startProcess(
-    ['dist/server.js'],
-    {
-      DATABASE_URL: databaseUrl,
-      UPLOAD_DIR: uploadDir,
-      LOG_LEVEL: 'warn',
-      STORAGE_QUOTA_MB: '100000',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      RECONCILE_ON_START: 'off',
-    },
-    '/health',
-  );
+/**
+ * `gallery import` of `dir` into a fresh server on `databaseUrl` (`extra`: more options, such as
+ * `--resumable-above 0` to send every file through tus); the seconds it took, start to exit.
+ */
+async function galleryImport(
+  dir: string,
+  databaseUrl: string,
+  uploadDir: string,
+  concurrency: number,
+  count: number,
+  extra: string[] = [],
+) {
+  const { server, token } = await importServer(databaseUrl, uploadDir);
   try {
-    const login = (await (
-      await fetch(`${server.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username, password: 'bench-password' }),
-      })
-    ).json()) as { token: string };
     const start = performance.now();
-    const args = ['dist/cli/gallery/main.js', 'import', dir, '--gallery', '1', '--concurrency', String(concurrency)];
-    const child = spawn(process.execPath, [...args, '--json'], {
-      cwd: REPO,
-      env: { ...process.env, GALLERY_SERVER: server.url, GALLERY_TOKEN: login.token },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawnImport(server, token, dir, ['--concurrency', String(concurrency), ...extra]);
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const code = await new Promise<number | null>((done) => child.once('close', done));
@@ -176,6 +164,34 @@ export async function runIngest(options: IngestOptions): Promise<void> {
         const ratio = imported / reference;
         rows.push([`${kind}: bare sharp, one process`, reference.toFixed(2), '1.00']);
         rows.push([`${kind}: gallery import → dist/server.js`, imported.toFixed(2), ratio.toFixed(2)]);
+        // The same import with every file through tus, into a second fresh database.
+        const again =
+          kind === 'sqlite'
+            ? { url: `file:${join(dir.path, 'tus.db')}`, drop: () => Promise.resolve() }
+            : await postgresDatabase();
+        try {
+          const tus = await galleryImport(
+            join(dir.path, 'library'),
+            again.url,
+            join(dir.path, `uploads-tus-${kind}`),
+            concurrency,
+            options.images,
+            ['--resumable-above', '0'],
+          );
+          rows.push([
+            `${kind}: gallery import, every file through tus`,
+            (options.images / tus).toFixed(2),
+            (options.images / tus / reference).toFixed(2),
+          ]);
+          verdicts.push(
+            verdict(
+              tus / seconds <= 1.1,
+              `${kind}: through tus in ${(tus / seconds).toFixed(2)}× the time of multipart (target ≤ 1.10)`,
+            ),
+          );
+        } finally {
+          await again.drop();
+        }
         verdicts.push(
           verdict(
             ratio >= options.target,
@@ -191,6 +207,16 @@ export async function runIngest(options: IngestOptions): Promise<void> {
     );
     printTable(['run', 'images/s', 'ratio'], rows, [52, 10, 7]);
     console.log('');
+    const resumed = await resumeAfterKill(join(dir.path, 'resume'));
+    console.log(
+      `\nResume: a ${(resumed.total / 1e6).toFixed(1)} MB upload through tus, the client killed (kill -9) at ${(resumed.cutAt * 100).toFixed(0)} %, then run again: it sent ${(resumed.sentAgain * 100).toFixed(1)} % of the bytes again\n`,
+    );
+    verdicts.push(
+      verdict(
+        resumed.sentAgain <= 0.55,
+        `resume: ${(resumed.sentAgain * 100).toFixed(1)} % of the bytes sent again (target ≤ 55 %)`,
+      ),
+    );
     for (const line of verdicts) console.log(line);
   } finally {
     dir.remove();

@@ -3,7 +3,7 @@
 // server reports. Where each upload is kept, by server, gallery and SHA-256, in the config folder
 // (uploads.json), so that a later run resumes it rather than starting over.
 import { createReadStream } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -34,6 +34,8 @@ function remember(key: string, url: string | null): Promise<unknown> {
     const all = await stored();
     if (url) all[key] = { url, at: new Date().toISOString() };
     else delete all[key];
+    // A token from GALLERY_TOKEN needs no login, so the folder may not be there yet.
+    await mkdir(configDir(), { recursive: true, mode: 0o700 });
     const temp = `${stateFile()}.${process.pid}.tmp`;
     await writeFile(temp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
     await rename(temp, stateFile());
