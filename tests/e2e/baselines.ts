@@ -24,14 +24,15 @@ export type Compared = { screen: string; changed: number; ratio: number; baselin
  * A screenshot of the page's viewport as `name` (the viewport's size is added to it), compared with
  * its baseline. `volatile` selects what changes from run to run (times, generated keys): each gets the
  * same text, then one colour over it. `docs` names the screenshot of the README and docs/ this screen
- * makes (written, unmasked, only by `npm run screenshots:update`).
+ * makes (written, unmasked, only by `npm run screenshots:update`). `hide` masks more, as it is: a block
+ * whose inner layout depends on what a run logged (the audit log's columns).
  */
 export async function compareScreen(
   page: Page,
   name: string,
-  options: { volatile?: string; docs?: string } = {},
+  options: { volatile?: string; docs?: string; hide?: string } = {},
 ): Promise<Compared> {
-  const { volatile, docs } = options;
+  const { volatile, docs, hide } = options;
   const size = page.viewportSize()!;
   const screen = `${name}-${size.width}x${size.height}`;
   mkdirSync(SCREENS, { recursive: true });
@@ -47,7 +48,7 @@ export async function compareScreen(
     await page.evaluate((selector) => {
       for (const element of document.querySelectorAll(selector)) element.textContent = '1/1/2000, 00:00';
     }, volatile);
-  const mask: Locator[] = volatile ? [page.locator(volatile)] : [];
+  const mask: Locator[] = [volatile, hide].filter((selector) => !!selector).map((selector) => page.locator(selector!));
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide', mask, maskColor: '#ff00ff' });
   const baseline = join(BASELINES, `${screen}.png`);
   if (UPDATING) {
