@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
 
@@ -214,7 +214,30 @@ export async function prepareWorld() {
   };
 }
 
-export type HttpReply = { status: number; body: Buffer; json(): Record<string, unknown> };
+export type HttpReply = {
+  status: number;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  json(): Record<string, unknown>;
+};
+
+/** A response read to its end: status, body, headers. */
+export function readReply(res: IncomingMessage): Promise<HttpReply> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', fail);
+    res.on('end', () => {
+      const body = Buffer.concat(chunks);
+      done({
+        status: res.statusCode ?? 0,
+        body,
+        headers: res.headers,
+        json: () => JSON.parse(body.toString()) as Record<string, unknown>,
+      });
+    });
+  });
+}
 
 /** One HTTP request; rejects when the connection dies (as it does when the server is killed). */
 export function send(
@@ -225,19 +248,7 @@ export function send(
     const req = request(
       `${url}${options.path}`,
       { method: options.method ?? 'GET', headers: options.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', fail);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          done({
-            status: res.statusCode ?? 0,
-            body,
-            json: () => JSON.parse(body.toString()) as Record<string, unknown>,
-          });
-        });
-      },
+      (res) => void readReply(res).then(done, fail),
     );
     req.on('error', fail);
     req.end(options.body);

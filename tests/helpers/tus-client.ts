@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 
-import { send, type HttpReply } from './server-process';
+import { readReply, send, type HttpReply } from './server-process';
 
 /** The little of a tus client the process tests need, over plain HTTP requests to a server process. */
 
@@ -13,31 +13,6 @@ export function metadataHeader(pairs: Record<string, string | number>) {
     .join(',');
 }
 
-/** One request, with the reply's headers. */
-function call(
-  url: string,
-  options: { method: string; path: string; headers: Record<string, string>; body?: Buffer },
-): Promise<HttpReply & { headers: Record<string, string | string[] | undefined> }> {
-  return new Promise((done, fail) => {
-    const req = request(`${url}${options.path}`, { method: options.method, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', fail);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        done({
-          status: res.statusCode ?? 0,
-          body,
-          headers: res.headers,
-          json: () => JSON.parse(body.toString()) as Record<string, unknown>,
-        });
-      });
-    });
-    req.on('error', fail);
-    req.end(options.body);
-  });
-}
-
 /** Creates an upload of `length` bytes; its path (`/api/uploads/<id>`). */
 export async function createUpload(
   url: string,
@@ -45,7 +20,7 @@ export async function createUpload(
   length: number,
   metadata: Record<string, string | number>,
 ): Promise<string> {
-  const reply = await call(url, {
+  const reply = await send(url, {
     method: 'POST',
     path: '/api/uploads/',
     headers: { ...auth, ...TUS, 'Upload-Length': String(length), 'Upload-Metadata': metadataHeader(metadata) },
@@ -56,7 +31,7 @@ export async function createUpload(
 
 /** Terminates an upload; the status. */
 export async function deleteUpload(url: string, auth: Record<string, string>, path: string): Promise<number> {
-  return (await call(url, { method: 'DELETE', path, headers: { ...auth, ...TUS } })).status;
+  return (await send(url, { method: 'DELETE', path, headers: { ...auth, ...TUS } })).status;
 }
 
 export function patchUpload(
@@ -114,14 +89,7 @@ export function openPatch(url: string, auth: Record<string, string>, path: strin
       'Content-Length': String(length),
     },
   });
-  req.on('response', (res) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => {
-      const body = Buffer.concat(chunks);
-      settle({ status: res.statusCode ?? 0, body, json: () => JSON.parse(body.toString()) as Record<string, unknown> });
-    });
-  });
+  req.on('response', (res) => void readReply(res).then(settle, fail));
   req.on('error', fail);
   req.flushHeaders();
   return {

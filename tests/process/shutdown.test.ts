@@ -5,6 +5,7 @@ import {
   login,
   multipart,
   prepareWorld,
+  readReply,
   send,
   startServer,
   stopAllServers,
@@ -63,19 +64,7 @@ function slowUpload(
     const req = request(
       `${server.url}/api/gallery/images/`,
       { method: 'POST', headers: { ...auth, 'Content-Type': contentType, 'Content-Length': String(length) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', fail);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          done({
-            status: res.statusCode ?? 0,
-            body,
-            json: () => JSON.parse(body.toString()) as Record<string, unknown>,
-          });
-        });
-      },
+      (res) => void readReply(res).then(done, fail),
     );
     req.on('error', fail);
     req.write(head);
