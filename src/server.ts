@@ -38,7 +38,7 @@ async function main() {
       database: provider,
       storage: config.storage.kind,
     });
-    maintenance.serving();
+    maintenance.serving(app.locals.purgeTrash);
   });
 
   drainOnSignals({

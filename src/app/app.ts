@@ -15,13 +15,18 @@ import type { AppDeps, Operations, Reachable } from './deps';
 import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
 import { buildRouteTable } from './route-table';
 import { createServices } from './services';
+import { trashPurge, type TrashPurge } from './storage-maintenance';
 import { DEFAULT_WEB_DIST_DIR, webApp } from './web-app';
 
 /**
  * The Express app; `ready` resolves once what it starts in the background (the token cache's feed)
- * is up; `operations` is what /ready and /metrics read (server.ts sets `draining`).
+ * is up; `operations` is what /ready and /metrics read (server.ts sets `draining`); `purgeTrash`
+ * deletes for good what has been in the trash TRASH_DAYS before `now`, under the storage check's
+ * lease (the storage maintenance runs it).
  */
-export type App = Express & { locals: { routes: RouteSpec[]; ready: Promise<void>; operations: Operations } };
+export type App = Express & {
+  locals: { routes: RouteSpec[]; ready: Promise<void>; operations: Operations; purgeTrash: TrashPurge };
+};
 
 /** `ok` when `probe` succeeds within 2 s: a database or disk that hangs is as unready as one that fails. */
 async function reachable(probe: () => Promise<unknown>): Promise<Reachable> {
@@ -53,6 +58,7 @@ export function buildApp(deps: AppDeps): App {
   installJsonReplies(app);
   app.locals.routes = routes;
   app.locals.ready = services.tokenCache.ready();
+  app.locals.purgeTrash = trashPurge(deps.db, services.trash);
   const metrics = config.metrics.enabled ? createMetrics({ poolStats: deps.poolStats }) : null;
   app.locals.operations = {
     draining: false,

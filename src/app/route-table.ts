@@ -5,6 +5,7 @@ import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { imageBatchRoutes, imageRoutes, thumbnailUrl } from '../features/images';
 import { roleRoutes } from '../features/roles';
 import { shareLinkRoutes } from '../features/sharing';
+import { trashRoutes } from '../features/trash';
 import { uploadRoutes } from '../features/uploads';
 import { userRoutes } from '../features/users';
 import { buildOpenApiDocument } from '../http/openapi';
@@ -42,6 +43,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
       publicUrl: config.publicUrl,
       originalsVisibleTo: config.originalsVisibleTo,
     }),
+    ...trashRoutes({ trash: deps.trash }),
     ...shareLinkRoutes({ shareLinks: deps.shareLinks, publicUrl: config.publicUrl }),
     ...uploadRoutes({ uploads: deps.uploads }),
     ...userRoutes({ users: deps.users }),

@@ -1,15 +1,22 @@
 import { createAuditLog } from '../features/audit';
 import { createAttemptThrottle, createAuthService, createPassport, createTokenCache } from '../features/auth';
 import { createDownloadsService } from '../features/downloads';
-import { createGalleriesService } from '../features/galleries';
+import { createGalleriesService, type GalleryLinks } from '../features/galleries';
 import { createImageBatchService, createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
 import { createRolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
+import { createTrashService } from '../features/trash';
 import { createUploadsService } from '../features/uploads';
 import { createAccounts, createUsersService } from '../features/users';
 import { databaseAttemptStore } from '../platform/db/attempt-counts';
 import { faultPointHook } from '../shared/fault-points';
 import type { AppDeps } from './deps';
+
+/** A gallery's transfer ends the share links its former owner made to it. */
+const galleryLinks: GalleryLinks = {
+  endLinksOfFormerOwner: (tx, galleryId, formerOwnerId, actor) =>
+    endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
+};
 
 /**
  * Every feature's service, made once per app with what it needs. This is where the ports between
@@ -51,14 +58,13 @@ export function createServices(deps: AppDeps) {
     reader,
     audit,
     images: galleryImagesOf(files),
-    links: {
-      endLinksOfFormerOwner: (tx, galleryId, formerOwnerId, actor) =>
-        endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
-    },
+    links: galleryLinks,
     faultPoint: faultPointHook(config.faultPoint),
+    trashDays: config.trashDays,
   });
   const images = createImagesService({ db, reader, config, files, audit, galleries });
   const imageBatches = createImageBatchService({ reader, images, galleries, files });
+  const trash = createTrashService({ db, galleries, images, trashDays: config.trashDays, logger });
   const shareLinks = createShareLinksService({ db, audit, galleries, images, config, throttle });
   const uploads = createUploadsService({ db, storage, config, images, galleries, logger });
   const downloads = createDownloadsService({ images, galleries, shareLinks, storage, audit, config });
@@ -73,6 +79,7 @@ export function createServices(deps: AppDeps) {
     galleries,
     images,
     imageBatches,
+    trash,
     shareLinks,
     uploads,
     downloads,

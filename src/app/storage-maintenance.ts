@@ -3,21 +3,42 @@ import {
   createImageFiles,
   reconcileWhileServing,
   recoverStorage,
+  STORAGE_CHECK_LEASE,
   sweepStaleUploads,
 } from '../features/images';
+import type { TrashService } from '../features/trash';
 import { createUploadSweeper } from '../features/uploads';
 import type { Database } from '../platform/db/client';
+import { withLease } from '../platform/db/leases';
 import type { Storage } from '../platform/storage/storage';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 
 const TEMP_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
+/** How long the purge's lease lasts unless renewed (it is, while the purge runs). */
+const PURGE_LEASE_TTL_MS = 60_000;
+
+export type TrashPurge = (now?: Date) => Promise<{ ran: boolean; images: number; galleries: number }>;
+
+/**
+ * The purge of what has been in the trash for TRASH_DAYS before `now`, under the storage check's
+ * lease: one node at a time (another holding it: `ran: false`, it purges on its own round).
+ */
+export function trashPurge(db: Database, trash: Pick<TrashService, 'purgeExpired'>): TrashPurge {
+  return async (now = new Date()) => {
+    const outcome = await withLease(db, STORAGE_CHECK_LEASE, PURGE_LEASE_TTL_MS, (signal) =>
+      trash.purgeExpired(now, signal),
+    );
+    return outcome.ran ? { ran: true, ...outcome.result } : { ran: false, images: 0, galleries: 0 };
+  };
+}
 
 /**
  * The storage check around a server's start. Before it listens: what a crash left half done is
  * put right, and when repairing, the audit of every row against every file runs too; resumable
- * uploads past their expiry go. Once it listens (`serving()`): the audit in report mode (on disk),
- * and every 15 minutes a sweep of stale upload temp files and of expired resumable uploads.
+ * uploads past their expiry go. Once it listens (`serving(purgeTrash)`): the audit in report mode
+ * (on disk), the purge of what has been in the trash TRASH_DAYS, and every 15 minutes the purge
+ * again and a sweep of stale upload temp files and of expired resumable uploads.
  * `stop()` ends both (shutting down).
  */
 export async function prepareStorage({
@@ -45,8 +66,14 @@ export async function prepareStorage({
   const stopping = new AbortController();
   let sweeper: NodeJS.Timeout | undefined;
 
+  const purge = (purgeTrash: TrashPurge) =>
+    purgeTrash().catch((error: unknown) => {
+      if (!stopping.signal.aborted) logger.error('trash purge failed', { error: String(error) });
+    });
+
   return {
-    serving() {
+    serving(purgeTrash: TrashPurge) {
+      void purge(purgeTrash);
       // On object storage the audit lists the whole bucket and asks for each original: not at
       // every start of every node (what a crash leaves is found from notes by the recovery above).
       if (config.reconcileOnStart === 'report' && storage.stagesInPlace) {
@@ -65,6 +92,7 @@ export async function prepareStorage({
         sweepResumable().catch((error: unknown) =>
           logger.error('resumable uploads sweep failed', { error: String(error) }),
         );
+        void purge(purgeTrash);
       }, TEMP_SWEEP_INTERVAL_MS);
       sweeper.unref();
     },

@@ -16,6 +16,7 @@ export const FAULT_POINTS = [
   'delete-marked',
   'gallery-delete-marked',
   'resumable-written',
+  'trash-purge-marked',
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
@@ -88,6 +89,7 @@ const envSchema = z.object({
     .max(7 * 24 * 3600)
     .default(3600),
   UPLOAD_STALL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  TRASH_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   RESUMABLE_UPLOAD_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
   HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
@@ -176,6 +178,7 @@ export type Config = ZipConfig & {
   /** An upload whose body sends no byte for this long is cut (a resumable upload keeps what arrived). */
   uploadStallMs: number;
   resumableUploadExpiryMs: number;
+  trashDays: number; // how long a deleted image or gallery stays restorable; 0: deletes are final
   /** Slow clients: a request's head must come within `headersTimeoutMs` (at most the next), all of it within `requestTimeoutMs`. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -215,9 +218,8 @@ function crossChecks(e: Env): string[] {
       'S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS SDK finds credentials itself)',
     );
   }
-  if (e.METRICS_TOKEN && e.METRICS === 'off') {
+  if (e.METRICS_TOKEN && e.METRICS === 'off')
     broken.push('METRICS_TOKEN: set, but METRICS is off (METRICS=on serves /metrics)');
-  }
   return broken;
 }
 
@@ -283,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileOnStart: e.RECONCILE_ON_START,
     uploadTempMaxAgeMs: e.UPLOAD_TEMP_MAX_AGE_SECONDS * 1000,
     uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,
+    trashDays: e.TRASH_DAYS,
     resumableUploadExpiryMs: e.RESUMABLE_UPLOAD_EXPIRY_SECONDS * 1000,
     headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
     requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,

@@ -46,7 +46,7 @@ describe('the audit log', () => {
     expect(everything).not.toContain(user.token);
   });
 
-  it('records token creation and revocation, role changes, uploads and deletes', async () => {
+  it('records token creation and revocation, role changes, uploads and deletes (to the trash)', async () => {
     const created = await request(t.app).post('/api/auth/tokens').set(player.auth).send({ name: 'x' }).expect(201);
     await request(t.app).delete(`/api/auth/tokens/${created.body.id}`).set(player.auth).expect(200);
     const target = await createUser(t, 'subscriber');
@@ -73,7 +73,7 @@ describe('the audit log', () => {
       detail: '{"role":"company_user"}',
     });
     expect(find('image.upload')).toMatchObject({ actor: { id: player.id }, target: { type: 'image', id: image.id } });
-    expect(find('image.delete')).toMatchObject({ actor: { id: player.id }, target: { type: 'image', id: image.id } });
+    expect(find('image.trash')).toMatchObject({ actor: { id: player.id }, target: { type: 'image', id: image.id } });
     expect(JSON.stringify(all)).not.toContain(created.body.token);
   });
 

@@ -177,14 +177,17 @@ describe('changing and deleting galleries', () => {
     await request(t.app).patch(`/api/gallery/galleries/${gallery.id}`).set(owner.auth).send({}).expect(400);
   });
 
-  it('deletes a gallery with its images and their files', async () => {
+  it('deletes a gallery into the trash; deleted for good from there, its images and their files go', async () => {
     const gallery = await createGallery(t, owner);
     const images = [await createImage(t, owner, gallery.id), await createImage(t, owner, gallery.id)];
     const keys = (await t.db.image.findMany({ where: { galleryId: gallery.id } })).map((image) => image.storageKey);
     expect(keys.every((key) => existsSync(join(t.uploadDir, 'images', key.slice(0, 2), key)))).toBe(true);
 
     const res = await request(t.app).delete(`/api/gallery/galleries/${gallery.id}/`).set(owner.auth).expect(200);
-    expect(res.body).toEqual({ message: 'Gallery deleted successfully' });
+    expect(res.body).toEqual({ message: 'Gallery deleted successfully', trashed: true, purgeAt: expect.any(String) });
+    await request(t.app).get(`/api/gallery/galleries/${gallery.id}`).set(owner.auth).expect(404);
+    expect(keys.every((key) => existsSync(join(t.uploadDir, 'images', key.slice(0, 2), key)))).toBe(true);
+    await request(t.app).delete(`/api/gallery/trash/galleries/${gallery.id}/`).set(owner.auth).expect(200);
     expect(await t.db.image.count({ where: { id: { in: images.map((image) => image.id) } } })).toBe(0);
     expect(keys.some((key) => existsSync(join(t.uploadDir, 'images', key.slice(0, 2), key)))).toBe(false);
     await request(t.app).get(`/api/gallery/galleries/${gallery.id}`).set(owner.auth).expect(404);

@@ -168,7 +168,13 @@ describe('a chosen cover', () => {
     await t.db.image.update({ where: { id: older.id }, data: { deleting: true } });
     expect((await show(owner, gallery.id)).cover).toMatchObject({ id: newest.id, chosen: false });
     await setCover(owner, gallery.id, chosen.id).expect(200);
+    // In the trash it is not the cover; restored, it is again; deleted for good, the reference goes.
     await request(t.app).delete(`/api/gallery/images/${chosen.id}/`).set(owner.auth).expect(200);
+    expect((await show(owner, gallery.id)).cover).toMatchObject({ id: newest.id, chosen: false });
+    await request(t.app).post('/api/gallery/trash/restore').set(owner.auth).send({ images: [chosen.id] }).expect(200);
+    expect((await show(owner, gallery.id)).cover).toMatchObject({ id: chosen.id, chosen: true });
+    await request(t.app).delete(`/api/gallery/images/${chosen.id}/`).set(owner.auth).expect(200);
+    await request(t.app).delete(`/api/gallery/trash/images/${chosen.id}/`).set(owner.auth).expect(200);
     expect((await t.db.gallery.findUniqueOrThrow({ where: { id: gallery.id } })).coverImageId).toBeNull();
     expect((await show(owner, gallery.id)).cover).toMatchObject({ id: newest.id, chosen: false });
     await request(t.app).delete(`/api/gallery/images/${newest.id}/`).set(owner.auth).expect(200);
@@ -181,6 +187,7 @@ describe('a chosen cover', () => {
     const image = await createImage(t, owner, gallery.id);
     await setCover(owner, gallery.id, image.id).expect(200);
     await request(t.app).delete(`/api/gallery/galleries/${gallery.id}/`).set(owner.auth).expect(200);
+    await request(t.app).delete(`/api/gallery/trash/galleries/${gallery.id}/`).set(owner.auth).expect(200);
     expect(await t.db.gallery.count({ where: { id: gallery.id } })).toBe(0);
     expect(await t.db.image.count({ where: { id: image.id } })).toBe(0);
   });

@@ -254,14 +254,20 @@ describe('one image', () => {
   it.each([
     ['DELETE /{id}/', ''],
     ['DELETE /{id}/delete/', 'delete/'],
-  ])('deletes with %s, removing row and file', async (_name, suffix) => {
+  ])('deletes with %s into the trash, and deleted for good from there its row and file go', async (_name, suffix) => {
     const image = await createImage(t, owner, galleryId);
     const row = await t.db.image.findUniqueOrThrow({ where: { id: image.id } });
     const res = await request(t.app).delete(`/api/gallery/images/${image.id}/${suffix}`).set(owner.auth).expect(200);
-    expect(res.body).toEqual({ message: 'Image deleted successfully' });
+    expect(res.body).toEqual({ message: 'Image deleted successfully', trashed: true, purgeAt: expect.any(String) });
+    const days = (Date.parse(res.body.purgeAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    await request(t.app).get(`/api/gallery/images/${image.id}/`).set(owner.auth).expect(404);
+    await request(t.app).delete(`/api/gallery/images/${image.id}/`).set(owner.auth).expect(404);
+    expect(t.files().some((file) => file.endsWith(row.storageKey))).toBe(true);
+    await request(t.app).delete(`/api/gallery/trash/images/${image.id}/`).set(owner.auth).expect(200);
     expect(await t.db.image.count({ where: { id: image.id } })).toBe(0);
     expect(t.files().some((file) => file.endsWith(row.storageKey))).toBe(false);
-    await request(t.app).delete(`/api/gallery/images/${image.id}/`).set(owner.auth).expect(404);
   });
 
   it('refuses a delete from another Beta Player or a company user, keeping row and file', async () => {

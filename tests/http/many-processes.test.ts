@@ -16,9 +16,12 @@ async function twoNodes(env: Record<string, string> = {}): Promise<[TestApp, Tes
   return [a, b];
 }
 
-/** Two nodes, a Beta Player and their gallery. */
+/**
+ * Two nodes, a Beta Player and their gallery. Deletes are final here (TRASH_DAYS=0): the races
+ * between nodes over a file are those of a delete for good, which the trash's purge shares.
+ */
 async function twoNodesWithAGallery() {
-  const nodes = await twoNodes();
+  const nodes = await twoNodes({ TRASH_DAYS: '0' });
   const owner = await createUser(nodes[0], 'beta_player');
   return { nodes, owner, galleryId: (await createGallery(nodes[0], owner)).id };
 }

@@ -150,8 +150,9 @@ describe('logs', () => {
         chunks: [head, file.subarray(0, 20), file.subarray(20), tail],
       });
       expect(replaced).toEqual({ status: 200, requestId: 'replace-1' });
+      await request(t.app).delete(`/api/gallery/images/${second.id}`).set(owner.auth).expect(200);
       await request(t.app)
-        .delete(`/api/gallery/images/${second.id}`)
+        .delete(`/api/gallery/trash/images/${second.id}`)
         .set(owner.auth)
         .set('X-Request-Id', 'delete-1')
         .expect(200);

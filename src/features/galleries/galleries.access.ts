@@ -10,6 +10,15 @@ export const MEMBER_ROLES = ['viewer', 'editor'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
 /**
+ * What every reader sees: rows neither being deleted nor in the trash. An image is seen only while
+ * its gallery is too (a gallery's images stay as they are while it is in the trash). In the query,
+ * as the visibility condition is, never a filter after it.
+ */
+export const liveSql = (alias: string) => `NOT ${alias}."deleting" AND NOT ${alias}."trashed"`;
+/** The same for Prisma queries (on Gallery or Image). */
+export const LIVE = { deleting: false, trashed: false } as const;
+
+/**
  * Who is looking, for the visibility filter: a signed-in user, or `anyone` once access has been
  * established another way (a share link names its gallery).
  */

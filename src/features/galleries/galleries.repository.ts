@@ -2,16 +2,27 @@ import type { Database } from '../../platform/db/client';
 import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
 import { asDate, type SqlReader } from '../../platform/db/sql-reader';
 import type { ListOptions, Page } from '../../shared/paging';
-import { visibleGalleryWhere, withVisibility, type MemberRole, type Viewer, type Visibility } from './galleries.access';
+import {
+  LIVE,
+  liveSql,
+  visibleGalleryWhere,
+  withVisibility,
+  type MemberRole,
+  type Viewer,
+  type Visibility,
+} from './galleries.access';
 
 /** Galleries whose delete has begun are gone as far as every reader is concerned. */
-const live = (id: number) => ({ id, deleting: false });
+const live = (id: number) => ({ id, ...LIVE });
 
-/** The gallery's owner and visibility if `viewer` may see it, with the viewer's membership role. */
-export async function findGalleryOwner(db: Database, id: number, viewer: Viewer) {
+/**
+ * The gallery's owner and visibility if `viewer` may see it, with the viewer's membership role;
+ * `inTrash`: also while it is in the trash (`trashed` says whether it is).
+ */
+export async function findGalleryOwner(db: Database, id: number, viewer: Viewer, inTrash = false) {
   const gallery = await db.gallery.findFirst({
-    where: { ...live(id), ...visibleGalleryWhere(viewer) },
-    select: { id: true, ownerId: true, name: true, description: true, visibility: true },
+    where: { ...(inTrash ? { id, deleting: false } : live(id)), ...visibleGalleryWhere(viewer) },
+    select: { id: true, ownerId: true, name: true, description: true, visibility: true, trashed: true },
   });
   if (!gallery) return null;
   const memberRole = viewer === 'anyone' ? null : await findMemberRole(db, id, viewer.userId);
@@ -75,13 +86,13 @@ type FlatGalleryRow = {
  * its cover.
  */
 const COVER_ID = `COALESCE(
-    (SELECT c.id FROM "Image" c WHERE c.id = g."coverImageId" AND c."galleryId" = g.id AND NOT c."deleting"),
-    (SELECT c.id FROM "Image" c WHERE c."galleryId" = g.id AND NOT c."deleting" ORDER BY c."createdAt" DESC, c.id DESC LIMIT 1))`;
+    (SELECT c.id FROM "Image" c WHERE c.id = g."coverImageId" AND c."galleryId" = g.id AND ${liveSql('c')}),
+    (SELECT c.id FROM "Image" c WHERE c."galleryId" = g.id AND ${liveSql('c')} ORDER BY c."createdAt" DESC, c.id DESC LIMIT 1))`;
 
 const SELECT_GALLERY = `
   SELECT g.id, g.name, g.description, g."ownerId", g."visibility", u.username AS "ownerUsername", lower(g.name) AS "sortKey",
          g."createdAt", g."updatedAt", g."coverImageId",
-         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND NOT x."deleting") AS "imageCount",
+         (SELECT CAST(COUNT(*) AS INTEGER) FROM "Image" x WHERE x."galleryId" = g.id AND ${liveSql('x')}) AS "imageCount",
          ${COVER_ID} AS "coverId"
   FROM "Gallery" g
   JOIN "User" u ON u.id = g."ownerId"`;
@@ -133,7 +144,7 @@ function toRow(row: FlatGalleryRow): GalleryRow {
 
 /** The gallery, with its cover, if `viewer` may see it. */
 export async function findGallery(reader: SqlReader, id: number, viewer: Viewer): Promise<GalleryRow | null> {
-  const filters = withVisibility([{ sql: 'g.id = ? AND NOT g."deleting"', params: [id] }], viewer, 'g');
+  const filters = withVisibility([{ sql: `g.id = ? AND ${liveSql('g')}`, params: [id] }], viewer, 'g');
   const where = `WHERE ${filters.map((f) => f.sql).join(' AND ')}`;
   const [row] = await reader.all<FlatGalleryRow>(
     withCovers(`${SELECT_GALLERY} ${where}`, ''),
@@ -149,7 +160,7 @@ export async function listGalleries(
   filter: { ownerId?: number },
   options: ListOptions,
 ): Promise<Page<GalleryRow>> {
-  const filters: Filter[] = [{ sql: 'NOT g."deleting"', params: [] }];
+  const filters: Filter[] = [{ sql: liveSql('g'), params: [] }];
   if (filter.ownerId !== undefined) filters.push({ sql: 'g."ownerId" = ?', params: [filter.ownerId] });
   const page = keysetPage(reader, GALLERY_COLUMNS, options, withVisibility(filters, viewer, 'g'));
   const direction = options.sort.startsWith('-') ? 'DESC' : 'ASC';
@@ -188,16 +199,60 @@ export async function updateGallery(db: Database, id: number, data: GalleryChang
 
 /** Whether `imageId` is a live image of the gallery: the only kind it may choose as its cover. */
 export async function isImageOfGallery(db: Database, galleryId: number, imageId: number): Promise<boolean> {
-  return (await db.image.count({ where: { id: imageId, galleryId, deleting: false } })) === 1;
+  return (await db.image.count({ where: { id: imageId, galleryId, ...LIVE } })) === 1;
 }
 
 /**
  * In a transaction, the first step of a delete: hides the gallery (its images are marked by the
- * same transaction). False when it is gone or already being deleted.
+ * same transaction), when it is live or, `from: 'trash'`, in the trash (since before `trashedBefore`
+ * when given). False otherwise (gone, already being deleted, or not where it was expected).
  */
-export async function markGalleryDeleted(tx: Database, id: number): Promise<boolean> {
-  const { count } = await tx.gallery.updateMany({ where: live(id), data: { deleting: true } });
+export async function markGalleryDeleted(
+  tx: Database,
+  id: number,
+  from: 'live' | 'trash' = 'live',
+  trashedBefore?: Date,
+): Promise<boolean> {
+  const where =
+    from === 'live'
+      ? live(id)
+      : { id, deleting: false, trashed: true, ...(trashedBefore ? { trashedAt: { lt: trashedBefore } } : {}) };
+  const { count } = await tx.gallery.updateMany({ where, data: { deleting: true } });
   return count === 1;
+}
+
+/** Puts a live gallery in the trash; false when it is not live. */
+export async function trashGallery(tx: Database, id: number, byId: number, at: Date): Promise<boolean> {
+  const { count } = await tx.gallery.updateMany({
+    where: live(id),
+    data: { trashed: true, trashedAt: at, trashedById: byId },
+  });
+  return count === 1;
+}
+
+/** Takes a gallery out of the trash; false when it is not there (restored, or its purge began). */
+export async function untrashGallery(tx: Database, id: number): Promise<boolean> {
+  const { count } = await tx.gallery.updateMany({
+    where: { id, deleting: false, trashed: true },
+    data: { trashed: false, trashedAt: null, trashedById: null },
+  });
+  return count === 1;
+}
+
+/** A gallery in the trash (not being purged): what deciding who may restore or purge it needs. */
+export function findTrashedGallery(db: Database, id: number) {
+  return db.gallery.findFirst({ where: { id, deleting: false, trashed: true }, select: { id: true, ownerId: true } });
+}
+
+/** Galleries put in the trash before `cutoff`: their time is up. */
+export async function galleriesTrashedBefore(db: Database, cutoff: Date, limit: number): Promise<number[]> {
+  const rows = await db.gallery.findMany({
+    where: { trashed: true, deleting: false, trashedAt: { lt: cutoff } },
+    select: { id: true },
+    orderBy: { trashedAt: 'asc' },
+    take: limit,
+  });
+  return rows.map((row) => row.id);
 }
 
 /** The ids of galleries whose delete a crash interrupted. */

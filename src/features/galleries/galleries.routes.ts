@@ -3,13 +3,15 @@ import { z } from 'zod';
 
 import { withEtag } from '../../http/conditional';
 import { pageReply } from '../../http/pagination';
-import { messageOnly, withMessage } from '../../http/response-schemas';
+import { withMessage } from '../../http/response-schemas';
 import { defineRoute } from '../../http/route';
 import { listOptions } from '../../shared/paging';
 import { toGalleryJson } from './galleries.mapper';
 import type { GalleryRow } from './galleries.repository';
 import {
   createGalleryBody,
+  deleteReply,
+  deleteReplyOf,
   galleryParams,
   galleryReply,
   listGalleriesQuery,
@@ -107,12 +109,13 @@ function deleteGallery({ galleries }: GalleryRouteDeps) {
     method: 'delete',
     path: `${BASE}/:id`,
     access: 'gallery:delete',
-    summary: 'Delete a gallery with its images and their files (owner or admin)',
-    responses: { 200: messageOnly },
+    summary:
+      'Delete a gallery (owner or admin): it goes to the trash with its images, members and links, restorable for TRASH_DAYS; with TRASH_DAYS=0 it is deleted for good with its images and their files',
+    responses: { 200: deleteReply },
     params: galleryParams,
     handler: async ({ actor, params, reply }) => {
-      await galleries.remove(actor, params.id);
-      return reply(200, { message: 'Gallery deleted successfully' });
+      const outcome = await galleries.remove(actor, params.id);
+      return reply(200, deleteReplyOf('Gallery deleted successfully', outcome));
     },
   });
 }

@@ -84,3 +84,22 @@ export const memberReply = z.strictObject({
   role: memberRole,
   addedAt: timestamp,
 });
+
+/** The reply to a delete of an image or a gallery: the message of before, and where it went. */
+export const deleteReply = z.strictObject({
+  message: z.string(),
+  trashed: z
+    .boolean()
+    .meta({ description: 'true: in the trash, restorable until purgeAt; false: deleted for good (TRASH_DAYS=0)' }),
+  purgeAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'When it will be deleted for good (ISO 8601); null when it already is' }),
+});
+
+/** The body of `deleteReply`. */
+export const deleteReplyOf = (message: string, outcome: { trashed: boolean; purgeAt: Date | null }) => ({
+  message,
+  trashed: outcome.trashed,
+  purgeAt: outcome.purgeAt?.toISOString() ?? null,
+});

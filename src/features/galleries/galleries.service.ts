@@ -10,18 +10,10 @@ import type { AuditEvent, AuditLog } from '../audit';
 import { viewerOf, type MemberRole, type Visibility } from './galleries.access';
 import { canModifyGallery, canWriteToGallery } from './galleries.policy';
 import * as repo from './galleries.repository';
+import { createGalleryTrash, type GalleryImages } from './gallery-trash';
 import * as members from './members.repository';
 
-/**
- * What a gallery's delete needs from its images (a feature above this one): given by the app's
- * wiring, so that the arrow between the two features points one way.
- */
-export type GalleryImages = {
-  /** In the delete's transaction: marks every image of the gallery deleted; returns their storage keys. */
-  markAllDeleted(tx: Transaction, galleryId: number): Promise<string[]>;
-  /** Removes an image's stored files. */
-  removeFiles(storageKey: string): Promise<void>;
-};
+export type { GalleryImages };
 
 /**
  * What a transfer needs from the gallery's share links (sharing, a feature above this one): given
@@ -39,13 +31,15 @@ export type GalleriesDeps = {
   images: GalleryImages;
   links: GalleryLinks;
   faultPoint: FaultPointHook;
+  /** TRASH_DAYS: how long a deleted gallery stays restorable (0: deleted for good at once). */
+  trashDays: number;
 };
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
 const galleryNotFound = () => notFound(GALLERY_NOT_FOUND);
 
 /** Where a gallery is looked up (a transaction, or the database) and what its absence is. */
-type Lookup = { within?: Transaction; missing?: () => AppError };
+type Lookup = { within?: Transaction; missing?: () => AppError; inTrash?: boolean };
 const MEMBER_NOT_FOUND = 'No such member of this gallery';
 
 /** What a PATCH may change; `coverImage`: an image of the gallery, or null for the default cover. */
@@ -63,7 +57,9 @@ function editorNote(username: string, role: MemberRole, userRole: string | null)
   return `${username}'s role (${roleLabel(userRole) ?? 'none'}) is view-only: as an editor they can see this gallery but not change it.`;
 }
 
-export function createGalleriesService({ db, reader, audit, images, links, faultPoint }: GalleriesDeps) {
+export function createGalleriesService({ db, reader, audit, images, links, faultPoint, trashDays }: GalleriesDeps) {
+  const trash = createGalleryTrash({ db, audit, images, faultPoint, trashDays });
+
   async function get(actor: Actor, id: number) {
     const gallery = await repo.findGallery(reader, id, viewerOf(actor));
     if (!gallery) throw notFound(GALLERY_NOT_FOUND);
@@ -74,8 +70,8 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
    * The gallery if the actor may see it, with their membership role; `missing()` otherwise (404 by
    * default). Read from `within`: a change checks again in the transaction that commits it.
    */
-  async function visible(actor: Actor, id: number, { within = db, missing = galleryNotFound }: Lookup = {}) {
-    const gallery = await repo.findGalleryOwner(within, id, viewerOf(actor));
+  async function visible(actor: Actor, id: number, { within = db, missing = galleryNotFound, inTrash }: Lookup = {}) {
+    const gallery = await repo.findGalleryOwner(within, id, viewerOf(actor), inTrash);
     if (!gallery) throw missing();
     return gallery;
   }
@@ -210,24 +206,12 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
       );
       if (!removed) throw notFound(MEMBER_NOT_FOUND);
     },
-    /**
-     * Deletes the gallery and its images the crash-safe way: the gallery and its image rows marked
-     * (hidden at once), the files removed, then the rows. The storage check finishes a delete that
-     * a crash interrupted.
-     */
+    /** To the trash (or, with TRASH_DAYS=0, deleted for good with its images and their files). */
     async remove(actor: Actor, id: number) {
       await requireModifiable(actor, id);
-      const keys = await audit.withEvent(
-        async (tx) => {
-          if (!(await repo.markGalleryDeleted(tx, id))) throw notFound(GALLERY_NOT_FOUND);
-          return images.markAllDeleted(tx, id);
-        },
-        () => ({ action: 'gallery.delete', actor, target: { type: 'gallery', id }, address: actor.address }),
-      );
-      faultPoint('gallery-delete-marked');
-      for (const key of keys) await images.removeFiles(key);
-      await repo.deleteGallery(db, id);
+      return trash.remove(actor, id);
     },
+    trash,
   };
 }
 

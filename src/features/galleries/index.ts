@@ -3,6 +3,8 @@
 // GalleryImages port, a transfer the former owner's share links through GalleryLinks. Needs audit;
 // images and sharing need this feature, not the reverse.
 export {
+  LIVE,
+  liveSql,
   MEMBER_ROLES,
   VISIBILITIES,
   viewerOf,
@@ -14,6 +16,15 @@ export {
 } from './galleries.access';
 export { canModifyGallery, canWriteToGallery } from './galleries.policy';
 export { finishBegunGalleryDeletes } from './gallery-deletes';
+export { deleteReply, deleteReplyOf } from './galleries.schemas';
+export {
+  NOT_IN_TRASH,
+  purgeAtOf,
+  trashEvent,
+  type DeleteOutcome,
+  type GalleryTrash,
+  type Purger,
+} from './gallery-trash';
 export { galleryRoutes } from './galleries.routes';
 export {
   createGalleriesService,

@@ -2,8 +2,10 @@ import { isUniqueViolation } from '../../platform/db/errors';
 import type { Actor } from '../../shared/actor';
 import { badRequest, conflict, notFound } from '../../shared/errors';
 import type { AuditEvent } from '../audit';
+import type { DeleteOutcome } from '../galleries';
 import { fileColumnsOf } from './image-columns';
 import type { ExaminedFile, UploadedFile } from './image-files';
+import type { ImageTrash } from './image-trash';
 import {
   CHANGED_MEANWHILE,
   IMAGE_NOT_FOUND,
@@ -16,7 +18,11 @@ import {
 import * as repo from './images.repository';
 
 /** Changes to an image (fields, a move, a new file) and its delete. */
-export function createImageChanges({ db, reader, files, audit }: ImagesDeps, rules: WriteRules) {
+export function createImageChanges(
+  { db, reader, files, audit }: ImagesDeps,
+  rules: WriteRules,
+  trash: Pick<ImageTrash, 'moveToTrash' | 'refuseTrashedDuplicate'> & { enabled: boolean },
+) {
   const { get, authorizeChange, requireRoom, updateEvent, changedOrGone, lockForWrite, duplicateIn, examine } = rules;
   const serially = perImageQueue();
 
@@ -126,27 +132,36 @@ export function createImageChanges({ db, reader, files, audit }: ImagesDeps, rul
       );
     } catch (error) {
       if (error === notApplied) return changedOrGone(current.id);
-      if (isUniqueViolation(error)) throw duplicateIn(galleryId);
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      await trash.refuseTrashedDuplicate(galleryId, data.sha256 ?? current.sha256);
+      throw duplicateIn(galleryId);
     }
   }
 
-  /** Delete: the row is marked (hidden at once), the files removed, then the row. */
-  async function remove(actor: Actor, id: number) {
-    await serially(id, async () => {
+  /**
+   * Delete: into the trash (TRASH_DAYS), or, with TRASH_DAYS=0, for good: the row is marked
+   * (hidden at once), the files removed, then the row.
+   */
+  async function remove(actor: Actor, id: number): Promise<DeleteOutcome> {
+    return serially(id, async () => {
       const image = await get(actor, id);
       await authorizeChange(actor, image);
-      await audit.withEvent(
-        async (tx) => {
-          await authorizeChange(actor, image, undefined, tx);
-          const marked = await repo.markDeleted(tx, id, image.storageKey);
-          if (marked === 'changed') throw conflict(CHANGED_MEANWHILE);
-          if (marked === 'gone') throw notFound(IMAGE_NOT_FOUND);
-        },
-        () => ({ action: 'image.delete', actor, target: { type: 'image', id }, address: actor.address }),
-      );
+      const eventOf = () => ({
+        action: trash.enabled ? 'image.trash' : 'image.delete',
+        actor,
+        target: { type: 'image', id },
+        address: actor.address,
+      });
+      if (trash.enabled) return trash.moveToTrash(actor, image, eventOf);
+      await audit.withEvent(async (tx) => {
+        await authorizeChange(actor, image, undefined, tx);
+        const marked = await repo.markDeleted(tx, id, image.storageKey);
+        if (marked === 'changed') throw conflict(CHANGED_MEANWHILE);
+        if (marked === 'gone') throw notFound(IMAGE_NOT_FOUND);
+      }, eventOf);
       files.faultPoint('delete-marked');
       await files.retire(image.storageKey, () => repo.deleteImage(db, id));
+      return { trashed: false, purgeAt: null };
     });
   }
 

@@ -2,11 +2,16 @@ import { isUniqueViolation } from '../../platform/db/errors';
 import type { Actor } from '../../shared/actor';
 import { badRequest, conflict } from '../../shared/errors';
 import type { DescribedFile, ExaminedFile, UploadedFile } from './image-files';
+import type { ImageTrash } from './image-trash';
 import { INSERT_TRANSACTION, noSuchGallery, type ImageFields, type ImagesDeps, type WriteRules } from './image-writes';
 import * as repo from './images.repository';
 
 /** Uploads: a new image from a received file, or the one already there with the same bytes. */
-export function createImageUploads({ reader, files, audit, galleries }: ImagesDeps, rules: WriteRules) {
+export function createImageUploads(
+  { reader, files, audit, galleries }: ImagesDeps,
+  rules: WriteRules,
+  trash: Pick<ImageTrash, 'refuseTrashedDuplicate'>,
+) {
   const { requireRoom, lockForWrite, examine } = rules;
 
   /**
@@ -43,6 +48,7 @@ export function createImageUploads({ reader, files, audit, galleries }: ImagesDe
   async function insertOrFind(actor: Actor, input: Required<ImageFields>, file: ExaminedFile) {
     const existing = await repo.findImageBySha256(reader, input.gallery, file.sha256, 'anyone');
     if (existing) return { image: existing, created: false };
+    await trash.refuseTrashedDuplicate(input.gallery, file.sha256);
     await requireRoom(actor, file.size);
     try {
       const image = await files.putNew(
@@ -54,8 +60,9 @@ export function createImageUploads({ reader, files, audit, galleries }: ImagesDe
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await repo.findImageBySha256(reader, input.gallery, file.sha256, 'anyone');
-      if (!winner) throw conflict('The same image is being deleted from this gallery; try again.');
-      return { image: winner, created: false };
+      if (winner) return { image: winner, created: false };
+      await trash.refuseTrashedDuplicate(input.gallery, file.sha256);
+      throw conflict('The same image is being deleted from this gallery; try again.');
     }
   }
 

@@ -53,11 +53,11 @@ export const INSERT_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 export type ImagesDeps = {
   db: Database;
   reader: SqlReader;
-  config: Pick<Config, 'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo'>;
+  config: Pick<Config, 'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo' | 'trashDays'>;
   files: ImageFiles;
   audit: AuditLog;
   /** Write access to galleries: the one check of it, in the galleries feature. */
-  galleries: Pick<GalleriesService, 'requireWritable'>;
+  galleries: Pick<GalleriesService, 'requireWritable' | 'visible'>;
 };
 
 export function createWriteRules({ db, reader, config, galleries }: ImagesDeps) {

@@ -1,5 +1,6 @@
 import type { SqlReader } from '../../platform/db/sql-reader';
 import { withVisibility, type Viewer } from '../galleries';
+import { LIVE_IMAGE } from './images.repository';
 
 /** Where an image with one of the hashes asked about is, among the images the viewer may see. */
 export type KnownHash = { sha256: string; image: number; gallery: number };
@@ -16,7 +17,7 @@ export async function findVisibleBySha256(
 ): Promise<KnownHash[]> {
   const filters = withVisibility(
     [
-      { sql: 'NOT i."deleting"', params: [] },
+      { sql: LIVE_IMAGE, params: [] },
       { sql: `i.sha256 IN (${hashes.map(() => '?').join(', ')})`, params: hashes },
       ...(galleryId === undefined ? [] : [{ sql: 'i."galleryId" = ?', params: [galleryId] }]),
     ],

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 
+import { errorJson, statusOfAll } from '../../http/item-results';
 import { defineRoute, type RouteSpec } from '../../http/route';
 import type { Actor } from '../../shared/actor';
 import { idParam } from '../../shared/ids';
@@ -27,9 +28,7 @@ export function imageBatchRoutes({ batches, publicUrl, originalsVisibleTo }: Dep
             },
           }
         : {}),
-      ...(error
-        ? { error: { message: error.message, code: error.code, ...(error.details ? { details: error.details } : {}) } }
-        : {}),
+      ...(error ? { error: errorJson(error) } : {}),
     });
   };
   return [uploadMany(batches, resultJson), checkHashes(batches)];
@@ -56,7 +55,7 @@ function uploadMany(
     handler: async ({ req, actor, params, body, claimUploads, reply }) => {
       const outcomes = await batches.uploadMany(actor, params.id, claimUploads(), body);
       const results = outcomes.map(resultJson(req, actor));
-      return reply(results.every((result) => result.status < 300) ? 200 : 207, { results });
+      return reply(statusOfAll(results), { results });
     },
   });
 }

@@ -1,4 +1,4 @@
-import { toAppError } from '../../http/error-handler';
+import { outcomeOf } from '../../http/item-results';
 import type { ReceivedUpload } from '../../http/upload';
 import type { SqlReader } from '../../platform/db/sql-reader';
 import type { Actor } from '../../shared/actor';
@@ -95,16 +95,15 @@ export function createImageBatchService({ reader, images, galleries, files }: De
     const name = upload.originalname;
     if ('refusal' in upload) return { file: name, status: upload.refusal.status, error: upload.refusal };
     try {
-      const fields = batchFileFields.parse({
-        title: texts.title ?? titleFromFileName(name),
-        description: texts.description,
+      const outcome = await outcomeOf(async () => {
+        const fields = batchFileFields.parse({
+          title: texts.title ?? titleFromFileName(name),
+          description: texts.description,
+        });
+        return images.create(actor, { gallery, ...fields }, upload, after);
       });
-      const { image, created } = await images.create(actor, { gallery, ...fields }, upload, after);
-      return { file: name, status: created ? 201 : 200, image };
-    } catch (error) {
-      const known = toAppError(error);
-      if (!known) throw error;
-      return { file: name, status: known.status, error: known };
+      if (!outcome.value) return { file: name, status: outcome.status, error: outcome.error };
+      return { file: name, status: outcome.value.created ? 201 : 200, image: outcome.value.image };
     } finally {
       await files.discardUpload(upload.path);
     }

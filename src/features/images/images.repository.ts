@@ -2,7 +2,7 @@ import type { Database } from '../../platform/db/client';
 import { countRows, finishPage, keysetPage, type Filter } from '../../platform/db/keyset';
 import type { SqlReader } from '../../platform/db/sql-reader';
 import type { ListOptions, Page } from '../../shared/paging';
-import { withVisibility, type Viewer } from '../galleries';
+import { LIVE, liveSql, withVisibility, type Viewer } from '../galleries';
 import {
   IMAGE_SELECT_LIST,
   imageFromRecord,
@@ -33,12 +33,15 @@ const FROM_IMAGES = `
 const SELECT_IMAGE = `SELECT ${IMAGE_SELECT_LIST} ${FROM_IMAGES}`;
 const SELECT_IMAGE_AND_TITLE_KEY = `SELECT ${IMAGE_SELECT_LIST}, lower(i.title) ${FROM_IMAGES}`;
 
-/** Rows whose delete has begun are gone as far as every reader is concerned. */
-const LIVE = 'NOT i."deleting"';
+/**
+ * Rows whose delete has begun, and rows in the trash or in a gallery in the trash, are gone as far
+ * as every reader is concerned (a query of images joins their gallery as `g`).
+ */
+export const LIVE_IMAGE = `${liveSql('i')} AND NOT g."trashed"`;
 
 /** The one row matching `filters` (live, in a gallery `viewer` may see), if there is one. */
 async function findOne(reader: SqlReader, viewer: Viewer, filters: Filter[]): Promise<ImageRow | null> {
-  const all = withVisibility([{ sql: LIVE, params: [] }, ...filters], viewer, 'g');
+  const all = withVisibility([{ sql: LIVE_IMAGE, params: [] }, ...filters], viewer, 'g');
   const [row] = await reader.rows(
     `${SELECT_IMAGE} WHERE ${all.map((f) => f.sql).join(' AND ')}`,
     all.flatMap((f) => f.params),
@@ -74,7 +77,7 @@ export async function listImages(
   filter: { galleryId?: number; uploaderId?: number },
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
-  const filters: Filter[] = [{ sql: LIVE, params: [] }];
+  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }];
   if (filter.galleryId !== undefined) filters.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
   if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
   const page = keysetPage(reader, IMAGE_COLUMNS, options, withVisibility(filters, viewer, 'g'));
@@ -94,11 +97,12 @@ export async function listImages(
 
 /**
  * In a transaction: write locks on a user's row (on SQLite: the database's write lock) and on a
- * gallery's row. False when the gallery is gone or being deleted.
+ * gallery's row. False when the gallery is gone, being deleted or in the trash.
  */
 export async function lockUserAndGallery(tx: Database, userId: number, galleryId: number): Promise<boolean> {
   await tx.$executeRaw`UPDATE "User" SET "id" = "id" WHERE "id" = ${userId}`;
-  const locked = await tx.$executeRaw`UPDATE "Gallery" SET "id" = "id" WHERE "id" = ${galleryId} AND NOT "deleting"`;
+  const locked =
+    await tx.$executeRaw`UPDATE "Gallery" SET "id" = "id" WHERE "id" = ${galleryId} AND NOT "deleting" AND NOT "trashed"`;
   return locked === 1;
 }
 
@@ -118,7 +122,7 @@ type Current = { id: number; galleryId: number; storageKey: string };
  */
 export async function updateImage(db: Database, current: Current, data: Partial<NewImage>) {
   const { count } = await db.image.updateMany({
-    where: { id: current.id, galleryId: current.galleryId, deleting: false },
+    where: { id: current.id, galleryId: current.galleryId, ...LIVE },
     data,
   });
   return count === 1
@@ -140,7 +144,7 @@ export async function updateImage(db: Database, current: Current, data: Partial<
  */
 export async function replaceImageFile(tx: Database, current: Current, data: Partial<NewImage>) {
   const { count } = await tx.image.updateMany({
-    where: { id: current.id, galleryId: current.galleryId, storageKey: current.storageKey, deleting: false },
+    where: { id: current.id, galleryId: current.galleryId, storageKey: current.storageKey, ...LIVE },
     data,
   });
   if (count !== 1) return null;
@@ -161,7 +165,7 @@ export async function restoreImageFile(
   previous: Partial<NewImage> & { storageKey: string },
 ): Promise<boolean> {
   const { count } = await tx.image.updateMany({
-    where: { id, storageKey: failedKey, deleting: false },
+    where: { id, storageKey: failedKey, ...LIVE },
     data: previous,
   });
   if (count !== 1) return false;
@@ -188,9 +192,9 @@ export async function markDeleted(
   id: number,
   storageKey: string,
 ): Promise<'marked' | 'changed' | 'gone'> {
-  const { count } = await db.image.updateMany({ where: { id, storageKey, deleting: false }, data: { deleting: true } });
+  const { count } = await db.image.updateMany({ where: { id, storageKey, ...LIVE }, data: { deleting: true } });
   if (count === 1) return 'marked';
-  return (await db.image.count({ where: { id, deleting: false } })) === 1 ? 'changed' : 'gone';
+  return (await db.image.count({ where: { id, ...LIVE } })) === 1 ? 'changed' : 'gone';
 }
 
 /** In a gallery's delete transaction: marks every image of it deleted; returns their storage keys. */
@@ -207,4 +211,67 @@ export async function storageUse(db: Database, userId: number) {
     db.user.findUnique({ where: { id: userId }, select: { storageQuotaMb: true } }),
   ]);
   return { usedBytes: used._sum.size ?? 0, quotaMb: user?.storageQuotaMb ?? null };
+}
+
+/** An image in the trash (not being purged), with what deciding about its restore or purge needs. */
+export function findTrashedImage(db: Database, id: number) {
+  return db.image.findFirst({
+    where: { id, trashed: true, deleting: false },
+    select: { id: true, galleryId: true, storageKey: true },
+  });
+}
+
+/** The image in the trash with these bytes in this gallery, if there is one (it keeps them from another). */
+export function findTrashedBySha256(db: Database, galleryId: number, sha256: string) {
+  return db.image.findFirst({ where: { galleryId, sha256, trashed: true, deleting: false }, select: { id: true } });
+}
+
+/**
+ * Puts a live image in the trash, if it is still in the gallery and on the file the caller read:
+ * `changed` when it is live otherwise (moved or replaced meanwhile), `gone` when it is not live.
+ */
+export async function trashImage(
+  tx: Database,
+  current: Current,
+  byId: number,
+  at: Date,
+): Promise<'trashed' | 'changed' | 'gone'> {
+  const { count } = await tx.image.updateMany({
+    where: { id: current.id, galleryId: current.galleryId, storageKey: current.storageKey, ...LIVE },
+    data: { trashed: true, trashedAt: at, trashedById: byId },
+  });
+  if (count === 1) return 'trashed';
+  return (await tx.image.count({ where: { id: current.id, ...LIVE } })) === 1 ? 'changed' : 'gone';
+}
+
+/** Takes an image of `galleryId` out of the trash; false when it is not there. */
+export async function untrashImage(tx: Database, id: number, galleryId: number): Promise<boolean> {
+  const { count } = await tx.image.updateMany({
+    where: { id, galleryId, trashed: true, deleting: false },
+    data: { trashed: false, trashedAt: null, trashedById: null },
+  });
+  return count === 1;
+}
+
+/**
+ * First step of deleting an image in the trash for good (when trashed before `trashedBefore`, if
+ * given): hides it from the trash too.
+ */
+export async function markTrashedDeleted(tx: Database, id: number, trashedBefore?: Date): Promise<boolean> {
+  const { count } = await tx.image.updateMany({
+    where: { id, trashed: true, deleting: false, ...(trashedBefore ? { trashedAt: { lt: trashedBefore } } : {}) },
+    data: { deleting: true },
+  });
+  return count === 1;
+}
+
+/** Images put in the trash before `cutoff`: their time is up. */
+export async function imagesTrashedBefore(db: Database, cutoff: Date, limit: number): Promise<number[]> {
+  const rows = await db.image.findMany({
+    where: { trashed: true, deleting: false, trashedAt: { lt: cutoff } },
+    select: { id: true },
+    orderBy: { trashedAt: 'asc' },
+    take: limit,
+  });
+  return rows.map((row) => row.id);
 }

@@ -3,11 +3,12 @@ import { z } from 'zod';
 
 import { withEtag } from '../../http/conditional';
 import { pageReply } from '../../http/pagination';
-import { messageOnly, withMessage } from '../../http/response-schemas';
+import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import type { Actor } from '../../shared/actor';
 import { AppError } from '../../shared/errors';
 import { listOptions } from '../../shared/paging';
+import { deleteReply, deleteReplyOf } from '../galleries';
 import { byteRangeOf, sendImageFile } from './image-reply';
 import { fileVersion, toImageJson } from './images.mapper';
 import { canSeeOriginal } from './images.policy';
@@ -124,13 +125,13 @@ function removeImage({ images }: ImageRoutes, path: string) {
     path,
     access: 'image:delete',
     summary:
-      'Delete an image and its file (gallery owner, its editors or admin); 409 when another request changed its file meanwhile',
-    responses: { 200: messageOnly },
+      'Delete an image (gallery owner, its editors or admin): it goes to the trash, restorable for TRASH_DAYS (with TRASH_DAYS=0 it and its files are deleted for good); 409 when another request changed its file meanwhile',
+    responses: { 200: deleteReply },
     errors: ['CONFLICT'],
     params: imageParams,
     handler: async ({ actor, params, reply }) => {
-      await images.remove(actor, params.id);
-      return reply(200, { message: 'Image deleted successfully' });
+      const outcome = await images.remove(actor, params.id);
+      return reply(200, deleteReplyOf('Image deleted successfully', outcome));
     },
   });
 }

@@ -4,6 +4,7 @@ import type { ListOptions } from '../../shared/paging';
 import { viewerOf } from '../galleries';
 import { createImageChanges } from './image-changes';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
+import { createImageTrash } from './image-trash';
 import { createImageUploads } from './image-uploads';
 import { createWriteRules, IMAGE_NOT_FOUND, ORIGINALS_FOR_OWNERS, type ImagesDeps } from './image-writes';
 import { canSeeOriginal } from './images.policy';
@@ -17,8 +18,9 @@ export function createImagesService(deps: ImagesDeps) {
   const delivery = createImageDelivery({ files, config });
   const rules = createWriteRules(deps);
   const { get } = rules;
-  const { create } = createImageUploads(deps, rules);
-  const { update, remove } = createImageChanges(deps, rules);
+  const trash = createImageTrash(deps);
+  const { create } = createImageUploads(deps, rules, trash);
+  const { update, remove } = createImageChanges(deps, rules, { ...trash, enabled: config.trashDays > 0 });
 
   return {
     get,
@@ -29,6 +31,7 @@ export function createImagesService(deps: ImagesDeps) {
     create,
     update,
     remove,
+    trash,
     async openFile(actor: Actor, id: number, size: FileSize | undefined, rangeFor?: RangeFor) {
       const image = await get(actor, id);
       return delivery.openFile(

@@ -19,6 +19,7 @@ export {
   checkStorage,
   reconcileWhileServing,
   recoverStorage,
+  STORAGE_CHECK_LEASE,
   sweepStaleUploads,
   type StorageCheckReport,
 } from './storage-check.service';

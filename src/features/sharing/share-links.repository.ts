@@ -1,4 +1,5 @@
 import type { Database, Transaction } from '../../platform/db/client';
+import { LIVE } from '../galleries';
 
 /** What the owner's list and the create reply show of a link: never its key hash or password hash. */
 const linkSelect = {
@@ -90,7 +91,7 @@ export function findOpenLink(db: Database, keyHash: string, now: Date) {
       keyHash,
       revokedAt: null,
       OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
-      gallery: { deleting: false },
+      gallery: LIVE,
       createdBy: { isActive: true },
     },
     select: { id: true, galleryId: true, passwordHash: true, allowOriginals: true, expiresAt: true },
@@ -123,8 +124,8 @@ export async function countView(db: Database, linkId: number, now: Date): Promis
 /** The gallery a link shows, with the number of its images; null once its delete has begun. */
 export async function findSharedGallery(db: Database, galleryId: number) {
   const gallery = await db.gallery.findFirst({
-    where: { id: galleryId, deleting: false },
-    select: { id: true, name: true, description: true, _count: { select: { images: { where: { deleting: false } } } } },
+    where: { id: galleryId, ...LIVE },
+    select: { id: true, name: true, description: true, _count: { select: { images: { where: LIVE } } } },
   });
   return (
     gallery && {
