@@ -171,7 +171,11 @@ describe('a chosen cover', () => {
     // In the trash it is not the cover; restored, it is again; deleted for good, the reference goes.
     await request(t.app).delete(`/api/gallery/images/${chosen.id}/`).set(owner.auth).expect(200);
     expect((await show(owner, gallery.id)).cover).toMatchObject({ id: newest.id, chosen: false });
-    await request(t.app).post('/api/gallery/trash/restore').set(owner.auth).send({ images: [chosen.id] }).expect(200);
+    await request(t.app)
+      .post('/api/gallery/trash/restore')
+      .set(owner.auth)
+      .send({ images: [chosen.id] })
+      .expect(200);
     expect((await show(owner, gallery.id)).cover).toMatchObject({ id: chosen.id, chosen: true });
     await request(t.app).delete(`/api/gallery/images/${chosen.id}/`).set(owner.auth).expect(200);
     await request(t.app).delete(`/api/gallery/trash/images/${chosen.id}/`).set(owner.auth).expect(200);
