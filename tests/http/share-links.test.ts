@@ -491,7 +491,9 @@ describe('password links', () => {
     // Changed in its expiry or its MAC: refused.
     const [, expiry, mac] = grant.split('=')[1].split('.');
     await withGrant(page(link.key), `gallery_share=${link.id}.${Number(expiry) + 60}.${mac}`).expect(401);
-    await withGrant(page(link.key), `gallery_share=${link.id}.${expiry}.${mac.slice(0, -1)}A`).expect(401);
+    // A changed first character (the last one's low bits are padding a decoder may ignore).
+    const forged = `${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`;
+    await withGrant(page(link.key), `gallery_share=${link.id}.${expiry}.${forged}`).expect(401);
     // One made the server's way but already past its end: refused as well.
     const { passwordHash } = await linkRow(link.id);
     const past = Math.floor(Date.now() / 1000) - 10;
