@@ -33,8 +33,14 @@
 //               (s3rver) behind nginx: page of 50 and one image through nginx to one node, to two
 //               nodes, and straight to one node; then the errors while one of two is SIGKILLed under
 //               load (skipped without an nginx binary)
+//   soak        (opt-in: only when named) dist/server.js in its own process with the trash on, on a
+//               fresh SQLite and PostgreSQL database each, under a mixed open-loop load at a fixed
+//               rate for 30 minutes (70% reads, 8% uploads, 8% deletes to the trash, 6% restores,
+//               4% trash listings, 4% logins): RSS, open fds and active handles every 10 s, latency
+//               and errors per minute, and their trend after the warm-up against no growth, no 5xx
 // Environment:
-//   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all; `uploads` = throughput,rss,thumbs)
+//   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all but soak; `all` the same; `uploads` =
+//                throughput,rss,thumbs; `soak` runs only when named: BENCH_SECTIONS=soak)
 //   reads:       BENCH_DURATION=5 (seconds per route)  BENCH_CONNECTIONS=10,50  BENCH_IMAGES=10000
 //                BENCH_DBS=sqlite,postgres  BENCH_DATABASE_URL=postgresql://… (a server where a
 //                database may be created; otherwise a throwaway cluster from initdb/pg_ctl)
@@ -49,6 +55,8 @@
 //   backup:      BENCH_BACKUP_IMAGES=10000  BENCH_BACKUP_KB=8 (each original's size)  BENCH_DBS=sqlite,postgres
 //   nodes:       BENCH_DURATION, BENCH_CONNECTIONS, BENCH_IMAGES, BENCH_DATABASE_URL as for reads;
 //                NGINX_BIN=/path/to/nginx (otherwise nginx on PATH or in /usr/sbin)
+//   soak:        BENCH_SOAK_MINUTES=30  BENCH_SOAK_RATE=40 (requests/s in all)  BENCH_SOAK_WARMUP_MINUTES=5
+//                (or a fifth of the run when that is shorter)  BENCH_DBS=sqlite,postgres  BENCH_DATABASE_URL
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
 import { runBackup } from './bench/backup';
 import { runIngest } from './bench/ingest';
@@ -57,6 +65,7 @@ import { runPlans } from './bench/plans';
 import { runReads } from './bench/reads';
 import { runUploadRss } from './bench/rss';
 import { runSharing } from './bench/sharing';
+import { runSoak } from './bench/soak';
 import { runStartup } from './bench/startup';
 import { runThumbnails } from './bench/thumbs';
 import { runUploadThroughput } from './bench/uploads';
@@ -75,16 +84,20 @@ const SECTIONS = [
   'startup',
   'backup',
   'nodes',
+  'soak',
 ] as const;
 type Section = (typeof SECTIONS)[number];
+/** Long sections, run only when named in BENCH_SECTIONS. */
+const OPT_IN: readonly Section[] = ['soak'];
+const DEFAULT_SECTIONS = SECTIONS.filter((section) => !OPT_IN.includes(section));
 
 function selectedSections(): Section[] {
-  const asked = (process.env.BENCH_SECTIONS ?? SECTIONS.join(','))
+  const asked = (process.env.BENCH_SECTIONS ?? DEFAULT_SECTIONS.join(','))
     .split(',')
     .map((name) => name.trim().toLowerCase())
     .filter(Boolean)
     .flatMap((name) =>
-      name === 'uploads' ? ['throughput', 'rss', 'thumbs'] : name === 'all' ? [...SECTIONS] : [name],
+      name === 'uploads' ? ['throughput', 'rss', 'thumbs'] : name === 'all' ? [...DEFAULT_SECTIONS] : [name],
     );
   const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
   if (unknown.length > 0)
@@ -98,6 +111,14 @@ async function main() {
   const count = (name: string, fallback: number) => {
     const value = Number(process.env[name] ?? fallback);
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: a whole number ≥ 1`);
+    return value;
+  };
+  /** A number > 0 (or ≥ 0 with `zero`), fractions allowed. */
+  const number = (name: string, fallback?: number, zero = false) => {
+    if (process.env[name] === undefined) return fallback;
+    const value = Number(process.env[name]);
+    if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero))
+      throw new Error(`${name}: a number ${zero ? '≥' : '>'} 0`);
     return value;
   };
   const runs: Record<Section, () => Promise<void>> = {
@@ -170,6 +191,15 @@ async function main() {
         connections: (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
         duration: Number(process.env.BENCH_DURATION ?? 5),
         images: Number(process.env.BENCH_IMAGES ?? 10_000),
+      }),
+    soak: () =>
+      runSoak({
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as (
+          'sqlite' | 'postgres'
+        )[],
+        minutes: number('BENCH_SOAK_MINUTES', 30)!,
+        rate: number('BENCH_SOAK_RATE', 40)!,
+        warmupMinutes: number('BENCH_SOAK_WARMUP_MINUTES', undefined, true),
       }),
   };
   for (const [i, section] of sections.entries()) {
