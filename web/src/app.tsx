@@ -7,6 +7,7 @@ import { api, can, type Me } from './api/client';
 import { ErrorText } from './components/alert';
 import { stopUploads } from './components/upload-queue';
 import { useFocusOnNavigation } from './focus';
+import { NoticeArea } from './notice';
 import { Link, navigate, usePath } from './router';
 import { findRoute, type Access, type Found } from './routes';
 import { NotFound } from './screens/not-found';
@@ -41,6 +42,7 @@ function Shell() {
       <main id="main" ref={main} tabIndex={-1}>
         {screenOf(found, session)}
       </main>
+      <NoticeArea />
     </>
   );
 }

@@ -32,3 +32,9 @@ export function countOf(count: number, noun: string): string {
 export function imageName(image: { id: number; title: string }): string {
   return image.title || `Image ${image.id}`;
 }
+
+/** A day in the reader's language: "May 1, 2026", "01.05.2026". */
+export function formatDay(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(date);
+}

@@ -3,12 +3,12 @@
 import type { JSX } from 'preact';
 
 import type { Permission } from './api/client';
+import { Later } from './components/later';
+import { loadAdmin, loadSettings } from './lazy';
 import { match } from './router';
-import { Admin } from './screens/admin';
 import { Register, SignIn } from './screens/auth';
 import { Galleries } from './screens/galleries';
 import { GalleryScreen } from './screens/gallery';
-import { GallerySettings } from './screens/gallery-settings';
 import { SharedGallery } from './screens/shared';
 import { Tokens } from './screens/tokens';
 
@@ -33,6 +33,10 @@ function route<P extends string>(path: P, access: Access, screen: (params: Param
   return { path, access, screen: (params) => screen(params as ParamsOf<P>) };
 }
 
+// Screens few open, loaded when first opened: the first load goes without them.
+const admin = () => loadAdmin().then((m) => m.Admin);
+const settings = () => loadSettings().then((m) => m.GallerySettings);
+
 export const ROUTES: Route[] = [
   route('/signin', 'signed-out', () => <SignIn />),
   route('/register', 'signed-out', () => <Register />),
@@ -46,9 +50,11 @@ export const ROUTES: Route[] = [
   route('/galleries/:id/images/:imageId', 'signed-in', ({ id, imageId }) => (
     <GalleryScreen galleryId={Number(id)} imageId={Number(imageId)} />
   )),
-  route('/galleries/:id/settings', 'signed-in', ({ id }) => <GallerySettings galleryId={Number(id)} />),
+  route('/galleries/:id/settings', 'signed-in', ({ id }) => (
+    <Later load={settings} props={{ galleryId: Number(id) }} />
+  )),
   route('/tokens', 'signed-in', () => <Tokens />),
-  route('/admin', 'user:manage', () => <Admin />),
+  route('/admin', 'user:manage', () => <Later load={admin} props={{}} />),
 ];
 
 export type Found = { route: Route; params: Record<string, string> };

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { api, messageOf, type Image } from '../api/client';
+import type { DeleteReply } from '../api/trash';
 import { field, formatBytes, imageName } from '../helpers';
 import { ErrorText } from './alert';
 
@@ -33,7 +34,8 @@ export type InfoProps = {
   editing: boolean;
   setEditing: (editing: boolean) => void;
   onChanged?: (image: Image) => void;
-  onDeleted?: (id: number) => void;
+  /** `reply`: the server's, which says whether the image went to the trash. */
+  onDeleted?: (id: number, reply?: DeleteReply) => void;
 };
 
 export function ImageInfo({ image, index, count, canChange, editing, setEditing, onChanged, onDeleted }: InfoProps) {
@@ -42,9 +44,9 @@ export function ImageInfo({ image, index, count, canChange, editing, setEditing,
   useEffect(() => setError(null), [index]);
   const remove = async () => {
     if (!confirm(`Delete "${image.title}"?`)) return;
-    const { error } = await api.DELETE('/api/gallery/images/{id}', { params: { path: { id: image.id } } });
+    const { data, error } = await api.DELETE('/api/gallery/images/{id}', { params: { path: { id: image.id } } });
     if (error) return setError(messageOf(error));
-    onDeleted?.(image.id);
+    onDeleted?.(image.id, data);
   };
   const saved = (changed: Image) => {
     setEditing(false);

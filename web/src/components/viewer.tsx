@@ -15,7 +15,7 @@ type Props<T extends ViewerImage> = {
   onMove: (index: number) => void;
   onClose: () => void;
   onChanged?: (image: Image) => void;
-  onDeleted?: (id: number) => void;
+  onDeleted?: InfoProps['onDeleted'];
   nearEnd?: () => void;
   src?: (image: T) => string;
   /** More for the image shown, under its facts (the gallery's cover, for those who manage it). */

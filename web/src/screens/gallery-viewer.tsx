@@ -7,6 +7,8 @@ import { api, type Image } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { Viewer } from '../components/viewer';
 import { useData } from '../data';
+import { imageName } from '../helpers';
+import { toldTrashed } from '../notice';
 import type { usePaged } from '../paging';
 import { leave, Link, navigate } from '../router';
 
@@ -18,6 +20,8 @@ type Props = {
   galleryId: number;
   canChange: boolean;
   addToCount: (change: number) => void;
+  /** A photo deleted came back from the trash (Undo): the grid and the count are loaded again. */
+  onRestored: () => void;
   /** More for the image shown, in the viewer's panel. */
   actions?: (image: Image) => ComponentChildren;
 };
@@ -52,16 +56,18 @@ export function GalleryViewer(props: Props) {
       onMove={() => {}}
       onClose={() => leave(home)}
       onChanged={(changed) => single.setData(() => changed)}
-      onDeleted={() => {
+      onDeleted={(id, reply) => {
         props.addToCount(-1);
         leave(home);
+        toldTrashed(reply, `"${imageName(image)}"`, { images: [id] }, props.onRestored);
       }}
     />
   );
 }
 
 /** The viewer over the loaded pages: moving and closing change the address; changes and deletes update the grid. */
-function PagedViewer({ images, open, home, canChange, addToCount, actions }: Props & { open: number; home: string }) {
+function PagedViewer(props: Props & { open: number; home: string }) {
+  const { images, open, home, canChange, addToCount, actions } = props;
   const { items, setItems } = images;
   return (
     <Viewer
@@ -72,10 +78,12 @@ function PagedViewer({ images, open, home, canChange, addToCount, actions }: Pro
       onMove={(to) => navigate(`${home}/images/${items[to].id}`, { replace: true })}
       onClose={() => leave(home)}
       onChanged={(image) => setItems((before) => before.map((i) => (i.id === image.id ? image : i)))}
-      onDeleted={(id) => {
+      onDeleted={(id, reply) => {
+        const name = imageName(items[open]);
         setItems((before) => before.filter((i) => i.id !== id));
         addToCount(-1);
         leave(home);
+        toldTrashed(reply, `"${name}"`, { images: [id] }, props.onRestored);
       }}
       nearEnd={() => images.hasMore && images.more()}
     />

@@ -4,16 +4,17 @@ import { useCallback, useState } from 'preact/hooks';
 
 import { api, can, messageOf, type Gallery, type Image, type Me } from '../api/client';
 import { ErrorText } from '../components/alert';
-import { JustifiedGrid, Thumb } from '../components/justified';
 import { UploadPanel } from '../components/upload';
 import { useData } from '../data';
-import { countOf, field, imageName } from '../helpers';
+import { countOf, field } from '../helpers';
+import { toldTrashed } from '../notice';
 import { MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
 import { CoverChoice } from './gallery-cover';
-import { placeImage, SortControl, useImageSort } from './gallery-sort';
+import { Photos } from './gallery-photos';
+import { placeImage, useImageSort } from './gallery-sort';
 import { GalleryViewer } from './gallery-viewer';
 
 const PAGE = 60;
@@ -57,9 +58,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
   const gallery = useData(
     (signal) => api.GET('/api/gallery/galleries/{id}', { params: { path: { id: galleryId } }, signal }),
     [galleryId],
-    {
-      errorText: 'This gallery could not be loaded.',
-    },
+    { errorText: 'This gallery could not be loaded.' },
   );
   const rights = useRights(me, gallery.data);
   useTitle(gallery.data?.name);
@@ -74,7 +73,11 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         Loading…
       </p>
     );
-  const { items, setItems } = images;
+  const { setItems } = images;
+  const reload = () => {
+    images.reload();
+    gallery.reload();
+  };
 
   return (
     <section>
@@ -93,14 +96,13 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
           }}
         />
       )}
-      {gallery.data.imageCount > 1 && (
-        <div class="filters">
-          <SortControl sort={sort} onChange={setSort} />
-        </div>
-      )}
-      <ErrorText text={images.error?.message} />
-      {!images.loading && items.length === 0 && !images.error && <p class="muted">No images in this gallery yet.</p>}
-      <ImageGrid galleryId={galleryId} images={items} complete={!images.hasMore} />
+      <Photos
+        {...{ galleryId, images, sort, setSort }}
+        sortable={gallery.data.imageCount > 1}
+        canChange={rights.canChange}
+        onRemoved={(count) => addToCount(-count)}
+        onReload={reload}
+      />
       <MoreSentinel
         hasMore={images.hasMore}
         loading={images.loading}
@@ -113,6 +115,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         galleryId={galleryId}
         canChange={rights.canChange}
         addToCount={addToCount}
+        onRestored={reload}
         actions={rights.canManage ? coverChoice(gallery.data, (saved) => setGallery(() => saved)) : undefined}
       />
     </section>
@@ -145,21 +148,6 @@ function Unavailable({ text }: { text: string }) {
       <ErrorText text={text} />
       <Link href="/">Back to the galleries</Link>
     </section>
-  );
-}
-
-function ImageGrid({ galleryId, images, complete }: { galleryId: number; images: Image[]; complete: boolean }) {
-  return (
-    <JustifiedGrid
-      items={images.map((image) => ({ ...image, key: image.id }))}
-      complete={complete}
-      label="Images"
-      render={(image) => (
-        <Link href={`/galleries/${galleryId}/images/${image.id}`} class="tile" aria-label={imageName(image)}>
-          <Thumb src={image.thumbnail} alt={imageName(image)} hash={image.thumbhash} />
-        </Link>
-      )}
-    />
   );
 }
 
@@ -203,9 +191,12 @@ function GalleryHeader({
 function ManageButtons({ gallery, onEdit }: { gallery: Gallery; onEdit: () => void }) {
   const remove = async () => {
     if (!confirm(`Delete the gallery "${gallery.name}" and all its images?`)) return;
-    const { error } = await api.DELETE('/api/gallery/galleries/{id}', { params: { path: { id: gallery.id } } });
+    const { data, error } = await api.DELETE('/api/gallery/galleries/{id}', { params: { path: { id: gallery.id } } });
     if (error) return alert(messageOf(error));
     navigate('/');
+    toldTrashed(data, `The gallery "${gallery.name}"`, { galleries: [gallery.id] }, () =>
+      navigate(`/galleries/${gallery.id}`),
+    );
   };
   return (
     <div class="row">
