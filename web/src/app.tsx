@@ -108,6 +108,7 @@ function TopBar({ showNav }: { showNav: boolean }) {
       {me && showNav && (
         <nav aria-label="Main">
           <Link href="/">Galleries</Link>
+          {can(me, 'image:delete') && <Link href="/trash">Trash</Link>}
           <Link href="/tokens">Access tokens</Link>
           {can(me, 'user:manage') && <Link href="/admin">Admin</Link>}
           <span class="who">

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 
 import type { Permission } from './api/client';
 import { Later } from './components/later';
-import { loadAdmin, loadSettings } from './lazy';
+import { loadAdmin, loadSettings, loadTrash } from './lazy';
 import { match } from './router';
 import { Register, SignIn } from './screens/auth';
 import { Galleries } from './screens/galleries';
@@ -36,6 +36,7 @@ function route<P extends string>(path: P, access: Access, screen: (params: Param
 // Screens few open, loaded when first opened: the first load goes without them.
 const admin = () => loadAdmin().then((m) => m.Admin);
 const settings = () => loadSettings().then((m) => m.GallerySettings);
+const trash = () => loadTrash().then((m) => m.ready.then(() => m.Trash));
 
 export const ROUTES: Route[] = [
   route('/signin', 'signed-out', () => <SignIn />),
@@ -54,6 +55,7 @@ export const ROUTES: Route[] = [
     <Later load={settings} props={{ galleryId: Number(id) }} />
   )),
   route('/tokens', 'signed-in', () => <Tokens />),
+  route('/trash', 'image:delete', () => <Later load={trash} props={{}} />),
   route('/admin', 'user:manage', () => <Later load={admin} props={{}} />),
 ];
 
