@@ -7,6 +7,8 @@ import type { Actor } from '../../shared/actor';
 import { idParam } from '../../shared/ids';
 import { batchUploadFields, batchUploadReply, checkBody, checkReply } from './images-batch.schemas';
 import type { BatchResult, ImageBatchService } from './images-batch.service';
+import { bulkBody, bulkReply } from './images-bulk.schemas';
+import type { BulkResult } from './images-bulk.service';
 import { toImageJson } from './images.mapper';
 import { canSeeOriginal } from './images.policy';
 
@@ -31,7 +33,25 @@ export function imageBatchRoutes({ batches, publicUrl, originalsVisibleTo }: Dep
       ...(error ? { error: errorJson(error) } : {}),
     });
   };
-  return [uploadMany(batches, resultJson), checkHashes(batches)];
+  /** A bulk result as JSON: the image as a single change's reply shows it, or the error. */
+  const bulkJson = (req: Request, actor: Actor) => {
+    const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    return ({ id, status, image, purgeAt, error }: BulkResult) => ({
+      id,
+      status,
+      ...(image
+        ? {
+            image: {
+              message: 'Image updated successfully',
+              ...toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo)),
+            },
+          }
+        : {}),
+      ...(purgeAt ? { purgeAt: purgeAt.toISOString() } : {}),
+      ...(error ? { error: errorJson(error) } : {}),
+    });
+  };
+  return [uploadMany(batches, resultJson), checkHashes(batches), bulkChange(batches, bulkJson)];
 }
 
 function uploadMany(
@@ -75,6 +95,26 @@ function checkHashes(batches: ImageBatchService) {
       const order = new Map(body.sha256.map((hash, n) => [hash, n]));
       found.sort((a, b) => order.get(a.sha256)! - order.get(b.sha256)! || a.image - b.image);
       return reply(200, { found, missing: [...new Set(body.sha256)].filter((hash) => !known.has(hash)) });
+    },
+  });
+}
+
+function bulkChange(
+  batches: ImageBatchService,
+  bulkJson: (req: Request, actor: Actor) => (result: BulkResult) => z.output<typeof bulkReply>['results'][number],
+) {
+  return defineRoute({
+    method: 'post',
+    path: '/api/gallery/images/bulk',
+    access: 'image:update',
+    summary:
+      'One action on up to 500 images: move (to `gallery`), trash, restore (from the trash) or update (`fields`: title, description). Each image is authorised and audited as a single request about it would be and gets its status and error code; one result per id, in order; 200 when all succeeded, 207 otherwise',
+    responses: { 200: bulkReply, 207: bulkReply },
+    errors: ['FORBIDDEN'],
+    body: bulkBody,
+    handler: async ({ req, actor, body, reply }) => {
+      const results = (await batches.bulk(actor, body)).map(bulkJson(req, actor));
+      return reply(statusOfAll(results), { results });
     },
   });
 }

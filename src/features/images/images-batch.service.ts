@@ -8,6 +8,8 @@ import type { ImageRow } from './image-columns';
 import type { ImageFiles } from './image-files';
 import { findVisibleBySha256, type KnownHash } from './images-batch.repository';
 import { batchFileFields } from './images-batch.schemas';
+import type { BulkBody } from './images-bulk.schemas';
+import { createImageBulk } from './images-bulk.service';
 import type { ImagesService } from './images.service';
 
 /** The titles and descriptions sent, by the place of their file among the files (from 0). */
@@ -17,7 +19,7 @@ export type BatchResult = { file: string; status: number; image?: ImageRow; erro
 
 type Deps = {
   reader: SqlReader;
-  images: Pick<ImagesService, 'create'>;
+  images: Pick<ImagesService, 'create' | 'update' | 'remove' | 'trash'>;
   galleries: Pick<GalleriesService, 'requireWritable'>;
   files: Pick<ImageFiles, 'discardUpload'>;
 };
@@ -85,6 +87,7 @@ async function inOrder<T, R>(items: T[], work: (item: T, n: number, after: Promi
  * one before it is committed).
  */
 export function createImageBatchService({ reader, images, galleries, files }: Deps) {
+  const bulk = createImageBulk({ images });
   async function uploadOne(
     actor: Actor,
     gallery: number,
@@ -122,6 +125,9 @@ export function createImageBatchService({ reader, images, galleries, files }: De
         await Promise.all(uploads.filter((upload) => upload.path).map((upload) => files.discardUpload(upload.path)));
       }
     },
+
+    /** One action on up to 500 images, each as a single request about it (images-bulk.service.ts). */
+    bulk: (actor: Actor, body: BulkBody) => bulk.apply(actor, body),
 
     /** Of these hashes, the images the caller can see that have them (only in `gallery` when given). */
     check(actor: Actor, hashes: string[], gallery?: number): Promise<KnownHash[]> {
