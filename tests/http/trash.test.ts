@@ -183,7 +183,7 @@ describe('the trash list', () => {
     const seen: string[] = [];
     let next: string | undefined = '/api/gallery/trash/?limit=1';
     while (next) {
-      const page = await api().get(next).set(other.auth).expect(200);
+      const page: request.Response = await api().get(next).set(other.auth).expect(200);
       seen.push(...page.body.map((e: { type: string; id: number }) => `${e.type}:${e.id}`));
       next = /<([^>]+)>; rel="next"/.exec(page.headers.link ?? '')?.[1];
     }
