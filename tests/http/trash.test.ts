@@ -325,3 +325,24 @@ describe('with TRASH_DAYS=0', () => {
     }
   });
 });
+
+describe('TRASH_DAYS lowered to 0 with items in the trash', () => {
+  it('deletes them for good at the next purge, and counts only what it deleted', async () => {
+    const gallery = await newGallery();
+    const image = await createImage(t, owner, gallery);
+    await api().delete(`/api/gallery/images/${image.id}`).set(owner.auth).expect(200);
+    const files = await filesOf(image.id);
+    const due = { trashed: true, trashedAt: { lte: new Date() } };
+    const inTrash = await t.db.image.count({ where: due });
+    const node = await startTestApp({ TRASH_DAYS: '0' }, { sameDatabaseAs: t });
+    try {
+      expect(await node.app.locals.purgeTrash()).toMatchObject({ ran: true, images: inTrash });
+      expect(await node.app.locals.purgeTrash()).toMatchObject({ ran: true, images: 0, galleries: 0 });
+    } finally {
+      await node.close();
+    }
+    expect(await t.db.image.count({ where: due })).toBe(0);
+    expect(await t.db.image.count({ where: { id: image.id } })).toBe(0);
+    expect(t.files().filter((file) => files.includes(file))).toEqual([]);
+  });
+});

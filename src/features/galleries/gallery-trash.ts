@@ -107,14 +107,17 @@ export function createGalleryTrash({ db, audit, images, faultPoint, trashDays }:
     },
 
     /** Deletes a gallery in the trash for good, with its images and their files. */
-    async purge(by: Purger, id: number) {
+    /** Whether it was purged (false: restored or purged by another since it was found expired). */
+    async purge(by: Purger, id: number): Promise<boolean> {
       if ('actor' in by) await trashedFor(by.actor, id);
       const before = 'expired' in by ? by.expired.before : undefined;
-      await erase(id, 'trash', () => trashEvent('gallery.purge', 'gallery', id, by), before).catch((error: unknown) => {
-        // Restored (or purged by another) since it was found expired: nothing to do.
-        if (before && error instanceof AppError && error.code === 'NOT_FOUND') return;
-        throw error;
-      });
+      return erase(id, 'trash', () => trashEvent('gallery.purge', 'gallery', id, by), before).then(
+        () => true,
+        (error: unknown) => {
+          if (before && error instanceof AppError && error.code === 'NOT_FOUND') return false;
+          throw error;
+        },
+      );
     },
 
     /** Galleries put in the trash before `before` (at most `limit`). */

@@ -63,9 +63,10 @@ export function createImageTrash({ db, files, audit, galleries, config }: Images
     },
 
     /** Deleted for good, its files with it: by its gallery's owner or an admin, or when its time is up. */
-    async purge(by: Purger, id: number) {
+    /** Whether it was purged (false: not in the trash any more, or not expired, when the purge is by expiry). */
+    async purge(by: Purger, id: number): Promise<boolean> {
       const image = 'actor' in by ? (await mayPurge(by.actor, id)).image : await repo.findTrashedImage(db, id);
-      if (!image) return;
+      if (!image) return false;
       const before = 'expired' in by ? by.expired.before : undefined;
       const marked = await audit.withEvent(
         async (tx) => {
@@ -75,9 +76,10 @@ export function createImageTrash({ db, files, audit, galleries, config }: Images
         },
         () => trashEvent('image.purge', 'image', id, by),
       );
-      if (!marked) return; // restored, or purged by another, since it was found expired
+      if (!marked) return false; // restored, or purged by another, since it was found expired
       files.faultPoint('trash-purge-marked');
       await files.retire(image.storageKey, () => repo.deleteImage(db, id));
+      return true;
     },
 
     /** Images put in the trash before `before` (at most `limit`). */

@@ -126,8 +126,8 @@ export function createTrashService({ db, galleries, images, trashDays, logger }:
      * a delete is; an item not yet marked is purged by the next run.
      */
     async purgeExpired(now: Date, signal?: AbortSignal) {
+      // With TRASH_DAYS=0 (set after items went in), everything in the trash is due.
       const purged = { images: 0, galleries: 0 };
-      if (trashDays === 0) return purged;
       const by: Purger = { expired: { before: new Date(now.getTime() - trashDays * DAY_MS), days: trashDays } };
       for (const kind of ['images', 'galleries'] as const) {
         const side = kind === 'images' ? images.trash : galleries.trash;
@@ -135,8 +135,7 @@ export function createTrashService({ db, galleries, images, trashDays, logger }:
           const ids = await side.trashedBefore(by.expired.before, PURGE_BATCH);
           for (const id of ids) {
             if (signal?.aborted) return purged;
-            await side.purge(by, id);
-            purged[kind]++;
+            if (await side.purge(by, id)) purged[kind]++;
           }
           if (ids.length < PURGE_BATCH) break;
         }
