@@ -141,8 +141,24 @@ type Manifest = {
 };
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
 
-/** Every image of the manifest served by `server` with its original's, thumbnail's and preview's SHA-256. */
+/**
+ * Every image of the manifest served by `server` with its original's, thumbnail's and preview's
+ * SHA-256; those that were in the trash came back in it, and are restored from it first.
+ */
 async function expectServed(server: ServerProcess, auth: Record<string, string>, manifest: Manifest) {
+  const trash = await send(server.url, { path: '/api/gallery/trash/?limit=200', headers: auth });
+  const trashed = (JSON.parse(trash.body.toString()) as { type: string; id: number }[])
+    .filter((entry) => entry.type === 'image')
+    .map((entry) => entry.id);
+  if (trashed.length > 0) {
+    const restored = await send(server.url, {
+      method: 'POST',
+      path: '/api/gallery/trash/restore',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ images: trashed })),
+    });
+    expect(restored.status).toBe(200);
+  }
   for (const image of manifest.images) {
     const sizes = ['original', 'thumb', 'preview'] as const;
     for (const [i, size] of sizes.entries()) {
@@ -344,7 +360,8 @@ describe('verify', () => {
 
 describe('files gone between the snapshot and their copy', () => {
   it('an image deleted meanwhile: a new snapshot; an original missing with its row live: a loud failure', async () => {
-    const server = await startServer(world.env);
+    // Deleted for good (TRASH_DAYS=0): an image put in the trash keeps its files and is backed up.
+    const server = await startServer({ ...world.env, TRASH_DAYS: '0' });
     const auth = await login(server.url, world.credentials);
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) ids.push((await upload(server, auth, await jpeg())).id!);

@@ -239,7 +239,8 @@ describe('a server killed at each step of the upload protocol (FAULT_POINT)', ()
     expect([keep.status, doomed.status]).toEqual([201, 201]);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
-    const crashing = await startServer({ ...world.env, FAULT_POINT: 'delete-marked' });
+    // TRASH_DAYS=0: the delete for good, whose steps the trash's purge takes too (trash-purge.test.ts).
+    const crashing = await startServer({ ...world.env, TRASH_DAYS: '0', FAULT_POINT: 'delete-marked' });
     const id = doomed.json().id as number;
     await expect(
       send(crashing.url, { method: 'DELETE', path: `/api/gallery/images/${id}/`, headers: auth }),
@@ -293,7 +294,7 @@ describe('a server killed while a gallery is deleted', () => {
     expect([keep.status, ...doomed.map((reply) => reply.status)]).toEqual([201, 201, 201]);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
-    const crashing = await startServer({ ...world.env, FAULT_POINT: 'gallery-delete-marked' });
+    const crashing = await startServer({ ...world.env, TRASH_DAYS: '0', FAULT_POINT: 'gallery-delete-marked' });
     await expect(
       send(crashing.url, { method: 'DELETE', path: `/api/gallery/galleries/${doomedGallery}/`, headers: auth }),
     ).rejects.toThrow(CONNECTION_DIED);

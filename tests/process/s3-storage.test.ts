@@ -126,6 +126,11 @@ suite('STORAGE=s3', () => {
     expect(
       (await send(server.url, { method: 'DELETE', path: `/api/gallery/images/${id}/`, headers: auth })).status,
     ).toBe(200);
+    // In the trash its objects stay; deleted for good from there, they go.
+    expect(await objectKeys()).toHaveLength(3);
+    expect(
+      (await send(server.url, { method: 'DELETE', path: `/api/gallery/trash/images/${id}/`, headers: auth })).status,
+    ).toBe(200);
     expect(await objectKeys()).toEqual([]);
     await expectInStep();
   });
@@ -167,7 +172,7 @@ suite('STORAGE=s3', () => {
     const auth = await login(first.url, world.credentials);
     const id = (await upload(first, auth, await photo(4))).json().id as number;
     await first.stop();
-    const crashing = await startServer({ ...env(), FAULT_POINT: 'delete-marked' });
+    const crashing = await startServer({ ...env(), TRASH_DAYS: '0', FAULT_POINT: 'delete-marked' });
     await expect(
       send(crashing.url, {
         method: 'DELETE',
