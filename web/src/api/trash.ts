@@ -3,98 +3,75 @@
 // it for good. A bulk reply is 200 when every item succeeded, 207 otherwise, with one result per
 // item in the order asked.
 import type { Reply } from '../data';
-import { CSRF_HEADER, messageOf, type Image } from './client';
+import { api, messageOf } from './client';
+import type { paths } from './schema';
 
-export type BulkAction = 'move' | 'trash' | 'restore';
-export type ItemError = { message: string; code?: string };
-export type BulkResult = { id: number; status: number; image?: Image; error?: ItemError };
-export type RestoreResult = { type: 'image' | 'gallery'; id: number; status: number; error?: ItemError };
-type Who = { id: number; username: string } | null;
-type Trashed = { id: number; trashedAt: string; purgeAt: string | null; trashedBy: Who; canDeleteForever: boolean };
-export type TrashedImage = Trashed & {
-  type: 'image';
-  title: string;
-  gallery: { id: number; name: string };
-  size: number;
-  width: number | null;
-  height: number | null;
-  thumbhash: string | null;
-};
-export type TrashedGallery = Trashed & { type: 'gallery'; name: string; imageCount: number };
-export type TrashEntry = TrashedImage | TrashedGallery;
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+
+export type TrashEntry = Json<paths['/api/gallery/trash']['get']['responses'][200]>[number];
+/** One item of a bulk reply (its status, and why when it failed). */
+export type ItemResult = { id: number; status: number; error?: { message: string } };
+export type RestoreResult = Json<paths['/api/gallery/trash/restore']['post']['responses'][200]>['results'][number];
+/** What a DELETE of an image or a gallery answers: whether it went to the trash, and until when. */
+export type DeleteReply = { trashed?: boolean; purgeAt?: string | null };
 
 /** A call's outcome: `data` when the server said yes (2xx), else the sentence to show. */
-export type Outcome<T> = { data: T; error?: undefined; response: Response } | { data?: undefined; error: string };
+export type Outcome<T> = { data: T; error?: undefined } | { data?: undefined; error: string };
 
-async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Outcome<T>> {
+async function outcome<T>(call: Promise<{ data?: T; error?: unknown }>): Promise<Outcome<T>> {
   try {
-    const response = await fetch(path, {
-      method,
-      signal,
-      credentials: 'same-origin',
-      headers: body === undefined ? { [CSRF_HEADER]: '1' } : { [CSRF_HEADER]: '1', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json: unknown = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) return { error: messageOf(json) };
-    return { data: json as T, response };
-  } catch (error) {
-    if (signal?.aborted) throw error;
+    const { data, error } = await call;
+    return data === undefined ? { error: messageOf(error) } : { data };
+  } catch {
     return { error: 'The server could not be reached. Check your connection and try again.' };
   }
 }
 
 /** One action on many images: every item's result, in the order of `ids` (in requests of at most 500). */
-export async function bulk(action: BulkAction, ids: number[], gallery?: number): Promise<Outcome<BulkResult[]>> {
-  const results: BulkResult[] = [];
-  let last: Response | undefined;
+export async function bulk(action: 'move' | 'trash', ids: number[], gallery = 0): Promise<Outcome<ItemResult[]>> {
+  const results: ItemResult[] = [];
   for (let start = 0; start < ids.length; start += 500) {
     const part = ids.slice(start, start + 500);
-    const reply = await call<{ results: BulkResult[] }>('POST', '/api/gallery/images/bulk', {
-      action,
-      ids: part,
-      gallery,
-    });
-    if (!reply.data) return results.length ? { data: results, response: last! } : reply;
+    const body = action === 'move' ? { action, ids: part, gallery } : { action, ids: part };
+    const reply = await outcome(api.POST('/api/gallery/images/bulk', { body }));
+    // A later request that fails: what the earlier ones did stands, and the failure is said.
+    if (!reply.data) return results.length ? { data: [...results, ...failed(ids.slice(start), reply.error)] } : reply;
     results.push(...reply.data.results);
-    last = reply.response;
   }
-  return { data: results, response: last! };
+  return { data: results };
 }
+
+const failed = (ids: number[], message: string): ItemResult[] =>
+  ids.map((id) => ({ id, status: 0, error: { message } }));
 
 /** Brings images and galleries back from the trash. */
 export async function restore(items: { images?: number[]; galleries?: number[] }): Promise<Outcome<RestoreResult[]>> {
-  const reply = await call<{ results: RestoreResult[] }>('POST', '/api/gallery/trash/restore', items);
-  return reply.data ? { data: reply.data.results, response: reply.response } : reply;
+  const reply = await outcome(api.POST('/api/gallery/trash/restore', { body: items }));
+  return reply.data ? { data: reply.data.results } : reply;
 }
 
 /** A page of the trash, newest first (the next page's cursor in the `Link` header). */
-export async function trashPage(cursor: string | undefined, signal: AbortSignal): Promise<Reply<TrashEntry[]>> {
-  const query = new URLSearchParams({ limit: '50' });
-  if (cursor) query.set('cursor', cursor);
-  const response = await fetch(`/api/gallery/trash/?${query.toString()}`, { signal, credentials: 'same-origin' });
-  const json: unknown = await response.json().catch(() => null);
-  return response.ok ? { data: json as TrashEntry[], response } : { error: json, response };
-}
+export const trashPage = (cursor: string | undefined, signal: AbortSignal): Promise<Reply<TrashEntry[]>> =>
+  api.GET('/api/gallery/trash', { params: { query: { limit: 50, cursor } }, signal });
 
 /** Deletes one entry of the trash for good. */
-export const deleteForever = (entry: { type: 'image' | 'gallery'; id: number }) =>
-  call<{ message: string }>(
-    'DELETE',
-    `/api/gallery/trash/${entry.type === 'image' ? 'images' : 'galleries'}/${entry.id}/`,
+export const deleteForever = ({ type, id }: { type: 'image' | 'gallery'; id: number }) =>
+  outcome(
+    type === 'image'
+      ? api.DELETE('/api/gallery/trash/images/{id}', { params: { path: { id } } })
+      : api.DELETE('/api/gallery/trash/galleries/{id}', { params: { path: { id } } }),
   );
 
 /** Deletes for good everything in the trash the user may delete. */
-export const emptyTrash = () =>
-  call<{ message: string; images: number; galleries: number }>('DELETE', '/api/gallery/trash/');
+export const emptyTrash = () => outcome(api.DELETE('/api/gallery/trash'));
 
-/** What a DELETE of an image or a gallery answers now: whether it went to the trash, and until when. */
-export type DeleteReply = { message?: string; trashed?: boolean; purgeAt?: string | null };
+/** Whether an item of a bulk or restore reply succeeded. */
+export const ok = (result: { status: number }) => result.status >= 200 && result.status < 300;
 
 /** "2 could not be moved: Image 9 not found; …": the failures of a bulk reply, or null when none failed. */
-export function failuresOf(results: { id: number; status: number; error?: ItemError }[], verb: string): string | null {
-  const failed = results.filter((r) => r.status >= 300);
-  if (!failed.length) return null;
-  const reasons = [...new Set(failed.map((r) => r.error?.message ?? `status ${r.status}`))];
-  return `${failed.length} could not be ${verb}: ${reasons.join('; ')}`;
+export function failuresOf(results: Omit<ItemResult, 'id'>[], verb: string): string | null {
+  const failures = results.filter((r) => !ok(r));
+  if (!failures.length) return null;
+  const reasons = [...new Set(failures.map((r) => r.error?.message ?? `status ${r.status}`))];
+  return `${failures.length} could not be ${verb}: ${reasons.join('; ')}`;
 }

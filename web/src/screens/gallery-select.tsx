@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { Image } from '../api/client';
-import { bulk, failuresOf } from '../api/trash';
+import { bulk, failuresOf, ok } from '../api/trash';
 import { ErrorText } from '../components/alert';
 import { countOf } from '../helpers';
 import { tell, undoTrash } from '../notice';
@@ -66,7 +66,7 @@ export function SelectMode(props: SelectProps) {
     const reply = await bulk(action, ids, target?.id);
     setBusy(false);
     if (!reply.data) return setError(reply.error);
-    const done = reply.data.filter((r) => r.status < 300).map((r) => r.id);
+    const done = reply.data.filter(ok).map((r) => r.id);
     images.setItems((before) => before.filter((image) => !done.includes(image.id)));
     setSelected((before) => new Set([...before].filter((id) => !done.includes(id))));
     anchor.current = null;

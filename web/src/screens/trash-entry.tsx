@@ -43,7 +43,7 @@ export function TrashItem({ entry, selected, busy, onSelect, onRestore, onDelete
         </span>
         <span class="small muted">
           Moved to the trash <time dateTime={entry.trashedAt}>{MOMENT.format(new Date(entry.trashedAt))}</time>
-          {entry.trashedBy && ` by ${entry.trashedBy.username}`}
+          {entry.trashedBy?.username && ` by ${entry.trashedBy.username}`}
           {entry.purgeAt && (
             <>
               {' · '}deleted for good on <time dateTime={entry.purgeAt}>{formatDay(entry.purgeAt)}</time>

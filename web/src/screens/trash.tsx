@@ -4,7 +4,7 @@
 // everything the user may. Deleting for good asks first.
 import { useCallback, useState } from 'preact/hooks';
 
-import { deleteForever, emptyTrash, failuresOf, restore, trashPage, type TrashEntry } from '../api/trash';
+import { deleteForever, emptyTrash, failuresOf, ok, restore, trashPage, type TrashEntry } from '../api/trash';
 import { NoticeText, type Notice } from '../components/alert';
 import { useConfirm } from '../components/confirm';
 import { countOf } from '../helpers';
@@ -46,7 +46,7 @@ export function Trash() {
         galleries: entries.filter((e) => e.type === 'gallery').map((e) => e.id),
       });
       if (!reply.data) return { gone: [], text: reply.error, error: true };
-      const back = reply.data.filter((r) => r.status < 300).map((r) => `${r.type}:${r.id}`);
+      const back = reply.data.filter(ok).map((r) => `${r.type}:${r.id}`);
       const failed = failuresOf(reply.data, 'restored');
       const text =
         entries.length === 1 && back.length
