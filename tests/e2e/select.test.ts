@@ -4,7 +4,8 @@
 // is named as not moved, the others leave the grid), and downloaded as one zip holding those
 // photos. A Subscriber selects and downloads, and is offered neither move nor trash. On a phone
 // the toolbar stays on screen while the grid scrolls, every button can be tapped, and axe finds
-// nothing serious at either size.
+// nothing serious at either size. With the trash off (TRASH_DAYS=0), Move to trash says the
+// photos are deleted for good, with no Undo.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -202,7 +203,10 @@ describeWeb('selecting photos in a gallery', () => {
     // One of them is deleted behind the page's back: the server refuses that one only (207).
     expect((await call('DELETE', `/api/gallery/images/${ids[4]}/`)).status).toBe(200);
     await toolbar(page).getByRole('button', { name: 'Move to trash' }).click();
-    await page.getByText('2 photos moved to the trash').waitFor();
+    await page
+      .locator('.notice')
+      .getByText(/^2 photos moved to the trash \(deleted for good on .+\)$/)
+      .waitFor();
     await page
       .getByRole('alert')
       .filter({ hasText: /^1 could not be moved to the trash: / })
@@ -301,6 +305,39 @@ describeWeb('selecting photos in a gallery', () => {
     await toolbar(page).getByRole('button', { name: 'Clear' }).click();
     expect(await countText(page)).toBe('0 photos selected');
     expect(await overflowOf(page, viewport.width)).toEqual({ width: viewport.width, outside: [] });
+    expect(uncaught).toEqual([]);
+    await context.close();
+  });
+});
+
+describeWeb('selecting photos with the trash off (TRASH_DAYS=0)', () => {
+  const suite = browserSuite({
+    beforeServer: (world) => {
+      Object.assign(world.env, { TRASH_DAYS: '0' });
+      return Promise.resolve();
+    },
+  });
+
+  it('says the photos are deleted for good, and offers no Undo', async () => {
+    const { server, world } = suite;
+    const auth = await login(server.url, world.credentials);
+    const ids: number[] = [];
+    for (let i = 1; i <= 3; i++)
+      ids.push(await upload(server.url, auth, world.galleryId, `Gone ${i}`, await photo(320, 240, i)));
+    const { context, page } = await suite.open(DESKTOP, world.credentials, { touch: false });
+    const uncaught = uncaughtErrors(page);
+    await page.goto(`/galleries/${world.galleryId}?sort=created`);
+    await page.getByRole('button', { name: 'Select', exact: true }).click();
+    const grid = page.getByRole('list', { name: 'Images to select' }).getByRole('button');
+    await grid.nth(0).click();
+    await grid.nth(1).click();
+    await page.getByRole('toolbar').getByRole('button', { name: 'Move to trash' }).click();
+    await page.locator('.notice').getByText('2 photos deleted for good').waitFor();
+    expect(await page.locator('.notice').getByRole('button', { name: 'Undo' }).count()).toBe(0);
+    expect(await grid.count()).toBe(1);
+    const status = async (id: number) =>
+      (await send(server.url, { method: 'GET', path: `/api/gallery/images/${id}/`, headers: auth })).status;
+    expect([await status(ids[0]), await status(ids[1]), await status(ids[2])]).toEqual([404, 404, 200]);
     expect(uncaught).toEqual([]);
     await context.close();
   });

@@ -63,6 +63,10 @@ export const undoTrash =
     return done;
   };
 
+/** " (deleted for good on Jan 5, 2027)", or nothing without a day. */
+export const until = (purgeAt: string | null | undefined) =>
+  purgeAt ? ` (deleted for good on ${formatDay(purgeAt)})` : '';
+
 /** After a delete the server answered with `reply`: when it went to the trash, says so and until when, with Undo. */
 export function toldTrashed(
   reply: DeleteReply | undefined,
@@ -71,6 +75,5 @@ export function toldTrashed(
   after: () => void,
 ): void {
   if (!reply?.trashed) return;
-  const until = reply.purgeAt ? ` (deleted for good on ${formatDay(reply.purgeAt)})` : '';
-  tell(`${what} moved to the trash${until}`, undoTrash(items, `${what} restored`, after));
+  tell(`${what} moved to the trash${until(reply.purgeAt)}`, undoTrash(items, `${what} restored`, after));
 }

@@ -10,7 +10,7 @@ type Json<T> = T extends { content: { 'application/json': infer B } } ? B : neve
 
 export type TrashEntry = Json<paths['/api/gallery/trash']['get']['responses'][200]>[number];
 /** One item of a bulk reply (its status, and why when it failed). */
-export type ItemResult = { id: number; status: number; error?: { message: string } };
+export type ItemResult = { id: number; status: number; purgeAt?: string; error?: { message: string } };
 export type RestoreResult = Json<paths['/api/gallery/trash/restore']['post']['responses'][200]>['results'][number];
 /** What a DELETE of an image or a gallery answers: whether it went to the trash, and until when. */
 export type DeleteReply = { trashed?: boolean; purgeAt?: string | null };

@@ -9,7 +9,7 @@ import type { Image } from '../api/client';
 import { bulk, failuresOf, ok } from '../api/trash';
 import { ErrorText } from '../components/alert';
 import { countOf } from '../helpers';
-import { tell, undoTrash } from '../notice';
+import { tell, undoTrash, until } from '../notice';
 import type { usePaged } from '../paging';
 import { stylesheet } from '../stylesheet';
 import { MoveDialog, type Target } from './gallery-move';
@@ -73,9 +73,16 @@ export function SelectMode(props: SelectProps) {
     setError(failuresOf(reply.data, verb));
     if (done.length) props.onRemoved(done.length);
     const photos = countOf(done.length, 'photo');
-    if (done.length && action === 'trash')
-      tell(`${photos} moved to the trash`, undoTrash({ images: done }, `${photos} restored`, props.onReload));
     if (done.length && target) tell(`${photos} moved to ${target.name}`);
+    if (done.length && action === 'trash') {
+      // Without a day of purge the server has no trash (TRASH_DAYS=0): they are gone for good.
+      const purgeAt = reply.data.find((r) => ok(r) && r.purgeAt)?.purgeAt;
+      if (!purgeAt) return tell(`${photos} deleted for good`);
+      tell(
+        `${photos} moved to the trash${until(purgeAt)}`,
+        undoTrash({ images: done }, `${photos} restored`, props.onReload),
+      );
+    }
   };
 
   return (
