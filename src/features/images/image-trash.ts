@@ -2,8 +2,9 @@ import type { Actor } from '../../shared/actor';
 import { conflict, notFound } from '../../shared/errors';
 import type { AuditEvent } from '../audit';
 import { canModifyGallery, NOT_IN_TRASH, purgeAtOf, trashEvent, type DeleteOutcome, type Purger } from '../galleries';
+import * as repo from './image-trash.repository';
 import { CHANGED_MEANWHILE, IMAGE_NOT_FOUND, type ImagesDeps } from './image-writes';
-import * as repo from './images.repository';
+import { deleteImage, type ImageRow } from './images.repository';
 
 const notInTrash = () => notFound(NOT_IN_TRASH);
 
@@ -30,7 +31,7 @@ export function createImageTrash({ db, files, audit, galleries, config }: Images
 
   return {
     /** In a delete's transaction (access checked): into the trash. 409 when it changed meanwhile, 404 when gone. */
-    async moveToTrash(actor: Actor, current: repo.ImageRow, eventOf: () => AuditEvent): Promise<DeleteOutcome> {
+    async moveToTrash(actor: Actor, current: ImageRow, eventOf: () => AuditEvent): Promise<DeleteOutcome> {
       const at = new Date();
       await audit.withEvent(async (tx) => {
         await galleries.requireWritable(actor, current.galleryId, {
@@ -78,7 +79,7 @@ export function createImageTrash({ db, files, audit, galleries, config }: Images
       );
       if (!marked) return false; // restored, or purged by another, since it was found expired
       files.faultPoint('trash-purge-marked');
-      await files.retire(image.storageKey, () => repo.deleteImage(db, id));
+      await files.retire(image.storageKey, () => deleteImage(db, id));
       return true;
     },
 

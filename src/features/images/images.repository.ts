@@ -106,15 +106,31 @@ export async function lockUserAndGallery(tx: Database, userId: number, galleryId
   return locked === 1;
 }
 
+/**
+ * Sets an image's search text from its title, description and tag names, one per line (the
+ * full-text index follows it: triggers on SQLite, an expression index on PostgreSQL).
+ */
+export async function refreshSearchText(tx: Database, id: number): Promise<void> {
+  const newline = '\n';
+  await tx.$executeRaw`UPDATE "Image" SET "searchText" = "title" || CAST(${newline} AS TEXT) || "description" || COALESCE(
+      (SELECT CAST(${newline} AS TEXT) || string_agg(t."name", ' ' ORDER BY t."name")
+       FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = ${id}), '')
+    WHERE "id" = ${id}`;
+}
+
+/** Whether a change touches what the search text is made of. */
+const touchesSearch = (data: Partial<NewImage>) => data.title !== undefined || data.description !== undefined;
+
 /** In a transaction: the new row, and the note of its staged files dropped (they are now accounted for). */
 export async function insertImage(tx: Database, data: NewImage) {
   const image = imageFromRecord(await tx.image.create({ data, select: imageSelect }));
+  await refreshSearchText(tx, image.id);
   await forgetStaged(tx, data.storageKey);
   return image;
 }
 
 /** What a change was authorized and prepared against: the image, in this gallery, on this file. */
-type Current = { id: number; galleryId: number; storageKey: string };
+export type Current = { id: number; galleryId: number; storageKey: string };
 
 /**
  * Changes fields of an image, only while it is live and in the gallery the change was authorized
@@ -125,6 +141,7 @@ export async function updateImage(db: Database, current: Current, data: Partial<
     where: { id: current.id, galleryId: current.galleryId, ...LIVE },
     data,
   });
+  if (count === 1 && touchesSearch(data)) await refreshSearchText(db, current.id);
   return count === 1
     ? imageFromRecord(await db.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }))
     : null;
@@ -148,6 +165,7 @@ export async function replaceImageFile(tx: Database, current: Current, data: Par
     data,
   });
   if (count !== 1) return null;
+  if (touchesSearch(data)) await refreshSearchText(tx, current.id);
   await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
   if (data.storageKey) await forgetStaged(tx, data.storageKey);
   return imageFromRecord(await tx.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }));
@@ -211,67 +229,4 @@ export async function storageUse(db: Database, userId: number) {
     db.user.findUnique({ where: { id: userId }, select: { storageQuotaMb: true } }),
   ]);
   return { usedBytes: used._sum.size ?? 0, quotaMb: user?.storageQuotaMb ?? null };
-}
-
-/** An image in the trash (not being purged), with what deciding about its restore or purge needs. */
-export function findTrashedImage(db: Database, id: number) {
-  return db.image.findFirst({
-    where: { id, trashed: true, deleting: false },
-    select: { id: true, galleryId: true, storageKey: true },
-  });
-}
-
-/** The image in the trash with these bytes in this gallery, if there is one (it keeps them from another). */
-export function findTrashedBySha256(db: Database, galleryId: number, sha256: string) {
-  return db.image.findFirst({ where: { galleryId, sha256, trashed: true, deleting: false }, select: { id: true } });
-}
-
-/**
- * Puts a live image in the trash, if it is still in the gallery and on the file the caller read:
- * `changed` when it is live otherwise (moved or replaced meanwhile), `gone` when it is not live.
- */
-export async function trashImage(
-  tx: Database,
-  current: Current,
-  byId: number,
-  at: Date,
-): Promise<'trashed' | 'changed' | 'gone'> {
-  const { count } = await tx.image.updateMany({
-    where: { id: current.id, galleryId: current.galleryId, storageKey: current.storageKey, ...LIVE },
-    data: { trashed: true, trashedAt: at, trashedById: byId },
-  });
-  if (count === 1) return 'trashed';
-  return (await tx.image.count({ where: { id: current.id, ...LIVE } })) === 1 ? 'changed' : 'gone';
-}
-
-/** Takes an image of `galleryId` out of the trash; false when it is not there. */
-export async function untrashImage(tx: Database, id: number, galleryId: number): Promise<boolean> {
-  const { count } = await tx.image.updateMany({
-    where: { id, galleryId, trashed: true, deleting: false },
-    data: { trashed: false, trashedAt: null, trashedById: null },
-  });
-  return count === 1;
-}
-
-/**
- * First step of deleting an image in the trash for good (when trashed before `trashedBefore`, if
- * given): hides it from the trash too.
- */
-export async function markTrashedDeleted(tx: Database, id: number, trashedBefore?: Date): Promise<boolean> {
-  const { count } = await tx.image.updateMany({
-    where: { id, trashed: true, deleting: false, ...(trashedBefore ? { trashedAt: { lt: trashedBefore } } : {}) },
-    data: { deleting: true },
-  });
-  return count === 1;
-}
-
-/** Images put in the trash before `cutoff`: their time is up. */
-export async function imagesTrashedBefore(db: Database, cutoff: Date, limit: number): Promise<number[]> {
-  const rows = await db.image.findMany({
-    where: { trashed: true, deleting: false, trashedAt: { lt: cutoff } },
-    select: { id: true },
-    orderBy: { trashedAt: 'asc' },
-    take: limit,
-  });
-  return rows.map((row) => row.id);
 }
