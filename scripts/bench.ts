@@ -36,7 +36,7 @@
 //   soak        (opt-in: only when named) dist/server.js in its own process with the trash on, on a
 //               fresh SQLite and PostgreSQL database each, under a mixed open-loop load at a fixed
 //               rate for 30 minutes (70% reads, 8% uploads, 8% deletes to the trash, 6% restores,
-//               4% trash listings, 4% logins): RSS, open fds and active handles every 10 s, latency
+//               4% trash listings, 4% logins): RSS, open fds and active handles every 5 s, latency
 //               and errors per minute, and their trend after the warm-up against no growth, no 5xx
 // Environment:
 //   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all but soak; `all` the same; `uploads` =

@@ -1,6 +1,6 @@
 // `npm run bench` section `soak` (opt-in: BENCH_SECTIONS=soak): dist/server.js in its own process,
 // on a fresh database and upload folder with the trash on (TRASH_DAYS=30), under a mixed load at a
-// fixed rate for BENCH_SOAK_MINUTES (soak-load.ts), on SQLite and PostgreSQL. Every 10 s: the
+// fixed rate for BENCH_SOAK_MINUTES (soak-load.ts), on SQLite and PostgreSQL. Every 5 s: the
 // server's RSS and open descriptors from /proc, and its active handles from GET /metrics. At the end:
 // a table per minute, and after the warm-up the trend (least-squares slope) of each, against
 // "nothing grows": memory, descriptors and handles flat, p99 steady, no 5xx.
@@ -13,7 +13,7 @@ import { noiseJpegs } from './images';
 import { multipartBody } from './multipart';
 import { postgresDatabase, startProcess } from './reads';
 import { createLoad, resentCount, send, SOAK_JPEG, type LoadSetup, type User } from './soak-load';
-import { report, type ProcessSample } from './soak-report';
+import { report, SAMPLE_SECONDS, type ProcessSample } from './soak-report';
 import { MiB, pool, tempDir } from './util';
 
 export type SoakOptions = {
@@ -27,7 +27,6 @@ export type SoakOptions = {
 const PASSWORD = 'soak-bench-password-7193';
 const GALLERIES = 4;
 const IMAGES = 200;
-const SAMPLE_MS = 10_000;
 
 /** Three users straight into the database (hashed at cost 10, the least production allows). */
 async function seedUsers(databaseUrl: string): Promise<void> {
@@ -149,7 +148,7 @@ function startServer(databaseUrl: string, uploadDir: string) {
   );
 }
 
-/** The load for `options.minutes`, with a look at the server process every SAMPLE_MS. */
+/** The load for `options.minutes`, with a look at the server process every SAMPLE_SECONDS. */
 async function soak(pid: number, setup: LoadSetup, options: SoakOptions) {
   const resentBefore = resentCount();
   const start = performance.now();
@@ -162,7 +161,7 @@ async function soak(pid: number, setup: LoadSetup, options: SoakOptions) {
     sampling = sampling
       .then(async () => void samples.push(await sampleProcess(pid, setup.url, t)))
       .catch((error: unknown) => void (failure ??= error instanceof Error ? error : new Error(String(error))));
-  }, SAMPLE_MS);
+  }, SAMPLE_SECONDS * 1000);
   const lag: number[] = [];
   try {
     await openLoop(start, options.rate, options.minutes * 60_000, load.next, lag);
