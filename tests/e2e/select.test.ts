@@ -99,7 +99,7 @@ describeWeb('selecting photos in a gallery', () => {
     const { context, page, uncaught } = await selecting(id);
     await tiles(page).nth(0).click();
     expect(await pressed(page)).toEqual([true, false, false, false, false, false]);
-    expect(await countText(page)).toBe('1 photo selected');
+    expect(await countText(page)).toBe('1 selected');
     // The check is drawn on the selected tile only.
     const check = (n: number) => tiles(page).nth(n).locator('.check');
     const checkColour = (n: number) => check(n).evaluate((e) => getComputedStyle(e).backgroundColor);
@@ -112,11 +112,11 @@ describeWeb('selecting photos in a gallery', () => {
       .nth(4)
       .click({ modifiers: ['Shift'] });
     expect(await pressed(page)).toEqual([false, true, true, true, true, false]);
-    expect(await countText(page)).toBe('4 photos selected');
+    expect(await countText(page)).toBe('4 selected');
     // A click does not open the viewer in select mode.
     expect(await page.getByRole('dialog').count()).toBe(0);
     await toolbar(page).getByRole('button', { name: 'Clear' }).click();
-    expect(await countText(page)).toBe('0 photos selected');
+    expect(await countText(page)).toBe('0 selected');
 
     await page.keyboard.press('Escape');
     await toolbar(page).waitFor({ state: 'detached' });
@@ -148,7 +148,7 @@ describeWeb('selecting photos in a gallery', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('Enter');
     expect((await pressed(page)).slice(0, 4)).toEqual([true, false, true, false]);
-    expect(await countText(page)).toBe('2 photos selected');
+    expect(await countText(page)).toBe('2 selected');
 
     // Down: to a tile of the next row. Tab: to the next tile.
     const top = (n: number) =>
@@ -167,7 +167,7 @@ describeWeb('selecting photos in a gallery', () => {
 
     await page.keyboard.press('Control+a');
     expect(await pressed(page)).toEqual(new Array(8).fill(true));
-    expect(await countText(page)).toBe('8 photos selected');
+    expect(await countText(page)).toBe('8 selected');
     await page.keyboard.press('Escape');
     await toolbar(page).waitFor({ state: 'detached' });
     await context.close();
@@ -191,7 +191,7 @@ describeWeb('selecting photos in a gallery', () => {
     expect(await shownCount(page)).toBe(3);
     expect(await idsIn(to.id)).toEqual([to.ids[0], from.ids[1], from.ids[3]].sort((a, b) => a - b));
     expect(await idsIn(from.id)).toEqual([from.ids[0], from.ids[2], from.ids[4]]);
-    expect(await countText(page)).toBe('0 photos selected');
+    expect(await countText(page)).toBe('0 selected');
     expect(uncaught).toEqual([]);
     await context.close();
   });
@@ -214,7 +214,7 @@ describeWeb('selecting photos in a gallery', () => {
     expect(await tiles(page).count()).toBe(3);
     expect(await shownCount(page)).toBe(3);
     // The one that failed stays selected; the ones trashed are in the trash.
-    expect(await countText(page)).toBe('1 photo selected');
+    expect(await countText(page)).toBe('1 selected');
     expect(await idsIn(id)).toEqual([ids[1], ids[3]]);
     const trash = JSON.parse((await call('GET', '/api/gallery/trash/?limit=100')).body.toString()) as { id: number }[];
     expect(trash.map((entry) => entry.id)).toEqual(expect.arrayContaining([ids[0], ids[2]]));
@@ -258,7 +258,7 @@ describeWeb('selecting photos in a gallery', () => {
     await tiles(page)
       .nth(2)
       .click({ modifiers: ['Shift'] });
-    expect(await countText(page)).toBe('3 photos selected');
+    expect(await countText(page)).toBe('3 selected');
     expect(await toolbar(page).getByRole('button', { name: 'Move to…' }).count()).toBe(0);
     expect(await toolbar(page).getByRole('button', { name: 'Move to trash' }).count()).toBe(0);
     const saved = page.waitForEvent('download');
@@ -300,10 +300,10 @@ describeWeb('selecting photos in a gallery', () => {
       expect(hit).toBe(await button.textContent());
     }
     await tiles(page).last().click();
-    expect(await countText(page)).toBe('3 photos selected');
+    expect(await countText(page)).toBe('3 selected');
     await page.screenshot({ path: join(SHOTS, `select-${viewport.width}.png`) });
     await toolbar(page).getByRole('button', { name: 'Clear' }).click();
-    expect(await countText(page)).toBe('0 photos selected');
+    expect(await countText(page)).toBe('0 selected');
     expect(await overflowOf(page, viewport.width)).toEqual({ width: viewport.width, outside: [] });
     expect(uncaught).toEqual([]);
     await context.close();

@@ -7,7 +7,7 @@ import { api, can, type Me } from './api/client';
 import { ErrorText } from './components/alert';
 import { stopUploads } from './components/upload-queue';
 import { useFocusOnNavigation } from './focus';
-import { NoticeArea } from './notice';
+import { NoticeArea, tell } from './notice';
 import { Link, navigate, usePath } from './router';
 import { findRoute, type Access, type Found } from './routes';
 import { NotFound } from './screens/not-found';
@@ -29,9 +29,12 @@ function Shell() {
   useFocusOnNavigation(path, main);
   useAccessRedirects(found, session);
   useRefreshOnNavigation(path, session.refresh);
-  // Signed out (or the session ended): the uploads of this tab stop, and the next user sees none.
+  // Signed out (or the session ended): the uploads of this tab stop, and the next user sees none
+  // of them, nor an Undo of the last user's.
   useEffect(() => {
-    if (!session.me) stopUploads();
+    if (session.me) return;
+    stopUploads();
+    tell('');
   }, [session.me]);
   return (
     <>

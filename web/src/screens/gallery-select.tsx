@@ -89,7 +89,7 @@ export function SelectMode(props: SelectProps) {
     <>
       <div class="select-bar" role="toolbar" aria-label="Selected photos">
         <span class="count" role="status">
-          {countOf(ids.length, 'photo')} selected
+          {ids.length} selected
         </span>
         {canChange && (
           <>
