@@ -73,18 +73,22 @@ export async function prepareStorage({
 
   return {
     serving(purgeTrash: TrashPurge) {
-      void purge(purgeTrash);
-      // On object storage the audit lists the whole bucket and asks for each original: not at
-      // every start of every node (what a crash leaves is found from notes by the recovery above).
-      if (config.reconcileOnStart === 'report' && storage.stagesInPlace) {
-        logger.info('storage audit not run at start on object storage; run `npm run storage:check` for it');
-      } else if (config.reconcileOnStart === 'report') {
-        reconcileWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch(
-          (error: unknown) => {
-            if (!stopping.signal.aborted) logger.error('storage audit failed', { error: String(error) });
-          },
-        );
-      }
+      // The purge, then the audit: both take the storage check's lease, so run side by side
+      // the second would find it held (by this very process) and be skipped.
+      void purge(purgeTrash).then(() => {
+        // On object storage the audit lists the whole bucket and asks for each original: not at
+        // every start of every node (what a crash leaves is found from notes by the recovery above).
+        if (stopping.signal.aborted) return;
+        if (config.reconcileOnStart === 'report' && storage.stagesInPlace) {
+          logger.info('storage audit not run at start on object storage; run `npm run storage:check` for it');
+        } else if (config.reconcileOnStart === 'report') {
+          reconcileWhileServing(check, options, { changedBefore: startedAt, signal: stopping.signal }).catch(
+            (error: unknown) => {
+              if (!stopping.signal.aborted) logger.error('storage audit failed', { error: String(error) });
+            },
+          );
+        }
+      });
       sweeper = setInterval(() => {
         sweepStaleUploads(storage, config.uploadTempMaxAgeMs).catch((error: unknown) =>
           logger.error('temp sweep failed', { error: String(error) }),
