@@ -2,7 +2,7 @@ import { auditRoutes } from '../features/audit';
 import { authRoutes, tokenRoutes } from '../features/auth';
 import { downloadRoutes } from '../features/downloads';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
-import { imageBatchRoutes, imageRoutes, thumbnailUrl } from '../features/images';
+import { imageBatchRoutes, imageRoutes, imageTagRoutes, thumbnailUrl } from '../features/images';
 import { roleRoutes } from '../features/roles';
 import { shareLinkRoutes } from '../features/sharing';
 import { trashRoutes } from '../features/trash';
@@ -40,6 +40,11 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
     ...imageBatchRoutes({
       batches: deps.imageBatches,
+      publicUrl: config.publicUrl,
+      originalsVisibleTo: config.originalsVisibleTo,
+    }),
+    ...imageTagRoutes({
+      images: deps.images,
       publicUrl: config.publicUrl,
       originalsVisibleTo: config.originalsVisibleTo,
     }),

@@ -108,7 +108,7 @@ function bulkChange(
     path: '/api/gallery/images/bulk',
     access: 'image:update',
     summary:
-      'One action on up to 500 images: move (to `gallery`), trash, restore (from the trash) or update (`fields`: title, description). Each image is authorised and audited as a single request about it would be and gets its status and error code; one result per id, in order; 200 when all succeeded, 207 otherwise',
+      'One action on up to 500 images: move (to `gallery`), trash, restore (from the trash), update (`fields`: title, description), tag or untag (`tags`). Each image is authorised and audited as a single request about it would be and gets its status and error code; one result per id, in order; 200 when all succeeded, 207 otherwise',
     responses: { 200: bulkReply, 207: bulkReply },
     errors: ['FORBIDDEN'],
     body: bulkBody,

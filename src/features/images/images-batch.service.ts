@@ -19,7 +19,7 @@ export type BatchResult = { file: string; status: number; image?: ImageRow; erro
 
 type Deps = {
   reader: SqlReader;
-  images: Pick<ImagesService, 'create' | 'update' | 'remove' | 'trash'>;
+  images: Pick<ImagesService, 'create' | 'update' | 'remove' | 'trash' | 'tags'>;
   galleries: Pick<GalleriesService, 'requireWritable'>;
   files: Pick<ImageFiles, 'discardUpload'>;
 };

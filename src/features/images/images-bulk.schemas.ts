@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorReply, withMessage } from '../../http/response-schemas';
 import { idField } from '../../shared/ids';
 import { createImageBody, imageReply, updateImageBody } from './images.schemas';
+import { tagList } from './tag-names';
 
 /** The most images one bulk request names. */
 export const MAX_BULK_IDS = 500;
@@ -25,6 +26,8 @@ export const bulkBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('trash'), ids }),
   z.strictObject({ action: z.literal('restore'), ids }),
   z.strictObject({ action: z.literal('update'), ids, fields }),
+  z.strictObject({ action: z.literal('tag'), ids, tags: tagList(1) }),
+  z.strictObject({ action: z.literal('untag'), ids, tags: tagList(1) }),
 ]);
 
 export type BulkBody = z.output<typeof bulkBody>;
@@ -36,7 +39,7 @@ export const bulkReply = z.strictObject({
       status: z.number().int().meta({ description: 'The status a single request about this image would have had' }),
       image: withMessage(imageReply)
         .optional()
-        .meta({ description: 'After a move or an update: the image as it is now' }),
+        .meta({ description: 'After a move, an update, a tag or an untag: the image as it is now' }),
       purgeAt: z
         .string()
         .optional()

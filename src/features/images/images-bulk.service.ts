@@ -2,18 +2,18 @@ import { outcomeOf } from '../../http/item-results';
 import type { Actor } from '../../shared/actor';
 import { forbidden, type AppError } from '../../shared/errors';
 import { permissionsOf } from '../../shared/permissions';
-import type { ImageRow } from './image-columns';
+import type { ImageView } from './image-extras';
 import type { BulkBody } from './images-bulk.schemas';
 import type { ImagesService } from './images.service';
 
 /** What became of one image of a bulk request. */
-export type BulkResult = { id: number; status: number; image?: ImageRow; purgeAt?: Date; error?: AppError };
+export type BulkResult = { id: number; status: number; image?: ImageView; purgeAt?: Date; error?: AppError };
 
 /**
  * One action on many images: each goes the way a single request about it goes (the same checks,
  * locks, audit event and status), one after the other, and succeeds or fails on its own.
  */
-export function createImageBulk({ images }: { images: Pick<ImagesService, 'update' | 'remove' | 'trash'> }) {
+export function createImageBulk({ images }: { images: Pick<ImagesService, 'update' | 'remove' | 'trash' | 'tags'> }) {
   /** The action on one image: the image after a move or an update, when it goes to the trash. */
   function actOn(actor: Actor, body: BulkBody, id: number): Promise<Omit<BulkResult, 'id' | 'status'>> {
     switch (body.action) {
@@ -25,6 +25,10 @@ export function createImageBulk({ images }: { images: Pick<ImagesService, 'updat
         return images.remove(actor, id).then((outcome) => (outcome.purgeAt ? { purgeAt: outcome.purgeAt } : {}));
       case 'restore':
         return images.trash.restore(actor, id).then(() => ({}));
+      case 'tag':
+        return images.tags.change(actor, id, { add: body.tags }).then((image) => ({ image }));
+      case 'untag':
+        return images.tags.change(actor, id, { remove: body.tags }).then((image) => ({ image }));
     }
   }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 
 import type { VariantName } from '../../shared/image-variants';
 import { copyReplyColumns, type ImageRow } from './image-columns';
+import type { ImageExtras } from './image-extras';
 import type { imageReply } from './images.schemas';
 
 type ImageJson = z.output<typeof imageReply>;
@@ -44,7 +45,7 @@ export function thumbnailUrl(baseUrl: string, image: { id: number; storageKey: s
  * the best file this caller may fetch: the original, or the preview for those who may not see
  * originals (then `original` is null). The columns shown as stored follow from image-columns.ts.
  */
-export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boolean): ImageJson {
+export function toImageJson(image: ImageRow & Partial<ImageExtras>, baseUrl: string, mayOriginal: boolean): ImageJson {
   const file = fileUrlOf(baseUrl, image);
   const original = mayOriginal ? `${file}original` : null;
   const preview = `${file}preview`;
@@ -61,6 +62,8 @@ export function toImageJson(image: ImageRow, baseUrl: string, mayOriginal: boole
     thumbnail: `${file}thumb`,
   };
   copyReplyColumns(image, reply);
+  reply.tags = image.tags ?? [];
+  reply.favorite = image.favorite ?? false;
   reply.createdAt = image.createdAt;
   reply.updatedAt = image.updatedAt;
   return reply as ImageJson;

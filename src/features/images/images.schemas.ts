@@ -47,6 +47,8 @@ export const imageReply = z.strictObject({
   preview: z.string().meta({ description: 'WebP, at most 1440 px a side, upright, no metadata' }),
   thumbnail: z.string().meta({ description: 'WebP, at most 256 px a side, upright, no metadata' }),
   ...imageReplyColumns,
+  tags: z.array(z.string()).meta({ description: 'Its tags, sorted' }),
+  favorite: z.boolean().meta({ description: 'Whether the caller starred it (their own favorites)' }),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -4,6 +4,8 @@ import type { ListOptions } from '../../shared/paging';
 import { viewerOf } from '../galleries';
 import { createImageChanges } from './image-changes';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
+import { createImageExtras } from './image-extras';
+import { createImageTags } from './image-tags.service';
 import { createImageTrash } from './image-trash';
 import { createImageUploads } from './image-uploads';
 import { createWriteRules, IMAGE_NOT_FOUND, ORIGINALS_FOR_OWNERS, type ImagesDeps } from './image-writes';
@@ -20,16 +22,25 @@ export function createImagesService(deps: ImagesDeps) {
   const { get } = rules;
   const trash = createImageTrash(deps);
   const { create } = createImageUploads(deps, rules, trash);
-  const { update, remove } = createImageChanges(deps, rules, { ...trash, enabled: config.trashDays > 0 });
+  const changes = createImageChanges(deps, rules, { ...trash, enabled: config.trashDays > 0 });
+  const { remove } = changes;
+  // What a reply shows besides the row (tags, the caller's star): added to every image returned.
+  const extras = createImageExtras(reader);
 
   return {
-    get,
-    findBySha256: (actor: Actor, galleryId: number, sha256: string) =>
-      repo.findImageBySha256(reader, galleryId, sha256, viewerOf(actor)),
-    list: (actor: Actor, filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) =>
-      repo.listImages(reader, viewerOf(actor), filter, options),
-    create,
-    update,
+    get: async (actor: Actor, id: number) => extras.one(actor, await get(actor, id)),
+    findBySha256: async (actor: Actor, galleryId: number, sha256: string) => {
+      const image = await repo.findImageBySha256(reader, galleryId, sha256, viewerOf(actor));
+      return image && extras.one(actor, image);
+    },
+    list: async (actor: Actor, filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) =>
+      extras.page(actor, await repo.listImages(reader, viewerOf(actor), filter, options)),
+    create: async (...args: Parameters<typeof create>) => {
+      const outcome = await create(...args);
+      return { ...outcome, image: await extras.one(args[0], outcome.image) };
+    },
+    update: async (...args: Parameters<typeof changes.update>) => extras.one(args[0], await changes.update(...args)),
+    tags: createImageTags(deps, rules, extras),
     remove,
     trash,
     async openFile(actor: Actor, id: number, size: FileSize | undefined, rangeFor?: RangeFor) {

@@ -8,6 +8,7 @@ export { byteRangeOf, sendImageFile } from './image-reply';
 export type { ImageRow } from './image-columns';
 export type { FileSize, RangeFor } from './image-delivery';
 export { imageRoutes } from './images.routes';
+export { imageTagRoutes } from './image-tags.routes';
 export { imageBatchRoutes } from './images-batch.routes';
 export { createImageBatchService, type ImageBatchService } from './images-batch.service';
 export { createImagesService, type ImagesService } from './images.service';

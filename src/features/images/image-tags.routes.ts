@@ -1,0 +1,63 @@
+import type { Request } from 'express';
+
+import { withMessage } from '../../http/response-schemas';
+import { defineRoute, type RouteSpec } from '../../http/route';
+import type { Actor } from '../../shared/actor';
+import type { ImageView } from './image-extras';
+import { addTagsBody, imageTagParams, tagsBody } from './image-tags.schemas';
+import type { TagChange } from './image-tags.service';
+import { toImageJson } from './images.mapper';
+import { canSeeOriginal } from './images.policy';
+import { imageParams, imageReply } from './images.schemas';
+import type { ImagesService } from './images.service';
+
+const IMAGES = '/api/gallery/images';
+
+type Deps = { images: ImagesService; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
+type Json = (req: Request, actor: Actor) => (image: ImageView) => ReturnType<typeof toImageJson>;
+
+/** Tags on images. */
+export function imageTagRoutes({ images, publicUrl, originalsVisibleTo }: Deps): RouteSpec[] {
+  const jsonFor: Json = (req, actor) => {
+    const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    return (image) => toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo));
+  };
+  return [changeTags(images, jsonFor, 'put'), changeTags(images, jsonFor, 'post'), removeTag(images, jsonFor)];
+}
+
+function changeTags(images: ImagesService, jsonFor: Json, method: 'put' | 'post') {
+  return defineRoute({
+    method,
+    path: `${IMAGES}/:id/tags`,
+    access: 'image:update',
+    summary:
+      method === 'put'
+        ? "Replace an image's tags with `tags` (those who may change the image: gallery owner, its editors, admins); at most 50"
+        : 'Add `tags` to an image (those who may change it); the image has at most 50 tags',
+    responses: { 200: withMessage(imageReply) },
+    errors: ['CONFLICT'],
+    params: imageParams,
+    body: method === 'put' ? tagsBody : addTagsBody,
+    handler: async ({ req, actor, params, body, reply }) => {
+      const change: TagChange = method === 'put' ? { replace: body.tags } : { add: body.tags };
+      const image = await images.tags.change(actor, params.id, change);
+      return reply(200, { message: 'Tags updated', ...jsonFor(req, actor)(image) });
+    },
+  });
+}
+
+function removeTag(images: ImagesService, jsonFor: Json) {
+  return defineRoute({
+    method: 'delete',
+    path: `${IMAGES}/:id/tags/:tag`,
+    access: 'image:update',
+    summary: 'Take one tag off an image (those who may change it); a tag it does not have changes nothing',
+    responses: { 200: withMessage(imageReply) },
+    errors: ['CONFLICT'],
+    params: imageTagParams,
+    handler: async ({ req, actor, params, reply }) => {
+      const image = await images.tags.change(actor, params.id, { remove: [params.tag] });
+      return reply(200, { message: 'Tags updated', ...jsonFor(req, actor)(image) });
+    },
+  });
+}
