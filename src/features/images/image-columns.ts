@@ -33,6 +33,20 @@ const displayedSide = (side: 'Width' | 'Height') =>
       description: `${side} in pixels as the image is shown: after its EXIF orientation (5-8 swap the encoded width and height), the aspect of its preview and thumbnail`,
     });
 
+/** A value read from the original's EXIF when it was stored (null: not recorded, or stored before it was read). */
+const exifField = (description: string) =>
+  z
+    .string()
+    .nullable()
+    .meta({ description: `${description}; null when not recorded` });
+const exifNumber = (description: string, integer = false) =>
+  (integer ? z.number().int() : z.number())
+    .positive()
+    .nullable()
+    .meta({
+      description: `${description} (EXIF); null when not recorded`,
+    });
+
 /* The columns shown as stored come in the order of the reply. */
 export const IMAGE_COLUMNS = {
   id: { sql: 'i.id', read: number },
@@ -66,6 +80,11 @@ export const IMAGE_COLUMNS = {
     reply: z.string().nullable().meta({ description: 'When the photo was taken (EXIF), as the camera wrote it' }),
   },
   cameraModel: { sql: 'i."cameraModel"', read: optionalText, file: true, reply: z.string().nullable() },
+  lensModel: { sql: 'i."lensModel"', read: optionalText, file: true, reply: exifField('Lens model (EXIF)') },
+  focalLength: { sql: 'i."focalLength"', read: optionalNumber, file: true, reply: exifNumber('Focal length in mm') },
+  fNumber: { sql: 'i."fNumber"', read: optionalNumber, file: true, reply: exifNumber('Aperture: the f-number') },
+  exposureTime: { sql: 'i."exposureTime"', read: optionalNumber, file: true, reply: exifNumber('Exposure in seconds') },
+  iso: { sql: 'i.iso', read: optionalNumber, file: true, reply: exifNumber('ISO speed', true) },
   hasGps: {
     sql: 'i."hasGps"',
     read: asBoolean,

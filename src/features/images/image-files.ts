@@ -99,7 +99,7 @@ export function createImageFiles({ db, storage, logger, config }: Deps) {
       commit: (described: DescribedFile) => Promise<T>,
       undo: (committed: T) => Promise<void>,
     ) {
-      const { variants, ...facts } = file.processed;
+      const { variants, embedded: _embedded, ...facts } = file.processed;
       const storageKey = newStorageKey(EXTENSIONS[file.mimeType]);
       await stage(file.path, storageKey, variants);
       faultPoint('upload-staged');

@@ -7,7 +7,7 @@ import { timeVariants } from '../../http/metrics';
 import { AppError } from '../../shared/errors';
 import { NOT_AN_IMAGE, type ImageMimeType } from '../../shared/image-types';
 import { VARIANTS, type VariantName } from '../../shared/image-variants';
-import { readExif, type ExifSummary } from './exif';
+import { readMetadata, type EmbeddedText, type ExifSummary } from './exif';
 import type { ImageRow } from './image-columns';
 
 // libvips' cache would keep decoded images in memory and deleted temp files open between requests.
@@ -23,7 +23,8 @@ type Rendered = {
   thumbhash: string;
 };
 
-export type ProcessedImage = ImageFacts & Pick<Rendered, 'variants'>;
+/** The facts, the variants, and the words the file carries (IPTC/XMP keywords, title, description: not columns). */
+export type ProcessedImage = ImageFacts & Pick<Rendered, 'variants'> & { embedded: EmbeddedText };
 
 /** ThumbHash takes at most 100×100 pixels; more would add nothing to a placeholder of ~25 bytes. */
 const THUMBHASH_MAX_SIDE = 100;
@@ -143,14 +144,17 @@ export function displayedSize(
  * sniffed, pixel count within `maxPixels`, so a decompression bomb is refused before anything
  * decodes it), then the whole image is decoded once to make its variants, which proves it is
  * intact. Width and height are the size it is shown at (`displayedSize`), the original's bytes
- * stay as they are. From EXIF: orientation, capture time, camera, and whether there is a GPS position.
+ * stay as they are. From its metadata (exif.ts): orientation, capture time, camera, lens, exposure,
+ * whether there is a GPS position, and the keywords, title and description it carries.
  */
 export async function processImage(path: string, mimeType: ImageMimeType, maxPixels: number): Promise<ProcessedImage> {
   const { metadata, width, height } = await readHeader(path, mimeType, maxPixels);
-  const exif = readExif(metadata.exif);
+  const { keywords, title, description, orientation: _, ...exif } = await readMetadata(path, metadata);
+  // sharp's orientation is the one its rotate() follows, and so the variants.
   const orientation = metadata.orientation ?? null;
   const { variants, thumbhash } = await decodeSlot(() => timeVariants(() => render(path, maxPixels)));
-  return { ...displayedSize(width, height, orientation), orientation, ...exif, thumbhash, variants };
+  const embedded = { keywords, title, description };
+  return { ...displayedSize(width, height, orientation), orientation, ...exif, thumbhash, variants, embedded };
 }
 
 /** The variants again from a stored original (for the storage check). */

@@ -4,6 +4,7 @@ import type { SqlReader } from '../../platform/db/sql-reader';
 import type { Actor } from '../../shared/actor';
 import { badRequest, notFound, type AppError } from '../../shared/errors';
 import { viewerOf, type GalleriesService } from '../galleries';
+import { embeddedTitle } from './exif';
 import type { ImageRow } from './image-columns';
 import type { ImageFiles } from './image-files';
 import { findVisibleBySha256, type KnownHash } from './images-batch.repository';
@@ -100,7 +101,8 @@ export function createImageBatchService({ reader, images, galleries, files }: De
     try {
       const outcome = await outcomeOf(async () => {
         const fields = batchFileFields.parse({
-          title: texts.title ?? titleFromFileName(name),
+          // No title sent: the file's own (IPTC/XMP), else one made from its name.
+          title: texts.title ?? (await embeddedTitle(upload.path)) ?? titleFromFileName(name),
           description: texts.description,
         });
         return images.create(actor, { gallery, ...fields }, upload, after);
