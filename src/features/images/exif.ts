@@ -189,7 +189,7 @@ async function parsed(input: Buffer, as: 'file' | 'xmp' = 'file'): Promise<Parse
 async function headOf(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(MAX_BYTES);
+    const buffer = Buffer.allocUnsafe(MAX_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, MAX_BYTES, 0);
     return buffer.subarray(0, bytesRead);
   } finally {
