@@ -40,17 +40,20 @@ export function idPage<T extends { id: number }>(rows: T[], limit: number): Page
 }
 
 /** The orders a list can be asked for; `title` sorts case-insensitively (galleries: by name). */
-export const SORTS = ['-created', 'created', 'title', '-title'] as const;
+export const LIST_SORTS = ['-created', 'created', 'title', '-title'] as const;
+/** Images also sort by the date taken (as the camera wrote it; undated photos last, newest first). */
+export const SORTS = [...LIST_SORTS, 'taken', '-taken'] as const;
 export type Sort = (typeof SORTS)[number];
 
-const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+/** A yes/no query parameter: true, false, 1 or 0. */
+export const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 /** Query parameters every list takes: search, time window, order, paging, optional total. */
 export const listQuery = {
   q: z.string().trim().min(1).max(200).optional(),
   created_after: z.iso.datetime({ offset: true }).optional(),
   created_before: z.iso.datetime({ offset: true }).optional(),
-  sort: z.enum(SORTS).default('-created'),
+  sort: z.enum(LIST_SORTS).default('-created'),
   count: flag.default(false),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z

@@ -108,7 +108,7 @@ describe('sorting the images of a gallery', () => {
 
   it('refuses an unknown sort and a cursor of another sort with 400', async () => {
     const bad = await request(t.app)
-      .get(`${list('taken', 5)}`)
+      .get(`${list('shot', 5)}`)
       .set(viewer.auth)
       .expect(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');

@@ -88,6 +88,7 @@ function memoryReader(db: Database.Database): SqlReader {
       ),
     dateParam: (date: Date) => date.toISOString(),
     foldCase: (expression: string) => `lower(${expression})`,
+    dialect: 'sqlite',
   };
 }
 
@@ -119,18 +120,28 @@ describe('the visibility condition', () => {
 
 describe('the keyset cursor', () => {
   const db = new Database(':memory:');
-  db.exec('CREATE TABLE item (id INTEGER PRIMARY KEY, title TEXT, created TEXT)');
-  // Titles and times repeat, so that the id has to break ties.
-  const insert = db.prepare('INSERT INTO item (id, title, created) VALUES (?, ?, ?)');
+  db.exec('CREATE TABLE item (id INTEGER PRIMARY KEY, title TEXT, created TEXT, taken TEXT)');
+  // Titles and times repeat, so that the id has to break ties; some items have no date taken.
+  const insert = db.prepare('INSERT INTO item (id, title, created, taken) VALUES (?, ?, ?, ?)');
   for (let id = 1; id <= 40; id++) {
     insert.run(
       id,
       ['Beta', 'alpha', 'Gamma', 'delta'][id % 4],
       new Date(Date.UTC(2026, 0, 1 + (id % 7))).toISOString(),
+      id % 5 === 0 ? null : `2024-0${1 + (id % 3)}-01T10:00:00`,
     );
   }
+  const TAKEN = "COALESCE(taken, '')";
   const reader = memoryReader(db);
-  const columns: ListColumns = { id: 'id', created: 'created', sortKey: 'lower(title)', search: ['title'] };
+  const columns: ListColumns = {
+    id: 'id',
+    created: 'created',
+    sortKey: 'lower(title)',
+    taken: TAKEN,
+    search: ['title'],
+  };
+  const keyOf = (sort: Sort) =>
+    sort.endsWith('created') ? 'created' : sort.endsWith('taken') ? TAKEN : 'lower(title)';
   afterAll(() => db.close());
 
   async function walk(sort: Sort, limit: number) {
@@ -139,10 +150,10 @@ describe('the keyset cursor', () => {
     do {
       const options = listOptions({ sort, count: false, limit, cursor });
       const page = keysetPage(reader, columns, options, []);
-      const rows = await reader.rows(`SELECT id, created, lower(title) FROM item ${page.where} ${page.order} LIMIT ?`, [
-        ...page.params,
-        limit + 1,
-      ]);
+      const rows = await reader.rows(
+        `SELECT id, created, ${keyOf(sort)} FROM item ${page.where} ${page.order} LIMIT ?`,
+        [...page.params, limit + 1],
+      );
       const result = finishPage(
         rows,
         options,
@@ -160,8 +171,7 @@ describe('the keyset cursor', () => {
   }
 
   it.each(SORTS)('walks every row once, in order, page by page, sorted by %s', async (sort) => {
-    const byCreated = sort.endsWith('created');
-    const order = `${byCreated ? 'created' : 'lower(title)'} ${sort.startsWith('-') ? 'DESC' : 'ASC'}`;
+    const order = `${keyOf(sort)} ${sort.startsWith('-') ? 'DESC' : 'ASC'}`;
     const expected = (
       db.prepare(`SELECT id FROM item ORDER BY ${order}, id ${sort.startsWith('-') ? 'DESC' : 'ASC'}`).all() as {
         id: number;

@@ -13,6 +13,7 @@ import {
   type ImageRow,
   type NewImage,
 } from './image-columns';
+import { fullTextMatch, imageListConditions, TAKEN, type ImageListFilter } from './image-search';
 import { forgetStaged } from './staged-uploads.repository';
 
 export type { ImageRow, NewImage };
@@ -23,15 +24,15 @@ export type { ImageRow, NewImage };
  * declared once, in image-columns.ts.
  */
 const CREATED_AT = positionOf('createdAt');
-/** With a sort by title, the sort key follows the selected columns (the cursor needs the last row's). */
+/** With a sort by title or date taken, the sort key follows the selected columns (the cursor needs the last row's). */
 const SORT_KEY = SELECTED;
 
 const FROM_IMAGES = `
   FROM "Image" i
   JOIN "Gallery" g ON g.id = i."galleryId"
   JOIN "User" u ON u.id = i."uploaderId"`;
-const SELECT_IMAGE = `SELECT ${IMAGE_SELECT_LIST} ${FROM_IMAGES}`;
-const SELECT_IMAGE_AND_TITLE_KEY = `SELECT ${IMAGE_SELECT_LIST}, lower(i.title) ${FROM_IMAGES}`;
+const SELECT_IMAGE_HEAD = `SELECT ${IMAGE_SELECT_LIST}`;
+const SELECT_IMAGE = `${SELECT_IMAGE_HEAD} ${FROM_IMAGES}`;
 
 /**
  * Rows whose delete has begun, and rows in the trash or in a gallery in the trash, are gone as far
@@ -63,29 +64,32 @@ export function findImageBySha256(
   return findOne(reader, viewer, [{ sql: 'i."galleryId" = ? AND i.sha256 = ?', params: [galleryId, sha256] }]);
 }
 
-const IMAGE_COLUMNS = {
+const listColumns = (reader: SqlReader) => ({
   id: 'i.id',
   created: 'i."createdAt"',
   sortKey: 'lower(i.title)',
+  taken: TAKEN,
   search: ['i.title', 'i.description'],
-};
+  match: (q: string) => fullTextMatch(reader, q),
+});
 
 /** One page of images, filtered in the database, in keyset order. */
 export async function listImages(
   reader: SqlReader,
   viewer: Viewer,
-  filter: { galleryId?: number; uploaderId?: number },
+  filter: ImageListFilter,
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
-  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }];
-  if (filter.galleryId !== undefined) filters.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
-  if (filter.uploaderId !== undefined) filters.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
-  const page = keysetPage(reader, IMAGE_COLUMNS, options, withVisibility(filters, viewer, 'g'));
-  const byTitle = !options.sort.endsWith('created');
-  const rows = await reader.rows(
-    `${byTitle ? SELECT_IMAGE_AND_TITLE_KEY : SELECT_IMAGE} ${page.where} ${page.order} LIMIT ?`,
-    [...page.params, options.limit + 1],
-  );
+  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...imageListConditions(filter)];
+  const page = keysetPage(reader, listColumns(reader), options, withVisibility(filters, viewer, 'g'));
+  // The sort key of a sort by title or date taken follows the selected columns (for the cursor).
+  const sortKey = options.sort.endsWith('created')
+    ? ''
+    : `, ${options.sort.endsWith('taken') ? TAKEN : 'lower(i.title)'}`;
+  const rows = await reader.rows(`${SELECT_IMAGE_HEAD}${sortKey} ${FROM_IMAGES} ${page.where} ${page.order} LIMIT ?`, [
+    ...page.params,
+    options.limit + 1,
+  ]);
   const result = finishPage(rows, options, imageFromRow, (row) => ({
     id: row[0] as number,
     createdAt: row[CREATED_AT],
@@ -107,8 +111,9 @@ export async function lockUserAndGallery(tx: Database, userId: number, galleryId
 }
 
 /**
- * Sets an image's search text from its title, description and tag names, one per line (the
- * full-text index follows it: triggers on SQLite, an expression index on PostgreSQL).
+ * Sets an image's search text from its title, description and tag names, one per line, as the
+ * database's triggers do on every change of them (the migration "tags_favorites_search"): for a
+ * repair, or a check of what they keep.
  */
 export async function refreshSearchText(tx: Database, id: number): Promise<void> {
   const newline = '\n';
@@ -118,13 +123,9 @@ export async function refreshSearchText(tx: Database, id: number): Promise<void>
     WHERE "id" = ${id}`;
 }
 
-/** Whether a change touches what the search text is made of. */
-const touchesSearch = (data: Partial<NewImage>) => data.title !== undefined || data.description !== undefined;
-
 /** In a transaction: the new row, and the note of its staged files dropped (they are now accounted for). */
 export async function insertImage(tx: Database, data: NewImage) {
   const image = imageFromRecord(await tx.image.create({ data, select: imageSelect }));
-  await refreshSearchText(tx, image.id);
   await forgetStaged(tx, data.storageKey);
   return image;
 }
@@ -141,7 +142,6 @@ export async function updateImage(db: Database, current: Current, data: Partial<
     where: { id: current.id, galleryId: current.galleryId, ...LIVE },
     data,
   });
-  if (count === 1 && touchesSearch(data)) await refreshSearchText(db, current.id);
   return count === 1
     ? imageFromRecord(await db.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }))
     : null;
@@ -165,7 +165,6 @@ export async function replaceImageFile(tx: Database, current: Current, data: Par
     data,
   });
   if (count !== 1) return null;
-  if (touchesSearch(data)) await refreshSearchText(tx, current.id);
   await tx.pendingFileRemoval.create({ data: { storageKey: current.storageKey } });
   if (data.storageKey) await forgetStaged(tx, data.storageKey);
   return imageFromRecord(await tx.image.findUniqueOrThrow({ where: { id: current.id }, select: imageSelect }));

@@ -74,13 +74,21 @@ function listImages({ images, jsonFor }: ImageRoutes, path: string, access: 'ima
     path,
     access,
     summary:
-      'List images (?gallery=, ?uploader=, ?q=, ?created_after=, ?created_before=, ?limit=, ?cursor=, ?count=true); ?sort=-created (newest added first, the default), created, title or -title, equal keys in id order',
+      'List images (?gallery=, ?uploader=, ?q= full-text, ?tag= (repeatable), ?takenFrom=, ?takenTo=, ?camera=, ?favorite=, ?created_after=, ?created_before=, ?limit=, ?cursor=, ?count=true); ?sort=-created (newest added first, the default), created, title, -title, taken or -taken (date taken; undated last when newest first), equal keys in id order',
     responses: { 200: z.array(imageReply) },
     query: listImagesQuery,
     handler: async ({ req, actor, query }) => {
       const page = await images.list(
         actor,
-        { galleryId: query.gallery, uploaderId: query.uploader },
+        {
+          galleryId: query.gallery,
+          uploaderId: query.uploader,
+          tags: query.tag,
+          takenFrom: query.takenFrom,
+          takenTo: query.takenTo,
+          camera: query.camera,
+          ...(query.favorite === undefined ? {} : { favoriteOf: { userId: actor.id, starred: query.favorite } }),
+        },
         listOptions(query),
       );
       return pageReply(req, page, jsonFor(req, actor));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { id, timestamp, userRef } from '../../http/response-schemas';
 import { nameField, textField } from '../../http/text-fields';
 import { idField, idParam } from '../../shared/ids';
-import { listQuery } from '../../shared/paging';
+import { flag, listQuery, SORTS } from '../../shared/paging';
 import { imageReplyColumns } from './image-columns';
 
 export { thumbhashField } from './image-columns';
@@ -26,10 +26,40 @@ export const updateImageBody = z.object({
   gallery: galleryId.optional(),
 });
 
+/** A date taken bound: a day, or a time to the minute or second, as the camera's own clock reads. */
+const takenBound = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/,
+    'A date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS), as the camera recorded it.',
+  )
+  .refine((value) => !Number.isNaN(Date.parse(`${value.length === 10 ? `${value}T00:00` : value}Z`)), {
+    message: 'Not a date.',
+  });
+
+/** The most `tag=` one list request may name. */
+const MAX_TAG_FILTERS = 10;
+
+/** `tag=a&tag=b`: each normalised as tags are stored (trimmed, spaces collapsed, lower case). */
+const tagFilter = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => [value].flat().map((tag) => tag.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase()))
+  .pipe(z.array(z.string().min(1).max(64)).max(MAX_TAG_FILTERS));
+
 export const listImagesQuery = z.object({
   gallery: galleryId.optional(),
   uploader: idParam.optional(),
   ...listQuery,
+  q: listQuery.q.meta({
+    description:
+      'Full-text search over title, description and tags: every word must match (case and, on SQLite, accents folded; no stemming), the last one as a prefix',
+  }),
+  sort: z.enum(SORTS).default('-created'),
+  tag: tagFilter.optional().meta({ description: 'Only images with this tag; repeat for several (all must match)' }),
+  takenFrom: takenBound.optional().meta({ description: "Taken on or after (the camera's local time)" }),
+  takenTo: takenBound.optional().meta({ description: 'Taken on or before (a day: that whole day)' }),
+  camera: z.string().trim().min(1).max(200).optional().meta({ description: 'Camera make and model, any case' }),
+  favorite: flag.optional().meta({ description: "true: only the caller's starred images; false: only the others" }),
 });
 
 export const imageReply = z.strictObject({

@@ -3,10 +3,18 @@ import { asDate, type SqlReader } from './sql-reader';
 
 /**
  * The columns a list is paged over. `sortKey` is the case-insensitive sort expression, the one the
- * list's expression index is on (`lower(title)`); each query selects it as "sortKey". `search`:
- * the text columns `?q=` looks in.
+ * list's expression index is on (`lower(title)`); each query selects it as "sortKey". `taken`: the
+ * expression of the date taken, for lists that sort by it (selected after it the same way).
+ * `search`: the text columns `?q=` looks in; or `match`, the condition of a full-text index.
  */
-export type ListColumns = { id: string; created: string; sortKey: string; search: string[] };
+export type ListColumns = {
+  id: string;
+  created: string;
+  sortKey: string;
+  taken?: string;
+  search: string[];
+  match?: (q: string) => Filter;
+};
 export type Filter = { sql: string; params: unknown[] };
 
 /**
@@ -15,7 +23,8 @@ export type Filter = { sql: string; params: unknown[] };
  */
 export function keysetPage(reader: SqlReader, columns: ListColumns, options: ListOptions, filters: Filter[]) {
   const conditions = [...filters];
-  if (options.q) {
+  if (options.q && columns.match) conditions.push(columns.match(options.q));
+  else if (options.q) {
     const pattern = containsPattern(options.q);
     conditions.push({
       sql: `(${columns.search.map((column) => `${reader.foldCase(column)} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
@@ -29,7 +38,7 @@ export function keysetPage(reader: SqlReader, columns: ListColumns, options: Lis
   const matching = [...conditions];
 
   const byCreated = options.sort.endsWith('created');
-  const column = byCreated ? columns.created : columns.sortKey;
+  const column = byCreated ? columns.created : options.sort.endsWith('taken') ? columns.taken! : columns.sortKey;
   const direction = options.sort.startsWith('-') ? 'DESC' : 'ASC';
   if (options.after) {
     const value = byCreated ? reader.dateParam(new Date(options.after.value)) : options.after.value;

@@ -17,6 +17,8 @@ export interface SqlReader {
    * toLowerCase(): for case-insensitive search on the columns as stored.
    */
   foldCase(expression: string): string;
+  /** Which database answers: where SQL must differ (full-text search). */
+  readonly dialect: 'sqlite' | 'postgres';
 }
 
 type Prepared = { statement: Statement; columns: string[] };
@@ -63,6 +65,7 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
     // Prisma's SQLite adapter stores DateTime as fixed-width ISO text with an explicit +00:00.
     dateParam: (date) => date.toISOString().replace('Z', '+00:00'),
     foldCase: (expression) => `${SQLITE_FOLD_CASE}(${expression})`,
+    dialect: 'sqlite',
   };
 }
 
@@ -120,6 +123,7 @@ export function createPostgresReader(pool: Pool): SqlReader {
     dateParam: (date) => date.toISOString().replace('Z', ''),
     // By the database's LC_CTYPE: any UTF-8 locale folds non-ASCII letters too (docs/configuration.md: PostgreSQL).
     foldCase: (expression) => `lower(${expression})`,
+    dialect: 'postgres',
   };
 }
 

@@ -38,13 +38,47 @@ ALTER TABLE "Image" ADD COLUMN "searchText" TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX "Tag_name_key" ON "Tag"("name");
 CREATE INDEX "ImageTag_tagId_imageId_idx" ON "ImageTag"("tagId", "imageId");
 CREATE INDEX "Favorite_imageId_idx" ON "Favorite"("imageId");
-CREATE INDEX "Image_capturedAt_id_idx" ON "Image"("capturedAt", "id");
-CREATE INDEX "Image_galleryId_capturedAt_id_idx" ON "Image"("galleryId", "capturedAt", "id");
+-- Sorting by date taken (undated photos as the empty string): expression indexes, which Prisma's
+-- schema cannot express.
+CREATE INDEX "Image_taken_id_idx" ON "Image"(COALESCE("capturedAt", ''), "id");
+CREATE INDEX "Image_galleryId_taken_id_idx" ON "Image"("galleryId", COALESCE("capturedAt", ''), "id");
 
--- Full-text search: an FTS5 index over "searchText" (title, description and tag names), its rows
--- those of "Image" (external content), kept in step by the triggers below. unicode61 folds case
--- and diacritics; prefix indexes of 2 and 3 characters serve search as you type.
+-- Full-text search: "searchText" is the title, the description and the tag names (sorted), one
+-- per line, kept by the database itself (triggers), so that rows written outside the API (Prisma
+-- Studio, SQL) are found too. An FTS5 index over it, its rows those of "Image" (external content),
+-- is kept in step by the triggers after it. unicode61 folds case and diacritics; prefix indexes of
+-- 2 and 3 characters serve search as you type.
 UPDATE "Image" SET "searchText" = "title" || char(10) || "description";
+CREATE TRIGGER "Image_searchText_insert" AFTER INSERT ON "Image" BEGIN
+    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
+        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
+        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
+    WHERE "id" = new."id";
+END;
+CREATE TRIGGER "Image_searchText_update" AFTER UPDATE OF "title", "description" ON "Image" BEGIN
+    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
+        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
+        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
+    WHERE "id" = new."id";
+END;
+CREATE TRIGGER "ImageTag_searchText_insert" AFTER INSERT ON "ImageTag" BEGIN
+    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
+        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
+        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
+    WHERE "id" = new."imageId";
+END;
+CREATE TRIGGER "ImageTag_searchText_delete" AFTER DELETE ON "ImageTag" BEGIN
+    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
+        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
+        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
+    WHERE "id" = old."imageId";
+END;
+CREATE TRIGGER "Tag_searchText_update" AFTER UPDATE OF "name" ON "Tag" BEGIN
+    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
+        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
+        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
+    WHERE "id" IN (SELECT "imageId" FROM "ImageTag" WHERE "tagId" = new."id");
+END;
 CREATE VIRTUAL TABLE "ImageSearch" USING fts5(
     "searchText",
     content='Image',
