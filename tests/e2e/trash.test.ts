@@ -2,8 +2,9 @@
 // delete) lists a trashed photo, with its ThumbHash placeholder, its gallery, when it was trashed
 // and the day it goes for good, and a trashed gallery; Restore, several restored together, Delete
 // forever and Empty trash (both asked first) do what they say on the server. Deleting a photo in
-// the viewer or a gallery says it went to the trash, with Undo. At phone and desktop size nothing
-// is wider than the screen and axe finds nothing serious; a Subscriber has no trash.
+// the viewer or a gallery says it went to the trash, with Undo. A long trash comes a page at a
+// time as it scrolls. At phone and desktop size nothing is wider than the screen and axe finds
+// nothing serious; a Subscriber has no trash.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -130,6 +131,21 @@ describeWeb('the trash in the web app', () => {
     expect([await imageStatus(ids[1]), await imageStatus(ids[2])]).toEqual([200, 200]);
     const gallery = await call('GET', `/api/gallery/galleries/${id}/`);
     expect(gallery.json().imageCount).toBe(3);
+    expect(uncaught).toEqual([]);
+    await context.close();
+  });
+
+  it('loads the next page of the trash as the list scrolls', async () => {
+    const { ids } = await newGallery(56);
+    expect((await call('POST', '/api/gallery/images/bulk', { action: 'trash', ids })).status).toBe(200);
+    const { context, page, uncaught } = await openTrash();
+    const entries = page.locator('.trash-entry');
+    // The first page is 50; the rest comes when the end of the list comes near.
+    await entries.nth(49).waitFor();
+    expect(await entries.count()).toBe(50);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await entries.nth(55).waitFor();
+    expect(await entries.count()).toBe(56);
     expect(uncaught).toEqual([]);
     await context.close();
   });
