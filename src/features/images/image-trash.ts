@@ -75,7 +75,8 @@ export function createImageTrash({ db, files, audit, galleries, config }: Images
           if (!done && !before) throw notInTrash();
           return done;
         },
-        () => trashEvent('image.purge', 'image', id, by),
+        // No event when nothing was marked: restored, or purged by another, meanwhile.
+        (done) => (done ? trashEvent('image.purge', 'image', id, by) : []),
       );
       if (!marked) return false; // restored, or purged by another, since it was found expired
       files.faultPoint('trash-purge-marked');
