@@ -45,55 +45,48 @@ CREATE INDEX "Image_galleryId_taken_id_idx" ON "Image"("galleryId", COALESCE("ca
 
 -- Full-text search: "searchText" is the title, the description and the tag names (sorted), one
 -- per line, kept by the database itself (triggers), so that rows written outside the API (Prisma
--- Studio, SQL) are found too. An FTS5 index over it, its rows those of "Image" (external content),
--- is kept in step by the triggers after it. unicode61 folds case and diacritics; prefix indexes of
--- 2 and 3 characters serve search as you type.
+-- Studio, SQL) are found too. The text is made in one place, the trigger on a change of the title
+-- or the description; the others set the title to itself to fire it.
 UPDATE "Image" SET "searchText" = "title" || char(10) || "description";
-CREATE TRIGGER "Image_searchText_insert" AFTER INSERT ON "Image" BEGIN
-    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
-        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
-        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
-    WHERE "id" = new."id";
-END;
 CREATE TRIGGER "Image_searchText_update" AFTER UPDATE OF "title", "description" ON "Image" BEGIN
     UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
         SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
         FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
     WHERE "id" = new."id";
 END;
+CREATE TRIGGER "Image_searchText_insert" AFTER INSERT ON "Image" BEGIN
+    UPDATE "Image" SET "title" = "title" WHERE "id" = new."id";
+END;
 CREATE TRIGGER "ImageTag_searchText_insert" AFTER INSERT ON "ImageTag" BEGIN
-    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
-        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
-        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
-    WHERE "id" = new."imageId";
+    UPDATE "Image" SET "title" = "title" WHERE "id" = new."imageId";
 END;
 CREATE TRIGGER "ImageTag_searchText_delete" AFTER DELETE ON "ImageTag" BEGIN
-    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
-        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
-        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
-    WHERE "id" = old."imageId";
+    UPDATE "Image" SET "title" = "title" WHERE "id" = old."imageId";
 END;
 CREATE TRIGGER "Tag_searchText_update" AFTER UPDATE OF "name" ON "Tag" BEGIN
-    UPDATE "Image" SET "searchText" = "title" || char(10) || "description" || COALESCE((
-        SELECT char(10) || string_agg(t."name", ' ' ORDER BY t."name")
-        FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = "Image"."id"), '')
-    WHERE "id" IN (SELECT "imageId" FROM "ImageTag" WHERE "tagId" = new."id");
+    UPDATE "Image" SET "title" = "title" WHERE "id" IN (SELECT "imageId" FROM "ImageTag" WHERE "tagId" = new."id");
 END;
+
+-- The index: an FTS5 table without content of its own (its rowid is the image's id), which may
+-- delete by rowid alone. Each trigger indexes the row again from what it holds now, so the order in
+-- which triggers fire does not matter. unicode61 folds case and diacritics; prefix indexes of 2 and
+-- 3 characters serve search as you type.
 CREATE VIRTUAL TABLE "ImageSearch" USING fts5(
     "searchText",
-    content='Image',
-    content_rowid='id',
+    content='',
+    contentless_delete=1,
     tokenize='unicode61 remove_diacritics 2',
     prefix='2 3'
 );
-INSERT INTO "ImageSearch"("ImageSearch") VALUES ('rebuild');
+INSERT INTO "ImageSearch"(rowid, "searchText") SELECT "id", "searchText" FROM "Image";
 CREATE TRIGGER "Image_search_insert" AFTER INSERT ON "Image" BEGIN
-    INSERT INTO "ImageSearch"(rowid, "searchText") VALUES (new."id", new."searchText");
-END;
-CREATE TRIGGER "Image_search_delete" AFTER DELETE ON "Image" BEGIN
-    INSERT INTO "ImageSearch"("ImageSearch", rowid, "searchText") VALUES ('delete', old."id", old."searchText");
+    DELETE FROM "ImageSearch" WHERE rowid = new."id";
+    INSERT INTO "ImageSearch"(rowid, "searchText") SELECT "id", "searchText" FROM "Image" WHERE "id" = new."id";
 END;
 CREATE TRIGGER "Image_search_update" AFTER UPDATE OF "searchText" ON "Image" BEGIN
-    INSERT INTO "ImageSearch"("ImageSearch", rowid, "searchText") VALUES ('delete', old."id", old."searchText");
-    INSERT INTO "ImageSearch"(rowid, "searchText") VALUES (new."id", new."searchText");
+    DELETE FROM "ImageSearch" WHERE rowid = new."id";
+    INSERT INTO "ImageSearch"(rowid, "searchText") SELECT "id", "searchText" FROM "Image" WHERE "id" = new."id";
+END;
+CREATE TRIGGER "Image_search_delete" AFTER DELETE ON "Image" BEGIN
+    DELETE FROM "ImageSearch" WHERE rowid = old."id";
 END;
