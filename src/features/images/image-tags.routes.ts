@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 
 import { withMessage } from '../../http/response-schemas';
-import { defineRoute, type RouteSpec } from '../../http/route';
+import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import type { Actor } from '../../shared/actor';
 import type { ImageView } from './image-extras';
 import { addTagsBody, imageTagParams, tagsBody } from './image-tags.schemas';
@@ -16,13 +16,19 @@ const IMAGES = '/api/gallery/images';
 type Deps = { images: ImagesService; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
 type Json = (req: Request, actor: Actor) => (image: ImageView) => ReturnType<typeof toImageJson>;
 
-/** Tags on images. */
+/** Tags on images, and each user's favorites. */
 export function imageTagRoutes({ images, publicUrl, originalsVisibleTo }: Deps): RouteSpec[] {
   const jsonFor: Json = (req, actor) => {
     const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
     return (image) => toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo));
   };
-  return [changeTags(images, jsonFor, 'put'), changeTags(images, jsonFor, 'post'), removeTag(images, jsonFor)];
+  return [
+    changeTags(images, jsonFor, 'put'),
+    changeTags(images, jsonFor, 'post'),
+    removeTag(images, jsonFor),
+    favorite(images, jsonFor, 'put'),
+    favorite(images, jsonFor, 'delete'),
+  ];
 }
 
 function changeTags(images: ImagesService, jsonFor: Json, method: 'put' | 'post') {
@@ -58,6 +64,27 @@ function removeTag(images: ImagesService, jsonFor: Json) {
     handler: async ({ req, actor, params, reply }) => {
       const image = await images.tags.change(actor, params.id, { remove: [params.tag] });
       return reply(200, { message: 'Tags updated', ...jsonFor(req, actor)(image) });
+    },
+  });
+}
+
+function favorite(images: ImagesService, jsonFor: Json, method: Method & ('put' | 'delete')) {
+  return defineRoute({
+    method,
+    path: `${IMAGES}/:id/favorite`,
+    access: 'image:read',
+    summary:
+      method === 'put'
+        ? "Star an image for oneself (anyone who may see it); already starred: 200 all the same. Private: only the caller's replies show it"
+        : 'Take off one’s star; not starred: 200 all the same',
+    responses: { 200: withMessage(imageReply) },
+    params: imageParams,
+    handler: async ({ req, actor, params, reply }) => {
+      const image =
+        method === 'put'
+          ? await images.favorites.star(actor, params.id)
+          : await images.favorites.unstar(actor, params.id);
+      return reply(200, { message: method === 'put' ? 'Starred' : 'Star removed', ...jsonFor(req, actor)(image) });
     },
   });
 }

@@ -2,10 +2,10 @@ import type { Actor } from '../../shared/actor';
 import { notFound } from '../../shared/errors';
 import type { ListOptions } from '../../shared/paging';
 import { viewerOf } from '../galleries';
+import { createFavorites } from './favorites.service';
 import { createImageChanges } from './image-changes';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
 import { createImageExtras } from './image-extras';
-import type { ImageListFilter } from './image-search';
 import { createImageTags } from './image-tags.service';
 import { createImageTrash } from './image-trash';
 import { createImageUploads } from './image-uploads';
@@ -34,7 +34,7 @@ export function createImagesService(deps: ImagesDeps) {
       const image = await repo.findImageBySha256(reader, galleryId, sha256, viewerOf(actor));
       return image && extras.one(actor, image);
     },
-    list: async (actor: Actor, filter: ImageListFilter, options: ListOptions) =>
+    list: async (actor: Actor, filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) =>
       extras.page(actor, await repo.listImages(reader, viewerOf(actor), filter, options)),
     create: async (...args: Parameters<typeof create>) => {
       const outcome = await create(...args);
@@ -42,6 +42,7 @@ export function createImagesService(deps: ImagesDeps) {
     },
     update: async (...args: Parameters<typeof changes.update>) => extras.one(args[0], await changes.update(...args)),
     tags: createImageTags(deps, rules, extras),
+    favorites: createFavorites(deps, rules, extras),
     remove,
     trash,
     async openFile(actor: Actor, id: number, size: FileSize | undefined, rangeFor?: RangeFor) {
