@@ -14,6 +14,7 @@ import { login, send } from '../helpers/server-process';
 import { readZip } from '../helpers/zip';
 import {
   browserSuite,
+  createAdmin,
   describeWeb,
   DESKTOP,
   noSeriousViolations,
@@ -35,6 +36,7 @@ type Auth = Record<string, string>;
 
 describeWeb('selecting photos in a gallery', () => {
   let auth: Auth;
+  const admin = { username: `admin${Date.now() % 100000}`, password: 'an admin password here' };
   let galleries = 0;
   const suite = browserSuite({
     setup: async ({ server, world }) => {
@@ -193,6 +195,55 @@ describeWeb('selecting photos in a gallery', () => {
     expect(await idsIn(from.id)).toEqual([from.ids[0], from.ids[2], from.ids[4]]);
     expect(await countText(page)).toBe('0 selected');
     expect(uncaught).toEqual([]);
+    await context.close();
+  });
+
+  it('offers as targets only the galleries the user may add photos to: their own, and where they are an editor', async () => {
+    const from = await newGallery(1, 'Mine to move from');
+    const mine = await newGallery(0, 'Mine as well');
+    // Another Beta Player's galleries: one where this user is an editor, one they only see.
+    await createAdmin(suite.world.db, admin);
+    const adminAuth = await login(suite.server.url, admin);
+    const other = { username: `other${Date.now() % 100000}`, password: 'a long enough password' };
+    const registered = await call('POST', '/api/auth/register', {
+      ...other,
+      email: `${other.username}@example.test`,
+      password2: other.password,
+      role: 'subscriber',
+    });
+    expect(registered.status).toBe(201);
+    const otherId = registered.json().id as number;
+    const promoted = await call('PATCH', `/api/admin/users/${otherId}`, { role: 'beta_player' }, adminAuth);
+    expect(promoted.status).toBe(200);
+    const otherAuth = await login(suite.server.url, other);
+    const editing = (await postJson(suite.server.url, otherAuth, '/api/gallery/galleries/', { name: 'Theirs, I edit' }))
+      .id as number;
+    await postJson(suite.server.url, otherAuth, '/api/gallery/galleries/', { name: 'Theirs, I only see' });
+    await postJson(suite.server.url, otherAuth, `/api/gallery/galleries/${editing}/members/`, {
+      username: suite.world.credentials.username,
+      role: 'editor',
+    });
+
+    // The user sees all of them (shared galleries).
+    const seen = JSON.parse((await call('GET', '/api/gallery/galleries?limit=100')).body.toString()) as {
+      name: string;
+    }[];
+    expect(seen.map((g) => g.name)).toEqual(expect.arrayContaining(['Theirs, I edit', 'Theirs, I only see']));
+
+    const { context, page } = await selecting(from.id);
+    await tiles(page).nth(0).click();
+    await toolbar(page).getByRole('button', { name: 'Move to…' }).click();
+    const targets = page.getByRole('dialog').getByRole('list', { name: 'Galleries' });
+    await targets.waitFor();
+    const names = await targets.getByRole('button').allTextContents();
+    expect(names).toEqual(expect.arrayContaining([mine.name, 'Theirs, I edit']));
+    expect(names).not.toContain('Theirs, I only see');
+    expect(names).not.toContain(from.name);
+    // Esc closes it without a move, and focus goes back to "Move to…".
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Move to…');
+    expect(await tiles(page).count()).toBe(1);
     await context.close();
   });
 
