@@ -6,6 +6,7 @@ import { createFavorites } from './favorites.service';
 import { createImageChanges } from './image-changes';
 import { createImageDelivery, type FileSize, type RangeFor } from './image-delivery';
 import { createImageExtras } from './image-extras';
+import type { ImageListFilter } from './image-search';
 import { createImageTags } from './image-tags.service';
 import { createImageTrash } from './image-trash';
 import { createImageUploads } from './image-uploads';
@@ -34,7 +35,7 @@ export function createImagesService(deps: ImagesDeps) {
       const image = await repo.findImageBySha256(reader, galleryId, sha256, viewerOf(actor));
       return image && extras.one(actor, image);
     },
-    list: async (actor: Actor, filter: { galleryId?: number; uploaderId?: number }, options: ListOptions) =>
+    list: async (actor: Actor, filter: ImageListFilter, options: ListOptions) =>
       extras.page(actor, await repo.listImages(reader, viewerOf(actor), filter, options)),
     create: async (...args: Parameters<typeof create>) => {
       const outcome = await create(...args);
