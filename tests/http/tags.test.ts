@@ -245,3 +245,126 @@ describe('at the same time', () => {
     expect(await storedTags(image.id)).toHaveLength(50);
   });
 });
+
+describe('suggestions: GET /api/gallery/tags/', () => {
+  let p: string;
+  beforeAll(async () => {
+    p = `s${Date.now() % 100000}`;
+    const shared = await gallery(cast.owner);
+    const [a, b] = [await createImage(t, cast.owner, shared), await createImage(t, cast.owner, shared)];
+    const hidden = await newImage(cast.owner, 'private');
+    const trashed = await createImage(t, cast.owner, shared);
+    await addTags(a.id, [`${p}alpha`, `${p}beta`]).expect(200);
+    await addTags(b.id, [`${p}alpha`, `${p}zulu`]).expect(200);
+    await addTags(hidden.id, [`${p}alpha`, `${p}secret`]).expect(200);
+    await addTags(trashed.id, [`${p}alpha`, `${p}gone`]).expect(200);
+    await api().delete(`${IMAGES}/${trashed.id}`).set(cast.owner.auth).expect(200);
+  });
+  const suggest = async (user: TestUser, query: string) =>
+    (await api().get(`/api/gallery/tags/?${query}`).set(user.auth).expect(200)).body as {
+      name: string;
+      count: number;
+    }[];
+
+  it('counts only live images the caller may see, most used first, then by name', async () => {
+    const names = (rows: { name: string; count: number }[]) => rows.map((row) => [row.name, row.count]);
+    expect(names(await suggest(cast.otherPlayer, `q=${p}`))).toEqual([
+      [`${p}alpha`, 2],
+      [`${p}beta`, 1],
+      [`${p}zulu`, 1],
+    ]);
+    expect(names(await suggest(cast.subscriber, `q=${p}`))).toEqual(names(await suggest(cast.otherPlayer, `q=${p}`)));
+    expect(names(await suggest(cast.owner, `q=${p}`))).toEqual([
+      [`${p}alpha`, 3],
+      [`${p}beta`, 1],
+      [`${p}secret`, 1],
+      [`${p}zulu`, 1],
+    ]);
+    expect(names(await suggest(cast.admin, `q=${p}`))).toEqual(names(await suggest(cast.owner, `q=${p}`)));
+  });
+
+  it('normalises q, honours limit, and treats % and _ as themselves', async () => {
+    const rows = await suggest(cast.owner, `q=${encodeURIComponent(`  ${p.toUpperCase()}AL `)}`);
+    expect(rows.map((row) => row.name)).toEqual([`${p}alpha`]);
+    expect((await suggest(cast.owner, `q=${p}&limit=1`)).map((row) => row.name)).toEqual([`${p}alpha`]);
+    expect(await suggest(cast.owner, `q=${p.slice(0, 1)}%25`)).toEqual([]);
+    expect(await suggest(cast.owner, `q=${p}_lpha`)).toEqual([]);
+    expect((await api().get('/api/gallery/tags/?limit=51').set(cast.owner.auth)).status).toBe(400);
+    expect((await api().get('/api/gallery/tags/')).status).toBe(401);
+  });
+});
+
+describe('rename and merge: admins only', () => {
+  const tagId = async (name: string) => (await t.db.tag.findUniqueOrThrow({ where: { name } })).id;
+
+  it('a rename reaches every image and its search text; others get 403', async () => {
+    const image = await newImage();
+    const name = `old ${Date.now()}`;
+    await addTags(image.id, [name, 'keep']).expect(200);
+    const id = await tagId(name);
+    const refused = await api().patch(`/api/gallery/tags/${id}`).set(cast.owner.auth).send({ name: 'x' });
+    expect(refused.status).toBe(403);
+    const res = await api()
+      .patch(`/api/gallery/tags/${id}`)
+      .set(cast.admin.auth)
+      .send({ name: `  Renamed ${id} ` })
+      .expect(200);
+    expect(res.body).toMatchObject({ id, name: `renamed ${id}`, merged: false });
+    expect(await storedTags(image.id)).toEqual(['keep', `renamed ${id}`]);
+    expect(await searchText(image.id)).toBe(`${image.title}\n\nkeep renamed ${id}`);
+    const event = await t.db.auditEvent.findFirst({ where: { action: 'tag.rename', targetId: id } });
+    expect(JSON.parse(event?.detail ?? '{}')).toMatchObject({ from: name, to: `renamed ${id}`, images: 1 });
+    expect(
+      (
+        await api()
+          .patch(`/api/gallery/tags/${id}`)
+          .set(cast.admin.auth)
+          .send({ name: 'x'.repeat(65) })
+      ).status,
+    ).toBe(400);
+    expect((await api().patch('/api/gallery/tags/999999').set(cast.admin.auth).send({ name: 'y' })).status).toBe(404);
+  });
+
+  it('a rename onto an existing name merges; so does POST merge; images keep one of each tag', async () => {
+    const [a, b] = [await newImage(), await newImage()];
+    const s = Date.now();
+    await addTags(a.id, [`dog ${s}`, `hound ${s}`]).expect(200);
+    await addTags(b.id, [`hound ${s}`, `puppy ${s}`]).expect(200);
+    const [dog, hound, puppy] = [await tagId(`dog ${s}`), await tagId(`hound ${s}`), await tagId(`puppy ${s}`)];
+
+    const renamed = await api()
+      .patch(`/api/gallery/tags/${hound}`)
+      .set(cast.admin.auth)
+      .send({ name: `DOG ${s}` })
+      .expect(200);
+    expect(renamed.body).toMatchObject({ id: dog, name: `dog ${s}`, merged: true });
+    expect(await t.db.tag.count({ where: { id: hound } })).toBe(0);
+    expect(await storedTags(a.id)).toEqual([`dog ${s}`]);
+    expect(await storedTags(b.id)).toEqual([`dog ${s}`, `puppy ${s}`]);
+    expect(await searchText(b.id)).toBe(`${b.title}\n\ndog ${s} puppy ${s}`);
+
+    const refused = await api().post(`/api/gallery/tags/${puppy}/merge`).set(cast.otherPlayer.auth).send({ into: dog });
+    expect(refused.status).toBe(403);
+    expect(
+      (await api().post(`/api/gallery/tags/${puppy}/merge`).set(cast.subscriber.auth).send({ into: dog })).status,
+    ).toBe(403);
+    const merged = await api()
+      .post(`/api/gallery/tags/${puppy}/merge`)
+      .set(cast.admin.auth)
+      .send({ into: dog })
+      .expect(200);
+    expect(merged.body).toMatchObject({ id: dog, merged: true });
+    expect(await storedTags(b.id)).toEqual([`dog ${s}`]);
+    expect(await searchText(b.id)).toBe(`${b.title}\n\ndog ${s}`);
+    expect(await t.db.auditEvent.count({ where: { action: 'tag.merge', targetId: { in: [hound, puppy] } } })).toBe(2);
+
+    const self = await api().post(`/api/gallery/tags/${dog}/merge`).set(cast.admin.auth).send({ into: dog });
+    expect(self.status).toBe(400);
+    expect(
+      (await api().post(`/api/gallery/tags/${dog}/merge`).set(cast.admin.auth).send({ into: 999999 })).status,
+    ).toBe(400);
+    expect((await api().post(`/api/gallery/tags/${puppy}/merge`).set(cast.admin.auth).send({ into: dog })).status).toBe(
+      404,
+    );
+  });
+});

@@ -4,7 +4,17 @@ import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import type { Actor } from '../../shared/actor';
 import type { ImageView } from './image-extras';
-import { addTagsBody, imageTagParams, tagsBody } from './image-tags.schemas';
+import {
+  addTagsBody,
+  imageTagParams,
+  mergeTagBody,
+  renameTagBody,
+  suggestQuery,
+  suggestReply,
+  tagParams,
+  tagReply,
+  tagsBody,
+} from './image-tags.schemas';
 import type { TagChange } from './image-tags.service';
 import { toImageJson } from './images.mapper';
 import { canSeeOriginal } from './images.policy';
@@ -12,11 +22,12 @@ import { imageParams, imageReply } from './images.schemas';
 import type { ImagesService } from './images.service';
 
 const IMAGES = '/api/gallery/images';
+const TAGS = '/api/gallery/tags';
 
 type Deps = { images: ImagesService; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
 type Json = (req: Request, actor: Actor) => (image: ImageView) => ReturnType<typeof toImageJson>;
 
-/** Tags on images, and each user's favorites. */
+/** Tags on images, each user's favorites, and all tags (suggestions; an admin's rename and merge). */
 export function imageTagRoutes({ images, publicUrl, originalsVisibleTo }: Deps): RouteSpec[] {
   const jsonFor: Json = (req, actor) => {
     const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
@@ -28,6 +39,9 @@ export function imageTagRoutes({ images, publicUrl, originalsVisibleTo }: Deps):
     removeTag(images, jsonFor),
     favorite(images, jsonFor, 'put'),
     favorite(images, jsonFor, 'delete'),
+    suggestTags(images),
+    renameTag(images),
+    mergeTag(images),
   ];
 }
 
@@ -85,6 +99,56 @@ function favorite(images: ImagesService, jsonFor: Json, method: Method & ('put' 
           ? await images.favorites.star(actor, params.id)
           : await images.favorites.unstar(actor, params.id);
       return reply(200, { message: method === 'put' ? 'Starred' : 'Star removed', ...jsonFor(req, actor)(image) });
+    },
+  });
+}
+
+function suggestTags(images: ImagesService) {
+  return defineRoute({
+    method: 'get',
+    path: TAGS,
+    access: 'image:read',
+    summary:
+      'Tags starting with ?q= (normalised as tags are), for completion as one types: each with how many live images in galleries the caller may see carry it, most used first, then by name; ?limit= (1-50, default 10)',
+    responses: { 200: suggestReply },
+    query: suggestQuery,
+    handler: async ({ actor, query, reply }) =>
+      reply(200, await images.tagCatalog.suggest(actor, query.q, query.limit)),
+  });
+}
+
+function renameTag(images: ImagesService) {
+  return defineRoute({
+    method: 'patch',
+    path: `${TAGS}/:id`,
+    access: 'image:update',
+    summary:
+      'Rename a tag everywhere (admins only); onto the name of another tag: merged into it. The search text of its images follows',
+    responses: { 200: tagReply },
+    errors: ['FORBIDDEN', 'CONFLICT'],
+    params: tagParams,
+    body: renameTagBody,
+    handler: async ({ actor, params, body, reply }) => {
+      const tag = await images.tagCatalog.rename(actor, params.id, body.name);
+      return reply(200, { message: tag.merged ? 'Tag merged' : 'Tag renamed', ...tag });
+    },
+  });
+}
+
+function mergeTag(images: ImagesService) {
+  return defineRoute({
+    method: 'post',
+    path: `${TAGS}/:id/merge`,
+    access: 'image:update',
+    summary:
+      'Merge a tag into another (`into`, admins only): its images get that tag instead, and it is deleted. The search text of its images follows',
+    responses: { 200: tagReply },
+    errors: ['FORBIDDEN'],
+    params: tagParams,
+    body: mergeTagBody,
+    handler: async ({ actor, params, body, reply }) => {
+      const tag = await images.tagCatalog.merge(actor, params.id, body.into);
+      return reply(200, { message: 'Tag merged', ...tag });
     },
   });
 }

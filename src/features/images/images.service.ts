@@ -13,6 +13,7 @@ import { createImageUploads } from './image-uploads';
 import { createWriteRules, IMAGE_NOT_FOUND, ORIGINALS_FOR_OWNERS, type ImagesDeps } from './image-writes';
 import { canSeeOriginal } from './images.policy';
 import * as repo from './images.repository';
+import { createTagCatalog } from './tag-catalog.service';
 
 export type { ImagesDeps };
 
@@ -44,6 +45,7 @@ export function createImagesService(deps: ImagesDeps) {
     update: async (...args: Parameters<typeof changes.update>) => extras.one(args[0], await changes.update(...args)),
     tags: createImageTags(deps, rules, extras),
     favorites: createFavorites(deps, rules, extras),
+    tagCatalog: createTagCatalog(deps),
     remove,
     trash,
     async openFile(actor: Actor, id: number, size: FileSize | undefined, rangeFor?: RangeFor) {
