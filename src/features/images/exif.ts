@@ -40,6 +40,12 @@ export const NO_EXIF: ExifSummary = {
 };
 export const NO_METADATA: PhotoMetadata = { ...NO_EXIF, orientation: null, ...NO_TEXT };
 
+/**
+ * The version of what this reader reads: stored with each image (`metadataVersion`); rows below it
+ * are read again by `npm run metadata:backfill`. Raise it when the reader reads more.
+ */
+export const METADATA_VERSION = 1;
+
 /** At most this much of a file is read: metadata sits in its first segments. */
 export const MAX_BYTES = 1024 * 1024;
 /** A parse that takes longer is given up (as if the file had no metadata). */

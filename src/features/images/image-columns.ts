@@ -94,6 +94,8 @@ export const IMAGE_COLUMNS = {
   // ThumbHash of the upright image, base64: a placeholder for clients (null: stored before it existed).
   thumbhash: { sql: 'i.thumbhash', read: optionalText, file: true, reply: thumbhashField },
   sha256: { sql: 'i.sha256', read: text, file: true, reply: z.string().regex(/^[a-f0-9]{64}$/) },
+  // Which version of the metadata reader (exif.ts) read the file; not in replies.
+  metadataVersion: { sql: 'i."metadataVersion"', read: number, file: true },
   createdAt: { sql: 'i."createdAt"', read: asIsoTimestamp },
   updatedAt: { sql: 'i."updatedAt"', read: asIsoTimestamp },
 } as const satisfies Record<string, Column>;

@@ -7,14 +7,17 @@ import { timeVariants } from '../../http/metrics';
 import { AppError } from '../../shared/errors';
 import { NOT_AN_IMAGE, type ImageMimeType } from '../../shared/image-types';
 import { VARIANTS, type VariantName } from '../../shared/image-variants';
-import { readMetadata, type EmbeddedText, type ExifSummary } from './exif';
+import { METADATA_VERSION, readMetadata, type EmbeddedText, type ExifSummary } from './exif';
 import type { ImageRow } from './image-columns';
 
 // libvips' cache would keep decoded images in memory and deleted temp files open between requests.
 sharp.cache(false);
 
 /** What the decode and the EXIF summary tell of a file: columns of its row (image-columns.ts). */
-export type ImageFacts = Pick<ImageRow, 'width' | 'height' | 'orientation' | 'thumbhash' | keyof ExifSummary>;
+export type ImageFacts = Pick<
+  ImageRow,
+  'width' | 'height' | 'orientation' | 'thumbhash' | 'metadataVersion' | keyof ExifSummary
+>;
 
 /** An image's variants and its ThumbHash, made from one decode. */
 type Rendered = {
@@ -154,7 +157,28 @@ export async function processImage(path: string, mimeType: ImageMimeType, maxPix
   const orientation = metadata.orientation ?? null;
   const { variants, thumbhash } = await decodeSlot(() => timeVariants(() => render(path, maxPixels)));
   const embedded = { keywords, title, description };
-  return { ...displayedSize(width, height, orientation), orientation, ...exif, thumbhash, variants, embedded };
+  const facts = { ...displayedSize(width, height, orientation), orientation, ...exif, thumbhash };
+  return { ...facts, metadataVersion: METADATA_VERSION, variants, embedded };
+}
+
+/** The ThumbHash of an original on disk (for images stored before it was computed): one shrinking decode, upright. */
+export async function thumbHashOfFile(path: string, maxPixels: number): Promise<string> {
+  const side = {
+    width: THUMBHASH_MAX_SIDE,
+    height: THUMBHASH_MAX_SIDE,
+    fit: 'inside' as const,
+    withoutEnlargement: true,
+  };
+  const pixels = await decodeSlot(() =>
+    sharp(path, { limitInputPixels: maxPixels, sequentialRead: true })
+      .rotate()
+      .resize(side)
+      .raw()
+      .toBuffer({ resolveWithObject: true }),
+  );
+  return thumbHashOf(pixels.data, {
+    raw: { width: pixels.info.width, height: pixels.info.height, channels: pixels.info.channels },
+  });
 }
 
 /** The variants again from a stored original (for the storage check). */

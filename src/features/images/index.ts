@@ -24,3 +24,4 @@ export {
   sweepStaleUploads,
   type StorageCheckReport,
 } from './storage-check.service';
+export { backfillMetadata, type BackfillReport } from './metadata-backfill';
