@@ -73,7 +73,6 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         Loading…
       </p>
     );
-  const { setItems } = images;
   const reload = () => {
     images.reload();
     gallery.reload();
@@ -89,7 +88,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         <UploadPanel
           galleryId={galleryId}
           onUploaded={(image, counted) => {
-            setItems((before) => placeImage(before, image, sort, !images.hasMore));
+            images.setItems((before) => placeImage(before, image, sort, !images.hasMore));
             // Maybe counted already: the server says (what is shown stays until it answers).
             if (counted) gallery.reload();
             else addToCount(1);
@@ -97,6 +96,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         />
       )}
       <Photos
+        key={galleryId}
         {...{ galleryId, images, sort, setSort }}
         sortable={gallery.data.imageCount > 1}
         canChange={rights.canChange}
