@@ -38,9 +38,14 @@
 //               rate for 30 minutes (70% reads, 8% uploads, 8% deletes to the trash, 6% restores,
 //               4% trash listings, 4% logins): RSS, open fds and active handles every 5 s, latency
 //               and errors per minute, and their trend after the warm-up against no growth, no 5xx
+//   scale       (opt-in) the image list at 1,000,000 images seeded in bulk (words common and rare,
+//               ~3 tags each, ten years of capture times), through dist/server.js on both databases:
+//               p50/p99 of page 1 and page 2000 of each sort, of searches (a common word, a rare
+//               word, a prefix), a tag, a date range and a combined filter, with each query's plan,
+//               against p50 ≤ 30 ms and page 2000 ≤ 1.5 × page 1
 // Environment:
-//   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all but soak; `all` the same; `uploads` =
-//                throughput,rss,thumbs; `soak` runs only when named: BENCH_SECTIONS=soak)
+//   BENCH_SECTIONS=reads,throughput,rss,thumbs (the default: all but soak and scale; `all` the same;
+//                `uploads` = throughput,rss,thumbs; `soak` and `scale` run only when named)
 //   reads:       BENCH_DURATION=5 (seconds per route)  BENCH_CONNECTIONS=10,50  BENCH_IMAGES=10000
 //                BENCH_DBS=sqlite,postgres  BENCH_DATABASE_URL=postgresql://… (a server where a
 //                database may be created; otherwise a throwaway cluster from initdb/pg_ctl)
@@ -57,6 +62,8 @@
 //                NGINX_BIN=/path/to/nginx (otherwise nginx on PATH or in /usr/sbin)
 //   soak:        BENCH_SOAK_MINUTES=30  BENCH_SOAK_RATE=40 (requests/s in all)  BENCH_SOAK_WARMUP_MINUTES=5
 //                (or a fifth of the run when that is shorter)  BENCH_DBS=sqlite,postgres  BENCH_DATABASE_URL
+//   scale:       (runs only when named: BENCH_SECTIONS=scale) BENCH_SCALE_IMAGES=1000000
+//                BENCH_DBS=sqlite,postgres  BENCH_DATABASE_URL as for reads
 // The upload sections use temporary SQLite databases and upload folders, removed at the end.
 import { runBackup } from './bench/backup';
 import { runIngest } from './bench/ingest';
@@ -64,6 +71,7 @@ import { runNodes } from './bench/nodes';
 import { runPlans } from './bench/plans';
 import { runReads } from './bench/reads';
 import { runUploadRss } from './bench/rss';
+import { runScale } from './bench/scale';
 import { runSharing } from './bench/sharing';
 import { runSoak } from './bench/soak';
 import { runStartup } from './bench/startup';
@@ -85,10 +93,11 @@ const SECTIONS = [
   'backup',
   'nodes',
   'soak',
+  'scale',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 /** Long sections, run only when named in BENCH_SECTIONS. */
-const OPT_IN: readonly Section[] = ['soak'];
+const OPT_IN: readonly Section[] = ['soak', 'scale'];
 const DEFAULT_SECTIONS = SECTIONS.filter((section) => !OPT_IN.includes(section));
 
 function selectedSections(): Section[] {
@@ -200,6 +209,13 @@ async function main() {
         minutes: number('BENCH_SOAK_MINUTES', 30)!,
         rate: number('BENCH_SOAK_RATE', 40)!,
         warmupMinutes: number('BENCH_SOAK_WARMUP_MINUTES', undefined, true),
+      }),
+    scale: () =>
+      runScale({
+        databases: (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',').map((name) => name.trim()) as (
+          'sqlite' | 'postgres'
+        )[],
+        images: count('BENCH_SCALE_IMAGES', 1_000_000),
       }),
   };
   for (const [i, section] of sections.entries()) {

@@ -40,7 +40,7 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-async function explain(
+export async function explain(
   kind: 'sqlite' | 'postgres',
   url: string,
   query: Captured,
