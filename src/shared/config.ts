@@ -82,14 +82,10 @@ const envSchema = z.object({
   VALIDATE_RESPONSES: booleanFromEnv.default(false),
   ORIGINALS_VISIBLE_TO: z.enum(['owners', 'everyone']).default('owners'),
   RECONCILE_ON_START: z.enum(['off', 'report', 'repair']).default('report'),
-  UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 24 * 3600)
-    .default(3600),
+  UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3600), // at most a week
   UPLOAD_STALL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   TRASH_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  IMPORT_KEYWORDS: booleanFromEnv.default(true),
   RESUMABLE_UPLOAD_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
   HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
@@ -179,6 +175,7 @@ export type Config = ZipConfig & {
   uploadStallMs: number;
   resumableUploadExpiryMs: number;
   trashDays: number; // how long a deleted image or gallery stays restorable; 0: deletes are final
+  importKeywords: boolean; // an upload's IPTC/XMP keywords become its tags (normalised, the first 50)
   /** Slow clients: a request's head must come within `headersTimeoutMs` (at most the next), all of it within `requestTimeoutMs`. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -286,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadTempMaxAgeMs: e.UPLOAD_TEMP_MAX_AGE_SECONDS * 1000,
     uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,
     trashDays: e.TRASH_DAYS,
+    importKeywords: e.IMPORT_KEYWORDS,
     resumableUploadExpiryMs: e.RESUMABLE_UPLOAD_EXPIRY_SECONDS * 1000,
     headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
     requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,

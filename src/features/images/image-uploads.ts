@@ -2,13 +2,15 @@ import { isUniqueViolation } from '../../platform/db/errors';
 import type { Actor } from '../../shared/actor';
 import { badRequest, conflict } from '../../shared/errors';
 import type { DescribedFile, ExaminedFile, UploadedFile } from './image-files';
+import { addTags } from './image-tags.repository';
 import type { ImageTrash } from './image-trash';
 import { INSERT_TRANSACTION, noSuchGallery, type ImageFields, type ImagesDeps, type WriteRules } from './image-writes';
 import * as repo from './images.repository';
+import { tagsFromKeywords } from './tag-names';
 
 /** Uploads: a new image from a received file, or the one already there with the same bytes. */
 export function createImageUploads(
-  { reader, files, audit, galleries }: ImagesDeps,
+  { reader, files, audit, galleries, config }: ImagesDeps,
   rules: WriteRules,
   trash: Pick<ImageTrash, 'refuseTrashedDuplicate'>,
 ) {
@@ -53,7 +55,7 @@ export function createImageUploads(
     try {
       const image = await files.putNew(
         file,
-        (described) => insertRow(actor, { ...input, ...described }),
+        (described) => insertRow(actor, { ...input, ...described }, keywordTags(file)),
         (inserted) => takeBackUpload(actor, inserted.id),
       );
       return { image, created: true };
@@ -66,21 +68,32 @@ export function createImageUploads(
     }
   }
 
-  /** The upload's row and its audit event; access and quota checked again with the insert, under a lock. */
-  function insertRow(actor: Actor, row: Required<ImageFields> & DescribedFile) {
+  /** The tags an upload gets from the keywords its file carries (IMPORT_KEYWORDS). */
+  const keywordTags = (file: ExaminedFile) =>
+    config.importKeywords ? tagsFromKeywords(file.processed.embedded.keywords) : [];
+
+  /**
+   * The upload's row, its tags and its audit event; access and quota checked again with the
+   * insert, under a lock.
+   */
+  function insertRow(actor: Actor, row: Required<ImageFields> & DescribedFile, tags: string[]) {
     const { gallery: galleryId, ...fields } = row;
     return audit.withEvent(
       async (tx) => {
         await lockForWrite(tx, actor.id, galleryId);
         await galleries.requireWritable(actor, galleryId, { within: tx, missing: noSuchGallery });
         await requireRoom(actor, row.size, 0, tx);
-        return repo.insertImage(tx, { ...fields, galleryId, uploaderId: actor.id });
+        const image = await repo.insertImage(tx, { ...fields, galleryId, uploaderId: actor.id });
+        if (tags.length === 0) return image;
+        await addTags(tx, image.id, tags);
+        await repo.refreshSearchText(tx, image.id);
+        return image;
       },
       (created) => ({
         action: 'image.upload',
         actor,
         target: { type: 'image', id: created.id },
-        detail: `${created.mimeType} ${created.size} bytes`,
+        detail: `${created.mimeType} ${created.size} bytes${tags.length ? `; tags from its keywords: ${tags.join(', ')}` : ''}`,
         address: actor.address,
       }),
       INSERT_TRANSACTION,

@@ -53,7 +53,7 @@ export const INSERT_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 export type ImagesDeps = {
   db: Database;
   reader: SqlReader;
-  config: Pick<Config, 'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo' | 'trashDays'>;
+  config: Pick<Config, 'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo' | 'trashDays' | 'importKeywords'>;
   files: ImageFiles;
   audit: AuditLog;
   /** Write access to galleries: the one check of it, in the galleries feature. */
