@@ -161,6 +161,33 @@ describe('full-text q', () => {
   });
 });
 
+describe('a search matching thousands of images', () => {
+  afterEach(async () => {
+    await t.db.image.deleteMany({ where: { storageKey: { startsWith: 'crowd-' } } });
+  });
+
+  it('pages them in order, counted, however the index is read', async () => {
+    const crowd = (
+      await request(t.app).post('/api/gallery/galleries/').set(owner.auth).send({ name: 'crowd' }).expect(201)
+    ).body.id as number;
+    // 2,500 rows written straight to the table (their search text made by the database).
+    const at = new Date('2020-01-01T00:00:00Z');
+    await t.db.$executeRaw`WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2500)
+      INSERT INTO "Image" ("galleryId", "uploaderId", "title", "storageKey", "mimeType", "size", "sha256", "createdAt", "updatedAt")
+      SELECT ${crowd}, ${owner.id}, 'Crowd ' || x, 'crowd-' || x || '.png', 'image/png', 10,
+        substr('0000000000000000000000000000000000000000000000000000000000000000' || x, length('0000000000000000000000000000000000000000000000000000000000000000' || x) - 63, 64), ${at}, ${at} FROM n`;
+    const first = await request(t.app)
+      .get(`/api/gallery/images/?q=crowd&gallery=${crowd}&sort=-title&limit=3&count=true`)
+      .set(owner.auth)
+      .expect(200);
+    expect(first.headers['x-total-count']).toBe('2500');
+    expect(first.body.map((image: { title: string }) => image.title)).toEqual(['Crowd 999', 'Crowd 998', 'Crowd 997']);
+    const few = await request(t.app).get(`/api/gallery/images/?q=crowd%202499&gallery=${crowd}`).set(owner.auth);
+    expect(few.body.map((image: { title: string }) => image.title)).toEqual(['Crowd 2499']);
+    // The rows go again, whatever happened above, in afterEach.
+  });
+});
+
 describe('filters', () => {
   it('tag: each one must match; normalised like stored tags', async () => {
     expect(sorted(await names('tag=holiday'))).toEqual(['beach', 'market']);

@@ -27,21 +27,52 @@ export function searchWords(q: string): string[] {
   return (q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_WORDS);
 }
 
+/** A SQLite search with fewer matches than this is read from the index first; one with more, row by row. */
+const MANY_MATCHES = 2000;
+
 /**
  * The full-text condition for `q` on images aliased `i`: every word must be in the title, the
  * description or a tag, the last one as a prefix (search as you type). No stemming: a word
  * matches as written, case folded. Only letters and digits reach the index's query syntax, so
- * nothing a client types is read as an operator. A search without any word matches nothing.
+ * nothing a client types is read as an operator. Null when `q` has no word (nothing matches).
+ *
+ * On SQLite the form follows how many images match (counted up to MANY_MATCHES, a fraction of a
+ * millisecond): few, and their ids come from the index, then are sorted; many, and the list's own
+ * index is walked in order, each row checked against the search index, stopping at the page's end.
+ * PostgreSQL's planner makes that choice itself.
  */
-export function fullTextMatch(reader: Pick<SqlReader, 'dialect'>, q: string): Filter {
+export async function fullTextMatch(reader: Pick<SqlReader, 'dialect' | 'all'>, q: string): Promise<Filter | null> {
   const words = searchWords(q);
-  if (words.length === 0) return { sql: '1 = 0', params: [] };
+  if (words.length === 0) return null;
   if (reader.dialect === 'sqlite') {
     const query = words.map((word, n) => `"${word}"${n === words.length - 1 ? '*' : ''}`).join(' ');
-    return { sql: `i.id IN (SELECT rowid FROM "ImageSearch" WHERE "ImageSearch" MATCH ?)`, params: [query] };
+    const [{ n }] = await reader.all<{ n: number }>(
+      `SELECT count(*) AS n FROM (SELECT rowid FROM "ImageSearch" WHERE "ImageSearch" MATCH ? LIMIT ${MANY_MATCHES})`,
+      [query],
+    );
+    return n < MANY_MATCHES
+      ? { sql: `i.id IN (SELECT rowid FROM "ImageSearch" WHERE "ImageSearch" MATCH ?)`, params: [query] }
+      : {
+          sql: `EXISTS (SELECT 1 FROM "ImageSearch" WHERE "ImageSearch" MATCH ? AND "ImageSearch".rowid = i.id)`,
+          params: [query],
+        };
   }
   const query = words.map((word, n) => `${word}${n === words.length - 1 ? ':*' : ''}`).join(' & ');
   return { sql: `to_tsvector('simple', i."searchText") @@ to_tsquery('simple', ?)`, params: [query] };
+}
+
+/**
+ * The ids of these tag names, or null when one of them is no tag at all (nothing can match). The
+ * filter then compares ids, which the planner has statistics for.
+ */
+export async function tagIds(reader: Pick<SqlReader, 'all'>, names: string[]): Promise<number[] | null> {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return [];
+  const rows = await reader.all<{ id: number }>(
+    `SELECT id FROM "Tag" WHERE name IN (${unique.map(() => '?').join(', ')})`,
+    unique,
+  );
+  return rows.length === unique.length ? rows.map((row) => Number(row.id)) : null;
 }
 
 /** The day or second after a "YYYY-MM-DD[THH:MM[:SS]]" time, in the same shape: an exclusive upper bound. */
@@ -55,15 +86,15 @@ export function justAfter(time: string): string {
   return clock ? iso.slice(0, 19) : iso.slice(0, 10);
 }
 
-/** The conditions of `filter` on images aliased `i`. */
-export function imageListConditions(filter: ImageListFilter): Filter[] {
+/** The conditions of `filter` on images aliased `i`, its tags given by id (`tagIds`). */
+export function imageListConditions(filter: ImageListFilter & { tagIds?: number[] }): Filter[] {
   const conditions: Filter[] = [];
   if (filter.galleryId !== undefined) conditions.push({ sql: 'i."galleryId" = ?', params: [filter.galleryId] });
   if (filter.uploaderId !== undefined) conditions.push({ sql: 'i."uploaderId" = ?', params: [filter.uploaderId] });
-  for (const tag of filter.tags ?? []) {
+  for (const tagId of filter.tagIds ?? []) {
     conditions.push({
-      sql: `EXISTS (SELECT 1 FROM "ImageTag" it JOIN "Tag" t ON t.id = it."tagId" WHERE it."imageId" = i.id AND t.name = ?)`,
-      params: [tag],
+      sql: `EXISTS (SELECT 1 FROM "ImageTag" it WHERE it."imageId" = i.id AND it."tagId" = ?)`,
+      params: [tagId],
     });
   }
   // Dated photos only: the empty string (undated) sorts before every date.

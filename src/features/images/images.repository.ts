@@ -13,7 +13,7 @@ import {
   type ImageRow,
   type NewImage,
 } from './image-columns';
-import { fullTextMatch, imageListConditions, TAKEN, type ImageListFilter } from './image-search';
+import { fullTextMatch, imageListConditions, tagIds, TAKEN, type ImageListFilter } from './image-search';
 import { forgetStaged } from './staged-uploads.repository';
 
 export type { ImageRow, NewImage };
@@ -64,13 +64,13 @@ export function findImageBySha256(
   return findOne(reader, viewer, [{ sql: 'i."galleryId" = ? AND i.sha256 = ?', params: [galleryId, sha256] }]);
 }
 
-const listColumns = (reader: SqlReader) => ({
+const listColumns = (match: Filter | undefined) => ({
   id: 'i.id',
   created: 'i."createdAt"',
   sortKey: 'lower(i.title)',
   taken: TAKEN,
   search: ['i.title', 'i.description'],
-  match: (q: string) => fullTextMatch(reader, q),
+  ...(match ? { match: () => match } : {}),
 });
 
 /** One page of images, filtered in the database, in keyset order. */
@@ -80,8 +80,14 @@ export async function listImages(
   filter: ImageListFilter,
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
-  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...imageListConditions(filter)];
-  const page = keysetPage(reader, listColumns(reader), options, withVisibility(filters, viewer, 'g'));
+  // A search without a word, or a tag no image has, matches nothing: no query.
+  const [match, ids] = await Promise.all([
+    options.q ? fullTextMatch(reader, options.q) : undefined,
+    filter.tags?.length ? tagIds(reader, filter.tags) : [],
+  ]);
+  if (match === null || ids === null) return { items: [], ...(options.count ? { total: 0 } : {}) };
+  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...imageListConditions({ ...filter, tagIds: ids })];
+  const page = keysetPage(reader, listColumns(match), options, withVisibility(filters, viewer, 'g'));
   // The sort key of a sort by title or date taken follows the selected columns (for the cursor).
   const sortKey = options.sort.endsWith('created')
     ? ''
