@@ -124,3 +124,23 @@ describe('who may star', () => {
     expect((await star(image.id, nobody)).status).toBe(403);
   });
 });
+
+describe('share links', () => {
+  it('a link’s page shows tags, and favorite false even for an image its maker starred', async () => {
+    const galleryId = await gallery(cast.owner);
+    const image = await createImage(t, cast.owner, galleryId);
+    await api()
+      .post(`${IMAGES}/${image.id}/tags`)
+      .set(cast.owner.auth)
+      .send({ tags: ['Shared'] })
+      .expect(200);
+    await star(image.id, cast.owner).expect(200);
+    const link = await api()
+      .post(`/api/gallery/galleries/${galleryId}/links/`)
+      .set(cast.owner.auth)
+      .send({})
+      .expect(201);
+    const page = await api().get(`/api/share/${link.body.key}`).set('Accept', 'application/json').expect(200);
+    expect(page.body.images).toEqual([expect.objectContaining({ id: image.id, tags: ['shared'], favorite: false })]);
+  });
+});

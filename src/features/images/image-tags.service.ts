@@ -28,7 +28,7 @@ function planOf(current: string[], change: TagChange) {
  * row locked, its tags written (new tags created as needed), its search text refreshed, and the
  * audit event `image.tag`.
  */
-export function createImageTags({ db, audit }: ImagesDeps, rules: WriteRules, extras: ImageExtrasReader) {
+export function createImageTags({ audit }: ImagesDeps, rules: WriteRules, extras: ImageExtrasReader) {
   const notApplied = new Error('the image changed meanwhile');
 
   const eventOf =
@@ -71,7 +71,7 @@ export function createImageTags({ db, audit }: ImagesDeps, rules: WriteRules, ex
     return extras.one(actor, await rules.get(actor, id));
   }
 
-  return { change, tagsOf: (id: number) => tags.tagNamesOf(db, id) };
+  return { change };
 }
 
 export type ImageTags = ReturnType<typeof createImageTags>;

@@ -59,8 +59,8 @@ export function createImagesService(deps: ImagesDeps) {
       );
     },
     /** The images of one gallery, for a caller that has established access to it another way (a share link). */
-    listInGallery: (galleryId: number, options: ListOptions) =>
-      repo.listImages(reader, 'anyone', { galleryId }, options),
+    listInGallery: async (galleryId: number, options: ListOptions) =>
+      extras.page(null, await repo.listImages(reader, 'anyone', { galleryId }, options)),
     /** An image's file, when the image is in `galleryId` (404 otherwise), for the same callers. */
     async openFileInGallery(
       galleryId: number,

@@ -41,7 +41,7 @@ export const linkUrl = (base: string, key: string) => `${base}/api/share/${key}`
  * Never its uploader, storage key, SHA-256 or other galleries; the EXIF summary (when and with
  * what it was taken, whether it has a position) only when the link gives the originals anyway.
  */
-export function toSharedImageJson(image: ImageRow, pageUrl: string, allowOriginals: boolean) {
+export function toSharedImageJson(image: ImageRow & { tags?: string[] }, pageUrl: string, allowOriginals: boolean) {
   const file = `${pageUrl}/images/${image.id}/file?v=${fileVersion(image.storageKey)}&size=`;
   return {
     id: image.id,
@@ -56,6 +56,8 @@ export function toSharedImageJson(image: ImageRow, pageUrl: string, allowOrigina
     thumbnail: `${file}thumb`,
     preview: `${file}preview`,
     original: allowOriginals ? `${file}original` : null,
+    tags: image.tags ?? [],
+    favorite: false,
     ...(allowOriginals ? { capturedAt: image.capturedAt, cameraModel: image.cameraModel, hasGps: image.hasGps } : {}),
   };
 }

@@ -93,6 +93,8 @@ export const sharedImageReply = z.strictObject({
   thumbnail: fileUrl,
   preview: fileUrl,
   original: fileUrl.nullable().meta({ description: 'Only when the link allows originals; null otherwise' }),
+  tags: z.array(z.string()).meta({ description: 'Its tags, sorted' }),
+  favorite: z.boolean().meta({ description: "Always false: a link's visitor has no favorites" }),
   capturedAt: z.string().nullable().optional().meta({ description: 'EXIF: only when the link allows originals' }),
   cameraModel: z.string().nullable().optional().meta({ description: 'EXIF: only when the link allows originals' }),
   hasGps: z.boolean().optional().meta({ description: 'EXIF: only when the link allows originals' }),
