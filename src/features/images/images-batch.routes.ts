@@ -66,7 +66,7 @@ function uploadMany(
     path: '/api/gallery/galleries/:id/images',
     access: 'image:create',
     summary:
-      'Upload several images into a gallery (multipart: image parts, title[n] and description[n] for the n-th file from 0; a title defaults to the file name): one result per file, in order; 200 when all succeeded, 207 otherwise',
+      'Upload several images into a gallery (multipart: image parts, title[n] and description[n] for the n-th file from 0; a title defaults to the XMP or IPTC title in the file, else its name): one result per file, in order; 200 when all succeeded, 207 otherwise',
     responses: { 200: batchUploadReply, 207: batchUploadReply },
     errors: ['NOT_FOUND'],
     upload: 'many',
