@@ -111,6 +111,7 @@ function TopBar({ showNav }: { showNav: boolean }) {
       {me && showNav && (
         <nav aria-label="Main">
           <Link href="/">Galleries</Link>
+          <Link href="/search">Search</Link>
           {can(me, 'image:delete') && <Link href="/trash">Trash</Link>}
           <Link href="/tokens">Access tokens</Link>
           {can(me, 'user:manage') && <Link href="/admin">Admin</Link>}

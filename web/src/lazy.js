@@ -1,8 +1,9 @@
 // The screens and modes that the first load goes without, loaded when first needed: the admin's
-// screen, a gallery's members and links, the trash, and a gallery's select mode. Plain JavaScript
-// with each path in parentheses, for the reason given in components/upload-lazy.js (no preload
-// helper in the first load); so these chunks must not import CSS the usual way either: each brings
-// its own stylesheet through stylesheet.ts. Types: lazy.d.ts.
+// screen, a gallery's members and links, the access tokens, the trash, a gallery's select mode,
+// the Search screen, the filter bar's panel, the viewer's tag editor and the form that edits a
+// gallery. Plain JavaScript with each path in parentheses, for the reason given in
+// components/upload-lazy.js (no preload helper in the first load); so these chunks must not import
+// CSS the usual way either: each brings its own stylesheet through stylesheet.ts. Types: lazy.d.ts.
 // prettier-ignore
 export const loadAdmin = () => import(/* @vite-ignore */ ('./screens/admin'));
 // prettier-ignore
@@ -11,3 +12,13 @@ export const loadSettings = () => import(/* @vite-ignore */ ('./screens/gallery-
 export const loadTrash = () => import(/* @vite-ignore */ ('./screens/trash'));
 // prettier-ignore
 export const loadSelect = () => import(/* @vite-ignore */ ('./screens/gallery-select'));
+// prettier-ignore
+export const loadFilterPanel = () => import(/* @vite-ignore */ ('./components/filter-panel'));
+// prettier-ignore
+export const loadTagEditor = () => import(/* @vite-ignore */ ('./components/tag-editor'));
+// prettier-ignore
+export const loadSearch = () => import(/* @vite-ignore */ ('./screens/search'));
+// prettier-ignore
+export const loadGalleryForm = () => import(/* @vite-ignore */ ('./screens/gallery-form'));
+// prettier-ignore
+export const loadTokens = () => import(/* @vite-ignore */ ('./screens/tokens'));

@@ -68,6 +68,17 @@ export function usePath(): string {
   return path;
 }
 
+/** The current query (`?…`, or ''), re-rendering on navigation and on back and forward. */
+export function useSearch(): string {
+  const [search, setSearch] = useState(location.search);
+  useEffect(() => {
+    const update = () => setSearch(location.search);
+    listeners.add(update);
+    return () => void listeners.delete(update);
+  }, []);
+  return search;
+}
+
 /** The parameters of `pattern` (`/galleries/:id`) in `path`, or null when it does not match. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const want = pattern.split('/').filter(Boolean);

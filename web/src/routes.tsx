@@ -4,13 +4,12 @@ import type { JSX } from 'preact';
 
 import type { Permission } from './api/client';
 import { Later } from './components/later';
-import { loadAdmin, loadSettings, loadTrash } from './lazy';
+import { loadAdmin, loadSearch, loadSettings, loadTokens, loadTrash } from './lazy';
 import { match } from './router';
 import { Register, SignIn } from './screens/auth';
 import { Galleries } from './screens/galleries';
 import { GalleryScreen } from './screens/gallery';
 import { SharedGallery } from './screens/shared';
-import { Tokens } from './screens/tokens';
 
 /**
  * Who may open a screen: `anyone` (a share link: no account, no session needed), `signed-out`
@@ -37,6 +36,8 @@ function route<P extends string>(path: P, access: Access, screen: (params: Param
 const admin = () => loadAdmin().then((m) => m.Admin);
 const settings = () => loadSettings().then((m) => m.GallerySettings);
 const trash = () => loadTrash().then((m) => m.ready.then(() => m.Trash));
+const tokens = () => loadTokens().then((m) => m.Tokens);
+const search = () => loadSearch().then((m) => m.ready.then(() => m.Search));
 
 export const ROUTES: Route[] = [
   route('/signin', 'signed-out', () => <SignIn />),
@@ -54,7 +55,11 @@ export const ROUTES: Route[] = [
   route('/galleries/:id/settings', 'signed-in', ({ id }) => (
     <Later load={settings} props={{ galleryId: Number(id) }} />
   )),
-  route('/tokens', 'signed-in', () => <Tokens />),
+  route('/search', 'signed-in', () => <Later load={search} props={{ imageId: null }} />),
+  route('/search/images/:imageId', 'signed-in', ({ imageId }) => (
+    <Later load={search} props={{ imageId: Number(imageId) }} />
+  )),
+  route('/tokens', 'signed-in', () => <Later load={tokens} props={{}} />),
   route('/trash', 'image:delete', () => <Later load={trash} props={{}} />),
   route('/admin', 'user:manage', () => <Later load={admin} props={{}} />),
 ];

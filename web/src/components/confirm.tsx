@@ -6,7 +6,11 @@
 import type { JSX } from 'preact';
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
-import './confirm.css';
+import { stylesheet } from '../stylesheet';
+import sheet from './confirm.css?url';
+
+// Only screens loaded when first opened ask (lazy.js): their chunk brings the sheet.
+void stylesheet(sheet);
 
 export type Question = {
   /** The question, also the dialog's name: `Revoke the token "nightly"?` */

@@ -4,26 +4,15 @@ import { useEffect, useState } from 'preact/hooks';
 
 import { api, messageOf, type Image } from '../api/client';
 import type { DeleteReply } from '../api/trash';
-import { field, formatBytes, imageName } from '../helpers';
+import { field, imageName } from '../helpers';
+import { loadTagEditor } from '../lazy';
 import { ErrorText } from './alert';
+import { Later } from './later';
+import { ImageFacts, type ViewerImage } from './viewer-facts';
 
-/** What the viewer shows: an image of a gallery, or one seen through a share link. */
-export type ViewerImage = {
-  id: number;
-  title: string;
-  description: string;
-  preview: string;
-  original: string | null;
-  width: number | null;
-  height: number | null;
-  size: number;
-  mimeType: string;
-  capturedAt?: string | null;
-  cameraModel?: string | null;
-  thumbhash?: string | null;
-  uploader?: { id: number; username: string };
-  createdAt?: string;
-};
+export type { ViewerImage };
+
+const tagEditor = () => loadTagEditor().then((m) => m.ready.then(() => m.TagEditor));
 
 export type InfoProps = {
   image: ViewerImage;
@@ -62,6 +51,7 @@ export function ImageInfo({ image, index, count, canChange, editing, setEditing,
           {image.description && <p>{image.description}</p>}
         </>
       )}
+      <Tags image={image} canChange={canChange} onChanged={onChanged} />
       <ImageFacts image={image} index={index} count={count} />
       {image.original && (
         <p>
@@ -125,69 +115,9 @@ function EditImage({ image, onSaved, onRefused, onCancel }: EditProps) {
   );
 }
 
-function ImageFacts({ image, index, count }: { image: ViewerImage; index: number; count: number }) {
-  return (
-    <dl class="facts">
-      <dt>Position</dt>
-      <dd>
-        {index + 1} of {count}
-      </dd>
-      <dt>Size</dt>
-      <dd>
-        {image.width && image.height ? `${image.width} × ${image.height} px, ` : ''}
-        {formatBytes(image.size)}
-      </dd>
-      <dt>Type</dt>
-      <dd>{image.mimeType}</dd>
-      {image.cameraModel && (
-        <>
-          <dt>Camera</dt>
-          <dd>{image.cameraModel}</dd>
-        </>
-      )}
-      {image.capturedAt && (
-        <>
-          <dt>Taken</dt>
-          <dd>
-            <time dateTime={image.capturedAt}>{formatTaken(image.capturedAt)}</time>
-          </dd>
-        </>
-      )}
-      {(image.createdAt || image.uploader) && (
-        <>
-          <dt>Uploaded</dt>
-          <dd>
-            {image.createdAt && <time dateTime={image.createdAt}>{formatMoment(image.createdAt)}</time>}
-            {image.createdAt && image.uploader && ' by '}
-            {image.uploader?.username}
-          </dd>
-        </>
-      )}
-    </dl>
-  );
-}
-
-/** A day and a time in the reader's language: "May 1, 2024, 12:34 PM", "01.05.2024, 12:34". */
-const DAY_AND_TIME: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
-
-/** A moment (the server's ISO time) in the reader's language and time zone. */
-function formatMoment(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(undefined, DAY_AND_TIME).format(date);
-}
-
-/** `2024-05-01T12:34:56`, with `+02:00` when the camera recorded its offset from UTC. */
-const CAMERA_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?([+-]\d{2}:\d{2})?$/;
-
-/**
- * When a photo was taken, as its camera's clock read where it was taken (not moved to the reader's
- * time zone: a sunset at 8 PM stays at 8 PM), with the camera's UTC offset when it wrote one.
- */
-function formatTaken(value: string): string {
-  const parts = CAMERA_TIME.exec(value);
-  if (!parts) return value;
-  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map((part) => Number(part ?? 0));
-  const wall = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  const text = new Intl.DateTimeFormat(undefined, { ...DAY_AND_TIME, timeZone: 'UTC' }).format(wall);
-  return parts[7] ? `${text} (UTC${parts[7]})` : text;
+/** The photo's tags as chips (a chunk loaded then); for those who may change it, with the editor. */
+function Tags({ image, canChange, onChanged }: Pick<InfoProps, 'image' | 'canChange' | 'onChanged'>) {
+  if (!image.tags?.length && !(canChange && onChanged)) return null;
+  const edit = canChange ? onChanged : undefined;
+  return <Later load={tagEditor} props={{ id: image.id, tags: image.tags ?? [], onChanged: edit }} fallback={null} />;
 }

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
 import type { Image } from '../api/client';
 import { imageName } from '../helpers';
 import { ImageInfo, type InfoProps, type ViewerImage } from './viewer-info';
+import { StarButton } from './viewer-star';
 import { ZoomablePicture, type ZoomPoint } from './zoom';
 
 type Props<T extends ViewerImage> = {
@@ -53,13 +54,12 @@ export function Viewer<T extends ViewerImage>({
   // Zoomed, one finger pans the picture: no swipe to the next one.
   const swipe = useSwipe(zoom ? null : previous, zoom ? null : next, onMove);
 
-  const title = imageName(image);
   return (
     <div
       class={showInfo ? 'viewer show-info' : 'viewer'}
       role="dialog"
       aria-modal="true"
-      aria-label={`Image: ${title}`}
+      aria-label={`Image: ${imageName(image)}`}
       ref={dialog}
     >
       <ViewerBar
@@ -70,6 +70,7 @@ export function Viewer<T extends ViewerImage>({
         onToggleInfo={() => setShowInfo(!showInfo)}
         zoomed={zoom !== null}
         onToggleZoom={() => setZoom(zoom ? null : { fx: 0.5, fy: 0.5, at: null })}
+        star={starOf(image, onChanged)}
       />
       <div class="viewer-stage" {...swipe}>
         <ZoomablePicture
@@ -87,6 +88,12 @@ export function Viewer<T extends ViewerImage>({
       />
     </div>
   );
+}
+
+/** The star, on a photo of the user's galleries (not on a share page). */
+function starOf(image: ViewerImage, onChanged?: (image: Image) => void) {
+  if (!onChanged || typeof image.favorite !== 'boolean') return null;
+  return <StarButton image={image as Image} onChanged={onChanged} />;
 }
 
 /** Beside the picture: its facts, what the page adds (`actions`), how to move (by keys, by touch). */
@@ -113,6 +120,7 @@ function ViewerBar(props: {
   onToggleInfo: () => void;
   zoomed: boolean;
   onToggleZoom: () => void;
+  star: ComponentChildren;
 }) {
   return (
     <div class="viewer-bar">
@@ -123,6 +131,7 @@ function ViewerBar(props: {
       <button type="button" class="zoom-toggle" aria-pressed={props.zoomed} onClick={props.onToggleZoom}>
         Zoom
       </button>
+      {props.star}
       <button
         type="button"
         class="info-toggle"

@@ -17,7 +17,9 @@ type PagedImages = ReturnType<typeof usePaged<Image>>;
 type Props = {
   images: PagedImages;
   imageId: number | null;
-  galleryId: number;
+  /** The list's address (the viewer's are under it); a photo of another gallery is not found there. */
+  home: string;
+  galleryId?: number;
   canChange: boolean;
   addToCount: (change: number) => void;
   /** A photo deleted came back from the trash (Undo): the grid and the count are loaded again. */
@@ -28,7 +30,7 @@ type Props = {
 
 /** The viewer for `imageId` (none when it is null), from the loaded pages or else asked for alone. */
 export function GalleryViewer(props: Props) {
-  const { images, imageId, galleryId } = props;
+  const { images, imageId, galleryId, home } = props;
   const open = imageId === null ? -1 : images.items.findIndex((i) => i.id === imageId);
   // Asked for alone once the first page has answered without it (and kept while more pages load).
   const answered = images.items.length > 0 || !images.loading;
@@ -39,11 +41,10 @@ export function GalleryViewer(props: Props) {
     [alone],
     { errorText: 'This photo could not be loaded.' },
   );
-  const home = `/galleries/${galleryId}`;
-  if (open >= 0) return <PagedViewer {...props} open={open} home={home} />;
+  if (open >= 0) return <PagedViewer {...props} open={open} />;
   if (alone === null) return null;
   const image = single.data;
-  const missing = single.error?.status === 404 || (image && image.gallery !== galleryId);
+  const missing = single.error?.status === 404 || (image && galleryId !== undefined && image.gallery !== galleryId);
   if (missing) return <Missing home={home} text="This photo does not exist, or it is no longer in this gallery." />;
   if (single.error) return <Missing home={home} text={single.error.message} />;
   if (!image) return null;
@@ -66,7 +67,7 @@ export function GalleryViewer(props: Props) {
 }
 
 /** The viewer over the loaded pages: moving and closing change the address; changes and deletes update the grid. */
-function PagedViewer(props: Props & { open: number; home: string }) {
+function PagedViewer(props: Props & { open: number }) {
   const { images, open, home, canChange, addToCount, actions } = props;
   const { items, setItems } = images;
   return (

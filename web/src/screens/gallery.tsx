@@ -1,23 +1,26 @@
 // One gallery: its images in a justified grid (infinite scroll), upload for those who may write,
 // edit and delete for those who manage it, and the viewer over the grid at /galleries/{id}/images/{imageId}.
-import { useCallback, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { api, can, messageOf, type Gallery, type Image, type Me } from '../api/client';
 import { ErrorText } from '../components/alert';
+import { Later } from '../components/later';
 import { UploadPanel } from '../components/upload';
 import { useData } from '../data';
-import { countOf, field } from '../helpers';
+import { narrowed, useFilteredImages, useFilters } from '../filters';
+import { countOf } from '../helpers';
+import { loadGalleryForm } from '../lazy';
 import { toldTrashed } from '../notice';
-import { MoreSentinel, usePaged } from '../paging';
+import { MoreSentinel } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
 import { CoverChoice } from './gallery-cover';
 import { Photos } from './gallery-photos';
-import { placeImage, useImageSort } from './gallery-sort';
+import { placeImage } from './gallery-sort';
 import { GalleryViewer } from './gallery-viewer';
 
-const PAGE = 60;
+const galleryForm = () => loadGalleryForm().then((m) => m.GalleryForm);
 
 type Rights = { canManage: boolean; canUpload: boolean; canChange: boolean };
 
@@ -62,7 +65,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
   );
   const rights = useRights(me, gallery.data);
   useTitle(gallery.data?.name);
-  const { sort, setSort, images } = useGalleryImages(galleryId);
+  const { filters, setFilters, images } = useGalleryImages(galleryId);
   const setGallery = gallery.setData;
   const addToCount = (change: number) => setGallery((g) => g && { ...g, imageCount: g.imageCount + change });
 
@@ -88,7 +91,9 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         <UploadPanel
           galleryId={galleryId}
           onUploaded={(image, counted) => {
-            images.setItems((before) => placeImage(before, image, sort, !images.hasMore));
+            // Filtered: it shows once it matches, on a reload.
+            if (!narrowed(filters))
+              images.setItems((before) => placeImage(before, image, filters.sort, !images.hasMore));
             // Maybe counted already: the server says (what is shown stays until it answers).
             if (counted) gallery.reload();
             else addToCount(1);
@@ -97,8 +102,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
       )}
       <Photos
         key={galleryId}
-        {...{ galleryId, images, sort, setSort }}
-        sortable={gallery.data.imageCount > 1}
+        {...{ galleryId, images, filters, setFilters }}
         canChange={rights.canChange}
         onRemoved={(count) => addToCount(-count)}
         onReload={reload}
@@ -113,6 +117,7 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
         images={images}
         imageId={imageId}
         galleryId={galleryId}
+        home={`/galleries/${galleryId}`}
         canChange={rights.canChange}
         addToCount={addToCount}
         onRestored={reload}
@@ -122,18 +127,10 @@ export function GalleryScreen({ galleryId, imageId }: { galleryId: number; image
   );
 }
 
-/** The images of the gallery, a page at a time, in the order chosen (kept in the address). */
+/** The gallery's photos that the filters in the address let through, in their order. */
 function useGalleryImages(galleryId: number) {
-  const [sort, setSort] = useImageSort(galleryId);
-  const page = useCallback(
-    (cursor: string | undefined, signal: AbortSignal) =>
-      api.GET('/api/gallery/view-images', {
-        params: { query: { gallery: galleryId, sort, limit: PAGE, cursor } },
-        signal,
-      }),
-    [galleryId, sort],
-  );
-  return { sort, setSort, images: usePaged<Image>(page, [page]) };
+  const [filters, setFilters] = useFilters(`/galleries/${galleryId}`);
+  return { filters, setFilters, images: useFilteredImages(filters, galleryId) };
 }
 
 /** "Use as cover" under the viewer's facts, for those who manage the gallery. */
@@ -164,11 +161,14 @@ function GalleryHeader({
   const [editing, setEditing] = useState(false);
   if (editing) {
     return (
-      <GalleryForm
-        gallery={gallery}
-        onDone={(saved) => {
-          if (saved) onSaved(saved);
-          setEditing(false);
+      <Later
+        load={galleryForm}
+        props={{
+          gallery,
+          onDone: (saved: Gallery | null) => {
+            if (saved) onSaved(saved);
+            setEditing(false);
+          },
         }}
       />
     );
@@ -210,47 +210,5 @@ function ManageButtons({ gallery, onEdit }: { gallery: Gallery; onEdit: () => vo
         Delete gallery
       </button>
     </div>
-  );
-}
-
-function GalleryForm({ gallery, onDone }: { gallery: Gallery; onDone: (g: Gallery | null) => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    const { data, error } = await api.PATCH('/api/gallery/galleries/{id}', {
-      params: { path: { id: gallery.id } },
-      body: {
-        name: field(form, 'name'),
-        description: field(form, 'description'),
-        visibility: form.get('private') ? 'private' : 'shared',
-      },
-    });
-    if (!data) return setError(messageOf(error, 'Could not save.'));
-    onDone(data);
-  };
-  return (
-    <form class="panel stack" onSubmit={(e) => void submit(e)} aria-label="Edit gallery">
-      <label>
-        Name
-        <input name="name" required defaultValue={gallery.name} autoFocus />
-      </label>
-      <label>
-        Description
-        <textarea name="description" rows={2} defaultValue={gallery.description} />
-      </label>
-      <label class="check">
-        <input type="checkbox" name="private" defaultChecked={gallery.visibility === 'private'} /> Private
-      </label>
-      <ErrorText text={error} />
-      <div class="row">
-        <button type="submit" class="primary">
-          Save
-        </button>
-        <button type="button" onClick={() => onDone(null)}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
