@@ -11,6 +11,7 @@ import { Client } from 'pg';
 
 import { prepareAppDatabase } from '../../src/app/database';
 import { sqliteFilePath } from '../../src/platform/db/client';
+import { prng } from './util';
 
 export const PASSWORD = 'bench-password';
 /** Words every search finds many of; `sunset` is in about one title or description in six. */
@@ -29,18 +30,6 @@ const GALLERIES = 5;
 const USERS = 3;
 const TEN_YEARS_S = 10 * 365.25 * 86400;
 const FIRST_TAKEN = Date.UTC(2016, 0, 1);
-
-/** A small deterministic generator (mulberry32): the same library every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type SeedRow = {
   id: number;
@@ -113,7 +102,7 @@ async function inBatches(
   tx: { begin(): Promise<void> | void; commit(): Promise<void> | void },
   write: (rows: SeedRow[]) => Promise<void> | void,
 ) {
-  const next = random(20261206);
+  const next = prng(20261206);
   const firstCreated = Date.now() - count * 1000;
   for (let start = 0; start < count; start += TRANSACTION) {
     await tx.begin();

@@ -6,6 +6,7 @@ import http from 'node:http';
 
 import { noiseJpeg, type JpegSpec } from './images';
 import { multipartBody } from './multipart';
+import { prng } from './util';
 
 /** ≈20 KB: distinct 320×240 noise JPEGs, made in this process while the load runs. */
 export const SOAK_JPEG: JpegSpec = {
@@ -98,18 +99,6 @@ class IdSet {
   pick(random: () => number): number | undefined {
     return this.ids.length === 0 ? undefined : this.ids[Math.floor(random() * this.ids.length)];
   }
-}
-
-/** A small seeded PRNG (mulberry32): the same sequence of operations on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const json = <T>(reply: Reply) => {
