@@ -9,34 +9,24 @@
 //   --pg-bin DIR    the folder of pg_dump, when it is not on PATH
 //   --json          the summary as JSON
 // Exit codes: 0 done, 1 failed (the folder is left empty), 2 wrong arguments.
-import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-
 import { takeBackup } from '../app/backup/take-backup';
 import { loadConfig } from '../shared/config';
+import { commandLine, usageError } from './args';
 
-function usage(message: string): never {
-  console.error(`${message}\nusage: npm run backup -- --to DIR [--copy] [--with-files] [--pg-bin DIR] [--json]`);
-  process.exit(2);
-}
+const USAGE = 'npm run backup -- --to DIR [--copy] [--with-files] [--pg-bin DIR] [--json]';
 
 async function main() {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        to: { type: 'string' },
-        copy: { type: 'boolean', default: false },
-        'with-files': { type: 'boolean', default: false },
-        'pg-bin': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    usage(error instanceof Error ? error.message : String(error));
-  }
-  if (!values.to) usage('--to DIR is required');
+  const values = commandLine(
+    {
+      to: { type: 'string' },
+      copy: { type: 'boolean', default: false },
+      'with-files': { type: 'boolean', default: false },
+      'pg-bin': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (!values.to) usageError(USAGE, '--to DIR is required');
   const config = loadConfig();
   const log = (line: string) => console.error(line);
   const summary = await takeBackup(config, {

@@ -9,33 +9,23 @@
 //   --pg-bin DIR    the folder of pg_restore, when it is not on PATH
 //   --json          the summary as JSON
 // Exit codes: 0 restored, 1 failed, 2 wrong arguments, 3 refused (nothing was written).
-import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-
 import { restoreBackup, RestoreRefused } from '../app/backup/restore';
 import { loadConfig } from '../shared/config';
+import { commandLine, usageError } from './args';
 
-function usage(message: string): never {
-  console.error(`${message}\nusage: npm run restore -- --from DIR [--force] [--pg-bin DIR] [--json]`);
-  process.exit(2);
-}
+const USAGE = 'npm run restore -- --from DIR [--force] [--pg-bin DIR] [--json]';
 
 async function main() {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        from: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        'pg-bin': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    usage(error instanceof Error ? error.message : String(error));
-  }
-  if (!values.from) usage('--from DIR is required');
+  const values = commandLine(
+    {
+      from: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      'pg-bin': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (!values.from) usageError(USAGE, '--from DIR is required');
   const summary = await restoreBackup(loadConfig(), {
     from: values.from,
     force: values.force,
