@@ -81,10 +81,8 @@ export async function listImages(
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
   // A search without a word, or a tag no image has, matches nothing: no query.
-  const [match, ids] = await Promise.all([
-    options.q ? fullTextMatch(reader, options.q) : undefined,
-    filter.tags?.length ? tagIds(reader, filter.tags) : [],
-  ]);
+  const match = options.q ? fullTextMatch(reader, options.q) : undefined;
+  const ids = filter.tags?.length ? await tagIds(reader, filter.tags) : [];
   if (match === null || ids === null) return { items: [], ...(options.count ? { total: 0 } : {}) };
   const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...imageListConditions({ ...filter, tagIds: ids })];
   const page = keysetPage(reader, listColumns(match), options, withVisibility(filters, viewer, 'g'));
