@@ -65,8 +65,8 @@ function SearchBox({ q, onSearch }: { q: string; onSearch: (q: string) => void }
 export function SortControl({ sort, onChange }: { sort: ImageSort; onChange: (sort: ImageSort) => void }) {
   const groups = [...new Set(SORTS.map((s) => s.group))];
   return (
-    <label>
-      Sort
+    <label class="sort">
+      <span>Sort</span>
       <select value={sort} onChange={(e) => onChange(e.currentTarget.value as ImageSort)}>
         {groups.map((group) => (
           <optgroup label={group} key={group}>

@@ -24,7 +24,7 @@ export function StarButton({ image, onChanged }: { image: Image; onChanged: (ima
   };
   return (
     <button type="button" class="star" aria-pressed={!!image.favorite} onClick={() => void toggle()}>
-      <span aria-hidden="true">{image.favorite ? '★' : '☆'}</span> Star
+      <span aria-hidden="true">{image.favorite ? '★' : '☆'}</span> <span class="star-text">Star</span>
     </button>
   );
 }
