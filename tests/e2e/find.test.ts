@@ -160,6 +160,10 @@ describeWeb('finding photos: the filter bar, Search, stars and tags', () => {
     await page.goBack();
     await shows(page, ['Harbour at dawn']);
     expect(await page.getByRole('combobox', { name: 'Sort' }).inputValue()).toBe('title');
+    // The camera, any case: the photo without EXIF is not one of them.
+    await page.goto('/search?camera=canon%20eos%20r5');
+    await shows(page, ['Mountain lake', 'Harvest field', 'Harbour at dawn']);
+    expect(await page.getByLabel('Camera').inputValue()).toBe('canon eos r5');
     await context.close();
   });
 
