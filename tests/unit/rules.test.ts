@@ -4,6 +4,7 @@ import { visibleGalleries, type Viewer } from '../../src/features/galleries/gall
 import { canModifyGallery, canWriteToGallery } from '../../src/features/galleries/galleries.policy';
 import { quotaBytesOf, quotaRefusal } from '../../src/features/images/image-quota';
 import { canSeeOriginal, canTakeOut } from '../../src/features/images/images.policy';
+import { databaseFailureOf } from '../../src/platform/db/errors';
 import { finishPage, keysetPage, type ListColumns } from '../../src/platform/db/keyset';
 import type { SqlReader } from '../../src/platform/db/sql-reader';
 import type { Actor } from '../../src/shared/actor';
@@ -189,5 +190,29 @@ describe('the keyset cursor', () => {
     expect(() => listOptions({ sort: 'title', count: false, limit: 5, cursor: `${cursor}x` })).toThrow(
       /Invalid cursor/,
     );
+  });
+});
+
+describe('database failures worth trying again', () => {
+  it('are "unavailable" (503): a busy pool, a deadlock, a serialization failure, a lock timeout', () => {
+    const driver = (originalCode: string, originalMessage = '') => ({
+      name: 'DriverAdapterError',
+      message: 'x',
+      meta: { driverAdapterError: { cause: { originalCode, originalMessage } } },
+    });
+    expect(
+      databaseFailureOf({
+        name: 'PrismaClientKnownRequestError',
+        code: 'P2028',
+        message: 'Transaction already closed',
+      }),
+    ).toBe('unavailable');
+    expect(databaseFailureOf(driver('40P01', 'deadlock detected'))).toBe('unavailable');
+    expect(databaseFailureOf(driver('40001'))).toBe('unavailable');
+    expect(databaseFailureOf(driver('55P03'))).toBe('unavailable');
+    expect(databaseFailureOf({ name: 'PrismaClientKnownRequestError', code: 'P2002', message: 'unique' })).toBe(
+      'unique-violation',
+    );
+    expect(databaseFailureOf(driver('42601', 'syntax error'))).toBeNull();
   });
 });

@@ -10,14 +10,19 @@ type PrismaLikeError = { name?: unknown; code?: unknown; message?: unknown; meta
 
 /** SQLite and PostgreSQL saying "not now": locked, busy, refusing connections, shutting down. */
 const UNAVAILABLE_PATTERN =
-  /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_IOERR|database is locked|SocketTimeout|DatabaseNotReachable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|too many clients|the database system is (starting up|shutting down)|lock timeout|canceling statement due to (lock|statement) timeout|terminating connection/i;
-/** PostgreSQL SQLSTATE classes for the same: 08 connection, 53 resources, 57 operator intervention, 55P03 lock not available. */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57)|^55P03$/;
+  /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_IOERR|database is locked|SocketTimeout|DatabaseNotReachable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|too many clients|the database system is (starting up|shutting down)|lock timeout|canceling statement due to (lock|statement) timeout|terminating connection|deadlock detected/i;
+/**
+ * PostgreSQL SQLSTATE classes for the same: 08 connection, 53 resources, 57 operator intervention,
+ * 55P03 lock not available; and a transaction the database gave up that is worth trying again:
+ * 40001 serialization failure, 40P01 deadlock.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57)|^(55P03|40001|40P01)$/;
 
 function unavailable(error: PrismaLikeError): boolean {
   // Prisma: P1001 cannot reach, P1002 timed out reaching, P1008 operation timed out (a lock held
-  // elsewhere), P1017 connection closed; the driver's own code sits in meta.driverAdapterError.
-  if (typeof error.code === 'string' && /^P10(01|02|08|17)$/.test(error.code)) return true;
+  // elsewhere), P1017 connection closed, P2028 a transaction not started or ended in its time (a
+  // busy pool); the driver's own code sits in meta.driverAdapterError.
+  if (typeof error.code === 'string' && /^(P10(01|02|08|17)|P2028)$/.test(error.code)) return true;
   if (error.name === 'PrismaClientInitializationError') return true;
   const driver = (
     error.meta as
