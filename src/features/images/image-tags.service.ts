@@ -3,8 +3,7 @@ import { badRequest } from '../../shared/errors';
 import type { AuditEvent } from '../audit';
 import type { ImageExtrasReader } from './image-extras';
 import * as tags from './image-tags.repository';
-import type { ImagesDeps, WriteRules } from './image-writes';
-import { refreshSearchText } from './images.repository';
+import { INSERT_TRANSACTION, type ImagesDeps, type WriteRules } from './image-writes';
 import { MAX_TAGS_PER_IMAGE } from './tag-names';
 
 /** A change to an image's tags: those to add, those to take off, or the whole set. */
@@ -59,10 +58,11 @@ export function createImageTags({ audit }: ImagesDeps, rules: WriteRules, extras
           }
           if (plan.removed.length > 0) await tags.removeTags(tx, id, plan.removed);
           if (plan.added.length > 0) await tags.addTags(tx, id, plan.added);
-          if (plan.added.length + plan.removed.length > 0) await refreshSearchText(tx, id);
           return plan;
         },
         eventOf(actor, id),
+        // Adding a new tag waits for another request adding the same one to commit (its unique name).
+        INSERT_TRANSACTION,
       );
     } catch (error) {
       if (error === notApplied) return rules.changedOrGone(id);

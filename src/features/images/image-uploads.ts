@@ -86,7 +86,6 @@ export function createImageUploads(
         const image = await repo.insertImage(tx, { ...fields, galleryId, uploaderId: actor.id });
         if (tags.length === 0) return image;
         await addTags(tx, image.id, tags);
-        await repo.refreshSearchText(tx, image.id);
         return image;
       },
       (created) => ({

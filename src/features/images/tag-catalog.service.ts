@@ -4,7 +4,6 @@ import { badRequest, conflict, forbidden, notFound } from '../../shared/errors';
 import { viewerOf } from '../galleries';
 import * as tags from './image-tags.repository';
 import type { ImagesDeps } from './image-writes';
-import { refreshSearchText } from './images.repository';
 
 const ADMINS_ONLY = 'Only admins may rename or merge tags.';
 const TAG_NOT_FOUND = 'Tag not found';
@@ -12,7 +11,8 @@ const TAG_NOT_FOUND = 'Tag not found';
 /**
  * All tags at once: suggestions as one types (only from images the caller may see), and an
  * admin's rename or merge of a tag. A rename onto a name another tag has is a merge into it. Both
- * refresh the search text of every image the tag is on, in the same transaction, and are audited.
+ * are audited; the database's triggers refresh the search text of every image the tag is on, in
+ * the same transaction.
  */
 export function createTagCatalog({ db, reader, audit }: Pick<ImagesDeps, 'db' | 'reader' | 'audit'>) {
   /** Tags starting with `prefix` (already normalised), with the count of the caller's visible live images. */
@@ -34,7 +34,6 @@ export function createTagCatalog({ db, reader, audit }: Pick<ImagesDeps, 'db' | 
         async (tx) => {
           const images = await tags.imagesWithTag(tx, id);
           await tags.renameTag(tx, id, name);
-          for (const imageId of images) await refreshSearchText(tx, imageId);
           return images.length;
         },
         (count) => ({
@@ -65,7 +64,6 @@ export function createTagCatalog({ db, reader, audit }: Pick<ImagesDeps, 'db' | 
         async (tx) => {
           const images = await tags.imagesWithTag(tx, id);
           await tags.mergeTag(tx, id, into);
-          for (const imageId of images) await refreshSearchText(tx, imageId);
           return images.length;
         },
         (count) => ({
