@@ -5,6 +5,7 @@ import { nameField, textField } from '../../http/text-fields';
 import { idField, idParam } from '../../shared/ids';
 import { flag, listQuery, SORTS } from '../../shared/paging';
 import { imageReplyColumns } from './image-columns';
+import { tagField } from './tag-names';
 
 export { thumbhashField } from './image-columns';
 
@@ -40,11 +41,11 @@ const takenBound = z
 /** The most `tag=` one list request may name. */
 const MAX_TAG_FILTERS = 10;
 
-/** `tag=a&tag=b`: each normalised as tags are stored (trimmed, spaces collapsed, lower case). */
+/** `tag=a&tag=b`: each read as a stored tag is (`tagField`: normalised, a bad one refused). */
 const tagFilter = z
   .union([z.string(), z.array(z.string())])
-  .transform((value) => [value].flat().map((tag) => tag.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase()))
-  .pipe(z.array(z.string().min(1).max(64)).max(MAX_TAG_FILTERS));
+  .transform((value) => [value].flat())
+  .pipe(z.array(tagField).max(MAX_TAG_FILTERS));
 
 export const listImagesQuery = z.object({
   gallery: galleryId.optional(),
