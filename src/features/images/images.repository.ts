@@ -114,19 +114,6 @@ export async function lockUserAndGallery(tx: Database, userId: number, galleryId
   return locked === 1;
 }
 
-/**
- * Sets an image's search text from its title, description and tag names, one per line, as the
- * database's triggers do on every change of them (the migration "tags_favorites_search"): for a
- * repair, or a check of what they keep.
- */
-export async function refreshSearchText(tx: Database, id: number): Promise<void> {
-  const newline = '\n';
-  await tx.$executeRaw`UPDATE "Image" SET "searchText" = "title" || CAST(${newline} AS TEXT) || "description" || COALESCE(
-      (SELECT CAST(${newline} AS TEXT) || string_agg(t."name", ' ' ORDER BY t."name")
-       FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = ${id}), '')
-    WHERE "id" = ${id}`;
-}
-
 /** In a transaction: the new row, and the note of its staged files dropped (they are now accounted for). */
 export async function insertImage(tx: Database, data: NewImage) {
   const image = imageFromRecord(await tx.image.create({ data, select: imageSelect }));
