@@ -22,6 +22,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** When an item put in the trash at `trashedAt` is deleted for good. */
 export const purgeAtOf = (trashedAt: Date, trashDays: number) => new Date(trashedAt.getTime() + trashDays * DAY_MS);
 
+/** At `now`, what was put in the trash before this time is due to be purged. */
+export const purgeDueBefore = (now: Date, trashDays: number) => purgeAtOf(now, -trashDays);
+
 /** What a delete did: put the item in the trash until `purgeAt`, or deleted it for good (TRASH_DAYS=0). */
 export type DeleteOutcome = { trashed: true; purgeAt: Date } | { trashed: false; purgeAt: null };
 

@@ -20,6 +20,7 @@ export { deleteReply, deleteReplyOf } from './galleries.schemas';
 export {
   NOT_IN_TRASH,
   purgeAtOf,
+  purgeDueBefore,
   trashEvent,
   type DeleteOutcome,
   type GalleryTrash,

@@ -3,7 +3,14 @@ import type { Database } from '../../platform/db/client';
 import type { Actor } from '../../shared/actor';
 import { badRequest } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import { canModifyGallery, purgeAtOf, viewerOf, type GalleriesService, type Purger } from '../galleries';
+import {
+  canModifyGallery,
+  purgeAtOf,
+  purgeDueBefore,
+  viewerOf,
+  type GalleriesService,
+  type Purger,
+} from '../galleries';
 import type { ImagesService } from '../images';
 import * as repo from './trash.repository';
 
@@ -19,7 +26,6 @@ type Deps = {
 export const MAX_RESTORED = 500;
 /** Items purged per round of the storage maintenance, between checks of its stop signal. */
 const PURGE_BATCH = 100;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type TrashEntry =
   | ({ type: 'image' } & Awaited<ReturnType<typeof repo.trashedImages>>[number])
@@ -128,7 +134,7 @@ export function createTrashService({ db, galleries, images, trashDays, logger }:
     async purgeExpired(now: Date, signal?: AbortSignal) {
       // With TRASH_DAYS=0 (set after items went in), everything in the trash is due.
       const purged = { images: 0, galleries: 0 };
-      const by: Purger = { expired: { before: new Date(now.getTime() - trashDays * DAY_MS), days: trashDays } };
+      const by: Purger = { expired: { before: purgeDueBefore(now, trashDays), days: trashDays } };
       for (const kind of ['images', 'galleries'] as const) {
         const side = kind === 'images' ? images.trash : galleries.trash;
         for (;;) {
