@@ -1,7 +1,7 @@
 // The image viewer: a modal dialog over the gallery. ←/→ (or a swipe) move, Esc closes; a double
 // click, a pinch or the Zoom button zooms beyond the preview (zoom.tsx).
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState, type MutableRef } from 'preact/hooks';
 
 import type { Image } from '../api/client';
 import { imageName } from '../helpers';
@@ -180,12 +180,14 @@ function NavButtons(props: {
 /**
  * While open: focus on Close, the page behind does not scroll. On close, focus on the thumbnail of
  * the image shown last (the grid's link to its address, `…/images/{id}`), scrolled into view; else
- * back where it was. The close runs when the viewer goes (after the address has changed).
+ * back where it was. The close runs when the viewer goes (after the address has changed). Both run
+ * as the viewer enters and leaves the page, not after the next paint, so that a key pressed the
+ * moment it shows reaches it.
  */
 function useModal(close: MutableRef<HTMLButtonElement | null>, shownId: number): void {
   const shown = useRef(shownId);
   shown.current = shownId;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     close.current?.focus();
     document.body.classList.add('modal-open');
@@ -212,9 +214,13 @@ type Keys = {
   cancelEdit: () => void;
 };
 
-/** Esc cancels an edit or closes; ← → move (not while typing); Tab stays inside the dialog. */
+/**
+ * Esc cancels an edit or closes; ← → move (not while typing); Tab stays inside the dialog. Listening
+ * from the moment the viewer is in the page (a layout effect): with an ordinary effect, keys pressed
+ * before the next paint were lost, and a quick Esc left the viewer open.
+ */
 function useViewerKeys({ previous, next, editing, dialog, onMove, onClose, cancelEdit }: Keys): void {
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') {
         event.preventDefault();
