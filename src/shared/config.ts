@@ -1,24 +1,9 @@
 import { z } from 'zod';
 
+import { FAULT_POINTS, type FaultPoint } from './fault-points';
 import { ZIP_ENV, zipConfigOf, type ZipConfig } from './zip-config';
 
 const MB = 1024 * 1024;
-
-/**
- * Places in the upload and delete paths where a test can make the server process die at once
- * (SIGKILL), to prove that a crash there loses nothing and leaves nothing behind. Refused in
- * production.
- */
-export const FAULT_POINTS = [
-  'upload-staged',
-  'upload-committed',
-  'upload-stored',
-  'delete-marked',
-  'gallery-delete-marked',
-  'resumable-written',
-  'trash-purge-marked',
-] as const;
-export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
