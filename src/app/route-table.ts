@@ -18,7 +18,10 @@ import { healthRoutes } from './health.routes';
 import { metricsRoutes } from './metrics.routes';
 import type { Services } from './services';
 
-export type RouteTableDeps = Services & { db: Database; config: Pick<Config, 'publicUrl' | 'originalsVisibleTo'> };
+export type RouteTableDeps = Services & {
+  db: Database;
+  config: Pick<Config, 'publicUrl' | 'originalsVisibleTo' | 'pageJson'>;
+};
 
 /**
  * Every route of the API, each with the access it needs, in the order they are documented.
@@ -37,7 +40,12 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...memberRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     // Before the image routes: /api/gallery/images/download is not an image id.
     ...downloadRoutes({ downloads: deps.downloads }),
-    ...imageRoutes({ images: deps.images, publicUrl: config.publicUrl, originalsVisibleTo: config.originalsVisibleTo }),
+    ...imageRoutes({
+      images: deps.images,
+      publicUrl: config.publicUrl,
+      originalsVisibleTo: config.originalsVisibleTo,
+      pageJson: config.pageJson,
+    }),
     ...imageBatchRoutes({
       batches: deps.imageBatches,
       publicUrl: config.publicUrl,

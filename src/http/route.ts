@@ -5,7 +5,7 @@ import type { Actor } from '../shared/actor';
 import { AppError, ERROR_TABLE, type ErrorCode } from '../shared/errors';
 import { authenticate, type TokenAuthenticator } from './authenticate';
 import { authorize, type Access } from './authorize';
-import { jsonReply, sendReply, type Replier, type Replies, type Reply, type ReplyOf } from './reply';
+import { bodyValueOf, jsonReply, sendReply, type Replier, type Replies, type Reply, type ReplyOf } from './reply';
 import { clientAddress } from './request-context';
 import { errorReply } from './response-schemas';
 import { claimUpload, claimUploads } from './upload';
@@ -131,7 +131,7 @@ function checkReplies(spec: RouteSpec): RequestHandler {
       const documented = own ?? (res.statusCode >= 400 ? errorReply : undefined);
       const where = `${spec.method.toUpperCase()} ${spec.path} ${res.statusCode}`;
       if (!documented || typeof documented === 'string') throw new Error(`${where}: status not documented`);
-      const checked = documented.safeParse(body);
+      const checked = documented.safeParse(bodyValueOf(body));
       if (!checked.success) throw new Error(`${where}: reply does not match its schema: ${checked.error.message}`);
       const code = own ? null : (checked.data as { code: ErrorCode }).code;
       if (code && (!errorCodes.has(code) || ERROR_TABLE[code].status !== res.statusCode)) {

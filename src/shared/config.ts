@@ -66,6 +66,7 @@ const envSchema = z.object({
     .default(60),
   VALIDATE_RESPONSES: booleanFromEnv.default(false),
   ORIGINALS_VISIBLE_TO: z.enum(['owners', 'everyone']).default('owners'),
+  PAGE_JSON: z.enum(['database', 'server']).default('database'),
   RECONCILE_ON_START: z.enum(['off', 'report', 'repair']).default('report'),
   UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3600), // at most a week
   UPLOAD_STALL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
@@ -152,6 +153,8 @@ export type Config = ZipConfig & {
   validateResponses: boolean;
   /** Who may fetch an image's original file (with its EXIF): its uploader, gallery owner and admins, or every viewer. */
   originalsVisibleTo: 'owners' | 'everyone';
+  /** Who writes the JSON of an image page: the database (the default) or the server. */
+  pageJson: 'database' | 'server';
   /** What the storage check does when the server starts. */
   reconcileOnStart: 'off' | 'report' | 'repair';
   /** Temp files older than this are left over from a crash or an abort and are removed. */
@@ -264,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     validateResponses: e.VALIDATE_RESPONSES,
     originalsVisibleTo: e.ORIGINALS_VISIBLE_TO,
+    pageJson: e.PAGE_JSON,
     reconcileOnStart: e.RECONCILE_ON_START,
     uploadTempMaxAgeMs: e.UPLOAD_TEMP_MAX_AGE_SECONDS * 1000,
     uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,

@@ -6,6 +6,7 @@ import { quotaBytesOf, quotaRefusal } from '../../src/features/images/image-quot
 import { canSeeOriginal, canTakeOut } from '../../src/features/images/images.policy';
 import { databaseFailureOf } from '../../src/platform/db/errors';
 import { finishPage, keysetPage, type ListColumns } from '../../src/platform/db/keyset';
+import { sqliteJson } from '../../src/platform/db/sql-json';
 import type { SqlReader } from '../../src/platform/db/sql-reader';
 import type { Actor } from '../../src/shared/actor';
 import { listOptions, SORTS, type Sort } from '../../src/shared/paging';
@@ -90,6 +91,7 @@ function memoryReader(db: Database.Database): SqlReader {
     dateParam: (date: Date) => date.toISOString(),
     foldCase: (expression: string) => `lower(${expression})`,
     dialect: 'sqlite',
+    json: sqliteJson,
   };
 }
 

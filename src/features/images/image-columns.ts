@@ -10,7 +10,11 @@ import { asBoolean, asIsoTimestamp } from '../../platform/db/sql-reader';
  * as stored (`reply`: its schema, and the mapper's copy). Adding a column is one line here, plus
  * the migration.
  */
-type Column = { sql: string; read: (raw: unknown) => unknown; file?: true; reply?: z.ZodType };
+/** How a column shown as stored is written in JSON (for replies built by the database). */
+type JsonKind = 'text' | 'integer' | 'number' | 'boolean';
+type Column = { sql: string; read: (raw: unknown) => unknown; file?: true } & (
+  { reply?: never; json?: never } | { reply: z.ZodType; json: JsonKind }
+);
 
 const number = (raw: unknown) => raw as number;
 const text = (raw: unknown) => raw as string;
@@ -57,15 +61,17 @@ export const IMAGE_COLUMNS = {
   storageKey: { sql: 'i."storageKey"', read: text, file: true },
   mimeType: {
     sql: 'i."mimeType"',
+    json: 'text',
     read: text,
     file: true,
     reply: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']),
   },
-  size: { sql: 'i.size', read: number, file: true, reply: z.number().int().nonnegative() },
-  width: { sql: 'i.width', read: optionalNumber, file: true, reply: displayedSide('Width') },
-  height: { sql: 'i.height', read: optionalNumber, file: true, reply: displayedSide('Height') },
+  size: { sql: 'i.size', json: 'integer', read: number, file: true, reply: z.number().int().nonnegative() },
+  width: { sql: 'i.width', json: 'integer', read: optionalNumber, file: true, reply: displayedSide('Width') },
+  height: { sql: 'i.height', json: 'integer', read: optionalNumber, file: true, reply: displayedSide('Height') },
   orientation: {
     sql: 'i.orientation',
+    json: 'integer',
     read: optionalNumber,
     file: true,
     reply: z.number().int().min(1).max(8).nullable().meta({
@@ -75,25 +81,51 @@ export const IMAGE_COLUMNS = {
   },
   capturedAt: {
     sql: 'i."capturedAt"',
+    json: 'text',
     read: optionalText,
     file: true,
     reply: z.string().nullable().meta({ description: 'When the photo was taken (EXIF), as the camera wrote it' }),
   },
-  cameraModel: { sql: 'i."cameraModel"', read: optionalText, file: true, reply: z.string().nullable() },
-  lensModel: { sql: 'i."lensModel"', read: optionalText, file: true, reply: exifField('Lens model (EXIF)') },
-  focalLength: { sql: 'i."focalLength"', read: optionalNumber, file: true, reply: exifNumber('Focal length in mm') },
-  fNumber: { sql: 'i."fNumber"', read: optionalNumber, file: true, reply: exifNumber('Aperture: the f-number') },
-  exposureTime: { sql: 'i."exposureTime"', read: optionalNumber, file: true, reply: exifNumber('Exposure in seconds') },
-  iso: { sql: 'i.iso', read: optionalNumber, file: true, reply: exifNumber('ISO speed', true) },
+  cameraModel: { sql: 'i."cameraModel"', json: 'text', read: optionalText, file: true, reply: z.string().nullable() },
+  lensModel: {
+    sql: 'i."lensModel"',
+    json: 'text',
+    read: optionalText,
+    file: true,
+    reply: exifField('Lens model (EXIF)'),
+  },
+  focalLength: {
+    sql: 'i."focalLength"',
+    json: 'number',
+    read: optionalNumber,
+    file: true,
+    reply: exifNumber('Focal length in mm'),
+  },
+  fNumber: {
+    sql: 'i."fNumber"',
+    json: 'number',
+    read: optionalNumber,
+    file: true,
+    reply: exifNumber('Aperture: the f-number'),
+  },
+  exposureTime: {
+    sql: 'i."exposureTime"',
+    json: 'number',
+    read: optionalNumber,
+    file: true,
+    reply: exifNumber('Exposure in seconds'),
+  },
+  iso: { sql: 'i.iso', json: 'integer', read: optionalNumber, file: true, reply: exifNumber('ISO speed', true) },
   hasGps: {
     sql: 'i."hasGps"',
+    json: 'boolean',
     read: asBoolean,
     file: true,
     reply: z.boolean().meta({ description: 'Whether the original carries a GPS position (never shown in variants)' }),
   },
   // ThumbHash of the upright image, base64: a placeholder for clients (null: stored before it existed).
-  thumbhash: { sql: 'i.thumbhash', read: optionalText, file: true, reply: thumbhashField },
-  sha256: { sql: 'i.sha256', read: text, file: true, reply: z.string().regex(/^[a-f0-9]{64}$/) },
+  thumbhash: { sql: 'i.thumbhash', json: 'text', read: optionalText, file: true, reply: thumbhashField },
+  sha256: { sql: 'i.sha256', json: 'text', read: text, file: true, reply: z.string().regex(/^[a-f0-9]{64}$/) },
   // Which version of the metadata reader (exif.ts) read the file; not in replies.
   metadataVersion: { sql: 'i."metadataVersion"', read: number, file: true },
   createdAt: { sql: 'i."createdAt"', read: asIsoTimestamp },
@@ -168,6 +200,13 @@ export function fileColumnsOf(image: ImageRow): Pick<ImageRow, FileColumn> {
 export const imageReplyColumns = Object.fromEntries(REPLY_COLUMNS.map((name) => [name, IMAGE_COLUMNS[name].reply])) as {
   [K in ReplyColumn]: Columns[K]['reply'];
 };
+
+/** The columns shown as stored, in the reply's order: their SQL and how each is written in JSON. */
+export const replyColumnsJson = REPLY_COLUMNS.map((name) => ({
+  name,
+  sql: IMAGE_COLUMNS[name].sql,
+  json: IMAGE_COLUMNS[name].json,
+}));
 
 /** Copies the columns shown as stored into `reply`. */
 export function copyReplyColumns(image: ImageRow, reply: Record<string, unknown>): void {

@@ -55,6 +55,9 @@ export async function removeTags(tx: Database, imageId: number, names: string[])
  * The tags of many images at once (each image's sorted), and which of them `userId` starred: one
  * query for a whole page.
  */
+/** Texts in the order of their code points (UTF-8 bytes), not of their UTF-16 units as sort() does. */
+const byCodePoint = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 export async function tagsAndFavoritesOf(reader: SqlReader, ids: number[], userId: number | null) {
   const tags = new Map<number, string[]>();
   const favorites = new Set<number>();
@@ -72,7 +75,8 @@ export async function tagsAndFavoritesOf(reader: SqlReader, ids: number[], userI
     else if (tags.has(imageId as number)) tags.get(imageId as number)!.push(name as string);
     else tags.set(imageId as number, [name as string]);
   }
-  for (const names of tags.values()) names.sort();
+  // In code point order, as the database orders them in the page it writes itself (image-json-sql.ts).
+  for (const names of tags.values()) names.sort(byCodePoint);
   return { tags, favorites };
 }
 

@@ -16,6 +16,14 @@ export function canSeeOriginal(actor: Actor, image: ImageOwnership, visibleTo: '
 }
 
 /**
+ * Whether `actor` may fetch every original, whoever's: the rest of `canSeeOriginal` depends on the
+ * image (its uploader, its gallery's owner), which a reply built by the database checks in SQL.
+ */
+export function seesEveryOriginal(actor: Actor, visibleTo: 'owners' | 'everyone'): boolean {
+  return visibleTo === 'everyone' || isAdmin(actor);
+}
+
+/**
  * Who may take an image out of its gallery into another: the image's own people, and only they.
  * Every change also needs write access to the image's gallery (its owner, an editor, an admin) and
  * a move write access to the destination: an editor may change someone else's image where it is,

@@ -13,6 +13,7 @@ import {
   type ImageRow,
   type NewImage,
 } from './image-columns';
+import { imageJsonSql, type JsonViewer } from './image-json-sql';
 import { fullTextMatch, imageListConditions, tagIds, TAKEN, type ImageListFilter } from './image-search';
 import { forgetStaged } from './staged-uploads.repository';
 
@@ -73,6 +74,26 @@ const listColumns = (match: Filter | undefined) => ({
   ...(match ? { match: () => match } : {}),
 });
 
+/**
+ * The query of a page of images, filtered in the database, in keyset order: its conditions, order
+ * and the sort key to select after the row (a sort by title or date taken: the cursor needs the
+ * last row's). Null when nothing can match (a search without a word, a tag no image has).
+ */
+async function pageQuery(reader: SqlReader, viewer: Viewer, filter: ImageListFilter, options: ListOptions) {
+  const match = options.q ? fullTextMatch(reader, options.q) : undefined;
+  const ids = filter.tags?.length ? await tagIds(reader, filter.tags) : [];
+  if (match === null || ids === null) return null;
+  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...imageListConditions({ ...filter, tagIds: ids })];
+  const page = keysetPage(reader, listColumns(match), options, withVisibility(filters, viewer, 'g'));
+  const sortKey = options.sort.endsWith('created')
+    ? ''
+    : `, ${options.sort.endsWith('taken') ? TAKEN : 'lower(i.title)'}`;
+  const total = () => countRows(reader, '"Image" i JOIN "Gallery" g ON g.id = i."galleryId"', page);
+  return { page, sortKey, total };
+}
+
+const NOTHING = (options: ListOptions) => ({ items: [], ...(options.count ? { total: 0 } : {}) });
+
 /** One page of images, filtered in the database, in keyset order. */
 export async function listImages(
   reader: SqlReader,
@@ -80,16 +101,9 @@ export async function listImages(
   filter: ImageListFilter,
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
-  // A search without a word, or a tag no image has, matches nothing: no query.
-  const match = options.q ? fullTextMatch(reader, options.q) : undefined;
-  const ids = filter.tags?.length ? await tagIds(reader, filter.tags) : [];
-  if (match === null || ids === null) return { items: [], ...(options.count ? { total: 0 } : {}) };
-  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...imageListConditions({ ...filter, tagIds: ids })];
-  const page = keysetPage(reader, listColumns(match), options, withVisibility(filters, viewer, 'g'));
-  // The sort key of a sort by title or date taken follows the selected columns (for the cursor).
-  const sortKey = options.sort.endsWith('created')
-    ? ''
-    : `, ${options.sort.endsWith('taken') ? TAKEN : 'lower(i.title)'}`;
+  const query = await pageQuery(reader, viewer, filter, options);
+  if (!query) return NOTHING(options);
+  const { page, sortKey } = query;
   const rows = await reader.rows(`${SELECT_IMAGE_HEAD}${sortKey} ${FROM_IMAGES} ${page.where} ${page.order} LIMIT ?`, [
     ...page.params,
     options.limit + 1,
@@ -99,7 +113,36 @@ export async function listImages(
     createdAt: row[CREATED_AT],
     sortKey: row[SORT_KEY] as string | undefined,
   }));
-  if (options.count) result.total = await countRows(reader, '"Image" i JOIN "Gallery" g ON g.id = i."galleryId"', page);
+  if (options.count) result.total = await query.total();
+  return result;
+}
+
+/**
+ * The same page, each image as the JSON text of its reply, written by the database
+ * (image-json-sql.ts): no row becomes JavaScript values, no reply is serialised here.
+ */
+export async function listImagesJson(
+  reader: SqlReader,
+  viewer: Viewer,
+  filter: ImageListFilter,
+  options: ListOptions,
+  jsonViewer: JsonViewer,
+): Promise<Page<string>> {
+  const query = await pageQuery(reader, viewer, filter, options);
+  if (!query) return NOTHING(options);
+  const { page, sortKey } = query;
+  const json = imageJsonSql(reader, jsonViewer);
+  const rows = await reader.rows(
+    `SELECT ${json.sql},\n    i.id, i."createdAt"${sortKey} ${FROM_IMAGES} ${page.where} ${page.order} LIMIT ?`,
+    [...json.params, ...page.params, options.limit + 1],
+  );
+  const result = finishPage(
+    rows,
+    options,
+    (row) => row[0] as string,
+    (row) => ({ id: row[1] as number, createdAt: row[2], sortKey: row[3] as string | undefined }),
+  );
+  if (options.count) result.total = await query.total();
   return result;
 }
 

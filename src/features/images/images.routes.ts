@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 
 import { withEtag } from '../../http/conditional';
-import { pageReply } from '../../http/pagination';
+import { pageReply, pageTextReply } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import type { Actor } from '../../shared/actor';
@@ -32,18 +32,25 @@ const VIEW = '/api/gallery/view-images';
 type ImageRoutes = {
   images: ImagesService;
   jsonFor: (req: Request, actor: Actor) => (image: ImageRow) => ReturnType<typeof toImageJson>;
+  baseUrl: (req: Request) => string;
+  pageJson: 'database' | 'server';
 };
 
-type ImageRouteDeps = { images: ImagesService; publicUrl?: string; originalsVisibleTo: 'owners' | 'everyone' };
+type ImageRouteDeps = {
+  images: ImagesService;
+  publicUrl?: string;
+  originalsVisibleTo: 'owners' | 'everyone';
+  pageJson: 'database' | 'server';
+};
 
-export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRouteDeps): RouteSpec[] {
+export function imageRoutes({ images, publicUrl, originalsVisibleTo, pageJson }: ImageRouteDeps): RouteSpec[] {
   const baseUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
   /** The image's JSON as this caller sees it. */
   const jsonFor = (req: Request, actor: Actor) => {
     const base = baseUrl(req);
     return (image: ImageRow) => toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo));
   };
-  const routes: ImageRoutes = { images, jsonFor };
+  const routes: ImageRoutes = { images, jsonFor, baseUrl, pageJson };
   return [
     listImages(routes, FULL, 'image:manage'),
     createImage(routes),
@@ -68,7 +75,11 @@ export function imageRoutes({ images, publicUrl, originalsVisibleTo }: ImageRout
   ];
 }
 
-function listImages({ images, jsonFor }: ImageRoutes, path: string, access: 'image:manage' | 'image:read') {
+function listImages(
+  { images, jsonFor, baseUrl, pageJson }: ImageRoutes,
+  path: string,
+  access: 'image:manage' | 'image:read',
+) {
   return defineRoute({
     method: 'get',
     path,
@@ -78,20 +89,20 @@ function listImages({ images, jsonFor }: ImageRoutes, path: string, access: 'ima
     responses: { 200: z.array(imageReply) },
     query: listImagesQuery,
     handler: async ({ req, actor, query }) => {
-      const page = await images.list(
-        actor,
-        {
-          galleryId: query.gallery,
-          uploaderId: query.uploader,
-          tags: query.tag,
-          takenFrom: query.takenFrom,
-          takenTo: query.takenTo,
-          camera: query.camera,
-          ...(query.favorite === undefined ? {} : { favoriteOf: { userId: actor.id, starred: query.favorite } }),
-        },
-        listOptions(query),
-      );
-      return pageReply(req, page, jsonFor(req, actor));
+      const filter = {
+        galleryId: query.gallery,
+        uploaderId: query.uploader,
+        tags: query.tag,
+        takenFrom: query.takenFrom,
+        takenTo: query.takenTo,
+        camera: query.camera,
+        ...(query.favorite === undefined ? {} : { favoriteOf: { userId: actor.id, starred: query.favorite } }),
+      };
+      // PAGE_JSON: the page's JSON written by the database, or rows serialised here (the same bytes).
+      if (pageJson === 'database') {
+        return pageTextReply(req, await images.listJson(actor, filter, listOptions(query), baseUrl(req)));
+      }
+      return pageReply(req, await images.list(actor, filter, listOptions(query)), jsonFor(req, actor));
     },
   });
 }

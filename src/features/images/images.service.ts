@@ -11,7 +11,7 @@ import { createImageTags } from './image-tags.service';
 import { createImageTrash } from './image-trash';
 import { createImageUploads } from './image-uploads';
 import { createWriteRules, IMAGE_NOT_FOUND, ORIGINALS_FOR_OWNERS, type ImagesDeps } from './image-writes';
-import { canSeeOriginal } from './images.policy';
+import { canSeeOriginal, seesEveryOriginal } from './images.policy';
 import * as repo from './images.repository';
 import { createTagCatalog } from './tag-catalog.service';
 
@@ -38,6 +38,13 @@ export function createImagesService(deps: ImagesDeps) {
     },
     list: async (actor: Actor, filter: ImageListFilter, options: ListOptions) =>
       extras.page(actor, await repo.listImages(reader, viewerOf(actor), filter, options)),
+    /** The same page, each image as its reply's JSON text, written by the database. */
+    listJson: (actor: Actor, filter: ImageListFilter, options: ListOptions, baseUrl: string) =>
+      repo.listImagesJson(reader, viewerOf(actor), filter, options, {
+        baseUrl,
+        allOriginals: seesEveryOriginal(actor, config.originalsVisibleTo),
+        userId: actor.id,
+      }),
     create: async (...args: Parameters<typeof create>) => {
       const outcome = await create(...args);
       return { ...outcome, image: await extras.one(args[0], outcome.image) };

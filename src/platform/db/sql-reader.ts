@@ -1,6 +1,8 @@
 import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
 import { types, type Pool } from 'pg';
 
+import { defineSqliteJsonFunctions, postgresJson, sqliteJson, type SqlJson } from './sql-json';
+
 /**
  * Plain SQL reads for the hot path (every authenticated request, every image page). Write the SQL
  * once, with `?` placeholders and quoted identifiers, valid on SQLite and PostgreSQL; read dates
@@ -19,6 +21,8 @@ export interface SqlReader {
   foldCase(expression: string): string;
   /** Which database answers: where SQL must differ (full-text search). */
   readonly dialect: 'sqlite' | 'postgres';
+  /** SQL that writes JSON as JSON.stringify does: for replies built by the database. */
+  readonly json: SqlJson;
 }
 
 type Prepared = { statement: Statement; columns: string[] };
@@ -45,6 +49,7 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
   connection.function(SQLITE_FOLD_CASE, { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
   );
+  defineSqliteJsonFunctions(connection, asIsoTimestamp);
   return {
     all<T>(sql: string, params: unknown[]) {
       // Rows as arrays, then objects built here: about twice as fast as the driver's own objects.
@@ -66,6 +71,7 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
     dateParam: (date) => date.toISOString().replace('Z', '+00:00'),
     foldCase: (expression) => `${SQLITE_FOLD_CASE}(${expression})`,
     dialect: 'sqlite',
+    json: sqliteJson,
   };
 }
 
@@ -124,6 +130,7 @@ export function createPostgresReader(pool: Pool): SqlReader {
     // By the database's LC_CTYPE: any UTF-8 locale folds non-ASCII letters too (docs/configuration.md: PostgreSQL).
     foldCase: (expression) => `lower(${expression})`,
     dialect: 'postgres',
+    json: postgresJson,
   };
 }
 
