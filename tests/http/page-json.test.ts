@@ -178,8 +178,11 @@ it('shows the photos stars and tags of the caller, as stored: the values survive
 });
 
 describe('the JSON the database writes, against JSON.stringify', () => {
-  const one = async (expression: string, value: unknown) =>
-    (await reader.reader.rows(`SELECT ${expression}`, [value]))[0][0] as string;
+  /** `expression` of `v`, a value given as a parameter (once, however often the expression names it). */
+  const one = async (expression: string, type: string, value: unknown) =>
+    (
+      await reader.reader.rows(`SELECT ${expression} FROM (SELECT CAST(? AS ${type}) AS v) given`, [value])
+    )[0][0] as string;
 
   it('writes every finite double as JavaScript does', async () => {
     const { json } = reader.reader;
@@ -188,10 +191,12 @@ describe('the JSON the database writes, against JSON.stringify', () => {
       fc.double({ min: 1e-8, max: 1e-3, noNaN: true }),
       fc.double({ min: 1e14, max: 1e22, noNaN: true }),
       fc.integer().map((n) => n / 1000),
+      // Past 2^53 PostgreSQL may write a digit more; the ends of the range; negative zero.
+      fc.constantFrom(69172248612143260, -1.797693134862312e308, Number.MAX_VALUE, 5e-324, -0),
     );
     await fc.assert(
       fc.asyncProperty(doubles, async (value) => {
-        expect(await one(json.number('CAST(? AS DOUBLE PRECISION)'), value)).toBe(JSON.stringify(value));
+        expect(await one(json.number('v'), 'DOUBLE PRECISION', value)).toBe(JSON.stringify(value));
       }),
       { numRuns: 300 },
     );
@@ -204,7 +209,7 @@ describe('the JSON the database writes, against JSON.stringify', () => {
       .filter((text) => !/\p{Cs}/u.test(text) && !text.includes('\u0000'));
     await fc.assert(
       fc.asyncProperty(texts, async (text) => {
-        expect(await one(json.text('CAST(? AS TEXT)'), text)).toBe(JSON.stringify(text));
+        expect(await one(json.text('v'), 'TEXT', text)).toBe(JSON.stringify(text));
       }),
       { numRuns: 300 },
     );
@@ -212,7 +217,7 @@ describe('the JSON the database writes, against JSON.stringify', () => {
 
   it('writes null as null', async () => {
     const { json } = reader.reader;
-    expect(await one(json.number('CAST(? AS DOUBLE PRECISION)'), null)).toBe('null');
-    expect(await one(json.text('CAST(? AS TEXT)'), null)).toBe('null');
+    expect(await one(json.number('v'), 'DOUBLE PRECISION', null)).toBe('null');
+    expect(await one(json.text('v'), 'TEXT', null)).toBe('null');
   });
 });

@@ -19,52 +19,70 @@ export type JsonViewer = {
  * version (the SHA-256 of the storage key), the original for its own people only, the tags in
  * code point order.
  */
-export function imageJsonSql(reader: SqlReader, viewer: JsonViewer): { sql: string; params: unknown[] } {
+export function imageJsonSql(reader: SqlReader, viewer: JsonViewer): { sql: string; join: string; params: unknown[] } {
   const { json } = reader;
   const params: unknown[] = [];
+  // Each use of a parameter is a placeholder of its own, made in the order of the text (`?` is
+  // never written in the SQL text otherwise: the readers take every `?` for a placeholder).
   const param = (value: unknown) => {
     params.push(value);
     return '?';
   };
+  const text = (value: string) => `CAST(${param(value)} AS TEXT)`;
   // The URLs' text needs no escaping past the base (digits, hex, `/`, `?`, `=`, `&`): the base is
-  // escaped here once, its opening quote included, its closing one left for the rest.
+  // escaped here once, its opening quote included, its closing one left for the rest. The file's
+  // version is computed once a row (`fv`), for the four URLs.
   const base = JSON.stringify(`${viewer.baseUrl}/api/gallery/images/`).slice(0, -1);
-  const version = `substr(${json.sha256Hex(`'version:' || i."storageKey"`)}, 1, 16)`;
-  // Each use of a parameter is a placeholder of its own, made in the order of the text. The
-  // original for its own people (`canSeeOriginal`): its uploader, its gallery's owner.
-  // (`?` is never written in the SQL text: the readers take every `?` for a placeholder.)
-  const url = (size: string) =>
-    `CAST(${param(base)} AS TEXT) || i.id || CAST(${param('/file/?v=')} AS TEXT) || ${version} || '&size=${size}"'`;
+  const url = (size: string) => `concat(${text(base)}, i.id, ${text('/file/?v=')}, fv.value, '&size=${size}"')`;
+  // The original for its own people (`canSeeOriginal`): its uploader, its gallery's owner.
   const mayOriginal = () =>
     viewer.allOriginals ? '1 = 1' : `i."uploaderId" = ${param(viewer.userId)} OR g."ownerId" = ${param(viewer.userId)}`;
-  const head = [
-    `'{"id":' || i.id`,
-    `',"title":' || ${json.text('i.title')}`,
-    `',"image":' || CASE WHEN ${mayOriginal()} THEN ${url('original')} ELSE ${url('preview')} END`,
-    `',"description":' || ${json.text('i.description')}`,
-    `',"gallery":' || i."galleryId"`,
-    `',"gallery_name":' || ${json.text('g.name')}`,
-    `',"uploader":{"id":' || i."uploaderId" || ',"username":' || ${json.text('u.username')} || '}'`,
-    `',"original":' || CASE WHEN ${mayOriginal()} THEN ${url('original')} ELSE 'null' END`,
-    `',"preview":' || ${url('preview')}`,
-    `',"thumbnail":' || ${url('thumb')}`,
+  // The pieces of the text, written by one concat(): no text is copied again for each piece.
+  const pieces = [
+    `'{"id":'`,
+    'i.id',
+    `',"title":'`,
+    json.text('i.title'),
+    `',"image":'`,
+    `CASE WHEN ${mayOriginal()} THEN ${url('original')} ELSE ${url('preview')} END`,
+    `',"description":'`,
+    json.text('i.description'),
+    `',"gallery":'`,
+    'i."galleryId"',
+    `',"gallery_name":'`,
+    json.text('g.name'),
+    `',"uploader":{"id":'`,
+    'i."uploaderId"',
+    `',"username":'`,
+    json.text('u.username'),
+    `'},"original":'`,
+    `CASE WHEN ${mayOriginal()} THEN ${url('original')} ELSE 'null' END`,
+    `',"preview":'`,
+    url('preview'),
+    `',"thumbnail":'`,
+    url('thumb'),
   ];
-  const columns = replyColumnsJson.map(({ name, sql, json: kind }) => `',"${name}":' || ${json[kind](sql)}`);
-  const tags = json.textArray(
-    't."name"',
-    `FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = i.id`,
-  );
+  for (const { name, sql, json: kind } of replyColumnsJson) pieces.push(`',"${name}":'`, json[kind](sql));
   const favorite =
     viewer.userId === null
       ? `'false'`
       : json.boolean(
           `EXISTS (SELECT 1 FROM "Favorite" f WHERE f."userId" = ${param(viewer.userId)} AND f."imageId" = i.id)`,
         );
-  const tail = [
-    `',"tags":' || ${tags}`,
-    `',"favorite":' || ${favorite}`,
-    `',"createdAt":' || ${json.timestamp('i."createdAt"')}`,
-    `',"updatedAt":' || ${json.timestamp('i."updatedAt"')} || '}'`,
-  ];
-  return { sql: [...head, ...columns, ...tail].join('\n    || '), params };
+  pieces.push(
+    `',"tags":'`,
+    json.textArray('t."name"', `FROM "ImageTag" it JOIN "Tag" t ON t."id" = it."tagId" WHERE it."imageId" = i.id`),
+    `',"favorite":'`,
+    favorite,
+    `',"createdAt":'`,
+    json.timestamp('i."createdAt"'),
+    `',"updatedAt":'`,
+    json.timestamp('i."updatedAt"'),
+    `'}'`,
+  );
+  return {
+    sql: `concat(\n      ${pieces.join(',\n      ')}\n    )`,
+    join: json.perRow(`substr(${json.sha256Hex(`'version:' || i."storageKey"`)}, 1, 16)`, 'fv'),
+    params,
+  };
 }

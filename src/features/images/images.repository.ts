@@ -133,7 +133,7 @@ export async function listImagesJson(
   const { page, sortKey } = query;
   const json = imageJsonSql(reader, jsonViewer);
   const rows = await reader.rows(
-    `SELECT ${json.sql},\n    i.id, i."createdAt"${sortKey} ${FROM_IMAGES} ${page.where} ${page.order} LIMIT ?`,
+    `SELECT ${json.sql},\n    i.id, i."createdAt"${sortKey} ${FROM_IMAGES} ${json.join} ${page.where} ${page.order} LIMIT ?`,
     [...json.params, ...page.params, options.limit + 1],
   );
   const result = finishPage(

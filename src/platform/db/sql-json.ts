@@ -28,6 +28,8 @@ export interface SqlJson {
   textArray(value: string, fromWhere: string): string;
   /** The SHA-256 of a text, as 64 hex digits (not JSON: a part of one). */
   sha256Hex(expression: string): string;
+  /** A join, after a query's FROM, that computes `value` once for each row, as `alias.value`. */
+  perRow(value: string, alias: string): string;
 }
 
 const SQLITE_NUMBER = 'gallery_json_number';
@@ -66,7 +68,11 @@ export function defineSqliteJsonFunctions(connection: SqliteConnection, isoTimes
 export const sqliteJson: SqlJson = {
   text: (e) => `json_quote(${e})`,
   integer: (e) => `json_quote(${e})`,
-  number: (e) => `${SQLITE_NUMBER}(${e})`,
+  // In SQL where it can be: null; then %.15g (trailing zeros dropped) when it is the number again and
+  // in fixed notation, which makes it JavaScript's shortest digits (a shorter text that is the same
+  // number would round to these 15 digits) and its notation (fixed from 1e-4 on). Else the function.
+  number: (e) =>
+    `CASE WHEN ${e} IS NULL THEN 'null' WHEN ${e} = 0 THEN '0' WHEN instr(printf('%.15g', ${e}), 'e') = 0 AND CAST(printf('%.15g', ${e}) AS REAL) = ${e} THEN printf('%.15g', ${e}) ELSE ${SQLITE_NUMBER}(${e}) END`,
   boolean: (e) => `CASE WHEN ${e} THEN 'true' ELSE 'false' END`,
   // Prisma's fixed-width `…+00:00` rewritten in SQL; any other form by the function.
   timestamp: (e) =>
@@ -74,12 +80,16 @@ export const sqliteJson: SqlJson = {
   // SQLite's text order is by bytes of UTF-8: the order of code points.
   textArray: (value, fromWhere) => `(SELECT json_group_array(${value} ORDER BY ${value}) ${fromWhere})`,
   sha256Hex: (e) => `${SQLITE_SHA256}(${e})`,
+  // A table-valued function of the row: one row, its value computed once.
+  perRow: (value, alias) => `JOIN json_each(json_array(${value})) ${alias}`,
 };
 
 export const postgresJson: SqlJson = {
   text: (e) => `COALESCE(to_json(${e})::text, 'null')`,
   integer: (e) => `COALESCE((${e})::text, 'null')`,
-  number: (e) => `${PG_NUMBER}(${e})`,
+  // PostgreSQL's own text where it is JavaScript's (fixed notation: no `e`), else the function.
+  number: (e) =>
+    `CASE WHEN ${e} IS NULL THEN 'null' WHEN ${e} = 0 THEN '0' WHEN strpos((${e})::text, 'e') = 0 THEN (${e})::text ELSE ${PG_NUMBER}(${e}) END`,
   boolean: (e) => `CASE WHEN ${e} THEN 'true' ELSE 'false' END`,
   // timestamp(3) without time zone, holding UTC.
   timestamp: (e) => `('"' || to_char(${e}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"')`,
@@ -87,4 +97,5 @@ export const postgresJson: SqlJson = {
   textArray: (value, fromWhere) =>
     `('[' || COALESCE((SELECT string_agg(to_json(${value})::text, ',' ORDER BY ${value} COLLATE "C") ${fromWhere}), '') || ']')`,
   sha256Hex: (e) => `encode(sha256(convert_to(${e}, 'UTF8')), 'hex')`,
+  perRow: (value, alias) => `CROSS JOIN LATERAL (SELECT ${value} AS value) ${alias}`,
 };
