@@ -90,6 +90,11 @@ const galleryZip = (user: TestUser, headers: Record<string, string> = {}) =>
 
 describe('a gallery as one zip', () => {
   it('holds every original, as uploaded, under safe unique names, with a manifest', async () => {
+    await request(t.app)
+      .post(`/api/gallery/images/${uploaded[0].id}/tags`)
+      .set(owner.auth)
+      .send({ tags: ['Harbour', 'boats'] })
+      .expect(200);
     const res = await galleryZip(owner).expect(200);
     const body = res.body as Buffer;
     expect(res.headers['content-type']).toBe('application/zip');
@@ -121,8 +126,16 @@ describe('a gallery as one zip', () => {
       originalSha256: sha256(uploaded[0].bytes),
       width: 64,
       height: 48,
-      exif: { capturedAt: '2024-05-01T12:34:56', cameraModel: 'Canon EOS R5', hasGps: true },
+      exif: {
+        capturedAt: '2024-05-01T12:34:56',
+        cameraModel: 'Canon EOS R5',
+        lensModel: null,
+        iso: null,
+        hasGps: true,
+      },
+      tags: ['boats', 'harbour'],
     });
+    expect(zip.manifest.images[1]).toMatchObject({ tags: [] });
     expect(zip.manifest.images.map((image) => image.title)).toEqual(uploaded.map((file) => file.title));
   });
 
@@ -370,6 +383,7 @@ describe('a share link', () => {
     expect(zip.manifest.images[0]).not.toHaveProperty('exif');
     expect(zip.manifest.images[0]).not.toHaveProperty('originalSha256');
     expect(zip.manifest.images[0]).not.toHaveProperty('gallery');
+    expect(zip.manifest.images[0]).not.toHaveProperty('tags');
     const originals = await link({ allowOriginals: true });
     const full = readZip((await shareZip(originals.key).expect(200)).body as Buffer);
     expect(full.manifest.contents).toBe('originals');

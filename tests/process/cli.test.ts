@@ -311,14 +311,23 @@ describe('gallery export, ls', () => {
     expect(first.code).toBe(0);
     expect(json(first)).toMatchObject({ downloaded: 6, kept: 0, failed: [] });
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
-      images: { file: string; kind: string; sha256: string; fileSha256: string; title: string; exif: object }[];
+      images: {
+        file: string;
+        kind: string;
+        sha256: string;
+        fileSha256: string;
+        title: string;
+        exif: object;
+        tags: string[];
+      }[];
     };
     expect(manifest.images).toHaveLength(6);
     for (const image of manifest.images) {
       expect(image.kind).toBe('original');
       const bytes = readFileSync(join(out, image.file));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(image.sha256);
-      expect(image.exif).toMatchObject({ hasGps: false });
+      expect(image.exif).toMatchObject({ hasGps: false, lensModel: null });
+      expect(image).toMatchObject({ tags: [], favorite: false });
     }
     writeFileSync(join(out, manifest.images[0].file), 'damaged');
     const resumed = await gallery(['export', String(world.galleryId), out, '--json']);

@@ -28,7 +28,20 @@ type Entry = {
   size: number;
   width: number | null;
   height: number | null;
-  exif: { capturedAt: string | null; cameraModel: string | null; orientation: number | null; hasGps: boolean };
+  exif: Pick<
+    ImageJson,
+    | 'capturedAt'
+    | 'cameraModel'
+    | 'lensModel'
+    | 'focalLength'
+    | 'fNumber'
+    | 'exposureTime'
+    | 'iso'
+    | 'orientation'
+    | 'hasGps'
+  >;
+  tags: string[];
+  favorite: boolean;
   createdAt: string;
 };
 
@@ -91,6 +104,11 @@ function entryOf(image: ImageJson, kind: Entry['kind'], file: string, fileSha256
   const exif = {
     capturedAt: image.capturedAt,
     cameraModel: image.cameraModel,
+    lensModel: image.lensModel,
+    focalLength: image.focalLength,
+    fNumber: image.fNumber,
+    exposureTime: image.exposureTime,
+    iso: image.iso,
     orientation: image.orientation,
     hasGps: image.hasGps,
   };
@@ -108,6 +126,8 @@ function entryOf(image: ImageJson, kind: Entry['kind'], file: string, fileSha256
     width,
     height,
     exif,
+    tags: image.tags,
+    favorite: image.favorite,
     createdAt,
   };
 }

@@ -1,11 +1,12 @@
-import type { ImageRow } from '../images';
+import type { ImageRow, ImageView } from '../images';
 
 /** What an archive holds of one image: its original file, or its preview (the largest variant). */
 export type FileKind = 'original' | 'preview';
 
 /** One image's file in an archive. */
 export type ZipItem = {
-  image: ImageRow;
+  /** The image, with its tags when it was read for a signed-in user. */
+  image: ImageRow & Partial<ImageView>;
   kind: FileKind;
   /** The storage key of the file sent. */
   key: string;
@@ -65,11 +66,17 @@ function imageEntry(item: ZipItem, sha256: string, audience: Audience) {
           exif: {
             capturedAt: image.capturedAt,
             cameraModel: image.cameraModel,
+            lensModel: image.lensModel,
+            focalLength: image.focalLength,
+            fNumber: image.fNumber,
+            exposureTime: image.exposureTime,
+            iso: image.iso,
             orientation: image.orientation,
             hasGps: image.hasGps,
           },
         }
       : {}),
+    ...(user && image.tags ? { tags: image.tags } : {}),
     uploadedAt: image.createdAt,
   };
 }

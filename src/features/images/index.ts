@@ -6,6 +6,7 @@ export { processImage } from './image-processing';
 export { fileVersion, thumbnailUrl } from './images.mapper';
 export { byteRangeOf, sendImageFile } from './image-reply';
 export type { ImageRow } from './image-columns';
+export type { ImageView } from './image-extras';
 export type { FileSize, RangeFor } from './image-delivery';
 export { imageRoutes } from './images.routes';
 export { imageTagRoutes } from './image-tags.routes';
