@@ -14,7 +14,15 @@ import {
   type NewImage,
 } from './image-columns';
 import { imageJsonSql, type JsonViewer } from './image-json-sql';
-import { fullTextMatch, imageListConditions, tagIds, TAKEN, type ImageListFilter } from './image-search';
+import {
+  fullTextMatch,
+  imageListConditions,
+  searchIsWide,
+  tagIds,
+  TAKEN,
+  takenRangeIsWide,
+  type ImageListFilter,
+} from './image-search';
 import { forgetStaged } from './staged-uploads.repository';
 
 export type { ImageRow, NewImage };
@@ -80,10 +88,13 @@ const listColumns = (match: Filter | undefined) => ({
  * last row's). Null when nothing can match (a search without a word, a tag no image has).
  */
 async function pageQuery(reader: SqlReader, viewer: Viewer, filter: ImageListFilter, options: ListOptions) {
-  const match = options.q ? fullTextMatch(reader, options.q) : undefined;
+  const match = options.q ? fullTextMatch(reader, options.q, await searchIsWide(reader, options.q)) : undefined;
   const ids = filter.tags?.length ? await tagIds(reader, filter.tags) : [];
   if (match === null || ids === null) return null;
-  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...imageListConditions({ ...filter, tagIds: ids })];
+  // Sorted otherwise than by date taken, a wide date range is not read from the date's index.
+  const wideRange = !options.sort.endsWith('taken') && (await takenRangeIsWide(reader, filter));
+  const conditions = imageListConditions({ ...filter, tagIds: ids }, { wideRange });
+  const filters: Filter[] = [{ sql: LIVE_IMAGE, params: [] }, ...conditions];
   const page = keysetPage(reader, listColumns(match), options, withVisibility(filters, viewer, 'g'));
   const sortKey = options.sort.endsWith('created')
     ? ''
