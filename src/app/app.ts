@@ -14,7 +14,7 @@ import { databaseRateLimitStore } from '../platform/db/rate-limit-windows';
 import type { AppDeps, Operations, Reachable } from './deps';
 import { DOCS_ASSETS_DIR, DOCS_ASSETS_PATH } from './docs.routes';
 import { buildRouteTable } from './route-table';
-import { createServices } from './services';
+import { createServices, type Services } from './services';
 import { trashPurge, type TrashPurge } from './storage-maintenance';
 import { DEFAULT_WEB_DIST_DIR, webApp } from './web-app';
 
@@ -25,7 +25,10 @@ import { DEFAULT_WEB_DIST_DIR, webApp } from './web-app';
  * lease (the storage maintenance runs it).
  */
 export type App = Express & {
-  locals: { routes: RouteSpec[]; ready: Promise<void>; operations: Operations; purgeTrash: TrashPurge };
+  locals: { routes: RouteSpec[]; ready: Promise<void>; operations: Operations; purgeTrash: TrashPurge } & {
+    /** Resolves when the password reset mails asked for so far are sent (or failed). */
+    mailSettled: () => Promise<void>;
+  };
 };
 
 /** `ok` when `probe` succeeds within 2 s: a database or disk that hangs is as unready as one that fails. */
@@ -45,6 +48,15 @@ async function reachable(probe: () => Promise<unknown>): Promise<Reachable> {
   }
 }
 
+/** What runs beside the requests: the token cache's feed, the trash's purge, password reset mails. */
+function backgroundWork(deps: AppDeps, services: Services) {
+  return {
+    ready: services.tokenCache.ready(),
+    purgeTrash: trashPurge(deps.db, services.trash),
+    mailSettled: services.passwordReset.settled,
+  };
+}
+
 /** The whole HTTP application, without listening: middleware, routes, error handling. */
 export function buildApp(deps: AppDeps): App {
   const { config, logger, storage } = deps;
@@ -56,9 +68,7 @@ export function buildApp(deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   installJsonReplies(app);
-  app.locals.routes = routes;
-  app.locals.ready = services.tokenCache.ready();
-  app.locals.purgeTrash = trashPurge(deps.db, services.trash);
+  Object.assign(app.locals, backgroundWork(deps, services), { routes });
   const metrics = config.metrics.enabled ? createMetrics({ poolStats: deps.poolStats }) : null;
   app.locals.operations = {
     draining: false,

@@ -17,6 +17,8 @@ export type AppDeps = {
   logger: Logger;
   /** PostgreSQL: the pool's counts, for the metrics (the database handle's `poolStats`). */
   poolStats?: () => PoolStats;
+  /** The time, in ms (tests move it on); unset: Date.now. Read by password reset links and invites. */
+  clock?: () => number;
 };
 
 export type Reachable = 'ok' | 'unavailable';

@@ -1,5 +1,5 @@
 import { auditRoutes } from '../features/audit';
-import { authRoutes, tokenRoutes } from '../features/auth';
+import { authRoutes, joinRoutes, tokenRoutes } from '../features/auth';
 import { downloadRoutes } from '../features/downloads';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { imageBatchRoutes, imageRoutes, imageTagRoutes, thumbnailUrl } from '../features/images';
@@ -20,7 +20,7 @@ import type { Services } from './services';
 
 export type RouteTableDeps = Services & {
   db: Database;
-  config: Pick<Config, 'publicUrl' | 'originalsVisibleTo' | 'pageJson'>;
+  config: Pick<Config, 'publicUrl' | 'originalsVisibleTo' | 'pageJson' | 'defaultGalleryVisibility'>;
 };
 
 /**
@@ -35,6 +35,12 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...metricsRoutes(),
     ...authRoutes({ auth: deps.auth, authenticator: deps.authenticator }),
     ...tokenRoutes({ auth: deps.auth }),
+    ...joinRoutes({
+      invites: deps.invites,
+      passwordReset: deps.passwordReset,
+      publicUrl: config.publicUrl,
+      defaultGalleryVisibility: config.defaultGalleryVisibility,
+    }),
     ...roleRoutes({ roles: deps.roles }),
     ...galleryRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     ...memberRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),

@@ -1,14 +1,24 @@
-import { createAuditLog } from '../features/audit';
-import { createAttemptThrottle, createAuthService, createPassport, createTokenCache } from '../features/auth';
+import { createAuditLog, type AuditLog } from '../features/audit';
+import {
+  createAttemptThrottle,
+  createAuthService,
+  createInvites,
+  createPassport,
+  createPasswordReset,
+  createTokenCache,
+  type AttemptThrottle,
+  type TokenCache,
+} from '../features/auth';
 import { createDownloadsService } from '../features/downloads';
 import { createGalleriesService, type GalleryLinks } from '../features/galleries';
 import { createImageBatchService, createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
-import { createRolesService } from '../features/roles';
+import { createRolesService, type RolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
 import { createTrashService } from '../features/trash';
 import { createUploadsService } from '../features/uploads';
 import { createAccounts, createUsersService } from '../features/users';
 import { databaseAttemptStore } from '../platform/db/attempt-counts';
+import { createMailer } from '../platform/mail/mailer';
 import { faultPointHook } from '../shared/fault-points';
 import type { AppDeps } from './deps';
 
@@ -17,6 +27,40 @@ const galleryLinks: GalleryLinks = {
   endLinksOfFormerOwner: (tx, galleryId, formerOwnerId, actor) =>
     endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
 };
+
+/** Who signs in and who may join: auth (with registration), invites, and password reset by email. */
+function createAccountServices(
+  deps: AppDeps,
+  shared: { audit: AuditLog; roles: RolesService; tokenCache: TokenCache; throttle: AttemptThrottle },
+) {
+  const { db, reader, config, logger } = deps;
+  const { audit, roles, tokenCache, throttle } = shared;
+  const clock = deps.clock ?? Date.now;
+  const invites = createInvites({ db, audit, roles, registration: config.registration, clock });
+  const auth = createAuthService({
+    db,
+    reader,
+    config,
+    audit,
+    roles,
+    tokenCache,
+    throttle,
+    accounts: createAccounts(db),
+    invites,
+  });
+  const passwordReset = createPasswordReset({
+    db,
+    audit,
+    throttle,
+    mailer: config.mail ? createMailer(config.mail) : null,
+    logger,
+    bcryptCost: config.bcryptCost,
+    publicUrl: config.publicUrl,
+    clock,
+    forgetUser: (userId) => tokenCache.forgetUser(userId),
+  });
+  return { auth, invites, passwordReset };
+}
 
 /**
  * Every feature's service, made once per app with what it needs. This is where the ports between
@@ -42,16 +86,7 @@ export function createServices(deps: AppDeps) {
     },
     links: { endAll: (tx, userId, actor) => endLinksMadeBy(tx, { userId }, actor, 'its maker was deactivated') },
   });
-  const auth = createAuthService({
-    db,
-    reader,
-    config,
-    audit,
-    roles,
-    tokenCache,
-    throttle,
-    accounts: createAccounts(db),
-  });
+  const { auth, invites, passwordReset } = createAccountServices(deps, { audit, roles, tokenCache, throttle });
   const files = createImageFiles({ db, storage, logger, config });
   const galleries = createGalleriesService({
     db,
@@ -61,6 +96,7 @@ export function createServices(deps: AppDeps) {
     links: galleryLinks,
     faultPoint: faultPointHook(config.faultPoint),
     trashDays: config.trashDays,
+    defaultVisibility: config.defaultGalleryVisibility,
   });
   const images = createImagesService({ db, reader, config, files, audit, galleries });
   const imageBatches = createImageBatchService({ reader, images, galleries, files });
@@ -73,6 +109,8 @@ export function createServices(deps: AppDeps) {
     roles,
     users,
     auth,
+    invites,
+    passwordReset,
     tokenCache,
     authenticator: createPassport(auth),
     throttle,

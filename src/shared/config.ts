@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { ACCOUNTS_ENV, accountsChecks, accountsConfigOf, type AccountsConfig } from './accounts-config';
 import { FAULT_POINTS, type FaultPoint } from './fault-points';
 import { ZIP_ENV, zipConfigOf, type ZipConfig } from './zip-config';
 
@@ -110,6 +111,7 @@ const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
   WEB_DIST_DIR: z.string().min(1).optional(),
   ...ZIP_ENV,
+  ...ACCOUNTS_ENV,
 });
 
 export type Config = ZipConfig & {
@@ -174,7 +176,6 @@ export type Config = ZipConfig & {
   metrics: { enabled: boolean; token?: string };
   /** On SIGTERM/SIGINT, how long requests in progress may take to finish before the process exits anyway (1). */
   shutdownTimeoutMs: number;
-  /** Where image files live: UPLOAD_DIR on disk, or an S3 bucket (uploads in progress still wait in UPLOAD_DIR). */
   /** The web app's build folder (index.html, assets/); unset: dist/web of the package. */
   webDistDir?: string;
   storage:
@@ -188,7 +189,7 @@ export type Config = ZipConfig & {
         forcePathStyle: boolean;
         credentials?: { accessKeyId: string; secretAccessKey: string };
       };
-};
+} & AccountsConfig;
 
 type Env = z.output<typeof envSchema>;
 
@@ -205,7 +206,7 @@ function crossChecks(e: Env): string[] {
   }
   if (e.METRICS_TOKEN && e.METRICS === 'off')
     broken.push('METRICS_TOKEN: set, but METRICS is off (METRICS=on serves /metrics)');
-  return broken;
+  return [...broken, ...accountsChecks(e)];
 }
 
 /** Where images are stored, from STORAGE and the S3_* variables. */
@@ -283,5 +284,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDistDir: e.WEB_DIST_DIR,
     storage: storageOf(e),
     zip: zipConfigOf(e),
+    ...accountsConfigOf(e),
   };
 }

@@ -14,9 +14,11 @@ export const ERROR_TABLE = {
   LOCKED: { status: 423, message: 'Another request is writing this upload now; try again shortly.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported media type.' },
+  LINK_INVALID: { status: 410, message: 'This link is unknown, already used or expired.' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is outside the file.' },
   TOO_MANY_REQUESTS: { status: 429, message: 'Too many requests. Try again later.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+  NOT_CONFIGURED: { status: 501, message: 'This is not set up on this server.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable. Try again later.' },
   INSUFFICIENT_STORAGE: { status: 507, message: 'The server has no room left to store this file.' },
 } as const;

@@ -41,6 +41,11 @@ export const registerBody = z
     password: passwordField,
     password2: z.string({ error: 'This field is required.' }).max(1024),
     role: roleInput.optional(),
+    invite: z
+      .string()
+      .max(200)
+      .optional()
+      .meta({ description: "The token of an admin's invite (needed when REGISTRATION=invite)" }),
   })
   .refine((body) => body.password === body.password2, { message: 'Password does not match' })
   .refine((body) => body.password.toLowerCase() !== body.username.toLowerCase(), {

@@ -11,6 +11,7 @@ import type { RolesService } from '../roles';
 import type { Accounts } from '../users';
 import { accountKey, type AttemptThrottle } from './attempt-throttle';
 import * as repo from './auth.repository';
+import type { Invites } from './invites';
 import { createSignIn, type AuthenticatedUser, type Credentials, type NewAccount } from './sign-in';
 import type { TokenCache } from './token-cache';
 import { generateToken, hashToken, looksLikeToken } from './tokens';
@@ -33,9 +34,12 @@ export type AuthDeps = {
   throttle: AttemptThrottle;
   /** The accounts (the users feature's). */
   accounts: Accounts;
+  /** Who may join: registration modes and invites (invites.ts). */
+  invites: Invites;
 };
 
-export function createAuthService({ db, reader, config, audit, roles, tokenCache, throttle, accounts }: AuthDeps) {
+export function createAuthService(deps: AuthDeps) {
+  const { db, reader, config, audit, roles, tokenCache, throttle, accounts, invites } = deps;
   /** After a change of a user or their tokens: this process forgets them at once (others by notification). */
   const forget = (userId: number) => tokenCache.forgetUser(userId);
 
@@ -44,8 +48,10 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
 
   /** A new account; `address` is the client's, for the audit log. */
   async function createAccount(input: NewAccount, address: string | null) {
-    const roleName = input.role ?? DEFAULT_ROLE;
-    if (!SELF_ASSIGNABLE_ROLES.includes(roleName)) {
+    // Who may join (REGISTRATION): an invite may give a role of its own.
+    const admission = await invites.admit(input, address);
+    const roleName = admission.role ?? input.role ?? DEFAULT_ROLE;
+    if (!admission.role && !SELF_ASSIGNABLE_ROLES.includes(roleName)) {
       throw forbidden(`The ${roleName} role is granted only by an admin.`);
     }
     await assertAvailable(input.username, input.email);
@@ -53,16 +59,24 @@ export function createAuthService({ db, reader, config, audit, roles, tokenCache
     if (!role) throw new AppError('SERVICE_UNAVAILABLE', 'Roles are not set up yet.');
     const passwordHash = await bcrypt.hash(input.password, config.bcryptCost);
     try {
-      return await audit.withEvent(
-        (tx) => accounts.create({ username: input.username, email: input.email, passwordHash, roleId: role.id }, tx),
-        (user) => ({
-          action: 'register',
-          actor: user,
-          target: { type: 'user', id: user.id },
-          detail: `role=${user.role?.name}`,
-          address,
-        }),
+      const { user } = await audit.withEvent(
+        async (tx) => {
+          const { username, email } = input;
+          const made = await accounts.create({ username, email, passwordHash, roleId: role.id }, tx);
+          return { user: made, events: await admission.claim(tx, made) };
+        },
+        ({ events, user }) => [
+          {
+            action: 'register',
+            actor: user,
+            target: { type: 'user', id: user.id },
+            detail: `role=${user.role?.name}`,
+            address,
+          },
+          ...events,
+        ],
       );
+      return user;
     } catch (error) {
       // Lost a race with a concurrent registration: say which value was taken.
       await assertAvailable(input.username, input.email);

@@ -5,6 +5,9 @@ export { createAttemptThrottle, type AttemptThrottle } from './attempt-throttle'
 export { authRoutes } from './auth.routes';
 export { passwordField, USERNAME_RULE } from './auth.schemas';
 export { createAuthService, type AuthService } from './auth.service';
+export { createInvites, type Invites } from './invites';
+export { joinRoutes } from './join.routes';
+export { createPasswordReset, type PasswordReset } from './password-reset';
 export { createPassport, type Authenticator } from './passport';
 export { createTokenCache, type TokenCache } from './token-cache';
 export { tokenRoutes } from './tokens.routes';

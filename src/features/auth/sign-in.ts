@@ -6,7 +6,7 @@ import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle
 
 export type Credentials = { username: string; password: string };
 export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
-export type NewAccount = { username: string; email: string; password: string; role?: RoleName };
+export type NewAccount = { username: string; email: string; password: string; role?: RoleName; invite?: string };
 
 type SignInDeps<Account> = {
   throttle: AttemptThrottle;
@@ -72,7 +72,8 @@ export function createSignIn<Account>({
   async function register(input: NewAccount, address: string | null): Promise<Account> {
     const attempt = await throttle.reserve({ address: addressKey(address) });
     const account = await createAccount(input, address).catch(async (error: unknown) => {
-      await (error instanceof AppError && error.code === 'CONFLICT' ? attempt.failed() : attempt.succeeded());
+      const refused = error instanceof AppError && ['CONFLICT', 'LINK_INVALID'].includes(error.code);
+      await (refused ? attempt.failed() : attempt.succeeded());
       throw error;
     });
     await attempt.succeeded();

@@ -16,7 +16,7 @@ const visibility = z.enum(VISIBILITIES);
 export const createGalleryBody = z.strictObject({
   name,
   description: description.default(''),
-  visibility: visibility.default('shared'),
+  visibility: visibility.optional().meta({ description: 'Unset: DEFAULT_GALLERY_VISIBILITY (shared unless set)' }),
 });
 
 const coverImage = idField('coverImage: an image id (a whole number from 1), or null for the most recent image.')

@@ -33,6 +33,8 @@ export type GalleriesDeps = {
   faultPoint: FaultPointHook;
   /** TRASH_DAYS: how long a deleted gallery stays restorable (0: deleted for good at once). */
   trashDays: number;
+  /** DEFAULT_GALLERY_VISIBILITY: a new gallery's visibility when its creator picks none. */
+  defaultVisibility?: Visibility;
 };
 
 const GALLERY_NOT_FOUND = 'Gallery not found';
@@ -57,7 +59,8 @@ function editorNote(username: string, role: MemberRole, userRole: string | null)
   return `${username}'s role (${roleLabel(userRole) ?? 'none'}) is view-only: as an editor they can see this gallery but not change it.`;
 }
 
-export function createGalleriesService({ db, reader, audit, images, links, faultPoint, trashDays }: GalleriesDeps) {
+export function createGalleriesService(deps: GalleriesDeps) {
+  const { db, reader, audit, images, links, faultPoint, trashDays, defaultVisibility = 'shared' } = deps;
   const trash = createGalleryTrash({ db, audit, images, faultPoint, trashDays });
 
   async function get(actor: Actor, id: number) {
@@ -114,8 +117,9 @@ export function createGalleriesService({ db, reader, audit, images, links, fault
     requireWritable,
     list: (actor: Actor, filter: { ownerId?: number }, options: ListOptions) =>
       repo.listGalleries(reader, viewerOf(actor), filter, options),
-    async create(actor: Actor, input: { name: string; description: string; visibility: Visibility }) {
-      return get(actor, await repo.insertGallery(db, { ...input, ownerId: actor.id }));
+    async create(actor: Actor, input: { name: string; description: string; visibility?: Visibility }) {
+      const visibility = input.visibility ?? defaultVisibility;
+      return get(actor, await repo.insertGallery(db, { ...input, visibility, ownerId: actor.id }));
     },
     async update(actor: Actor, id: number, { coverImage, ...input }: GalleryChanges) {
       const gallery = await requireModifiable(actor, id);
