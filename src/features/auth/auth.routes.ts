@@ -53,9 +53,9 @@ function register(auth: AuthService) {
     method: 'post',
     path: '/api/auth/register',
     access: 'public',
-    summary: 'Create an account (role company_user or subscriber)',
+    summary: 'Create an account (role company_user or subscriber; REGISTRATION=invite: with an invite)',
     responses: { 201: registerReply },
-    errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS'],
+    errors: ['CONFLICT', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'LINK_INVALID'],
     body: registerBody,
     handler: async ({ address, body, reply }) => {
       const user = await auth.register(body, address);
