@@ -8,3 +8,4 @@ export declare const loadTagEditor: () => Promise<typeof import('./components/ta
 export declare const loadSearch: () => Promise<typeof import('./screens/search')>;
 export declare const loadGalleryForm: () => Promise<typeof import('./screens/gallery-form')>;
 export declare const loadTokens: () => Promise<typeof import('./screens/tokens')>;
+export declare const loadPasswordReset: () => Promise<typeof import('./screens/password-reset')>;

@@ -22,3 +22,6 @@ export const loadSearch = () => import(/* @vite-ignore */ ('./screens/search'));
 export const loadGalleryForm = () => import(/* @vite-ignore */ ('./screens/gallery-form'));
 // prettier-ignore
 export const loadTokens = () => import(/* @vite-ignore */ ('./screens/tokens'));
+// The screens of a forgotten password (asking for a link, the screen the link opens).
+// prettier-ignore
+export const loadPasswordReset = () => import(/* @vite-ignore */ ('./screens/password-reset'));

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 
 import type { Permission } from './api/client';
 import { Later } from './components/later';
-import { loadAdmin, loadSearch, loadSettings, loadTokens, loadTrash } from './lazy';
+import { loadAdmin, loadPasswordReset, loadSearch, loadSettings, loadTokens, loadTrash } from './lazy';
 import { match } from './router';
 import { Register, SignIn } from './screens/auth';
 import { Galleries } from './screens/galleries';
@@ -38,10 +38,14 @@ const settings = () => loadSettings().then((m) => m.GallerySettings);
 const trash = () => loadTrash().then((m) => m.ready.then(() => m.Trash));
 const tokens = () => loadTokens().then((m) => m.Tokens);
 const search = () => loadSearch().then((m) => m.ready.then(() => m.Search));
+const forgotPassword = () => loadPasswordReset().then((m) => m.ForgotPassword);
+const resetPassword = () => loadPasswordReset().then((m) => m.ResetPassword);
 
 export const ROUTES: Route[] = [
   route('/signin', 'signed-out', () => <SignIn />),
   route('/register', 'signed-out', () => <Register />),
+  route('/forgot-password', 'signed-out', () => <Later load={forgotPassword} props={{}} />),
+  route('/reset-password', 'anyone', () => <Later load={resetPassword} props={{}} />),
   route('/share/:key', 'anyone', ({ key }) => <SharedGallery shareKey={key} />),
   route('/share/:key/images/:imageId', 'anyone', ({ key, imageId }) => (
     <SharedGallery shareKey={key} imageId={Number(imageId)} />

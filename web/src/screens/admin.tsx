@@ -9,6 +9,7 @@ import { useData } from '../data';
 import { formatDateTime } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { useTitle } from '../title';
+import { Invites } from './admin-invites';
 
 type User = NonNullable<Awaited<ReturnType<typeof usersPage>>['data']>[number];
 type Role = NonNullable<Awaited<ReturnType<typeof rolesList>>['data']>[number];
@@ -25,7 +26,7 @@ const auditPage = (action: string, outcome: Outcome, cursor: string | undefined,
   });
 
 export function Admin() {
-  const [tab, setTab] = useState<'users' | 'audit'>('users');
+  const [tab, setTab] = useState<'users' | 'audit' | 'invites'>('users');
   useTitle('Admin');
   return (
     <section>
@@ -37,8 +38,11 @@ export function Admin() {
         <button type="button" aria-pressed={tab === 'audit'} onClick={() => setTab('audit')}>
           Audit log
         </button>
+        <button type="button" aria-pressed={tab === 'invites'} onClick={() => setTab('invites')}>
+          Invites
+        </button>
       </div>
-      {tab === 'users' ? <Users /> : <Audit />}
+      {tab === 'users' ? <Users /> : tab === 'audit' ? <Audit /> : <Invites />}
     </section>
   );
 }

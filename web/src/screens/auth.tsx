@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { field } from '../helpers';
+import { useJoinSettings } from '../join-settings';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
@@ -14,6 +15,7 @@ const startSession = (form: FormData) =>
 
 export function SignIn() {
   const { setMe } = useSession();
+  const join = useJoinSettings();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useTitle('Sign in');
@@ -47,9 +49,16 @@ export function SignIn() {
           Sign in
         </button>
       </form>
-      <p>
-        No account yet? <Link href="/register">Register</Link>
-      </p>
+      {join?.passwordReset && (
+        <p>
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
+      )}
+      {join?.registration !== 'closed' && (
+        <p>
+          No account yet? <Link href="/register">Register</Link>
+        </p>
+      )}
     </section>
   );
 }
@@ -62,6 +71,7 @@ const register = (form: FormData) =>
       password: field(form, 'password'),
       password2: field(form, 'password2'),
       role: field(form, 'role'),
+      invite: field(form, 'invite') || undefined,
     },
   });
 
@@ -78,6 +88,9 @@ export function Register() {
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useTitle('Register');
+  const join = useJoinSettings();
+  // An invite's link brings its token in the fragment: #invite=…
+  const invite = new URLSearchParams(location.hash.slice(1)).get('invite') ?? '';
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -98,6 +111,7 @@ export function Register() {
   };
 
   if (done) return <Registered username={done} />;
+  if (join?.registration === 'closed') return <Closed />;
   return (
     <section class="narrow">
       <h1>Register</h1>
@@ -118,6 +132,12 @@ export function Register() {
           Password again
           <input name="password2" type="password" autoComplete="new-password" required minLength={8} />
         </label>
+        {(invite || join?.registration === 'invite') && (
+          <label>
+            Invite code <span class="muted">(from the link an admin sent you)</span>
+            <input name="invite" required defaultValue={invite} autoComplete="off" />
+          </label>
+        )}
         <label>
           Account type
           <select name="role">
@@ -132,6 +152,17 @@ export function Register() {
       </form>
       <p>
         Already registered? <Link href="/signin">Sign in</Link>
+      </p>
+    </section>
+  );
+}
+
+function Closed() {
+  return (
+    <section class="narrow">
+      <h1>Register</h1>
+      <p role="status">
+        Registration is closed on this server: an admin makes accounts. <Link href="/signin">Sign in</Link>
       </p>
     </section>
   );

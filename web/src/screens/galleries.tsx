@@ -5,6 +5,7 @@ import { api, can, messageOf, type GalleryListItem, type GallerySort } from '../
 import { ErrorText } from '../components/alert';
 import { Thumb } from '../components/justified';
 import { countOf, field } from '../helpers';
+import { useJoinSettings } from '../join-settings';
 import { LoadFailed, MoreSentinel, usePaged } from '../paging';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
@@ -120,7 +121,7 @@ function GalleryCards({ galleries, loading }: { galleries: GalleryListItem[]; lo
           </Link>
           <p class="album-meta">
             {countOf(g.imageCount, 'image')} · {g.owner.username}
-            {g.visibility === 'private' && <span class="badge">private</span>}
+            <span class="badge">{g.visibility}</span>
           </p>
         </li>
       ))}
@@ -141,6 +142,7 @@ function EmptyCover() {
 
 function NewGallery() {
   const [open, setOpen] = useState(false);
+  const join = useJoinSettings();
   const [error, setError] = useState<string | null>(null);
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -173,7 +175,8 @@ function NewGallery() {
         <textarea name="description" rows={2} />
       </label>
       <label class="check">
-        <input type="checkbox" name="private" /> Private (only you, members and admins see it)
+        <input type="checkbox" name="private" defaultChecked={join?.defaultGalleryVisibility === 'private'} /> Private
+        (only you, members and admins see it)
       </label>
       <ErrorText text={error} />
       <div class="row">

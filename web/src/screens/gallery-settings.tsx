@@ -37,6 +37,12 @@ export function GallerySettings({ galleryId }: { galleryId: number }) {
         <Link href="/">Galleries</Link> / <Link href={`/galleries/${gallery.id}`}>{gallery.name}</Link> /
       </p>
       <h1>Members and share links</h1>
+      <p class="meta">
+        Visibility: <span class="badge">{gallery.visibility}</span>{' '}
+        {gallery.visibility === 'private'
+          ? 'only its owner, its members and admins see it.'
+          : 'every signed-in account sees it.'}
+      </p>
       {manager ? (
         <>
           <Members galleryId={galleryId} />

@@ -180,7 +180,7 @@ function GalleryHeader({
         {gallery.description && <p class="muted">{gallery.description}</p>}
         <p class="meta">
           {countOf(gallery.imageCount, 'image')} · by {gallery.owner.username}
-          {gallery.visibility === 'private' && <span class="badge">private</span>}
+          <span class="badge">{gallery.visibility}</span>
         </p>
       </div>
       {canManage && <ManageButtons gallery={gallery} onEdit={() => setEditing(true)} />}
