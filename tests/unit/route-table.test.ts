@@ -46,8 +46,13 @@ describe('the route table', () => {
       .sort();
     expect(open).toEqual([
       '/api/auth/login',
+      // A forgotten password: the link's token is the credential (see password-reset.test.ts).
+      '/api/auth/password/forgot',
+      '/api/auth/password/reset',
       '/api/auth/register',
       '/api/auth/session',
+      // What the sign-in and register screens need to know before anyone signs in.
+      '/api/auth/settings',
       '/api/auth/token',
       '/api/docs',
       '/api/openapi.json',
