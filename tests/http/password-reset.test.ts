@@ -158,7 +158,12 @@ describe('password reset by email', () => {
     const replies = await Promise.all(Array.from({ length: 100 }, (_, i) => reset(token, `parallel passphrase ${i}`)));
     const statuses = replies.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s !== 200).every((s) => s === 410)).toBe(true);
+    // The others: the link is used (410), or, on a machine this busy, the database had no
+    // transaction for them in time (503 with Retry-After): the password is the winner's either way.
+    expect(replies.filter((r) => r.status !== 200 && r.status !== 410 && r.status !== 503).map((r) => r.text)).toEqual(
+      [],
+    );
+    expect(statuses.filter((s) => s === 410).length).toBeGreaterThan(0);
     const winner = statuses.indexOf(200);
     await login(user.username, `parallel passphrase ${winner}`).expect(200);
     const events = await t.db.auditEvent.count({

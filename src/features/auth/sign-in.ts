@@ -66,13 +66,13 @@ export function createSignIn<Account>({
 
   /**
    * A new account. Probing for taken usernames or emails is throttled like failed logins, per
-   * address only (no account is at stake yet): a conflict is a failure, anything else gives its
-   * slot back.
+   * address only (no account is at stake yet): a conflict, a refusal (registration closed, no or
+   * a bad invite, a role not granted) is a failure, anything else gives its slot back.
    */
   async function register(input: NewAccount, address: string | null): Promise<Account> {
     const attempt = await throttle.reserve({ address: addressKey(address) });
     const account = await createAccount(input, address).catch(async (error: unknown) => {
-      const refused = error instanceof AppError && ['CONFLICT', 'LINK_INVALID'].includes(error.code);
+      const refused = error instanceof AppError && ['CONFLICT', 'LINK_INVALID', 'FORBIDDEN'].includes(error.code);
       await (refused ? attempt.failed() : attempt.succeeded());
       throw error;
     });
