@@ -108,7 +108,8 @@ function drainOnSignals(options: {
       if (code === 0) logger.info('shut down', { signal });
       process.exit(code);
     };
-    server.close(() => void finish(0)); // closes the idle connections too
+    // Closes the idle connections too; the password reset mails asked for are sent first (within the deadline).
+    server.close(() => void app.locals.mailSettled().then(() => finish(0)));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
