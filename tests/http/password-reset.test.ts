@@ -216,3 +216,39 @@ describe('without a mail server', () => {
     expect(() => loadConfig({ SMTP_HOST: 'mail.example.test', SMTP_URL: 'smtp://x', PUBLIC_URL })).toThrow(/SMTP_URL/);
   });
 });
+
+describe('the reply does not wait for the account', () => {
+  it('answers before the account is looked up, however long the lookup takes; the mail comes after', async () => {
+    const LOOKUP_MS = 1500;
+    // The app's database with a slow lookup of accounts by email (the one the reset does).
+    const slowLookups = (db: TestApp['db']) =>
+      new Proxy(db, {
+        get(target, property, receiver) {
+          if (property !== 'user') return Reflect.get(target, property, receiver) as unknown;
+          return new Proxy(target.user, {
+            get(users, name, usersReceiver) {
+              const value = Reflect.get(users, name, usersReceiver) as unknown;
+              if (name !== 'findUnique' || typeof value !== 'function') return value;
+              return async (args: { where: Record<string, unknown> }) => {
+                if ('emailLower' in args.where) await new Promise((done) => setTimeout(done, LOOKUP_MS));
+                return (value as (a: unknown) => Promise<unknown>).call(users, args);
+              };
+            },
+          });
+        },
+      });
+    const app = await startTestApp(mailEnv(), { wrap: (deps) => ({ ...deps, db: slowLookups(deps.db) }) });
+    try {
+      const user = await createUser(app, 'subscriber');
+      const started = Date.now();
+      await forgot(app, user.email).expect(200);
+      expect(Date.now() - started).toBeLessThan(LOOKUP_MS);
+      const mail = await smtp.next(user.email);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(LOOKUP_MS);
+      expect(mail.text).toMatch(LINK);
+    } finally {
+      await app.app.locals.mailSettled();
+      await app.close();
+    }
+  });
+});
