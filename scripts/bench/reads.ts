@@ -70,6 +70,18 @@ export async function seed(url: string, count: number) {
   }
 }
 
+/** The environment of a server measured by a bench: production, quiet, no rate limit, no start-up audit. */
+export function benchServerEnv(databaseUrl: string, dir: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    UPLOAD_DIR: join(dir, 'uploads'),
+    LOG_LEVEL: 'error',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RECONCILE_ON_START: 'off',
+  };
+}
+
 /** Starts `args` with node in its own process; resolves with its URL once /health (or `/page`) answers. */
 export async function startProcess(
   args: string[],
@@ -168,14 +180,7 @@ async function runOn(kind: 'sqlite' | 'postgres', options: ReadsOptions) {
   process.stdout.write(`${kind}: seeding ${options.images} images... `);
   const { username } = await seed(databaseUrl, options.images);
   console.log('done');
-  const serverEnv = {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    UPLOAD_DIR: join(dir.path, 'uploads'),
-    LOG_LEVEL: 'error',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    RECONCILE_ON_START: 'off',
-  };
+  const serverEnv = benchServerEnv(databaseUrl, dir.path);
   const server = await startProcess(['dist/server.js'], serverEnv, '/health');
   // The same server with PAGE_JSON=server: the page serialised in the server, for comparison.
   const serverJson = await startProcess(['dist/server.js'], { ...serverEnv, PAGE_JSON: 'server' }, '/health');

@@ -14,7 +14,7 @@ import { openDatabase } from '../../src/platform/db/client';
 import { asDate, type SqlReader } from '../../src/platform/db/sql-reader';
 import { encodeCursor, listOptions, SORTS, type Sort } from '../../src/shared/paging';
 import { explain } from './plans';
-import { postgresDatabase, startProcess } from './reads';
+import { benchServerEnv, postgresDatabase, startProcess } from './reads';
 import { PASSWORD, RARE, seedScale, TAGS } from './scale-seed';
 import { percentile, printTable, tempDir, verdict } from './util';
 
@@ -114,18 +114,7 @@ async function measureAll(
   seeded: { username: string; userId: number },
 ) {
   const dir = tempDir('gallery-bench-scale-up-');
-  const server = await startProcess(
-    ['dist/server.js'],
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      UPLOAD_DIR: join(dir.path, 'uploads'),
-      LOG_LEVEL: 'error',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RECONCILE_ON_START: 'off',
-    },
-    '/health',
-  );
+  const server = await startProcess(['dist/server.js'], benchServerEnv(url, dir.path), '/health');
   const { reader, close } = openDatabase(url);
   try {
     const login = await fetch(`${server.url}/api/auth/login`, {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcrypt';
 
 import { prepareAppDatabase } from '../../src/app/database';
-import { measure, postgresDatabase, startProcess, type Result } from './reads';
+import { benchServerEnv, measure, postgresDatabase, startProcess, type Result } from './reads';
 import { printTable, tempDir, verdict } from './util';
 
 export type SharingOptions = {
@@ -80,18 +80,7 @@ async function runOn(kind: 'sqlite' | 'postgres', options: SharingOptions): Prom
   process.stdout.write(`${kind}: seeding ${options.galleries} galleries of ${PER_GALLERY} images... `);
   const users = await seedGalleries(databaseUrl, options.galleries);
   console.log('done');
-  const server = await startProcess(
-    ['dist/server.js'],
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      UPLOAD_DIR: join(dir.path, 'uploads'),
-      LOG_LEVEL: 'error',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RECONCILE_ON_START: 'off',
-    },
-    '/health',
-  );
+  const server = await startProcess(['dist/server.js'], benchServerEnv(databaseUrl, dir.path), '/health');
   try {
     const headersOf = async (username: string) => {
       const login = await fetch(`${server.url}/api/auth/login`, {

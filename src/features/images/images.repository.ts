@@ -40,8 +40,7 @@ const FROM_IMAGES = `
   FROM "Image" i
   JOIN "Gallery" g ON g.id = i."galleryId"
   JOIN "User" u ON u.id = i."uploaderId"`;
-const SELECT_IMAGE_HEAD = `SELECT ${IMAGE_SELECT_LIST}`;
-const SELECT_IMAGE = `${SELECT_IMAGE_HEAD} ${FROM_IMAGES}`;
+const SELECT_IMAGE = `SELECT ${IMAGE_SELECT_LIST} ${FROM_IMAGES}`;
 
 /**
  * Rows whose delete has begun, and rows in the trash or in a gallery in the trash, are gone as far
@@ -103,58 +102,78 @@ async function pageQuery(reader: SqlReader, viewer: Viewer, filter: ImageListFil
   return { page, sortKey, total };
 }
 
-const NOTHING = (options: ListOptions) => ({ items: [], ...(options.count ? { total: 0 } : {}) });
+/**
+ * What a page selects of each row (`columns`, after FROM_IMAGES and `join`), how a row becomes an
+ * item, and where its position is in the row (the sort key, when there is one, follows `columns`).
+ */
+type PageSelect<T> = {
+  columns: string;
+  join: string;
+  params: unknown[];
+  toItem: (row: unknown[]) => T;
+  at: { id: number; createdAt: number; sortKey: number };
+};
+
+/** A page of images, filtered in the database, in keyset order, each row made an item by `select`. */
+async function readPage<T>(
+  reader: SqlReader,
+  viewer: Viewer,
+  filter: ImageListFilter,
+  options: ListOptions,
+  select: PageSelect<T>,
+): Promise<Page<T>> {
+  const query = await pageQuery(reader, viewer, filter, options);
+  if (!query) return { items: [], ...(options.count ? { total: 0 } : {}) };
+  const { page, sortKey } = query;
+  const rows = await reader.rows(
+    `SELECT ${select.columns}${sortKey} ${FROM_IMAGES} ${select.join} ${page.where} ${page.order} LIMIT ?`,
+    [...select.params, ...page.params, options.limit + 1],
+  );
+  const { at } = select;
+  const result = finishPage(rows, options, select.toItem, (row) => ({
+    id: row[at.id] as number,
+    createdAt: row[at.createdAt],
+    sortKey: row[at.sortKey] as string | undefined,
+  }));
+  if (options.count) result.total = await query.total();
+  return result;
+}
 
 /** One page of images, filtered in the database, in keyset order. */
-export async function listImages(
+export function listImages(
   reader: SqlReader,
   viewer: Viewer,
   filter: ImageListFilter,
   options: ListOptions,
 ): Promise<Page<ImageRow>> {
-  const query = await pageQuery(reader, viewer, filter, options);
-  if (!query) return NOTHING(options);
-  const { page, sortKey } = query;
-  const rows = await reader.rows(`${SELECT_IMAGE_HEAD}${sortKey} ${FROM_IMAGES} ${page.where} ${page.order} LIMIT ?`, [
-    ...page.params,
-    options.limit + 1,
-  ]);
-  const result = finishPage(rows, options, imageFromRow, (row) => ({
-    id: row[0] as number,
-    createdAt: row[CREATED_AT],
-    sortKey: row[SORT_KEY] as string | undefined,
-  }));
-  if (options.count) result.total = await query.total();
-  return result;
+  return readPage(reader, viewer, filter, options, {
+    columns: IMAGE_SELECT_LIST,
+    join: '',
+    params: [],
+    toItem: imageFromRow,
+    at: { id: 0, createdAt: CREATED_AT, sortKey: SORT_KEY },
+  });
 }
 
 /**
  * The same page, each image as the JSON text of its reply, written by the database
  * (image-json-sql.ts): no row becomes JavaScript values, no reply is serialised here.
  */
-export async function listImagesJson(
+export function listImagesJson(
   reader: SqlReader,
   viewer: Viewer,
   filter: ImageListFilter,
   options: ListOptions,
   jsonViewer: JsonViewer,
 ): Promise<Page<string>> {
-  const query = await pageQuery(reader, viewer, filter, options);
-  if (!query) return NOTHING(options);
-  const { page, sortKey } = query;
   const json = imageJsonSql(reader, jsonViewer);
-  const rows = await reader.rows(
-    `SELECT ${json.sql},\n    i.id, i."createdAt"${sortKey} ${FROM_IMAGES} ${json.join} ${page.where} ${page.order} LIMIT ?`,
-    [...json.params, ...page.params, options.limit + 1],
-  );
-  const result = finishPage(
-    rows,
-    options,
-    (row) => row[0] as string,
-    (row) => ({ id: row[1] as number, createdAt: row[2], sortKey: row[3] as string | undefined }),
-  );
-  if (options.count) result.total = await query.total();
-  return result;
+  return readPage(reader, viewer, filter, options, {
+    columns: `${json.sql},\n    i.id, i."createdAt"`,
+    join: json.join,
+    params: json.params,
+    toItem: (row) => row[0] as string,
+    at: { id: 1, createdAt: 2, sortKey: 3 },
+  });
 }
 
 /**
