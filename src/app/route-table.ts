@@ -1,5 +1,5 @@
 import { auditRoutes } from '../features/audit';
-import { authRoutes, joinRoutes, tokenRoutes } from '../features/auth';
+import { authRoutes, joinRoutes, tokenRoutes, twoFactorRoutes } from '../features/auth';
 import { downloadRoutes } from '../features/downloads';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { imageBatchRoutes, imageRoutes, imageTagRoutes, thumbnailUrl } from '../features/images';
@@ -41,6 +41,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
       publicUrl: config.publicUrl,
       defaultGalleryVisibility: config.defaultGalleryVisibility,
     }),
+    ...twoFactorRoutes({ auth: deps.auth }),
     ...roleRoutes({ roles: deps.roles }),
     ...galleryRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     ...memberRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),

@@ -5,6 +5,12 @@ export const ERROR_TABLE = {
   UNAUTHENTICATED: { status: 401, message: 'Authentication credentials were not provided.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid credentials' },
   INVALID_TOKEN: { status: 401, message: 'Invalid token' },
+  OTP_REQUIRED: {
+    status: 401,
+    message:
+      'This account signs in with a second factor: send the code of its authenticator app (or a recovery code) as "otp".',
+  },
+  OTP_INVALID: { status: 401, message: 'The one-time code is not valid (wrong, expired or already used).' },
   SHARE_PASSWORD_REQUIRED: { status: 401, message: 'This link needs its password, in the X-Share-Password header.' },
   FORBIDDEN: { status: 403, message: 'You do not have permission to perform this action.' },
   CSRF_REJECTED: { status: 403, message: 'Cross-site request refused.' },

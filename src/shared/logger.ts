@@ -34,7 +34,16 @@ export function withLogContext<T>(fields: LogFields, work: () => T): T {
  * Never logged, whatever a caller passes by mistake: replaced by "[redacted]". The callers do not
  * pass them; this is the second line of defence.
  */
-const SECRET_FIELDS = ['password', 'password2', 'token', 'authorization', 'shareKey'];
+const SECRET_FIELDS = [
+  'password',
+  'password2',
+  'token',
+  'authorization',
+  'shareKey',
+  'otp',
+  'totpSecret',
+  'recoveryCodes',
+];
 const REDACT = [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`)];
 
 /**

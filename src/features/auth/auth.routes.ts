@@ -75,9 +75,9 @@ function logIn(authenticator: Authenticator) {
     method: 'post',
     path: '/api/auth/login',
     access: 'public',
-    summary: 'Log in with username and password; returns a new token',
+    summary: 'Log in with username and password (and otp with two-factor sign-in); returns a new token',
     responses: { 200: loginReply },
-    errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
+    errors: ['INVALID_CREDENTIALS', 'OTP_REQUIRED', 'OTP_INVALID', 'TOO_MANY_REQUESTS'],
     body: loginBody,
     handler: async ({ req, reply }) => {
       const { user, token, expiresAt } = await authenticator.signIn(req);
@@ -98,7 +98,7 @@ function getOrCheckToken(auth: AuthService, authenticator: Authenticator) {
     access: 'public',
     summary: 'Get a token for username and password, or check a token',
     responses: { 200: tokenReply },
-    errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'TOO_MANY_REQUESTS'],
+    errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'OTP_REQUIRED', 'OTP_INVALID', 'TOO_MANY_REQUESTS'],
     body: tokenBody,
     handler: async ({ req, address, body, reply }) => {
       if ('token' in body) {
@@ -135,9 +135,9 @@ function startSession(auth: AuthService, authenticator: Authenticator) {
     path: '/api/auth/session',
     access: 'public',
     summary:
-      'Sign the browser in: username and password; the session is an HttpOnly cookie (gallery_session), not a token in the reply',
+      'Sign the browser in: username and password (and otp with two-factor sign-in); the session is an HttpOnly cookie (gallery_session), not a token in the reply',
     responses: { 200: sessionReply },
-    errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
+    errors: ['INVALID_CREDENTIALS', 'OTP_REQUIRED', 'OTP_INVALID', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
     body: loginBody,
     handler: async ({ req, reply }) => {
       // A sign-in posted from another site's page (login CSRF) is refused by its Origin.

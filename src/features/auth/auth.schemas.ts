@@ -53,9 +53,19 @@ export const registerBody = z
     path: ['password'],
   });
 
+/** A one-time code: six digits of an authenticator app, or a recovery code. */
+export const otpField = z
+  .string({ error: 'Send the code as a string.' })
+  .trim()
+  .max(64)
+  .meta({ description: 'A code of the authenticator app (six digits) or a recovery code', example: '123456' });
+
 export const loginBody = z.object({
   username: z.string({ error: 'This field is required.' }).min(1, 'This field is required.').max(150),
   password: z.string({ error: 'This field is required.' }).min(1, 'This field is required.').max(1024),
+  otp: otpField
+    .optional()
+    .meta({ description: 'With two-factor sign-in on: a code of the authenticator app or a recovery code' }),
 });
 
 /** `POST token/` takes credentials (to get a token) or a token (to check it). */

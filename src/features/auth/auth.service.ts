@@ -9,12 +9,14 @@ import { DEFAULT_ROLE, permissionsOf, SELF_ASSIGNABLE_ROLES } from '../../shared
 import type { AuditLog } from '../audit';
 import type { RolesService } from '../roles';
 import type { Accounts } from '../users';
-import { accountKey, type AttemptThrottle } from './attempt-throttle';
+import type { AttemptThrottle } from './attempt-throttle';
 import * as repo from './auth.repository';
 import type { Invites } from './invites';
+import { createPasswordCheck } from './password-check';
 import { createSignIn, type AuthenticatedUser, type Credentials, type NewAccount } from './sign-in';
 import type { TokenCache } from './token-cache';
 import { generateToken, hashToken, looksLikeToken } from './tokens';
+import { createTwoFactor } from './two-factor.service';
 
 /** lastUsedAt is written at most this often per token, so reads stay reads. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -42,6 +44,15 @@ export function createAuthService(deps: AuthDeps) {
   const { db, reader, config, audit, roles, tokenCache, throttle, accounts, invites } = deps;
   /** After a change of a user or their tokens: this process forgets them at once (others by notification). */
   const forget = (userId: number) => tokenCache.forgetUser(userId);
+
+  const checkPassword = createPasswordCheck({ throttle, audit, accounts });
+  const twoFactor = createTwoFactor({
+    db,
+    audit,
+    throttle,
+    issuer: config.publicUrl ? new URL(config.publicUrl).host : 'Gallery Server',
+    checkPassword,
+  });
 
   // Compared against when the username is unknown, so that both failures cost one bcrypt call.
   const dummyHash = bcrypt.hash('not-a-real-password', config.bcryptCost);
@@ -96,7 +107,13 @@ export function createAuthService(deps: AuthDeps) {
     const user = await accounts.findWithPassword(username);
     const matches = await bcrypt.compare(password, user ? user.passwordHash : await dummyHash);
     if (!user || !matches || !user.isActive) return null;
-    return { id: user.id, username: user.username, email: user.email, role: user.role?.name ?? null };
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      role: user.role?.name ?? null,
+      enrolled: user.totpEnabledAt !== null,
+    };
   }
 
   async function createToken(
@@ -181,29 +198,12 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /**
-   * Changes the password after checking the current one, and revokes every other token, at once.
-   * Whoever holds a session or a token could otherwise guess the current password at will and
-   * take the account over, so each check is an attempt at the account's password, counted under
-   * the very key of failed logins (`user:<name>`): it is the same secret, and one budget of
-   * guesses per window covers both ways of trying it. Past the limit: 429, even when right.
+   * Changes the password after checking the current one (`checkPassword`: counted as an attempt at
+   * the account's password) and, with two-factor sign-in, a code; revokes every other token, at once.
    */
-  async function changePassword(actor: Actor, currentPassword: string, newPassword: string) {
-    const attempt = await throttle.reserve({ secret: accountKey(actor.username) });
-    const user = await accounts.findWithPassword(actor.username);
-    if (!user || !(await bcrypt.compare(currentPassword, user.passwordHash))) {
-      await attempt.failed();
-      await audit.record({
-        action: 'password.change',
-        outcome: 'failed',
-        actor,
-        target: { type: 'user', id: actor.id },
-        address: actor.address,
-      });
-      throw new AppError('VALIDATION_FAILED', 'currentPassword: The current password is not correct.', {
-        details: [{ path: 'currentPassword', message: 'The current password is not correct.' }],
-      });
-    }
-    await attempt.succeeded({ clearSecret: true });
+  async function changePassword(actor: Actor, currentPassword: string, newPassword: string, otp?: string) {
+    const user = await checkPassword(actor, currentPassword, { action: 'password.change', field: 'currentPassword' });
+    await twoFactor.demand({ ...actor, enrolled: user.totpEnabledAt !== null }, otp, actor.address, 'password.change');
     const passwordHash = await bcrypt.hash(newPassword, config.bcryptCost);
     await audit.withEvent(
       async (tx) => {
@@ -264,7 +264,15 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   // Signing in and registering from the public routes: throttled attempts (sign-in.ts).
-  const entry = createSignIn({ throttle, audit, verifyCredentials, issueToken, resolveToken, createAccount });
+  const entry = createSignIn({
+    throttle,
+    audit,
+    twoFactor,
+    verifyCredentials,
+    issueToken,
+    resolveToken,
+    createAccount,
+  });
 
   return {
     /** The server's public URL, when set: the origin the session cookie's CSRF check expects, and whether cookies are Secure. */
@@ -282,6 +290,8 @@ export function createAuthService(deps: AuthDeps) {
     /** In the caller's transaction: revokes every token of a user (a deactivation, an admin's revoke). */
     endSessionsOf: (tx: Transaction, userId: number) => repo.revokeUserTokens(tx, userId, new Date()),
     changePassword,
+    /** Two-factor sign-in: enrolment, recovery codes, turning it off, an admin's reset. */
+    twoFactor,
   };
 }
 

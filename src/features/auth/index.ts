@@ -1,5 +1,5 @@
 // Signing in and staying signed in: registration, login and logout, tokens (session and personal),
-// password changes, the throttle of attempts at a secret (also used by share links' passwords), and
+// password changes, two-factor sign-in (TOTP and recovery codes), the throttle of attempts at a secret (also used by share links' passwords), and
 // the passport strategies that turn a request's token into an Actor. Needs users, roles and audit.
 export { createAttemptThrottle, type AttemptThrottle } from './attempt-throttle';
 export { authRoutes } from './auth.routes';
@@ -11,3 +11,4 @@ export { createPasswordReset, type PasswordReset } from './password-reset';
 export { createPassport, type Authenticator } from './passport';
 export { createTokenCache, type TokenCache } from './token-cache';
 export { tokenRoutes } from './tokens.routes';
+export { twoFactorRoutes } from './two-factor.routes';

@@ -12,6 +12,12 @@ import { readTokenHeader } from './tokens';
 
 export const TOKEN_CHALLENGE = { 'WWW-Authenticate': 'Token' };
 
+/** The one-time code sent with a sign-in (`otp`, checked by the route's body schema), if any. */
+const otpOf = (req: Request): string | undefined => {
+  const otp = (req.body as { otp?: unknown } | undefined)?.otp;
+  return typeof otp === 'string' && otp !== '' ? otp : undefined;
+};
+
 type SignedIn = Awaited<ReturnType<AuthService['signIn']>>;
 type SessionStarted = Awaited<ReturnType<AuthService['startSession']>>;
 
@@ -33,13 +39,13 @@ export function createPassport(auth: AuthService) {
   passport.use(
     'local',
     new LocalStrategy({ passReqToCallback: true, session: false }, (req, username, password, done) =>
-      settle(done)(auth.signIn({ username, password }, clientAddress(req))),
+      settle(done)(auth.signIn({ username, password, otp: otpOf(req) }, clientAddress(req))),
     ),
   );
   passport.use(
     'local-browser',
     new LocalStrategy({ passReqToCallback: true, session: false }, (req, username, password, done) =>
-      settle(done)(auth.startSession({ username, password }, clientAddress(req))),
+      settle(done)(auth.startSession({ username, password, otp: otpOf(req) }, clientAddress(req))),
     ),
   );
 

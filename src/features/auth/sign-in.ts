@@ -3,14 +3,18 @@ import { AppError } from '../../shared/errors';
 import type { RoleName } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
 import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle';
+import type { TwoFactor } from './two-factor.service';
 
-export type Credentials = { username: string; password: string };
-export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null };
+/** `otp`: the code of an account with two-factor sign-in (a TOTP code or a recovery code). */
+export type Credentials = { username: string; password: string; otp?: string };
+/** `enrolled`: its second factor is in force, a sign-in needs a code too. */
+export type AuthenticatedUser = { id: number; username: string; email: string; role: string | null; enrolled: boolean };
 export type NewAccount = { username: string; email: string; password: string; role?: RoleName; invite?: string };
 
 type SignInDeps<Account> = {
   throttle: AttemptThrottle;
   audit: AuditLog;
+  twoFactor: TwoFactor;
   verifyCredentials: (credentials: Credentials) => Promise<AuthenticatedUser | null>;
   issueToken: (
     user: AuthenticatedUser,
@@ -29,6 +33,7 @@ type SignInDeps<Account> = {
 export function createSignIn<Account>({
   throttle,
   audit,
+  twoFactor,
   verifyCredentials,
   issueToken,
   resolveToken,
@@ -38,7 +43,9 @@ export function createSignIn<Account>({
    * Username and password, throttled per account and address: the attempt is counted before the
    * password is compared, and given back when it was right (the account's count is then cleared);
    * then a new token. A wrong password is a failed login in the audit log. An attempt that ends in
-   * any other error stays counted.
+   * any other error stays counted. An account with two-factor sign-in needs its code as well
+   * (401 OTP_REQUIRED, OTP_INVALID): a right password with a missing or wrong code gives its slot
+   * back without forgiving the account's earlier failures; the code is an attempt of its own.
    */
   async function signIn(credentials: Credentials, address: string | null, kind: 'session' | 'browser' = 'session') {
     const { username } = credentials;
@@ -52,6 +59,10 @@ export function createSignIn<Account>({
       await audit.record({ action: 'login', outcome: 'failed', detail: `username=${username.slice(0, 150)}`, address });
       throw new AppError('INVALID_CREDENTIALS');
     }
+    await twoFactor.demand(user, credentials.otp, address, 'login').catch(async (error: unknown) => {
+      await attempt.succeeded();
+      throw error;
+    });
     await attempt.succeeded({ clearSecret: true });
     return { user, ...(await issueToken(user, address, kind)) };
   }

@@ -5,7 +5,7 @@ import { defineRoute } from '../../http/route';
 import { nameField } from '../../http/text-fields';
 import type { Actor } from '../../shared/actor';
 import { idParam } from '../../shared/ids';
-import { passwordField } from './auth.schemas';
+import { otpField, passwordField } from './auth.schemas';
 import type { AuthService } from './auth.service';
 
 const tokenInfo = z.strictObject({
@@ -56,6 +56,7 @@ const changePasswordBody = z
     currentPassword: z.string({ error: 'This field is required.' }).min(1).max(1024),
     newPassword: passwordField,
     newPassword2: z.string({ error: 'This field is required.' }).max(1024),
+    otp: otpField.optional(),
   })
   .refine((body) => body.newPassword === body.newPassword2, { message: 'Password does not match' });
 
@@ -129,11 +130,13 @@ function changePassword(auth: AuthService) {
     method: 'post',
     path: '/api/auth/password',
     access: 'authenticated',
-    summary: 'Change your password (needs the current one); every other token is revoked',
+    summary:
+      'Change your password (needs the current one, and with two-factor sign-in a code in otp); every other token is revoked',
     responses: { 200: messageOnly },
+    errors: ['OTP_REQUIRED', 'OTP_INVALID'],
     body: changePasswordBody,
     handler: async ({ actor, body, reply }) => {
-      await auth.changePassword(actor, body.currentPassword, body.newPassword);
+      await auth.changePassword(actor, body.currentPassword, body.newPassword, body.otp);
       return reply(200, { message: 'Password changed; your other tokens were revoked' });
     },
   });
