@@ -9,3 +9,4 @@ export declare const loadSearch: () => Promise<typeof import('./screens/search')
 export declare const loadGalleryForm: () => Promise<typeof import('./screens/gallery-form')>;
 export declare const loadTokens: () => Promise<typeof import('./screens/tokens')>;
 export declare const loadPasswordReset: () => Promise<typeof import('./screens/password-reset')>;
+export declare const loadSecurity: () => Promise<typeof import('./screens/security')>;

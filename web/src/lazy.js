@@ -1,6 +1,6 @@
 // The screens and modes that the first load goes without, loaded when first needed: the admin's
 // screen, a gallery's members and links, the access tokens, the trash, a gallery's select mode,
-// the Search screen, the filter bar's panel, the viewer's tag editor and the form that edits a
+// the Search screen, the Security screen, the filter bar's panel, the viewer's tag editor and the form that edits a
 // gallery. Plain JavaScript with each path in parentheses, for the reason given in
 // components/upload-lazy.js (no preload helper in the first load); so these chunks must not import
 // CSS the usual way either: each brings its own stylesheet through stylesheet.ts. Types: lazy.d.ts.
@@ -25,3 +25,5 @@ export const loadTokens = () => import(/* @vite-ignore */ ('./screens/tokens'));
 // The screens of a forgotten password (asking for a link, the screen the link opens).
 // prettier-ignore
 export const loadPasswordReset = () => import(/* @vite-ignore */ ('./screens/password-reset'));
+// prettier-ignore
+export const loadSecurity = () => import(/* @vite-ignore */ ('./screens/security'));

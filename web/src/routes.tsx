@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 
 import type { Permission } from './api/client';
 import { Later } from './components/later';
-import { loadAdmin, loadPasswordReset, loadSearch, loadSettings, loadTokens, loadTrash } from './lazy';
+import { loadAdmin, loadPasswordReset, loadSearch, loadSecurity, loadSettings, loadTokens, loadTrash } from './lazy';
 import { match } from './router';
 import { Register, SignIn } from './screens/auth';
 import { Galleries } from './screens/galleries';
@@ -37,6 +37,7 @@ const admin = () => loadAdmin().then((m) => m.Admin);
 const settings = () => loadSettings().then((m) => m.GallerySettings);
 const trash = () => loadTrash().then((m) => m.ready.then(() => m.Trash));
 const tokens = () => loadTokens().then((m) => m.Tokens);
+const security = () => loadSecurity().then((m) => m.Security);
 const search = () => loadSearch().then((m) => m.ready.then(() => m.Search));
 const forgotPassword = () => loadPasswordReset().then((m) => m.ForgotPassword);
 const resetPassword = () => loadPasswordReset().then((m) => m.ResetPassword);
@@ -64,6 +65,7 @@ export const ROUTES: Route[] = [
     <Later load={search} props={{ imageId: Number(imageId) }} />
   )),
   route('/tokens', 'signed-in', () => <Later load={tokens} props={{}} />),
+  route('/security', 'signed-in', () => <Later load={security} props={{}} />),
   route('/trash', 'image:delete', () => <Later load={trash} props={{}} />),
   route('/admin', 'user:manage', () => <Later load={admin} props={{}} />),
 ];

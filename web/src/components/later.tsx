@@ -31,7 +31,8 @@ export function Later<P extends object>({
     load().then(
       (part) => {
         loaded.set(load, part);
-        if (live) setArrived(1);
+        // A count, not a flag: the same Later may show one part, then another (from one screen to the next).
+        if (live) setArrived((count) => count + 1);
       },
       () => live && setFailed(true),
     );

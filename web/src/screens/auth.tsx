@@ -1,5 +1,5 @@
 // Signing in (a session cookie, see session.tsx) and registering, which signs the new account in.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
 import { ErrorText } from '../components/alert';
@@ -9,15 +9,25 @@ import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
 
-/** Starts the browser's session (the cookie) for these credentials. */
+/** Starts the browser's session (the cookie) for these credentials (and the one-time code, when asked for). */
 const startSession = (form: FormData) =>
-  api.POST('/api/auth/session', { body: { username: field(form, 'username'), password: field(form, 'password') } });
+  api.POST('/api/auth/session', {
+    body: {
+      username: field(form, 'username'),
+      password: field(form, 'password'),
+      otp: field(form, 'otp') || undefined,
+    },
+  });
 
 export function SignIn() {
   const { setMe } = useSession();
   const join = useJoinSettings();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The account has two-factor sign-in: the server asked for a code (OTP_REQUIRED).
+  const [askCode, setAskCode] = useState(false);
+  const codeField = useRef<HTMLInputElement>(null);
+  useEffect(() => codeField.current?.focus(), [askCode]);
   useTitle('Sign in');
 
   const submit = async (event: Event) => {
@@ -27,7 +37,11 @@ export function SignIn() {
     setError(null);
     const { data, error } = await startSession(form);
     setBusy(false);
-    if (!data) return setError(messageOf(error, 'Could not sign in.'));
+    if (!data) {
+      const code = (error as { code?: string } | undefined)?.code;
+      if (code === 'OTP_REQUIRED' || code === 'OTP_INVALID') setAskCode(true);
+      return setError(code === 'OTP_REQUIRED' ? null : messageOf(error, 'Could not sign in.'));
+    }
     setMe(data.user);
     navigate('/');
   };
@@ -44,6 +58,12 @@ export function SignIn() {
           Password
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
+        {askCode && (
+          <label>
+            Code from your authenticator app (or a recovery code)
+            <input name="otp" autoComplete="one-time-code" required maxLength={64} ref={codeField} />
+          </label>
+        )}
         <ErrorText text={error} />
         <button type="submit" class="primary" disabled={busy}>
           Sign in

@@ -1,4 +1,4 @@
-// Personal access tokens: for scripts. A new token is shown once.
+// Personal access tokens: for scripts. A new token is shown once. The way to the Security screen.
 import { useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
@@ -8,6 +8,7 @@ import { CopyOnce } from '../components/copy-once';
 import { TableHead } from '../components/table-head';
 import { useData } from '../data';
 import { field, formatDate, formatDateTime } from '../helpers';
+import { Link } from '../router';
 import { useTitle } from '../title';
 
 type TokenRow = NonNullable<Awaited<ReturnType<typeof listTokens>>['data']>[number];
@@ -43,6 +44,9 @@ export function Tokens() {
       <h1>Access tokens</h1>
       <p class="muted">
         For scripts and tools: send <code>Authorization: Token …</code>. A read token cannot change anything.
+      </p>
+      <p>
+        Two-factor sign-in and recovery codes: <Link href="/security">Security</Link>.
       </p>
       <NewToken onCreated={created} onRefused={setError} />
       {fresh && <CopyOnce label="Your new token" value={fresh} />}
