@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 
 import { login, prepareWorld, startServer, stopAllServers, type ServerProcess } from '../helpers/server-process';
+import { awayFromStepEdge, codeAt } from '../helpers/two-factor';
 
 /*
  * The `gallery` command-line client as a child process against the real server (also a child
@@ -166,6 +167,33 @@ describe('gallery login, whoami, logout', () => {
     const none = await gallery(['whoami'], { env });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/gallery login --server URL/);
+  });
+});
+
+describe('gallery login with two-factor sign-in', () => {
+  it('signs in with --otp, and says how when the code is missing', async () => {
+    const env = { GALLERY_SERVER: '', GALLERY_TOKEN: '' };
+    const { username, password } = world.credentials;
+    const post = (path: string, body: object) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await awayFromStepEdge();
+    const { secret } = (await (await post('/api/auth/2fa/enrol', {})).json()) as { secret: string };
+    expect((await post('/api/auth/2fa/confirm', { otp: codeAt(secret, -1) })).status).toBe(200);
+
+    const args = ['login', '--server', server.url, '--username', username];
+    const missing = await gallery(args, { env, input: `${password}\n` });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/second factor: .* with --otp CODE/);
+    const wrong = await gallery([...args, '--otp', '000000'], { env, input: `${password}\n` });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/Sign-in failed: The one-time code is not valid/);
+    const signedIn = await gallery([...args, '--otp', codeAt(secret), '--json'], { env, input: `${password}\n` });
+    expect(signedIn.code).toBe(0);
+    expect(await world.db.token.count({ where: { kind: 'personal' } })).toBe(1);
   });
 });
 

@@ -40,11 +40,30 @@ async function stdinLine(): Promise<string> {
   return '';
 }
 
-type LoginOptions = { server: string; username?: string; passwordStdin?: boolean; json?: boolean };
+type LoginOptions = { server: string; username?: string; passwordStdin?: boolean; otp?: string; json?: boolean };
+
+const TWO_FACTOR =
+  'This account signs in with a second factor: give the code of its authenticator app (or a recovery code) with --otp CODE.';
+
+/**
+ * The password sign-in, with the one-time code of an account with two-factor sign-in: `--otp`, or
+ * asked for on a terminal when the server asks for one.
+ */
+async function passwordLogin(server: string, credentials: { username: string; password: string }, otp?: string) {
+  const anonymous = apiClient(server);
+  const send = (code?: string) =>
+    anonymous.POST('/api/auth/login', { body: { ...credentials, ...(code ? { otp: code } : {}) } });
+  let reply = await send(otp);
+  const asked = (reply.error as { code?: string } | undefined)?.code === 'OTP_REQUIRED';
+  if (asked && !process.stdin.isTTY) throw new CliError(TWO_FACTOR);
+  if (asked) reply = await send(await ask('Code from your authenticator app: '));
+  return must(reply, 'Sign-in failed');
+}
 
 /**
  * Signs in with a username and password (asked for on a terminal; with --password-stdin, the first
- * line of standard input), makes a personal token named after this computer, signs the login's
+ * line of standard input) and, for an account with two-factor sign-in, a code (`--otp`, or asked
+ * for on a terminal), makes a personal token named after this computer, signs the login's
  * own token out, and keeps the personal token in the config folder (0600).
  */
 export async function login(options: LoginOptions): Promise<void> {
@@ -53,8 +72,7 @@ export async function login(options: LoginOptions): Promise<void> {
   const username = options.username ?? (tty ? await ask('Username: ') : '');
   if (!username) throw new CliError('A username is needed: --username NAME, or run it on a terminal.', 2);
   const password = options.passwordStdin || !tty ? await stdinLine() : await ask('Password: ', true);
-  const anonymous = apiClient(server);
-  const signedIn = must(await anonymous.POST('/api/auth/login', { body: { username, password } }), 'Sign-in failed');
+  const signedIn = await passwordLogin(server, { username, password }, options.otp);
   const session = apiClient(server, signedIn.token);
   const made = must(
     await session.POST('/api/auth/tokens', {

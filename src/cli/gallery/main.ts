@@ -41,6 +41,7 @@ function program(): Command {
     .requiredOption('--server <url>', 'the server, e.g. http://localhost:8000')
     .option('--username <name>', 'asked for on a terminal when not given')
     .option('--password-stdin', 'read the password from the first line of standard input')
+    .option('--otp <code>', 'with two-factor sign-in: a code of the authenticator app, or a recovery code')
     .addOption(json())
     .action(login);
   cli.command('logout').description('revoke the kept token and forget it').addOption(json()).action(logout);
