@@ -1,5 +1,5 @@
 // Two-factor sign-in in Chromium, at phone and desktop size: from the access tokens to the Security
-// screen, turning it on with the secret shown there (the test computes the app's codes from it),
+// screen (where a script's session is ended), turning it on with the secret shown there (the test computes the app's codes from it),
 // the recovery codes shown once, then signing out and in again: the sign-in asks for the code,
 // refuses a wrong one and takes the right one. Every step is checked with axe, and driven by keys.
 import { Secret, TOTP } from 'otpauth';
@@ -36,6 +36,7 @@ describeWeb('two-factor sign-in in the web app', () => {
         email: `${credentials.username}@example.test`,
         password2: credentials.password,
       });
+      const script = (await postJson(suite.server.url, {}, '/api/auth/login/', credentials)) as { token: string };
       const { context, page } = await suite.open(viewport, credentials);
       const errors = uncaughtErrors(page);
 
@@ -43,7 +44,18 @@ describeWeb('two-factor sign-in in the web app', () => {
       await page.getByRole('link', { name: 'Security' }).click();
       await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor();
       await page.getByText('Off: your password alone signs you in.').waitFor();
+      // Where the account is signed in: this browser, and a script's login, ended from here.
+      const sessions = page.getByRole('table', { name: 'Sessions' }).getByRole('row');
+      await sessions.nth(2).waitFor();
+      expect(await sessions.count()).toBe(3);
       await noSeriousViolations(page, `security, off (${size})`);
+      await page.getByRole('button', { name: /^End the session/ }).press('Enter');
+      await sessions.nth(2).waitFor({ state: 'detached' });
+      await page.getByText('a browser (this one)').waitFor();
+      const ended = await fetch(`${suite.server.url}/api/auth/me`, {
+        headers: { Authorization: `Token ${script.token}` },
+      });
+      expect(ended.status).toBe(401);
 
       await awayFromStepEdge();
       await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).press('Enter');
