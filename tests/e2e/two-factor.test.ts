@@ -58,7 +58,7 @@ describeWeb('two-factor sign-in in the web app', () => {
       expect(ended.status).toBe(401);
 
       await awayFromStepEdge();
-      await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).press('Enter');
+      await typeAndEnter(page, 'Password', credentials.password);
       await page.getByRole('img', { name: /QR code/ }).waitFor();
       const secret = (await page.getByTestId('totp-secret').textContent())!;
       expect(secret).toMatch(/^[A-Z2-7]{32}$/);

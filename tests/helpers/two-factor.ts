@@ -27,7 +27,11 @@ export async function awayFromStepEdge(): Promise<void> {
  */
 export async function enrol(t: TestApp, user: TestUser) {
   await awayFromStepEdge();
-  const begun = await request(t.app).post('/api/auth/2fa/enrol').set(user.auth).expect(200);
+  const begun = await request(t.app)
+    .post('/api/auth/2fa/enrol')
+    .set(user.auth)
+    .send({ password: user.password })
+    .expect(200);
   const secret = begun.body.secret as string;
   const confirmed = await request(t.app)
     .post('/api/auth/2fa/confirm')

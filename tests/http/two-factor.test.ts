@@ -25,11 +25,16 @@ afterAll(async () => {
 
 const status = (user: { auth: Record<string, string> }) =>
   request(t.app).get('/api/auth/2fa').set(user.auth).expect(200);
+const begin = (user: { auth: Record<string, string>; password: string }, password: string | null = user.password) =>
+  request(t.app)
+    .post('/api/auth/2fa/enrol')
+    .set(user.auth)
+    .send(password === null ? {} : { password });
 
 describe('enrolling in two-factor sign-in', () => {
   it('begins with a secret, its otpauth URI and a QR code, not in force until confirmed', async () => {
     const user = await createUser(t, 'subscriber');
-    const begun = await request(t.app).post('/api/auth/2fa/enrol').set(user.auth).expect(200);
+    const begun = await begin(user).expect(200);
     expect(begun.body.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(begun.body.uri).toBe(
       `otpauth://totp/Gallery%20Server:${user.username}?issuer=Gallery%20Server&secret=${begun.body.secret}&algorithm=SHA1&digits=6&period=30`,
@@ -42,7 +47,7 @@ describe('enrolling in two-factor sign-in', () => {
 
   it('refuses a wrong code, then puts the secret in force with ten recovery codes, stored hashed', async () => {
     const user = await createUser(t, 'subscriber');
-    const begun = await request(t.app).post('/api/auth/2fa/enrol').set(user.auth).expect(200);
+    const begun = await begin(user).expect(200);
     const secret = begun.body.secret as string;
     const wrong = await request(t.app).post('/api/auth/2fa/confirm').set(user.auth).send({ otp: '000000' });
     expect([wrong.status, wrong.body.code]).toEqual([401, 'OTP_INVALID']);
@@ -66,10 +71,20 @@ describe('enrolling in two-factor sign-in', () => {
     const now = (await status(user)).body;
     expect(now).toMatchObject({ enabled: true, pending: false, recoveryCodesLeft: 10 });
     expect(JSON.stringify(now)).not.toContain(secret);
-    const again = await request(t.app).post('/api/auth/2fa/enrol').set(user.auth).expect(409);
+    const again = await begin(user).expect(409);
     expect(JSON.stringify(again.body)).not.toContain(secret);
     // The code that confirmed cannot sign in.
     expect((await login(t, user, codeAt(secret)).expect(401)).body.code).toBe('OTP_INVALID');
+  });
+
+  it('begins only with the password: a session alone cannot put a factor on the account', async () => {
+    const user = await createUser(t, 'subscriber');
+    expect((await begin(user, null).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    const wrong = await begin(user, 'not the password').expect(400);
+    expect(wrong.body.details).toEqual([{ path: 'password', message: 'The password is not correct.' }]);
+    expect((await status(user)).body.pending).toBe(false);
+    const failed = await t.db.auditEvent.count({ where: { action: '2fa.enrol', outcome: 'failed', actorId: user.id } });
+    expect(failed).toBe(1);
   });
 
   it('refuses a confirmation before any enrolment began', async () => {

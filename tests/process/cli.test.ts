@@ -181,7 +181,7 @@ describe('gallery login with two-factor sign-in', () => {
         body: JSON.stringify(body),
       });
     await awayFromStepEdge();
-    const { secret } = (await (await post('/api/auth/2fa/enrol', {})).json()) as { secret: string };
+    const { secret } = (await (await post('/api/auth/2fa/enrol', { password })).json()) as { secret: string };
     expect((await post('/api/auth/2fa/confirm', { otp: codeAt(secret, -1) })).status).toBe(200);
 
     const args = ['login', '--server', server.url, '--username', username];

@@ -29,11 +29,10 @@ const codesReply = z.strictObject({
 });
 
 const code = otpField.min(1, 'This field is required.');
+const password = z.string({ error: 'This field is required.' }).min(1, 'This field is required.').max(1024);
 const codeBody = z.strictObject({ otp: code });
-const disableBody = z.strictObject({
-  password: z.string({ error: 'This field is required.' }).min(1, 'This field is required.').max(1024),
-  otp: code,
-});
+const passwordBody = z.strictObject({ password });
+const disableBody = z.strictObject({ password, otp: code });
 
 type TwoFactor = AuthService['twoFactor'];
 
@@ -64,11 +63,13 @@ function enrolment(twoFactor: TwoFactor) {
       method: 'post',
       path: `${BASE}/enrol`,
       access: 'authenticated',
-      summary: 'Begin an enrolment: a new secret, its otpauth:// URI and QR code (not in force until confirmed)',
+      summary:
+        'Begin an enrolment (needs your password): a new secret, its otpauth:// URI and QR code (not in force until confirmed)',
       responses: { 200: enrolReply },
       errors: ['CONFLICT'],
-      handler: async ({ actor, reply }) => {
-        const made = await twoFactor.begin(actor);
+      body: passwordBody,
+      handler: async ({ actor, body, reply }) => {
+        const made = await twoFactor.begin(actor, body.password);
         const headers = { 'Cache-Control': 'no-store' };
         return reply(200, { message: 'Scan the code, then confirm with the code the app shows', ...made }, headers);
       },

@@ -115,8 +115,14 @@ export function createTwoFactor({ db, audit, throttle, issuer, checkPassword }: 
     };
   }
 
-  /** A new secret for the actor, not in force until `confirm`; 409 while one is. */
-  async function begin(actor: Actor) {
+  /**
+   * A new secret for the actor, not in force until `confirm`; 409 while one is. The password is
+   * asked for first: whoever took over a session must not lock its owner out behind a factor of theirs.
+   */
+  async function begin(actor: Actor, password: string) {
+    const row = await repo.findTwoFactor(db, actor.id);
+    if (row?.totpEnabledAt) throw conflict('Two-factor sign-in is already on; turn it off first.');
+    await checkPassword(actor, password, { action: '2fa.enrol', field: 'password' });
     const made = await newTotpSecret(issuer, actor.username);
     const { count } = await repo.setPendingSecret(db, actor.id, made.secret);
     if (count === 0) throw conflict('Two-factor sign-in is already on; turn it off first.');

@@ -72,9 +72,11 @@ function CodeField({ recovery = false }: { recovery?: boolean }) {
 function TurnOn({ onDone }: { onDone: (codes: string[]) => void }) {
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const begin = async () => {
+  const begin = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
     setError(null);
-    const { data, error } = await api.POST('/api/auth/2fa/enrol');
+    const { data, error } = await api.POST('/api/auth/2fa/enrol', { body: { password: field(form, 'password') } });
     if (!data) return setError(messageOf(error, 'Could not begin.'));
     setEnrolment(data);
   };
@@ -87,12 +89,16 @@ function TurnOn({ onDone }: { onDone: (codes: string[]) => void }) {
   };
   if (!enrolment)
     return (
-      <>
+      <form class="panel stack" onSubmit={(e) => void begin(e)} aria-label="Turn on two-factor sign-in">
+        <label>
+          Password
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
         <ErrorText text={error} />
-        <button type="button" class="primary" onClick={() => void begin()}>
+        <button type="submit" class="primary">
           Turn on two-factor sign-in
         </button>
-      </>
+      </form>
     );
   return (
     <form class="panel stack" onSubmit={(e) => void confirm(e)} aria-label="Confirm two-factor sign-in">
