@@ -2,6 +2,7 @@ import { auditRoutes } from '../features/audit';
 import { authRoutes, joinRoutes, tokenRoutes, twoFactorRoutes } from '../features/auth';
 import { downloadRoutes } from '../features/downloads';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
+import { groupRoutes } from '../features/groups';
 import { imageBatchRoutes, imageRoutes, imageTagRoutes, thumbnailUrl } from '../features/images';
 import { roleRoutes } from '../features/roles';
 import { shareLinkRoutes } from '../features/sharing';
@@ -68,6 +69,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     ...uploadRoutes({ uploads: deps.uploads }),
     ...userRoutes({ users: deps.users }),
     ...auditRoutes({ audit: deps.audit }),
+    ...groupRoutes({ groups: deps.groups }),
   ];
   routes.push(
     ...docsRoutes(

@@ -11,6 +11,7 @@ import {
 } from '../features/auth';
 import { createDownloadsService } from '../features/downloads';
 import { createGalleriesService, type GalleryLinks } from '../features/galleries';
+import { createGroupsService } from '../features/groups';
 import { createImageBatchService, createImageFiles, createImagesService, galleryImagesOf } from '../features/images';
 import { createRolesService, type RolesService } from '../features/roles';
 import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
@@ -121,6 +122,7 @@ export function createServices(deps: AppDeps) {
     shareLinks,
     uploads,
     downloads,
+    groups: createGroupsService({ db, audit }),
   };
 }
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 
 import type { RouteSpec } from '../../src/http/route';
 import { ROLE_PERMISSIONS, type RoleName } from '../../src/shared/permissions';
-import { createCast, createImage, createUser, type TestUser } from '../helpers/factories';
+import { createCast, createImage, createUser, pngBytes, upload, type TestUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -18,7 +18,29 @@ type Caller = { name: string; user: TestUser; role: RoleName; seesPrivate: boole
 let callers: Caller[];
 const ids = { private: { gallery: 0, image: 0, sha256: '' }, shared: { gallery: 0, image: 0, sha256: '' } };
 let memberId: number;
+let groupId: number;
 const MISSING = 999999;
+
+/** A group made by the admin with these users in it, added to the private gallery as `role`. */
+async function groupMember(admin: TestUser, users: TestUser[], role: 'viewer' | 'editor') {
+  const group = await request(t.app)
+    .post('/api/admin/groups/')
+    .set(admin.auth)
+    .send({ name: `${role}s ${users.map((u) => u.id).join('-')}` })
+    .expect(201);
+  for (const user of users)
+    await request(t.app)
+      .post(`/api/admin/groups/${group.body.id}/members/`)
+      .set(admin.auth)
+      .send({ username: user.username })
+      .expect(201);
+  await request(t.app)
+    .post(`/api/gallery/galleries/${ids.private.gallery}/members/`)
+    .set(owner.auth)
+    .send({ group: group.body.name, role })
+    .expect(201);
+  return group.body.id as number;
+}
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -54,6 +76,23 @@ beforeAll(async () => {
       .expect(201);
   }
   memberId = viewer.id;
+  const [groupViewer, groupViewerPlayer, groupEditor, groupEditorSubscriber, leftGroup, inRemovedGroup] =
+    await Promise.all([
+      createUser(t, 'subscriber'),
+      createUser(t, 'beta_player'),
+      createUser(t, 'beta_player'),
+      createUser(t, 'subscriber'),
+      createUser(t, 'beta_player'),
+      createUser(t, 'beta_player'),
+    ]);
+  await groupMember(cast.admin, [groupViewer, groupViewerPlayer], 'viewer');
+  groupId = await groupMember(cast.admin, [groupEditor, groupEditorSubscriber, leftGroup], 'editor');
+  await request(t.app).delete(`/api/admin/groups/${groupId}/members/${leftGroup.id}`).set(cast.admin.auth).expect(200);
+  const removedGroup = await groupMember(cast.admin, [inRemovedGroup], 'editor');
+  await request(t.app)
+    .delete(`/api/gallery/galleries/${ids.private.gallery}/members/groups/${removedGroup}`)
+    .set(owner.auth)
+    .expect(200);
   callers = [
     { name: 'admin', user: cast.admin, role: 'admin', seesPrivate: true },
     { name: 'owner (Beta Player)', user: owner, role: 'beta_player', seesPrivate: true },
@@ -63,6 +102,17 @@ beforeAll(async () => {
     { name: 'Subscriber, viewer member', user: viewer, role: 'subscriber', seesPrivate: true },
     { name: 'Beta Player, editor member', user: editor, role: 'beta_player', seesPrivate: true },
     { name: 'Beta Player, viewer member', user: viewerPlayer, role: 'beta_player', seesPrivate: true },
+    { name: 'Subscriber, viewer through a group', user: groupViewer, role: 'subscriber', seesPrivate: true },
+    { name: 'Beta Player, viewer through a group', user: groupViewerPlayer, role: 'beta_player', seesPrivate: true },
+    { name: 'Beta Player, editor through a group', user: groupEditor, role: 'beta_player', seesPrivate: true },
+    {
+      name: 'Subscriber, editor through a group',
+      user: groupEditorSubscriber,
+      role: 'subscriber',
+      seesPrivate: true,
+    },
+    { name: 'Beta Player, taken out of the group', user: leftGroup, role: 'beta_player', seesPrivate: false },
+    { name: 'Beta Player, in a group taken off', user: inRemovedGroup, role: 'beta_player', seesPrivate: false },
   ];
 });
 afterAll(async () => {
@@ -80,6 +130,7 @@ function pathFor(route: RouteSpec, target: { gallery: number; image: number; sha
     .replace(':id', String(id))
     .replace(':sha256', target === 'missing' ? ids.private.sha256 : target.sha256)
     .replace(':userId', String(memberId))
+    .replace(':groupId', String(groupId))
     .replace(':linkId', '1');
 }
 
@@ -113,6 +164,12 @@ describe('a private gallery, on every gallery and image route', () => {
     });
     expect(await t.db.image.count({ where: { galleryId: ids.private.gallery, deleting: false } })).toBe(1);
     expect(await t.db.galleryMember.count({ where: { galleryId: ids.private.gallery } })).toBe(3);
+    expect(
+      await t.db.galleryGroupMember.findMany({
+        where: { galleryId: ids.private.gallery },
+        orderBy: { groupId: 'asc' },
+      }),
+    ).toEqual([expect.objectContaining({ role: 'viewer' }), expect.objectContaining({ groupId, role: 'editor' })]);
   });
 
   it('lets the owner, admins and members read it on every GET route their role may call', async () => {
@@ -179,6 +236,29 @@ describe('a private gallery, on every gallery and image route', () => {
         images: expectedImages.sort(),
       });
     }
+  });
+});
+
+describe('members through a group', () => {
+  it("write to it as their group's role and their own role allow, and not once out of the group", async () => {
+    // An upload into a gallery one may not see is answered as one into a missing gallery.
+    const hidden = (await upload(t, owner, { gallery: MISSING }, { bytes: await pngBytes() })).status;
+    expect(hidden).toBe(400);
+    const expected: Record<string, number> = {
+      'Beta Player, editor through a group': 201,
+      'Beta Player, viewer through a group': 403,
+      'Subscriber, viewer through a group': 403,
+      'Subscriber, editor through a group': 403,
+      'Beta Player, taken out of the group': hidden,
+      'Beta Player, in a group taken off': hidden,
+    };
+    const got: Record<string, number> = {};
+    for (const caller of callers.filter((c) => c.name in expected))
+      got[caller.name] = (
+        await upload(t, caller.user, { gallery: ids.private.gallery }, { bytes: await pngBytes() })
+      ).status;
+    expect(got).toEqual(expected);
+    expect(await t.db.image.count({ where: { galleryId: ids.private.gallery, deleting: false } })).toBe(2);
   });
 });
 

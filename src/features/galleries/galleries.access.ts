@@ -1,7 +1,10 @@
 import type { Filter } from '../../platform/db/keyset';
 import { isAdmin, type Actor } from '../../shared/actor';
 
-/** Every signed-in user sees a `shared` gallery; a `private` one only its owner, members and admins. */
+/**
+ * Every signed-in user sees a `shared` gallery; a `private` one only its owner, members and admins.
+ * A member is a user, or a group the user is in: access is the union of both, in one condition.
+ */
 export const VISIBILITIES = ['shared', 'private'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
@@ -33,8 +36,12 @@ export const viewerOf = (actor: Actor): Viewer => ({ userId: actor.id, admin: is
 export function visibleGalleries(viewer: Viewer, alias: string): Filter | null {
   if (viewer === 'anyone' || viewer.admin) return null;
   return {
-    sql: `(${alias}."visibility" = 'shared' OR ${alias}."ownerId" = ? OR EXISTS (SELECT 1 FROM "GalleryMember" gm WHERE gm."galleryId" = ${alias}.id AND gm."userId" = ?))`,
-    params: [viewer.userId, viewer.userId],
+    sql:
+      `(${alias}."visibility" = 'shared' OR ${alias}."ownerId" = ?` +
+      ` OR EXISTS (SELECT 1 FROM "GalleryMember" gm WHERE gm."galleryId" = ${alias}.id AND gm."userId" = ?)` +
+      ` OR EXISTS (SELECT 1 FROM "GroupMember" um JOIN "GalleryGroupMember" ggm ON ggm."groupId" = um."groupId"` +
+      ` WHERE um."userId" = ? AND ggm."galleryId" = ${alias}.id))`,
+    params: [viewer.userId, viewer.userId, viewer.userId],
   };
 }
 
@@ -48,6 +55,24 @@ export function withVisibility(filters: Filter[], viewer: Viewer, alias: string)
 export function visibleGalleryWhere(viewer: Viewer) {
   if (viewer === 'anyone' || viewer.admin) return {};
   return {
-    OR: [{ visibility: 'shared' }, { ownerId: viewer.userId }, { members: { some: { userId: viewer.userId } } }],
+    OR: [{ visibility: 'shared' }, ...memberOf(viewer.userId)],
   };
+}
+
+/**
+ * Prisma conditions on Gallery, any of which makes `userId` its owner or a member: directly, or
+ * through a group they are in; `role`: only memberships of that role (the owner whatever it is).
+ */
+export function memberOf(userId: number, role?: MemberRole) {
+  const membership = role ? { role } : {};
+  return [
+    { ownerId: userId },
+    { members: { some: { userId, ...membership } } },
+    { groupMembers: { some: { ...membership, group: { members: { some: { userId } } } } } },
+  ];
+}
+
+/** Galleries a user may write to: their own, and those they are an editor of, directly or through a group (admins: all). */
+export function writableGalleryWhere(viewer: Exclude<Viewer, 'anyone'>) {
+  return viewer.admin ? {} : { OR: memberOf(viewer.userId, 'editor') };
 }

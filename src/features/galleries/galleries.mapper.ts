@@ -41,3 +41,17 @@ export function toMemberJson(member: { role: string; createdAt: Date; user: { id
     addedAt: member.createdAt.toISOString(),
   };
 }
+
+export function toGroupMemberJson(member: {
+  role: string;
+  createdAt: Date;
+  group: { id: number; name: string };
+  includesYou: boolean;
+}) {
+  return {
+    group: { id: member.group.id, name: member.group.name },
+    role: member.role as MemberRole,
+    addedAt: member.createdAt.toISOString(),
+    includesYou: member.includesYou,
+  };
+}

@@ -29,12 +29,26 @@ export async function findGalleryOwner(db: Database, id: number, viewer: Viewer,
   return { ...gallery, visibility: gallery.visibility as Visibility, memberRole };
 }
 
+/**
+ * The user's role in the gallery: the greater of their own membership's and those of the groups
+ * they are in (editor over viewer); null when they are a member neither way.
+ */
 export async function findMemberRole(db: Database, galleryId: number, userId: number): Promise<MemberRole | null> {
+  // One after the other: `db` may be a transaction.
   const member = await db.galleryMember.findUnique({
     where: { galleryId_userId: { galleryId, userId } },
     select: { role: true },
   });
-  return (member?.role as MemberRole | undefined) ?? null;
+  // 'editor' sorts before 'viewer': the first row is the greatest role.
+  const viaGroups = await db.galleryGroupMember.findMany({
+    where: { galleryId, group: { members: { some: { userId } } } },
+    select: { role: true },
+    orderBy: { role: 'asc' },
+    take: 1,
+  });
+  const roles = [member?.role, viaGroups[0]?.role];
+  if (roles.includes('editor')) return 'editor';
+  return roles.includes('viewer') ? 'viewer' : null;
 }
 
 /** The image a gallery's card shows: what a thumbnail needs, and whether its owner chose it. */

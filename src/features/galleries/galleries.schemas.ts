@@ -75,7 +75,19 @@ export const memberParams = z.object({ id: idParam, userId: idParam });
 const username = z.string().trim().min(1).max(150);
 const memberRole = z.enum(MEMBER_ROLES);
 
-export const addMemberBody = z.strictObject({ username, role: memberRole.default('viewer') });
+const groupName = z.string().trim().min(1).max(100);
+
+/** A user (`username`) or a group (`group`, its name), one of the two. */
+export const addMemberBody = z
+  .strictObject({
+    username: username.optional(),
+    group: groupName.optional().meta({ description: "A group's name (any case), instead of a username" }),
+    role: memberRole.default('viewer'),
+  })
+  .refine((body) => (body.username === undefined) !== (body.group === undefined), {
+    message: 'Send either username or group (the name of a group), not both.',
+  });
+export const groupMemberParams = z.object({ id: idParam, groupId: idParam });
 export const changeMemberBody = z.strictObject({ role: memberRole });
 export const transferBody = z.strictObject({ username });
 
@@ -83,6 +95,14 @@ export const memberReply = z.strictObject({
   user: userRef,
   role: memberRole,
   addedAt: timestamp,
+});
+
+/** A group's membership: everyone in the group has `role` in the gallery. */
+export const groupMemberReply = z.strictObject({
+  group: z.strictObject({ id, name: z.string() }),
+  role: memberRole,
+  addedAt: timestamp,
+  includesYou: z.boolean().meta({ description: 'Whether the caller is in the group' }),
 });
 
 /** The reply to a delete of an image or a gallery: the message of before, and where it went. */

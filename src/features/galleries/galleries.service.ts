@@ -10,6 +10,7 @@ import type { AuditEvent, AuditLog } from '../audit';
 import { viewerOf, type MemberRole, type Visibility } from './galleries.access';
 import { canModifyGallery, canWriteToGallery } from './galleries.policy';
 import * as repo from './galleries.repository';
+import { createGalleryGroups } from './gallery-groups';
 import { createGalleryTrash, type GalleryImages } from './gallery-trash';
 import * as members from './members.repository';
 
@@ -102,6 +103,8 @@ export function createGalleriesService(deps: GalleriesDeps) {
     return gallery;
   }
 
+  const groups = createGalleryGroups({ db, audit, requireModifiable });
+
   const memberEvent = (actor: Actor, action: string, galleryId: number, detail: string) => ({
     action,
     actor,
@@ -160,12 +163,12 @@ export function createGalleriesService(deps: GalleriesDeps) {
       );
       return get(actor, id);
     },
-    /** The members: for the owner, admins and the members themselves. */
+    /** The members, users and groups: for the owner, admins and the members themselves. */
     async members(actor: Actor, id: number) {
       const gallery = await visible(actor, id);
       if (!canModifyGallery(actor, gallery) && !gallery.memberRole)
         throw forbidden('Only the owner, the members and admins may see who is a member of this gallery.');
-      return members.listMembers(db, id);
+      return { users: await members.listMembers(db, id), groups: await groups.list(id, actor.id) };
     },
     async addMember(actor: Actor, id: number, input: { username: string; role: MemberRole }) {
       const gallery = await requireModifiable(actor, id);
@@ -216,6 +219,8 @@ export function createGalleriesService(deps: GalleriesDeps) {
       return trash.remove(actor, id);
     },
     trash,
+    /** Groups as members: add, change, remove. */
+    groups,
   };
 }
 

@@ -10,6 +10,7 @@ export {
   viewerOf,
   visibleGalleries,
   withVisibility,
+  writableGalleryWhere,
   type MemberRole,
   type Viewer,
   type Visibility,

@@ -2,13 +2,15 @@ import { z } from 'zod';
 
 import { messageOnly, withMessage } from '../../http/response-schemas';
 import { defineRoute } from '../../http/route';
-import { toMemberJson } from './galleries.mapper';
+import { toGroupMemberJson, toMemberJson } from './galleries.mapper';
 import { galleryJsonFor, type GalleryRouteDeps } from './galleries.routes';
 import {
   addMemberBody,
   changeMemberBody,
   galleryParams,
   galleryReply,
+  groupMemberParams,
+  groupMemberReply,
   memberParams,
   memberReply,
   transferBody,
@@ -19,6 +21,7 @@ const MEMBERS = '/api/gallery/galleries/:id/members';
 
 /** A member's reply, with a note when their role gives them less than the membership says. */
 const memberWithNote = withMessage(memberReply.extend({ note: z.string().optional() }));
+const groupWithMessage = withMessage(groupMemberReply);
 
 /** Who may see a private gallery besides its owner and admins, and who may change its images. */
 export function memberRoutes(deps: GalleryRouteDeps) {
@@ -28,6 +31,8 @@ export function memberRoutes(deps: GalleryRouteDeps) {
     addMember(galleries),
     changeMember(galleries),
     removeMember(galleries),
+    changeGroupMember(galleries),
+    removeGroupMember(galleries),
     transferGallery(deps),
   ];
 }
@@ -37,11 +42,13 @@ function listMembers(galleries: GalleriesService) {
     method: 'get',
     path: MEMBERS,
     access: 'gallery:read',
-    summary: "A gallery's members (its owner, its members and admins)",
-    responses: { 200: z.array(memberReply) },
+    summary: "A gallery's members, users then groups (its owner, its members and admins)",
+    responses: { 200: z.array(z.union([memberReply, groupMemberReply])) },
     params: galleryParams,
-    handler: async ({ actor, params, reply }) =>
-      reply(200, (await galleries.members(actor, params.id)).map(toMemberJson)),
+    handler: async ({ actor, params, reply }) => {
+      const { users, groups } = await galleries.members(actor, params.id);
+      return reply(200, [...users.map(toMemberJson), ...groups.map(toGroupMemberJson)]);
+    },
   });
 }
 
@@ -50,13 +57,18 @@ function addMember(galleries: GalleriesService) {
     method: 'post',
     path: MEMBERS,
     access: 'gallery:update',
-    summary: 'Add a member by username, as viewer (default) or editor (owner or admin)',
-    responses: { 201: memberWithNote },
+    summary: 'Add a member, a user by username or a group by name, as viewer (default) or editor (owner or admin)',
+    responses: { 201: z.union([memberWithNote, groupWithMessage]) },
     errors: ['CONFLICT'],
     params: galleryParams,
     body: addMemberBody,
     handler: async ({ actor, params, body, reply }) => {
-      const { member, note } = await galleries.addMember(actor, params.id, body);
+      if (body.group !== undefined) {
+        const group = await galleries.groups.add(actor, params.id, { group: body.group, role: body.role });
+        return reply(201, { message: 'Group added', ...toGroupMemberJson(group) });
+      }
+      const input = { username: body.username ?? '', role: body.role };
+      const { member, note } = await galleries.addMember(actor, params.id, input);
       return reply(201, { message: 'Member added', ...toMemberJson(member), ...(note ? { note } : {}) });
     },
   });
@@ -89,6 +101,37 @@ function removeMember(galleries: GalleriesService) {
     handler: async ({ actor, params, reply }) => {
       await galleries.removeMember(actor, params.id, params.userId);
       return reply(200, { message: params.userId === actor.id ? 'You left the gallery' : 'Member removed' });
+    },
+  });
+}
+
+function changeGroupMember(galleries: GalleriesService) {
+  return defineRoute({
+    method: 'patch',
+    path: `${MEMBERS}/groups/:groupId`,
+    access: 'gallery:update',
+    summary: "Change a group's role in the gallery (owner or admin)",
+    responses: { 200: groupWithMessage },
+    params: groupMemberParams,
+    body: changeMemberBody,
+    handler: async ({ actor, params, body, reply }) => {
+      const group = await galleries.groups.change(actor, params.id, params.groupId, body.role);
+      return reply(200, { message: 'Group updated', ...toGroupMemberJson(group) });
+    },
+  });
+}
+
+function removeGroupMember(galleries: GalleriesService) {
+  return defineRoute({
+    method: 'delete',
+    path: `${MEMBERS}/groups/:groupId`,
+    access: 'gallery:update',
+    summary: 'Remove a group from the members (owner or admin)',
+    responses: { 200: messageOnly },
+    params: groupMemberParams,
+    handler: async ({ actor, params, reply }) => {
+      await galleries.groups.remove(actor, params.id, params.groupId);
+      return reply(200, { message: 'Group removed' });
     },
   });
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../../platform/db/client';
-import { LIVE, type Viewer } from '../galleries';
+import { LIVE, writableGalleryWhere, type Viewer } from '../galleries';
 
 /** An image's or a gallery's place in the trash's order: newest trashed first, galleries before images. */
 export type TrashPosition = { trashedAt: Date; kind: 'gallery' | 'image'; id: number };
@@ -19,11 +19,8 @@ function after(kind: TrashPosition['kind'], position: TrashPosition | undefined)
 
 const ORDER = [{ trashedAt: 'desc' as const }, { id: 'desc' as const }];
 
-/** Galleries a user may write to: their own, and those they are an editor of (admins: all). */
-const writableBy = (viewer: Exclude<Viewer, 'anyone'>) =>
-  viewer.admin
-    ? {}
-    : { OR: [{ ownerId: viewer.userId }, { members: { some: { userId: viewer.userId, role: 'editor' } } }] };
+/** Galleries a user may write to: their own, and those they edit, directly or through a group (admins: all). */
+const writableBy = writableGalleryWhere;
 
 /**
  * Images in the trash the viewer may restore (those of galleries they may write to), not those of
