@@ -80,3 +80,7 @@ export async function deleteGalleryGroup(db: Database, galleryId: number, groupI
   const { count } = await db.galleryGroupMember.deleteMany({ where: { galleryId, groupId } });
   return count === 1;
 }
+
+export async function isGalleryGroup(db: Database, galleryId: number, groupId: number) {
+  return (await db.galleryGroupMember.count({ where: { galleryId, groupId } })) === 1;
+}

@@ -37,6 +37,9 @@ export function createGalleryGroups({ db, audit, requireModifiable }: Deps) {
       await requireModifiable(actor, galleryId);
       const group = await repo.findGroupByName(db, input.group);
       if (!group) throw notFound(NO_SUCH_GROUP);
+      const already = () => conflict(`${group.name} is already a member of this gallery.`);
+      // Checked first so that a repeated add needs no transaction; the primary key decides races.
+      if (await repo.isGalleryGroup(db, galleryId, group.id)) throw already();
       if ((await repo.countGalleryGroups(db, galleryId)) >= repo.MAX_GROUPS)
         throw conflict(`A gallery has at most ${repo.MAX_GROUPS} groups as members.`);
       try {
@@ -46,7 +49,7 @@ export function createGalleryGroups({ db, audit, requireModifiable }: Deps) {
         );
       } catch (error) {
         const failure = databaseFailureOf(error);
-        if (failure === 'unique-violation') throw conflict(`${group.name} is already a member of this gallery.`);
+        if (failure === 'unique-violation') throw already();
         // The group (or the gallery) was deleted meanwhile.
         if (failure === 'foreign-key') throw notFound(NO_SUCH_GROUP);
         throw error;

@@ -73,3 +73,13 @@ export async function deleteGroupUser(db: Database, groupId: number, userId: num
   const { count } = await db.groupMember.deleteMany({ where: { groupId, userId } });
   return count === 1;
 }
+
+/** Whether a group other than `exceptId` has this name, whatever its case. */
+export async function nameTaken(db: Database, name: string, exceptId?: number) {
+  const group = await db.group.findUnique({ where: { nameLower: name.toLowerCase() }, select: { id: true } });
+  return group !== null && group.id !== exceptId;
+}
+
+export async function isInGroup(db: Database, groupId: number, userId: number) {
+  return (await db.groupMember.count({ where: { groupId, userId } })) === 1;
+}

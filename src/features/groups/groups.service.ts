@@ -50,6 +50,8 @@ export function createGroupsService({ db, audit }: GroupsDeps) {
     },
 
     async create(actor: Actor, input: { name: string; description: string }) {
+      // Checked first so that a taken name needs no transaction; the unique index decides races.
+      if (await repo.nameTaken(db, input.name)) throw nameTaken(input.name);
       try {
         return await audit.withEvent(
           (tx) => repo.insertGroup(tx, input),
@@ -68,6 +70,7 @@ export function createGroupsService({ db, audit }: GroupsDeps) {
         input.description !== undefined && input.description !== before.description ? 'description' : null,
       ].filter((change): change is string => change !== null);
       if (changes.length === 0) return before;
+      if (input.name !== undefined && (await repo.nameTaken(db, input.name, id))) throw nameTaken(input.name);
       try {
         return await audit.withEvent(
           async (tx) => (await repo.updateGroup(tx, id, input)) ?? missing(),
@@ -96,13 +99,15 @@ export function createGroupsService({ db, audit }: GroupsDeps) {
       const group = await get(id);
       const user = await repo.findActiveUser(db, username);
       if (!user) throw notFound('No active user with that username');
+      const already = () => conflict(`${user.username} is already in ${group.name}.`);
+      if (await repo.isInGroup(db, id, user.id)) throw already();
       try {
         return await audit.withEvent(
           (tx) => repo.insertGroupUser(tx, id, user.id),
           () => groupEvent(actor, 'group.member.add', id, `user ${user.id}`),
         );
       } catch (error) {
-        refusal(error, () => conflict(`${user.username} is already in ${group.name}.`));
+        refusal(error, already);
       }
     },
 
