@@ -1,4 +1,4 @@
-// Users (role, active, quota, tokens) and the audit log. Admins only.
+// Users (role, active, quota, tokens), groups and the audit log. Admins only.
 import { useCallback, useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
@@ -9,6 +9,7 @@ import { useData } from '../data';
 import { formatDateTime } from '../helpers';
 import { MoreSentinel, usePaged } from '../paging';
 import { useTitle } from '../title';
+import { Groups } from './admin-groups';
 import { Invites } from './admin-invites';
 
 type User = NonNullable<Awaited<ReturnType<typeof usersPage>>['data']>[number];
@@ -26,7 +27,7 @@ const auditPage = (action: string, outcome: Outcome, cursor: string | undefined,
   });
 
 export function Admin() {
-  const [tab, setTab] = useState<'users' | 'audit' | 'invites'>('users');
+  const [tab, setTab] = useState<'users' | 'groups' | 'audit' | 'invites'>('users');
   useTitle('Admin');
   return (
     <section>
@@ -35,6 +36,9 @@ export function Admin() {
         <button type="button" aria-pressed={tab === 'users'} onClick={() => setTab('users')}>
           Users
         </button>
+        <button type="button" aria-pressed={tab === 'groups'} onClick={() => setTab('groups')}>
+          Groups
+        </button>
         <button type="button" aria-pressed={tab === 'audit'} onClick={() => setTab('audit')}>
           Audit log
         </button>
@@ -42,7 +46,7 @@ export function Admin() {
           Invites
         </button>
       </div>
-      {tab === 'users' ? <Users /> : tab === 'audit' ? <Audit /> : <Invites />}
+      {tab === 'users' ? <Users /> : tab === 'groups' ? <Groups /> : tab === 'audit' ? <Audit /> : <Invites />}
     </section>
   );
 }

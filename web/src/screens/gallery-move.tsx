@@ -22,7 +22,7 @@ async function writable(me: Me | null, from: number, signal: AbortSignal) {
   if (can(me, 'user:manage')) return { data: others, response };
   const editor = async (g: GalleryListItem) => {
     const members = await api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id: g.id } }, signal });
-    return !!members.data?.some((m) => m.user.id === me?.id && m.role === 'editor');
+    return !!members.data?.some((m) => m.role === 'editor' && ('user' in m ? m.user.id === me?.id : m.includesYou));
   };
   const mine = await Promise.all(others.map((g) => (g.owner.id === me?.id ? Promise.resolve(true) : editor(g))));
   return { data: others.filter((_, i) => mine[i]), response };

@@ -10,9 +10,12 @@ import { Link } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
 import { mayManage } from './gallery';
+import { AddGroup } from './gallery-groups';
 import { ShareLinks } from './gallery-links';
 
 type Member = NonNullable<Awaited<ReturnType<typeof listMembers>>['data']>[number];
+/** A member as the table names it: a user by username, a group by its name. */
+const nameOf = (member: Member) => ('user' in member ? member.user.username : `${member.group.name} (group)`);
 const listMembers = (id: number, signal?: AbortSignal) =>
   api.GET('/api/gallery/galleries/{id}/members', { params: { path: { id } }, signal });
 
@@ -67,17 +70,28 @@ function Members({ galleryId }: { galleryId: number }) {
     list.reload();
   };
   const setRole = async (member: Member, role: 'viewer' | 'editor') => {
-    const { error } = await api.PATCH('/api/gallery/galleries/{id}/members/{userId}', {
-      params: { path: { id: galleryId, userId: member.user.id } },
-      body: { role },
-    });
-    report(error, `${member.user.username} is now ${role}.`);
+    const { error } =
+      'user' in member
+        ? await api.PATCH('/api/gallery/galleries/{id}/members/{userId}', {
+            params: { path: { id: galleryId, userId: member.user.id } },
+            body: { role },
+          })
+        : await api.PATCH('/api/gallery/galleries/{id}/members/groups/{groupId}', {
+            params: { path: { id: galleryId, groupId: member.group.id } },
+            body: { role },
+          });
+    report(error, `${nameOf(member)} is now ${role}.`);
   };
   const remove = async (member: Member) => {
-    const { error } = await api.DELETE('/api/gallery/galleries/{id}/members/{userId}', {
-      params: { path: { id: galleryId, userId: member.user.id } },
-    });
-    report(error, `${member.user.username} removed.`);
+    const { error } =
+      'user' in member
+        ? await api.DELETE('/api/gallery/galleries/{id}/members/{userId}', {
+            params: { path: { id: galleryId, userId: member.user.id } },
+          })
+        : await api.DELETE('/api/gallery/galleries/{id}/members/groups/{groupId}', {
+            params: { path: { id: galleryId, groupId: member.group.id } },
+          });
+    report(error, `${nameOf(member)} removed.`);
   };
   const members = list.data ?? [];
 
@@ -90,6 +104,11 @@ function Members({ galleryId }: { galleryId: number }) {
         <MemberTable members={members} onRole={(m, role) => void setRole(m, role)} onRemove={(m) => void remove(m)} />
       )}
       <AddMember
+        galleryId={galleryId}
+        onAdded={(text) => report(null, text)}
+        onRefused={(text) => setNotice({ text, error: true })}
+      />
+      <AddGroup
         galleryId={galleryId}
         onAdded={(text) => report(null, text)}
         onRefused={(text) => setNotice({ text, error: true })}
@@ -110,11 +129,11 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
       <TableHead columns={['User', 'Role', 'Added']} actions />
       <tbody>
         {members.map((m) => (
-          <tr key={m.user.id}>
-            <td data-label="User">{m.user.username}</td>
+          <tr key={'user' in m ? `user-${m.user.id}` : `group-${m.group.id}`}>
+            <td data-label="User">{nameOf(m)}</td>
             <td data-label="Role">
               <select
-                aria-label={`Role of ${m.user.username}`}
+                aria-label={`Role of ${nameOf(m)}`}
                 value={m.role}
                 onChange={(e) => onRole(m, e.currentTarget.value === 'editor' ? 'editor' : 'viewer')}
               >
@@ -125,7 +144,7 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
             <td data-label="Added">{formatDate(m.addedAt)}</td>
             <td>
               <button type="button" class="danger" onClick={() => onRemove(m)}>
-                Remove <span class="visually-hidden">{m.user.username}</span>
+                Remove <span class="visually-hidden">{nameOf(m)}</span>
               </button>
             </td>
           </tr>
@@ -154,7 +173,7 @@ function AddMember({
     });
     if (!data) return onRefused(messageOf(error, 'Could not add the member.'));
     formElement.reset();
-    onAdded(data.note ?? `${data.user.username} added.`);
+    onAdded(('note' in data && data.note) || ('user' in data ? `${data.user.username} added.` : 'Added.'));
   };
   return (
     <form class="row wrap" onSubmit={(e) => void add(e)} aria-label="Add a member">

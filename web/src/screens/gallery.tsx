@@ -47,7 +47,9 @@ function useRights(me: Me | null, gallery: Gallery | undefined): Rights {
         : null,
     [galleryId, askMembers],
   );
-  const isEditor = !!me && !!members.data?.some((m) => m.user.id === me.id && m.role === 'editor');
+  // An editor in person, or through a group they are in.
+  const isEditor =
+    !!me && !!members.data?.some((m) => m.role === 'editor' && ('user' in m ? m.user.id === me.id : m.includesYou));
   const writer = isOwner || isAdmin || isEditor;
   return {
     canManage: mayManage(me, gallery),
