@@ -146,14 +146,26 @@ describe('a group as a member of a gallery', () => {
     expect(await t.db.galleryGroupMember.count({ where: { galleryId: gallery } })).toBe(2);
   });
 
-  it('ends up once when 100 requests add it at once: one 201, the others 409, no 500', async () => {
+  it('ends up once, as a user does, when 100 requests add each at once: one 201, the others 409, no 500', async () => {
     const { gallery } = await privateGallery();
     const group = await makeGroup([subscriber]);
-    const replies = await Promise.all(Array.from({ length: 100 }, () => addGroup(owner, gallery, group.name)));
-    const statuses = replies.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(99);
+    const addUser = () =>
+      request(t.app)
+        .post(`${members(gallery)}/`)
+        .set(owner.auth)
+        .send({ username: otherPlayer.username });
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? addGroup(owner, gallery, group.name) : addUser())),
+    );
+    expect(replies.filter((r) => r.status !== 201 && r.status !== 409).map((r) => [r.status, r.body])).toEqual([]);
+    expect(
+      replies
+        .filter((r) => r.status === 201)
+        .map((r) => ('group' in r.body ? 'group' : 'user'))
+        .sort(),
+    ).toEqual(['group', 'user']);
     expect(await t.db.galleryGroupMember.count({ where: { galleryId: gallery } })).toBe(1);
+    expect(await t.db.galleryMember.count({ where: { galleryId: gallery } })).toBe(1);
     expect(await t.db.auditEvent.count({ where: { action: 'gallery.group.add', targetId: gallery } })).toBe(1);
   });
 });

@@ -8,6 +8,8 @@ import * as repo from './gallery-groups.repository';
 
 const NO_SUCH_GROUP = 'No group with that name';
 const NOT_A_MEMBER = 'No such group is a member of this gallery';
+/** A burst of adds waits for a connection of the pool (each is short) rather than being turned away. */
+const BURST = { maxWait: 10_000, timeout: 10_000 };
 
 type Deps = {
   db: Database;
@@ -46,6 +48,7 @@ export function createGalleryGroups({ db, audit, requireModifiable }: Deps) {
         return await audit.withEvent(
           (tx) => repo.insertGalleryGroup(tx, { galleryId, groupId: group.id, role: input.role }, actor.id),
           () => groupEvent(actor, 'gallery.group.add', galleryId, `group ${group.id} as ${input.role}`),
+          BURST,
         );
       } catch (error) {
         const failure = databaseFailureOf(error);

@@ -9,6 +9,8 @@ import * as repo from './groups.repository';
 export type GroupsDeps = { db: Database; audit: AuditLog };
 
 const GROUP_NOT_FOUND = 'Group not found';
+/** A burst of adds waits for a connection of the pool (each is short) rather than being turned away. */
+const BURST = { maxWait: 10_000, timeout: 10_000 };
 const missing = (): never => {
   throw notFound(GROUP_NOT_FOUND);
 };
@@ -56,6 +58,7 @@ export function createGroupsService({ db, audit }: GroupsDeps) {
         return await audit.withEvent(
           (tx) => repo.insertGroup(tx, input),
           (group) => groupEvent(actor, 'group.create', group.id, `name=${group.name}`),
+          BURST,
         );
       } catch (error) {
         refusal(error, () => nameTaken(input.name));
@@ -105,6 +108,7 @@ export function createGroupsService({ db, audit }: GroupsDeps) {
         return await audit.withEvent(
           (tx) => repo.insertGroupUser(tx, id, user.id),
           () => groupEvent(actor, 'group.member.add', id, `user ${user.id}`),
+          BURST,
         );
       } catch (error) {
         refusal(error, already);
