@@ -114,7 +114,8 @@ describeWeb('groups in the web app', () => {
     await addGroup.getByRole('textbox', { name: 'Group' }).fill(name.toUpperCase());
     await addGroup.getByRole('combobox', { name: 'As' }).selectOption('editor');
     await addGroup.getByRole('button', { name: 'Add group' }).press('Enter');
-    await page.getByText(`Everyone in ${name} is now editor.`).waitFor();
+    // carol is a Subscriber: the reply says why she only views.
+    await page.getByText(`1 user of ${name} has a view-only role`).waitFor();
     const role = page.getByRole('combobox', { name: `Role of ${name} (group)` });
     await expect(role.inputValue()).resolves.toBe('editor');
     await role.selectOption('viewer');

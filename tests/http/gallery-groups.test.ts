@@ -69,6 +69,7 @@ describe('a group as a member of a gallery', () => {
       role: 'editor',
       addedAt: expect.any(String),
       includesYou: false,
+      note: `1 user of ${group.name} has a view-only role: as editors they can see this gallery but not change it.`,
     });
     // A member through the group sees who the members are, and that the group includes them.
     const list = await request(t.app)
@@ -85,6 +86,7 @@ describe('a group as a member of a gallery', () => {
       .send({ role: 'viewer' })
       .expect(200);
     expect(changed.body).toMatchObject({ message: 'Group updated', role: 'viewer' });
+    expect(changed.body).not.toHaveProperty('note');
     await request(t.app)
       .delete(`${members(gallery)}/groups/${group.id}`)
       .set(owner.auth)

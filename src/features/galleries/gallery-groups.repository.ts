@@ -84,3 +84,10 @@ export async function deleteGalleryGroup(db: Database, galleryId: number, groupI
 export async function isGalleryGroup(db: Database, galleryId: number, groupId: number) {
   return (await db.galleryGroupMember.count({ where: { galleryId, groupId } })) === 1;
 }
+
+/** How many users of the group have a role outside `writers` (or none): they may only view. */
+export function countViewOnlyUsers(db: Database, groupId: number, writers: readonly string[]) {
+  return db.groupMember.count({
+    where: { groupId, user: { OR: [{ roleId: null }, { role: { name: { notIn: [...writers] } } }] } },
+  });
+}

@@ -2,6 +2,7 @@ import type { Database } from '../../platform/db/client';
 import { databaseFailureOf } from '../../platform/db/errors';
 import type { Actor } from '../../shared/actor';
 import { conflict, notFound } from '../../shared/errors';
+import { permissionsOf, ROLES } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
 import type { MemberRole } from './galleries.access';
 import * as repo from './gallery-groups.repository';
@@ -18,6 +19,9 @@ type Deps = {
   requireModifiable: (actor: Actor, id: number) => Promise<unknown>;
 };
 
+/** The roles that may write at all: an editor with another role only views. */
+const WRITERS = ROLES.filter((role) => permissionsOf(role.name).includes('image:create')).map((role) => role.name);
+
 const groupEvent = (actor: Actor, action: string, galleryId: number, detail: string) => ({
   action,
   actor,
@@ -32,6 +36,18 @@ const groupEvent = (actor: Actor, action: string, galleryId: number, detail: str
  * the gallery's owner and admins; every change is in the audit log.
  */
 export function createGalleryGroups({ db, audit, requireModifiable }: Deps) {
+  /** Why an editor group gives some of its users less than it says: their own role may not write. */
+  async function withNote<Row extends repo.GalleryGroupRow>(row: Row): Promise<Row & { note?: string }> {
+    if (row.role !== 'editor') return row;
+    const viewOnly = await repo.countViewOnlyUsers(db, row.group.id, WRITERS);
+    if (viewOnly === 0) return row;
+    const who = viewOnly === 1 ? '1 user' : `${viewOnly} users`;
+    return {
+      ...row,
+      note: `${who} of ${row.group.name} ${viewOnly === 1 ? 'has' : 'have'} a view-only role: as editors they can see this gallery but not change it.`,
+    };
+  }
+
   return {
     list: (galleryId: number, viewerId: number) => repo.listGalleryGroups(db, galleryId, viewerId),
 
@@ -45,11 +61,12 @@ export function createGalleryGroups({ db, audit, requireModifiable }: Deps) {
       if ((await repo.countGalleryGroups(db, galleryId)) >= repo.MAX_GROUPS)
         throw conflict(`A gallery has at most ${repo.MAX_GROUPS} groups as members.`);
       try {
-        return await audit.withEvent(
+        const row = await audit.withEvent(
           (tx) => repo.insertGalleryGroup(tx, { galleryId, groupId: group.id, role: input.role }, actor.id),
           () => groupEvent(actor, 'gallery.group.add', galleryId, `group ${group.id} as ${input.role}`),
           BURST,
         );
+        return await withNote(row);
       } catch (error) {
         const failure = databaseFailureOf(error);
         if (failure === 'unique-violation') throw already();
@@ -62,13 +79,14 @@ export function createGalleryGroups({ db, audit, requireModifiable }: Deps) {
     async change(actor: Actor, galleryId: number, groupId: number, role: MemberRole) {
       await requireModifiable(actor, galleryId);
       // Nothing changed, nothing logged: the transaction ends with the 404.
-      return audit.withEvent(
+      const row = await audit.withEvent(
         async (tx) => {
           if (!(await repo.updateGalleryGroupRole(tx, galleryId, groupId, role))) throw notFound(NOT_A_MEMBER);
           return (await repo.findGalleryGroup(tx, galleryId, groupId, actor.id))!;
         },
         () => groupEvent(actor, 'gallery.group.update', galleryId, `group ${groupId} as ${role}`),
       );
+      return withNote(row);
     },
 
     async remove(actor: Actor, galleryId: number, groupId: number) {

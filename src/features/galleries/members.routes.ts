@@ -21,7 +21,10 @@ const MEMBERS = '/api/gallery/galleries/:id/members';
 
 /** A member's reply, with a note when their role gives them less than the membership says. */
 const memberWithNote = withMessage(memberReply.extend({ note: z.string().optional() }));
-const groupWithMessage = withMessage(groupMemberReply);
+/** A group's reply, with a note when some of its users' roles give them less than it says. */
+const groupWithNote = withMessage(groupMemberReply.extend({ note: z.string().optional() }));
+
+const noteOf = ({ note }: { note?: string }) => (note ? { note } : {});
 
 /** Who may see a private gallery besides its owner and admins, and who may change its images. */
 export function memberRoutes(deps: GalleryRouteDeps) {
@@ -58,14 +61,14 @@ function addMember(galleries: GalleriesService) {
     path: MEMBERS,
     access: 'gallery:update',
     summary: 'Add a member, a user by username or a group by name, as viewer (default) or editor (owner or admin)',
-    responses: { 201: z.union([memberWithNote, groupWithMessage]) },
+    responses: { 201: z.union([memberWithNote, groupWithNote]) },
     errors: ['CONFLICT'],
     params: galleryParams,
     body: addMemberBody,
     handler: async ({ actor, params, body, reply }) => {
       if (body.group !== undefined) {
         const group = await galleries.groups.add(actor, params.id, { group: body.group, role: body.role });
-        return reply(201, { message: 'Group added', ...toGroupMemberJson(group) });
+        return reply(201, { message: 'Group added', ...toGroupMemberJson(group), ...noteOf(group) });
       }
       const input = { username: body.username ?? '', role: body.role };
       const { member, note } = await galleries.addMember(actor, params.id, input);
@@ -111,12 +114,12 @@ function changeGroupMember(galleries: GalleriesService) {
     path: `${MEMBERS}/groups/:groupId`,
     access: 'gallery:update',
     summary: "Change a group's role in the gallery (owner or admin)",
-    responses: { 200: groupWithMessage },
+    responses: { 200: groupWithNote },
     params: groupMemberParams,
     body: changeMemberBody,
     handler: async ({ actor, params, body, reply }) => {
       const group = await galleries.groups.change(actor, params.id, params.groupId, body.role);
-      return reply(200, { message: 'Group updated', ...toGroupMemberJson(group) });
+      return reply(200, { message: 'Group updated', ...toGroupMemberJson(group), ...noteOf(group) });
     },
   });
 }

@@ -15,7 +15,8 @@ export function AddGroup({ galleryId, onAdded, onRefused }: Props) {
     });
     if (!data) return onRefused(messageOf(error, 'Could not add the group.'));
     formElement.reset();
-    onAdded('group' in data ? `Everyone in ${data.group.name} is now ${data.role}.` : 'Added.');
+    if (!('group' in data)) return onAdded('Added.');
+    onAdded(data.note ?? `Everyone in ${data.group.name} is now ${data.role}.`);
   };
   return (
     <form class="row wrap" onSubmit={(e) => void add(e)} aria-label="Add a group">
