@@ -178,16 +178,20 @@ export function createGalleriesService(deps: GalleriesDeps) {
         throw badRequest('username: The owner of a gallery is not one of its members.', [
           { path: 'username', message: 'This user owns the gallery.' },
         ]);
+      const already = () => conflict(`${user.username} is already a member of this gallery.`);
+      // Checked first so that a repeated add needs no transaction; the primary key decides races.
+      if (await members.findMember(db, id, user.id)) throw already();
       if ((await members.countMembers(db, id)) >= members.MAX_MEMBERS)
         throw conflict(`A gallery has at most ${members.MAX_MEMBERS} members.`);
       try {
         const member = await audit.withEvent(
           (tx) => members.insertMember(tx, { galleryId: id, userId: user.id, role: input.role }),
           () => memberEvent(actor, 'gallery.member.add', id, `user ${user.id} as ${input.role}`),
+          members.BURST,
         );
         return { member, note: editorNote(user.username, input.role, user.role?.name ?? null) };
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`${user.username} is already a member of this gallery.`);
+        if (isUniqueViolation(error)) throw already();
         throw error;
       }
     },

@@ -6,11 +6,10 @@ import { permissionsOf, ROLES } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
 import type { MemberRole } from './galleries.access';
 import * as repo from './gallery-groups.repository';
+import { BURST } from './members.repository';
 
 const NO_SUCH_GROUP = 'No group with that name';
 const NOT_A_MEMBER = 'No such group is a member of this gallery';
-/** A burst of adds waits for a connection of the pool (each is short) rather than being turned away. */
-const BURST = { maxWait: 10_000, timeout: 10_000 };
 
 type Deps = {
   db: Database;

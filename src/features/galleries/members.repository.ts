@@ -22,6 +22,9 @@ export function listMembers(db: Database, galleryId: number) {
 /** Members a gallery may have: the list is always returned whole. */
 export const MAX_MEMBERS = 500;
 
+/** A burst of adds waits for a connection of the pool (each is short) rather than being turned away. */
+export const BURST = { maxWait: 10_000, timeout: 10_000 };
+
 export function countMembers(db: Database, galleryId: number) {
   return db.galleryMember.count({ where: { galleryId } });
 }
