@@ -299,7 +299,7 @@ describeWeb('the finishing touches of the web app', () => {
       const userAuth = await login(suite.server.url, user);
       const { context, page } = await open(viewport, admin);
       await page.goto('/admin');
-      const role = page.getByLabel(`Role of ${user.username}`);
+      const role = page.getByLabel(`Role of ${user.username}`, { exact: true });
       await role.waitFor();
 
       await role.selectOption('beta_player');

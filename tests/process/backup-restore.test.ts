@@ -461,15 +461,9 @@ describe('versions', () => {
     const older = openDatabase(olderUrl);
     cleanups.push(() => older.close());
     await ensureRoles(older.db);
-    await older.db.user.create({
-      data: {
-        username: 'old',
-        usernameLower: 'old',
-        email: 'old@example.test',
-        emailLower: 'old@example.test',
-        passwordHash: 'x',
-      },
-    });
+    // In SQL: the ORM's client is made for the newest schema, which may have more columns.
+    await older.db.$executeRaw`INSERT INTO "User" ("username", "usernameLower", "email", "emailLower", "passwordHash")
+      VALUES ('old', 'old', 'old@example.test', 'old@example.test', 'x')`;
     const source = { DATABASE_URL: olderUrl, UPLOAD_DIR: join(folder('older'), 'uploads'), NODE_ENV: 'test' };
     const dir = folder('backup');
     await takeBackup(loadConfig(source), { to: dir });

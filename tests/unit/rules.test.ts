@@ -100,7 +100,11 @@ describe('the visibility condition', () => {
   db.exec(`CREATE TABLE "Gallery" (id INTEGER PRIMARY KEY, "ownerId" INTEGER, "visibility" TEXT);
            CREATE TABLE "GalleryMember" ("galleryId" INTEGER, "userId" INTEGER, role TEXT);
            INSERT INTO "Gallery" VALUES (1, 1, 'shared'), (2, 1, 'private'), (3, 2, 'private'), (4, 3, 'private');
-           INSERT INTO "GalleryMember" VALUES (2, 2, 'viewer'), (4, 2, 'editor');`);
+           CREATE TABLE "GroupMember" ("groupId" INTEGER, "userId" INTEGER);
+           CREATE TABLE "GalleryGroupMember" ("galleryId" INTEGER, "groupId" INTEGER, role TEXT);
+           INSERT INTO "GalleryMember" VALUES (2, 2, 'viewer'), (4, 2, 'editor');
+           INSERT INTO "GroupMember" VALUES (7, 5), (8, 6);
+           INSERT INTO "GalleryGroupMember" VALUES (3, 7, 'viewer');`);
   const visibleTo = (viewer: Viewer) => {
     const condition = visibleGalleries(viewer, 'g');
     const where = condition ? `WHERE ${condition.sql}` : '';
@@ -114,6 +118,8 @@ describe('the visibility condition', () => {
     ['a member of two, owner of one', { userId: 2, admin: false }, [1, 2, 3, 4]],
     ['the owner of one only', { userId: 3, admin: false }, [1, 4]],
     ['a stranger', { userId: 9, admin: false }, [1]],
+    ['a member of a group that is a member of one', { userId: 5, admin: false }, [1, 3]],
+    ['a member of a group that is a member of none', { userId: 6, admin: false }, [1]],
     ['an admin', { userId: 9, admin: true }, [1, 2, 3, 4]],
     ['anyone (a share link names its gallery)', 'anyone', [1, 2, 3, 4]],
   ] as [string, Viewer, number[]][])('keeps for %s the galleries %j', (_who, viewer, expected) => {
