@@ -1,5 +1,5 @@
 // Signing in (a session cookie, see session.tsx) and registering, which signs the new account in.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
 import { ErrorText } from '../components/alert';
@@ -27,7 +27,8 @@ export function SignIn() {
   // The account has two-factor sign-in: the server asked for a code (OTP_REQUIRED).
   const [askCode, setAskCode] = useState(false);
   const codeField = useRef<HTMLInputElement>(null);
-  useEffect(() => codeField.current?.focus(), [askCode]);
+  // As the field enters the page, not after the next paint: what is typed at once goes into it.
+  useLayoutEffect(() => codeField.current?.focus(), [askCode]);
   useTitle('Sign in');
 
   const submit = async (event: Event) => {
