@@ -1,6 +1,8 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
+
+import { hashToken } from './tokens';
 
 /** RFC 6238 as every authenticator app reads it: SHA-1, six digits, a new code every 30 seconds. */
 const PERIOD_SECONDS = 30;
@@ -53,7 +55,4 @@ export function newRecoveryCodes(): string[] {
 }
 
 /** What is stored of a recovery code: the SHA-256 of its letters and digits, lower case (dashes and spaces do not matter). */
-export const hashRecoveryCode = (code: string) =>
-  createHash('sha256')
-    .update(code.toLowerCase().replace(/[^a-z0-9]/g, ''))
-    .digest('hex');
+export const hashRecoveryCode = (code: string) => hashToken(code.toLowerCase().replace(/[^a-z0-9]/g, ''));
