@@ -5,12 +5,12 @@ import { api, messageOf } from '../api/client';
 import { ErrorText, NoticeText, type Notice } from '../components/alert';
 import { TableHead } from '../components/table-head';
 import { useData } from '../data';
-import { field, formatDate } from '../helpers';
+import { formatDate } from '../helpers';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
 import { mayManage } from './gallery';
-import { AddGroup } from './gallery-groups';
+import { AddMember } from './gallery-add-member';
 import { ShareLinks } from './gallery-links';
 
 type Member = NonNullable<Awaited<ReturnType<typeof listMembers>>['data']>[number];
@@ -105,11 +105,13 @@ function Members({ galleryId }: { galleryId: number }) {
       )}
       <AddMember
         galleryId={galleryId}
+        by="username"
         onAdded={(text) => report(null, text)}
         onRefused={(text) => setNotice({ text, error: true })}
       />
-      <AddGroup
+      <AddMember
         galleryId={galleryId}
+        by="group"
         onAdded={(text) => report(null, text)}
         onRefused={(text) => setNotice({ text, error: true })}
       />
@@ -151,46 +153,5 @@ function MemberTable({ members, onRole, onRemove }: { members: Member[] } & Memb
         ))}
       </tbody>
     </table>
-  );
-}
-
-function AddMember({
-  galleryId,
-  onAdded,
-  onRefused,
-}: {
-  galleryId: number;
-  onAdded: (text: string) => void;
-  onRefused: (text: string) => void;
-}) {
-  const add = async (event: Event) => {
-    event.preventDefault();
-    const formElement = event.currentTarget as HTMLFormElement;
-    const form = new FormData(formElement);
-    const { data, error } = await api.POST('/api/gallery/galleries/{id}/members', {
-      params: { path: { id: galleryId } },
-      body: { username: field(form, 'username'), role: form.get('role') === 'editor' ? 'editor' : 'viewer' },
-    });
-    if (!data) return onRefused(messageOf(error, 'Could not add the member.'));
-    formElement.reset();
-    onAdded(('note' in data && data.note) || ('user' in data ? `${data.user.username} added.` : 'Added.'));
-  };
-  return (
-    <form class="row wrap" onSubmit={(e) => void add(e)} aria-label="Add a member">
-      <label>
-        Username
-        <input name="username" required />
-      </label>
-      <label>
-        As
-        <select name="role">
-          <option value="viewer">Viewer</option>
-          <option value="editor">Editor</option>
-        </select>
-      </label>
-      <button type="submit" class="primary">
-        Add member
-      </button>
-    </form>
   );
 }
