@@ -92,6 +92,7 @@ function memoryReader(db: Database.Database): SqlReader {
     foldCase: (expression: string) => `lower(${expression})`,
     dialect: 'sqlite',
     json: sqliteJson,
+    commitMark: () => Promise.resolve(String(db.pragma('data_version', { simple: true }))),
   };
 }
 

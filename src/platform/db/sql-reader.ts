@@ -23,6 +23,12 @@ export interface SqlReader {
   readonly dialect: 'sqlite' | 'postgres';
   /** SQL that writes JSON as JSON.stringify does: for replies built by the database. */
   readonly json: SqlJson;
+  /**
+   * A mark of what the database has committed: it differs from any mark read before whenever a
+   * transaction (of any connection, process or node) has ended since. For what is kept only as
+   * long as the database does not change.
+   */
+  commitMark(): Promise<string>;
 }
 
 type Prepared = { statement: Statement; columns: string[] };
@@ -50,6 +56,8 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
     typeof value === 'string' ? value.toLowerCase() : value,
   );
   defineSqliteJsonFunctions(connection, asIsoTimestamp);
+  // Moves with every commit of any other connection; this one never writes.
+  const dataVersion = connection.prepare('PRAGMA data_version').pluck();
   return {
     all<T>(sql: string, params: unknown[]) {
       // Rows as arrays, then objects built here: about twice as fast as the driver's own objects.
@@ -72,6 +80,7 @@ export function createSqliteReader(connection: SqliteConnection): SqlReader {
     foldCase: (expression) => `${SQLITE_FOLD_CASE}(${expression})`,
     dialect: 'sqlite',
     json: sqliteJson,
+    commitMark: () => Promise.resolve(String(dataVersion.get())),
   };
 }
 
@@ -95,6 +104,8 @@ const isoTimestamps = {
       ? pgTimestampToIso
       : (types.getTypeParser(oid, format) as (value: string) => unknown),
 } as unknown as typeof types;
+
+const COMMIT_MARK = 'SELECT pg_current_snapshot()::text';
 
 /**
  * Each SQL text becomes a named prepared statement: PostgreSQL parses and plans it once per
@@ -131,6 +142,11 @@ export function createPostgresReader(pool: Pool): SqlReader {
     foldCase: (expression) => `lower(${expression})`,
     dialect: 'postgres',
     json: postgresJson,
+    // The transactions in progress and the next to come: any that ends moves one or the other.
+    async commitMark() {
+      const result = await pool.query<[string]>({ ...statement(COMMIT_MARK), values: [], rowMode: 'array' });
+      return result.rows[0][0];
+    },
   };
 }
 
