@@ -60,7 +60,8 @@ function backgroundWork(deps: AppDeps, services: Services) {
 /** The whole HTTP application, without listening: middleware, routes, error handling. */
 export function buildApp(deps: AppDeps): App {
   const { config, logger, storage } = deps;
-  const services = createServices(deps);
+  const metrics = config.metrics.enabled ? createMetrics({ poolStats: deps.poolStats }) : null;
+  const services = createServices(deps, metrics);
   const routes = buildRouteTable({ ...services, db: deps.db, config });
 
   const app = express() as App;
@@ -69,7 +70,6 @@ export function buildApp(deps: AppDeps): App {
   app.set('etag', false);
   installJsonReplies(app);
   Object.assign(app.locals, backgroundWork(deps, services), { routes });
-  const metrics = config.metrics.enabled ? createMetrics({ poolStats: deps.poolStats }) : null;
   app.locals.operations = {
     draining: false,
     readiness: async () => {

@@ -18,6 +18,7 @@ import { createShareLinksService, endLinksMadeBy } from '../features/sharing';
 import { createTrashService } from '../features/trash';
 import { createUploadsService } from '../features/uploads';
 import { createAccounts, createUsersService } from '../features/users';
+import type { Metrics, PageCacheResult } from '../http/metrics';
 import { databaseAttemptStore } from '../platform/db/attempt-counts';
 import { createMailer } from '../platform/mail/mailer';
 import { faultPointHook } from '../shared/fault-points';
@@ -68,7 +69,7 @@ function createAccountServices(
  * features are filled in: users revoke tokens through auth, a gallery's delete reaches its images,
  * a deactivation and a transfer end share links.
  */
-export function createServices(deps: AppDeps) {
+export function createServices(deps: AppDeps, metrics: Metrics | null = null) {
   const { db, reader, config, logger, storage, changes } = deps;
   const audit = createAuditLog({ db, logger });
   const roles = createRolesService({ db });
@@ -99,7 +100,8 @@ export function createServices(deps: AppDeps) {
     trashDays: config.trashDays,
     defaultVisibility: config.defaultGalleryVisibility,
   });
-  const images = createImagesService({ db, reader, config, files, audit, galleries });
+  const onPageCache = metrics ? (result: PageCacheResult) => metrics.observePageCache(result) : undefined;
+  const images = createImagesService({ db, reader, config, files, audit, galleries, onPageCache });
   const imageBatches = createImageBatchService({ reader, images, galleries, files });
   const trash = createTrashService({ db, galleries, images, trashDays: config.trashDays, logger });
   const shareLinks = createShareLinksService({ db, audit, galleries, images, config, throttle });

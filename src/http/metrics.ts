@@ -16,7 +16,12 @@ export type Metrics = {
   observeRequest(req: Request, res: Response, route: string, status: string, seconds: number): void;
   /** A thrown error that the error handler maps: counted when it is the storage's. */
   observeError(error: unknown): void;
+  /** A page of images found in the page cache, read from the database, or read with no cache. */
+  observePageCache(result: PageCacheResult): void;
 };
+
+/** Where a page of images came from (features/images/page-cache.ts). */
+export type PageCacheResult = 'hit' | 'miss' | 'off';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -79,24 +84,28 @@ export function createMetrics({ poolStats }: { poolStats?: () => PoolStats } = {
     buckets: DURATION_BUCKETS,
     registers,
   });
-  const uploads = new Counter({
-    name: 'gallery_uploads_total',
-    help: 'Image uploads (multipart requests to an upload route) by outcome: created, duplicate (already in the gallery), replaced (a new file for an image), refused',
-    labelNames: ['outcome'] as const,
-    registers,
-  });
-  const uploadBytes = new Counter({
-    name: 'gallery_upload_bytes_total',
-    help: 'Bytes of the image files received by upload requests, by outcome',
-    labelNames: ['outcome'] as const,
-    registers,
-  });
-  const storageErrors = new Counter({
-    name: 'gallery_storage_errors_total',
-    help: 'Storage failures that reached the error handler: not-found, full, unavailable, io',
-    labelNames: ['failure'] as const,
-    registers,
-  });
+  const counter = <L extends string>(name: string, help: string, label: L) =>
+    new Counter<L>({ name, help, labelNames: [label], registers });
+  const uploads = counter(
+    'gallery_uploads_total',
+    'Image uploads (multipart requests to an upload route) by outcome: created, duplicate (already in the gallery), replaced (a new file for an image), refused',
+    'outcome',
+  );
+  const uploadBytes = counter(
+    'gallery_upload_bytes_total',
+    'Bytes of the image files received by upload requests, by outcome',
+    'outcome',
+  );
+  const storageErrors = counter(
+    'gallery_storage_errors_total',
+    'Storage failures that reached the error handler: not-found, full, unavailable, io',
+    'failure',
+  );
+  const pageCache = counter(
+    'gallery_page_cache_total',
+    'Pages of images asked for, by where they came from: hit (kept since the database last changed), miss (read and kept), off (PAGE_CACHE_MB=0)',
+    'result',
+  );
   if (poolStats) {
     const gauge = (name: string, help: string, read: (stats: PoolStats) => number) =>
       new Gauge({
@@ -124,6 +133,7 @@ export function createMetrics({ poolStats }: { poolStats?: () => PoolStats } = {
     async exposition() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
+    observePageCache: (result) => pageCache.inc({ result }),
     observeRequest(req, res, route, status, seconds) {
       const method = METHODS.has(req.method) ? req.method : 'OTHER';
       duration.observe({ method, route, status }, seconds);

@@ -68,6 +68,7 @@ const envSchema = z.object({
   VALIDATE_RESPONSES: booleanFromEnv.default(false),
   ORIGINALS_VISIBLE_TO: z.enum(['owners', 'everyone']).default('owners'),
   PAGE_JSON: z.enum(['database', 'server']).default('database'),
+  PAGE_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(32),
   RECONCILE_ON_START: z.enum(['off', 'report', 'repair']).default('report'),
   UPLOAD_TEMP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3600), // at most a week
   UPLOAD_STALL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
@@ -157,6 +158,8 @@ export type Config = ZipConfig & {
   originalsVisibleTo: 'owners' | 'everyone';
   /** Who writes the JSON of an image page: the database (the default) or the server. */
   pageJson: 'database' | 'server';
+  /** Room for pages of images kept while the database does not change; 0: none. */
+  pageCacheBytes: number;
   /** What the storage check does when the server starts. */
   reconcileOnStart: 'off' | 'report' | 'repair';
   /** Temp files older than this are left over from a crash or an abort and are removed. */
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: e.VALIDATE_RESPONSES,
     originalsVisibleTo: e.ORIGINALS_VISIBLE_TO,
     pageJson: e.PAGE_JSON,
+    pageCacheBytes: e.PAGE_CACHE_MB * 1024 * 1024,
     reconcileOnStart: e.RECONCILE_ON_START,
     uploadTempMaxAgeMs: e.UPLOAD_TEMP_MAX_AGE_SECONDS * 1000,
     uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,

@@ -53,7 +53,12 @@ export const INSERT_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 export type ImagesDeps = {
   db: Database;
   reader: SqlReader;
-  config: Pick<Config, 'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo' | 'trashDays' | 'importKeywords'>;
+  config: Pick<
+    Config,
+    'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo' | 'trashDays' | 'importKeywords' | 'pageCacheBytes'
+  >;
+  /** Told of each page lookup: found, read, or no cache (for the metrics). */
+  onPageCache?: (result: 'hit' | 'miss' | 'off') => void;
   files: ImageFiles;
   audit: AuditLog;
   /** Write access to galleries: the one check of it, in the galleries feature. */

@@ -13,6 +13,7 @@ import { createImageUploads } from './image-uploads';
 import { createWriteRules, IMAGE_NOT_FOUND, ORIGINALS_FOR_OWNERS, type ImagesDeps } from './image-writes';
 import { canSeeOriginal, seesEveryOriginal } from './images.policy';
 import * as repo from './images.repository';
+import { createPageCache } from './page-cache';
 import { createTagCatalog } from './tag-catalog.service';
 
 export type { ImagesDeps };
@@ -20,6 +21,7 @@ export type { ImagesDeps };
 /** Images: reads and files here; uploads and changes in their own modules, on shared write rules. */
 export function createImagesService(deps: ImagesDeps) {
   const { reader, files, config } = deps;
+  const pages = createPageCache(() => reader.commitMark(), config.pageCacheBytes);
   const delivery = createImageDelivery({ files, config });
   const rules = createWriteRules(deps);
   const { get } = rules;
@@ -38,13 +40,23 @@ export function createImagesService(deps: ImagesDeps) {
     },
     list: async (actor: Actor, filter: ImageListFilter, options: ListOptions) =>
       extras.page(actor, await repo.listImages(reader, viewerOf(actor), filter, options)),
-    /** The same page, each image as its reply's JSON text, written by the database. */
-    listJson: (actor: Actor, filter: ImageListFilter, options: ListOptions, baseUrl: string) =>
-      repo.listImagesJson(reader, viewerOf(actor), filter, options, {
+    /**
+     * The same page, each image as its reply's JSON text, written by the database; kept while the
+     * database does not change (page-cache.ts), under everything the text depends on.
+     */
+    async listJson(actor: Actor, filter: ImageListFilter, options: ListOptions, baseUrl: string) {
+      const key = JSON.stringify([actor.id, actor.role, baseUrl, filter, options]);
+      const found = pages ? await pages.get(key) : undefined;
+      deps.onPageCache?.(found ? (found.page ? 'hit' : 'miss') : 'off');
+      if (found?.page) return found.page;
+      const page = await repo.listImagesJson(reader, viewerOf(actor), filter, options, {
         baseUrl,
         allOriginals: seesEveryOriginal(actor, config.originalsVisibleTo),
         userId: actor.id,
-      }),
+      });
+      if (pages && found) pages.set(key, page, found.mark);
+      return page;
+    },
     create: async (...args: Parameters<typeof create>) => {
       const outcome = await create(...args);
       return { ...outcome, image: await extras.one(args[0], outcome.image) };
