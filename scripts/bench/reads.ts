@@ -184,6 +184,8 @@ async function runOn(kind: 'sqlite' | 'postgres', options: ReadsOptions) {
   const server = await startProcess(['dist/server.js'], serverEnv, '/health');
   // The same server with PAGE_JSON=server: the page serialised in the server, for comparison.
   const serverJson = await startProcess(['dist/server.js'], { ...serverEnv, PAGE_JSON: 'server' }, '/health');
+  // And with no page kept in memory (pages are kept while nothing commits): every page read.
+  const serverUncached = await startProcess(['dist/server.js'], { ...serverEnv, PAGE_CACHE_MB: '0' }, '/health');
   let reference: Awaited<ReturnType<typeof startProcess>> | null = null;
   try {
     const login = await fetch(`${server.url}/api/auth/login`, {
@@ -212,6 +214,7 @@ async function runOn(kind: 'sqlite' | 'postgres', options: ReadsOptions) {
         ['reference: bare Express, same page from memory', `${reference.url}/page`, {}],
         ['GET /api/gallery/images/ (page of 50)', `${server.url}/api/gallery/images/`, headers],
         ['the same, PAGE_JSON=server', `${serverJson.url}/api/gallery/images/`, headers],
+        ['the same, PAGE_CACHE_MB=0 (every page read)', `${serverUncached.url}/api/gallery/images/`, headers],
         ['GET /api/gallery/images/{id}/', `${server.url}/api/gallery/images/${page[10].id}/`, headers],
         ['GET /api/auth/me/', `${server.url}/api/auth/me/`, headers],
         ['GET /api/gallery/images/ page 200 (keyset cursor)', deepPage, headers],
@@ -223,6 +226,7 @@ async function runOn(kind: 'sqlite' | 'postgres', options: ReadsOptions) {
   } finally {
     await reference?.stop();
     await serverJson.stop();
+    await serverUncached.stop();
     await server.stop();
     await postgres?.drop();
     dir.remove();
