@@ -3,7 +3,7 @@
 // what can be done with them: move them to another gallery, move them to the trash (with Undo),
 // download them as one zip, or clear the selection. Ctrl/Cmd+A selects every photo loaded, Esc
 // leaves the mode. Move and trash are offered to those who may change the gallery's images only.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 import type { Image } from '../api/client';
 import { bulk, failuresOf, ok } from '../api/trash';
@@ -44,6 +44,7 @@ export function SelectMode(props: SelectProps) {
   const anchor = useRef<number | null>(null);
   const ids = items.filter((image) => selected.has(image.id)).map((image) => image.id);
   useSelectKeys(() => setSelected(new Set(items.map((image) => image.id))), onLeave);
+  // After the paint: the grid's tiles are not all on the page yet when layout effects run.
   useEffect(() => document.querySelector<HTMLElement>('.selecting [data-index]')?.focus(), []);
 
   const toggle = (index: number, range: boolean) => {
@@ -148,7 +149,7 @@ function DownloadLink({ ids }: { ids: number[] }) {
 function useSelectKeys(selectAll: () => void, leave: () => void): void {
   const latest = useRef({ selectAll, leave });
   latest.current = { selectAll, leave };
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if ((event.target as HTMLElement).closest('input, textarea, select, dialog')) return;
       if (document.querySelector('dialog[open], .viewer')) return;
