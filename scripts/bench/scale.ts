@@ -114,7 +114,9 @@ async function measureAll(
   seeded: { username: string; userId: number },
 ) {
   const dir = tempDir('gallery-bench-scale-up-');
-  const server = await startProcess(['dist/server.js'], benchServerEnv(url, dir.path), '/health');
+  // No page kept in memory: each of the repeated requests is answered by the database.
+  const env = { ...benchServerEnv(url, dir.path), PAGE_CACHE_MB: '0' };
+  const server = await startProcess(['dist/server.js'], env, '/health');
   const { reader, close } = openDatabase(url);
   try {
     const login = await fetch(`${server.url}/api/auth/login`, {

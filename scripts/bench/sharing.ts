@@ -80,7 +80,9 @@ async function runOn(kind: 'sqlite' | 'postgres', options: SharingOptions): Prom
   process.stdout.write(`${kind}: seeding ${options.galleries} galleries of ${PER_GALLERY} images... `);
   const users = await seedGalleries(databaseUrl, options.galleries);
   console.log('done');
-  const server = await startProcess(['dist/server.js'], benchServerEnv(databaseUrl, dir.path), '/health');
+  // No page kept in memory: what visibility costs is measured on every request.
+  const env = { ...benchServerEnv(databaseUrl, dir.path), PAGE_CACHE_MB: '0' };
+  const server = await startProcess(['dist/server.js'], env, '/health');
   try {
     const headersOf = async (username: string) => {
       const login = await fetch(`${server.url}/api/auth/login`, {
