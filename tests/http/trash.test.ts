@@ -245,6 +245,7 @@ describe('the quota', () => {
         message: 'Trash emptied',
         images: 1,
         galleries: 0,
+        remaining: 0,
       });
       await upload(small, user, { gallery }, { bytes: await png() }).expect(201);
     } finally {
@@ -267,6 +268,55 @@ describe('emptying the trash', () => {
     await api().delete('/api/gallery/trash').set(cast.admin.auth).expect(200);
     expect(await t.db.image.count({ where: { trashed: true } })).toBe(0);
     expect(await t.db.gallery.count({ where: { trashed: true } })).toBe(0);
+  });
+
+  /** `count` images in the trash of a new gallery of the owner's, as rows (their files never were). */
+  const trashedRows = async (count: number) => {
+    const gallery = await newGallery(owner);
+    await t.db.image.createMany({
+      data: Array.from({ length: count }, (_, n) => ({
+        galleryId: gallery,
+        uploaderId: owner.id,
+        title: `old ${n}`,
+        storageKey: `${sha(Buffer.from(`${gallery} ${n}`)).slice(0, 32)}.png`,
+        mimeType: 'image/png',
+        size: 1,
+        sha256: sha(Buffer.from(`${gallery} ${n}`)),
+        trashed: true,
+        trashedAt: new Date(),
+      })),
+    });
+    return gallery;
+  };
+
+  it('empties a very full trash over several requests of at most 500 items, saying what is left', async () => {
+    await api().delete('/api/gallery/trash').set(owner.auth).expect(200);
+    const gallery = await trashedRows(501);
+    const first = await api().delete('/api/gallery/trash').set(owner.auth).expect(200);
+    expect(first.body).toEqual({
+      message: 'Trash partly emptied: 1 left, empty it again',
+      images: 500,
+      galleries: 0,
+      remaining: 1,
+    });
+    expect(await t.db.image.count({ where: { galleryId: gallery } })).toBe(1);
+    const second = await api().delete('/api/gallery/trash').set(owner.auth).expect(200);
+    expect(second.body).toEqual({ message: 'Trash emptied', images: 1, galleries: 0, remaining: 0 });
+    expect(await t.db.image.count({ where: { galleryId: gallery } })).toBe(0);
+  });
+
+  it('deletes each item once when 100 requests empty the same trash at once', async () => {
+    const gallery = await trashedRows(40);
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, () => api().delete('/api/gallery/trash').set(owner.auth)),
+    );
+    for (const reply of replies) expect(reply.status).toBe(200);
+    // Each request stops after 10 seconds: what the crowd left, the next requests take.
+    for (let round = 0; round < 10 && replies[replies.length - 1].body.remaining > 0; round++)
+      replies.push(await api().delete('/api/gallery/trash').set(owner.auth).expect(200));
+    expect(replies[replies.length - 1].body.remaining).toBe(0);
+    expect(replies.reduce((sum, reply) => sum + (reply.body as { images: number }).images, 0)).toBe(40);
+    expect(await t.db.image.count({ where: { galleryId: gallery } })).toBe(0);
   });
 });
 

@@ -85,11 +85,14 @@ function empty(trash: TrashService) {
     path: BASE,
     access: 'image:delete',
     summary:
-      "Empty the trash: delete for good, with their files, the items in the trash of the caller's galleries and their galleries in the trash (admins: everything)",
+      "Empty the trash: delete for good, with their files, the items in the trash of the caller's galleries and their galleries in the trash (admins: everything); at most 500 items or 10 seconds a request, `remaining` says how many are left for the next",
     responses: { 200: emptyReply },
     handler: async ({ actor, reply }) => {
       const removed = await trash.empty(actor);
-      return reply(200, { message: 'Trash emptied', ...removed });
+      const message = removed.remaining
+        ? `Trash partly emptied: ${removed.remaining} left, empty it again`
+        : 'Trash emptied';
+      return reply(200, { message, ...removed });
     },
   });
 }

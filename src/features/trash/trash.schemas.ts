@@ -79,4 +79,8 @@ export const emptyReply = z.strictObject({
   message: z.string(),
   images: z.number().int().meta({ description: 'Images deleted for good' }),
   galleries: z.number().int().meta({ description: 'Galleries deleted for good, with their images' }),
+  remaining: z.number().int().meta({
+    description:
+      'Items this request did not reach (one request deletes at most 500 items, for at most 10 seconds): empty the trash again to go on',
+  }),
 });

@@ -26,6 +26,12 @@ type Deps = {
 export const MAX_RESTORED = 500;
 /** Items purged per round of the storage maintenance, between checks of its stop signal. */
 const PURGE_BATCH = 100;
+/**
+ * What one request that empties the trash deletes at most, in items and in time: a very full trash
+ * is emptied over several requests (the reply says how many items are left), none of them long.
+ */
+export const EMPTY_MAX_ITEMS = 500;
+export const EMPTY_MAX_MS = 10_000;
 
 export type TrashEntry =
   | ({ type: 'image' } & Awaited<ReturnType<typeof repo.trashedImages>>[number])
@@ -114,16 +120,26 @@ export function createTrashService({ db, galleries, images, trashDays, logger }:
       await galleries.trash.purge({ actor }, id);
     },
 
-    /** Deletes for good everything in the trash the actor may: their galleries' (admins: all). */
+    /**
+     * Deletes for good what is in the trash the actor may: their galleries' (admins: all), up to
+     * EMPTY_MAX_ITEMS items or EMPTY_MAX_MS; `remaining`: the items not reached, for the next call.
+     */
     async empty(actor: Actor) {
       const items = await repo.purgeableBy(db, viewerOf(actor) as Exclude<ReturnType<typeof viewerOf>, 'anyone'>);
-      let removedImages = 0;
-      let removedGalleries = 0;
-      for (const id of items.images)
-        if ((await outcomeOf(() => images.trash.purge({ actor }, id))).status === 200) removedImages++;
-      for (const id of items.galleries)
-        if ((await outcomeOf(() => galleries.trash.purge({ actor }, id))).status === 200) removedGalleries++;
-      return { images: removedImages, galleries: removedGalleries };
+      const queue = [
+        ...items.images.map((id) => ({ kind: 'images' as const, id })),
+        ...items.galleries.map((id) => ({ kind: 'galleries' as const, id })),
+      ];
+      const removed = { images: 0, galleries: 0 };
+      const deadline = Date.now() + EMPTY_MAX_MS;
+      let reached = 0;
+      for (const { kind, id } of queue) {
+        if (reached === EMPTY_MAX_ITEMS || Date.now() >= deadline) break;
+        reached++;
+        const side = kind === 'images' ? images.trash : galleries.trash;
+        if ((await outcomeOf(() => side.purge({ actor }, id))).status === 200) removed[kind]++;
+      }
+      return { ...removed, remaining: queue.length - reached };
     },
 
     /**

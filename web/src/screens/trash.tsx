@@ -83,10 +83,21 @@ export function Trash() {
     });
     if (!sure) return;
     setBusy(true);
-    const reply = await emptyTrash();
+    // One request deletes a part of a very full trash and says how much is left: go on until done.
+    let [images, galleries, failed] = [0, 0, null as string | null];
+    for (;;) {
+      const reply = await emptyTrash();
+      if (!reply.data) {
+        failed = reply.error;
+        break;
+      }
+      images += reply.data.images;
+      galleries += reply.data.galleries;
+      if (!reply.data.remaining || reply.data.images + reply.data.galleries === 0) break;
+      setNotice({ text: `Deleting for good… ${countOf(images + galleries, 'item')} so far`, error: false });
+    }
     setBusy(false);
-    if (!reply.data) return setNotice({ text: reply.error, error: true });
-    const { images, galleries } = reply.data;
+    if (failed) return setNotice({ text: failed, error: true });
     setNotice({
       text: `Deleted for good: ${countOf(images, 'photo')}, ${countOf(galleries, 'gallery')}`,
       error: false,
