@@ -79,6 +79,15 @@ export function createAttemptThrottle(
 
   return {
     /**
+     * Forgets a secret's failures and lock, outside any attempt: its owner proved who they are
+     * another way (a password reset through the account's email). Only a secret's key: a client
+     * address's count is never forgiven this way.
+     */
+    async forgetSecret(secret: string): Promise<void> {
+      await store.clear(secret);
+    },
+
+    /**
      * Throws 429 when any of the keys is locked; takes no slot. For the ways in that compare no
      * secret (a password remembered as right, a missing one, a lookup of a random key).
      */

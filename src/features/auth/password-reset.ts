@@ -5,7 +5,7 @@ import type { Mailer } from '../../platform/mail/mailer';
 import { AppError, badRequest } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { AuditLog } from '../audit';
-import { addressKey, type AttemptThrottle } from './attempt-throttle';
+import { accountKey, addressKey, type AttemptThrottle } from './attempt-throttle';
 import * as repo from './password-reset.repository';
 import { generateToken, hashToken, looksLikeToken } from './tokens';
 
@@ -85,7 +85,10 @@ export function createPasswordReset(deps: PasswordResetDeps) {
     pending.add(job);
   }
 
-  /** Sets the password of the link's account (the same rules as at registration) and ends all its sessions. */
+  /**
+   * Sets the password of the link's account (the same rules as at registration), ends all its
+   * sessions and lifts the lock of its failed passwords.
+   */
   async function reset(token: string, password: string, address: string | null): Promise<void> {
     const attempt = await throttle.reserve({ address: addressKey(address) });
     const now = new Date(deps.clock());
@@ -116,6 +119,9 @@ export function createPasswordReset(deps: PasswordResetDeps) {
     );
     if (!done) throw invalidLink();
     deps.forgetUser(user.id);
+    // The owner proved control of the account's email: its failed passwords and their lock are
+    // forgotten, so the new password works at once. The client address's count stays.
+    await throttle.forgetSecret(accountKey(user.username));
   }
 
   return {
