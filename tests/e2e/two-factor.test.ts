@@ -6,7 +6,16 @@ import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 
 import { awayFromStepEdge } from '../helpers/two-factor';
-import { browserSuite, describeWeb, DESKTOP, noSeriousViolations, PHONE, postJson, uncaughtErrors } from './browser';
+import {
+  browserSuite,
+  createAdmin,
+  describeWeb,
+  DESKTOP,
+  noSeriousViolations,
+  PHONE,
+  postJson,
+  uncaughtErrors,
+} from './browser';
 
 jest.setTimeout(120_000);
 
@@ -106,6 +115,88 @@ describeWeb('two-factor sign-in in the web app', () => {
       await off.getByLabel(/Code from the app/).fill(fresh[0]);
       await off.getByLabel(/Code from the app/).press('Enter');
       await page.getByText('Off: your password alone signs you in.').waitFor();
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+  }
+
+  /** A new account with two-factor sign-in on, through the API. */
+  async function enrolledUser(name: string) {
+    const credentials = { username: name, password: 'a long enough password' };
+    const email = `${name}@example.test`;
+    await postJson(suite.server.url, {}, '/api/auth/register/', {
+      ...credentials,
+      email,
+      password2: credentials.password,
+    });
+    const { token } = (await postJson(suite.server.url, {}, '/api/auth/login/', credentials)) as { token: string };
+    const auth = { Authorization: `Token ${token}` };
+    await awayFromStepEdge();
+    const { secret } = (await postJson(suite.server.url, auth, '/api/auth/2fa/enrol', {
+      password: credentials.password,
+    })) as {
+      secret: string;
+    };
+    await postJson(suite.server.url, auth, '/api/auth/2fa/confirm', { otp: codeAt(secret, -1) });
+    return credentials;
+  }
+
+  const passwordAlone = (credentials: { username: string; password: string }) =>
+    fetch(`${suite.server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(credentials),
+    }).then((reply) => reply.status);
+
+  for (const [size, viewport] of [
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ] as const) {
+    it(`lets an admin see it and reset it from the users list, by keys, at ${size} size`, async () => {
+      const admin = { username: `root${size}`, password: 'an admin passphrase' };
+      await createAdmin(suite.world.db, admin);
+      const user = await enrolledUser(`dave${size}${Date.now() % 100000}`);
+      expect(await passwordAlone(user)).toBe(401);
+      const { context, page } = await suite.open(viewport, admin);
+      const errors = uncaughtErrors(page);
+
+      await page.goto('/admin');
+      const row = page.getByRole('row').filter({ hasText: `${user.username}@example.test` });
+      const cell = row.locator('td[data-label="Two-factor"]');
+      await cell.getByText('On').waitFor();
+      const adminRow = page.getByRole('row').filter({ hasText: `${admin.username}@example.test` });
+      expect(await adminRow.locator('td[data-label="Two-factor"]').textContent()).toBe('Off');
+      expect(await adminRow.getByRole('button', { name: /Reset two-factor/ }).count()).toBe(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      await noSeriousViolations(page, `admin users, two-factor on (${size})`);
+
+      // Asked first: Esc keeps it on, and focus returns to the button.
+      const reset = page.getByRole('button', { name: `Reset two-factor of ${user.username}` });
+      await reset.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('alertdialog', { name: `Reset two-factor sign-in of ${user.username}?` });
+      await dialog.waitFor();
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+      await noSeriousViolations(page, `admin users, reset asked (${size})`);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/^Reset two-factor/);
+      expect(await passwordAlone(user)).toBe(401);
+
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').getByText(`Two-factor sign-in of ${user.username} reset.`).waitFor();
+      expect(await cell.textContent()).toBe('Off');
+      expect(await reset.count()).toBe(0);
+      expect(await passwordAlone(user)).toBe(200);
+      await noSeriousViolations(page, `admin users, two-factor reset (${size})`);
+
+      // The list as the server has it, read again.
+      await page.reload();
+      await row.waitFor();
+      expect(await cell.textContent()).toBe('Off');
       expect(errors).toEqual([]);
       await context.close();
     });

@@ -102,4 +102,31 @@ describe("an admin's reset", () => {
     expect((await request(t.app).delete(path).set(admin.auth).expect(200)).body.wasOn).toBe(false);
     await request(t.app).delete('/api/admin/users/999999/2fa').set(admin.auth).expect(404);
   });
+
+  it('shows admins whether each user has it on: off, still off while enrolling, on, off after a reset', async () => {
+    const [user, admin] = await Promise.all([createUser(t, 'subscriber'), createUser(t, 'admin')]);
+    const listed = async () => {
+      const list = await request(t.app).get('/api/admin/users?limit=100').set(admin.auth).expect(200);
+      const one = await request(t.app).get(`/api/admin/users/${user.id}`).set(admin.auth).expect(200);
+      const row = (list.body as { id: number; twoFactor: boolean }[]).find((u) => u.id === user.id);
+      expect(row?.twoFactor).toBe(one.body.twoFactor);
+      return { twoFactor: one.body.twoFactor, etag: one.headers.etag };
+    };
+    const off = await listed();
+    expect(off.twoFactor).toBe(false);
+    await request(t.app).post('/api/auth/2fa/enrol').set(user.auth).send({ password: user.password }).expect(200);
+    expect((await listed()).twoFactor).toBe(false);
+
+    await enrol(t, user);
+    const on = await listed();
+    expect(on.twoFactor).toBe(true);
+    expect(on.etag).not.toBe(off.etag);
+    const patched = await request(t.app).patch(`/api/admin/users/${user.id}`).set(admin.auth).send({ isActive: true });
+    expect(patched.body).toMatchObject({ id: user.id, twoFactor: true });
+    // Only admins see it: the account's own reply has no such field.
+    expect((await request(t.app).get('/api/auth/me').set(user.auth).expect(200)).body).not.toHaveProperty('twoFactor');
+
+    await request(t.app).delete(`/api/admin/users/${user.id}/2fa`).set(admin.auth).expect(200);
+    expect((await listed()).twoFactor).toBe(false);
+  });
 });

@@ -29,3 +29,8 @@ export function toUserJson(user: UserRow) {
     lastLoginAt: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
   };
 }
+
+/** A user as an admin sees them: the same, and whether two-factor sign-in is on (never its secret). */
+export function toAdminUserJson(user: UserRow & { totpEnabledAt: Date | null }) {
+  return { ...toUserJson(user), twoFactor: user.totpEnabledAt !== null };
+}

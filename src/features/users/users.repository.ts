@@ -9,6 +9,8 @@ export const publicUserSelect = {
   createdAt: true,
   lastLoginAt: true,
   role: { select: { name: true } },
+  /** Set while two-factor sign-in is in force (only the admin's reply shows it, as a yes or no). */
+  totpEnabledAt: true,
 } as const;
 
 /** The user with this username (whatever its case), with the password hash: for signing in only. */

@@ -1,4 +1,4 @@
-// Users (role, active, quota, tokens), groups and the audit log. Admins only.
+// Users (role, active, two-factor, quota, tokens), groups and the audit log. Admins only.
 import { useCallback, useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
@@ -11,6 +11,7 @@ import { MoreSentinel, usePaged } from '../paging';
 import { useTitle } from '../title';
 import { Groups } from './admin-groups';
 import { Invites } from './admin-invites';
+import { resetTwoFactor, TwoFactorCell } from './admin-two-factor';
 
 type User = NonNullable<Awaited<ReturnType<typeof usersPage>>['data']>[number];
 type Role = NonNullable<Awaited<ReturnType<typeof rolesList>>['data']>[number];
@@ -95,7 +96,7 @@ function Users() {
     <>
       <NoticeText notice={notice} />
       <table>
-        <TableHead columns={['User', 'Role', 'Active', 'Quota (MB, empty: default)']} actions />
+        <TableHead columns={['User', 'Role', 'Active', 'Two-factor', 'Quota (MB, empty: default)']} actions />
         <tbody>
           {items.map((user) => (
             <UserRow
@@ -105,6 +106,7 @@ function Users() {
               onChange={(body) => void patch(user, body)}
               onRole={(select) => void changeRole(user, select)}
               onRevokeTokens={() => void revokeTokens(user)}
+              onResetTwoFactor={() => void resetTwoFactor(user, { ask: confirm.ask, setItems, setNotice })}
             />
           ))}
         </tbody>
@@ -122,9 +124,10 @@ type UserRowProps = {
   /** Another role picked in the select: asked before it is saved. */
   onRole: (select: HTMLSelectElement) => void;
   onRevokeTokens: () => void;
+  onResetTwoFactor: () => void;
 };
 
-function UserRow({ user, roles, onChange, onRole, onRevokeTokens }: UserRowProps) {
+function UserRow({ user, roles, onChange, onRole, onRevokeTokens, onResetTwoFactor }: UserRowProps) {
   const setQuota = (event: Event) => {
     event.preventDefault();
     const value = new FormData(event.currentTarget as HTMLFormElement).get('quota');
@@ -159,6 +162,7 @@ function UserRow({ user, roles, onChange, onRole, onRevokeTokens }: UserRowProps
           onChange={(e) => onChange({ isActive: e.currentTarget.checked })}
         />
       </td>
+      <TwoFactorCell user={user} onReset={onResetTwoFactor} />
       <td data-label="Quota (MB)">
         <form class="row" onSubmit={setQuota}>
           <input

@@ -1,0 +1,45 @@
+// The admin's users list: whether each user has two-factor sign-in on, and its reset (a lost
+// phone) after a confirm step. The reset turns the second factor off; the user signs in with the
+// password alone and may turn it on again from their Security screen.
+import { api, messageOf } from '../api/client';
+import type { Notice } from '../components/alert';
+import type { Question } from '../components/confirm';
+
+type Resettable = { id: number; username: string; twoFactor: boolean };
+
+export function TwoFactorCell({ user, onReset }: { user: Resettable; onReset: () => void }) {
+  return (
+    <td data-label="Two-factor">
+      {user.twoFactor ? 'On' : 'Off'}
+      {user.twoFactor && (
+        <>
+          {' '}
+          <button type="button" onClick={onReset}>
+            Reset two-factor <span class="visually-hidden">of {user.username}</span>
+          </button>
+        </>
+      )}
+    </td>
+  );
+}
+
+type ResetDeps<User extends Resettable> = {
+  ask: (question: Question) => Promise<boolean>;
+  setItems: (update: (all: User[]) => User[]) => void;
+  setNotice: (notice: Notice) => void;
+};
+
+/** Asks, then turns the user's second factor off and shows the row as off. */
+export async function resetTwoFactor<User extends Resettable>(user: User, deps: ResetDeps<User>) {
+  const yes = await deps.ask({
+    title: `Reset two-factor sign-in of ${user.username}?`,
+    detail: `Their authenticator app and recovery codes stop working: ${user.username} signs in with the password alone until they turn two-factor sign-in on again.`,
+    action: 'Reset two-factor',
+    danger: true,
+  });
+  if (!yes) return;
+  const { data, error } = await api.DELETE('/api/admin/users/{id}/2fa', { params: { path: { id: user.id } } });
+  if (!data) return deps.setNotice({ text: messageOf(error, 'Could not reset.'), error: true });
+  deps.setItems((all) => all.map((u) => (u.id === user.id ? { ...u, twoFactor: false } : u)));
+  deps.setNotice({ text: `Two-factor sign-in of ${user.username} reset.`, error: false });
+}
