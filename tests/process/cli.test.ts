@@ -387,6 +387,120 @@ describe('gallery export, ls', () => {
   });
 });
 
+describe("gallery import of a manifest's tags and star", () => {
+  /** A call of the API as the world's owner; its JSON. */
+  async function call(method: string, path: string, body?: unknown) {
+    const reply = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { ...auth, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(reply.status).toBe(200);
+    return (await reply.json()) as { id: number; sha256: string; tags: string[]; favorite: boolean };
+  }
+  /** Each image of the gallery as its owner sees it: tags and star, by the SHA-256 of its original. */
+  async function tagsBySha(galleryId: number) {
+    const rows = await world.db.image.findMany({ where: { galleryId }, select: { id: true } });
+    const images = await Promise.all(rows.map((row) => call('GET', `/api/gallery/images/${row.id}`)));
+    return Object.fromEntries(images.map((i) => [i.sha256, { tags: [...i.tags].sort(), favorite: i.favorite }]));
+  }
+
+  it('export, then import into another gallery: the same tags, the star for the importer, again idempotent', async () => {
+    const { dir } = await library(4);
+    expect((await gallery(['import', dir, '--gallery', String(world.galleryId)])).code).toBe(0);
+    const ids = (await world.db.image.findMany({ where: { galleryId: world.galleryId }, orderBy: { id: 'asc' } })).map(
+      (row) => row.id,
+    );
+    await call('PUT', `/api/gallery/images/${ids[0]}/tags`, { tags: ['Beach', '  Summer   2026 '] });
+    await call('PUT', `/api/gallery/images/${ids[1]}/tags`, { tags: ['night'] });
+    await call('PUT', `/api/gallery/images/${ids[1]}/favorite`);
+    await call('PUT', `/api/gallery/images/${ids[3]}/tags`, { tags: ['beach'] });
+    const source = await tagsBySha(world.galleryId);
+    expect(Object.values(source).filter((image) => image.tags.length > 0)).toHaveLength(3);
+
+    const out = join(home, 'export-tags');
+    expect((await gallery(['export', String(world.galleryId), out])).code).toBe(0);
+    const other = await world.db.gallery.create({
+      data: {
+        name: 'Copy with tags',
+        ownerId: (await world.db.gallery.findUniqueOrThrow({ where: { id: world.galleryId } })).ownerId,
+      },
+    });
+    const run = await gallery(['import', out, '--gallery', String(other.id), '--json']);
+    expect(run.code).toBe(0);
+    const report = json(run) as unknown as { tagged: { tags: string[]; favorite: boolean }[]; tagsFailed: unknown[] };
+    expect(report.tagsFailed).toEqual([]);
+    expect(report.tagged).toHaveLength(3);
+    expect(await tagsBySha(other.id)).toEqual(source);
+    expect(source).toEqual(
+      expect.objectContaining({
+        [Object.keys(source).find((sha) => source[sha].favorite)!]: { tags: ['night'], favorite: true },
+      }),
+    );
+    expect(Object.values(source).map((image) => image.tags)).toContainEqual(['beach', 'summer 2026']);
+
+    const again = await gallery(['import', out, '--gallery', String(other.id)]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(
+      /uploaded 0, skipped 4, failed 0\ntags and stars from the manifest: 3 given, 0 failed/,
+    );
+    expect(await tagsBySha(other.id)).toEqual(source);
+  });
+
+  it('warns of a manifest it cannot use and imports by file names; a tag the server refuses fails that file, said so', async () => {
+    const broken = join(home, 'broken-manifest');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'a.jpg'), await jpeg());
+    writeFileSync(join(broken, 'manifest.json'), '{"images": [');
+    const first = await gallery(['import', broken, '--gallery', String(world.galleryId), '--json']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/warning: .*manifest\.json: not valid JSON .*titles come from the file names/);
+    expect(json(first)).toMatchObject({ uploaded: [{ title: 'a' }], failed: [], tagged: [] });
+
+    const odd = join(home, 'odd-manifest');
+    mkdirSync(odd);
+    for (const name of ['good.jpg', 'bad.jpg', 'odd.jpg']) writeFileSync(join(odd, name), await jpeg());
+    const manifest = {
+      images: [
+        { file: 'good.jpg', title: 'Good', tags: ['Kept'] },
+        { file: 'bad.jpg', title: 'Bad', tags: ['ring\u0007bell', 'fine'] },
+        { file: 'odd.jpg', title: 'Odd', tags: 'not a list', favorite: 'yes' },
+        { file: 'gone.jpg', title: 'Gone', tags: ['x'] },
+        { title: 'no file' },
+      ],
+    };
+    writeFileSync(join(odd, 'manifest.json'), JSON.stringify(manifest));
+    const run = await gallery(['import', odd, '--gallery', String(world.galleryId), '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/odd\.jpg: "tags" is not a list of strings/);
+    expect(run.stderr).toMatch(/odd\.jpg: "favorite" is not true or false/);
+    expect(run.stderr).toMatch(/1 of its files are not in the folder \(gone\.jpg\)/);
+    expect(run.stderr).toMatch(/1 of its images have no file name or title/);
+    const report = json(run) as unknown as {
+      uploaded: { title: string }[];
+      tagged: { path: string; tags: string[] }[];
+      tagsFailed: { path: string; status: number; message: string }[];
+    };
+    expect(report.uploaded.map((u) => u.title).sort()).toEqual(['Bad', 'Good', 'Odd']);
+    expect(report.tagged).toEqual([expect.objectContaining({ path: join(odd, 'good.jpg'), tags: ['Kept'] })]);
+    expect(report.tagsFailed).toEqual([
+      { path: join(odd, 'bad.jpg'), image: expect.any(Number), status: 400, message: expect.stringMatching(/control/) },
+    ]);
+    const byTitle = async (title: string) => {
+      const row = await world.db.image.findFirstOrThrow({ where: { galleryId: world.galleryId, title } });
+      return call('GET', `/api/gallery/images/${row.id}`);
+    };
+    expect((await byTitle('Good')).tags).toEqual(['kept']);
+    expect((await byTitle('Bad')).tags).toEqual([]);
+    expect(await byTitle('Odd')).toMatchObject({ tags: [], favorite: false });
+
+    const text = await gallery(['import', odd, '--gallery', String(world.galleryId)]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/tags not given: .*bad\.jpg: .*control/);
+    expect(text.stdout).toMatch(/tags and stars from the manifest: 1 given, 1 failed/);
+  });
+});
+
 /** `npm run storage:check` on the world's database and upload folder, as JSON. */
 async function storageCheck(): Promise<Record<string, unknown>> {
   const command =

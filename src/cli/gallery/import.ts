@@ -11,6 +11,7 @@ import {
   type Skip,
 } from './import-plan';
 import { scanLibrary, type LocalImage } from './library';
+import { applyManifestTags, type TagResults } from './manifest-tags';
 import { bytes, CliError, plural, print } from './output';
 import { progressBar } from './progress';
 import { sendResumable, speaksTus } from './resumable';
@@ -65,6 +66,7 @@ export async function importLibrary(dir: string, options: ImportOptions): Promis
   const concurrency = options.concurrency ?? availableParallelism();
   const quiet = Boolean(options.json);
   const library = await scanLibrary(dir);
+  for (const warning of library.warnings) process.stderr.write(`warning: ${warning}\n`);
   await hashAll(library.images, concurrency, quiet);
   let galleryOf: (file: LocalImage) => number | null;
   let created: string[] = [];
@@ -78,14 +80,15 @@ export async function importLibrary(dir: string, options: ImportOptions): Promis
   }
   const plan = await planImport(api, library.images, galleryOf);
   plan.created = created;
-  if (options.dryRun) return reportDryRun(plan, library.ignored, quiet);
+  if (options.dryRun) return reportDryRun(plan, library, quiet);
   const resumable = (await speaksTus(server)) ? { server, token, retries: options.retries } : null;
   const outcomes = await uploadAll(plan, options, concurrency, (gallery, batch, onBytes) =>
     resumable && batch.length === 1 && batch[0].size > options.resumableAbove * 1e6
       ? sendResumable(resumable, gallery, batch[0], onBytes).then((outcome) => [outcome])
       : sendBatch(api, gallery, batch, onBytes, options.retries),
   );
-  return report(plan, outcomes, library.ignored, quiet);
+  const tags = await applyManifestTags(api, plan, outcomes, { concurrency, retries: options.retries });
+  return report(plan, outcomes, tags, library, quiet);
 }
 
 type Send = (gallery: number, batch: LocalImage[], onBytes: (count: number) => void) => Promise<Outcome[]>;
@@ -130,16 +133,26 @@ const skipJson = (skip: Skip) => ({
   image: skip.image,
 });
 
-function reportDryRun(plan: Plan, ignored: string[], json: boolean): number {
+type Scanned = { ignored: string[]; warnings: string[] };
+
+function reportDryRun(plan: Plan, { ignored, warnings }: Scanned, json: boolean): number {
   const send = [...plan.send.entries()].flatMap(([gallery, files]) => files.map((file) => ({ file, gallery })));
   const size = send.reduce((sum, { file }) => sum + file.size, 0);
   print(
     json,
     {
       dryRun: true,
-      upload: send.map(({ file, gallery }) => ({ path: file.path, gallery, title: file.title, size: file.size })),
+      upload: send.map(({ file, gallery }) => ({
+        path: file.path,
+        gallery,
+        title: file.title,
+        size: file.size,
+        ...(file.tags ? { tags: file.tags } : {}),
+        ...(file.favorite ? { favorite: true } : {}),
+      })),
       skipped: plan.skipped.map(skipJson),
       ignored,
+      warnings,
     },
     () => [
       ...send.map(
@@ -152,7 +165,7 @@ function reportDryRun(plan: Plan, ignored: string[], json: boolean): number {
   return 0;
 }
 
-function report(plan: Plan, outcomes: Outcome[], ignored: string[], json: boolean): number {
+function report(plan: Plan, outcomes: Outcome[], tags: TagResults, { ignored, warnings }: Scanned, json: boolean) {
   const uploaded = outcomes.filter((outcome) => outcome.status === 201);
   const already = outcomes.filter((outcome) => outcome.status === 200);
   const failed = outcomes.filter((outcome) => outcome.status !== 201 && outcome.status !== 200);
@@ -175,13 +188,20 @@ function report(plan: Plan, outcomes: Outcome[], ignored: string[], json: boolea
       failed: failed.map((o) => ({ path: o.file.path, status: o.status, message: o.message ?? '' })),
       ignored,
       galleriesCreated: plan.created,
+      tagged: tags.tagged,
+      tagsFailed: tags.failed,
+      warnings,
     },
     () => [
       ...plan.created.map((name) => `created the gallery "${name}"`),
       ...failed.map((o) => `failed: ${o.file.path}: ${o.message ?? `status ${o.status}`}`),
+      ...tags.failed.map((f) => `tags not given: ${f.path}: ${f.message}`),
       `uploaded ${uploaded.length}, skipped ${skipped.length}, failed ${failed.length}` +
         (ignored.length > 0 ? `; ${plural(ignored.length, 'other file')} ignored` : ''),
+      ...(tags.tagged.length + tags.failed.length > 0
+        ? [`tags and stars from the manifest: ${tags.tagged.length} given, ${tags.failed.length} failed`]
+        : []),
     ],
   );
-  return failed.length > 0 ? 1 : 0;
+  return failed.length > 0 || tags.failed.length > 0 ? 1 : 0;
 }

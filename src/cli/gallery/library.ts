@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 
 import { sniffImageType, type ImageMimeType } from '../../shared/image-types';
+import { MANIFEST, readManifest, type ManifestEntry } from './manifest';
 import { CliError } from './output';
 
 /** An image file of the folder being imported. */
@@ -15,10 +16,14 @@ export type LocalImage = {
   mimeType: ImageMimeType;
   title: string;
   description?: string;
+  /** From the folder's manifest: the tags to give its image, and whether the importer stars it. */
+  tags?: string[];
+  favorite?: boolean;
   sha256?: string;
 };
 
-export type Library = { images: LocalImage[]; ignored: string[] };
+/** `warnings`: what of the folders' manifests could not be used. */
+export type Library = { images: LocalImage[]; ignored: string[]; warnings: string[] };
 
 /** The file name without its extension: the title an image gets (the server makes the same one). */
 export function titleOf(path: string): string {
@@ -40,48 +45,35 @@ async function typeOf(path: string): Promise<ImageMimeType | null> {
   }
 }
 
-/** Titles and descriptions of a folder that `gallery export` wrote (its manifest.json), by file name. */
-async function exportedTexts(dir: string): Promise<Map<string, { title: string; description: string }> | null> {
-  const texts = new Map<string, { title: string; description: string }>();
-  try {
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
-      images?: { file?: unknown; title?: unknown; description?: unknown }[];
-    };
-    for (const image of manifest.images ?? []) {
-      if (typeof image.file === 'string' && typeof image.title === 'string') {
-        texts.set(image.file, {
-          title: image.title,
-          description: typeof image.description === 'string' ? image.description : '',
-        });
-      }
-    }
-  } catch {
-    return null; // no manifest, or not one of ours: titles come from the file names
-  }
-  return texts;
-}
-
 /**
  * Every image file under `root` (recursively; hidden files and folders left out), told by its
  * first bytes, not its name; other files are listed as ignored. Titles from the file names, or
- * from the manifest of a folder that `gallery export` wrote.
+ * from the manifest of a folder that `gallery export` (or a zip download) wrote, with the tags
+ * and the star it gives each image.
  */
 export async function scanLibrary(root: string): Promise<Library> {
   const rootStat = await stat(root).catch(() => null);
   if (!rootStat?.isDirectory()) throw new CliError(`Not a folder: ${root}`, 2);
-  const library: Library = { images: [], ignored: [] };
+  const library: Library = { images: [], ignored: [], warnings: [] };
   const visit = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-    const texts = await exportedTexts(dir);
+    const manifest = await readManifest(dir);
+    library.warnings.push(...manifest.warnings);
     const folder = relative(root, dir).split(sep).join('/');
+    const missing = new Set(manifest.entries.keys());
     for (const entry of entries) {
-      if (entry.name.startsWith('.') || (texts && entry.name === 'manifest.json')) continue;
+      if (entry.name.startsWith('.') || (manifest.recognised && entry.name === MANIFEST)) continue;
       const path = join(dir, entry.name);
+      missing.delete(entry.name);
       if (entry.isDirectory()) await visit(path);
-      else if (entry.isFile()) await add(path, folder, texts?.get(entry.name));
+      else if (entry.isFile()) await add(path, folder, manifest.entries.get(entry.name));
+    }
+    if (missing.size > 0) {
+      const names = [...missing].slice(0, 3).join(', ') + (missing.size > 3 ? ', …' : '');
+      library.warnings.push(`${join(dir, MANIFEST)}: ${missing.size} of its files are not in the folder (${names})`);
     }
   };
-  const add = async (path: string, folder: string, text?: { title: string; description: string }) => {
+  const add = async (path: string, folder: string, listed?: ManifestEntry) => {
     const mimeType = await typeOf(path);
     if (!mimeType) return void library.ignored.push(path);
     const { size } = await stat(path);
@@ -90,8 +82,10 @@ export async function scanLibrary(root: string): Promise<Library> {
       folder,
       size,
       mimeType,
-      title: text?.title ?? titleOf(path),
-      description: text?.description,
+      title: listed?.title ?? titleOf(path),
+      description: listed?.description,
+      ...(listed?.tags && listed.tags.length > 0 ? { tags: listed.tags } : {}),
+      ...(listed?.favorite ? { favorite: true } : {}),
     });
   };
   await visit(root);
