@@ -163,7 +163,7 @@ describeWeb('two-factor sign-in in the web app', () => {
       await page.goto('/admin');
       const row = page.getByRole('row').filter({ hasText: `${user.username}@example.test` });
       const cell = row.locator('td[data-label="Two-factor"]');
-      await cell.getByText('On').waitFor();
+      await cell.getByText('On', { exact: true }).waitFor();
       const adminRow = page.getByRole('row').filter({ hasText: `${admin.username}@example.test` });
       expect(await adminRow.locator('td[data-label="Two-factor"]').textContent()).toBe('Off');
       expect(await adminRow.getByRole('button', { name: /Reset two-factor/ }).count()).toBe(0);
@@ -190,6 +190,12 @@ describeWeb('two-factor sign-in in the web app', () => {
       await page.getByRole('status').getByText(`Two-factor sign-in of ${user.username} reset.`).waitFor();
       expect(await cell.textContent()).toBe('Off');
       expect(await reset.count()).toBe(0);
+      // Focus stays in the row, on its new state: the next Tab reaches the row's next field.
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Off');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+        `Quota of ${user.username} in MB`,
+      );
       expect(await passwordAlone(user)).toBe(200);
       await noSeriousViolations(page, `admin users, two-factor reset (${size})`);
 

@@ -1,16 +1,30 @@
 // The admin's users list: whether each user has two-factor sign-in on, and its reset (a lost
 // phone) after a confirm step. The reset turns the second factor off; the user signs in with the
 // password alone and may turn it on again from their Security screen.
+import { useEffect, useRef } from 'preact/hooks';
+
 import { api, messageOf } from '../api/client';
 import type { Notice } from '../components/alert';
 import type { Question } from '../components/confirm';
 
 type Resettable = { id: number; username: string; twoFactor: boolean };
 
+/**
+ * "On" with its reset button, or "Off". When a reset takes the focused button away, focus stays
+ * in the row, on the state that replaced it, rather than falling back to the top of the page.
+ */
 export function TwoFactorCell({ user, onReset }: { user: Resettable; onReset: () => void }) {
+  const state = useRef<HTMLSpanElement>(null);
+  const wasOn = useRef(user.twoFactor);
+  useEffect(() => {
+    if (wasOn.current && !user.twoFactor && document.activeElement === document.body) state.current?.focus();
+    wasOn.current = user.twoFactor;
+  }, [user.twoFactor]);
   return (
     <td data-label="Two-factor">
-      {user.twoFactor ? 'On' : 'Off'}
+      <span ref={state} tabIndex={-1}>
+        {user.twoFactor ? 'On' : 'Off'}
+      </span>
       {user.twoFactor && (
         <>
           {' '}
