@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -445,6 +445,37 @@ describe("gallery import of a manifest's tags and star", () => {
       /uploaded 0, skipped 4, failed 0\ntags and stars from the manifest: 3 given, 0 failed/,
     );
     expect(await tagsBySha(other.id)).toEqual(source);
+  });
+
+  it("takes the tags of a zip download's manifest, unpacked", async () => {
+    const { dir } = await library(3);
+    expect((await gallery(['import', dir, '--gallery', String(world.galleryId)])).code).toBe(0);
+    const first = await world.db.image.findFirstOrThrow({
+      where: { galleryId: world.galleryId },
+      orderBy: { id: 'asc' },
+    });
+    await call('PUT', `/api/gallery/images/${first.id}/tags`, { tags: ['Zip Tag', 'other'] });
+    const source = await tagsBySha(world.galleryId);
+
+    const archive = await fetch(`${server.url}/api/gallery/galleries/${world.galleryId}/download`, { headers: auth });
+    expect(archive.status).toBe(200);
+    const unpacked = join(home, 'unpacked');
+    mkdirSync(unpacked);
+    writeFileSync(join(home, 'download.zip'), Buffer.from(await archive.arrayBuffer()));
+    execFileSync('unzip', ['-q', join(home, 'download.zip'), '-d', unpacked]);
+    expect(readFileSync(join(unpacked, 'manifest.json'), 'utf8')).toContain('"zip tag"');
+
+    const other = await world.db.gallery.create({
+      data: {
+        name: 'From a zip',
+        ownerId: (await world.db.gallery.findUniqueOrThrow({ where: { id: world.galleryId } })).ownerId,
+      },
+    });
+    const run = await gallery(['import', unpacked, '--gallery', String(other.id), '--json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/warning/);
+    expect(await tagsBySha(other.id)).toEqual(source);
+    expect(Object.values(source).map((image) => image.tags)).toContainEqual(['other', 'zip tag']);
   });
 
   it('warns of a manifest it cannot use and imports by file names; a tag the server refuses fails that file, said so', async () => {
