@@ -96,6 +96,19 @@ describe('a password reset and the login lock', () => {
     await login(user.username, 'another fresh passphrase', '198.51.100.22').expect(200);
   });
 
+  it('counts afresh after the reset: of 100 wrong passwords at once, at most the limit are compared', async () => {
+    const user = await createUser(t, 'subscriber');
+    await lockOut(user, '198.51.100.40');
+    const token = await linkFor(user, '198.51.100.41');
+    await reset(token, 'counted afresh passphrase', '198.51.100.41').expect(200);
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => login(user.username, 'still wrong', `203.0.113.${i + 1}`)),
+    );
+    expect(replies.filter((reply) => reply.status === 401).length).toBe(3);
+    expect(replies.filter((reply) => reply.status === 429).length).toBe(97);
+    await login(user.username, 'counted afresh passphrase', '198.51.100.42').expect(429);
+  });
+
   it('lifts only the lock of the account whose password was reset', async () => {
     const owner = await createUser(t, 'subscriber');
     const other = await createUser(t, 'subscriber');

@@ -426,6 +426,14 @@ describe("gallery import of a manifest's tags and star", () => {
         ownerId: (await world.db.gallery.findUniqueOrThrow({ where: { id: world.galleryId } })).ownerId,
       },
     });
+    const dry = await gallery(['import', out, '--gallery', String(other.id), '--dry-run', '--json']);
+    const planned = json(dry) as unknown as { upload: { tags?: string[]; favorite?: boolean }[] };
+    expect(planned.upload.map((u) => [...(u.tags ?? [])].sort()).sort()).toEqual(
+      Object.values(source)
+        .map((image) => image.tags)
+        .sort(),
+    );
+    expect(planned.upload.filter((u) => u.favorite)).toHaveLength(1);
     const run = await gallery(['import', out, '--gallery', String(other.id), '--json']);
     expect(run.code).toBe(0);
     const report = json(run) as unknown as { tagged: { tags: string[]; favorite: boolean }[]; tagsFailed: unknown[] };
