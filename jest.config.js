@@ -22,8 +22,15 @@ module.exports = {
       'ts-jest',
       { diagnostics: false, tsconfig: { allowJs: true, esModuleInterop: true } },
     ],
+    // Single sign-on's client (openid-client, with oauth4webapi and jose) and the tests' OpenID Provider: the same.
+    '/node_modules/(openid-client|oauth4webapi|jose|oidc-provider)/(?!node_modules/).+\\.js$': [
+      'ts-jest',
+      { diagnostics: false, tsconfig: { allowJs: true, esModuleInterop: true } },
+    ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(thumbhash|pixelmatch|@tus|srvx)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(thumbhash|pixelmatch|@tus|srvx|openid-client|oauth4webapi|jose|oidc-provider)/)',
+  ],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   testTimeout: 30000,

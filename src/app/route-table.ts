@@ -1,5 +1,5 @@
 import { auditRoutes } from '../features/audit';
-import { authRoutes, joinRoutes, tokenRoutes, twoFactorRoutes } from '../features/auth';
+import { authRoutes, joinRoutes, oidcRoutes, tokenRoutes, twoFactorRoutes } from '../features/auth';
 import { downloadRoutes } from '../features/downloads';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { groupRoutes } from '../features/groups';
@@ -41,7 +41,9 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
       passwordReset: deps.passwordReset,
       publicUrl: config.publicUrl,
       defaultGalleryVisibility: config.defaultGalleryVisibility,
+      sso: deps.oidc ? { label: deps.oidc.buttonLabel } : null,
     }),
+    ...oidcRoutes({ oidc: deps.oidc, publicUrl: config.publicUrl }),
     ...twoFactorRoutes({ auth: deps.auth }),
     ...roleRoutes({ roles: deps.roles }),
     ...galleryRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),

@@ -3,6 +3,7 @@ import {
   createAttemptThrottle,
   createAuthService,
   createInvites,
+  createOidc,
   createPassport,
   createPasswordReset,
   createTokenCache,
@@ -30,7 +31,7 @@ const galleryLinks: GalleryLinks = {
     endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
 };
 
-/** Who signs in and who may join: auth (with registration), invites, and password reset by email. */
+/** Who signs in and who may join: auth (with registration), invites, password reset by email, single sign-on. */
 function createAccountServices(
   deps: AppDeps,
   shared: { audit: AuditLog; roles: RolesService; tokenCache: TokenCache; throttle: AttemptThrottle },
@@ -61,7 +62,19 @@ function createAccountServices(
     clock,
     forgetUser: (userId) => tokenCache.forgetUser(userId),
   });
-  return { auth, invites, passwordReset };
+  const oidc = config.oidc
+    ? createOidc({
+        db,
+        audit,
+        roles,
+        auth,
+        config: config.oidc,
+        bcryptCost: config.bcryptCost,
+        logger,
+        forgetUser: (userId) => tokenCache.forgetUser(userId),
+      })
+    : null;
+  return { auth, invites, passwordReset, oidc };
 }
 
 /**
@@ -88,7 +101,7 @@ export function createServices(deps: AppDeps, metrics: Metrics | null = null) {
     },
     links: { endAll: (tx, userId, actor) => endLinksMadeBy(tx, { userId }, actor, 'its maker was deactivated') },
   });
-  const { auth, invites, passwordReset } = createAccountServices(deps, { audit, roles, tokenCache, throttle });
+  const { auth, invites, passwordReset, oidc } = createAccountServices(deps, { audit, roles, tokenCache, throttle });
   const files = createImageFiles({ db, storage, logger, config });
   const galleries = createGalleriesService({
     db,
@@ -114,6 +127,7 @@ export function createServices(deps: AppDeps, metrics: Metrics | null = null) {
     auth,
     invites,
     passwordReset,
+    oidc,
     tokenCache,
     authenticator: createPassport(auth),
     throttle,

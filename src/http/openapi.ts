@@ -61,6 +61,11 @@ function requestBody(route: RouteSpec) {
 
 function successReply(status: number, reply: ReplySpec): [string, JsonSchema] {
   if (reply === 'empty') return [String(status), { description: 'Not modified' }];
+  if (reply === 'redirect')
+    return [
+      String(status),
+      { description: 'Redirect', headers: { Location: { description: 'Where to go', schema: { type: 'string' } } } },
+    ];
   if (reply === 'html')
     return [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }];
   if (reply === 'text')

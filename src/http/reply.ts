@@ -1,9 +1,9 @@
 import type { Response } from 'express';
 import type { z, ZodType } from 'zod';
 
-/** A documented reply: a JSON schema, raw bytes (the image file), an HTML page, plain text or no body. */
-export type ReplySpec = ZodType | 'binary' | 'html' | 'text' | 'empty';
-export type Status = 200 | 201 | 206 | 207 | 304 | 503;
+/** A documented reply: a JSON schema, raw bytes (the image file), an HTML page, plain text, no body, or a redirect (`Location`). */
+export type ReplySpec = ZodType | 'binary' | 'html' | 'text' | 'empty' | 'redirect';
+export type Status = 200 | 201 | 206 | 207 | 302 | 304 | 503;
 export type Replies = Partial<Record<Status, ReplySpec>>;
 
 export type ReplyHeaders = Record<string, string>;
@@ -33,7 +33,7 @@ export type Reply =
 /** The reply that a documented status allows: the JSON body is its schema's output type. */
 type ReplyFor<S extends number, R> = R extends ZodType
   ? JsonReply<S, z.output<R>>
-  : R extends 'empty'
+  : R extends 'empty' | 'redirect'
     ? EmptyReply<S>
     : R extends 'html'
       ? HtmlReply<S>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { ACCOUNTS_ENV, accountsChecks, accountsConfigOf, type AccountsConfig } from './accounts-config';
 import { FAULT_POINTS, type FaultPoint } from './fault-points';
+import { OIDC_ENV, oidcChecks, oidcConfigOf, type OidcConfig } from './oidc-config';
 import { ZIP_ENV, zipConfigOf, type ZipConfig } from './zip-config';
 
 const MB = 1024 * 1024;
@@ -113,6 +114,7 @@ const envSchema = z.object({
   WEB_DIST_DIR: z.string().min(1).optional(),
   ...ZIP_ENV,
   ...ACCOUNTS_ENV,
+  ...OIDC_ENV,
 });
 
 export type Config = ZipConfig & {
@@ -192,7 +194,7 @@ export type Config = ZipConfig & {
         forcePathStyle: boolean;
         credentials?: { accessKeyId: string; secretAccessKey: string };
       };
-} & AccountsConfig;
+} & AccountsConfig & { /** Single sign-on with an OpenID Provider; null: off. */ oidc: OidcConfig | null };
 
 type Env = z.output<typeof envSchema>;
 
@@ -209,7 +211,7 @@ function crossChecks(e: Env): string[] {
   }
   if (e.METRICS_TOKEN && e.METRICS === 'off')
     broken.push('METRICS_TOKEN: set, but METRICS is off (METRICS=on serves /metrics)');
-  return [...broken, ...accountsChecks(e)];
+  return [...broken, ...accountsChecks(e), ...oidcChecks(e)];
 }
 
 /** Where images are stored, from STORAGE and the S3_* variables. */
@@ -289,5 +291,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storage: storageOf(e),
     zip: zipConfigOf(e),
     ...accountsConfigOf(e),
+    ...oidcConfigOf(e),
   };
 }

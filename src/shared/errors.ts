@@ -14,6 +14,10 @@ export const ERROR_TABLE = {
   SHARE_PASSWORD_REQUIRED: { status: 401, message: 'This link needs its password, in the X-Share-Password header.' },
   FORBIDDEN: { status: 403, message: 'You do not have permission to perform this action.' },
   CSRF_REJECTED: { status: 403, message: 'Cross-site request refused.' },
+  PASSWORD_SIGN_IN_OFF: {
+    status: 403,
+    message: 'This account signs in only through single sign-on: use "Sign in with" on the sign-in screen.',
+  },
   NOT_FOUND: { status: 404, message: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'A record with that value already exists.' },

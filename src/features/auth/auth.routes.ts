@@ -77,7 +77,7 @@ function logIn(authenticator: Authenticator) {
     access: 'public',
     summary: 'Log in with username and password (and otp with two-factor sign-in); returns a new token',
     responses: { 200: loginReply },
-    errors: ['INVALID_CREDENTIALS', 'OTP_REQUIRED', 'OTP_INVALID', 'TOO_MANY_REQUESTS'],
+    errors: ['INVALID_CREDENTIALS', 'OTP_REQUIRED', 'OTP_INVALID', 'TOO_MANY_REQUESTS', 'PASSWORD_SIGN_IN_OFF'],
     body: loginBody,
     handler: async ({ req, reply }) => {
       const { user, token, expiresAt } = await authenticator.signIn(req);
@@ -98,7 +98,14 @@ function getOrCheckToken(auth: AuthService, authenticator: Authenticator) {
     access: 'public',
     summary: 'Get a token for username and password, or check a token',
     responses: { 200: tokenReply },
-    errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'OTP_REQUIRED', 'OTP_INVALID', 'TOO_MANY_REQUESTS'],
+    errors: [
+      'INVALID_CREDENTIALS',
+      'INVALID_TOKEN',
+      'OTP_REQUIRED',
+      'OTP_INVALID',
+      'TOO_MANY_REQUESTS',
+      'PASSWORD_SIGN_IN_OFF',
+    ],
     body: tokenBody,
     handler: async ({ req, address, body, reply }) => {
       if ('token' in body) {
@@ -137,7 +144,14 @@ function startSession(auth: AuthService, authenticator: Authenticator) {
     summary:
       'Sign the browser in: username and password (and otp with two-factor sign-in); the session is an HttpOnly cookie (gallery_session), not a token in the reply',
     responses: { 200: sessionReply },
-    errors: ['INVALID_CREDENTIALS', 'OTP_REQUIRED', 'OTP_INVALID', 'TOO_MANY_REQUESTS', 'CSRF_REJECTED'],
+    errors: [
+      'INVALID_CREDENTIALS',
+      'OTP_REQUIRED',
+      'OTP_INVALID',
+      'TOO_MANY_REQUESTS',
+      'CSRF_REJECTED',
+      'PASSWORD_SIGN_IN_OFF',
+    ],
     body: loginBody,
     handler: async ({ req, reply }) => {
       // A sign-in posted from another site's page (login CSRF) is refused by its Origin.

@@ -106,7 +106,9 @@ export function createAuthService(deps: AuthDeps) {
   async function verifyCredentials({ username, password }: Credentials): Promise<AuthenticatedUser | null> {
     const user = await accounts.findWithPassword(username);
     const matches = await bcrypt.compare(password, user ? user.passwordHash : await dummyHash);
-    if (!user || !matches || !user.isActive) return null;
+    if (!user || !user.isActive) return null;
+    if (!user.passwordSignIn) throw new AppError('PASSWORD_SIGN_IN_OFF'); // made by single sign-on, whatever the password
+    if (!matches) return null;
     return {
       id: user.id,
       username: user.username,

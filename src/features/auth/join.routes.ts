@@ -22,6 +22,8 @@ export type JoinRouteDeps = {
   passwordReset: PasswordReset;
   publicUrl?: string;
   defaultGalleryVisibility: 'shared' | 'private';
+  /** Single sign-on, when set up: the label of its button. */
+  sso: { label: string } | null;
 };
 
 /** Who may join and how a forgotten password comes back: the public settings, password reset, invites. */
@@ -29,15 +31,16 @@ export function joinRoutes(deps: JoinRouteDeps) {
   return [settings(deps), forgot(deps), reset(deps), createInvite(deps), listInvites(deps), revokeInvite(deps)];
 }
 
-function settings({ invites, passwordReset, defaultGalleryVisibility }: JoinRouteDeps) {
+function settings({ invites, passwordReset, defaultGalleryVisibility, sso }: JoinRouteDeps) {
   return defineRoute({
     method: 'get',
     path: '/api/auth/settings',
     access: 'public',
-    summary: 'What the sign-in and register screens need: the registration mode, whether password reset works',
+    summary:
+      'What the sign-in and register screens need: the registration mode, whether password reset works, single sign-on',
     responses: { 200: settingsReply },
     handler: ({ reply }) =>
-      reply(200, { registration: invites.mode, passwordReset: passwordReset.enabled, defaultGalleryVisibility }),
+      reply(200, { registration: invites.mode, passwordReset: passwordReset.enabled, defaultGalleryVisibility, sso }),
   });
 }
 

@@ -18,6 +18,9 @@ export const settingsReply = z.strictObject({
   registration: z.enum(['open', 'closed', 'invite']),
   passwordReset: z.boolean().meta({ description: 'Whether mail is set up: POST /api/auth/password/forgot works' }),
   defaultGalleryVisibility: z.enum(['shared', 'private']),
+  sso: z.strictObject({ label: z.string() }).nullable().meta({
+    description: 'Single sign-on, when set up: the web app shows "Sign in with <label>" (GET /api/auth/oidc/login)',
+  }),
 });
 
 const roleName = z.enum(ROLES.map((role) => role.name) as [RoleName, ...RoleName[]]);

@@ -40,7 +40,7 @@ export function ownOrigin(req: Request, publicUrl: string | undefined): string {
 }
 
 /** Cookies get `Secure` when the request came over HTTPS (behind a proxy: with TRUST_PROXY) or PUBLIC_URL is https. */
-function isSecure(req: Request, publicUrl: string | undefined): boolean {
+export function isSecure(req: Request, publicUrl: string | undefined): boolean {
   return req.secure || Boolean(publicUrl?.startsWith('https:'));
 }
 

@@ -1,0 +1,361 @@
+// Single sign-on with a real OpenID Provider (oidc-provider) started here, driven through HTTP as a
+// browser would: the gallery's redirect, the provider's sign-in form, the callback.
+import bcrypt from 'bcrypt';
+import request from 'supertest';
+
+import { createUser } from '../helpers/factories';
+import { CLIENT_ID, CLIENT_SECRET, signInAtProvider, startProvider, type TestProvider } from '../helpers/oidc-provider';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+const GALLERY = 'http://gallery.test';
+const REDIRECT_URI = `${GALLERY}/api/auth/oidc/callback`;
+
+let provider: TestProvider;
+let t: TestApp;
+
+const oidcEnv = (extra: Record<string, string> = {}) => ({
+  PUBLIC_URL: GALLERY,
+  OIDC_ISSUER: provider.issuer,
+  OIDC_CLIENT_ID: CLIENT_ID,
+  OIDC_CLIENT_SECRET: CLIENT_SECRET,
+  OIDC_SCOPES: 'openid profile email groups',
+  OIDC_DEFAULT_ROLE: 'company_user',
+  OIDC_ROLE_MAP: 'photographers=beta_player, staff=company_user',
+  OIDC_BUTTON_LABEL: 'Example SSO',
+  ...extra,
+});
+
+/** The value of a cookie the reply sets, or undefined. */
+function cookieOf(res: request.Response, name: string): string | undefined {
+  const lines = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  const line = lines.find((candidate) => candidate.startsWith(`${name}=`));
+  return line?.split(';')[0].slice(name.length + 1);
+}
+
+/** The gallery's way out: the provider's authorization URL and the transaction cookie. */
+async function begin(app: TestApp, returnTo?: string) {
+  const res = await request(app.app)
+    .get('/api/auth/oidc/login')
+    .query(returnTo === undefined ? {} : { returnTo })
+    .expect(302);
+  return { location: res.headers.location, transaction: cookieOf(res, 'gallery_oidc'), res };
+}
+
+/** The way back: the callback at `url` (as the provider sent it) with the transaction cookie. */
+function finish(app: TestApp, url: string, transaction: string | undefined) {
+  const { pathname, search } = new URL(url);
+  const call = request(app.app).get(`${pathname}${search}`);
+  return (transaction ? call.set('Cookie', `gallery_oidc=${transaction}`) : call).expect(302);
+}
+
+/** A whole sign-in of the provider's account `sub`: the callback's reply and the session cookie. */
+async function signIn(app: TestApp, sub: string, returnTo?: string) {
+  const { location, transaction } = await begin(app, returnTo);
+  const back = await signInAtProvider(location, sub, GALLERY);
+  const res = await finish(app, back, transaction);
+  return { res, location: res.headers.location, session: cookieOf(res, 'gallery_session') };
+}
+
+const me = (app: TestApp, session: string) =>
+  request(app.app).get('/api/auth/me').set('Cookie', `gallery_session=${session}`);
+
+const events = (app: TestApp, action: string) =>
+  app.db.auditEvent.findMany({ where: { action }, orderBy: { id: 'asc' } });
+
+let sequence = 0;
+/** A new account at the provider; its subject. */
+function account(claims: Record<string, unknown>): string {
+  const sub = `sub-${process.pid}-${++sequence}`;
+  provider.setAccount(sub, { preferred_username: `sso_${sequence}`, ...claims });
+  return sub;
+}
+
+beforeAll(async () => {
+  provider = await startProvider({ redirectUri: REDIRECT_URI });
+  t = await startTestApp(oidcEnv());
+});
+afterAll(async () => {
+  await t?.close();
+  await provider?.close();
+});
+
+describe('the way out to the provider', () => {
+  it('redirects with the code flow, PKCE S256, state and nonce, and keeps them in a short-lived cookie', async () => {
+    const { location, res } = await begin(t);
+    const url = new URL(location);
+    expect(url.origin).toBe(provider.issuer);
+    const params = Object.fromEntries(url.searchParams);
+    expect(params).toMatchObject({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid profile email groups',
+      code_challenge_method: 'S256',
+    });
+    expect(params.state).toMatch(/^[\w-]{43}$/);
+    expect(params.nonce).toMatch(/^[\w-]{43}$/);
+    expect(params.code_challenge).toMatch(/^[\w-]{43}$/);
+    const cookie = ([] as string[]).concat(res.headers['set-cookie']).find((line) => line.startsWith('gallery_oidc='));
+    expect(cookie).toMatch(/; Max-Age=600; Path=\/api\/auth\/oidc; HttpOnly; SameSite=Lax$/);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('is announced by the settings with its button label', async () => {
+    const res = await request(t.app).get('/api/auth/settings').expect(200);
+    expect(res.body.sso).toEqual({ label: 'Example SSO' });
+  });
+
+  it('answers 501 NOT_CONFIGURED on a server without OIDC_ISSUER, whose settings say so', async () => {
+    const plain = await startTestApp();
+    try {
+      const res = await request(plain.app).get('/api/auth/oidc/login').expect(501);
+      expect(res.body.code).toBe('NOT_CONFIGURED');
+      await request(plain.app).get('/api/auth/oidc/callback?code=x&state=y').expect(501);
+      expect((await request(plain.app).get('/api/auth/settings').expect(200)).body.sso).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe('accounts', () => {
+  it('makes the account at the first sign-in, with the default role, and signs the browser in', async () => {
+    const sub = account({ email: 'first@example.test', email_verified: true });
+    const { res, location, session } = await signIn(t, sub);
+    expect(location).toBe(`${GALLERY}/`);
+    expect(([] as string[]).concat(res.headers['set-cookie']).join('\n')).toMatch(/gallery_oidc=; Max-Age=0/);
+    expect(([] as string[]).concat(res.headers['set-cookie']).join('\n')).toMatch(
+      /gallery_session=[\w-]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict/,
+    );
+    const signedIn = await me(t, session!).expect(200);
+    expect(signedIn.body).toMatchObject({
+      username: `sso_${sequence}`,
+      email: 'first@example.test',
+      role: 'company_user',
+    });
+    const user = await t.db.user.findFirstOrThrow({ where: { id: signedIn.body.id }, include: { identities: true } });
+    expect(user.passwordSignIn).toBe(false);
+    expect(user.identities).toEqual([expect.objectContaining({ issuer: provider.issuer, subject: sub })]);
+    // The same session as a password sign-in: a browser token in the session list.
+    const tokens = await request(t.app).get('/api/auth/tokens').set('Cookie', `gallery_session=${session}`).expect(200);
+    expect(tokens.body).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'browser', current: true })]));
+    expect((await events(t, 'oidc.create')).at(-1)).toMatchObject({
+      actorId: user.id,
+      detail: expect.stringContaining('role=company_user'),
+    });
+    expect((await events(t, 'oidc.login')).at(-1)).toMatchObject({ actorId: user.id });
+  });
+
+  it('signs in to the same account the next time', async () => {
+    const sub = account({});
+    const first = await signIn(t, sub);
+    const id = (await me(t, first.session!).expect(200)).body.id;
+    const users = await t.db.user.count();
+    const second = await signIn(t, sub);
+    expect(second.session).not.toBe(first.session);
+    expect((await me(t, second.session!).expect(200)).body.id).toBe(id);
+    expect(await t.db.user.count()).toBe(users);
+    expect((await events(t, 'oidc.create')).filter((event) => event.actorId === id)).toHaveLength(1);
+    expect((await events(t, 'oidc.login')).filter((event) => event.actorId === id)).toHaveLength(2);
+  });
+
+  it('gives the role the claim maps to, and sets it again at each sign-in', async () => {
+    const sub = account({ groups: ['everyone', 'photographers'] });
+    const { session } = await signIn(t, sub);
+    const made = (await me(t, session!).expect(200)).body;
+    expect(made.role).toBe('beta_player');
+    provider.setAccount(sub, { preferred_username: made.username, groups: ['staff'] });
+    expect((await me(t, (await signIn(t, sub)).session!).expect(200)).body.role).toBe('company_user');
+    const change = (await events(t, 'oidc.role')).at(-1);
+    expect(change).toMatchObject({ actorId: made.id, detail: expect.stringContaining('beta_player->company_user') });
+    // No value maps: the default role.
+    provider.setAccount(sub, { preferred_username: made.username, groups: 'photographers' });
+    expect((await me(t, (await signIn(t, sub)).session!).expect(200)).body.role).toBe('beta_player');
+    provider.setAccount(sub, { preferred_username: made.username, groups: ['other'] });
+    expect((await me(t, (await signIn(t, sub)).session!).expect(200)).body.role).toBe('company_user');
+  });
+
+  it('makes a username valid and free by the rules of registration', async () => {
+    const taken = await createUser(t, 'subscriber', { username: `taken${process.pid}` });
+    const sub = account({ preferred_username: taken.username.toUpperCase() });
+    const { session } = await signIn(t, sub);
+    expect((await me(t, session!).expect(200)).body.username).toBe(`${taken.username.toUpperCase()}-2`);
+    const accented = account({ preferred_username: `Jörg Müller ${process.pid}!` });
+    expect((await me(t, (await signIn(t, accented)).session!).expect(200)).body.username).toBe(
+      `Jorg.Muller.${process.pid}`,
+    );
+  });
+
+  it('refuses a sign-in without a usable username claim, with a clear page and no account', async () => {
+    const sub = account({ preferred_username: '' });
+    const users = await t.db.user.count();
+    const { location, session } = await signIn(t, sub);
+    expect(location).toBe(`${GALLERY}/signin?sso_error=SSO_NO_USERNAME`);
+    expect(session).toBeUndefined();
+    expect(await t.db.user.count()).toBe(users);
+  });
+
+  it('never signs in to an account that was deactivated', async () => {
+    const sub = account({});
+    const id = (await me(t, (await signIn(t, sub)).session!).expect(200)).body.id;
+    await t.db.user.update({ where: { id }, data: { isActive: false } });
+    const { location, session } = await signIn(t, sub);
+    expect(location).toBe(`${GALLERY}/signin?sso_error=SSO_ACCOUNT_DISABLED`);
+    expect(session).toBeUndefined();
+  });
+});
+
+describe('linking to an existing account by email', () => {
+  it('is off by default: an address of another account is refused, never linked', async () => {
+    const existing = await createUser(t, 'subscriber');
+    const sub = account({ email: existing.email, email_verified: true });
+    const { location, session } = await signIn(t, sub);
+    expect(location).toBe(`${GALLERY}/signin?sso_error=SSO_EMAIL_TAKEN`);
+    expect(session).toBeUndefined();
+    expect(await t.db.userIdentity.count({ where: { userId: existing.id } })).toBe(0);
+  });
+
+  it('with OIDC_LINK_BY_EMAIL, links by an address the provider verified, and only by such', async () => {
+    const linking = await startTestApp(oidcEnv({ OIDC_LINK_BY_EMAIL: 'true' }));
+    try {
+      const existing = await createUser(linking, 'beta_player');
+      const unverified = account({ email: existing.email.toUpperCase(), email_verified: false });
+      expect((await signIn(linking, unverified)).location).toBe(`${GALLERY}/signin?sso_error=SSO_EMAIL_TAKEN`);
+      const missing = account({ email: existing.email });
+      expect((await signIn(linking, missing)).location).toBe(`${GALLERY}/signin?sso_error=SSO_EMAIL_TAKEN`);
+      expect(await linking.db.userIdentity.count({ where: { userId: existing.id } })).toBe(0);
+
+      const verified = account({
+        email: existing.email.toUpperCase(),
+        email_verified: true,
+        groups: ['photographers'],
+      });
+      const { session } = await signIn(linking, verified);
+      expect((await me(linking, session!).expect(200)).body).toMatchObject({ id: existing.id, role: 'beta_player' });
+      expect((await events(linking, 'oidc.link')).at(-1)).toMatchObject({ actorId: existing.id });
+      // A linked account keeps its password.
+      await request(linking.app)
+        .post('/api/auth/login')
+        .send({ username: existing.username, password: existing.password })
+        .expect(200);
+    } finally {
+      await linking.close();
+    }
+  });
+});
+
+describe('refusals on the way back', () => {
+  it('refuses a tampered or missing state, and no session is made', async () => {
+    const sub = account({});
+    const { location, transaction } = await begin(t);
+    const back = new URL(await signInAtProvider(location, sub, GALLERY));
+    const tampered = new URL(back);
+    tampered.searchParams.set('state', `${back.searchParams.get('state')}x`);
+    let res = await finish(t, tampered.href, transaction);
+    expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_STATE`);
+    expect(cookieOf(res, 'gallery_session')).toBeUndefined();
+    const missing = new URL(back);
+    missing.searchParams.delete('state');
+    res = await finish(t, missing.href, transaction);
+    expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_STATE`);
+    // Another browser (no transaction cookie) cannot finish it either.
+    res = await finish(t, back.href, undefined);
+    expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_EXPIRED`);
+    expect(cookieOf(res, 'gallery_session')).toBeUndefined();
+  });
+
+  it('refuses an expired transaction, and one whose cookie is not ours', async () => {
+    const { location, transaction } = await begin(t);
+    const back = await signInAtProvider(location, account({}), GALLERY);
+    const old = JSON.parse(Buffer.from(transaction!, 'base64url').toString());
+    const expired = Buffer.from(JSON.stringify({ ...old, expiresAt: Date.now() - 1000 })).toString('base64url');
+    expect((await finish(t, back, expired)).headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_EXPIRED`);
+    expect((await finish(t, back, 'not-json')).headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_EXPIRED`);
+  });
+
+  it('says so when the person cancels at the provider (error=access_denied)', async () => {
+    const { transaction } = await begin(t);
+    const { state } = JSON.parse(Buffer.from(transaction!, 'base64url').toString());
+    const url = `${REDIRECT_URI}?error=access_denied&state=${state}&iss=${encodeURIComponent(provider.issuer)}`;
+    const res = await finish(t, url, transaction);
+    expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_DENIED`);
+    expect(cookieOf(res, 'gallery_session')).toBeUndefined();
+  });
+
+  it('refuses a code once used (a replayed callback)', async () => {
+    const { location, transaction } = await begin(t);
+    const back = await signInAtProvider(location, account({}), GALLERY);
+    expect(cookieOf(await finish(t, back, transaction), 'gallery_session')).toBeDefined();
+    const again = await finish(t, back, transaction);
+    expect(again.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_FAILED`);
+    expect(cookieOf(again, 'gallery_session')).toBeUndefined();
+  });
+});
+
+describe('the provider', () => {
+  it('is refused when its metadata names another issuer (mix-up), and the server still serves', async () => {
+    const mixed = await startTestApp(oidcEnv({ OIDC_ISSUER: `http://localhost:${provider.port}` }));
+    try {
+      const res = await request(mixed.app).get('/api/auth/oidc/login').expect(302);
+      expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_ISSUER`);
+      expect(cookieOf(res, 'gallery_oidc')).toBeUndefined();
+    } finally {
+      await mixed.close();
+    }
+  });
+
+  it('may be down when the server starts; the sign-in says so, and works once it is back', async () => {
+    const gone = await startProvider({ redirectUri: REDIRECT_URI });
+    await gone.close();
+    const app = await startTestApp(oidcEnv({ OIDC_ISSUER: gone.issuer }));
+    let back: TestProvider | undefined;
+    try {
+      await request(app.app).get('/health').expect(200);
+      const res = await request(app.app).get('/api/auth/oidc/login').expect(302);
+      expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_UNAVAILABLE`);
+      back = await startProvider({ redirectUri: REDIRECT_URI, port: gone.port });
+      const again = await request(app.app).get('/api/auth/oidc/login').expect(302);
+      expect(new URL(again.headers.location).origin).toBe(gone.issuer);
+    } finally {
+      await app.close();
+      await back?.close();
+    }
+  });
+});
+
+describe('where the browser goes afterwards', () => {
+  it('returns to a path of the web app, and never to another site', async () => {
+    const sub = account({});
+    expect((await signIn(t, sub, '/galleries/5?sort=new#top')).location).toBe(`${GALLERY}/galleries/5?sort=new#top`);
+    for (const evil of ['https://evil.example/x', '//evil.example/x', '/\\evil.example', '/api/auth/me', 'galleries']) {
+      expect((await signIn(t, sub, evil)).location).toBe(`${GALLERY}/`);
+    }
+  });
+});
+
+describe('password sign-in of accounts made by single sign-on', () => {
+  it('is refused with 403 PASSWORD_SIGN_IN_OFF when OIDC_PASSWORD_SIGN_IN is off, even with the right password', async () => {
+    const sub = account({});
+    const { username, id } = (await me(t, (await signIn(t, sub)).session!).expect(200)).body;
+    await t.db.user.update({ where: { id }, data: { passwordHash: await bcrypt.hash('a known password', 4) } });
+    const credentials = { username, password: 'a known password' };
+    for (const path of ['/api/auth/login', '/api/auth/token', '/api/auth/session']) {
+      const res = await request(t.app).post(path).send(credentials).expect(403);
+      expect(res.body.code).toBe('PASSWORD_SIGN_IN_OFF');
+    }
+    const wrong = await request(t.app).post('/api/auth/login').send({ username, password: 'wrong' }).expect(403);
+    expect(wrong.body.code).toBe('PASSWORD_SIGN_IN_OFF');
+  });
+
+  it('is allowed with OIDC_PASSWORD_SIGN_IN=true (the account has a password nobody knows until reset)', async () => {
+    const allowing = await startTestApp(oidcEnv({ OIDC_PASSWORD_SIGN_IN: 'true' }));
+    try {
+      const { username, id } = (await me(allowing, (await signIn(allowing, account({}))).session!).expect(200)).body;
+      expect((await allowing.db.user.findUniqueOrThrow({ where: { id } })).passwordSignIn).toBe(true);
+      const res = await request(allowing.app).post('/api/auth/login').send({ username, password: 'guess' }).expect(401);
+      expect(res.body.code).toBe('INVALID_CREDENTIALS');
+    } finally {
+      await allowing.close();
+    }
+  });
+});
