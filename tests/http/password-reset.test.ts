@@ -204,7 +204,12 @@ describe('without a mail server', () => {
       const refused = await forgot(app, 'someone@example.test').expect(501);
       expect(refused.body).toEqual({ code: 'NOT_CONFIGURED', message: expect.stringMatching(/not set up/) });
       const settings = await request(app.app).get('/api/auth/settings').expect(200);
-      expect(settings.body).toEqual({ registration: 'open', passwordReset: false, defaultGalleryVisibility: 'shared' });
+      expect(settings.body).toEqual({
+        registration: 'open',
+        passwordReset: false,
+        defaultGalleryVisibility: 'shared',
+        sso: null,
+      });
     } finally {
       await app.close();
     }

@@ -173,7 +173,12 @@ describe('REGISTRATION_DOMAINS and DEFAULT_GALLERY_VISIBILITY', () => {
     expect((await post({ name: 'Quiet' })).body.visibility).toBe('private');
     expect((await post({ name: 'Loud', visibility: 'shared' })).body.visibility).toBe('shared');
     const settings = await request(t.app).get('/api/auth/settings').expect(200);
-    expect(settings.body).toEqual({ registration: 'open', passwordReset: false, defaultGalleryVisibility: 'private' });
+    expect(settings.body).toEqual({
+      registration: 'open',
+      passwordReset: false,
+      defaultGalleryVisibility: 'private',
+      sso: null,
+    });
   });
 
   it('keeps shared as the default without the setting', async () => {

@@ -46,6 +46,9 @@ describe('the route table', () => {
       .sort();
     expect(open).toEqual([
       '/api/auth/login',
+      // Single sign-on: the provider vouches for the person (see oidc.test.ts).
+      '/api/auth/oidc/callback',
+      '/api/auth/oidc/login',
       // A forgotten password: the link's token is the credential (see password-reset.test.ts).
       '/api/auth/password/forgot',
       '/api/auth/password/reset',
