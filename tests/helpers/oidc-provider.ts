@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the browser tests compile this without tests/types
+/// <reference path="../types/oidc-provider.d.ts" />
 // A real OpenID Provider (oidc-provider, the certified Node implementation) for the single sign-on
 // tests, in the test's own process on a random port: its accounts' claims are set per test, its
 // one client is the gallery with the redirect URI it is given, PKCE is required.

@@ -8,6 +8,8 @@ export type JoinSettings = {
   registration: 'open' | 'closed' | 'invite';
   passwordReset: boolean;
   defaultGalleryVisibility: 'shared' | 'private';
+  /** Single sign-on, when set up: the label of its button. */
+  sso: { label: string } | null;
 };
 
 let asked: Promise<JoinSettings | null> | null = null;

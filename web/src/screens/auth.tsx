@@ -19,10 +19,20 @@ const startSession = (form: FormData) =>
     },
   });
 
+/** Why a single sign-on came back here (`/signin?sso_error=CODE`), in words. */
+function ssoFailure(): string | null {
+  const code = new URLSearchParams(location.search).get('sso_error') ?? '';
+  if (!/^SSO_[A-Z_]{1,30}$/.test(code)) return null;
+  if (code === 'SSO_DENIED') return 'Sign-in was cancelled at the provider.';
+  if (code === 'SSO_UNAVAILABLE') return 'The sign-in provider cannot be reached: try again later.';
+  if (/EXPIRED|STATE/.test(code)) return 'The sign-in took too long or was begun elsewhere: try again.';
+  return `Single sign-on did not work (${code}): ask an admin.`;
+}
+
 export function SignIn() {
   const { setMe } = useSession();
   const join = useJoinSettings();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(ssoFailure);
   const [busy, setBusy] = useState(false);
   // The account has two-factor sign-in: the server asked for a code (OTP_REQUIRED).
   const [askCode, setAskCode] = useState(false);
@@ -70,6 +80,13 @@ export function SignIn() {
           Sign in
         </button>
       </form>
+      {join?.sso && (
+        <p>
+          <a class="button" href="/api/auth/oidc/login">
+            Sign in with {join.sso.label}
+          </a>
+        </p>
+      )}
       {join?.passwordReset && (
         <p>
           <Link href="/forgot-password">Forgot password?</Link>
