@@ -5,6 +5,7 @@ import request from 'supertest';
 
 import { createUser } from '../helpers/factories';
 import { CLIENT_ID, CLIENT_SECRET, signInAtProvider, startProvider, type TestProvider } from '../helpers/oidc-provider';
+import { startSmtpServer } from '../helpers/smtp';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 const GALLERY = 'http://gallery.test';
@@ -205,6 +206,24 @@ describe('accounts', () => {
   });
 });
 
+describe('many first sign-ins of one identity at once', () => {
+  it('make exactly one account, and every one of them signs in to it', async () => {
+    const sub = account({ email: `crowd-${process.pid}@example.test`, email_verified: true });
+    const users = await t.db.user.count();
+    const started = await Promise.all(Array.from({ length: 100 }, () => begin(t)));
+    const backs = await Promise.all(started.map(({ location }) => signInAtProvider(location, sub, GALLERY)));
+    const replies = await Promise.all(backs.map((back, i) => finish(t, back, started[i].transaction)));
+    const sessions = replies.map((res) => cookieOf(res, 'gallery_session'));
+    expect(sessions.filter(Boolean)).toHaveLength(100);
+    expect(await t.db.user.count()).toBe(users + 1);
+    const ids = new Set(
+      await Promise.all(sessions.map(async (session) => (await me(t, session!).expect(200)).body.id)),
+    );
+    expect(ids.size).toBe(1);
+    expect((await events(t, 'oidc.create')).filter((event) => ids.has(event.actorId!))).toHaveLength(1);
+  });
+});
+
 describe('linking to an existing account by email', () => {
   it('is off by default: an address of another account is refused, never linked', async () => {
     const existing = await createUser(t, 'subscriber');
@@ -356,6 +375,34 @@ describe('password sign-in of accounts made by single sign-on', () => {
       expect(res.body.code).toBe('INVALID_CREDENTIALS');
     } finally {
       await allowing.close();
+    }
+  });
+});
+
+describe('a forgotten password of an account made by single sign-on', () => {
+  it('sends no link while its password sign-in is off: a reset cannot turn it on', async () => {
+    const smtp = await startSmtpServer();
+    const mailing = await startTestApp(oidcEnv({ SMTP_URL: smtp.url, MAIL_FROM: 'Gallery <gallery@example.test>' }));
+    try {
+      const email = `forgetful-${process.pid}@example.test`;
+      const { id } = (
+        await me(mailing, (await signIn(mailing, account({ email, email_verified: true }))).session!).expect(200)
+      ).body;
+      const local = await createUser(mailing, 'subscriber');
+      const known = await request(mailing.app)
+        .post('/api/auth/password/forgot')
+        .send({ email: local.email })
+        .expect(200);
+      const sso = await request(mailing.app).post('/api/auth/password/forgot').send({ email }).expect(200);
+      expect(sso.body).toEqual(known.body);
+      await mailing.app.locals.mailSettled();
+      await smtp.next(local.email);
+      expect(smtp.received.filter((mail) => mail.to.includes(email))).toEqual([]);
+      expect(await mailing.db.passwordReset.count({ where: { userId: id } })).toBe(0);
+      expect((await mailing.db.user.findUniqueOrThrow({ where: { id } })).passwordSignIn).toBe(false);
+    } finally {
+      await mailing.close();
+      await smtp.close();
     }
   });
 });

@@ -109,27 +109,35 @@ export function createOidcAccounts({ db, audit, roles, config, bcryptCost, forge
     // A password nobody knows: with OIDC_PASSWORD_SIGN_IN on, the person may set one by a reset link.
     const passwordHash = await bcrypt.hash(randomBytes(32).toString('base64url'), bcryptCost);
     const data = { username, email, passwordHash, roleId: await roleId(role), passwordSignIn: config.passwordSignIn };
+    return audit.withEvent(
+      async (tx) => {
+        const account = await repo.insertAccount(tx, data);
+        await repo.insertIdentity(tx, account.id, claims.iss, claims.sub);
+        return account;
+      },
+      (account) => ({
+        action: 'oidc.create',
+        actor: account,
+        target: { type: 'user', id: account.id },
+        detail: `issuer=${claims.iss} role=${role}`,
+        address,
+      }),
+    );
+  }
+
+  /**
+   * A new account for the identity; when that fails (a username or email taken meanwhile, the
+   * identity's unique key) because of first sign-ins of one identity at once: the account another
+   * one made.
+   */
+  async function createOnce(claims: OidcClaims, address: string | null, again = true): Promise<repo.OidcAccount> {
     try {
-      return await audit.withEvent(
-        async (tx) => {
-          const account = await repo.insertAccount(tx, data);
-          await repo.insertIdentity(tx, account.id, claims.iss, claims.sub);
-          return account;
-        },
-        (account) => ({
-          action: 'oidc.create',
-          actor: account,
-          target: { type: 'user', id: account.id },
-          detail: `issuer=${claims.iss} role=${role}`,
-          address,
-        }),
-      );
+      return await create(claims, address);
     } catch (error) {
-      // Two first sign-ins of one identity at once: the other made the account.
       const made = await repo.findByIdentity(db, claims.iss, claims.sub);
       if (made) return made;
-      if (await repo.usernameTaken(db, username))
-        throw new SsoError('SSO_USERNAME_TAKEN', `${username} was just taken`);
+      // Another identity took the same username at the same time: the next free one.
+      if (again && !(error instanceof SsoError)) return createOnce(claims, address, false);
       throw error;
     }
   }
@@ -157,7 +165,7 @@ export function createOidcAccounts({ db, audit, roles, config, bcryptCost, forge
   /** The account these claims sign in to, made or linked if need be; whether it was made now. */
   async function accountFor(claims: OidcClaims, address: string | null) {
     const known = (await repo.findByIdentity(db, claims.iss, claims.sub)) ?? (await linkByEmail(claims, address));
-    const account = known ?? (await create(claims, address));
+    const account = known ?? (await createOnce(claims, address));
     if (!account.isActive) throw new SsoError('SSO_ACCOUNT_DISABLED', `the account ${account.username} is deactivated`);
     return { account: known ? await applyRoleMap(account, claims, address) : account, created: !known };
   }
