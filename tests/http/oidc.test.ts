@@ -1,5 +1,7 @@
 // Single sign-on with a real OpenID Provider (oidc-provider) started here, driven through HTTP as a
 // browser would: the gallery's redirect, the provider's sign-in form, the callback.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcrypt';
 import request from 'supertest';
 
@@ -99,6 +101,21 @@ describe('the way out to the provider', () => {
     const cookie = ([] as string[]).concat(res.headers['set-cookie']).find((line) => line.startsWith('gallery_oidc='));
     expect(cookie).toMatch(/; Max-Age=600; Path=\/api\/auth\/oidc; HttpOnly; SameSite=Lax$/);
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('is documented in the OpenAPI document as two redirects', async () => {
+    const document = (await request(t.app).get('/api/openapi.json').expect(200)).body;
+    for (const path of ['/api/auth/oidc/login', '/api/auth/oidc/callback']) {
+      const operation = document.paths[path].get;
+      expect(operation.responses['302']).toMatchObject({
+        description: 'Redirect',
+        headers: { Location: expect.anything() },
+      });
+      expect(operation['x-permission']).toBe('public');
+    }
+    expect(document.paths['/api/auth/oidc/login'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'returnTo', in: 'query' }),
+    ]);
   });
 
   it('is announced by the settings with its button label', async () => {
@@ -320,6 +337,48 @@ describe('the provider', () => {
       expect(cookieOf(res, 'gallery_oidc')).toBeUndefined();
     } finally {
       await mixed.close();
+    }
+  });
+
+  it('is refused when the ID token, or the answer, comes from another issuer than the metadata says', async () => {
+    // Metadata that names itself as the issuer but sends the browser to the real provider: its
+    // ID tokens (and the iss of its answers) name the real provider, not this issuer.
+    const metadata = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    const impostor = createServer((_req, res) => {
+      const { port } = impostor.address() as AddressInfo;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ...metadata, issuer: `http://127.0.0.1:${port}`, ...omitIss }));
+    });
+    let omitIss: Record<string, unknown> = {};
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    const { port } = impostor.address() as AddressInfo;
+    const mixed = await startTestApp(oidcEnv({ OIDC_ISSUER: `http://127.0.0.1:${port}` }));
+    try {
+      // The answer's iss is the real provider's.
+      const started = await begin(mixed);
+      const back = await signInAtProvider(started.location, account({}), GALLERY);
+      let res = await finish(mixed, back, started.transaction);
+      expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_ISSUER`);
+      expect(cookieOf(res, 'gallery_session')).toBeUndefined();
+      // Without iss in the answer: the ID token's iss is checked.
+      omitIss = { authorization_response_iss_parameter_supported: false };
+      const again = await startTestApp(oidcEnv({ OIDC_ISSUER: `http://127.0.0.1:${port}` }));
+      try {
+        const second = await begin(again);
+        const url = new URL(await signInAtProvider(second.location, account({}), GALLERY));
+        url.searchParams.delete('iss');
+        res = await finish(again, url.href, second.transaction);
+        expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_ISSUER`);
+        expect(cookieOf(res, 'gallery_session')).toBeUndefined();
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await mixed.close();
+      impostor.close();
     }
   });
 

@@ -37,7 +37,9 @@ export type OidcClaims = Record<string, unknown> & { iss: string; sub: string };
 /** An openid-client error, as a code the web app can put in words. */
 function ssoErrorOf(error: unknown, stage: 'discovery' | 'callback'): SsoError {
   if (error instanceof SsoError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  // openid-client says what failed, and its cause (oauth4webapi's error) which value.
+  const cause = (error as { cause?: unknown }).cause;
+  const message = `${error instanceof Error ? error.message : String(error)}${cause instanceof Error ? `: ${cause.message}` : ''}`;
   if (error instanceof client.AuthorizationResponseError) {
     return new SsoError(
       error.error === 'access_denied' ? 'SSO_DENIED' : 'SSO_FAILED',
@@ -51,8 +53,8 @@ function ssoErrorOf(error: unknown, stage: 'discovery' | 'callback'): SsoError {
   }
   if (error instanceof TypeError || code === 'OAUTH_TIMEOUT' || (error as Error).name === 'AbortError')
     return new SsoError('SSO_UNAVAILABLE', `the provider could not be reached: ${message}`);
-  if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && /"iss"/.test(message))
-    return new SsoError('SSO_ISSUER', `the ID token comes from another issuer: ${message}`);
+  // The ID token's `iss`, or the `iss` of the authorization response, is not the provider's.
+  if (/"iss" \(issuer\)/.test(message)) return new SsoError('SSO_ISSUER', `another issuer answered: ${message}`);
   return new SsoError('SSO_FAILED', `the sign-in could not be verified: ${message}`);
 }
 
