@@ -25,6 +25,8 @@ const oidcEnv = (extra: Record<string, string> = {}) => ({
   OIDC_DEFAULT_ROLE: 'company_user',
   OIDC_ROLE_MAP: 'photographers=beta_player, staff=company_user',
   OIDC_BUTTON_LABEL: 'Example SSO',
+  // Registration is closed: single sign-on still makes accounts (the provider is the gate).
+  REGISTRATION: 'closed',
   ...extra,
 });
 
@@ -162,6 +164,25 @@ describe('accounts', () => {
       detail: expect.stringContaining('role=company_user'),
     });
     expect((await events(t, 'oidc.login')).at(-1)).toMatchObject({ actorId: user.id });
+    const closed = await request(t.app)
+      .post('/api/auth/register')
+      .send({
+        username: `closed${process.pid}`,
+        email: `closed${process.pid}@example.test`,
+        password: 'a long enough password',
+        password2: 'a long enough password',
+      });
+    expect(closed.status).toBe(403);
+  });
+
+  it('asks no TOTP code of an account with two-factor sign-in: the provider is the factor', async () => {
+    const sub = account({});
+    const { id } = (await me(t, (await signIn(t, sub)).session!).expect(200)).body;
+    await t.db.user.update({
+      where: { id },
+      data: { totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', totpEnabledAt: new Date() },
+    });
+    expect((await me(t, (await signIn(t, sub)).session!).expect(200)).body.id).toBe(id);
   });
 
   it('signs in to the same account the next time', async () => {
