@@ -105,6 +105,20 @@ describe('the way out to the provider', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  it('marks its cookie Secure on a server behind https', async () => {
+    const secure = await startTestApp(oidcEnv({ PUBLIC_URL: 'https://gallery.test' }));
+    try {
+      const { location, res } = await begin(secure);
+      expect(new URL(location).searchParams.get('redirect_uri')).toBe('https://gallery.test/api/auth/oidc/callback');
+      const cookie = ([] as string[])
+        .concat(res.headers['set-cookie'])
+        .find((line) => line.startsWith('gallery_oidc='));
+      expect(cookie).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    } finally {
+      await secure.close();
+    }
+  });
+
   it('is documented in the OpenAPI document as two redirects', async () => {
     const document = (await request(t.app).get('/api/openapi.json').expect(200)).body;
     for (const path of ['/api/auth/oidc/login', '/api/auth/oidc/callback']) {
@@ -290,6 +304,11 @@ describe('linking to an existing account by email', () => {
       const { session } = await signIn(linking, verified);
       expect((await me(linking, session!).expect(200)).body).toMatchObject({ id: existing.id, role: 'beta_player' });
       expect((await events(linking, 'oidc.link')).at(-1)).toMatchObject({ actorId: existing.id });
+      // A deactivated account is not linked.
+      const inactive = await createUser(linking, 'subscriber', { isActive: false });
+      const late = account({ email: inactive.email, email_verified: true });
+      expect((await signIn(linking, late)).location).toBe(`${GALLERY}/signin?sso_error=SSO_ACCOUNT_DISABLED`);
+      expect(await linking.db.userIdentity.count({ where: { userId: inactive.id } })).toBe(0);
       // A linked account keeps its password.
       await request(linking.app)
         .post('/api/auth/login')

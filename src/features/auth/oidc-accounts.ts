@@ -66,6 +66,7 @@ export function createOidcAccounts({ db, audit, roles, config, bcryptCost, forge
     if (!config.linkByEmail || claims.email_verified !== true || typeof claims.email !== 'string') return null;
     const account = await repo.findByEmail(db, claims.email);
     if (!account) return null;
+    if (!account.isActive) throw new SsoError('SSO_ACCOUNT_DISABLED', `the account ${account.username} is deactivated`);
     await audit.withEvent(
       (tx) => repo.insertIdentity(tx, account.id, claims.iss, claims.sub),
       () => ({
