@@ -2,7 +2,8 @@
 // the sign-in screen's button, the provider's own sign-in page, and back in the web app signed in.
 // The provider (127.0.0.1) and the gallery (localhost) are different sites, as in real life: the
 // way back is a cross-site redirect, after which the SameSite=Strict session cookie must work.
-// A cancel at the provider, and a way back without a sign-in begun, end on a clear page.
+// A cancel at the provider, an answer whose state was changed on the way, a way back without a
+// sign-in begun, and a provider that is not the configured issuer end on a clear page.
 import { createServer } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -107,7 +108,7 @@ describeWeb('single sign-on in the web app', () => {
       await context.close();
     });
 
-    it(`shows a clear page when the sign-in is cancelled or was never begun, at ${size} size`, async () => {
+    it(`shows a clear page when the sign-in is cancelled, tampered with or never begun, at ${size} size`, async () => {
       const { context, page } = await open(viewport);
       const errors = uncaughtErrors(page);
       await page.goto('/signin');
@@ -119,6 +120,33 @@ describeWeb('single sign-on in the web app', () => {
       await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       await noSeriousViolations(page, `single sign-on cancelled (${size})`);
 
+      // The provider's answer with its state changed on the way: refused.
+      // (A redirect's target is not routed: the provider's answer is followed here, to the gallery.)
+      let tampered = false;
+      await page.route(/\/interaction\//, async (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        let location = (await route.fetch({ maxRedirects: 0 })).headers().location;
+        while (location && !location.startsWith(gallery)) {
+          const next = await context.request.get(new URL(location, provider.issuer).href, { maxRedirects: 0 });
+          location = next.headers().location;
+        }
+        const url = new URL(location);
+        url.searchParams.set('state', `${url.searchParams.get('state')}-changed`);
+        tampered = true;
+        await route.fulfill({ status: 303, headers: { Location: url.href } });
+      });
+      await page.getByRole('link', { name: 'Sign in with Example SSO' }).click();
+      await page.waitForURL((url) => url.origin === provider.issuer);
+      provider.setAccount(`erin-${size}`, { preferred_username: `Erin ${size}` });
+      await page.locator('input[name="login"]').fill(`erin-${size}`);
+      await page.locator('input[name="password"]').fill('anything');
+      await page.getByRole('button', { name: 'Sign-in' }).click();
+      await page.waitForURL(`${gallery}/signin?sso_error=SSO_STATE`);
+      expect(tampered).toBe(true);
+      await page.getByRole('alert').filter({ hasText: 'The sign-in took too long or was begun elsewhere' }).waitFor();
+      expect((await context.cookies(gallery)).find((cookie) => cookie.name === 'gallery_session')).toBeUndefined();
+      await page.unroute(/\/interaction\//);
+
       await page.goto('/api/auth/oidc/callback?code=stolen&state=forged');
       await page.waitForURL(`${gallery}/signin?sso_error=SSO_EXPIRED`);
       await page.getByRole('alert').filter({ hasText: 'The sign-in took too long or was begun elsewhere' }).waitFor();
@@ -129,4 +157,35 @@ describeWeb('single sign-on in the web app', () => {
       await context.close();
     });
   }
+
+  it('shows a clear page when the provider is not the issuer it should be (mix-up)', async () => {
+    const port = await freePort();
+    const mixed = `http://localhost:${port}`;
+    const other = await prepareWorld();
+    try {
+      await startServer({
+        ...other.env,
+        PORT: String(port),
+        PUBLIC_URL: mixed,
+        // The provider's metadata names http://127.0.0.1:…, not this address of it.
+        OIDC_ISSUER: provider.issuer.replace('127.0.0.1', 'localhost'),
+        OIDC_CLIENT_ID: CLIENT_ID,
+        OIDC_CLIENT_SECRET: CLIENT_SECRET,
+        OIDC_BUTTON_LABEL: 'Example SSO',
+      });
+      const context = await browser.newContext({ baseURL: mixed, viewport: DESKTOP });
+      const page = await context.newPage();
+      await page.goto('/signin');
+      await page.getByRole('link', { name: 'Sign in with Example SSO' }).click();
+      await page.waitForURL(`${mixed}/signin?sso_error=SSO_ISSUER`);
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'Single sign-on did not work (SSO_ISSUER): ask an admin.' })
+        .waitFor();
+      await noSeriousViolations(page, 'single sign-on from another issuer');
+      await context.close();
+    } finally {
+      await other.close();
+    }
+  });
 });
