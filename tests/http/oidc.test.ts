@@ -258,6 +258,22 @@ describe('accounts', () => {
   });
 });
 
+describe('several server nodes', () => {
+  it('finish on one node a sign-in begun on another: the transaction is in the browser', async () => {
+    const other = await startTestApp(oidcEnv(), { sameDatabaseAs: t });
+    try {
+      const sub = account({});
+      const { location, transaction } = await begin(t);
+      const res = await finish(other, await signInAtProvider(location, sub, GALLERY), transaction);
+      expect(res.headers.location).toBe(`${GALLERY}/`);
+      const session = cookieOf(res, 'gallery_session')!;
+      expect((await me(t, session).expect(200)).body.username).toBe(`sso_${sequence}`);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('many first sign-ins of one identity at once', () => {
   it('make exactly one account, and every one of them signs in to it', async () => {
     const sub = account({ email: `crowd-${process.pid}@example.test`, email_verified: true });
