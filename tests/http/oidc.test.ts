@@ -455,6 +455,22 @@ describe('the provider', () => {
       await back?.close();
     }
   });
+
+  it('going down between the two legs ends on a clear page, not a stack', async () => {
+    const brief = await startProvider({ redirectUri: REDIRECT_URI });
+    const app = await startTestApp(oidcEnv({ OIDC_ISSUER: brief.issuer }));
+    try {
+      brief.setAccount('fleeting', { preferred_username: 'fleeting' });
+      const { location, transaction } = await begin(app);
+      const back = await signInAtProvider(location, 'fleeting', GALLERY);
+      await brief.close();
+      const res = await finish(app, back, transaction);
+      expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_UNAVAILABLE`);
+      expect(cookieOf(res, 'gallery_session')).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 describe('where the browser goes afterwards', () => {

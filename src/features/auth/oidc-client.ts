@@ -37,9 +37,12 @@ export type OidcClaims = Record<string, unknown> & { iss: string; sub: string };
 /** An openid-client error, as a code the web app can put in words. */
 function ssoErrorOf(error: unknown, stage: 'discovery' | 'callback'): SsoError {
   if (error instanceof SsoError) return error;
-  // openid-client says what failed, and its cause (oauth4webapi's error) which value.
-  const cause = (error as { cause?: unknown }).cause;
-  const message = `${error instanceof Error ? error.message : String(error)}${cause instanceof Error ? `: ${cause.message}` : ''}`;
+  // openid-client says what failed, and its cause (oauth4webapi's error, or fetch's) which value.
+  // By name, not instanceof: fetch's errors may come from another realm.
+  const nameOf = (value: unknown) => (value as { name?: unknown } | undefined)?.name;
+  const cause = (error as { cause?: { message?: unknown; name?: unknown } } | undefined)?.cause;
+  const own = (error as { message?: unknown } | undefined)?.message;
+  const message = `${typeof own === 'string' ? own : String(error)}${typeof cause?.message === 'string' ? `: ${cause.message}` : ''}`;
   if (error instanceof client.AuthorizationResponseError) {
     return new SsoError(
       error.error === 'access_denied' ? 'SSO_DENIED' : 'SSO_FAILED',
@@ -51,7 +54,10 @@ function ssoErrorOf(error: unknown, stage: 'discovery' | 'callback'): SsoError {
     const mixUp = code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED';
     return new SsoError(mixUp ? 'SSO_ISSUER' : 'SSO_UNAVAILABLE', `discovery of the provider failed: ${message}`);
   }
-  if (error instanceof TypeError || code === 'OAUTH_TIMEOUT' || (error as Error).name === 'AbortError')
+  const network = ['TypeError', 'AbortError', 'TimeoutError'].some((name) =>
+    [nameOf(error), nameOf(cause)].includes(name),
+  );
+  if (network || code === 'OAUTH_TIMEOUT')
     return new SsoError('SSO_UNAVAILABLE', `the provider could not be reached: ${message}`);
   // The ID token's `iss`, or the `iss` of the authorization response, is not the provider's.
   if (/"iss" \(issuer\)/.test(message)) return new SsoError('SSO_ISSUER', `another issuer answered: ${message}`);
