@@ -356,6 +356,21 @@ describe('refusals on the way back', () => {
     expect(cookieOf(res, 'gallery_session')).toBeUndefined();
   });
 
+  it("refuses an ID token of another sign-in's nonce, and a code without its PKCE verifier", async () => {
+    const decode = (cookie: string | undefined) => JSON.parse(Buffer.from(cookie!, 'base64url').toString());
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const swapped of ['nonce', 'verifier'] as const) {
+      const first = await begin(t);
+      const other = decode((await begin(t)).transaction);
+      const back = await signInAtProvider(first.location, account({}), GALLERY);
+      // The first sign-in's transaction with the other's nonce, or the other's PKCE verifier.
+      const transaction = encode({ ...decode(first.transaction), [swapped]: other[swapped] });
+      const res = await finish(t, back, transaction);
+      expect(res.headers.location).toBe(`${GALLERY}/signin?sso_error=SSO_FAILED`);
+      expect(cookieOf(res, 'gallery_session')).toBeUndefined();
+    }
+  });
+
   it('refuses an expired transaction, and one whose cookie is not ours', async () => {
     const { location, transaction } = await begin(t);
     const back = await signInAtProvider(location, account({}), GALLERY);
