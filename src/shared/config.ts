@@ -231,6 +231,9 @@ function storageOf(e: Env): Config['storage'] {
   };
 }
 
+/** The settings kept in files of their own: zip downloads, who may join, single sign-on. */
+const featuresOf = (e: Env) => ({ zip: zipConfigOf(e), ...accountsConfigOf(e), ...oidcConfigOf(e) });
+
 /** Parses the environment once; throws an Error naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -289,8 +292,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webDistDir: e.WEB_DIST_DIR,
     storage: storageOf(e),
-    zip: zipConfigOf(e),
-    ...accountsConfigOf(e),
-    ...oidcConfigOf(e),
+    ...featuresOf(e),
   };
 }
