@@ -292,6 +292,23 @@ describe('many first sign-ins of one identity at once', () => {
   });
 });
 
+describe('many first sign-ins of different identities with one username at once', () => {
+  it('make one account each, with usernames of their own', async () => {
+    const name = `crowded${process.pid}`;
+    const subs = Array.from({ length: 20 }, () => account({ preferred_username: name }));
+    const started = await Promise.all(subs.map(() => begin(t)));
+    const backs = await Promise.all(started.map(({ location }, i) => signInAtProvider(location, subs[i], GALLERY)));
+    const replies = await Promise.all(backs.map((back, i) => finish(t, back, started[i].transaction)));
+    expect(replies.map((res) => res.headers.location)).toEqual(subs.map(() => `${GALLERY}/`));
+    const usernames = await Promise.all(
+      replies.map(async (res) => (await me(t, cookieOf(res, 'gallery_session')!).expect(200)).body.username),
+    );
+    expect(new Set(usernames).size).toBe(20);
+    expect(usernames).toContain(name);
+    for (const username of usernames) expect(username).toMatch(new RegExp(`^${name}(-\\d+)?$`));
+  });
+});
+
 describe('linking to an existing account by email', () => {
   it('is off by default: an address of another account is refused, never linked', async () => {
     const existing = await createUser(t, 'subscriber');

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import bcrypt from 'bcrypt';
 
 import type { Database } from '../../platform/db/client';
@@ -80,9 +80,14 @@ export function createOidcAccounts({ db, audit, roles, config, bcryptCost, forge
     return account;
   }
 
-  /** The first free username of `name`, `name-2` … `name-20`; SSO_USERNAME_TAKEN when all are. */
-  async function freeUsername(name: string) {
-    for (let n = 1; n <= 20; n++) {
+  /**
+   * The first free username of `name`, `name-2` … `name-20` (SSO_USERNAME_TAKEN when all are); after
+   * a race for it lost to another first sign-in (`retry`), `name-<random number>`, so that the racers
+   * do not meet again.
+   */
+  async function freeUsername(name: string, retry: number) {
+    const numbers = retry === 0 ? Array.from({ length: 20 }, (_, i) => i + 1) : [randomInt(21, 1_000_000)];
+    for (const n of numbers) {
       const candidate = n === 1 ? name : `${name}-${n}`;
       if (!(await repo.usernameTaken(db, candidate))) return candidate;
     }
@@ -102,10 +107,10 @@ export function createOidcAccounts({ db, audit, roles, config, bcryptCost, forge
     return email;
   }
 
-  async function create(claims: OidcClaims, address: string | null) {
+  async function create(claims: OidcClaims, address: string | null, retry: number) {
     const name = usernameOf(claims[config.usernameClaim]);
     if (!name) throw new SsoError('SSO_NO_USERNAME', `the provider sent no usable ${config.usernameClaim} claim`);
-    const [username, email] = [await freeUsername(name), await emailFor(claims)];
+    const [username, email] = [await freeUsername(name, retry), await emailFor(claims)];
     const role = mappedRole(claims, config) ?? config.defaultRole;
     // A password nobody knows: with OIDC_PASSWORD_SIGN_IN on, the person may set one by a reset link.
     const passwordHash = await bcrypt.hash(randomBytes(32).toString('base64url'), bcryptCost);
@@ -129,16 +134,15 @@ export function createOidcAccounts({ db, audit, roles, config, bcryptCost, forge
   /**
    * A new account for the identity; when that fails (a username or email taken meanwhile, the
    * identity's unique key) because of first sign-ins of one identity at once: the account another
-   * one made.
+   * one made; because another identity took the same username at the same time: another username.
    */
-  async function createOnce(claims: OidcClaims, address: string | null, again = true): Promise<repo.OidcAccount> {
+  async function createOnce(claims: OidcClaims, address: string | null, retry = 0): Promise<repo.OidcAccount> {
     try {
-      return await create(claims, address);
+      return await create(claims, address, retry);
     } catch (error) {
       const made = await repo.findByIdentity(db, claims.iss, claims.sub);
       if (made) return made;
-      // Another identity took the same username at the same time: the next free one.
-      if (again && !(error instanceof SsoError)) return createOnce(claims, address, false);
+      if (retry < 3 && !(error instanceof SsoError)) return createOnce(claims, address, retry + 1);
       throw error;
     }
   }
