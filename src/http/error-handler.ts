@@ -128,7 +128,8 @@ export function errorHandler(logger: Logger, metrics?: Pick<Metrics, 'observeErr
     metrics?.observeError(error);
     const known = toAppError(error);
     const appError = known ?? new AppError('INTERNAL');
-    if (!known || appError.status >= 500) {
+    // 501: a feature this server is not set up for (no mail, no single sign-on) is not a fault.
+    if (!known || (appError.status >= 500 && appError.status !== 501)) {
       logger.error('request failed', {
         requestId: requestIdOf(res),
         method: req.method,

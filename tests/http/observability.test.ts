@@ -180,6 +180,18 @@ describe('logs', () => {
     }
   });
 
+  it('hold no error for a feature that is not set up (501), which is no fault of the server', async () => {
+    const sink = logSink();
+    const t = await startTestApp({}, { wrap: (deps) => ({ ...deps, logger: createLogger('warn', sink) }) });
+    try {
+      await request(t.app).get('/api/auth/oidc/login').expect(501);
+      await request(t.app).post('/api/auth/password/forgot').send({ email: 'a@example.test' }).expect(501);
+      expect(sink.lines).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('follow LOG_LEVEL: at warn, no access line', async () => {
     const sink = logSink();
     const t = await startTestApp({}, { wrap: (deps) => ({ ...deps, logger: createLogger('warn', sink) }) });
