@@ -494,9 +494,10 @@ describe('many downloads at once', () => {
         await createUser(capped, 'admin'),
       ];
       const big = (await createGallery(capped, first)).id;
-      // Noise does not compress: an archive larger than what the sockets hold, so a reader that
-      // stops reading keeps its download (and its slot) open.
-      const noise = await sharp(randomBytes(1200 * 1200 * 3), { raw: { width: 1200, height: 1200, channels: 3 } })
+      // Noise does not compress: an archive (12 MB) larger than what the two ends of a loopback
+      // socket hold (a few MB each once the kernel has grown its buffers), so a reader that stops
+      // reading keeps its download (and its slot) open.
+      const noise = await sharp(randomBytes(2000 * 2000 * 3), { raw: { width: 2000, height: 2000, channels: 3 } })
         .png({ compressionLevel: 0 })
         .toBuffer();
       const res = await upload(capped, first, { gallery: big, title: 'noise' }, { bytes: noise });
