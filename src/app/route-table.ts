@@ -1,5 +1,5 @@
 import { auditRoutes } from '../features/audit';
-import { authRoutes, joinRoutes, oidcRoutes, tokenRoutes, twoFactorRoutes } from '../features/auth';
+import { authRoutes, joinRoutes, oidcRoutes, passkeyRoutes, tokenRoutes, twoFactorRoutes } from '../features/auth';
 import { downloadRoutes } from '../features/downloads';
 import { galleryRoutes, memberRoutes } from '../features/galleries';
 import { groupRoutes } from '../features/groups';
@@ -45,6 +45,7 @@ export function buildRouteTable(deps: RouteTableDeps): RouteSpec[] {
     }),
     ...oidcRoutes({ oidc: deps.oidc, publicUrl: config.publicUrl }),
     ...twoFactorRoutes({ auth: deps.auth }),
+    ...passkeyRoutes({ passkeys: deps.passkeys, publicUrl: config.publicUrl }),
     ...roleRoutes({ roles: deps.roles }),
     ...galleryRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),
     ...memberRoutes({ galleries: deps.galleries, publicUrl: config.publicUrl, thumbnailUrl }),

@@ -4,7 +4,9 @@ import {
   createAuthService,
   createInvites,
   createOidc,
+  createPasskeys,
   createPassport,
+  createPasswordCheck,
   createPasswordReset,
   createTokenCache,
   type AttemptThrottle,
@@ -31,7 +33,7 @@ const galleryLinks: GalleryLinks = {
     endLinksMadeBy(tx, { userId: formerOwnerId, galleryId }, actor, 'the gallery was transferred'),
 };
 
-/** Who signs in and who may join: auth (with registration), invites, password reset by email, single sign-on. */
+/** Who signs in and who may join: auth (with registration), invites, password reset by email, single sign-on, passkeys. */
 function createAccountServices(
   deps: AppDeps,
   shared: { audit: AuditLog; roles: RolesService; tokenCache: TokenCache; throttle: AttemptThrottle },
@@ -40,6 +42,7 @@ function createAccountServices(
   const { audit, roles, tokenCache, throttle } = shared;
   const clock = deps.clock ?? Date.now;
   const invites = createInvites({ db, audit, roles, registration: config.registration, clock });
+  const accounts = createAccounts(db);
   const auth = createAuthService({
     db,
     reader,
@@ -48,8 +51,16 @@ function createAccountServices(
     roles,
     tokenCache,
     throttle,
-    accounts: createAccounts(db),
+    accounts,
     invites,
+  });
+  const passkeys = createPasskeys({
+    db,
+    audit,
+    throttle,
+    checkPassword: createPasswordCheck({ throttle, audit, accounts }),
+    issueToken: auth.issueToken,
+    resolveToken: auth.resolveToken,
   });
   const passwordReset = createPasswordReset({
     db,
@@ -74,7 +85,7 @@ function createAccountServices(
         forgetUser: (userId) => tokenCache.forgetUser(userId),
       })
     : null;
-  return { auth, invites, passwordReset, oidc };
+  return { auth, invites, passwordReset, oidc, passkeys };
 }
 
 /**
@@ -101,7 +112,8 @@ export function createServices(deps: AppDeps, metrics: Metrics | null = null) {
     },
     links: { endAll: (tx, userId, actor) => endLinksMadeBy(tx, { userId }, actor, 'its maker was deactivated') },
   });
-  const { auth, invites, passwordReset, oidc } = createAccountServices(deps, { audit, roles, tokenCache, throttle });
+  const accountServices = createAccountServices(deps, { audit, roles, tokenCache, throttle });
+  const { auth } = accountServices;
   const files = createImageFiles({ db, storage, logger, config });
   const galleries = createGalleriesService({
     db,
@@ -124,10 +136,7 @@ export function createServices(deps: AppDeps, metrics: Metrics | null = null) {
     audit,
     roles,
     users,
-    auth,
-    invites,
-    passwordReset,
-    oidc,
+    ...accountServices,
     tokenCache,
     authenticator: createPassport(auth),
     throttle,

@@ -11,6 +11,10 @@ export const ERROR_TABLE = {
       'This account signs in with a second factor: send the code of its authenticator app (or a recovery code) as "otp".',
   },
   OTP_INVALID: { status: 401, message: 'The one-time code is not valid (wrong, expired or already used).' },
+  PASSKEY_INVALID: {
+    status: 401,
+    message: 'The passkey was not accepted (unknown, refused, or its challenge used or expired): try again.',
+  },
   SHARE_PASSWORD_REQUIRED: { status: 401, message: 'This link needs its password, in the X-Share-Password header.' },
   FORBIDDEN: { status: 403, message: 'You do not have permission to perform this action.' },
   CSRF_REJECTED: { status: 403, message: 'Cross-site request refused.' },

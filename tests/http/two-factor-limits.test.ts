@@ -90,7 +90,7 @@ describe("an admin's reset", () => {
     expect((await request(t.app).delete(path).set(other.auth).expect(403)).body.code).toBe('FORBIDDEN');
     await request(t.app).delete(path).expect(401);
     const reset = await request(t.app).delete(path).set(admin.auth).expect(200);
-    expect(reset.body).toEqual({ message: 'Two-factor sign-in reset', wasOn: true });
+    expect(reset.body).toEqual({ message: 'Two-factor sign-in reset', wasOn: true, passkeysRemoved: 0 });
     await login(t, user).expect(200);
     expect(await t.db.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
     const stored = await t.db.user.findUniqueOrThrow({ where: { id: user.id } });

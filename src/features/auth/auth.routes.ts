@@ -19,7 +19,7 @@ import type { Authenticator } from './passport';
 import { checkOrigin, clearedSessionCookie, sessionCookie, usesSessionCookie } from './session-cookie';
 
 /** What `GET /api/auth/me` shows: everything was read with the token, no second query. */
-function meJson(actor: Actor) {
+export function meJson(actor: Actor) {
   const user = {
     ...actor.account,
     id: actor.id,

@@ -125,12 +125,15 @@ function changes(twoFactor: TwoFactor) {
       method: 'delete',
       path: '/api/admin/users/:id/2fa',
       access: 'user:manage',
-      summary: "Turn a user's two-factor sign-in off (a lost phone): their secret and recovery codes go",
-      responses: { 200: z.strictObject({ message: z.string(), wasOn: z.boolean() }) },
+      summary:
+        "Turn a user's two-factor sign-in off (a lost phone or device): their secret, recovery codes and passkeys go",
+      responses: {
+        200: z.strictObject({ message: z.string(), wasOn: z.boolean(), passkeysRemoved: z.number().int() }),
+      },
       params: z.object({ id: idParam }),
       handler: async ({ actor, params, reply }) => {
-        const wasOn = await twoFactor.reset(actor, params.id);
-        return reply(200, { message: 'Two-factor sign-in reset', wasOn });
+        const { wasOn, passkeysRemoved } = await twoFactor.reset(actor, params.id);
+        return reply(200, { message: 'Two-factor sign-in reset', wasOn, passkeysRemoved });
       },
     }),
   ];

@@ -179,20 +179,37 @@ export function createTwoFactor({ db, audit, throttle, issuer, checkPassword }: 
     );
   }
 
-  /** An admin turns a user's second factor off (a lost phone and no recovery code left); whether it was on. */
+  /**
+   * An admin turns a user's second factor off (a lost phone and no recovery code left), and removes
+   * their passkeys (a lost device is often both); whether it was on, and how many passkeys went.
+   */
   async function reset(admin: Actor, userId: number) {
     const row = await repo.findTwoFactor(db, userId);
     if (!row) throw notFound('User not found');
     const wasOn = Boolean(row.totpEnabledAt);
-    await audit.withEvent(
-      (tx) => repo.clearTwoFactor(tx, userId),
-      () => ({
-        ...userEvent('2fa.reset', admin, admin.address),
-        target: { type: 'user', id: userId },
-        detail: wasOn ? 'was on' : 'was off',
-      }),
+    const passkeysRemoved = await audit.withEvent(
+      async (tx) => {
+        await repo.clearTwoFactor(tx, userId);
+        return (await tx.passkey.deleteMany({ where: { userId } })).count;
+      },
+      (removed) => [
+        {
+          ...userEvent('2fa.reset', admin, admin.address),
+          target: { type: 'user', id: userId },
+          detail: wasOn ? 'was on' : 'was off',
+        },
+        ...(removed
+          ? [
+              {
+                ...userEvent('passkey.remove', admin, admin.address),
+                target: { type: 'user', id: userId },
+                detail: `all ${removed} (admin reset)`,
+              },
+            ]
+          : []),
+      ],
     );
-    return wasOn;
+    return { wasOn, passkeysRemoved };
   }
 
   return { demand, status, begin, confirm, regenerate, disable, reset };

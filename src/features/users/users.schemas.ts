@@ -35,7 +35,9 @@ export const userReply = z.strictObject({
 
 /** The admin's view of a user: `twoFactor` is whether two-factor sign-in is on. */
 export const adminUserReply = userReply.extend({
-  twoFactor: z.boolean().meta({ description: 'Two-factor sign-in is on (DELETE /api/admin/users/{id}/2fa resets it)' }),
+  twoFactor: z.boolean().meta({
+    description: 'Two-factor sign-in is on (DELETE /api/admin/users/{id}/2fa resets it and removes passkeys)',
+  }),
 });
 
 export const meReply = userReply.extend({ permissions: z.array(z.enum(PERMISSIONS)) });
