@@ -360,7 +360,7 @@ describeWeb('resumable uploads in the web app', () => {
   async function signInHere(page: Page, credentials: { username: string; password: string }) {
     await page.getByLabel('Username').fill(credentials.username);
     await page.getByLabel('Password').fill(credentials.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Galleries', exact: true }).waitFor();
   }
 

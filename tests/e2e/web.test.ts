@@ -74,7 +74,7 @@ describeWeb('the web app in Chromium', () => {
     await page.goto('/signin');
     await page.getByLabel('Username').fill(credentials.username);
     await page.getByLabel('Password').fill(credentials.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Galleries' }).waitFor();
   }
 

@@ -10,3 +10,4 @@ export declare const loadGalleryForm: () => Promise<typeof import('./screens/gal
 export declare const loadTokens: () => Promise<typeof import('./screens/tokens')>;
 export declare const loadPasswordReset: () => Promise<typeof import('./screens/password-reset')>;
 export declare const loadSecurity: () => Promise<typeof import('./screens/security')>;
+export declare const loadPasskeySignIn: () => Promise<typeof import('./passkey')>;

@@ -27,3 +27,6 @@ export const loadTokens = () => import(/* @vite-ignore */ ('./screens/tokens'));
 export const loadPasswordReset = () => import(/* @vite-ignore */ ('./screens/password-reset'));
 // prettier-ignore
 export const loadSecurity = () => import(/* @vite-ignore */ ('./screens/security'));
+// Signing in with a passkey (and @simplewebauthn/browser), when its button is pressed.
+// prettier-ignore
+export const loadPasskeySignIn = () => import(/* @vite-ignore */ ('./passkey'));

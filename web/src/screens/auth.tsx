@@ -5,6 +5,8 @@ import { api, messageOf } from '../api/client';
 import { ErrorText } from '../components/alert';
 import { field } from '../helpers';
 import { useJoinSettings } from '../join-settings';
+import { loadPasskeySignIn } from '../lazy';
+import type { SignInState } from '../passkey';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { useTitle } from '../title';
@@ -80,6 +82,7 @@ export function SignIn() {
           Sign in
         </button>
       </form>
+      <PasskeyButton setMe={setMe} setError={setError} />
       {join?.sso && (
         <p>
           <a class="button" href="/api/auth/oidc/login">
@@ -98,6 +101,18 @@ export function SignIn() {
         </p>
       )}
     </section>
+  );
+}
+
+/** Shown where the browser has WebAuthn; the rest loads when pressed (passkey.ts). */
+function PasskeyButton(props: SignInState) {
+  if (!('PublicKeyCredential' in window)) return null;
+  return (
+    <p>
+      <button type="button" onClick={() => void loadPasskeySignIn().then((m) => m.signInWithPasskey(props))}>
+        Sign in with a passkey
+      </button>
+    </p>
   );
 }
 

@@ -1,5 +1,5 @@
 // Two-factor sign-in: turning it on (a QR code for the authenticator app, confirmed by a code), the
-// recovery codes (shown once), new ones, and turning it off; then where the account is signed in.
+// recovery codes (shown once), new ones, and turning it off; then the passkeys, and where the account is signed in.
 // Loaded when first opened.
 import { useState } from 'preact/hooks';
 
@@ -8,6 +8,7 @@ import { ErrorText, NoticeText, type Notice } from '../components/alert';
 import { useData } from '../data';
 import { field, formatDate } from '../helpers';
 import { useTitle } from '../title';
+import { Passkeys } from './security-passkeys';
 import { Sessions } from './security-sessions';
 
 type Enrolment = { secret: string; qrSvg: string };
@@ -48,6 +49,7 @@ export function Security() {
           <TurnOff onDone={() => changed({ text: 'Two-factor sign-in is off.' })} />
         </>
       )}
+      <Passkeys />
       <Sessions />
     </section>
   );
