@@ -75,8 +75,10 @@ describeWeb('passkeys in the web app', () => {
       await page.goto('/security');
       await page.getByRole('heading', { name: 'Passkeys', level: 2 }).waitFor();
       await noSeriousViolations(page, `security, no passkey (${size})`);
+      await press(page, 'Add a passkey');
       const add = page.getByRole('form', { name: 'Add a passkey' });
-      await add.getByLabel(/^Name/).focus();
+      await add.getByLabel(/^Name/).waitFor();
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('name');
       await page.keyboard.type('This laptop');
       await add.getByLabel('Password').focus();
       await page.keyboard.type(credentials.password);

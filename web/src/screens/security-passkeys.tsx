@@ -70,7 +70,9 @@ async function addPasskey(form: FormData): Promise<string | null> {
   return data ? null : messageOf(error, 'The passkey was not added.');
 }
 
+/** A button first (the form asks for the password, which the form beside it may ask for too). */
 function AddPasskey({ onDone }: { onDone: (text: string) => void }) {
+  const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
@@ -82,23 +84,37 @@ function AddPasskey({ onDone }: { onDone: (text: string) => void }) {
     setError(failure);
     if (failure) return;
     element.reset();
+    setOpen(false);
     onDone('Passkey added.');
   };
+  if (!open)
+    return (
+      <p>
+        <button type="button" onClick={() => setOpen(true)}>
+          Add a passkey
+        </button>
+      </p>
+    );
   return (
     <form class="panel stack" onSubmit={(e) => void submit(e)} aria-label="Add a passkey">
       <h3>Add a passkey</h3>
       <label>
         Name <span class="muted">(to tell your passkeys apart, e.g. "Work laptop")</span>
-        <input name="name" required maxLength={64} autoComplete="off" />
+        <input name="name" required maxLength={64} autoComplete="off" autoFocus />
       </label>
       <label>
         Password
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
       <ErrorText text={error} />
-      <button type="submit" class="primary" disabled={busy}>
-        Add a passkey
-      </button>
+      <div class="row wrap">
+        <button type="submit" class="primary" disabled={busy}>
+          Add the passkey
+        </button>
+        <button type="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
     </form>
   );
 }
