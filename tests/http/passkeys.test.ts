@@ -304,3 +304,48 @@ describe('signing in with a passkey', () => {
       .expect(401);
   });
 });
+
+describe('the relying party', () => {
+  it('asks for a passkey of this server, with user verification and no credentials named', async () => {
+    const res = await request(t.app).post('/api/auth/passkeys/login/options').expect(200);
+    expect(res.body.options).toMatchObject({ rpId: RP_ID, userVerification: 'required', timeout: 300_000 });
+    expect(res.body.options.allowCredentials ?? []).toEqual([]);
+    expect(res.body.options.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses a browser sign-in posted from another site', async () => {
+    const res = await request(t.app)
+      .post('/api/auth/passkeys/session')
+      .set('Origin', 'https://evil.test')
+      .send({ response: getResponse(newSoftPasskey(), where(await loginChallenge())) });
+    expect([res.status, res.body.code]).toEqual([403, 'CSRF_REJECTED']);
+  });
+
+  it("without PUBLIC_URL, is the request's host name, and the answer must come from its origin", async () => {
+    const plain = await startTestApp();
+    try {
+      const user = await createUser(plain, 'subscriber');
+      const host = 'photos.lan:8080';
+      const options = async () => {
+        const res = await request(plain.app)
+          .post('/api/auth/passkeys/register/options')
+          .set('Host', host)
+          .set(user.auth)
+          .send({ password: user.password })
+          .expect(200);
+        expect(res.body.options.rp.id).toBe('photos.lan');
+        return res.body.options.challenge as string;
+      };
+      const add = (origin: string, challenge: string) =>
+        request(plain.app)
+          .post('/api/auth/passkeys')
+          .set('Host', host)
+          .set(user.auth)
+          .send({ name: 'Key', response: createResponse(newSoftPasskey(), { challenge, origin, rpId: 'photos.lan' }) });
+      await add('http://other.lan:8080', await options()).expect(400);
+      await add('http://photos.lan:8080', await options()).expect(201);
+    } finally {
+      await plain.close();
+    }
+  });
+});
