@@ -1,5 +1,5 @@
 // The admin's users list: whether each user has two-factor sign-in on, and its reset (a lost
-// phone) after a confirm step. The reset turns the second factor off; the user signs in with the
+// phone) after a confirm step. The reset turns the second factor off and removes the passkeys; the user signs in with the
 // password alone and may turn it on again from their Security screen.
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -47,7 +47,7 @@ type ResetDeps<User extends Resettable> = {
 export async function resetTwoFactor<User extends Resettable>(user: User, deps: ResetDeps<User>) {
   const yes = await deps.ask({
     title: `Reset two-factor sign-in of ${user.username}?`,
-    detail: `Their authenticator app and recovery codes stop working: ${user.username} signs in with the password alone until they turn two-factor sign-in on again.`,
+    detail: `Their authenticator app, recovery codes and passkeys stop working: ${user.username} signs in with the password alone until they turn two-factor sign-in on again.`,
     action: 'Reset two-factor',
     danger: true,
   });
@@ -55,5 +55,6 @@ export async function resetTwoFactor<User extends Resettable>(user: User, deps: 
   const { data, error } = await api.DELETE('/api/admin/users/{id}/2fa', { params: { path: { id: user.id } } });
   if (!data) return deps.setNotice({ text: messageOf(error, 'Could not reset.'), error: true });
   deps.setItems((all) => all.map((u) => (u.id === user.id ? { ...u, twoFactor: false } : u)));
-  deps.setNotice({ text: `Two-factor sign-in of ${user.username} reset.`, error: false });
+  const passkeys = data.passkeysRemoved ? ` ${data.passkeysRemoved} passkeys removed.` : '';
+  deps.setNotice({ text: `Two-factor sign-in of ${user.username} reset.${passkeys}`, error: false });
 }
