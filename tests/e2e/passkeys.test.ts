@@ -93,10 +93,14 @@ describeWeb('passkeys in the web app', () => {
       await noSeriousViolations(page, `security, a passkey (${size})`);
 
       await press(page, /^Rename/);
-      await page.getByLabel('New name').fill('Work laptop');
+      await page.getByLabel('New name').waitFor();
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('name');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('Work laptop');
       await page.keyboard.press('Enter');
       await page.getByText('Passkey renamed.').waitFor();
       await rows.nth(1).locator('td[data-label="Name"]', { hasText: 'Work laptop' }).waitFor();
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rename Work laptop');
 
       // Signed out: the passkey alone signs in, no username, password or code.
       await signOut(page);

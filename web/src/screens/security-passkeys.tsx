@@ -5,7 +5,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/browser';
-import { useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 import { api, messageOf } from '../api/client';
 import { ErrorText, NoticeText, type Notice } from '../components/alert';
@@ -75,6 +75,9 @@ function AddPasskey({ onDone }: { onDone: (text: string) => void }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const name = useRef<HTMLInputElement>(null);
+  // As the form opens, not after the next paint: what is typed at once goes into its first field.
+  useLayoutEffect(() => name.current?.focus(), [open]);
   const submit = async (event: Event) => {
     event.preventDefault();
     const element = event.currentTarget as HTMLFormElement;
@@ -100,7 +103,7 @@ function AddPasskey({ onDone }: { onDone: (text: string) => void }) {
       <h3>Add a passkey</h3>
       <label>
         Name <span class="muted">(to tell your passkeys apart, e.g. "Work laptop")</span>
-        <input name="name" required maxLength={64} autoComplete="off" autoFocus />
+        <input name="name" required maxLength={64} autoComplete="off" ref={name} />
       </label>
       <label>
         Password
@@ -121,6 +124,15 @@ function AddPasskey({ onDone }: { onDone: (text: string) => void }) {
 
 function Row({ passkey, onDone }: { passkey: Passkey; onDone: (text: string, error?: boolean) => void }) {
   const [renaming, setRenaming] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const wasRenaming = useRef(false);
+  // Into the field as it opens; back on the Rename button as it closes (not at the first render).
+  useLayoutEffect(() => {
+    if (renaming) input.current?.focus();
+    else if (wasRenaming.current) button.current?.focus();
+    wasRenaming.current = renaming;
+  }, [renaming]);
   const path = { params: { path: { id: passkey.id } } };
   const rename = async (event: Event) => {
     event.preventDefault();
@@ -140,7 +152,7 @@ function Row({ passkey, onDone }: { passkey: Passkey; onDone: (text: string, err
           <form class="row wrap" onSubmit={(e) => void rename(e)} aria-label={`Rename ${passkey.name}`}>
             <label>
               <span class="visually-hidden">New name</span>
-              <input name="name" required maxLength={64} defaultValue={passkey.name} autoFocus />
+              <input name="name" required maxLength={64} defaultValue={passkey.name} ref={input} />
             </label>
             <button type="submit">Save</button>
           </form>
@@ -153,7 +165,7 @@ function Row({ passkey, onDone }: { passkey: Passkey; onDone: (text: string, err
       <td>
         <div class="row wrap">
           {!renaming && (
-            <button type="button" onClick={() => setRenaming(true)}>
+            <button type="button" onClick={() => setRenaming(true)} ref={button}>
               Rename <span class="visually-hidden">{passkey.name}</span>
             </button>
           )}
