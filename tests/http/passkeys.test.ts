@@ -305,6 +305,32 @@ describe('signing in with a passkey', () => {
   });
 });
 
+describe('several server nodes', () => {
+  it('take the answer on another node than the one that gave the challenge', async () => {
+    const other = await startTestApp({ PUBLIC_URL: ORIGIN }, { sameDatabaseAs: t });
+    try {
+      const user = await createUser(t, 'subscriber');
+      const key = newSoftPasskey();
+      await request(other.app)
+        .post('/api/auth/passkeys')
+        .set(user.auth)
+        .send({ name: 'Key', response: createResponse(key, where(await registrationChallenge(user))) })
+        .expect(201);
+      const challenge = await loginChallenge();
+      await request(other.app)
+        .post('/api/auth/passkeys/login')
+        .send({ response: getResponse(key, where(challenge)) })
+        .expect(200);
+      const again = await request(t.app)
+        .post('/api/auth/passkeys/login')
+        .send({ response: getResponse(key, where(challenge)) });
+      expect([again.status, again.body.code]).toEqual([401, 'PASSKEY_INVALID']);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('the relying party', () => {
   it('asks for a passkey of this server, with user verification and no credentials named', async () => {
     const res = await request(t.app).post('/api/auth/passkeys/login/options').expect(200);
