@@ -65,6 +65,7 @@ export function createPasskeys(deps: PasskeyDeps) {
       rpName: 'Gallery Server',
       rpID: rp.rpID,
       userName: actor.username,
+      userDisplayName: actor.username,
       userID: new TextEncoder().encode(`user:${actor.id}`),
       attestationType: 'none',
       timeout: CHALLENGE_TTL_MS,
