@@ -115,6 +115,7 @@ describeWeb('passkeys in the web app', () => {
       await press(page, /^Remove Work laptop/);
       await page.getByText('Passkey "Work laptop" removed.').waitFor();
       await page.getByRole('table', { name: 'Passkeys' }).waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Passkeys');
       await signOut(page);
       await press(page, 'Sign in with a passkey');
       await page.getByRole('alert').getByText('The passkey was not accepted').waitFor();

@@ -21,6 +21,7 @@ type Passkey = { id: number; name: string; createdAt: string; lastUsedAt: string
 export function Passkeys() {
   const list = useData(listPasskeys, []);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
   const done = (text: string, error = false) => {
     setNotice({ text, error });
     list.reload();
@@ -29,7 +30,9 @@ export function Passkeys() {
   const full = list.data ? passkeys.length >= list.data.limit : false;
   return (
     <>
-      <h2>Passkeys</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        Passkeys
+      </h2>
       <p>A passkey signs you in with this device's fingerprint, face or PIN, without your password or a code.</p>
       <ErrorText text={list.error?.message} />
       <NoticeText notice={notice} />
@@ -38,7 +41,7 @@ export function Passkeys() {
           <TableHead columns={['Name', 'Added', 'Last used']} actions />
           <tbody>
             {passkeys.map((p) => (
-              <Row key={p.id} passkey={p} onDone={done} />
+              <Row key={p.id} passkey={p} onDone={done} onGone={() => heading.current?.focus()} />
             ))}
           </tbody>
         </table>
@@ -122,7 +125,14 @@ function AddPasskey({ onDone }: { onDone: (text: string) => void }) {
   );
 }
 
-function Row({ passkey, onDone }: { passkey: Passkey; onDone: (text: string, error?: boolean) => void }) {
+type RowProps = {
+  passkey: Passkey;
+  onDone: (text: string, error?: boolean) => void;
+  /** The row is going: focus moves to the section's heading rather than to the top of the page. */
+  onGone: () => void;
+};
+
+function Row({ passkey, onDone, onGone }: RowProps) {
   const [renaming, setRenaming] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -143,6 +153,7 @@ function Row({ passkey, onDone }: { passkey: Passkey; onDone: (text: string, err
   };
   const remove = async () => {
     const { error } = await api.DELETE('/api/auth/passkeys/{id}', path);
+    if (!error) onGone();
     onDone(error ? messageOf(error) : `Passkey "${passkey.name}" removed.`, Boolean(error));
   };
   return (
