@@ -49,6 +49,10 @@ describe('the route table', () => {
       // Single sign-on: the provider vouches for the person (see oidc.test.ts).
       '/api/auth/oidc/callback',
       '/api/auth/oidc/login',
+      // A passkey: its signature over a one-time challenge is the credential (see passkeys.test.ts).
+      '/api/auth/passkeys/login',
+      '/api/auth/passkeys/login/options',
+      '/api/auth/passkeys/session',
       // A forgotten password: the link's token is the credential (see password-reset.test.ts).
       '/api/auth/password/forgot',
       '/api/auth/password/reset',
