@@ -2,6 +2,7 @@
 // and SIGTERM (see `drainOnSignals`). Nothing else.
 import { existsSync } from 'node:fs';
 import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import { buildApp, type App } from './app/app';
 import { prepareAppDatabase } from './app/database';
@@ -33,8 +34,10 @@ async function main() {
 
   const server = createHttpServer(app, config).listen(config.port, config.host, () => {
     const provider = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
+    // The port it got: PORT=0 asks the system for any free one.
+    const { port } = server.address() as AddressInfo;
     logger.info('Gallery Server listening', {
-      url: `http://${config.host}:${config.port}`,
+      url: `http://${config.host}:${port}`,
       database: provider,
       storage: config.storage.kind,
     });

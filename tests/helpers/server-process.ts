@@ -5,7 +5,6 @@ import { request, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
 
-import { freePort } from '../../scripts/lib/free-port';
 import { openDatabase, type Database } from '../../src/platform/db/client';
 import { freshDatabase } from './test-app';
 
@@ -72,7 +71,8 @@ export async function stopAllServers(): Promise<void> {
  * what it wrote, when it exits first or does not get there within the timeout (20 s).
  */
 export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
-  const port = await freePort();
+  // PORT=0: the server takes any free port and logs it, so that no other process can take the
+  // port between its choice and the server's listen (a free port found here first could be).
   const [command, ...args] = [...(options.wrap ?? []), ...SERVER_COMMAND];
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -84,7 +84,7 @@ export async function startServer(env: Record<string, string>, options: StartOpt
       BCRYPT_COST: '4',
       RATE_LIMIT_PER_MINUTE: '100000',
       HOST: '127.0.0.1',
-      PORT: String(port),
+      PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,7 +118,7 @@ export async function startServer(env: Record<string, string>, options: StartOpt
 
   const alive = () => child.exitCode === null && child.signalCode === null;
   const server: ServerProcess = {
-    url: `http://127.0.0.1:${port}`,
+    url: '', // from the line that says it listens
     pid: child.pid!,
     logs,
     stderr,
@@ -166,7 +166,10 @@ export async function startServer(env: Record<string, string>, options: StartOpt
     new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), timeoutMs))),
   ]);
   clearTimeout(timer);
-  if (outcome === 'listening') return server;
+  if (outcome === 'listening') {
+    server.url = String(server.logged('Gallery Server listening')[0].url);
+    return server;
+  }
   await server.stop(1000);
   const why =
     outcome === 'timeout'
