@@ -5,7 +5,11 @@ import { ROLES } from '../../shared/permissions';
 import { meReply } from '../users';
 import { isCommonPassword } from './common-passwords';
 
-export const USERNAME_RULE = /^[\w.@+-]+$/;
+/** The characters a username may hold: letters, digits and @ . + - _ (as the original's). */
+const USERNAME_CHARACTERS = String.raw`\w.@+-`;
+export const USERNAME_RULE = new RegExp(`^[${USERNAME_CHARACTERS}]+$`);
+/** Every character a username may not hold (to make one from other text). */
+export const NOT_IN_USERNAMES = new RegExp(`[^${USERNAME_CHARACTERS}]`, 'g');
 
 const username = z
   .string({ error: 'This field is required.' })

@@ -7,6 +7,7 @@ import type { OidcConfig } from '../../shared/oidc-config';
 import type { RoleName } from '../../shared/permissions';
 import type { AuditLog } from '../audit';
 import type { RolesService } from '../roles';
+import { NOT_IN_USERNAMES } from './auth.schemas';
 import { SsoError, type OidcClaims } from './oidc-client';
 import * as repo from './oidc.repository';
 
@@ -42,7 +43,7 @@ export function usernameOf(claim: unknown): string | null {
     .replace(/[\u0300-\u036f]/g, '')
     .trim()
     .replace(/\s+/g, '.')
-    .replace(/[^\w.@+-]/g, '')
+    .replace(NOT_IN_USERNAMES, '')
     .slice(0, 140);
   return clean || null;
 }

@@ -30,10 +30,8 @@ export function usernameTaken(db: Database, username: string) {
     .then((found) => found !== null);
 }
 
-export function emailTaken(db: Database, email: string) {
-  return db.user
-    .findUnique({ where: { emailLower: email.toLowerCase() }, select: { id: true } })
-    .then((found) => found !== null);
+export async function emailTaken(db: Database, email: string) {
+  return (await findByEmail(db, email)) !== null;
 }
 
 export function insertIdentity(tx: Transaction, userId: number, issuer: string, subject: string) {
