@@ -58,12 +58,18 @@ afterAll(() => t.close());
 
 describe('pages kept while the database does not change', () => {
   it('answers the same page again from memory, byte for byte', async () => {
-    const hits = await cacheCount('hit');
-    const first = await page(cast.owner.auth);
-    const second = await page(cast.owner.auth);
-    expect(second.text).toBe(first.text);
-    expect(second.headers.link).toBe(first.headers.link);
-    expect(await cacheCount('hit')).toBe(hits + 1);
+    // PostgreSQL's commit mark is the whole server's: a write in another database on it (the other
+    // test files, in CI) also drops kept pages. So the pair is tried again until nothing wrote between.
+    let hit = false;
+    for (let attempt = 0; attempt < 20 && !hit; attempt++) {
+      const hits = await cacheCount('hit');
+      const first = await page(cast.owner.auth);
+      const second = await page(cast.owner.auth);
+      hit = (await cacheCount('hit')) > hits;
+      expect(second.text).toBe(first.text);
+      expect(second.headers.link).toBe(first.headers.link);
+    }
+    expect(hit).toBe(true);
   });
 
   it('shows a change made through the API on the very next page', async () => {
