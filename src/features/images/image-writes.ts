@@ -1,3 +1,4 @@
+import type { PageCacheResult } from '../../http/metrics';
 import type { Database, Transaction } from '../../platform/db/client';
 import type { SqlReader } from '../../platform/db/sql-reader';
 import type { Actor } from '../../shared/actor';
@@ -58,7 +59,7 @@ export type ImagesDeps = {
     'maxImagePixels' | 'storageQuotaBytes' | 'originalsVisibleTo' | 'trashDays' | 'importKeywords' | 'pageCacheBytes'
   >;
   /** Told of each page lookup: found, read, or no cache (for the metrics). */
-  onPageCache?: (result: 'hit' | 'miss' | 'off') => void;
+  onPageCache?: (result: PageCacheResult) => void;
   files: ImageFiles;
   audit: AuditLog;
   /** Write access to galleries: the one check of it, in the galleries feature. */
