@@ -70,6 +70,37 @@ const newerFirst = (a: TrashEntry, b: TrashEntry) =>
  * been there for TRASH_DAYS, run by the storage maintenance on one node.
  */
 export function createTrashService({ db, galleries, images, trashDays, logger }: Deps) {
+  type Emptied = Awaited<ReturnType<typeof emptyNow>>;
+  /** Each user's empty in progress on this node, and the one to run after it, shared by all who came meanwhile. */
+  const running = new Map<number, Promise<Emptied>>();
+  const queued = new Map<number, Promise<Emptied>>();
+
+  function startEmpty(actor: Actor) {
+    const run = emptyNow(actor).finally(() => {
+      if (running.get(actor.id) === run) running.delete(actor.id);
+    });
+    running.set(actor.id, run);
+    return run;
+  }
+
+  async function emptyNow(actor: Actor) {
+    const items = await repo.purgeableBy(db, viewerOf(actor) as Exclude<ReturnType<typeof viewerOf>, 'anyone'>);
+    const queue = [
+      ...items.images.map((id) => ({ kind: 'images' as const, id })),
+      ...items.galleries.map((id) => ({ kind: 'galleries' as const, id })),
+    ];
+    const removed = { images: 0, galleries: 0 };
+    const deadline = Date.now() + EMPTY_MAX_MS;
+    let reached = 0;
+    for (const { kind, id } of queue) {
+      if (reached === EMPTY_MAX_ITEMS || Date.now() >= deadline) break;
+      reached++;
+      const side = kind === 'images' ? images.trash : galleries.trash;
+      if ((await outcomeOf(() => side.purge({ actor }, id))).status === 200) removed[kind]++;
+    }
+    return { ...removed, remaining: queue.length - reached };
+  }
+
   return {
     trashDays,
     purgeAtOf: (trashedAt: Date) => purgeAtOf(trashedAt, trashDays),
@@ -123,23 +154,24 @@ export function createTrashService({ db, galleries, images, trashDays, logger }:
     /**
      * Deletes for good what is in the trash the actor may: their galleries' (admins: all), up to
      * EMPTY_MAX_ITEMS items or EMPTY_MAX_MS; `remaining`: the items not reached, for the next call.
+     * One user's empties on this node do not race for the same items: while one runs, the requests
+     * that come meanwhile share the one run after it (its counts are theirs), so a crowd of them
+     * costs two runs and none waits for more than the run before its own.
      */
-    async empty(actor: Actor) {
-      const items = await repo.purgeableBy(db, viewerOf(actor) as Exclude<ReturnType<typeof viewerOf>, 'anyone'>);
-      const queue = [
-        ...items.images.map((id) => ({ kind: 'images' as const, id })),
-        ...items.galleries.map((id) => ({ kind: 'galleries' as const, id })),
-      ];
-      const removed = { images: 0, galleries: 0 };
-      const deadline = Date.now() + EMPTY_MAX_MS;
-      let reached = 0;
-      for (const { kind, id } of queue) {
-        if (reached === EMPTY_MAX_ITEMS || Date.now() >= deadline) break;
-        reached++;
-        const side = kind === 'images' ? images.trash : galleries.trash;
-        if ((await outcomeOf(() => side.purge({ actor }, id))).status === 200) removed[kind]++;
+    empty(actor: Actor): Promise<Emptied> {
+      const current = running.get(actor.id);
+      if (!current) return startEmpty(actor);
+      let next = queued.get(actor.id);
+      if (!next) {
+        next = current
+          .catch(() => undefined)
+          .then(() => {
+            queued.delete(actor.id);
+            return startEmpty(actor);
+          });
+        queued.set(actor.id, next);
       }
-      return { ...removed, remaining: queue.length - reached };
+      return next;
     },
 
     /**
