@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 
 import type { Actor } from '../shared/actor';
+import { addressGroup } from '../shared/address-group';
 import { AppError } from '../shared/errors';
 
 export type RateLimitHit = { count: number; resetAt: number };
@@ -58,7 +59,7 @@ export function rateLimit(store: RateLimitStore, limits: RateLimits, windowMs: n
           { key: `token:${actor.tokenId}`, limit: limits.perKey, whose: 'for this token' },
           { key: `user:${actor.id}`, limit: limits.perUser, whose: 'for this user, all tokens together' },
         ]
-      : [{ key: `ip:${req.ip}`, limit: limits.perKey, whose: 'for this address' }];
+      : [{ key: `ip:${addressGroup(req.ip)}`, limit: limits.perKey, whose: 'for this address' }];
     const now = Date.now();
     const hits = await Promise.all(counts.map(async ({ key }) => store.hit(key, windowMs, now)));
     const [tightest] = counts

@@ -99,6 +99,21 @@ describe('rate limits', () => {
       await limited.close();
     }
   });
+
+  it('count an IPv6 /64 network as one address, also 120 requests at once from 120 of its addresses', async () => {
+    const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '50', TRUST_PROXY: 'true' });
+    try {
+      const from = (address: string) => request(limited.app).get('/health').set('X-Forwarded-For', address);
+      const replies = await Promise.all(Array.from({ length: 120 }, (_, n) => from(`2001:db8:7:8::${n.toString(16)}`)));
+      expect(replies.filter((reply) => reply.status === 200)).toHaveLength(50);
+      expect(replies.filter((reply) => reply.status === 429)).toHaveLength(70);
+      await from('2001:db8:7:8:ffff::1').expect(429);
+      await from('2001:db8:7:9::1').expect(200);
+      await from('198.51.100.9').expect(200);
+    } finally {
+      await limited.close();
+    }
+  });
 });
 
 describe('logs', () => {

@@ -83,6 +83,19 @@ describe('failed-login throttling per client address', () => {
       await t.close();
     }
   });
+
+  it('counts every address of an IPv6 /64 network as one client', async () => {
+    const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', TRUST_PROXY: 'true' });
+    try {
+      const user = await createUser(t, 'subscriber');
+      // A fresh address of the same network for each guess, as a client given a /64 can.
+      for (let i = 1; i <= 3; i++) await login(t, `nobody${i}`, 'wrong-password', `2001:db8:1:2::${i}`).expect(401);
+      await login(t, user.username, user.password, '2001:db8:1:2:abcd:ef01:2345:6789').expect(429);
+      await login(t, user.username, user.password, '2001:db8:1:3::1').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe('attempt counts in the database', () => {

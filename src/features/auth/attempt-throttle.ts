@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { AttemptLimits, Reservation } from '../../platform/db/attempt-counts';
+import { addressGroup } from '../../shared/address-group';
 import { AppError } from '../../shared/errors';
 
 /** The limits of the configuration (LOGIN_*): one for secrets, one for addresses. */
@@ -44,7 +45,8 @@ export type Attempt = {
 };
 
 export const accountKey = (username: string) => `user:${username.toLowerCase()}`;
-export const addressKey = (address: string | null) => `ip:${address ?? 'unknown'}`;
+/** An address's key: its group (an IPv6 address's /64 network, see `addressGroup`). */
+export const addressKey = (address: string | null) => `ip:${addressGroup(address)}`;
 
 /**
  * Throttling of attempts at a secret (login, browser sign-in, a share link's password, the current

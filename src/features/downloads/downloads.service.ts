@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 
 import type { Storage } from '../../platform/storage/storage';
 import type { Actor } from '../../shared/actor';
+import { addressGroup } from '../../shared/address-group';
 import type { Config } from '../../shared/config';
 import { AppError, badRequest, type ErrorDetail } from '../../shared/errors';
 import { listOptions, type ListOptions, type Page } from '../../shared/paging';
@@ -196,7 +197,7 @@ export function createDownloadsService({ images, galleries, shareLinks, storage,
       };
       return downloadOf(
         plan,
-        `address:${visitor.address ?? 'unknown'}`,
+        `address:${addressGroup(visitor.address)}`,
         event,
         ` link=${link.id}${part ? ` part=${part}` : ''}`,
       );

@@ -2,6 +2,7 @@ import bcrypt from 'bcrypt';
 
 import type { Database } from '../../platform/db/client';
 import type { Actor } from '../../shared/actor';
+import { addressGroup } from '../../shared/address-group';
 import type { Config } from '../../shared/config';
 import { AppError, notFound } from '../../shared/errors';
 import { idPage, type ListOptions } from '../../shared/paging';
@@ -42,7 +43,7 @@ const PASSWORD_CHALLENGE = { headers: { 'WWW-Authenticate': 'SharePassword' } };
  * attempts never lock each other.
  */
 const linkKey = (linkId: number) => `share:link:${linkId}`;
-const visitorKey = (visitor: Visitor) => `share:ip:${visitor.address ?? 'unknown'}`;
+const visitorKey = (visitor: Visitor) => `share:ip:${addressGroup(visitor.address)}`;
 
 export function createShareLinksService({ db, audit, galleries, images, config, throttle }: ShareLinksDeps) {
   const passwords = createPasswordMemory();
