@@ -66,7 +66,9 @@ export function buildApp(deps: AppDeps): App {
 
   const app = express() as App;
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  // Behind a proxy, the one directly in front: the client is the last address it added to
+  // X-Forwarded-For. Anything before it came from the client and could be anything.
+  app.set('trust proxy', config.trustProxy ? 1 : false);
   app.set('etag', false);
   installJsonReplies(app);
   Object.assign(app.locals, backgroundWork(deps, services), { routes });

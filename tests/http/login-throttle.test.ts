@@ -84,6 +84,20 @@ describe('failed-login throttling per client address', () => {
     }
   });
 
+  it('behind the proxy, believes only the address it added, not what the client put before it', async () => {
+    const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', TRUST_PROXY: 'true' });
+    try {
+      const user = await createUser(t, 'subscriber');
+      // nginx's $proxy_add_x_forwarded_for appends the client's address to whatever it sent.
+      for (let i = 0; i < 3; i++)
+        await login(t, `nobody${i}`, 'wrong-password', `10.0.0.${i}, 203.0.113.7`).expect(401);
+      await login(t, user.username, user.password, '10.9.9.9, 203.0.113.7').expect(429);
+      await login(t, user.username, user.password, '203.0.113.7, 198.51.100.2').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('counts every address of an IPv6 /64 network as one client', async () => {
     const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', TRUST_PROXY: 'true' });
     try {
