@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 
+import { baseUrlOf } from '../../http/base-url';
 import { AppError } from '../../shared/errors';
 import { looksLikeToken } from './tokens';
 
@@ -36,7 +37,7 @@ export function usesSessionCookie(req: Request): boolean {
 /** The server's own origin: PUBLIC_URL's, else the one the request was made to. */
 export function ownOrigin(req: Request, publicUrl: string | undefined): string {
   if (publicUrl) return new URL(publicUrl).origin;
-  return `${req.protocol}://${req.get('host') ?? ''}`;
+  return baseUrlOf(req, undefined);
 }
 
 /** Cookies get `Secure` when the request came over HTTPS (behind a proxy: with TRUST_PROXY) or PUBLIC_URL is https. */

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 
+import { baseUrlOf } from '../../http/base-url';
 import { withEtag } from '../../http/conditional';
 import { pageReply } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
@@ -35,7 +36,7 @@ type GalleryJson = (gallery: GalleryRow) => ReturnType<typeof toGalleryJson>;
 
 /** The gallery's JSON, with its cover's thumbnail at this request's address. */
 export function galleryJsonFor({ publicUrl, thumbnailUrl }: GalleryRouteDeps, req: Request): GalleryJson {
-  const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  const base = baseUrlOf(req, publicUrl);
   return (gallery) => toGalleryJson(gallery, (image) => thumbnailUrl(base, image));
 }
 

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 
+import { baseUrlOf } from '../../http/base-url';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type Method, type RouteSpec } from '../../http/route';
 import type { Actor } from '../../shared/actor';
@@ -30,7 +31,7 @@ type Json = (req: Request, actor: Actor) => (image: ImageView) => ReturnType<typ
 /** Tags on images, each user's favorites, and all tags (suggestions; an admin's rename and merge). */
 export function imageTagRoutes({ images, publicUrl, originalsVisibleTo }: Deps): RouteSpec[] {
   const jsonFor: Json = (req, actor) => {
-    const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    const base = baseUrlOf(req, publicUrl);
     return (image) => toImageJson(image, base, canSeeOriginal(actor, image, originalsVisibleTo));
   };
   return [

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 
+import { baseUrlOf } from '../../http/base-url';
 import { errorJson, statusOfAll } from '../../http/item-results';
 import { defineRoute, type RouteSpec } from '../../http/route';
 import type { Actor } from '../../shared/actor';
@@ -18,7 +19,7 @@ type Deps = { batches: ImageBatchService; publicUrl?: string; originalsVisibleTo
 export function imageBatchRoutes({ batches, publicUrl, originalsVisibleTo }: Deps): RouteSpec[] {
   /** A file's result as JSON: the image as a single upload's reply shows it, or the error. */
   const resultJson = (req: Request, actor: Actor) => {
-    const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    const base = baseUrlOf(req, publicUrl);
     return ({ file, status, image, error }: BatchResult) => ({
       file,
       status,
@@ -35,7 +36,7 @@ export function imageBatchRoutes({ batches, publicUrl, originalsVisibleTo }: Dep
   };
   /** A bulk result as JSON: the image as a single change's reply shows it, or the error. */
   const bulkJson = (req: Request, actor: Actor) => {
-    const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    const base = baseUrlOf(req, publicUrl);
     return ({ id, status, image, purgeAt, error }: BulkResult) => ({
       id,
       status,

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 
+import { baseUrlOf } from '../../http/base-url';
 import { withEtag } from '../../http/conditional';
 import { pageReply, pageTextReply } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
@@ -44,7 +45,7 @@ type ImageRouteDeps = {
 };
 
 export function imageRoutes({ images, publicUrl, originalsVisibleTo, pageJson }: ImageRouteDeps): RouteSpec[] {
-  const baseUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  const baseUrl = (req: Request) => baseUrlOf(req, publicUrl);
   /** The image's JSON as this caller sees it. */
   const jsonFor = (req: Request, actor: Actor) => {
     const base = baseUrl(req);

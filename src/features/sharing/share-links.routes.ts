@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 
+import { baseUrlOf } from '../../http/base-url';
 import { nextPageLink, pageReply } from '../../http/pagination';
 import { withMessage } from '../../http/response-schemas';
 import { defineRoute, type RouteSpec } from '../../http/route';
@@ -62,7 +63,7 @@ export function shareLinkRoutes({
 }): RouteSpec[] {
   const deps = {
     shareLinks,
-    baseUrl: (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`,
+    baseUrl: (req: Request) => baseUrlOf(req, publicUrl),
     secure: (req: Request) => req.secure || Boolean(publicUrl?.startsWith('https:')),
   };
   return [createLink(deps), listLinks(deps), revokeLink(deps), openLink(deps), openLinkFile(deps)];

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 
 import { authenticate, type TokenAuthenticator } from '../../http/authenticate';
 import { authorize } from '../../http/authorize';
+import { baseUrlOf } from '../../http/base-url';
 import type { Actor } from '../../shared/actor';
 import { AppError, forbidden } from '../../shared/errors';
 import { createTusServer, setTusContext, TUS_PATH } from './tus-server';
@@ -49,7 +50,7 @@ function sendOutcome(res: Response, outcome: UploadOutcome, length: number) {
  */
 export function uploadProtocol({ uploads, authenticator, rateLimit, publicUrl, corsOrigins }: ProtocolDeps) {
   const tus = createTusServer(uploads, corsOrigins);
-  const baseUrlOf = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  const baseUrlOfRequest = (req: Request) => baseUrlOf(req, publicUrl);
 
   const discovery: RequestHandler = async (req, res, next) => {
     if (req.method === 'OPTIONS') return tus.handle(req, res);
@@ -71,7 +72,7 @@ export function uploadProtocol({ uploads, authenticator, rateLimit, publicUrl, c
       deferLength: req.get('upload-defer-length'),
       metadata: req.get('upload-metadata'),
     });
-    setTusContext(req, { actor, baseUrl: baseUrlOf(req), id });
+    setTusContext(req, { actor, baseUrl: baseUrlOfRequest(req), id });
     try {
       await tus.handle(req, res);
     } finally {
@@ -90,7 +91,7 @@ export function uploadProtocol({ uploads, authenticator, rateLimit, publicUrl, c
       throw new AppError('CONFLICT', `Upload-Offset: this upload is complete, at ${length} bytes.`);
     if (Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding'))
       throw new AppError('PAYLOAD_TOO_LARGE', 'This upload is complete: it takes no more bytes.');
-    sendOutcome(res, await uploads.finish(actor, id, baseUrlOf(req)), length);
+    sendOutcome(res, await uploads.finish(actor, id, baseUrlOfRequest(req)), length);
   }
 
   const protocol: RequestHandler = async (req, res) => {
@@ -109,7 +110,7 @@ export function uploadProtocol({ uploads, authenticator, rateLimit, publicUrl, c
     }
     const row = await uploads.own(actor, id);
     if (row.state !== 'receiving') return finished(req, res, actor, row);
-    setTusContext(req, { actor, baseUrl: baseUrlOf(req) });
+    setTusContext(req, { actor, baseUrl: baseUrlOfRequest(req) });
     await tus.handle(req, res);
   };
 
