@@ -72,44 +72,40 @@ describe('failed-login throttling per client address', () => {
     }
   });
 
-  it('believes X-Forwarded-For only behind a trusted proxy', async () => {
+  /**
+   * Behind a trusted proxy: three failed logins, one from each of `failing` (X-Forwarded-For as
+   * the proxy passes it), lock the right password from `locked` (429), not from `free` (200).
+   */
+  async function expectLockBehindProxy(failing: string[], locked: string, free: string) {
     const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', TRUST_PROXY: 'true' });
     try {
       const user = await createUser(t, 'subscriber');
-      for (let i = 0; i < 3; i++) await login(t, `nobody${i}`, 'wrong-password', '203.0.113.7').expect(401);
-      await login(t, user.username, user.password, '203.0.113.7').expect(429);
-      await login(t, user.username, user.password, '198.51.100.2').expect(200);
+      for (const [i, address] of failing.entries()) await login(t, `nobody${i}`, 'wrong-password', address).expect(401);
+      await login(t, user.username, user.password, locked).expect(429);
+      await login(t, user.username, user.password, free).expect(200);
     } finally {
       await t.close();
     }
-  });
+  }
 
-  it('behind the proxy, believes only the address it added, not what the client put before it', async () => {
-    const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', TRUST_PROXY: 'true' });
-    try {
-      const user = await createUser(t, 'subscriber');
-      // nginx's $proxy_add_x_forwarded_for appends the client's address to whatever it sent.
-      for (let i = 0; i < 3; i++)
-        await login(t, `nobody${i}`, 'wrong-password', `10.0.0.${i}, 203.0.113.7`).expect(401);
-      await login(t, user.username, user.password, '10.9.9.9, 203.0.113.7').expect(429);
-      await login(t, user.username, user.password, '203.0.113.7, 198.51.100.2').expect(200);
-    } finally {
-      await t.close();
-    }
-  });
+  it('believes X-Forwarded-For only behind a trusted proxy', () =>
+    expectLockBehindProxy(['203.0.113.7', '203.0.113.7', '203.0.113.7'], '203.0.113.7', '198.51.100.2'));
 
-  it('counts every address of an IPv6 /64 network as one client', async () => {
-    const t = await startTestApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', TRUST_PROXY: 'true' });
-    try {
-      const user = await createUser(t, 'subscriber');
-      // A fresh address of the same network for each guess, as a client given a /64 can.
-      for (let i = 1; i <= 3; i++) await login(t, `nobody${i}`, 'wrong-password', `2001:db8:1:2::${i}`).expect(401);
-      await login(t, user.username, user.password, '2001:db8:1:2:abcd:ef01:2345:6789').expect(429);
-      await login(t, user.username, user.password, '2001:db8:1:3::1').expect(200);
-    } finally {
-      await t.close();
-    }
-  });
+  it('behind the proxy, believes only the address it added, not what the client put before it', () =>
+    // nginx's $proxy_add_x_forwarded_for appends the client's address to whatever it sent.
+    expectLockBehindProxy(
+      ['10.0.0.0, 203.0.113.7', '10.0.0.1, 203.0.113.7', '10.0.0.2, 203.0.113.7'],
+      '10.9.9.9, 203.0.113.7',
+      '203.0.113.7, 198.51.100.2',
+    ));
+
+  it('counts every address of an IPv6 /64 network as one client', () =>
+    // A fresh address of the same network for each guess, as a client given a /64 can.
+    expectLockBehindProxy(
+      ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2::3'],
+      '2001:db8:1:2:abcd:ef01:2345:6789',
+      '2001:db8:1:3::1',
+    ));
 });
 
 describe('attempt counts in the database', () => {
